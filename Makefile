@@ -1,0 +1,93 @@
+# BottleneckIQ - build, test, run.
+#
+#   make            build build/biq
+#   make run        the product with demo data (scripts/run.sh)
+#   make test       the whole suite, plain and under ASan+UBSan (scripts/test.sh)
+#   make bench      the benchmarks (scripts/bench.sh)
+#
+# Variables: BUILD (output folder), CC, SAN=1 (AddressSanitizer + UBSan).
+
+BUILD ?= build
+CC ?= cc
+SAN ?= 0
+
+PKGS := libmicrohttpd jansson openssl libpq libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Werror -Wformat=2 \
+            -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS := -std=c17 -D_DEFAULT_SOURCE -g -O2 $(WARNINGS) -Isrc -I$(BUILD)/gen \
+          -fstack-protector-strong $(PKG_CFLAGS)
+LDLIBS := $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(SAN),1)
+CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
+          -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(filter-out src/cli/main.c,$(sort $(shell find src -name '*.c')))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+MIGRATIONS := $(sort $(wildcard db/migrations/*.sql))
+
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(sort $(wildcard tests/unit/test_*.c)))
+INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(sort $(wildcard tests/integration/test_*.c)))
+
+.PRECIOUS: $(BUILD)/obj/%.o
+.PHONY: all tests run test bench clean lint
+all: $(BUILD)/biq
+
+$(BUILD)/biq: $(BUILD)/obj/src/cli/main.o $(BUILD)/libbiq.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libbiq.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: CFLAGS += -Itests/support $(CHECK_CFLAGS)
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUPPORT_OBJ) $(BUILD)/libbiq.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+# Development-only token minting (tools/biq_dev.c); not part of build/biq.
+$(BUILD)/biq-dev: $(BUILD)/obj/tools/biq_dev.o $(BUILD)/obj/tests/support/fit_sign.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/tools/%.o: CFLAGS += -Itests/support
+
+tests: $(BUILD)/biq $(BUILD)/biq-dev $(UNIT_TESTS) $(INTEGRATION_TESTS)
+
+run:
+	bash scripts/run.sh
+
+test:
+	bash scripts/test.sh
+
+bench:
+	bash scripts/bench.sh
+
+lint:
+	bash scripts/lint.sh
+
+clean:
+	rm -rf build build-asan build-clang
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite, from a fresh machine.
+#
+#  1. installs what is missing (scripts/deps.sh);
+#  2. builds with gcc, and with clang (both -Werror), and lints;
+#  3. starts a throwaway PostgreSQL cluster (scripts/pg.sh) in a temp folder;
+#  4. runs every unit and integration test binary against the gcc build,
+#     then again against an AddressSanitizer + UBSan build;
+#  5. stops the cluster and removes it, also on failure.
+# Ends with one line "tests: N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/deps.sh
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (gcc, clang, gcc+asan+ubsan)"
+make -s -j"$JOBS" tests
+make -s -j"$JOBS" CC=clang BUILD=build-clang tests
+make -s -j"$JOBS" SAN=1 BUILD=build-asan tests
+bash scripts/lint.sh
+
+export BIQ_SHARED_DIR=${BIQ_SHARED_DIR:-$(realpath -m ../shared)}
+pgdir=$(mktemp -d /tmp/biq-pg-XXXXXX)
+cleanup() {
+    bash scripts/pg.sh stop "$pgdir/cluster" || true
+    rm -rf "$pgdir"
+}
+trap cleanup EXIT
+eval "$(bash scripts/pg.sh start "$pgdir/cluster")"
+
+passed=0
+failed=0
+failed_names=()
+
+# Runs one Check binary and adds its counts ("Checks: N, Failures: F,
+# Errors: E") to the totals; a binary that crashes or prints no summary
+# counts as one failure.
+run_one() {
+    local bin=$1 out
+    out=$(mktemp)
+    local rc=0
+    timeout 600 "$bin" >"$out" 2>&1 || rc=$?
+    local line
+    line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$out" | tail -1 || true)
+    if [ -z "$line" ]; then
+        cat "$out"
+        echo "!! $bin: no test summary (exit $rc)"
+        failed=$((failed + 1))
+        failed_names+=("$bin")
+    else
+        local n f e
+        n=$(echo "$line" | sed -E 's/Checks: ([0-9]+).*/\1/')
+        f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+        e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+)/\1/')
+        passed=$((passed + n - f - e))
+        failed=$((failed + f + e))
+        if [ "$rc" -ne 0 ] || [ $((f + e)) -ne 0 ]; then
+            cat "$out"
+            failed_names+=("$bin")
+            [ $((f + e)) -eq 0 ] && failed=$((failed + 1))
+        fi
+        printf '%-58s %s\n' "$bin" "$line"
+    fi
+    rm -f "$out"
+}
+
+run_suite() {
+    local build=$1
+    echo "== tests: $build"
+    export BIQ_TEST_BIN="$PWD/$build/biq"
+    for t in "$build"/tests/unit/test_* "$build"/tests/integration/test_*; do
+        [ -x "$t" ] && run_one "$t"
+    done
+}
+
+run_suite build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build-asan
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+    echo "failing binaries: ${failed_names[*]}"
+fi
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,76 @@
+/* ops.c - operations routes: /healthz, /readyz, /metrics. None of them
+ * needs a token and none shows tenant data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/app.h"
+#include "api/handlers.h"
+#include "store/migrate.h"
+
+enum {
+    READYZ_ACQUIRE_TIMEOUT_MS = 1000,
+    GAUGES_MAX = 1024,
+};
+
+biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp)
+{
+    (void)app;
+    (void)req;
+    biq_response_json(resp, 200, json_pack("{s:s}", "status", "ok"));
+    return BIQ_OK;
+}
+
+biq_err biq_handle_readyz(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    PGconn *conn = NULL;
+    int applied = 0;
+    (void)req;
+    biq_err err = biq_pool_acquire(app->pool, READYZ_ACQUIRE_TIMEOUT_MS, &conn);
+    if (err != BIQ_OK)
+        return biq_response_error(resp, BIQ_ERR_UNAVAILABLE, "database unreachable");
+    err = biq_migrate_applied(conn, &applied);
+    biq_pool_release(app->pool, conn);
+    if (err != BIQ_OK)
+        return biq_response_error(resp, BIQ_ERR_UNAVAILABLE, "cannot read schema version");
+    if (applied != biq_migrate_latest())
+        return biq_response_error(resp, BIQ_ERR_UNAVAILABLE,
+                                  "schema version %d, this binary needs %d: run biq migrate",
+                                  applied, biq_migrate_latest());
+    biq_response_json(resp, 200, json_pack("{s:s,s:i}", "status", "ready", "schemaVersion", applied));
+    return BIQ_OK;
+}
+
+biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    biq_pool_stats ps;
+    char gauges[GAUGES_MAX];
+    char *text = NULL;
+
+    biq_pool_stats_get(app->pool, &ps);
+    snprintf(gauges, sizeof gauges,
+             "# HELP biq_db_pool_connections Database pool slots by state.\n"
+             "# TYPE biq_db_pool_connections gauge\n"
+             "biq_db_pool_connections{state=\"size\"} %u\n"
+             "biq_db_pool_connections{state=\"in_use\"} %u\n"
+             "biq_db_pool_connections{state=\"open\"} %u\n"
+             "# HELP biq_db_pool_events_total Pool connects, discards, acquire timeouts.\n"
+             "# TYPE biq_db_pool_events_total counter\n"
+             "biq_db_pool_events_total{event=\"connect\"} %llu\n"
+             "biq_db_pool_events_total{event=\"discard\"} %llu\n"
+             "biq_db_pool_events_total{event=\"timeout\"} %llu\n",
+             ps.size, ps.in_use, ps.open, ps.connects, ps.discards, ps.timeouts);
+    if (biq_metrics_render(app->metrics, gauges, &text) != BIQ_OK)
+        return biq_response_error(resp, BIQ_ERR_NOMEM, "cannot render metrics");
+    /* Copy into the request arena so the text dies with the request. */
+    resp->text = biq_arena_strdup(req->arena, text);
+    free(text);
+    if (resp->text == NULL)
+        return biq_response_error(resp, BIQ_ERR_NOMEM, "cannot render metrics");
+    resp->text_len = strlen(resp->text);
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    resp->status = 200;
+    return BIQ_OK;
+}

@@ -1,0 +1,59 @@
+/* routes.c - the API's route table, its metric labels, and the glue from
+ * the server's authenticate callback to the FIT verifier. */
+#include <string.h>
+
+#include "api/app.h"
+#include "api/handlers.h"
+#include "auth/fit.h"
+
+static const biq_route ROUTES[] = {
+    {"GET", "/healthz", biq_handle_healthz, false, 0},
+    {"GET", "/readyz", biq_handle_readyz, false, 0},
+    {"GET", "/metrics", biq_handle_metrics, false, 0},
+    {"POST", "/forge/lifecycle", biq_handle_lifecycle, true, BIQ_API_SMALL_BODY_MAX},
+    {"POST", "/forge/uninstall", biq_handle_uninstall, true, BIQ_API_SMALL_BODY_MAX},
+    {"GET", "/api/v1/tenant", biq_handle_tenant_get, true, 0},
+};
+enum { N_ROUTES = sizeof ROUTES / sizeof ROUTES[0] };
+
+static const char *const COUNTER_NAMES[BIQ_COUNTER__COUNT] = {
+    [BIQ_COUNTER_INSTALLS] = "install",
+    [BIQ_COUNTER_UNINSTALLS] = "uninstall",
+    [BIQ_COUNTER_LIFECYCLE_IGNORED] = "lifecycle_ignored",
+    [BIQ_COUNTER_JWKS_RELOADS] = "jwks_reload",
+    [BIQ_COUNTER_JWKS_RELOAD_FAILURES] = "jwks_reload_failed",
+};
+
+const biq_route *biq_api_routes(size_t *n_routes)
+{
+    *n_routes = N_ROUTES;
+    return ROUTES;
+}
+
+const char *const *biq_api_counter_names(size_t *n)
+{
+    *n = BIQ_COUNTER__COUNT;
+    return COUNTER_NAMES;
+}
+
+const char *const *biq_api_reason_names(size_t *n)
+{
+    return biq_auth_reason_names(n);
+}
+
+biq_err biq_api_authenticate(void *app_ptr, const char *value, unsigned count,
+                             biq_tenant_ctx *out, size_t *reason)
+{
+    biq_app *app = app_ptr;
+    biq_fit_policy policy;
+    biq_auth_reason why = BIQ_AUTH_INTERNAL;
+    biq_fit_policy_init(&policy, app->app_id, app->clock());
+    biq_err err = biq_keyring_authenticate(app->keys, &policy, count, value, out, &why);
+    *reason = (size_t)why;
+    if (err != BIQ_OK && biq_log_enabled(app->log, BIQ_LOG_DEBUG))
+        biq_log_write(app->log, BIQ_LOG_DEBUG, "token rejected",
+                      json_pack("{s:s}", "reason", biq_auth_reason_name(why)));
+    /* Internal failures (out of memory, crypto) are still a refusal: never
+     * let a request through that was not verified. */
+    return err == BIQ_OK ? BIQ_OK : BIQ_ERR_UNAUTHORIZED;
+}

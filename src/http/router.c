@@ -1,0 +1,132 @@
+/* router.c - segment-wise route matching (see router.h). */
+#include "http/router.h"
+
+#include <string.h>
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *biq_percent_decode(biq_arena *arena, const char *src, size_t len, size_t max_len)
+{
+    char *out = biq_arena_alloc(arena, len + 1);
+    size_t n = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c == '%') {
+            if (i + 2 >= len)
+                return NULL;
+            int hi = hex_value(src[i + 1]), lo = hex_value(src[i + 2]);
+            if (hi < 0 || lo < 0)
+                return NULL;
+            c = (unsigned char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f)
+            return NULL;
+        if (n == max_len)
+            return NULL;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+struct segments {
+    const char *start[BIQ_PATH_SEGMENTS_MAX];
+    size_t len[BIQ_PATH_SEGMENTS_MAX];
+    size_t count;
+};
+
+/* Splits "/a/b/c" into segments. An empty segment ("//", trailing "/") is
+ * kept so that "/healthz/" does not match "/healthz". */
+static bool split_path(const char *path, struct segments *out)
+{
+    out->count = 0;
+    if (path[0] != '/')
+        return false;
+    const char *p = path + 1;
+    for (;;) {
+        if (out->count == BIQ_PATH_SEGMENTS_MAX)
+            return false;
+        const char *slash = strchr(p, '/');
+        size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+        out->start[out->count] = p;
+        out->len[out->count] = len;
+        out->count++;
+        if (slash == NULL)
+            return true;
+        p = slash + 1;
+    }
+}
+
+static bool is_param(const char *seg, size_t len)
+{
+    return len >= 2 && seg[0] == '{' && seg[len - 1] == '}';
+}
+
+/* 1: match, 0: no match, -1: the path is malformed. */
+static int match_one(const struct segments *pat, const struct segments *path, biq_arena *arena,
+                     const char **params, size_t *n_params)
+{
+    size_t n = 0;
+    if (pat->count != path->count)
+        return 0;
+    for (size_t i = 0; i < pat->count; i++) {
+        if (is_param(pat->start[i], pat->len[i])) {
+            if (path->len[i] == 0)
+                return 0;
+            if (n == BIQ_ROUTE_PARAMS_MAX)
+                return -1;
+            if (params != NULL) {
+                char *v = biq_percent_decode(arena, path->start[i], path->len[i], BIQ_PARAM_MAX);
+                if (v == NULL || strchr(v, '/') != NULL)
+                    return -1;
+                params[n] = v;
+            }
+            n++;
+        } else if (pat->len[i] != path->len[i] ||
+                   memcmp(pat->start[i], path->start[i], path->len[i]) != 0) {
+            return 0;
+        }
+    }
+    if (n_params != NULL)
+        *n_params = n;
+    return 1;
+}
+
+biq_route_result biq_route_match(const biq_route *routes, size_t n_routes, const char *method,
+                                 const char *path, biq_arena *arena, size_t *index,
+                                 const char **params, size_t *n_params)
+{
+    struct segments want, pat;
+    bool path_seen = false;
+    *n_params = 0;
+    if (strlen(path) > BIQ_PATH_MAX || !split_path(path, &want))
+        return BIQ_ROUTE_BAD_PATH;
+    for (size_t i = 0; i < n_routes; i++) {
+        if (!split_path(routes[i].pattern, &pat))
+            continue;
+        bool same_method = strcmp(routes[i].method, method) == 0;
+        int m = match_one(&pat, &want, arena, same_method ? params : NULL,
+                          same_method ? n_params : NULL);
+        if (m < 0)
+            return BIQ_ROUTE_BAD_PATH;
+        if (m == 0)
+            continue;
+        *index = i;
+        if (same_method)
+            return BIQ_ROUTE_FOUND;
+        path_seen = true;
+    }
+    return path_seen ? BIQ_ROUTE_NO_METHOD : BIQ_ROUTE_NO_PATH;
+}

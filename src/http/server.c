@@ -1,0 +1,553 @@
+/* server.c - libmicrohttpd glue: limits, request life cycle, dispatch
+ * (see server.h). */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    REQUEST_ARENA_BASE = 1024 * 1024, /* per-request memory on top of the body */
+    BODY_INITIAL_CAP = 16 * 1024,
+    DRAIN_POLL_MS = 20,
+    BODY_DISCARD_FACTOR = 4, /* read at most this many caps of an oversized body */
+    FD_RESERVE = 256, /* descriptors kept for the database, files, logs */
+};
+
+struct biq_server {
+    struct MHD_Daemon *daemon;
+    biq_server_config cfg;
+    atomic_uint in_flight;
+    atomic_bool draining;
+};
+
+/* Everything one request owns; freed in request_completed(). */
+struct req_state {
+    biq_request req;
+    biq_tenant_ctx tenant;
+    biq_response resp;
+    struct timespec start;
+    size_t route;            /* index, or n_routes when none matched */
+    biq_route_result match;
+    char *body;
+    size_t body_len, body_cap, max_body;
+    bool queued;             /* a response has been queued */
+    bool too_large;          /* the body outgrew max_body: answer 413 */
+    size_t discarded;        /* body bytes dropped after that */
+    unsigned status;         /* what was sent, for the log */
+};
+
+static double elapsed_s(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void make_request_id(char out[BIQ_REQUEST_ID_LEN + 1])
+{
+    unsigned char raw[BIQ_REQUEST_ID_LEN / 2] = {0};
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        memset(raw, 0, sizeof raw);
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static json_t *error_body(biq_err err, const char *message)
+{
+    return json_pack("{s:{s:s,s:s}}", "error", "code", biq_err_code(err), "message",
+                     message[0] != '\0' ? message : biq_strerror(err));
+}
+
+static void add_common_headers(struct biq_server *srv, struct req_state *st,
+                               struct MHD_Response *r, const char *content_type)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(r, "X-Request-Id", st->req.request_id);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (st->resp.content_disposition != NULL)
+        MHD_add_response_header(r, "Content-Disposition", st->resp.content_disposition);
+    if (atomic_load(&srv->draining))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/* Queues st->resp (or its error) on the connection. Always marks the
+ * request answered; a failure to build the body becomes a bare 500. */
+static enum MHD_Result send_response(struct biq_server *srv, struct MHD_Connection *conn,
+                                     struct req_state *st)
+{
+    biq_response *resp = &st->resp;
+    char *json_text = NULL;
+    struct MHD_Response *r = NULL;
+    unsigned status = resp->status != 0 ? resp->status : 200;
+    const char *type = "application/json";
+
+    if (resp->err != BIQ_OK) {
+        json_decref(resp->json);
+        resp->json = error_body(resp->err, resp->message);
+        status = biq_err_http_status(resp->err);
+        if (resp->status >= 400)
+            status = resp->status; /* a handler may pick a finer status */
+    }
+    if (resp->json != NULL) {
+        json_text = json_dumps(resp->json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (json_text != NULL)
+            r = MHD_create_response_from_buffer(strlen(json_text), json_text,
+                                                MHD_RESPMEM_MUST_FREE);
+    } else if (resp->text != NULL) {
+        r = MHD_create_response_from_buffer(resp->text_len, (void *)resp->text,
+                                            MHD_RESPMEM_PERSISTENT);
+        type = resp->content_type != NULL ? resp->content_type : "text/plain; charset=utf-8";
+    } else {
+        r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (r == NULL) {
+        free(json_text);
+        static const char fallback[] =
+            "{\"error\":{\"code\":\"internal_error\",\"message\":\"out of memory\"}}";
+        r = MHD_create_response_from_buffer(sizeof fallback - 1, (void *)fallback,
+                                            MHD_RESPMEM_PERSISTENT);
+        status = 500;
+        if (r == NULL)
+            return MHD_NO;
+    }
+    add_common_headers(srv, st, r, type);
+    if (status == 405 && st->route < srv->cfg.n_routes)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, srv->cfg.routes[st->route].method);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    st->queued = true;
+    st->status = status;
+    return ret;
+}
+
+static enum MHD_Result send_error(struct biq_server *srv, struct MHD_Connection *conn,
+                                  struct req_state *st, unsigned status, biq_err err,
+                                  const char *message)
+{
+    st->resp.err = err;
+    st->resp.status = status;
+    snprintf(st->resp.message, sizeof st->resp.message, "%s", message);
+    return send_response(srv, conn, st);
+}
+
+/* ---- request life cycle ------------------------------------------------- */
+
+static struct req_state *state_new(struct biq_server *srv, struct MHD_Connection *conn,
+                                   const char *url, const char *method)
+{
+    struct req_state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &st->start);
+    st->req.arena = biq_arena_new(REQUEST_ARENA_BASE);
+    st->req.method = biq_arena_strdup(st->req.arena, method);
+    st->req.path = biq_arena_strdup(st->req.arena, url);
+    if (st->req.arena == NULL || st->req.method == NULL || st->req.path == NULL) {
+        biq_arena_free(st->req.arena);
+        free(st);
+        return NULL;
+    }
+    st->req.connection = conn;
+    st->route = srv->cfg.n_routes;
+    st->req.route = "unmatched";
+    make_request_id(st->req.request_id);
+    return st;
+}
+
+static void state_free(struct req_state *st)
+{
+    json_decref(st->resp.json);
+    free(st->body);
+    biq_arena_free(st->req.arena);
+    free(st);
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+/* Parses Content-Length strictly; -1 when absent, -2 when malformed. */
+static long long content_length(struct MHD_Connection *conn)
+{
+    const char *v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (v == NULL)
+        return -1;
+    long long n = 0;
+    if (*v == '\0')
+        return -2;
+    for (const char *p = v; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9' || n > (LLONG_MAX - 9) / 10)
+            return -2;
+        n = n * 10 + (*p - '0');
+    }
+    return n;
+}
+
+/* Checks that need only the request line and headers. Returns true when an
+ * error response was queued. */
+static bool early_checks(struct biq_server *srv, struct MHD_Connection *conn,
+                         struct req_state *st, enum MHD_Result *ret)
+{
+    const biq_server_config *cfg = &srv->cfg;
+    long long length = content_length(conn);
+    size_t n_params = 0;
+
+    if (length == -2 || (length >= 0 && header(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
+        *ret = send_error(srv, conn, st, 400, BIQ_ERR_INVALID,
+                          "Content-Length is malformed or combined with Transfer-Encoding");
+        return true;
+    }
+    st->match = biq_route_match(cfg->routes, cfg->n_routes, st->req.method, st->req.path,
+                                st->req.arena, &st->route, st->req.params, &n_params);
+    st->req.n_params = n_params;
+    if (st->match == BIQ_ROUTE_FOUND || st->match == BIQ_ROUTE_NO_METHOD)
+        st->req.route = cfg->routes[st->route].pattern;
+    if (st->match != BIQ_ROUTE_FOUND) {
+        if (st->match != BIQ_ROUTE_NO_METHOD)
+            st->route = cfg->n_routes;
+        return false; /* answered after the body, see dispatch() */
+    }
+    st->max_body = cfg->routes[st->route].max_body;
+    if (length > 0 && (unsigned long long)length > st->max_body) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "request body larger than %zu bytes", st->max_body);
+        *ret = send_error(srv, conn, st, 413, BIQ_ERR_TOO_LARGE, msg);
+        return true;
+    }
+    return false;
+}
+
+/* Appends upload bytes; false when the route's cap would be crossed. */
+static bool append_body(struct req_state *st, const char *data, size_t len)
+{
+    if (len > st->max_body - st->body_len)
+        return false;
+    if (st->body_len + len + 1 > st->body_cap) {
+        size_t cap = st->body_cap == 0 ? BODY_INITIAL_CAP : st->body_cap;
+        while (cap < st->body_len + len + 1)
+            cap *= 2;
+        if (cap > st->max_body + 1)
+            cap = st->max_body + 1;
+        char *grown = realloc(st->body, cap);
+        if (grown == NULL)
+            return false;
+        st->body = grown;
+        st->body_cap = cap;
+    }
+    memcpy(st->body + st->body_len, data, len);
+    st->body_len += len;
+    st->body[st->body_len] = '\0';
+    return true;
+}
+
+struct auth_headers {
+    const char *first;
+    unsigned count;
+};
+
+static enum MHD_Result count_auth(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct auth_headers *a = cls;
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
+        if (a->count == 0)
+            a->first = value;
+        a->count++;
+    }
+    return MHD_YES;
+}
+
+static bool is_json_type(const char *type)
+{
+    static const char want[] = "application/json";
+    if (type == NULL || strncasecmp(type, want, sizeof want - 1) != 0)
+        return false;
+    char next = type[sizeof want - 1];
+    return next == '\0' || next == ';' || next == ' ';
+}
+
+static biq_err authenticate(struct biq_server *srv, struct MHD_Connection *conn,
+                            struct req_state *st)
+{
+    struct auth_headers a = {NULL, 0};
+    size_t reason = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_auth, &a);
+    biq_err err = srv->cfg.authenticate(srv->cfg.app, a.first, a.count, &st->tenant, &reason);
+    if (err == BIQ_OK) {
+        st->req.tenant = &st->tenant;
+        return BIQ_OK;
+    }
+    biq_metrics_auth_reject(srv->cfg.metrics, reason);
+    biq_response_error(&st->resp, BIQ_ERR_UNAUTHORIZED, "missing or invalid token");
+    return BIQ_ERR_UNAUTHORIZED;
+}
+
+/* Runs once the whole body is in: routing errors, auth, content type, the
+ * handler. */
+static enum MHD_Result dispatch(struct biq_server *srv, struct MHD_Connection *conn,
+                                struct req_state *st)
+{
+    static const char *const route_errors[] = {
+        [BIQ_ROUTE_NO_PATH] = "no such route",
+        [BIQ_ROUTE_NO_METHOD] = "method not allowed on this route",
+        [BIQ_ROUTE_BAD_PATH] = "malformed path",
+    };
+    static const biq_err route_err_codes[] = {
+        [BIQ_ROUTE_NO_PATH] = BIQ_ERR_NOT_FOUND,
+        [BIQ_ROUTE_NO_METHOD] = BIQ_ERR_METHOD,
+        [BIQ_ROUTE_BAD_PATH] = BIQ_ERR_INVALID,
+    };
+    if (st->match != BIQ_ROUTE_FOUND) {
+        biq_response_error(&st->resp, route_err_codes[st->match], "%s", route_errors[st->match]);
+        return send_response(srv, conn, st);
+    }
+    const biq_route *route = &srv->cfg.routes[st->route];
+    if (route->needs_token && authenticate(srv, conn, st) != BIQ_OK)
+        return send_response(srv, conn, st);
+    if (st->body_len > 0 && !is_json_type(header(conn, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        biq_response_error(&st->resp, BIQ_ERR_MEDIA_TYPE, "request body must be application/json");
+        return send_response(srv, conn, st);
+    }
+    st->req.body = st->body != NULL ? st->body : "";
+    st->req.body_len = st->body_len;
+    biq_err err = route->handler(srv->cfg.app, &st->req, &st->resp);
+    if (err != BIQ_OK && st->resp.err == BIQ_OK)
+        st->resp.err = err;
+    return send_response(srv, conn, st);
+}
+
+/* Takes one piece of the body. libmicrohttpd 0.9.75 cannot queue a
+ * response before the body is consumed, so a body that outgrows its cap is
+ * read and dropped (up to BODY_DISCARD_FACTOR times the cap) and answered
+ * 413 at its end; past that, or past the request deadline, the connection
+ * is closed. */
+static enum MHD_Result on_upload(struct req_state *st, const char *data, size_t *size)
+{
+    size_t len = *size;
+    *size = 0;
+    if (elapsed_s(&st->start) * 1000 > BIQ_HTTP_REQUEST_DEADLINE_MS) {
+        st->status = 408;
+        return MHD_NO;
+    }
+    if (st->queued || st->match != BIQ_ROUTE_FOUND)
+        return MHD_YES; /* an answer is already decided: drop the bytes */
+    if (!st->too_large && append_body(st, data, len))
+        return MHD_YES;
+    st->too_large = true;
+    st->discarded += len;
+    if (st->discarded / BODY_DISCARD_FACTOR > st->max_body) {
+        st->status = 413;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    struct biq_server *srv = cls;
+    struct req_state *st = *con_cls;
+    enum MHD_Result ret = MHD_YES;
+    (void)version;
+
+    if (st == NULL) {
+        st = state_new(srv, conn, url, method);
+        if (st == NULL)
+            return MHD_NO; /* out of memory: drop the connection */
+        *con_cls = st;
+        atomic_fetch_add(&srv->in_flight, 1);
+        early_checks(srv, conn, st, &ret);
+        return ret;
+    }
+    if (*upload_data_size > 0)
+        return on_upload(st, upload_data, upload_data_size);
+    if (st->queued)
+        return MHD_YES;
+    if (st->too_large) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "request body larger than %zu bytes", st->max_body);
+        return send_error(srv, conn, st, 413, BIQ_ERR_TOO_LARGE, msg);
+    }
+    return dispatch(srv, conn, st);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct biq_server *srv = cls;
+    struct req_state *st = *con_cls;
+    (void)conn;
+    if (st == NULL)
+        return;
+    double seconds = elapsed_s(&st->start);
+    unsigned status = st->status; /* 0: the client left before an answer */
+    biq_metrics_request(srv->cfg.metrics, st->route, status, seconds);
+    json_t *fields = json_pack("{s:s,s:s,s:i,s:f,s:s}", "method", st->req.method, "route",
+                               st->req.route, "status", (json_int_t)status, "duration_ms",
+                               seconds * 1000.0, "request_id", st->req.request_id);
+    if (fields != NULL && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        json_object_set_new(fields, "terminated", json_integer(toe));
+    if (fields != NULL && st->req.tenant != NULL && st->req.tenant->jti[0] != '\0')
+        json_object_set_new(fields, "jti", json_string(st->req.tenant->jti));
+    biq_log_write(srv->cfg.log, status >= 500 ? BIQ_LOG_WARN : BIQ_LOG_INFO, "request", fields);
+    state_free(st);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct biq_server *srv = cls;
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == '\n')
+        text[--n] = '\0';
+    biq_log_write(srv->cfg.log, BIQ_LOG_DEBUG, "libmicrohttpd", json_pack("{s:s}", "detail", text));
+}
+
+/* MHD would percent-decode the path and query before we see them, leaving
+ * bad escapes in place and making "%2F" indistinguishable from "/". We
+ * keep the raw text and decode strictly ourselves (router.c, response.c). */
+static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(s);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+/* The connection limit must stay below the descriptor limit, with room for
+ * database sockets: raise the soft limit as far as the hard one allows. */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 256;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur <= FD_RESERVE * 2)
+        return (unsigned)(rl.rlim_cur / 2);
+    rlim_t room = rl.rlim_cur - FD_RESERVE;
+    return room < BIQ_HTTP_CONNECTIONS_MAX ? (unsigned)room : BIQ_HTTP_CONNECTIONS_MAX;
+}
+
+static biq_err resolve(const char *host, unsigned port, struct sockaddr_storage *addr,
+                       unsigned *flags, char *why, size_t why_len)
+{
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai = NULL;
+    if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL) {
+        snprintf(why, why_len, "BIQ_LISTEN: '%s' is not a numeric IP address", host);
+        return BIQ_ERR_CONFIG;
+    }
+    memset(addr, 0, sizeof *addr);
+    memcpy(addr, ai->ai_addr, ai->ai_addrlen);
+    if (ai->ai_family == AF_INET6) {
+        ((struct sockaddr_in6 *)addr)->sin6_port = htons((uint16_t)port);
+        *flags |= MHD_USE_IPv6;
+    } else {
+        ((struct sockaddr_in *)addr)->sin_port = htons((uint16_t)port);
+    }
+    freeaddrinfo(ai);
+    return BIQ_OK;
+}
+
+biq_err biq_server_start(const biq_server_config *cfg, biq_server **out, char *why,
+                         size_t why_len)
+{
+    struct sockaddr_storage addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    biq_err err;
+    *out = NULL;
+    biq_server *srv = calloc(1, sizeof *srv);
+    if (srv == NULL)
+        return BIQ_ERR_NOMEM;
+    srv->cfg = *cfg;
+    if ((err = resolve(cfg->host, cfg->port, &addr, &flags, why, why_len)) != BIQ_OK) {
+        free(srv);
+        return err;
+    }
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BIQ_HTTP_PER_IP_CONNECTIONS,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BIQ_HTTP_IDLE_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BIQ_HTTP_HEADER_MEMORY,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)BIQ_HTTP_LISTEN_BACKLOG,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+        MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        snprintf(why, why_len, "cannot listen on %s:%u (address in use or not allowed)",
+                 cfg->host, cfg->port);
+        free(srv);
+        return BIQ_ERR_IO;
+    }
+    *out = srv;
+    return BIQ_OK;
+}
+
+unsigned biq_server_port(const biq_server *server)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return info != NULL ? info->port : 0;
+}
+
+unsigned biq_server_in_flight(const biq_server *server)
+{
+    return atomic_load(&((biq_server *)server)->in_flight);
+}
+
+unsigned biq_server_drain(biq_server *server, unsigned timeout_ms)
+{
+    atomic_store(&server->draining, true);
+    MHD_socket listener = MHD_quiesce_daemon(server->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    for (unsigned waited = 0; waited < timeout_ms; waited += DRAIN_POLL_MS) {
+        if (atomic_load(&server->in_flight) == 0)
+            break;
+        struct timespec pause = {0, DRAIN_POLL_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    return atomic_load(&server->in_flight);
+}
+
+void biq_server_stop(biq_server *server)
+{
+    if (server == NULL)
+        return;
+    MHD_stop_daemon(server->daemon);
+    free(server);
+}

@@ -1,0 +1,28 @@
+/* tenants.h - the tenants table: install, uninstall, and the tenant summary.
+ * All functions run inside a tenant transaction (store/tx.h) and touch only
+ * that transaction's tenant. */
+#ifndef BIQ_STORE_TENANTS_H
+#define BIQ_STORE_TENANTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "auth/tenant.h"
+#include "common/err.h"
+#include "store/tx.h"
+
+/* Inserts the tenant of tx, or refreshes its site details when it exists
+ * (idempotent: a repeated install changes nothing else). ctx must be the
+ * verified context whose tenant_id opened tx. */
+biq_err biq_store_tenant_upsert(biq_tx *tx, const biq_tenant_ctx *ctx);
+
+/* Deletes the tenant of tx and, by ON DELETE CASCADE, every row of it.
+ * *existed tells whether there was anything to delete. */
+biq_err biq_store_tenant_delete(biq_tx *tx, bool *existed);
+
+/* Builds {"id","site","cloudId","environment","installedAt","counts":{...}}
+ * for the tenant of tx into *out (a new reference). BIQ_ERR_NOT_FOUND when
+ * the tenant is not installed. */
+biq_err biq_store_tenant_summary(biq_tx *tx, json_t **out);
+
+#endif

@@ -1,0 +1,125 @@
+/* tx.c - tenant-scoped transactions over the pool (see tx.h). */
+#include "store/tx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/tenant.h"
+
+struct biq_tx {
+    biq_pool *pool;
+    PGconn *conn;
+    char tenant_id[BIQ_TENANT_ID_MAX + 1];
+};
+
+biq_err biq_store_result_err(PGconn *conn, const PGresult *res)
+{
+    if (res == NULL || PQstatus(conn) != CONNECTION_OK)
+        return BIQ_ERR_DB;
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN)
+        return BIQ_OK;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state == NULL)
+        return BIQ_ERR_DB;
+    if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
+        return BIQ_ERR_INVALID; /* integrity constraint, data exception */
+    if (strcmp(state, "42501") == 0)
+        return BIQ_ERR_FORBIDDEN; /* RLS WITH CHECK, missing privilege */
+    if (strcmp(state, "57014") == 0 || strncmp(state, "53", 2) == 0 ||
+        strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0)
+        return BIQ_ERR_UNAVAILABLE; /* timeout, resources, serialization, lock */
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+        return BIQ_ERR_DB; /* connection exception, shutdown */
+    return BIQ_ERR_INTERNAL;
+}
+
+biq_err biq_tx_exec(biq_tx *tx, const char *sql, int nparams, const char *const *params,
+                    PGresult **res)
+{
+    PGresult *r = PQexecParams(tx->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    biq_err err = biq_store_result_err(tx->conn, r);
+    if (err != BIQ_OK || res == NULL) {
+        PQclear(r);
+        r = NULL;
+    }
+    if (res != NULL)
+        *res = r;
+    return err;
+}
+
+biq_err biq_tx_begin(biq_pool *pool, const char *tenant_id, biq_tx **out)
+{
+    biq_err err;
+    biq_tx *tx = NULL;
+    size_t len = strlen(tenant_id);
+
+    *out = NULL;
+    if (len == 0 || len > BIQ_TENANT_ID_MAX)
+        return BIQ_ERR_INTERNAL; /* a verified token never gives this */
+    tx = calloc(1, sizeof *tx);
+    if (tx == NULL)
+        return BIQ_ERR_NOMEM;
+    tx->pool = pool;
+    memcpy(tx->tenant_id, tenant_id, len + 1);
+    if ((err = biq_pool_acquire(pool, BIQ_POOL_ACQUIRE_TIMEOUT_MS, &tx->conn)) != BIQ_OK)
+        goto out;
+    if ((err = biq_tx_exec(tx, "BEGIN", 0, NULL, NULL)) != BIQ_OK)
+        goto out;
+    const char *params[] = {tx->tenant_id};
+    err = biq_tx_exec(tx, "SELECT set_config('app.current_tenant', $1, true)", 1, params, NULL);
+out:
+    if (err != BIQ_OK) {
+        biq_tx_rollback(tx);
+        return err;
+    }
+    *out = tx;
+    return BIQ_OK;
+}
+
+static void tx_end(biq_tx *tx)
+{
+    if (tx->conn != NULL)
+        biq_pool_release(tx->pool, tx->conn); /* rolls back what is still open */
+    free(tx);
+}
+
+biq_err biq_tx_commit(biq_tx *tx)
+{
+    PGresult *res = NULL;
+    biq_err err = biq_tx_exec(tx, "COMMIT", 0, NULL, &res);
+    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK: only
+     * the tag says whether the data is really there. */
+    if (err == BIQ_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0)
+        err = BIQ_ERR_INTERNAL;
+    PQclear(res);
+    tx_end(tx);
+    return err;
+}
+
+void biq_tx_rollback(biq_tx *tx)
+{
+    if (tx == NULL)
+        return;
+    tx_end(tx);
+}
+
+biq_err biq_tx_run(biq_pool *pool, const char *tenant_id, biq_tx_fn fn, void *ctx)
+{
+    biq_tx *tx = NULL;
+    biq_err err = biq_tx_begin(pool, tenant_id, &tx);
+    if (err != BIQ_OK)
+        return err;
+    err = fn(tx, ctx);
+    if (err != BIQ_OK) {
+        biq_tx_rollback(tx);
+        return err;
+    }
+    return biq_tx_commit(tx);
+}
+
+const char *biq_tx_tenant(const biq_tx *tx)
+{
+    return tx->tenant_id;
+}

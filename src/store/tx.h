@@ -1,0 +1,57 @@
+/* tx.h - the tenant transaction: the only way request code reaches data.
+ *
+ * biq_tx_begin() takes an idle pooled connection, opens a transaction and
+ * sets app.current_tenant transaction-locally (set_config(..., true)), so
+ * PostgreSQL's row-level security confines every statement of the request
+ * to that tenant and the setting dies with the transaction. Commit or
+ * rollback hands the connection back to the pool. A biq_tx belongs to one
+ * thread.
+ */
+#ifndef BIQ_STORE_TX_H
+#define BIQ_STORE_TX_H
+
+#include <libpq-fe.h>
+
+#include "common/err.h"
+#include "store/pool.h"
+
+typedef struct biq_tx biq_tx;
+
+/* Opens a transaction for tenant_id (non-empty; from a verified token).
+ * Returns BIQ_ERR_UNAVAILABLE (pool exhausted), BIQ_ERR_DB (database down)
+ * or BIQ_OK with *out set; the caller ends it with commit or rollback. */
+biq_err biq_tx_begin(biq_pool *pool, const char *tenant_id, biq_tx **out);
+
+/* Work to run inside one tenant transaction; ctx is the caller's. */
+typedef biq_err (*biq_tx_fn)(biq_tx *tx, void *ctx);
+
+/* Begins a transaction for tenant_id, runs fn, and commits when fn
+ * returned BIQ_OK (rolls back otherwise). Returns fn's error, or the
+ * begin/commit error. The usual way for a handler to touch data. */
+biq_err biq_tx_run(biq_pool *pool, const char *tenant_id, biq_tx_fn fn, void *ctx);
+
+/* Commits and frees tx. On failure the transaction is rolled back; returns
+ * BIQ_ERR_DB (or the mapped SQL error). tx is freed in every case. */
+biq_err biq_tx_commit(biq_tx *tx);
+
+/* Rolls back and frees tx. NULL is a no-op. */
+void biq_tx_rollback(biq_tx *tx);
+
+/* The tenant this transaction is confined to. Owned by tx. */
+const char *biq_tx_tenant(const biq_tx *tx);
+
+/* Runs a parameterised statement (text parameters, text results) inside
+ * the transaction. *res (may be NULL to discard) receives the result, to be
+ * PQclear()ed by the caller. Maps SQL errors: integrity violations to
+ * BIQ_ERR_INVALID, RLS / privilege violations to BIQ_ERR_FORBIDDEN,
+ * timeouts to BIQ_ERR_UNAVAILABLE, connection loss to BIQ_ERR_DB, anything
+ * else to BIQ_ERR_INTERNAL. For store modules only. */
+biq_err biq_tx_exec(biq_tx *tx, const char *sql, int nparams, const char *const *params,
+                    PGresult **res);
+
+/* Maps a failed result (or a NULL one, i.e. connection trouble) to biq_err
+ * as biq_tx_exec() does. Shared by the store modules that run their own
+ * statements (migrations). */
+biq_err biq_store_result_err(PGconn *conn, const PGresult *res);
+
+#endif

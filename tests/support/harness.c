@@ -1,0 +1,362 @@
+/* harness.c - see harness.h. Test code: aborts on broken preconditions. */
+#include "harness.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+    START_WAIT_MS = 15000,
+    POLL_MS = 20,
+    HTTP_TIMEOUT_S = 30,
+    ENV_LINE_MAX = 2048,
+};
+
+static const char *required_env(const char *name)
+{
+    const char *v = getenv(name);
+    if (v == NULL || v[0] == '\0') {
+        fprintf(stderr, "harness: %s is not set (run the tests through scripts/test.sh)\n", name);
+        abort();
+    }
+    return v;
+}
+
+static void url_for(const harness *h, const char *db, const char *role, char *out, size_t len)
+{
+    snprintf(out, len, "postgresql:///%s?host=%s&user=%s", db, h->socket_dir, role);
+}
+
+PGconn *harness_pg(const harness *h, const char *role)
+{
+    char url[HARNESS_URL_MAX];
+    url_for(h, h->db_name, role, url, sizeof url);
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "harness: connect as %s: %s\n", role, PQerrorMessage(c));
+        abort();
+    }
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    return c;
+}
+
+PGresult *harness_sql(PGconn *conn, const char *sql)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        fprintf(stderr, "harness: SQL failed: %s\n  %s\n", PQerrorMessage(conn), sql);
+        abort();
+    }
+    return r;
+}
+
+static void super_exec(const harness *h, const char *sql)
+{
+    PGconn *c = PQconnectdb(h->super_url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "harness: superuser connect: %s\n", PQerrorMessage(c));
+        abort();
+    }
+    PQclear(harness_sql(c, "SET client_min_messages = warning"));
+    PQclear(harness_sql(c, sql));
+    PQfinish(c);
+}
+
+void harness_init(harness *h, const char *prefix)
+{
+    char sql[256];
+    memset(h, 0, sizeof *h);
+    snprintf(h->socket_dir, sizeof h->socket_dir, "%s", required_env("BIQ_PG_SOCKET"));
+    snprintf(h->db_name, sizeof h->db_name, "%s_%ld", prefix, (long)getpid());
+    url_for(h, "postgres", "postgres", h->super_url, sizeof h->super_url);
+    url_for(h, h->db_name, "biq_owner", h->owner_url, sizeof h->owner_url);
+    url_for(h, h->db_name, "biq_app", h->app_url, sizeof h->app_url);
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", h->db_name);
+    super_exec(h, sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER biq_owner", h->db_name);
+    super_exec(h, sql);
+    snprintf(h->work_dir, sizeof h->work_dir, "/tmp/biq-test-XXXXXX");
+    if (mkdtemp(h->work_dir) == NULL)
+        abort();
+    snprintf(h->log_path, sizeof h->log_path, "%s/server.log", h->work_dir);
+    h->server_pid = -1;
+}
+
+void harness_cleanup(harness *h)
+{
+    char sql[256], cmd[HARNESS_PATH_MAX + 16];
+    if (h->server_pid > 0)
+        harness_server_stop(h, SIGKILL);
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", h->db_name);
+    super_exec(h, sql);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", h->work_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "harness: could not remove %s\n", h->work_dir);
+}
+
+void harness_write_file(const harness *h, const char *name, const char *text, char *out,
+                        size_t out_len)
+{
+    snprintf(out, out_len, "%s/%s", h->work_dir, name);
+    FILE *f = fopen(out, "w");
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+        abort();
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return strdup("");
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf != NULL && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    fclose(f);
+    if (buf == NULL)
+        abort();
+    buf[len] = '\0';
+    return buf;
+}
+
+char *harness_server_log(const harness *h)
+{
+    return read_all(h->log_path);
+}
+
+/* Builds the child's environment: the parent's, minus BIQ_* settings that
+ * could leak in, plus ours; extra entries override base ones. */
+static char **child_env(const char *const *base, const char *const *extra)
+{
+    extern char **environ;
+    size_t n = 0, cap = HARNESS_ENV_MAX;
+    for (char **e = environ; *e != NULL; e++)
+        cap++;
+    char **env = calloc(cap + 1, sizeof *env);
+    if (env == NULL)
+        abort();
+    for (char **e = environ; *e != NULL; e++) {
+        if (strncmp(*e, "BIQ_", 4) != 0)
+            env[n++] = *e;
+    }
+    /* getenv() takes the first match: extras come first to override. */
+    for (const char *const *v = extra; v != NULL && *v != NULL && n < cap; v++)
+        env[n++] = (char *)*v;
+    for (const char *const *v = base; v != NULL && *v != NULL && n < cap; v++)
+        env[n++] = (char *)*v;
+    env[n] = NULL;
+    return env;
+}
+
+/* Runs the biq binary with args, stdout+stderr to out_path. */
+static pid_t spawn_biq(const char *sub, char **env, const char *out_path)
+{
+    const char *bin = required_env("BIQ_TEST_BIN");
+    pid_t pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0)
+            _exit(127);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+        char *argv[] = {(char *)bin, (char *)sub, NULL};
+        execve(bin, argv, env);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int harness_migrate(harness *h, const char *const *extra_env, char **out)
+{
+    char url[HARNESS_URL_MAX + 32], path[HARNESS_PATH_MAX + 16];
+    snprintf(url, sizeof url, "BIQ_MIGRATE_DATABASE_URL=%s", h->owner_url);
+    snprintf(path, sizeof path, "%s/migrate.out", h->work_dir);
+    const char *base[] = {url, NULL};
+    char **env = child_env(base, extra_env);
+    int status = wait_status(spawn_biq("migrate", env, path));
+    free(env);
+    if (out != NULL)
+        *out = read_all(path);
+    return status;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Finds the port in the server's "listening" line. */
+static unsigned listening_port(const char *log)
+{
+    const char *line = strstr(log, "\"msg\":\"listening\"");
+    const char *port = line != NULL ? strstr(line, "\"port\":") : NULL;
+    return port != NULL ? (unsigned)strtoul(port + 7, NULL, 10) : 0;
+}
+
+static char **serve_env(harness *h, const char *const *extra_env, char *url, size_t url_len)
+{
+    snprintf(url, url_len, "BIQ_DATABASE_URL=%s", h->app_url);
+    const char *base[] = {url, "BIQ_LISTEN=127.0.0.1:0", "BIQ_WORKERS=4", NULL};
+    return child_env(base, extra_env);
+}
+
+void harness_server_start(harness *h, const char *const *extra_env)
+{
+    char url[HARNESS_URL_MAX + 32];
+    char **env = serve_env(h, extra_env, url, sizeof url);
+    h->server_pid = spawn_biq("serve", env, h->log_path);
+    free(env);
+    for (long waited = 0; waited < START_WAIT_MS; waited += POLL_MS) {
+        char *log = harness_server_log(h);
+        h->port = listening_port(log);
+        free(log);
+        if (h->port != 0) {
+            snprintf(h->base_url, sizeof h->base_url, "http://127.0.0.1:%u", h->port);
+            return;
+        }
+        if (waitpid(h->server_pid, NULL, WNOHANG) == h->server_pid)
+            break;
+        sleep_ms(POLL_MS);
+    }
+    char *log = harness_server_log(h);
+    fprintf(stderr, "harness: server did not start:\n%s\n", log);
+    free(log);
+    abort();
+}
+
+int harness_server_fail(harness *h, const char *const *extra_env, char **out)
+{
+    char url[HARNESS_URL_MAX + 32];
+    char **env = serve_env(h, extra_env, url, sizeof url);
+    pid_t pid = spawn_biq("serve", env, h->log_path);
+    free(env);
+    for (long waited = 0; waited < START_WAIT_MS; waited += POLL_MS) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            *out = harness_server_log(h);
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        }
+        sleep_ms(POLL_MS);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    *out = harness_server_log(h);
+    return -1; /* it kept running */
+}
+
+int harness_server_stop(harness *h, int sig)
+{
+    if (h->server_pid <= 0)
+        return -1;
+    kill(h->server_pid, sig);
+    int status = wait_status(h->server_pid);
+    h->server_pid = -1;
+    return status;
+}
+
+struct buffer {
+    char *data;
+    size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct buffer *b = userdata;
+    size_t n = size * nmemb;
+    char *grown = realloc(b->data, b->len + n + 1);
+    if (grown == NULL)
+        return 0;
+    memcpy(grown + b->len, ptr, n);
+    b->data = grown;
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+long http_do(const harness *h, const char *method, const char *path,
+             const char *const *headers, const char *body, size_t body_len, char **resp)
+{
+    char url[HARNESS_URL_MAX * 8]; /* room for over-long paths under test */
+    struct buffer b = {NULL, 0};
+    struct curl_slist *list = NULL;
+    long status = 0;
+    CURL *curl = curl_easy_init();
+    if (curl == NULL)
+        abort();
+    if ((size_t)snprintf(url, sizeof url, "%s%s", h->base_url, path) >= sizeof url)
+        abort();
+    bool expect = false;
+    for (const char *const *hd = headers; hd != NULL && *hd != NULL; hd++) {
+        list = curl_slist_append(list, *hd);
+        expect |= strncasecmp(*hd, "Expect:", 7) == 0;
+    }
+    if (!expect)
+        list = curl_slist_append(list, "Expect:"); /* no 100-continue pause by default */
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)HTTP_TIMEOUT_S);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (body != NULL) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    if (curl_easy_perform(curl) == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    if (resp != NULL)
+        *resp = b.data != NULL ? b.data : strdup("");
+    else
+        free(b.data);
+    return status;
+}
+
+long http_json(const harness *h, const char *method, const char *path, const char *token,
+               const char *body, char **resp)
+{
+    char auth[16384];
+    const char *headers[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+    if (token != NULL) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        headers[n++] = auth;
+    }
+    if (body != NULL)
+        headers[n++] = "Content-Type: application/json";
+    return http_do(h, method, path, headers, body, body != NULL ? strlen(body) : 0, resp);
+}

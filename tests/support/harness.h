@@ -1,0 +1,84 @@
+/* harness.h - integration-test plumbing: a fresh database per test binary
+ * in the throwaway cluster that scripts/test.sh started, the real biq
+ * binary run as a child process, and a small libcurl HTTP client.
+ *
+ * Environment (set by scripts/test.sh): BIQ_PG_SOCKET (the cluster's
+ * socket folder), BIQ_TEST_BIN (the biq binary under test). Every failure
+ * here aborts the test with a message: these are preconditions. */
+#ifndef BIQ_TEST_HARNESS_H
+#define BIQ_TEST_HARNESS_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum {
+    HARNESS_URL_MAX = 1024,
+    HARNESS_PATH_MAX = 512,
+    HARNESS_DIR_MAX = 128,
+    HARNESS_ENV_MAX = 32,
+};
+
+typedef struct harness {
+    char db_name[64];
+    char socket_dir[HARNESS_DIR_MAX * 2];
+    char owner_url[HARNESS_URL_MAX];
+    char app_url[HARNESS_URL_MAX];
+    char super_url[HARNESS_URL_MAX];
+    char work_dir[HARNESS_DIR_MAX];    /* temp folder for JWKS, logs */
+    char log_path[HARNESS_PATH_MAX];   /* the server's stdout+stderr */
+    pid_t server_pid;
+    unsigned port;
+    char base_url[64];
+} harness;
+
+/* Creates a database named after prefix and the pid, owned by biq_owner,
+ * and a temp work folder. */
+void harness_init(harness *h, const char *prefix);
+
+/* Drops the database and removes the work folder (server must be stopped). */
+void harness_cleanup(harness *h);
+
+/* Runs `biq migrate` against the harness database; returns its exit status
+ * and, when out is not NULL, its stderr in a malloc'd string. extra_env are
+ * NAME=VALUE strings (NULL-terminated list, may be NULL). */
+int harness_migrate(harness *h, const char *const *extra_env, char **out);
+
+/* Starts `biq serve` with BIQ_DATABASE_URL, BIQ_LISTEN=127.0.0.1:0 and
+ * extra_env; waits for its "listening" log line and records the port. */
+void harness_server_start(harness *h, const char *const *extra_env);
+
+/* Starts `biq serve` expecting it to fail; returns its exit status and
+ * output (malloc'd) in *out. */
+int harness_server_fail(harness *h, const char *const *extra_env, char **out);
+
+/* Sends sig to the server and waits for it; returns the exit status. */
+int harness_server_stop(harness *h, int sig);
+
+/* Reads the whole server log (malloc'd, NUL-terminated). */
+char *harness_server_log(const harness *h);
+
+/* Writes text to work_dir/name and returns the path in out. */
+void harness_write_file(const harness *h, const char *name, const char *text, char *out,
+                        size_t out_len);
+
+/* Connects to the harness database as role ("biq_owner", "biq_app",
+ * "postgres"). */
+PGconn *harness_pg(const harness *h, const char *role);
+
+/* Runs SQL (no parameters) that must succeed; returns the result. */
+PGresult *harness_sql(PGconn *conn, const char *sql);
+
+/* One HTTP request to the server. headers is a NULL-terminated list of
+ * "Name: value" lines (may be NULL); body may be NULL. Returns the status
+ * (0 when the connection failed) and the body in *resp (malloc'd, may be
+ * NULL to discard). */
+long http_do(const harness *h, const char *method, const char *path,
+             const char *const *headers, const char *body, size_t body_len, char **resp);
+
+/* http_do with "Authorization: Bearer <token>" and, when body is given,
+ * "Content-Type: application/json". token may be NULL for no header. */
+long http_json(const harness *h, const char *method, const char *path, const char *token,
+               const char *body, char **resp);
+
+#endif
