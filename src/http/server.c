@@ -46,6 +46,7 @@ struct req_state {
     size_t body_len, body_cap, max_body;
     bool queued;             /* a response has been queued */
     bool too_large;          /* the body outgrew max_body: answer 413 */
+    bool accounted;          /* counted in metrics and logged */
     size_t discarded;        /* body bytes dropped after that */
     unsigned status;         /* what was sent, for the log */
 };
@@ -65,6 +66,8 @@ static void make_request_id(char out[BIQ_REQUEST_ID_LEN + 1])
     for (size_t i = 0; i < sizeof raw; i++)
         snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }
+
+static void account(struct biq_server *srv, struct req_state *st, int terminated);
 
 /* ---- responses ---------------------------------------------------------- */
 
@@ -134,6 +137,7 @@ static enum MHD_Result send_response(struct biq_server *srv, struct MHD_Connecti
     MHD_destroy_response(r);
     st->queued = true;
     st->status = status;
+    account(srv, st, MHD_REQUEST_TERMINATED_COMPLETED_OK);
     return ret;
 }
 
@@ -392,6 +396,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return dispatch(srv, conn, st);
 }
 
+/* Counts and logs a request once: when its answer is queued (so that a
+ * client reading /metrics right after sees it), or at completion for a
+ * request that never got one. The duration is the server's work, up to the
+ * answer being handed to libmicrohttpd. */
+static void account(struct biq_server *srv, struct req_state *st, int terminated)
+{
+    if (st->accounted)
+        return;
+    st->accounted = true;
+    double seconds = elapsed_s(&st->start);
+    unsigned status = st->status; /* 0: the client left before an answer */
+    biq_metrics_request(srv->cfg.metrics, st->route, status, seconds);
+    json_t *fields = json_pack("{s:s,s:s,s:i,s:f,s:s}", "method", st->req.method, "route",
+                               st->req.route, "status", (json_int_t)status, "duration_ms",
+                               seconds * 1000.0, "request_id", st->req.request_id);
+    if (fields != NULL && terminated != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        json_object_set_new(fields, "terminated", json_integer(terminated));
+    if (fields != NULL && st->req.tenant != NULL && st->req.tenant->jti[0] != '\0')
+        json_object_set_new(fields, "jti", json_string(st->req.tenant->jti));
+    biq_log_write(srv->cfg.log, status >= 500 || status == 0 ? BIQ_LOG_WARN : BIQ_LOG_INFO,
+                  "request", fields);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -400,23 +427,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     if (st == NULL)
         return;
-    double seconds = elapsed_s(&st->start);
-    unsigned status = st->status; /* 0: the client left before an answer */
-    biq_metrics_request(srv->cfg.metrics, st->route, status, seconds);
-    json_t *fields = json_pack("{s:s,s:s,s:i,s:f,s:s}", "method", st->req.method, "route",
-                               st->req.route, "status", (json_int_t)status, "duration_ms",
-                               seconds * 1000.0, "request_id", st->req.request_id);
-    if (fields != NULL && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        json_object_set_new(fields, "terminated", json_integer(toe));
-    if (fields != NULL && st->req.tenant != NULL && st->req.tenant->jti[0] != '\0')
-        json_object_set_new(fields, "jti", json_string(st->req.tenant->jti));
-    biq_log_write(srv->cfg.log, status >= 500 ? BIQ_LOG_WARN : BIQ_LOG_INFO, "request", fields);
+    account(srv, st, (int)toe);
     state_free(st);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
+                                                          va_list ap)
 {
     struct biq_server *srv = cls;
     char text[512];

@@ -220,6 +220,53 @@ START_TEST(sigterm_exits_cleanly)
 }
 END_TEST
 
+static int connect_loopback(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)H.port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    return fd;
+}
+
+START_TEST(sigterm_drains_a_request_in_flight)
+{
+    static const char body[] = "{\"eventType\":\"avi:forge:installed:app\"}";
+    char head[4096], reply[1024] = {0};
+    fit_claims c;
+    fit_claims_default(&c, (int64_t)time(NULL));
+    c.app_id = APP_ID;
+    c.no_context = true;
+    char *token = fit_sign_forge_token(KEY, KID, &c);
+    int n = snprintf(head, sizeof head,
+                     "POST /forge/lifecycle HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%.10s",
+                     token, sizeof body - 1, body);
+    int fd = connect_loopback();
+    ck_assert_int_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
+    usleep(200000); /* the request is in flight, its body half sent */
+    kill(H.server_pid, SIGTERM);
+    usleep(200000);
+    /* New connections are refused while the old one is served. */
+    int refused = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)H.port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_ne(connect(refused, (struct sockaddr *)&addr, sizeof addr), 0);
+    close(refused);
+    ck_assert_int_eq(send(fd, body + 10, sizeof body - 11, MSG_NOSIGNAL), (ssize_t)(sizeof body - 11));
+    ck_assert_int_gt(recv(fd, reply, sizeof reply - 1, 0), 12);
+    ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0, "reply: %s", reply);
+    close(fd);
+    ck_assert_int_eq(harness_server_stop(&H, 0), 0);
+    PGconn *owner = harness_pg(&H, "postgres");
+    PGresult *r = harness_sql(owner, "SELECT count(*) FROM tenants");
+    ck_assert_str_eq(PQgetvalue(r, 0, 0), "1");
+    PQclear(r);
+    PQfinish(owner);
+    free(token);
+}
+END_TEST
+
 START_TEST(configuration_errors_name_the_variable)
 {
     char *out = NULL;
@@ -257,6 +304,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, bad_paths);
     tcase_add_test(tc, one_json_log_line_per_request);
     tcase_add_test(tc, sigterm_exits_cleanly);
+    tcase_add_test(tc, sigterm_drains_a_request_in_flight);
     tcase_add_test(tc, configuration_errors_name_the_variable);
     suite_add_tcase(s, tc);
     return s;

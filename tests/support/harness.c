@@ -280,7 +280,8 @@ int harness_server_stop(harness *h, int sig)
 {
     if (h->server_pid <= 0)
         return -1;
-    kill(h->server_pid, sig);
+    if (sig != 0)
+        kill(h->server_pid, sig);
     int status = wait_status(h->server_pid);
     h->server_pid = -1;
     return status;

@@ -52,7 +52,8 @@ void harness_server_start(harness *h, const char *const *extra_env);
  * output (malloc'd) in *out. */
 int harness_server_fail(harness *h, const char *const *extra_env, char **out);
 
-/* Sends sig to the server and waits for it; returns the exit status. */
+/* Sends sig (0: none, it is already stopping) to the server and waits for
+ * it; returns the exit status. */
 int harness_server_stop(harness *h, int sig);
 
 /* Reads the whole server log (malloc'd, NUL-terminated). */

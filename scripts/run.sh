@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `make run`: the product on this machine, from nothing.
+#
+# Installs what is missing, builds, starts a PostgreSQL cluster under ./var
+# (kept between runs), migrates, makes a local development signing key
+# (./var/keys, standing in for Atlassian's), starts the backend, installs a
+# demo tenant and prints how to reach it. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${BIQ_PORT:-8080}
+KID="forge/invocation-token/wf-dev-local"
+APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000de"
+TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de00"
+VAR="$PWD/var"
+
+bash scripts/deps.sh
+make -s -j"$(nproc 2>/dev/null || echo 2)" build/biq build/biq-dev
+
+mkdir -p "$VAR/keys"
+eval "$(bash scripts/pg.sh start "$VAR/pg")"
+./build/biq migrate
+[ -f "$VAR/keys/jwks.json" ] || ./build/biq-dev keygen "$VAR/keys" "$KID"
+
+server_pid=
+stop() {
+    trap - INT TERM EXIT
+    echo
+    echo "stopping..."
+    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    bash scripts/pg.sh stop "$VAR/pg"
+    echo "stopped (data kept in ./var; rm -rf var to start afresh)"
+}
+trap stop INT TERM EXIT
+
+BIQ_APP_ID="$APP_ID" BIQ_JWKS_FILE="$VAR/keys/jwks.json" BIQ_LISTEN="127.0.0.1:$PORT" \
+    ./build/biq serve >>"$VAR/server.log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    kill -0 "$server_pid" 2>/dev/null || { tail -5 "$VAR/server.log"; exit 1; }
+    sleep 0.1
+done
+
+token() { ./build/biq-dev token "$VAR/keys" "$KID" "$APP_ID" "$TENANT" "$@"; }
+curl -fs -X POST -H "Authorization: Bearer $(token)" -H 'Content-Type: application/json' \
+    -d '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/demo"}' \
+    "http://127.0.0.1:$PORT/forge/lifecycle" >/dev/null
+
+cat <<MSG
+
+BottleneckIQ backend is running at http://127.0.0.1:$PORT   (log: var/server.log)
+
+  curl http://127.0.0.1:$PORT/healthz
+  curl http://127.0.0.1:$PORT/metrics
+  curl -H "Authorization: Bearer \$(./build/biq-dev token var/keys $KID \\
+        $APP_ID \\
+        $TENANT 10000 DEMO)" \\
+       http://127.0.0.1:$PORT/api/v1/tenant
+
+Tokens live 25 seconds, as Forge's do: make a new one per call.
+Press Ctrl-C to stop.
+MSG
+wait "$server_pid"

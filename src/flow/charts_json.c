@@ -1,0 +1,202 @@
+/* charts_json.c - JSON for WIP aging, CFD, scatter and findings, and the
+ * one-call dashboard. */
+#include <stdio.h>
+
+#include "flow/charts_json.h"
+#include "flow/flow_internal.h"
+#include "flow/json_util.h"
+#include "tz/civil.h"
+
+enum { DATE_BUF = 16, SIZE_DECIMALS = 2 };
+
+static json_t *days_or_null(double days)
+{
+    return days < 0 ? json_null() : biq_fl_json_round(days, BIQ_JSON_DAYS_DECIMALS);
+}
+
+static json_t *aging_item(const biq_flow_aging_row *row, bool *ok)
+{
+    const biq_issue *is = row->issue->issue;
+    json_t *o = json_object();
+    biq_fl_json_set(o, "key", biq_fl_json_str(is->key), ok);
+    biq_fl_json_set(o, "statusId", biq_fl_json_id(row->status->id), ok);
+    biq_fl_json_set(o, "status", json_string(row->status->name), ok);
+    biq_fl_json_set(o, "daysInStatus", days_or_null(row->days_in_status), ok);
+    biq_fl_json_set(o, "daysSinceStarted", days_or_null(row->days_since_started), ok);
+    biq_fl_json_set(o, "daysSinceCreated", days_or_null(row->days_since_created), ok);
+    biq_fl_json_set(o, "size", biq_fl_json_round(row->size, SIZE_DECIMALS), ok);
+    biq_fl_json_set(o, "assignee", biq_fl_json_str(is->assignee), ok);
+    biq_fl_json_set(o, "issueType", biq_fl_json_str(is->issue_type), ok);
+    biq_fl_json_set(o, "agingPastNormal", json_boolean(row->past_reference), ok);
+    return o;
+}
+
+json_t *biq_flow_aging_json(const biq_flow *flow, const biq_flow_aging *g)
+{
+    bool ok = true;
+    json_t *o = json_object(), *items = json_array(), *limits = json_array();
+    for (size_t i = 0; i < g->n_rows; i++)
+        biq_fl_json_push(items, aging_item(&g->rows[i], &ok), &ok);
+    for (size_t i = 0; i < flow->n_statuses; i++) {
+        const biq_flow_status_info *st = &flow->statuses[i];
+        if (st->wip_limit <= 0 || !st->used)
+            continue;
+        json_t *l = json_object();
+        biq_fl_json_set(l, "statusId", biq_fl_json_id(st->id), &ok);
+        biq_fl_json_set(l, "limit", json_integer(st->wip_limit), &ok);
+        biq_fl_json_push(limits, l, &ok);
+    }
+    biq_fl_json_set(o, "referenceP95Days",
+                    g->reference_n ? biq_fl_json_round(g->reference_p95_days, BIQ_JSON_DAYS_DECIMALS)
+                                   : json_null(),
+                    &ok);
+    biq_fl_json_set(o, "referenceN", json_integer(g->reference_n), &ok);
+    biq_fl_json_set(o, "items", items, &ok);
+    biq_fl_json_set(o, "wipLimits", limits, &ok);
+    biq_fl_json_set(o, "generatedAt", biq_fl_json_instant(flow->now), &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *date_string(int64_t day)
+{
+    char b[DATE_BUF];
+    int64_t y = 0;
+    int m = 0, d = 0;
+    biq_civil_from_days(day, &y, &m, &d);
+    snprintf(b, sizeof b, "%04d-%02d-%02d", (int)y, m, d);
+    return json_string(b);
+}
+
+static json_t *cfd_day(const biq_flow_cfd *c, size_t d, bool *ok)
+{
+    json_t *o = json_object(), *counts = json_array();
+    for (size_t b = 0; b < c->n_bands; b++)
+        biq_fl_json_push(counts, json_integer(c->counts[d * c->n_bands + b]), ok);
+    biq_fl_json_set(o, "date", date_string(c->days[d]), ok);
+    biq_fl_json_set(o, "at", biq_fl_json_instant(c->sample_at[d]), ok);
+    biq_fl_json_set(o, "counts", counts, ok);
+    biq_fl_json_set(o, "done", json_integer(c->done_cum[d]), ok);
+    biq_fl_json_set(o, "throughput", json_integer(c->throughput[d]), ok);
+    biq_fl_json_set(o, "wip", json_integer(c->wip[d]), ok);
+    return o;
+}
+
+json_t *biq_flow_cfd_json(const biq_flow *flow, const biq_flow_cfd *c)
+{
+    bool ok = true;
+    json_t *o = json_object(), *bands = json_array(), *days = json_array();
+    for (size_t b = 0; b < c->n_bands; b++) {
+        json_t *band = json_object();
+        biq_fl_json_set(band, "statusId", biq_fl_json_id(c->bands[b]->id), &ok);
+        biq_fl_json_set(band, "name", json_string(c->bands[b]->name), &ok);
+        biq_fl_json_push(bands, band, &ok);
+    }
+    for (size_t d = 0; d < c->n_days; d++)
+        biq_fl_json_push(days, cfd_day(c, d, &ok), &ok);
+    biq_fl_json_set(o, "tz", json_string(biq_tz_name(flow->tz)), &ok);
+    biq_fl_json_set(o, "bands", bands, &ok);
+    biq_fl_json_set(o, "days", days, &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *lines(const biq_flow_stats *s, bool *ok)
+{
+    json_t *o = json_object();
+    biq_fl_json_set(o, "count", json_integer(s->count), ok);
+    biq_fl_json_set(o, "p50Days", biq_fl_json_days(s->p50_ms), ok);
+    biq_fl_json_set(o, "p85Days", biq_fl_json_days(s->p85_ms), ok);
+    biq_fl_json_set(o, "p95Days", biq_fl_json_days(s->p95_ms), ok);
+    return o;
+}
+
+static json_t *point(const biq_flow_scatter_point *p, bool *ok)
+{
+    json_t *o = json_object();
+    biq_fl_json_set(o, "key", biq_fl_json_str(p->issue->issue->key), ok);
+    biq_fl_json_set(o, "issueType", biq_fl_json_str(p->issue->issue->issue_type), ok);
+    biq_fl_json_set(o, "doneAt", biq_fl_json_instant(p->done_at), ok);
+    biq_fl_json_set(o, "leadDays", days_or_null(p->lead_days), ok);
+    biq_fl_json_set(o, "cycleDays", days_or_null(p->cycle_days), ok);
+    biq_fl_json_set(o, "leadAboveP85", json_boolean(p->lead_above_p85), ok);
+    biq_fl_json_set(o, "leadAboveP95", json_boolean(p->lead_above_p95), ok);
+    biq_fl_json_set(o, "cycleAboveP85", json_boolean(p->cycle_above_p85), ok);
+    biq_fl_json_set(o, "cycleAboveP95", json_boolean(p->cycle_above_p95), ok);
+    return o;
+}
+
+json_t *biq_flow_scatter_json(const biq_flow_scatter *s)
+{
+    bool ok = true;
+    json_t *o = json_object(), *points = json_array();
+    for (size_t i = 0; i < s->n_points; i++)
+        biq_fl_json_push(points, point(&s->points[i], &ok), &ok);
+    biq_fl_json_set(o, "points", points, &ok);
+    biq_fl_json_set(o, "lead", lines(&s->lead, &ok), &ok);
+    biq_fl_json_set(o, "cycle", lines(&s->cycle, &ok), &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *status_or_null(int64_t id)
+{
+    return id ? biq_fl_json_id(id) : json_null();
+}
+
+json_t *biq_flow_findings_json(const biq_flow *flow)
+{
+    bool ok = true;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < flow->n_findings; i++) {
+        const biq_flow_finding *f = &flow->findings[i];
+        json_t *o = json_object();
+        bool counts = f->kind == BIQ_DQ_TRUNCATED_HISTORY; /* fields hold counts there */
+        biq_fl_json_set(o, "kind", json_string(biq_dq_kind_name(f->kind)), &ok);
+        biq_fl_json_set(o, "issueKey", biq_fl_json_str(f->issue_key), &ok);
+        biq_fl_json_set(o, "historyId", f->history_id ? biq_fl_json_id(f->history_id) : json_null(),
+                        &ok);
+        biq_fl_json_set(o, "at", biq_fl_json_instant(f->at), &ok);
+        biq_fl_json_set(o, counts ? "changelogTotal" : "expectedStatusId",
+                        counts ? json_integer(f->expected_status) : status_or_null(f->expected_status),
+                        &ok);
+        biq_fl_json_set(o, counts ? "changelogPresent" : "actualStatusId",
+                        counts ? json_integer(f->actual_status) : status_or_null(f->actual_status),
+                        &ok);
+        biq_fl_json_push(arr, o, &ok);
+    }
+    if (!ok) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+biq_err biq_flow_dashboard_build(const biq_flow *flow, const char *window,
+                                 const biq_dashboard_meta *meta, biq_arena *arena, json_t **out)
+{
+    biq_err err;
+    biq_window_spec spec;
+    biq_flow_window w;
+    biq_flow_report *r = NULL;
+    json_t *j = NULL;
+    if ((err = biq_window_parse(window, &spec)) != BIQ_OK ||
+        (err = biq_flow_window_resolve(flow, &spec, &w)) != BIQ_OK ||
+        (err = biq_flow_report_build(flow, &w, arena, &r)) != BIQ_OK)
+        goto out;
+    if (!(j = biq_flow_dashboard_json(flow, r, meta)))
+        err = BIQ_ERR_NOMEM;
+out:
+    if (err == BIQ_OK)
+        *out = j;
+    return err;
+}

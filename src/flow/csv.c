@@ -1,0 +1,135 @@
+/* csv.c - the slice export: one row per (issue, slice) for slices ending in
+ * the window, RFC 4180 lines with spreadsheet formula injection defused. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flow/flow_internal.h"
+
+enum { INSTANT_BUF = 32, NUMBER_BUF = 32 };
+
+static const char HEADER[] = "issue_key,summary,project,current_status,created,done,"
+                             "slice_status,start,end,duration_seconds,open,external,terminal\r\n";
+
+/* A bounded appender: once a write does not fit, it stays overflowed. */
+typedef struct out_buf {
+    char *buf;
+    size_t size, len;
+    bool overflow;
+} out_buf;
+
+static void put(out_buf *o, const char *s, size_t n)
+{
+    if (o->overflow || n >= o->size - o->len) {
+        o->overflow = true;
+        return;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    o->buf[o->len] = '\0';
+}
+
+static void put_str(out_buf *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
+
+/* Text cells: quoted when needed; a leading = + - @ TAB CR gets an
+ * apostrophe so spreadsheets do not evaluate it. */
+static void put_text(out_buf *o, const char *s)
+{
+    s = s ? s : "";
+    bool quote = strpbrk(s, ",\"\r\n") != NULL || strchr("=+-@\t\r", s[0]) != NULL;
+    if (s[0] == '\0')
+        quote = false;
+    if (quote)
+        put(o, "\"", 1);
+    if (s[0] && strchr("=+-@\t\r", s[0]))
+        put(o, "'", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            put(o, "\"", 1); /* a quote inside a quoted cell is doubled */
+        put(o, p, 1);
+    }
+    if (quote)
+        put(o, "\"", 1);
+}
+
+static void put_instant(out_buf *o, biq_ms t)
+{
+    char b[INSTANT_BUF];
+    if (t != BIQ_MS_NONE && biq_flow_format_instant(t, b, sizeof b))
+        put_str(o, b);
+}
+
+static void put_i64(out_buf *o, int64_t v)
+{
+    char b[NUMBER_BUF];
+    int n = snprintf(b, sizeof b, "%" PRId64, v);
+    if (n > 0 && (size_t)n < sizeof b)
+        put(o, b, (size_t)n);
+}
+
+biq_err biq_flow_csv_header(char *buf, size_t size, size_t *len)
+{
+    out_buf o = {buf, size, 0, size == 0};
+    put(&o, HEADER, sizeof HEADER - 1);
+    *len = o.len;
+    return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
+}
+
+biq_err biq_flow_csv_format(const biq_flow_csv_row *row, char *buf, size_t size, size_t *len)
+{
+    out_buf o = {buf, size, 0, size == 0};
+    const biq_issue *is = row->issue->issue;
+    put_text(&o, is->key);
+    put(&o, ",", 1);
+    put_text(&o, is->summary);
+    put(&o, ",", 1);
+    put_text(&o, is->project_key);
+    put(&o, ",", 1);
+    put_text(&o, row->current_status->name);
+    put(&o, ",", 1);
+    put_instant(&o, row->issue->slices[0].start);
+    put(&o, ",", 1);
+    put_instant(&o, row->issue->done_at);
+    put(&o, ",", 1);
+    put_text(&o, row->status->name);
+    put(&o, ",", 1);
+    put_instant(&o, row->slice->start);
+    put(&o, ",", 1);
+    put_instant(&o, row->slice->end);
+    put(&o, ",", 1);
+    put_i64(&o, row->slice->duration_ms / 1000);
+    put_str(&o, row->slice->open ? ",true" : ",false");
+    put_str(&o, row->status->external ? ",true" : ",false");
+    put_str(&o, row->status->terminal ? ",true\r\n" : ",false\r\n");
+    *len = o.len;
+    return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
+}
+
+biq_err biq_flow_csv_rows(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                          biq_flow_csv_row **rows, size_t *n)
+{
+    size_t count = 0, k = 0;
+    for (size_t i = 0; i < flow->n_issues; i++)
+        for (size_t j = 0; j < flow->issues[i].n_slices; j++) {
+            biq_ms end = flow->issues[i].slices[j].end;
+            count += end > w->from && end <= w->to;
+        }
+    biq_flow_csv_row *r = biq_arena_calloc(arena, count + 1, sizeof *r);
+    if (!r)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < flow->n_issues; i++) {
+        const biq_flow_issue_view *v = &flow->issues[i];
+        const biq_flow_status_info *cur = &flow->statuses[v->slices[v->n_slices - 1].status_index];
+        for (size_t j = 0; j < v->n_slices; j++) {
+            const biq_flow_slice *s = &v->slices[j];
+            if (s->end > w->from && s->end <= w->to)
+                r[k++] = (biq_flow_csv_row){v, s, &flow->statuses[s->status_index], cur};
+        }
+    }
+    *rows = r;
+    *n = k;
+    return BIQ_OK;
+}

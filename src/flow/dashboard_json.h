@@ -1,0 +1,41 @@
+/* dashboard_json.h - the `dashboard` object of api.md from a flow report.
+ *
+ * Deterministic: the same report gives the same bytes through
+ * biq_flow_json_dumps() (sorted keys, compact, fixed rounding: days and WIP
+ * 2 decimals, ratios 3, percentages 1; instants ISO 8601 UTC with ms).
+ */
+#ifndef BIQ_FLOW_DASHBOARD_JSON_H
+#define BIQ_FLOW_DASHBOARD_JSON_H
+
+#include <jansson.h>
+
+#include "flow/flow.h"
+
+typedef struct biq_dashboard_meta {
+    const char *project_key;
+    const char *project_name;
+    int64_t data_version;
+} biq_dashboard_meta;
+
+enum {
+    BIQ_JSON_DAYS_DECIMALS = 2,
+    BIQ_JSON_WIP_DECIMALS = 2,
+    BIQ_JSON_RATIO_DECIMALS = 3,
+    BIQ_JSON_PCT_DECIMALS = 1,
+};
+
+/* A new object (caller owns one reference: json_decref) with every key of
+ * api.md's dashboard; `sync` is {"lastSyncAt": null, "backfill": null} and
+ * `alerts` {"recent": []} for the caller to fill. NULL when out of memory.
+ * Reads flow and r only; thread-safe for distinct outputs. */
+json_t *biq_flow_dashboard_json(const biq_flow *flow, const biq_flow_report *r,
+                                const biq_dashboard_meta *meta);
+
+/* The report's JSON for the issue panel: visits of one issue. Same contract. */
+json_t *biq_flow_issue_json(const biq_flow *flow, const biq_flow_issue_view *v);
+
+/* Serialises with the fixed flags (compact, sorted keys, 15 significant
+ * digits). malloc'd string (free()), NULL when out of memory. */
+char *biq_flow_json_dumps(const json_t *value);
+
+#endif

@@ -1,0 +1,432 @@
+/* flow.h - the flow core: slices, per-status and system metrics, bottleneck,
+ * trends and charts for one project, computed from issues and their status
+ * transitions (definitions: docs/metrics.md and product.md).
+ *
+ * Pure: no I/O, no globals, no clock. "now" is an input. Every result is
+ * allocated from the biq_arena the caller passes and lives as long as it.
+ * A biq_flow is immutable after biq_flow_new(); any number of threads may
+ * read one flow concurrently as long as each uses its own arena for results.
+ * Durations are int64 milliseconds: calendar time, or working time when a
+ * work schedule is on. Outputs do not depend on input order (issues are
+ * sorted by id, transitions by time, history id, item index).
+ */
+#ifndef BIQ_FLOW_FLOW_H
+#define BIQ_FLOW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/err.h"
+#include "model/jira.h"
+#include "tz/tz.h"
+
+enum {
+    BIQ_FLOW_MAX_ISSUES = 1000000,      /* per computation */
+    BIQ_FLOW_MAX_TRANSITIONS = 100000,  /* per issue */
+    BIQ_FLOW_MAX_STATUSES = 4096,       /* distinct statuses in a project */
+    BIQ_FLOW_MAX_TRENDS = 8,            /* rows shown */
+    BIQ_FLOW_MAX_REASONS = 3,           /* one per signal */
+    BIQ_FLOW_REASON_MAX = 96,           /* bytes per reason phrase */
+    BIQ_FLOW_EXPLANATION_MAX = 512,     /* bytes of the template sentence */
+    BIQ_FLOW_MAX_WINDOW_DAYS = 365,     /* "N days" windows: 1..365 */
+    BIQ_FLOW_MAX_CHART_DAYS = 3660,     /* CFD range */
+    BIQ_FLOW_MAX_HOLIDAYS = 4096,
+    BIQ_FLOW_LAST_SPRINTS = 3,          /* sprint-last3 */
+    BIQ_FLOW_AGING_REFERENCE_DAYS = 90, /* P95 lead-time line of WIP aging */
+};
+
+/* ---------------------------------------------------------------- inputs */
+
+typedef enum biq_role {
+    BIQ_ROLE_BACKLOG = 0,
+    BIQ_ROLE_ACTIVE,
+    BIQ_ROLE_DONE,
+} biq_role;
+
+/* A tenant override for one status id. Tri-states: -1 keeps the default. */
+typedef struct biq_flow_status_role {
+    int64_t status_id;
+    int role;     /* -1 or a biq_role */
+    int terminal; /* -1, 0, 1 */
+    int external; /* -1, 0, 1 */
+} biq_flow_status_role;
+
+typedef struct biq_flow_wip_limit {
+    int64_t status_id;
+    int32_t limit; /* >= 1 */
+} biq_flow_wip_limit;
+
+#define BIQ_FLOW_T_DEFAULT 1.3
+#define BIQ_FLOW_W_DEFAULT 1.2
+#define BIQ_FLOW_D_DEFAULT (-0.2)
+
+typedef struct biq_flow_settings {
+    const biq_flow_status_role *roles;
+    size_t n_roles;
+    double threshold_time;       /* T: 1.0..10.0 */
+    double threshold_wip;        /* W: 1.0..10.0 */
+    double threshold_throughput; /* D: -1.0..1.0 */
+    const char *const *excluded_types; /* issue type names, ASCII case-insensitive */
+    size_t n_excluded_types;
+    const biq_flow_wip_limit *wip_limits; /* the effective (project-wins) limits */
+    size_t n_wip_limits;
+} biq_flow_settings;
+
+/* Fills *s with the defaults (no overrides, T/W/D defaults). Never fails. */
+void biq_flow_settings_init(biq_flow_settings *s);
+
+/* BIQ_OK, or BIQ_ERR_INVALID when a threshold is out of range or an override
+ * or limit is malformed. Thread-safe, allocates nothing. */
+biq_err biq_flow_settings_validate(const biq_flow_settings *s);
+
+/* Working time: when `working` is false only the zone is used (day
+ * boundaries, MTD/QTD). Working days: bit 0 = Monday .. bit 6 = Sunday.
+ * Hours are local minutes since midnight, 0 <= start < end <= 1440.
+ * Holidays are local day numbers (biq_civil_days). */
+typedef struct biq_work_schedule {
+    const biq_tz *tz; /* NULL = UTC */
+    bool working;
+    uint8_t working_days;
+    int32_t day_start_min;
+    int32_t day_end_min;
+    const int64_t *holidays;
+    size_t n_holidays;
+} biq_work_schedule;
+
+/* BIQ_OK or BIQ_ERR_INVALID (bad hours, no working day, too many holidays). */
+biq_err biq_work_schedule_validate(const biq_work_schedule *s);
+
+/* Working (or calendar, when !s->working) milliseconds in [a, b); 0 when
+ * b <= a. s NULL = calendar. Walks the days, so prefer the flow's durations
+ * for bulk use. Thread-safe; s must have passed validation. */
+int64_t biq_work_schedule_between(const biq_work_schedule *s, biq_ms a, biq_ms b);
+
+typedef struct biq_flow_input {
+    const biq_issue *issues;
+    size_t n_issues;
+    const biq_status *statuses; /* the status catalogue */
+    size_t n_statuses;
+    const biq_sprint *sprints;  /* the project's sprints (for sprint windows) */
+    size_t n_sprints;
+    const biq_flow_settings *settings; /* NULL = defaults */
+    const biq_work_schedule *schedule; /* NULL = calendar time in UTC */
+    biq_ms now;                        /* the injected clock */
+} biq_flow_input;
+
+typedef struct biq_flow biq_flow;
+
+/* Builds every issue's slices and the status table. Input arrays are read,
+ * not copied: they (and their strings) must outlive the flow, as must
+ * settings arrays and the schedule's zone. Returns BIQ_ERR_INVALID for bad
+ * settings, schedule or now, BIQ_ERR_LIMIT past a BIQ_FLOW_MAX_* limit,
+ * BIQ_ERR_NOMEM when the arena is exhausted; *out set only on success. */
+biq_err biq_flow_new(const biq_flow_input *in, biq_arena *arena, biq_flow **out);
+
+/* ---------------------------------------------------------------- slices */
+
+typedef struct biq_flow_slice {
+    int64_t status_id;
+    uint32_t status_index; /* into biq_flow_status_at() */
+    biq_ms start;
+    biq_ms end;          /* now for the open slice */
+    int64_t duration_ms; /* calendar or working time */
+    bool open;
+} biq_flow_slice;
+
+typedef struct biq_flow_issue_view {
+    const biq_issue *issue;
+    const biq_flow_slice *slices; /* tile [created, now] in order */
+    size_t n_slices;
+    biq_ms started_at; /* first entry into an active status, or BIQ_MS_NONE */
+    biq_ms done_at;    /* entry into the done status it is still in, or NONE */
+    int64_t lead_ms;   /* done - created, -1 when not done */
+    int64_t cycle_ms;  /* done - started, -1 when not done or never started */
+} biq_flow_issue_view;
+
+/* Issues kept (excluded types dropped), sorted by issue id. */
+size_t biq_flow_issue_count(const biq_flow *flow);
+/* The i-th issue (i < count); NULL out of range. Points into the flow. */
+const biq_flow_issue_view *biq_flow_issue_at(const biq_flow *flow, size_t i);
+/* The issue with this key, or NULL. Linear search. */
+const biq_flow_issue_view *biq_flow_issue_by_key(const biq_flow *flow, const char *key);
+
+typedef struct biq_flow_status_info {
+    int64_t id;
+    const char *name;
+    biq_status_category category;
+    biq_role role;
+    bool terminal;
+    bool external;
+    bool in_catalogue; /* false: seen only in transitions */
+    bool used;         /* has at least one slice */
+    int32_t wip_limit; /* -1 when none */
+} biq_flow_status_info;
+
+size_t biq_flow_status_count(const biq_flow *flow);
+/* Statuses sorted by id; NULL out of range. */
+const biq_flow_status_info *biq_flow_status_at(const biq_flow *flow, size_t i);
+biq_ms biq_flow_now(const biq_flow *flow);
+/* The schedule's zone (UTC when none); never NULL. */
+const biq_tz *biq_flow_tz(const biq_flow *flow);
+/* Duration between two instants under the flow's schedule. */
+int64_t biq_flow_duration(const biq_flow *flow, biq_ms a, biq_ms b);
+
+/* ---------------------------------------------------------- data quality */
+
+typedef enum biq_dq_kind {
+    BIQ_DQ_OUT_OF_ORDER = 0, /* transition earlier than the running slice: skipped */
+    BIQ_DQ_FROM_MISMATCH,    /* `from` is not the status the issue was in */
+    BIQ_DQ_DONE_NEVER_STARTED,
+    BIQ_DQ_TRUNCATED_HISTORY, /* changelog_total > changelog_present */
+    BIQ_DQ_UNKNOWN_STATUS,    /* a status id missing from the catalogue */
+    BIQ_DQ_STATUS_MISMATCH,   /* last transition's `to` is not the current status */
+    BIQ_DQ_DUPLICATE_ISSUE,   /* same issue id twice: the latest `updated` kept */
+    BIQ_DQ__COUNT
+} biq_dq_kind;
+
+typedef struct biq_flow_finding {
+    biq_dq_kind kind;
+    int64_t issue_id;
+    const char *issue_key;
+    int64_t history_id; /* 0 when not about a transition */
+    biq_ms at;          /* BIQ_MS_NONE when not about an instant */
+    int64_t expected_status; /* FROM/STATUS_MISMATCH: what the timeline had */
+    int64_t actual_status;   /* what the data said (or the unknown id) */
+} biq_flow_finding;
+
+/* Stable snake_case name of a kind ("out_of_order", ...). Never NULL. */
+const char *biq_dq_kind_name(biq_dq_kind kind);
+/* Findings in issue order, then transition order. Points into the flow. */
+const biq_flow_finding *biq_flow_findings(const biq_flow *flow, size_t *n);
+
+/* --------------------------------------------------------------- windows */
+
+typedef enum biq_window_kind {
+    BIQ_WIN_DAYS = 0, /* last N days (1..365) ending now */
+    BIQ_WIN_MTD,
+    BIQ_WIN_QTD,
+    BIQ_WIN_SPRINT_CURRENT,
+    BIQ_WIN_SPRINT_LAST,
+    BIQ_WIN_SPRINT_LAST3,
+    BIQ_WIN_CUSTOM, /* [from, to], previous the same length before */
+} biq_window_kind;
+
+typedef struct biq_window_spec {
+    biq_window_kind kind;
+    int32_t days;   /* BIQ_WIN_DAYS */
+    biq_ms from;    /* BIQ_WIN_CUSTOM */
+    biq_ms to;
+} biq_window_spec;
+
+/* A window is the half-open interval (from, to]: an event at `to` is in, one
+ * at `from` belongs to the window before. prev_to == from for day windows. */
+typedef struct biq_flow_window {
+    biq_window_spec spec;
+    biq_ms from, to;
+    biq_ms prev_from, prev_to;
+    double days;      /* (to - from) in 24 h days */
+    double prev_days;
+} biq_flow_window;
+
+/* Parses the API's `window` value: "7d", "30d", "90d", "N" or "Nd"
+ * (N 1..365), "mtd", "qtd", "sprint-current", "sprint-last", "sprint-last3".
+ * NULL or "" gives 30 days. BIQ_ERR_INVALID otherwise. */
+biq_err biq_window_parse(const char *text, biq_window_spec *out);
+
+/* Resolves spec at `now` (zone tz, NULL = UTC) against the sprints.
+ * BIQ_ERR_NOT_FOUND when a sprint window has no such sprint,
+ * BIQ_ERR_INVALID for a bad spec. Pure and thread-safe. */
+biq_err biq_window_resolve(const biq_window_spec *spec, biq_ms now, const biq_tz *tz,
+                           const biq_sprint *sprints, size_t n_sprints, biq_flow_window *out);
+
+/* biq_window_resolve() with the flow's clock, zone and sprints. */
+biq_err biq_flow_window_resolve(const biq_flow *flow, const biq_window_spec *spec,
+                                biq_flow_window *out);
+
+/* ----------------------------------------------------------------- stats */
+
+typedef struct biq_flow_stats {
+    uint32_t count;
+    double avg_ms, p50_ms, p85_ms, p90_ms, p95_ms; /* 0 when count == 0 */
+} biq_flow_stats;
+
+/* Hyndman-Fan type 7 percentile (p in [0,1]) of sorted values; 0 for n == 0. */
+double biq_flow_percentile(const int64_t *sorted, size_t n, double p);
+
+/* Sorts values (ascending, in place) and fills *out. */
+void biq_flow_stats_compute(int64_t *values, size_t n, biq_flow_stats *out);
+
+/* --------------------------------------------------------------- report */
+
+typedef struct biq_flow_status_window {
+    biq_flow_stats time;  /* closed, non-empty slices ending in the window */
+    uint32_t throughput;  /* distinct issues that left the status */
+    double wip_avg;       /* time-weighted average */
+    uint32_t wip_current; /* issues in the status at the window's end */
+} biq_flow_status_window;
+
+typedef struct biq_flow_status_metrics {
+    const biq_flow_status_info *status;
+    biq_flow_status_window cur, prev;
+} biq_flow_status_metrics;
+
+typedef struct biq_flow_system {
+    uint32_t throughput; /* issues done in the window */
+    biq_flow_stats lead; /* created -> done */
+    biq_flow_stats cycle; /* started -> done */
+} biq_flow_system;
+
+typedef enum biq_bn_state {
+    BIQ_BN_FOUND = 0,
+    BIQ_BN_SPARSE,
+    BIQ_BN_HEALTHY,
+} biq_bn_state;
+
+typedef struct biq_flow_bottleneck {
+    biq_bn_state state;
+    const biq_flow_status_metrics *winner; /* NULL unless FOUND */
+    int score;
+    const char *confidence; /* "medium", "high", "very high"; NULL unless FOUND */
+    bool has_time_ratio, has_wip_ratio, has_throughput_delta;
+    double time_ratio, wip_ratio, throughput_delta;
+    char reasons[BIQ_FLOW_MAX_REASONS][BIQ_FLOW_REASON_MAX];
+    size_t n_reasons;
+    char explanation[BIQ_FLOW_EXPLANATION_MAX]; /* the template sentence */
+    const char *message; /* SPARSE/HEALTHY message, else NULL */
+} biq_flow_bottleneck;
+
+typedef enum biq_trend_metric {
+    BIQ_TREND_LEAD_TIME = 0,
+    BIQ_TREND_TIME_IN_STATUS,
+    BIQ_TREND_WIP,
+    BIQ_TREND_THROUGHPUT,
+} biq_trend_metric;
+
+typedef struct biq_flow_trend {
+    biq_trend_metric metric;
+    const biq_flow_status_info *status; /* NULL for lead time */
+    double current, previous; /* ms for times, issues for WIP, count for throughput */
+    double ratio;             /* current/previous (per day for throughput) */
+    double change_pct;        /* (ratio - 1) * 100, capped at +-500 */
+    bool worsening;
+} biq_flow_trend;
+
+typedef struct biq_flow_report {
+    biq_flow_window window;
+    biq_flow_status_metrics *statuses; /* used statuses: category, name, id order */
+    size_t n_statuses;
+    biq_flow_system cur, prev;
+    uint32_t *per_week; /* done per 7-day bucket ending at `to`, oldest first */
+    size_t n_weeks;
+    bool sparse_current; /* nothing done and no closed slice in the window */
+    biq_flow_bottleneck bottleneck;
+    biq_flow_trend trends[BIQ_FLOW_MAX_TRENDS];
+    size_t n_trends;
+} biq_flow_report;
+
+/* Computes every dashboard figure for window w (from biq_flow_window_resolve
+ * or hand-made with from < to). BIQ_ERR_INVALID for a bad window,
+ * BIQ_ERR_NOMEM. *out lives in arena. */
+biq_err biq_flow_report_build(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                              biq_flow_report **out);
+
+/* The bottleneck and trends over already computed metrics (used by
+ * biq_flow_report_build; exposed for tests). r->window, statuses, cur, prev
+ * and sparse_current must be set. Pure; cannot fail. */
+void biq_flow_bottleneck_compute(const biq_flow_settings *settings, biq_flow_report *r);
+void biq_flow_trends_compute(biq_flow_report *r);
+
+/* Stable names: "medium"..; "leadTime", "timeInStatus", "wip", "throughput". */
+const char *biq_trend_metric_name(biq_trend_metric m);
+
+/* ---------------------------------------------------------------- charts */
+
+typedef struct biq_flow_aging_row {
+    const biq_flow_issue_view *issue;
+    const biq_flow_status_info *status;
+    double days_in_status;
+    double days_since_started; /* < 0 when never started */
+    double days_since_created;
+    double size;               /* story points, else the priority weight */
+    bool past_reference;       /* age since created beyond the P95 line */
+} biq_flow_aging_row;
+
+typedef struct biq_flow_aging {
+    biq_flow_aging_row *rows; /* status order of the report, then oldest first */
+    size_t n_rows;
+    double reference_p95_days; /* lead time P95 of issues done in the last 90 days */
+    uint32_t reference_n;      /* 0: no line */
+} biq_flow_aging;
+
+/* Every issue not done and not in a terminal status, at now. */
+biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out);
+
+typedef struct biq_flow_cfd {
+    size_t n_days;
+    int64_t *days;          /* local day numbers */
+    biq_ms *sample_at;      /* end of each day (or now), UTC */
+    size_t n_bands;
+    const biq_flow_status_info **bands; /* non-terminal statuses, largest volume first */
+    uint32_t *counts;       /* n_days x n_bands, row-major */
+    uint32_t *done_cum;     /* issues done at or before the sample */
+    uint32_t *throughput;   /* issues done since the previous sample (the day) */
+    uint32_t *wip;          /* started, not done, not terminal */
+} biq_flow_cfd;
+
+/* One row per local day of [first_day, last_day] (day numbers in the flow's
+ * zone), sampled at the day's end (the next local midnight) or now if
+ * earlier. BIQ_ERR_INVALID when last < first, BIQ_ERR_LIMIT beyond
+ * BIQ_FLOW_MAX_CHART_DAYS. */
+biq_err biq_flow_cfd_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
+                           biq_arena *arena, biq_flow_cfd **out);
+
+typedef struct biq_flow_scatter_point {
+    const biq_flow_issue_view *issue;
+    biq_ms done_at;
+    double lead_days;
+    double cycle_days; /* < 0 when never started */
+    bool lead_above_p85, lead_above_p95;
+    bool cycle_above_p85, cycle_above_p95;
+} biq_flow_scatter_point;
+
+typedef struct biq_flow_scatter {
+    biq_flow_scatter_point *points; /* by done time, then issue id */
+    size_t n_points;
+    biq_flow_stats lead, cycle; /* lines of the plotted set */
+} biq_flow_scatter;
+
+biq_err biq_flow_scatter_build(const biq_flow *flow, const biq_flow_window *w,
+                               biq_arena *arena, biq_flow_scatter **out);
+
+typedef struct biq_flow_csv_row {
+    const biq_flow_issue_view *issue;
+    const biq_flow_slice *slice;
+    const biq_flow_status_info *status;         /* the slice's */
+    const biq_flow_status_info *current_status; /* the issue's */
+} biq_flow_csv_row;
+
+enum { BIQ_FLOW_CSV_LINE_MAX = 8192 };
+
+/* Rows for slices ending in (w->from, w->to] (open ones end at now), in
+ * issue then slice order. */
+biq_err biq_flow_csv_rows(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                          biq_flow_csv_row **rows, size_t *n);
+
+/* The header line ("issue_key,summary,...\r\n") into buf; BIQ_ERR_TOO_LARGE
+ * when it does not fit. */
+biq_err biq_flow_csv_header(char *buf, size_t size, size_t *len);
+
+/* One RFC 4180 line (CRLF) into buf. Cells starting with = + - @ get a
+ * leading apostrophe (spreadsheet formula injection). BIQ_ERR_TOO_LARGE when
+ * the line does not fit in size bytes. */
+biq_err biq_flow_csv_format(const biq_flow_csv_row *row, char *buf, size_t size, size_t *len);
+
+/* "2018-01-10T12:00:00.000Z" into buf (>= 25 bytes); false when too small. */
+bool biq_flow_format_instant(biq_ms t, char *buf, size_t size);
+
+/* Round half away from zero to `decimals` (0..6) places. */
+double biq_flow_round(double v, int decimals);
+
+#endif

@@ -1,0 +1,71 @@
+/* flow_internal.h - the layout of biq_flow and helpers shared by the files
+ * of src/flow only. Invariants of a built flow: statuses sorted by id and
+ * unique; issues sorted by id and unique; every slice's status_index valid;
+ * an issue's slices tile [created, max(created, now)] in order. */
+#ifndef BIQ_FLOW_INTERNAL_H
+#define BIQ_FLOW_INTERNAL_H
+
+#include "flow/flow.h"
+
+/* Working-time calculator prepared for the data's range of days. */
+typedef struct biq_fl_sched {
+    const biq_work_schedule *s; /* NULL: calendar time */
+    const biq_tz *tz;
+    int64_t *holidays; /* sorted copy */
+    size_t n_holidays;
+    int64_t first_day;  /* cached range */
+    size_t n_days;
+    int64_t *begin;     /* per day: working interval in UTC (begin == end: none) */
+    int64_t *end;
+    int64_t *cum;       /* working ms before each day, n_days + 1 entries */
+} biq_fl_sched;
+
+struct biq_flow {
+    biq_ms now;
+    biq_flow_settings settings;
+    biq_fl_sched sched;
+    const biq_tz *tz;
+    biq_flow_status_info *statuses;
+    size_t n_statuses;
+    biq_flow_issue_view *issues;
+    size_t n_issues;
+    biq_flow_finding *findings;
+    size_t n_findings;
+    size_t cap_findings;
+    const biq_sprint *sprints;
+    size_t n_sprints;
+    biq_arena *arena;
+};
+
+/* roles.c: builds flow->statuses from the catalogue and every id the issues
+ * mention, with roles, flags and WIP limits resolved. */
+biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_arena *arena);
+/* Index of status id in flow->statuses, or -1. */
+long biq_fl_status_index(const biq_flow *flow, int64_t id);
+
+/* schedule.c */
+biq_err biq_fl_sched_prepare(biq_fl_sched *c, const biq_work_schedule *s, biq_ms lo, biq_ms hi,
+                             biq_arena *arena);
+int64_t biq_fl_sched_between(const biq_fl_sched *c, biq_ms a, biq_ms b);
+
+/* slices.c: builds one issue's view (slices, started, done, findings). */
+biq_err biq_fl_issue_build(biq_flow *flow, const biq_issue *issue, const biq_transition **scratch,
+                           biq_flow_issue_view *view);
+/* Appends a finding. */
+biq_err biq_fl_finding_add(biq_flow *flow, const biq_flow_finding *f);
+
+/* Status index of the issue at instant t (the last slice starting at or
+ * before t), or -1 before creation. */
+long biq_fl_status_at(const biq_flow_issue_view *v, biq_ms t);
+
+/* Window overlap helpers (report.c, charts). */
+static inline biq_ms biq_fl_max(biq_ms a, biq_ms b) { return a > b ? a : b; }
+static inline biq_ms biq_fl_min(biq_ms a, biq_ms b) { return a < b ? a : b; }
+
+/* ASCII case-insensitive equality; NULLs are unequal to everything. */
+bool biq_fl_name_eq(const char *a, const char *b);
+
+/* ms to 24 h days. */
+double biq_fl_days(int64_t ms);
+
+#endif

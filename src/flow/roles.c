@@ -1,0 +1,168 @@
+/* roles.c - the project's status table: catalogue entries plus any id the
+ * issues mention, with roles, terminal/external flags and WIP limits. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow_internal.h"
+
+/* Default cancelled-like names: terminal, but not "done" work (so they do
+ * not count as throughput); tenants can override per status id. */
+static const char *const cancelled_names[] = {
+    "Won't Do", "Won\xe2\x80\x99t Do", "Wont Do", "Cancelled", "Canceled", "Rejected", "Duplicate",
+};
+
+bool biq_fl_name_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+long biq_fl_status_index(const biq_flow *flow, int64_t id)
+{
+    size_t lo = 0, hi = flow->n_statuses;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (flow->statuses[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < flow->n_statuses && flow->statuses[lo].id == id ? (long)lo : -1;
+}
+
+/* Every id mentioned anywhere, sorted and unique, into ids (count in *n). */
+static biq_err collect_ids(const biq_flow_input *in, biq_arena *arena, int64_t **ids, size_t *n)
+{
+    size_t cap = in->n_statuses;
+    for (size_t i = 0; i < in->n_issues; i++)
+        cap += 1 + 2 * in->issues[i].n_transitions;
+    int64_t *v = biq_arena_alloc(arena, (cap ? cap : 1) * sizeof *v);
+    if (!v)
+        return BIQ_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < in->n_statuses; i++)
+        v[k++] = in->statuses[i].id;
+    for (size_t i = 0; i < in->n_issues; i++) {
+        const biq_issue *is = &in->issues[i];
+        v[k++] = is->status_id;
+        for (size_t t = 0; t < is->n_transitions; t++) {
+            v[k++] = is->transitions[t].from_status;
+            v[k++] = is->transitions[t].to_status;
+        }
+    }
+    qsort(v, k, sizeof *v, cmp_id);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || v[u - 1] != v[i])
+            v[u++] = v[i];
+    *ids = v;
+    *n = u;
+    return u > BIQ_FLOW_MAX_STATUSES ? BIQ_ERR_LIMIT : BIQ_OK;
+}
+
+/* A display name for an id absent from the catalogue: the smallest name
+ * the data gives it, so that input order does not matter. */
+static const char *pick(const char *best, const char *name)
+{
+    return name && (!best || strcmp(name, best) < 0) ? name : best;
+}
+
+static const char *name_from_data(const biq_flow_input *in, int64_t id)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < in->n_issues; i++) {
+        const biq_issue *is = &in->issues[i];
+        if (is->status_id == id)
+            best = pick(best, is->status_name);
+        for (size_t t = 0; t < is->n_transitions; t++) {
+            if (is->transitions[t].to_status == id)
+                best = pick(best, is->transitions[t].to_name);
+            if (is->transitions[t].from_status == id)
+                best = pick(best, is->transitions[t].from_name);
+        }
+    }
+    return best ? best : "";
+}
+
+static void apply_defaults(biq_flow_status_info *st)
+{
+    st->role = st->category == BIQ_CAT_ACTIVE ? BIQ_ROLE_ACTIVE
+               : st->category == BIQ_CAT_DONE ? BIQ_ROLE_DONE
+                                              : BIQ_ROLE_BACKLOG;
+    for (size_t i = 0; i < sizeof cancelled_names / sizeof cancelled_names[0]; i++)
+        if (biq_fl_name_eq(st->name, cancelled_names[i])) {
+            st->role = BIQ_ROLE_BACKLOG;
+            st->terminal = true;
+        }
+    if (st->role == BIQ_ROLE_DONE)
+        st->terminal = true;
+    st->wip_limit = -1;
+}
+
+static void apply_settings(biq_flow_status_info *st, const biq_flow_settings *s)
+{
+    for (size_t i = 0; i < s->n_roles; i++) {
+        const biq_flow_status_role *r = &s->roles[i];
+        if (r->status_id != st->id)
+            continue;
+        if (r->role >= 0)
+            st->role = (biq_role)r->role;
+        if (r->terminal >= 0)
+            st->terminal = r->terminal;
+        else if (r->role >= 0)
+            st->terminal = st->role == BIQ_ROLE_DONE; /* re-derive from the new role */
+        if (r->external >= 0)
+            st->external = r->external;
+    }
+    for (size_t i = 0; i < s->n_wip_limits; i++)
+        if (s->wip_limits[i].status_id == st->id)
+            st->wip_limit = s->wip_limits[i].limit;
+}
+
+static const biq_status *catalogue_find(const biq_flow_input *in, int64_t id)
+{
+    for (size_t i = 0; i < in->n_statuses; i++)
+        if (in->statuses[i].id == id)
+            return &in->statuses[i];
+    return NULL;
+}
+
+biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_arena *arena)
+{
+    biq_err err;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if ((err = collect_ids(in, arena, &ids, &n)) != BIQ_OK)
+        goto out;
+    flow->statuses = biq_arena_calloc(arena, n ? n : 1, sizeof *flow->statuses);
+    if (!flow->statuses) {
+        err = BIQ_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        biq_flow_status_info *st = &flow->statuses[i];
+        const biq_status *cat = catalogue_find(in, ids[i]);
+        st->id = ids[i];
+        st->in_catalogue = cat != NULL;
+        st->name = cat && cat->name ? cat->name : name_from_data(in, ids[i]);
+        st->category = cat ? cat->category : BIQ_CAT_UNKNOWN;
+        apply_defaults(st);
+        apply_settings(st, &flow->settings);
+    }
+    flow->n_statuses = n;
+out:
+    return err;
+}

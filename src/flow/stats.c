@@ -1,0 +1,46 @@
+/* stats.c - sample statistics: mean and Hyndman-Fan type 7 percentiles
+ * (rank p*(n-1), linear interpolation between the closest ranks; the
+ * definition of R's default and NumPy's "linear"). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "flow/flow.h"
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
+{
+    if (n == 0)
+        return 0.0;
+    if (!(p > 0.0))
+        return (double)sorted[0];
+    if (p >= 1.0)
+        return (double)sorted[n - 1];
+    double rank = p * (double)(n - 1);
+    size_t lo = (size_t)floor(rank);
+    double frac = rank - (double)lo;
+    if (lo + 1 >= n)
+        return (double)sorted[n - 1];
+    return (double)sorted[lo] + frac * (double)(sorted[lo + 1] - sorted[lo]);
+}
+
+void biq_flow_stats_compute(int64_t *values, size_t n, biq_flow_stats *out)
+{
+    *out = (biq_flow_stats){.count = (uint32_t)n};
+    if (n == 0)
+        return;
+    qsort(values, n, sizeof *values, cmp_i64);
+    /* Sum in long double: exact for any realistic sample (ms fit in 53 bits). */
+    long double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += (long double)values[i];
+    out->avg_ms = (double)(sum / (long double)n);
+    out->p50_ms = biq_flow_percentile(values, n, 0.50);
+    out->p85_ms = biq_flow_percentile(values, n, 0.85);
+    out->p90_ms = biq_flow_percentile(values, n, 0.90);
+    out->p95_ms = biq_flow_percentile(values, n, 0.95);
+}

@@ -1,0 +1,57 @@
+/* civil.c - Gregorian day-number arithmetic (see civil.h). */
+#include "tz/civil.h"
+
+int64_t biq_floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+int64_t biq_civil_days(int64_t y, int m, int d)
+{
+    /* Shift the year to start in March so that the leap day is last. */
+    y -= m <= 2;
+    int64_t era = biq_floor_div(y, 400);
+    int64_t yoe = y - era * 400;
+    int64_t mp = (m + 9) % 12;
+    int64_t doy = (153 * mp + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void biq_civil_from_days(int64_t z, int64_t *year, int *month, int *day)
+{
+    z += 719468;
+    int64_t era = biq_floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    if (year)
+        *year = y + (m <= 2);
+    if (month)
+        *month = m;
+    if (day)
+        *day = d;
+}
+
+int biq_civil_weekday(int64_t days)
+{
+    /* 1970-01-01 was a Thursday (3 in Monday-based numbering). */
+    int64_t w = (days + 3) % 7;
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+int biq_civil_month_days(int64_t year, int month)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return mdays[month - 1] + (month == 2 && leap);
+}
