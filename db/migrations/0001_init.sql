@@ -23,9 +23,10 @@ CREATE TABLE projects (
     project_id  bigint NOT NULL CHECK (project_id > 0),
     key         text NOT NULL CHECK (key <> '' AND length(key) <= 64),
     name        text CHECK (length(name) <= 255),
-    PRIMARY KEY (tenant_id, project_id),
-    UNIQUE (tenant_id, key)
+    PRIMARY KEY (tenant_id, project_id)
 );
+-- Not unique: a project key can move to another project; the newest wins.
+CREATE INDEX projects_key ON projects (tenant_id, key);
 
 CREATE TABLE statuses (
     tenant_id   text NOT NULL REFERENCES tenants (tenant_id) ON DELETE CASCADE,
@@ -53,9 +54,11 @@ CREATE TABLE issues (
     story_points        double precision,
     changelog_total     integer NOT NULL DEFAULT 0 CHECK (changelog_total >= 0),
     changelog_complete  boolean NOT NULL DEFAULT true,
-    PRIMARY KEY (tenant_id, issue_id),
-    UNIQUE (tenant_id, key)
+    PRIMARY KEY (tenant_id, issue_id)
 );
+-- Keys are not unique: a moved issue changes key, and events arrive in any
+-- order; lookups by key take the most recently updated row.
+CREATE INDEX issues_key ON issues (tenant_id, key);
 CREATE INDEX issues_project ON issues (tenant_id, project_key);
 
 CREATE TABLE status_transitions (

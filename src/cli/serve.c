@@ -72,7 +72,7 @@ static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server, c
     biq_err err = biq_keyring_new(cfg->jwks_file, &app->keys, why, why_len);
     if (err != BIQ_OK)
         return err;
-    if ((err = biq_pool_new(cfg->database_url, cfg->db_pool_size, &app->pool)) != BIQ_OK)
+    if ((err = biq_pool_new(cfg->database_url, cfg->db_pool_size, app->log, &app->pool)) != BIQ_OK)
         return err;
     app->metrics = biq_metrics_new(routes, n_routes, reasons, n_reasons, counters, n_counters);
     if (app->metrics == NULL)

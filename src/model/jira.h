@@ -59,7 +59,9 @@ typedef struct biq_issue {
     double story_points;
     bool has_story_points;
     bool has_security_level; /* such issues are never stored */
-    const int64_t *sprint_ids;
+    const int64_t *sprint_ids; /* NULL: the sprint field was not in the payload
+                                  (membership unknown, left as stored);
+                                  non-NULL with n_sprint_ids == 0: in no sprint */
     size_t n_sprint_ids;
     const biq_transition *transitions; /* status transitions only, in input order */
     size_t n_transitions;

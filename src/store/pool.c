@@ -18,13 +18,14 @@ struct biq_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     char *conninfo;
+    biq_log *log;
     unsigned size;
     unsigned in_use;
     unsigned long long connects, discards, timeouts;
     struct slot slots[];
 };
 
-biq_err biq_pool_new(const char *conninfo, unsigned size, biq_pool **out)
+biq_err biq_pool_new(const char *conninfo, unsigned size, biq_log *log, biq_pool **out)
 {
     *out = NULL;
     if (size == 0)
@@ -38,6 +39,7 @@ biq_err biq_pool_new(const char *conninfo, unsigned size, biq_pool **out)
         return BIQ_ERR_NOMEM;
     }
     pool->size = size;
+    pool->log = log;
     pthread_mutex_init(&pool->lock, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -223,4 +225,9 @@ void biq_pool_stats_get(biq_pool *pool, biq_pool_stats *out)
     out->discards = pool->discards;
     out->timeouts = pool->timeouts;
     pthread_mutex_unlock(&pool->lock);
+}
+
+biq_log *biq_pool_log(const biq_pool *pool)
+{
+    return pool->log;
 }

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "common/err.h"
+#include "common/log.h"
 
 enum {
     BIQ_POOL_ACQUIRE_TIMEOUT_MS = 5000, /* then 503: better than a pile-up */
@@ -31,9 +32,14 @@ typedef struct biq_pool_stats {
 } biq_pool_stats;
 
 /* Creates a pool of size slots for conninfo (a libpq URL or key=value
- * string, copied). No connection is opened yet. Returns BIQ_ERR_NOMEM or
- * BIQ_OK. Free with biq_pool_free() once no connection is out. */
-biq_err biq_pool_new(const char *conninfo, unsigned size, biq_pool **out);
+ * string, copied). No connection is opened yet. log (may be NULL, not
+ * owned) receives failed statements (SQLSTATE and PostgreSQL's primary
+ * message, never parameters). Returns BIQ_ERR_NOMEM or BIQ_OK. Free with
+ * biq_pool_free() once no connection is out. */
+biq_err biq_pool_new(const char *conninfo, unsigned size, biq_log *log, biq_pool **out);
+
+/* The pool's logger (may be NULL). */
+biq_log *biq_pool_log(const biq_pool *pool);
 
 /* Closes every connection and frees the pool. NULL is a no-op. */
 void biq_pool_free(biq_pool *pool);

@@ -35,11 +35,24 @@ biq_err biq_store_result_err(PGconn *conn, const PGresult *res)
     return BIQ_ERR_INTERNAL;
 }
 
+/* Operators need the database's own words for a failed statement; the
+ * primary message and SQLSTATE carry no parameter values. */
+static void log_failure(biq_tx *tx, const PGresult *r)
+{
+    const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    biq_log_write(biq_pool_log(tx->pool), BIQ_LOG_WARN, "statement failed",
+                  json_pack("{s:s,s:s}", "sqlstate", state != NULL ? state : "",
+                            "error", primary != NULL ? primary : PQerrorMessage(tx->conn)));
+}
+
 biq_err biq_tx_exec(biq_tx *tx, const char *sql, int nparams, const char *const *params,
                     PGresult **res)
 {
     PGresult *r = PQexecParams(tx->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     biq_err err = biq_store_result_err(tx->conn, r);
+    if (err != BIQ_OK)
+        log_failure(tx, r);
     if (err != BIQ_OK || res == NULL) {
         PQclear(r);
         r = NULL;

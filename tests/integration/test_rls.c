@@ -68,6 +68,11 @@ static void seed(PGconn *super, const char *tenant, int base)
     seed_one(super, "INSERT INTO issue_sprints VALUES ('%s', %d, %d)", tenant, base, base);
     seed_one(super, "INSERT INTO backfills (tenant_id, project_key) VALUES ('%s', 'P%d%d')",
              tenant, base, base);
+    seed_one(super, "INSERT INTO issue_tombstones (tenant_id, issue_id) VALUES ('%s', %d + %d)",
+             tenant, base, base);
+    seed_one(super, "INSERT INTO changelog_pages VALUES ('%s', %d, 0, %d)", tenant, base, base);
+    seed_one(super, "INSERT INTO data_versions (tenant_id, project_key) VALUES ('%s', 'P%d%d')",
+             tenant, base, base);
 }
 
 static void setup(void)
@@ -241,7 +246,7 @@ static long long count_in_tx(biq_pool *pool, const char *tenant, bool fail_midwa
 START_TEST(one_connection_pool_never_mixes_tenants)
 {
     biq_pool *pool = NULL;
-    ck_assert_int_eq(biq_pool_new(H.app_url, 1, &pool), BIQ_OK);
+    ck_assert_int_eq(biq_pool_new(H.app_url, 1, NULL, &pool), BIQ_OK);
     PGconn *super = harness_pg(&H, "postgres");
     PQclear(harness_sql(super, "INSERT INTO issues (tenant_id, issue_id, key, project_key, status_id,"
                                " created_at, updated_at) VALUES"
@@ -268,7 +273,7 @@ START_TEST(pool_discards_a_connection_left_mid_transaction)
 {
     biq_pool *pool = NULL;
     PGconn *conn = NULL;
-    ck_assert_int_eq(biq_pool_new(H.app_url, 1, &pool), BIQ_OK);
+    ck_assert_int_eq(biq_pool_new(H.app_url, 1, NULL, &pool), BIQ_OK);
     ck_assert_int_eq(biq_pool_acquire(pool, 1000, &conn), BIQ_OK);
     begin_as(conn, TENANT_A);
     biq_pool_release(pool, conn); /* a handler that forgot to end its transaction */
@@ -287,7 +292,7 @@ START_TEST(uninstall_cascades_to_zero_rows)
 {
     biq_pool *pool = NULL;
     biq_tx *tx = NULL;
-    ck_assert_int_eq(biq_pool_new(H.app_url, 1, &pool), BIQ_OK);
+    ck_assert_int_eq(biq_pool_new(H.app_url, 1, NULL, &pool), BIQ_OK);
     ck_assert_int_eq(biq_tx_begin(pool, TENANT_A, &tx), BIQ_OK);
     const char *p[] = {TENANT_A};
     ck_assert_int_eq(biq_tx_exec(tx, "DELETE FROM tenants WHERE tenant_id = $1", 1, p, NULL), BIQ_OK);

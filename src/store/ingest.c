@@ -1,0 +1,446 @@
+/* ingest.c - page-at-a-time writes of Jira data (see ingest.h). Each write
+ * is a handful of statements whatever the page size: rows travel as array
+ * parameters and are unpacked with unnest() on the server. */
+#include "store/ingest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pgarray.h"
+
+enum {
+    ISSUE_COLUMNS = 15,
+    TRANSITION_COLUMNS = 6,
+    NUMBER_MAX = 32,
+};
+
+/* ms since the epoch to timestamptz, exactly (no floating point). */
+#define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
+
+static const char UPSERT_ISSUES[] =
+    "WITH input AS ("
+    " SELECT * FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
+    "  $7::bigint[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[],"
+    "  $13::bigint[], $14::float8[], $15::int[], $16::int[])"
+    "  AS t(issue_id, key, project_id, project_key, summary, status_id, issue_type, priority,"
+    "       assignee, created_ms, updated_ms, resolution_ms, story_points, total, present)"
+    " WHERE NOT EXISTS (SELECT 1 FROM issue_tombstones x"
+    "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id))"
+    " INSERT INTO issues AS i (tenant_id, issue_id, key, project_id, project_key, summary,"
+    "  status_id, issue_type, priority, assignee, created_at, updated_at, resolution_at,"
+    "  story_points, changelog_total, changelog_present)"
+    " SELECT $1, issue_id, key, project_id, project_key, summary, status_id, issue_type,"
+    "  priority, assignee, " MS_TO_TS("created_ms") ", " MS_TO_TS("updated_ms") ","
+    "  " MS_TO_TS("resolution_ms") ", story_points, coalesce(total, 0), coalesce(present, 0)"
+    " FROM input"
+    " ON CONFLICT (tenant_id, issue_id) DO UPDATE SET"
+    "  key = EXCLUDED.key, project_id = coalesce(EXCLUDED.project_id, i.project_id),"
+    "  project_key = EXCLUDED.project_key, summary = EXCLUDED.summary,"
+    "  status_id = EXCLUDED.status_id, issue_type = EXCLUDED.issue_type,"
+    "  priority = EXCLUDED.priority, assignee = EXCLUDED.assignee,"
+    "  created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,"
+    "  resolution_at = EXCLUDED.resolution_at, story_points = EXCLUDED.story_points,"
+    /* Histories only ever grow: an event (no changelog counts) keeps them. */
+    "  changelog_total = greatest(i.changelog_total, EXCLUDED.changelog_total),"
+    "  changelog_present = greatest(i.changelog_present, EXCLUDED.changelog_present)"
+    " WHERE i.updated_at <= EXCLUDED.updated_at"
+    " RETURNING issue_id";
+
+static const char INSERT_TRANSITIONS[] =
+    "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"
+    " from_status, to_status)"
+    " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
+    "  nullif(t.from_status, 0), t.to_status"
+    " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[])"
+    "  AS t(issue_id, history_id, item_index, at_ms, from_status, to_status)"
+    " WHERE EXISTS (SELECT 1 FROM issues i WHERE i.tenant_id = $1 AND i.issue_id = t.issue_id)"
+    " ON CONFLICT DO NOTHING";
+
+/* Cleared only for issues both written now and carrying the field. */
+static const char CLEAR_SPRINTS[] =
+    "DELETE FROM issue_sprints WHERE tenant_id = $1 AND issue_id = ANY($2::bigint[])"
+    " AND issue_id = ANY($3::bigint[])";
+
+static const char INSERT_SPRINTS[] =
+    "INSERT INTO issue_sprints (tenant_id, issue_id, sprint_id)"
+    " SELECT $1, t.issue_id, t.sprint_id FROM unnest($2::bigint[], $3::bigint[]) AS t(issue_id, sprint_id)"
+    " WHERE t.issue_id = ANY($4::bigint[]) ON CONFLICT DO NOTHING";
+
+/* Complete when the embedded changelog held everything, or the full
+ * changelog pages received cover Jira's total. */
+static const char UPDATE_COMPLETE[] =
+    "UPDATE issues i SET changelog_complete ="
+    " i.changelog_present >= i.changelog_total OR coalesce((SELECT sum(p.count)"
+    "   FROM changelog_pages p WHERE p.tenant_id = i.tenant_id AND p.issue_id = i.issue_id), 0)"
+    "   >= i.changelog_total"
+    " WHERE i.tenant_id = $1 AND i.issue_id = ANY($2::bigint[])"
+    " RETURNING i.changelog_complete";
+
+static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
+{
+    biq_err err = BIQ_OK;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = biq_pgarray_finish(&arrays[i], &err);
+        if (out[i] == NULL)
+            return err;
+    }
+    return BIQ_OK;
+}
+
+biq_err biq_store_tenant_ensure(biq_tx *tx)
+{
+    PGresult *res = NULL;
+    const char *params[] = {biq_tx_tenant(tx)};
+    biq_err err = biq_tx_exec(tx, "SELECT 1 FROM tenants WHERE tenant_id = $1", 1, params, &res);
+    if (err == BIQ_OK && PQntuples(res) == 0)
+        err = BIQ_ERR_NOT_FOUND;
+    PQclear(res);
+    return err;
+}
+
+static void add_issue_row(biq_pgarray *c, const biq_issue *is)
+{
+    biq_pgarray_int(&c[0], is->id);
+    biq_pgarray_text(&c[1], is->key);
+    biq_pgarray_int_opt(&c[2], is->project_id, is->project_id > 0);
+    biq_pgarray_text(&c[3], is->project_key);
+    biq_pgarray_text(&c[4], is->summary);
+    biq_pgarray_int(&c[5], is->status_id);
+    biq_pgarray_text(&c[6], is->issue_type);
+    biq_pgarray_text(&c[7], is->priority);
+    biq_pgarray_text(&c[8], is->assignee);
+    biq_pgarray_int(&c[9], is->created);
+    biq_pgarray_int(&c[10], is->updated);
+    biq_pgarray_int_opt(&c[11], is->resolution_at, is->resolution_at != BIQ_MS_NONE);
+    biq_pgarray_double_opt(&c[12], is->story_points, is->has_story_points);
+    biq_pgarray_int_opt(&c[13], is->changelog_total, is->changelog_total >= 0);
+    biq_pgarray_int_opt(&c[14], is->changelog_present, is->changelog_total >= 0);
+}
+
+/* The issue upsert; *applied receives the ids whose row was written. */
+static biq_err upsert_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
+                             PGresult **applied)
+{
+    biq_pgarray cols[ISSUE_COLUMNS];
+    const char *params[ISSUE_COLUMNS + 1] = {biq_tx_tenant(tx)};
+    for (size_t c = 0; c < ISSUE_COLUMNS; c++)
+        biq_pgarray_init(&cols[c], arena);
+    for (size_t i = 0; i < n; i++)
+        add_issue_row(cols, &issues[i]);
+    biq_err err = finish_all(cols, ISSUE_COLUMNS, params + 1);
+    if (err != BIQ_OK)
+        return err;
+    return biq_tx_exec(tx, UPSERT_ISSUES, ISSUE_COLUMNS + 1, params, applied);
+}
+
+static biq_err insert_transitions(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
+                                  size_t *inserted)
+{
+    biq_pgarray cols[TRANSITION_COLUMNS];
+    const char *params[TRANSITION_COLUMNS + 1] = {biq_tx_tenant(tx)};
+    PGresult *res = NULL;
+    for (size_t c = 0; c < TRANSITION_COLUMNS; c++)
+        biq_pgarray_init(&cols[c], arena);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < issues[i].n_transitions; k++) {
+            const biq_transition *t = &issues[i].transitions[k];
+            biq_pgarray_int(&cols[0], issues[i].id);
+            biq_pgarray_int(&cols[1], t->history_id);
+            biq_pgarray_int(&cols[2], t->item_index);
+            biq_pgarray_int(&cols[3], t->at);
+            biq_pgarray_int(&cols[4], t->from_status);
+            biq_pgarray_int(&cols[5], t->to_status);
+        }
+    }
+    if (cols[0].count == 0)
+        return BIQ_OK;
+    biq_err err = finish_all(cols, TRANSITION_COLUMNS, params + 1);
+    if (err == BIQ_OK)
+        err = biq_tx_exec(tx, INSERT_TRANSITIONS, TRANSITION_COLUMNS + 1, params, &res);
+    if (err == BIQ_OK)
+        *inserted += strtoull(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return err;
+}
+
+/* The ids of a result's first column as an array literal. */
+static const char *ids_literal(PGresult *res, biq_arena *arena, biq_err *err)
+{
+    biq_pgarray ids;
+    biq_pgarray_init(&ids, arena);
+    for (int r = 0; r < PQntuples(res); r++)
+        biq_pgarray_int(&ids, strtoll(PQgetvalue(res, r, 0), NULL, 10));
+    return biq_pgarray_finish(&ids, err);
+}
+
+/* Membership follows the issue's state: replaced only for issues whose row
+ * was written and whose payload carried the sprint field. */
+static biq_err replace_sprints(biq_tx *tx, const biq_issue *issues, size_t n,
+                               const char *applied_ids, biq_arena *arena)
+{
+    biq_pgarray carried, pair_issue, pair_sprint;
+    biq_err err;
+    biq_pgarray_init(&carried, arena);
+    biq_pgarray_init(&pair_issue, arena);
+    biq_pgarray_init(&pair_sprint, arena);
+    for (size_t i = 0; i < n; i++) {
+        if (issues[i].sprint_ids == NULL)
+            continue;
+        biq_pgarray_int(&carried, issues[i].id);
+        for (size_t k = 0; k < issues[i].n_sprint_ids; k++) {
+            biq_pgarray_int(&pair_issue, issues[i].id);
+            biq_pgarray_int(&pair_sprint, issues[i].sprint_ids[k]);
+        }
+    }
+    if (carried.count == 0)
+        return BIQ_OK;
+    const char *carried_ids = biq_pgarray_finish(&carried, &err);
+    const char *pi = carried_ids != NULL ? biq_pgarray_finish(&pair_issue, &err) : NULL;
+    const char *ps = pi != NULL ? biq_pgarray_finish(&pair_sprint, &err) : NULL;
+    if (ps == NULL)
+        return err;
+    const char *clear[] = {biq_tx_tenant(tx), applied_ids, carried_ids};
+    const char *insert[] = {biq_tx_tenant(tx), pi, ps, applied_ids};
+    err = biq_tx_exec(tx, CLEAR_SPRINTS, 3, clear, NULL);
+    if (err == BIQ_OK)
+        err = biq_tx_exec(tx, INSERT_SPRINTS, 4, insert, NULL);
+    return err;
+}
+
+static biq_err update_completeness(biq_tx *tx, const char *ids, biq_ingest_result *res)
+{
+    PGresult *r = NULL;
+    const char *params[] = {biq_tx_tenant(tx), ids};
+    biq_err err = biq_tx_exec(tx, UPDATE_COMPLETE, 2, params, &r);
+    for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++)
+        res->incomplete += strcmp(PQgetvalue(r, i, 0), "f") == 0;
+    PQclear(r);
+    return err;
+}
+
+static const char *all_ids(const biq_issue *issues, size_t n, biq_arena *arena, biq_err *err)
+{
+    biq_pgarray ids;
+    biq_pgarray_init(&ids, arena);
+    for (size_t i = 0; i < n; i++)
+        biq_pgarray_int(&ids, issues[i].id);
+    return biq_pgarray_finish(&ids, err);
+}
+
+biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
+                               biq_ingest_result *res)
+{
+    PGresult *applied = NULL;
+    biq_err err;
+    const char *applied_ids, *page_ids;
+    if (n == 0)
+        return BIQ_OK;
+    if ((err = upsert_issues(tx, issues, n, arena, &applied)) != BIQ_OK)
+        goto out;
+    res->issues_written += (size_t)PQntuples(applied);
+    res->issues_stale += n - (size_t)PQntuples(applied);
+    if ((applied_ids = ids_literal(applied, arena, &err)) == NULL)
+        goto out;
+    if ((err = insert_transitions(tx, issues, n, arena, &res->transitions_new)) != BIQ_OK)
+        goto out;
+    if ((err = replace_sprints(tx, issues, n, applied_ids, arena)) != BIQ_OK)
+        goto out;
+    if ((page_ids = all_ids(issues, n, arena, &err)) == NULL)
+        goto out;
+    err = update_completeness(tx, page_ids, res);
+out:
+    PQclear(applied);
+    return err;
+}
+
+static const char *first_value(PGresult *res, biq_arena *arena)
+{
+    if (res == NULL || PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
+        return NULL;
+    return biq_arena_strdup(arena, PQgetvalue(res, 0, 0));
+}
+
+biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,
+                               const char **project_key)
+{
+    char id[NUMBER_MAX];
+    PGresult *res = NULL;
+    snprintf(id, sizeof id, "%" PRId64, issue_id);
+    const char *params[] = {biq_tx_tenant(tx), id};
+    *project_key = NULL;
+    biq_err err = biq_tx_exec(tx,
+                              "DELETE FROM issues WHERE tenant_id = $1 AND issue_id = $2::bigint"
+                              " RETURNING project_key",
+                              2, params, &res);
+    if (err == BIQ_OK)
+        *project_key = first_value(res, arena);
+    PQclear(res);
+    if (err == BIQ_OK)
+        err = biq_tx_exec(tx,
+                          "INSERT INTO issue_tombstones (tenant_id, issue_id) VALUES ($1, $2::bigint)"
+                          " ON CONFLICT DO NOTHING",
+                          2, params, NULL);
+    return err;
+}
+
+static const char *category_name(biq_status_category c)
+{
+    switch (c) {
+    case BIQ_CAT_NEW:
+        return "new";
+    case BIQ_CAT_ACTIVE:
+        return "indeterminate";
+    case BIQ_CAT_DONE:
+        return "done";
+    default:
+        return "undefined";
+    }
+}
+
+biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, size_t n, biq_arena *arena)
+{
+    biq_pgarray cols[3];
+    const char *params[4] = {biq_tx_tenant(tx)};
+    biq_err err;
+    if (n == 0)
+        return BIQ_OK;
+    for (size_t c = 0; c < 3; c++)
+        biq_pgarray_init(&cols[c], arena);
+    for (size_t i = 0; i < n; i++) {
+        biq_pgarray_int(&cols[0], s[i].id);
+        biq_pgarray_text(&cols[1], s[i].name != NULL ? s[i].name : "");
+        biq_pgarray_text(&cols[2], category_name(s[i].category));
+    }
+    if ((err = finish_all(cols, 3, params + 1)) != BIQ_OK)
+        return err;
+    /* DISTINCT ON: a page may name one status twice; the last one wins. */
+    return biq_tx_exec(tx,
+                       "INSERT INTO statuses (tenant_id, status_id, name, category)"
+                       " SELECT DISTINCT ON (t.id) $1, t.id, t.name, t.category"
+                       " FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY"
+                       "  AS t(id, name, category, ord) ORDER BY t.id, t.ord DESC"
+                       " ON CONFLICT (tenant_id, status_id) DO UPDATE SET"
+                       "  name = EXCLUDED.name, category = EXCLUDED.category",
+                       4, params, NULL);
+}
+
+biq_err biq_store_sprints_write(biq_tx *tx, const biq_sprint *s, size_t n, biq_arena *arena)
+{
+    biq_pgarray cols[7];
+    const char *params[8] = {biq_tx_tenant(tx)};
+    biq_err err;
+    if (n == 0)
+        return BIQ_OK;
+    for (size_t c = 0; c < 7; c++)
+        biq_pgarray_init(&cols[c], arena);
+    for (size_t i = 0; i < n; i++) {
+        biq_pgarray_int(&cols[0], s[i].id);
+        biq_pgarray_text(&cols[1], s[i].name != NULL ? s[i].name : "");
+        biq_pgarray_text(&cols[2], s[i].state);
+        biq_pgarray_int_opt(&cols[3], s[i].start, s[i].start != BIQ_MS_NONE);
+        biq_pgarray_int_opt(&cols[4], s[i].end, s[i].end != BIQ_MS_NONE);
+        biq_pgarray_int_opt(&cols[5], s[i].complete, s[i].complete != BIQ_MS_NONE);
+        biq_pgarray_int_opt(&cols[6], s[i].board_id, s[i].board_id > 0);
+    }
+    if ((err = finish_all(cols, 7, params + 1)) != BIQ_OK)
+        return err;
+    return biq_tx_exec(tx,
+                       "INSERT INTO sprints (tenant_id, sprint_id, name, state, start_at, end_at,"
+                       " complete_at, board_id)"
+                       " SELECT DISTINCT ON (t.id) $1, t.id, t.name, t.state,"
+                       "  " MS_TO_TS("t.s") ", " MS_TO_TS("t.e") ", " MS_TO_TS("t.c") ", t.board"
+                       " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[],"
+                       "  $6::bigint[], $7::bigint[], $8::bigint[]) WITH ORDINALITY"
+                       "  AS t(id, name, state, s, e, c, board, ord) ORDER BY t.id, t.ord DESC"
+                       " ON CONFLICT (tenant_id, sprint_id) DO UPDATE SET name = EXCLUDED.name,"
+                       "  state = EXCLUDED.state, start_at = EXCLUDED.start_at,"
+                       "  end_at = EXCLUDED.end_at, complete_at = EXCLUDED.complete_at,"
+                       "  board_id = coalesce(EXCLUDED.board_id, sprints.board_id)",
+                       8, params, NULL);
+}
+
+biq_err biq_store_projects_write(biq_tx *tx, const biq_project *p, size_t n, biq_arena *arena)
+{
+    biq_pgarray cols[3];
+    const char *params[4] = {biq_tx_tenant(tx)};
+    biq_err err;
+    if (n == 0)
+        return BIQ_OK;
+    for (size_t c = 0; c < 3; c++)
+        biq_pgarray_init(&cols[c], arena);
+    for (size_t i = 0; i < n; i++) {
+        biq_pgarray_int(&cols[0], p[i].id);
+        biq_pgarray_text(&cols[1], p[i].key);
+        biq_pgarray_text(&cols[2], p[i].name);
+    }
+    if ((err = finish_all(cols, 3, params + 1)) != BIQ_OK)
+        return err;
+    return biq_tx_exec(tx,
+                       "INSERT INTO projects (tenant_id, project_id, key, name)"
+                       " SELECT DISTINCT ON (t.id) $1, t.id, t.key, t.name"
+                       " FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY"
+                       "  AS t(id, key, name, ord) ORDER BY t.id, t.ord DESC"
+                       " ON CONFLICT (tenant_id, project_id) DO UPDATE SET key = EXCLUDED.key,"
+                       "  name = EXCLUDED.name",
+                       4, params, NULL);
+}
+
+biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
+                                 int32_t histories, int32_t total, const biq_transition *t,
+                                 size_t n, biq_arena *arena, const char **project_key,
+                                 bool *complete)
+{
+    char id[NUMBER_MAX], start[NUMBER_MAX], count[NUMBER_MAX], tot[NUMBER_MAX];
+    PGresult *res = NULL;
+    biq_ingest_result ignored = {0};
+    biq_err err;
+    snprintf(id, sizeof id, "%" PRId64, issue_id);
+    snprintf(start, sizeof start, "%" PRId32, start_at);
+    snprintf(count, sizeof count, "%" PRId32, histories);
+    snprintf(tot, sizeof tot, "%" PRId32, total);
+    const char *params[] = {biq_tx_tenant(tx), id, start, count};
+    *project_key = NULL;
+    *complete = false;
+    /* The total only grows; the page's own count is what it held. */
+    const char *update[] = {params[0], params[1], tot};
+    err = biq_tx_exec(tx,
+                      "UPDATE issues SET changelog_total = greatest(changelog_total, $3::int)"
+                      " WHERE tenant_id = $1 AND issue_id = $2::bigint RETURNING project_key",
+                      3, update, &res);
+    if (err == BIQ_OK && PQntuples(res) == 0)
+        err = BIQ_ERR_NOT_FOUND;
+    if (err == BIQ_OK)
+        *project_key = first_value(res, arena);
+    PQclear(res);
+    res = NULL;
+    if (err != BIQ_OK)
+        return err;
+    err = biq_tx_exec(tx,
+                      "INSERT INTO changelog_pages (tenant_id, issue_id, start_at, count)"
+                      " VALUES ($1, $2::bigint, $3::int, $4::int) ON CONFLICT (tenant_id, issue_id,"
+                      " start_at) DO UPDATE SET count = greatest(changelog_pages.count, EXCLUDED.count)",
+                      4, params, NULL);
+    if (err != BIQ_OK)
+        return err;
+    biq_issue page = {.id = issue_id, .transitions = t, .n_transitions = n};
+    if ((err = insert_transitions(tx, &page, 1, arena, &ignored.transitions_new)) != BIQ_OK)
+        return err;
+    const char *ids = all_ids(&page, 1, arena, &err);
+    if (ids == NULL)
+        return err;
+    if ((err = update_completeness(tx, ids, &ignored)) == BIQ_OK)
+        *complete = ignored.incomplete == 0;
+    return err;
+}
+
+biq_err biq_store_data_version_bump(biq_tx *tx, const char *project_key)
+{
+    const char *params[] = {biq_tx_tenant(tx), project_key};
+    return biq_tx_exec(tx,
+                       "INSERT INTO data_versions (tenant_id, project_key) VALUES ($1, $2)"
+                       " ON CONFLICT (tenant_id, project_key) DO UPDATE SET"
+                       " version = data_versions.version + 1, last_sync_at = now()",
+                       2, params, NULL);
+}

@@ -1,0 +1,68 @@
+/* ingest.h - writing Jira data: issues with their status transitions and
+ * sprint membership, deletions, catalogues, full-changelog pages, and the
+ * per-project data version.
+ *
+ * Every function works inside the caller's tenant transaction (tx.h), so a
+ * request's writes commit or vanish together. Writes are idempotent and
+ * order-independent: transitions are keyed by (issue, history id, item),
+ * an issue row only ever moves to a newer Jira `updated`, and a deleted
+ * issue leaves a tombstone that no late event can get past. Rows go to the
+ * server as array parameters, a page per statement (pgarray.h).
+ */
+#ifndef BIQ_STORE_INGEST_H
+#define BIQ_STORE_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/arena.h"
+#include "common/err.h"
+#include "model/jira.h"
+#include "store/tx.h"
+
+/* Counts of what a write did, for progress and logs. */
+typedef struct biq_ingest_result {
+    size_t issues_written;      /* inserted or updated to a newer state */
+    size_t issues_stale;        /* older than what we hold, or deleted */
+    size_t transitions_new;     /* not seen before */
+    size_t incomplete;          /* issues whose history is still truncated */
+} biq_ingest_result;
+
+/* BIQ_OK when the tenant of tx is installed; BIQ_ERR_NOT_FOUND otherwise.
+ * Only the install event creates a tenant: data for an installation we do
+ * not know (never installed, or uninstalled while its events were still
+ * in flight) is refused, so an uninstall really leaves nothing behind.
+ * The backfill that follows every install fetches what was refused. */
+biq_err biq_store_tenant_ensure(biq_tx *tx);
+
+/* Writes issues[0..n) (callers skip security-level issues) with their
+ * transitions and sprint membership. arena holds the temporary array
+ * literals. Adds to *res. */
+biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
+                               biq_ingest_result *res);
+
+/* Deletes an issue and everything under it, and leaves a tombstone.
+ * *project_key (arena) receives the project it belonged to, or NULL. */
+biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,
+                               const char **project_key);
+
+/* Upserts catalogue rows (the newest delivery wins for names). */
+biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, size_t n, biq_arena *arena);
+biq_err biq_store_sprints_write(biq_tx *tx, const biq_sprint *s, size_t n, biq_arena *arena);
+biq_err biq_store_projects_write(biq_tx *tx, const biq_project *p, size_t n, biq_arena *arena);
+
+/* Records one page of an issue's full changelog: its status transitions
+ * (issue_id on each is ignored: the page's issue is meant), the page's
+ * position (start_at, histories on the page) and Jira's total. The issue
+ * becomes complete once the pages cover the total. BIQ_ERR_NOT_FOUND when
+ * the issue is unknown (its page must arrive first). *project_key (arena)
+ * receives the issue's project. */
+biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
+                                 int32_t histories, int32_t total, const biq_transition *t,
+                                 size_t n, biq_arena *arena, const char **project_key,
+                                 bool *complete);
+
+/* Moves the data version of project_key forward and stamps the last sync. */
+biq_err biq_store_data_version_bump(biq_tx *tx, const char *project_key);
+
+#endif

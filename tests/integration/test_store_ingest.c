@@ -1,0 +1,341 @@
+/* test_store_ingest.c - the ingest writes against a real PostgreSQL:
+ * idempotent, order-independent, newest state wins, deletes are final,
+ * sprint membership follows the issue, truncated histories complete from
+ * their pages, and two tenants with the same Jira ids stay apart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "store/ingest.h"
+#include "store/pool.h"
+#include "store/tenants.h"
+#include "testsupport.h"
+
+static harness H;
+static biq_pool *POOL;
+static biq_arena *ARENA;
+
+static const char TENANT_A[] = "ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-00000000000a";
+static const char TENANT_B[] = "ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-00000000000b";
+
+enum { DAY = 86400000 };
+static const int64_t T0 = 1700000000000LL;
+
+static void install(const char *tenant)
+{
+    char sql[256];
+    PGconn *c = harness_pg(&H, "postgres");
+    snprintf(sql, sizeof sql, "INSERT INTO tenants (tenant_id) VALUES ('%s')", tenant);
+    PQclear(harness_sql(c, sql));
+    PQfinish(c);
+}
+
+static void setup(void)
+{
+    harness_init(&H, "biq_ingest");
+    ck_assert_int_eq(harness_migrate(&H, NULL, NULL), 0);
+    ck_assert_int_eq(biq_pool_new(H.app_url, 2, NULL, &POOL), BIQ_OK);
+    ARENA = biq_arena_new(64u << 20);
+    install(TENANT_A);
+    install(TENANT_B);
+}
+
+static void teardown(void)
+{
+    biq_arena_free(ARENA);
+    biq_pool_free(POOL);
+    harness_cleanup(&H);
+}
+
+static const biq_transition TRANSITIONS[] = {
+    {.history_id = 101, .item_index = 0, .at = T0 + 1 * DAY, .from_status = 1, .to_status = 3},
+    {.history_id = 102, .item_index = 0, .at = T0 + 3 * DAY, .from_status = 3, .to_status = 4},
+    {.history_id = 103, .item_index = 0, .at = T0 + 4 * DAY, .from_status = 4, .to_status = 5},
+};
+static const int64_t SPRINTS_1[] = {7};
+static const int64_t SPRINTS_2[] = {7, 8};
+
+static biq_issue issue(int64_t id, const char *summary, int64_t updated, size_t n_transitions)
+{
+    biq_issue is = {
+        .id = id, .key = "FLOW-1", .project_id = 10000, .project_key = "FLOW",
+        .summary = summary, .status_id = 3, .issue_type = "Story", .priority = "High",
+        .assignee = "Ada", .created = T0, .updated = updated, .resolution_at = BIQ_MS_NONE,
+        .story_points = 3.5, .has_story_points = true, .transitions = TRANSITIONS,
+        .n_transitions = n_transitions, .changelog_total = (int32_t)n_transitions,
+        .changelog_present = (int32_t)n_transitions,
+    };
+    return is;
+}
+
+struct write_job {
+    const biq_issue *issues;
+    size_t n;
+    biq_ingest_result res;
+};
+
+static biq_err write_tx(biq_tx *tx, void *ctx)
+{
+    struct write_job *job = ctx;
+    biq_err err = biq_store_tenant_ensure(tx);
+    if (err == BIQ_OK)
+        err = biq_store_issues_write(tx, job->issues, job->n, ARENA, &job->res);
+    return err;
+}
+
+static biq_ingest_result write(const char *tenant, const biq_issue *issues, size_t n)
+{
+    struct write_job job = {issues, n, {0}};
+    ck_assert_int_eq(biq_tx_run(POOL, tenant, write_tx, &job), BIQ_OK);
+    return job.res;
+}
+
+static int64_t DELETE_ID;
+static biq_err delete_tx(biq_tx *tx, void *ctx)
+{
+    const char **project = ctx;
+    return biq_store_issue_delete(tx, DELETE_ID, ARENA, project);
+}
+
+/* Every tenant table of the tenant, as text, in a fixed order. */
+static char *dump(const char *tenant)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "SELECT concat_ws(E'\\n',"
+             " (SELECT string_agg(i::text, E'\\n' ORDER BY issue_id) FROM issues i WHERE tenant_id = '%s'),"
+             " (SELECT string_agg(t::text, E'\\n' ORDER BY issue_id, history_id, item_index)"
+             "   FROM status_transitions t WHERE tenant_id = '%s'),"
+             " (SELECT string_agg(s::text, E'\\n' ORDER BY issue_id, sprint_id) FROM issue_sprints s"
+             "   WHERE tenant_id = '%s'),"
+             " (SELECT string_agg(x::text, E'\\n' ORDER BY issue_id) FROM issue_tombstones x"
+             "   WHERE tenant_id = '%s'))",
+             tenant, tenant, tenant, tenant);
+    PGconn *c = harness_pg(&H, "postgres");
+    PGresult *r = harness_sql(c, sql);
+    char *out = strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(c);
+    return out;
+}
+
+static char *scalar_text(const char *sql)
+{
+    PGconn *c = harness_pg(&H, "postgres");
+    PGresult *r = harness_sql(c, sql);
+    char *out = strdup(PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    PQfinish(c);
+    return out;
+}
+
+START_TEST(same_page_twice_is_identical)
+{
+    biq_issue page[] = {issue(1, "first", T0 + 5 * DAY, 3), issue(2, "second", T0 + 2 * DAY, 1)};
+    page[1].key = "FLOW-2";
+    biq_ingest_result r1 = write(TENANT_A, page, 2);
+    ck_assert_uint_eq(r1.issues_written, 2);
+    ck_assert_uint_eq(r1.transitions_new, 4);
+    char *before = dump(TENANT_A);
+    biq_ingest_result r2 = write(TENANT_A, page, 2);
+    ck_assert_uint_eq(r2.transitions_new, 0);
+    char *after = dump(TENANT_A);
+    ck_assert_str_eq(before, after);
+    ck_assert_ptr_nonnull(strstr(before, "2023-11-15 22:13:20+00")); /* T0, exact */
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(newest_state_wins_in_any_order)
+{
+    biq_issue old = issue(1, "old summary", T0 + 1 * DAY, 1);
+    biq_issue new = issue(1, "new summary", T0 + 4 * DAY, 3);
+    new.status_id = 5;
+    write(TENANT_A, &old, 1);
+    write(TENANT_A, &new, 1);
+    char *forward = dump(TENANT_A);
+    write(TENANT_B, &new, 1);
+    biq_ingest_result stale = write(TENANT_B, &old, 1);
+    ck_assert_uint_eq(stale.issues_stale, 1);
+    char *backward = dump(TENANT_B);
+    /* Same rows apart from the tenant column. */
+    char *p = forward, *q = backward;
+    size_t na = strlen(TENANT_A);
+    for (; *p != '\0' && *q != '\0'; p++, q++) {
+        if (strncmp(p, TENANT_A, na) == 0 && strncmp(q, TENANT_B, na) == 0) {
+            p += na - 1;
+            q += na - 1;
+            continue;
+        }
+        ck_assert_msg(*p == *q, "differs at: %.60s | %.60s", p, q);
+    }
+    ck_assert_ptr_nonnull(strstr(forward, "new summary"));
+    ck_assert_ptr_null(strstr(forward, "old summary"));
+    free(forward);
+    free(backward);
+}
+END_TEST
+
+START_TEST(deletes_are_final)
+{
+    biq_issue is = issue(42, "doomed", T0 + DAY, 2);
+    write(TENANT_A, &is, 1);
+    const char *project = NULL;
+    DELETE_ID = 42;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, delete_tx, &project), BIQ_OK);
+    ck_assert_str_eq(project, "FLOW");
+    /* A late update, even a newer one, does not bring it back. */
+    is.updated = T0 + 9 * DAY;
+    biq_ingest_result r = write(TENANT_A, &is, 1);
+    ck_assert_uint_eq(r.issues_written, 0);
+    char *rows = scalar_text("SELECT count(*) FROM issues WHERE issue_id = 42");
+    ck_assert_str_eq(rows, "0");
+    free(rows);
+    rows = scalar_text("SELECT count(*) FROM status_transitions WHERE issue_id = 42");
+    ck_assert_str_eq(rows, "0");
+    free(rows);
+    /* Deleting twice, or an issue never seen, is fine. */
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, delete_tx, &project), BIQ_OK);
+    ck_assert_ptr_null(project);
+}
+END_TEST
+
+START_TEST(sprint_membership_follows_the_issue)
+{
+    biq_issue is = issue(1, "s", T0 + DAY, 0);
+    is.sprint_ids = SPRINTS_2;
+    is.n_sprint_ids = 2;
+    write(TENANT_A, &is, 1);
+    char *n = scalar_text("SELECT string_agg(sprint_id::text, ',' ORDER BY sprint_id) FROM issue_sprints");
+    ck_assert_str_eq(n, "7,8");
+    free(n);
+    /* A payload without the sprint field leaves membership alone... */
+    is.updated += DAY;
+    is.sprint_ids = NULL;
+    is.n_sprint_ids = 0;
+    write(TENANT_A, &is, 1);
+    n = scalar_text("SELECT string_agg(sprint_id::text, ',' ORDER BY sprint_id) FROM issue_sprints");
+    ck_assert_str_eq(n, "7,8");
+    free(n);
+    /* ...a newer one with it replaces it, an older one does not. */
+    is.updated += DAY;
+    is.sprint_ids = SPRINTS_1;
+    is.n_sprint_ids = 1;
+    write(TENANT_A, &is, 1);
+    is.updated -= 5 * DAY;
+    is.sprint_ids = SPRINTS_2;
+    is.n_sprint_ids = 2;
+    write(TENANT_A, &is, 1);
+    n = scalar_text("SELECT string_agg(sprint_id::text, ',' ORDER BY sprint_id) FROM issue_sprints");
+    ck_assert_str_eq(n, "7");
+    free(n);
+}
+END_TEST
+
+struct page_job {
+    int64_t issue;
+    int32_t start, count, total;
+    const biq_transition *t;
+    size_t n;
+    bool complete;
+};
+
+static biq_err page_tx(biq_tx *tx, void *ctx)
+{
+    struct page_job *j = ctx;
+    const char *project = NULL;
+    return biq_store_changelog_page(tx, j->issue, j->start, j->count, j->total, j->t, j->n, ARENA,
+                                    &project, &j->complete);
+}
+
+START_TEST(truncated_history_completes_from_its_pages)
+{
+    /* The embedded changelog holds the last history of 3. */
+    biq_issue is = issue(9, "long history", T0 + 5 * DAY, 0);
+    is.transitions = &TRANSITIONS[2];
+    is.n_transitions = 1;
+    is.changelog_total = 3;
+    is.changelog_present = 1;
+    biq_ingest_result r = write(TENANT_A, &is, 1);
+    ck_assert_uint_eq(r.incomplete, 1);
+    char *c = scalar_text("SELECT changelog_complete FROM issues WHERE issue_id = 9");
+    ck_assert_str_eq(c, "f");
+    free(c);
+    /* Pages in reverse order: the second, then the first. */
+    struct page_job second = {9, 2, 1, 3, &TRANSITIONS[2], 1, true};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, page_tx, &second), BIQ_OK);
+    ck_assert(!second.complete);
+    struct page_job first = {9, 0, 2, 3, TRANSITIONS, 2, false};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, page_tx, &first), BIQ_OK);
+    ck_assert(first.complete);
+    c = scalar_text("SELECT string_agg(history_id::text, ',' ORDER BY at) FROM status_transitions"
+                    " WHERE issue_id = 9");
+    ck_assert_str_eq(c, "101,102,103");
+    free(c);
+    /* A page for an issue we do not have is refused (its page comes first). */
+    struct page_job orphan = {777, 0, 1, 1, TRANSITIONS, 1, false};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, page_tx, &orphan), BIQ_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(same_ids_in_two_tenants_stay_apart)
+{
+    biq_issue a = issue(1, "tenant A's", T0 + DAY, 3);
+    biq_issue b = issue(1, "tenant B's", T0 + DAY, 1);
+    write(TENANT_A, &a, 1);
+    write(TENANT_B, &b, 1);
+    char *da = dump(TENANT_A), *db = dump(TENANT_B);
+    ck_assert_ptr_nonnull(strstr(da, "tenant A's"));
+    ck_assert_ptr_null(strstr(da, "tenant B's"));
+    ck_assert_ptr_nonnull(strstr(db, "tenant B's"));
+    free(da);
+    free(db);
+    const char *project = NULL;
+    DELETE_ID = 1;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, delete_tx, &project), BIQ_OK);
+    db = dump(TENANT_B);
+    ck_assert_ptr_nonnull(strstr(db, "tenant B's"));
+    free(db);
+}
+END_TEST
+
+START_TEST(unknown_tenant_is_refused)
+{
+    biq_issue is = issue(1, "x", T0, 0);
+    struct write_job job = {&is, 1, {0}};
+    ck_assert_int_eq(biq_tx_run(POOL, "ari:cloud:ecosystem::installation/cccccccc-0000-4000-8000-00000000000c",
+                                write_tx, &job), BIQ_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(text_survives_byte_exact)
+{
+    biq_issue is = issue(5, "quote \" backslash \\ comma , brace } 故事 \xF0\x9F\x90\x9B", T0, 0);
+    is.key = "FLOW-5";
+    is.assignee = "NULL";
+    write(TENANT_A, &is, 1);
+    char *s = scalar_text("SELECT summary || '|' || assignee FROM issues WHERE issue_id = 5");
+    ck_assert_str_eq(s, "quote \" backslash \\ comma , brace } 故事 \xF0\x9F\x90\x9B|NULL");
+    free(s);
+}
+END_TEST
+
+Suite *biq_test_suite(void)
+{
+    Suite *s = suite_create("store_ingest");
+    TCase *tc = tcase_create("store_ingest");
+    tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, same_page_twice_is_identical);
+    tcase_add_test(tc, newest_state_wins_in_any_order);
+    tcase_add_test(tc, deletes_are_final);
+    tcase_add_test(tc, sprint_membership_follows_the_issue);
+    tcase_add_test(tc, truncated_history_completes_from_its_pages);
+    tcase_add_test(tc, same_ids_in_two_tenants_stay_apart);
+    tcase_add_test(tc, unknown_tenant_is_refused);
+    tcase_add_test(tc, text_survives_byte_exact);
+    suite_add_tcase(s, tc);
+    return s;
+}
