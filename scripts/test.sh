@@ -28,6 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 eval "$(bash scripts/pg.sh start "$pgdir/cluster")"
+export BIQ_TEST_TMP="$pgdir"
 
 passed=0
 failed=0

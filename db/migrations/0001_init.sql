@@ -34,6 +34,10 @@ CREATE TABLE statuses (
     name        text NOT NULL CHECK (length(name) <= 255),
     category    text NOT NULL DEFAULT 'undefined'
                 CHECK (category IN ('new', 'indeterminate', 'done', 'undefined')),
+    -- Where name and category came from: 'infinity' for the status
+    -- catalogue (authoritative), else the `updated` of the issue that
+    -- showed them (the newest such issue wins).
+    seen_at     timestamptz NOT NULL DEFAULT 'infinity',
     PRIMARY KEY (tenant_id, status_id)
 );
 

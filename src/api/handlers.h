@@ -7,6 +7,7 @@
 
 enum {
     BIQ_API_SMALL_BODY_MAX = 64 * 1024,         /* lifecycle calls, settings */
+    BIQ_API_EVENT_BODY_MAX = 1024 * 1024,       /* Forge drops events over 200 kB */
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp);
@@ -15,6 +16,12 @@ biq_err biq_handle_metrics(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_lifecycle(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_uninstall(void *app, biq_request *req, biq_response *resp);
+
+biq_err biq_handle_events(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_backfill_start(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_backfill_page(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_changelog_page(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_catalog(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 

@@ -5,6 +5,7 @@
 #include "api/app.h"
 #include "api/handlers.h"
 #include "auth/fit.h"
+#include "ingest/ingest.h"
 
 static const biq_route ROUTES[] = {
     {"GET", "/healthz", biq_handle_healthz, false, 0},
@@ -12,6 +13,12 @@ static const biq_route ROUTES[] = {
     {"GET", "/metrics", biq_handle_metrics, false, 0},
     {"POST", "/forge/lifecycle", biq_handle_lifecycle, true, BIQ_API_SMALL_BODY_MAX},
     {"POST", "/forge/uninstall", biq_handle_uninstall, true, BIQ_API_SMALL_BODY_MAX},
+    {"POST", "/forge/events", biq_handle_events, true, BIQ_API_EVENT_BODY_MAX},
+    {"POST", "/forge/backfill/{projectKey}", biq_handle_backfill_start, true, BIQ_API_SMALL_BODY_MAX},
+    {"POST", "/forge/backfill/{projectKey}/page", biq_handle_backfill_page, true, BIQ_INGEST_BODY_MAX},
+    {"POST", "/forge/issues/{issueIdOrKey}/changelog", biq_handle_changelog_page, true,
+     BIQ_INGEST_BODY_MAX},
+    {"POST", "/forge/catalog", biq_handle_catalog, true, BIQ_INGEST_BODY_MAX},
     {"GET", "/api/v1/tenant", biq_handle_tenant_get, true, 0},
 };
 enum { N_ROUTES = sizeof ROUTES / sizeof ROUTES[0] };
@@ -22,6 +29,12 @@ static const char *const COUNTER_NAMES[BIQ_COUNTER__COUNT] = {
     [BIQ_COUNTER_LIFECYCLE_IGNORED] = "lifecycle_ignored",
     [BIQ_COUNTER_JWKS_RELOADS] = "jwks_reload",
     [BIQ_COUNTER_JWKS_RELOAD_FAILURES] = "jwks_reload_failed",
+    [BIQ_COUNTER_INGEST_EVENTS] = "event_applied",
+    [BIQ_COUNTER_INGEST_IGNORED] = "event_ignored",
+    [BIQ_COUNTER_INGEST_REJECTED] = "ingest_rejected",
+    [BIQ_COUNTER_INGEST_RESTRICTED] = "issue_restricted",
+    [BIQ_COUNTER_INGEST_PAGES] = "page_applied",
+    [BIQ_COUNTER_INGEST_TRANSITIONS] = "transition_new",
 };
 
 const biq_route *biq_api_routes(size_t *n_routes)

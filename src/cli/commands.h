@@ -5,5 +5,7 @@
 
 int biq_cli_serve(int argc, char **argv);
 int biq_cli_migrate(int argc, char **argv);
+int biq_cli_gen(int argc, char **argv);
+int biq_cli_analyze(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ struct command {
 static const struct command COMMANDS[] = {
     {"serve", biq_cli_serve, "run the HTTP backend (configuration from BIQ_* variables)"},
     {"migrate", biq_cli_migrate, "apply database migrations and grants as the owner role"},
+    {"analyze", biq_cli_analyze, "print each project's dashboard from Jira export files"},
+    {"gen", biq_cli_gen, "write synthetic Jira data (search pages, statuses, sprints)"},
 };
 
 static void usage(FILE *out)

@@ -27,12 +27,17 @@ static const char UPSERT_ISSUES[] =
     "  AS t(issue_id, key, project_id, project_key, summary, status_id, issue_type, priority,"
     "       assignee, created_ms, updated_ms, resolution_ms, story_points, total, present)"
     " WHERE NOT EXISTS (SELECT 1 FROM issue_tombstones x"
-    "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id))"
+    "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id"
+    "                   AND (x.reason = 'deleted'"
+    "                        OR x.state_at >= " MS_TO_TS("t.updated_ms") ")))"
     " INSERT INTO issues AS i (tenant_id, issue_id, key, project_id, project_key, summary,"
     "  status_id, issue_type, priority, assignee, created_at, updated_at, resolution_at,"
     "  story_points, changelog_total, changelog_present)"
     " SELECT $1, issue_id, key, project_id, project_key, summary, status_id, issue_type,"
-    "  priority, assignee, " MS_TO_TS("created_ms") ", " MS_TO_TS("updated_ms") ","
+    /* An event without `created` (some webhooks) stands in its `updated`;
+     * least() below lets the real instant win whenever it arrives. */
+    "  priority, assignee, " MS_TO_TS("coalesce(created_ms, updated_ms)") ", "
+    MS_TO_TS("updated_ms") ","
     "  " MS_TO_TS("resolution_ms") ", story_points, coalesce(total, 0), coalesce(present, 0)"
     " FROM input"
     " ON CONFLICT (tenant_id, issue_id) DO UPDATE SET"
@@ -40,7 +45,7 @@ static const char UPSERT_ISSUES[] =
     "  project_key = EXCLUDED.project_key, summary = EXCLUDED.summary,"
     "  status_id = EXCLUDED.status_id, issue_type = EXCLUDED.issue_type,"
     "  priority = EXCLUDED.priority, assignee = EXCLUDED.assignee,"
-    "  created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,"
+    "  created_at = least(i.created_at, EXCLUDED.created_at), updated_at = EXCLUDED.updated_at,"
     "  resolution_at = EXCLUDED.resolution_at, story_points = EXCLUDED.story_points,"
     /* Histories only ever grow: an event (no changelog counts) keeps them. */
     "  changelog_total = greatest(i.changelog_total, EXCLUDED.changelog_total),"
@@ -111,7 +116,7 @@ static void add_issue_row(biq_pgarray *c, const biq_issue *is)
     biq_pgarray_text(&c[6], is->issue_type);
     biq_pgarray_text(&c[7], is->priority);
     biq_pgarray_text(&c[8], is->assignee);
-    biq_pgarray_int(&c[9], is->created);
+    biq_pgarray_int_opt(&c[9], is->created, is->created != BIQ_MS_NONE);
     biq_pgarray_int(&c[10], is->updated);
     biq_pgarray_int_opt(&c[11], is->resolution_at, is->resolution_at != BIQ_MS_NONE);
     biq_pgarray_double_opt(&c[12], is->story_points, is->has_story_points);
@@ -280,9 +285,66 @@ biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,
     if (err == BIQ_OK)
         err = biq_tx_exec(tx,
                           "INSERT INTO issue_tombstones (tenant_id, issue_id) VALUES ($1, $2::bigint)"
-                          " ON CONFLICT DO NOTHING",
+                          " ON CONFLICT (tenant_id, issue_id) DO UPDATE SET reason = 'deleted'",
                           2, params, NULL);
     return err;
+}
+
+biq_err biq_store_issue_restrict(biq_tx *tx, int64_t issue_id, biq_ms updated, biq_arena *arena,
+                                 const char **project_key)
+{
+    char id[NUMBER_MAX], at[NUMBER_MAX];
+    PGresult *res = NULL;
+    snprintf(id, sizeof id, "%" PRId64, issue_id);
+    snprintf(at, sizeof at, "%" PRId64, updated);
+    const char *params[] = {biq_tx_tenant(tx), id, at};
+    *project_key = NULL;
+    /* Only states older than the restricted one go; a newer one stays. */
+    biq_err err = biq_tx_exec(tx,
+                              "DELETE FROM issues WHERE tenant_id = $1 AND issue_id = $2::bigint"
+                              " AND updated_at <= " MS_TO_TS("$3::bigint") " RETURNING project_key",
+                              3, params, &res);
+    if (err == BIQ_OK)
+        *project_key = first_value(res, arena);
+    PQclear(res);
+    if (err == BIQ_OK)
+        err = biq_tx_exec(tx,
+                          "INSERT INTO issue_tombstones (tenant_id, issue_id, reason, state_at)"
+                          " VALUES ($1, $2::bigint, 'restricted', " MS_TO_TS("$3::bigint") ")"
+                          " ON CONFLICT (tenant_id, issue_id) DO UPDATE"
+                          " SET state_at = greatest(issue_tombstones.state_at, EXCLUDED.state_at)"
+                          " WHERE issue_tombstones.reason = 'restricted'",
+                          3, params, NULL);
+    return err;
+}
+
+biq_err biq_store_issue_resolve(biq_tx *tx, const char *id_or_key, int64_t *issue_id)
+{
+    PGresult *res = NULL;
+    bool numeric = id_or_key[0] != '\0' && strspn(id_or_key, "0123456789") == strlen(id_or_key) &&
+                   strlen(id_or_key) < 19;
+    const char *params[] = {biq_tx_tenant(tx), id_or_key};
+    biq_err err = biq_tx_exec(tx,
+                              numeric ? "SELECT issue_id FROM issues WHERE tenant_id = $1"
+                                        " AND issue_id = $2::bigint"
+                                      : "SELECT issue_id FROM issues WHERE tenant_id = $1"
+                                        " AND key = $2 ORDER BY updated_at DESC LIMIT 1",
+                              2, params, &res);
+    if (err == BIQ_OK && PQntuples(res) == 0)
+        err = BIQ_ERR_NOT_FOUND;
+    if (err == BIQ_OK)
+        *issue_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return err;
+}
+
+biq_err biq_store_sprint_delete(biq_tx *tx, int64_t sprint_id)
+{
+    char id[NUMBER_MAX];
+    snprintf(id, sizeof id, "%" PRId64, sprint_id);
+    const char *params[] = {biq_tx_tenant(tx), id};
+    return biq_tx_exec(tx, "DELETE FROM sprints WHERE tenant_id = $1 AND sprint_id = $2::bigint", 2,
+                       params, NULL);
 }
 
 static const char *category_name(biq_status_category c)
@@ -299,31 +361,41 @@ static const char *category_name(biq_status_category c)
     }
 }
 
-biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, size_t n, biq_arena *arena)
+biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *seen_at,
+                                 size_t n, biq_arena *arena)
 {
-    biq_pgarray cols[3];
-    const char *params[4] = {biq_tx_tenant(tx)};
+    biq_pgarray cols[4];
+    const char *params[5] = {biq_tx_tenant(tx)};
     biq_err err;
     if (n == 0)
         return BIQ_OK;
-    for (size_t c = 0; c < 3; c++)
+    for (size_t c = 0; c < 4; c++)
         biq_pgarray_init(&cols[c], arena);
     for (size_t i = 0; i < n; i++) {
         biq_pgarray_int(&cols[0], s[i].id);
         biq_pgarray_text(&cols[1], s[i].name != NULL ? s[i].name : "");
         biq_pgarray_text(&cols[2], category_name(s[i].category));
+        biq_pgarray_int_opt(&cols[3], seen_at != NULL ? seen_at[i] : 0,
+                            seen_at != NULL && seen_at[i] != BIQ_MS_NONE);
     }
-    if ((err = finish_all(cols, 3, params + 1)) != BIQ_OK)
+    if ((err = finish_all(cols, 4, params + 1)) != BIQ_OK)
         return err;
-    /* DISTINCT ON: a page may name one status twice; the last one wins. */
+    /* Per id, the row seen last wins inside one delivery (the newest issue,
+     * or the catalogue's last mention); across deliveries, seen_at decides
+     * and the catalogue (infinity) always wins, ties included. */
     return biq_tx_exec(tx,
-                       "INSERT INTO statuses (tenant_id, status_id, name, category)"
-                       " SELECT DISTINCT ON (t.id) $1, t.id, t.name, t.category"
-                       " FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY"
-                       "  AS t(id, name, category, ord) ORDER BY t.id, t.ord DESC"
+                       "INSERT INTO statuses AS s (tenant_id, status_id, name, category, seen_at)"
+                       " SELECT DISTINCT ON (t.id) $1, t.id, t.name, t.category,"
+                       "  coalesce(" MS_TO_TS("t.seen") ", 'infinity')"
+                       " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[])"
+                       "  WITH ORDINALITY AS t(id, name, category, seen, ord)"
+                       " ORDER BY t.id, t.seen DESC NULLS FIRST, t.name, t.ord DESC"
                        " ON CONFLICT (tenant_id, status_id) DO UPDATE SET"
-                       "  name = EXCLUDED.name, category = EXCLUDED.category",
-                       4, params, NULL);
+                       "  name = EXCLUDED.name, category = EXCLUDED.category, seen_at = EXCLUDED.seen_at"
+                       " WHERE s.seen_at < EXCLUDED.seen_at OR EXCLUDED.seen_at = 'infinity'"
+                       "  OR (s.seen_at = EXCLUDED.seen_at AND (s.name, s.category) <"
+                       "      (EXCLUDED.name, EXCLUDED.category))",
+                       5, params, NULL);
 }
 
 biq_err biq_store_sprints_write(biq_tx *tx, const biq_sprint *s, size_t n, biq_arena *arena)

@@ -46,8 +46,28 @@ biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, bi
 biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,
                                const char **project_key);
 
-/* Upserts catalogue rows (the newest delivery wins for names). */
-biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, size_t n, biq_arena *arena);
+/* Records that the issue's state as of `updated` carries a security level:
+ * a stored state that is not newer goes (rows and all), and no state that
+ * is not newer may be stored later. Should the level be lifted, the newer
+ * state comes back with the next event or the reconcile. */
+biq_err biq_store_issue_restrict(biq_tx *tx, int64_t issue_id, biq_ms updated, biq_arena *arena,
+                                 const char **project_key);
+
+/* Finds an issue by numeric id or by key (the most recently updated row
+ * with that key). BIQ_ERR_NOT_FOUND when the tenant has none. */
+biq_err biq_store_issue_resolve(biq_tx *tx, const char *id_or_key, int64_t *issue_id);
+
+/* Deletes a sprint row (membership ids stay: they are the issue's facts). */
+biq_err biq_store_sprint_delete(biq_tx *tx, int64_t sprint_id);
+
+/* Upserts statuses. seen_at NULL: rows of the status catalogue, which
+ * always win. Otherwise seen_at[i] is the `updated` of the issue that
+ * showed s[i]: it wins over what an older issue showed, never over the
+ * catalogue, so the result does not depend on the order of arrival. */
+biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *seen_at,
+                                 size_t n, biq_arena *arena);
+
+/* Upserts catalogue rows (the latest delivery wins). */
 biq_err biq_store_sprints_write(biq_tx *tx, const biq_sprint *s, size_t n, biq_arena *arena);
 biq_err biq_store_projects_write(biq_tx *tx, const biq_project *p, size_t n, biq_arena *arena);
 

@@ -68,6 +68,8 @@ static void seed(PGconn *super, const char *tenant, int base)
     seed_one(super, "INSERT INTO issue_sprints VALUES ('%s', %d, %d)", tenant, base, base);
     seed_one(super, "INSERT INTO backfills (tenant_id, project_key) VALUES ('%s', 'P%d%d')",
              tenant, base, base);
+    seed_one(super, "INSERT INTO backfill_pages VALUES ('%s', 'P%d%d', repeat('a', 64))", tenant,
+             base, base);
     seed_one(super, "INSERT INTO issue_tombstones (tenant_id, issue_id) VALUES ('%s', %d + %d)",
              tenant, base, base);
     seed_one(super, "INSERT INTO changelog_pages VALUES ('%s', %d, 0, %d)", tenant, base, base);

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "store/ingest.h"
 #include "store/pool.h"
+#include "store/project_load.h"
 #include "store/tenants.h"
 #include "testsupport.h"
 
@@ -19,7 +20,7 @@ static biq_arena *ARENA;
 static const char TENANT_A[] = "ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-00000000000a";
 static const char TENANT_B[] = "ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-00000000000b";
 
-enum { DAY = 86400000 };
+static const int64_t DAY = 86400000;
 static const int64_t T0 = 1700000000000LL;
 
 static void install(const char *tenant)
@@ -234,6 +235,20 @@ START_TEST(sprint_membership_follows_the_issue)
 }
 END_TEST
 
+struct catalog {
+    const biq_status *st;
+    size_t n_st;
+    const biq_sprint *sp;
+    size_t n_sp;
+};
+
+static biq_err catalog_tx(biq_tx *tx, void *ctx)
+{
+    struct catalog *c = ctx;
+    biq_err err = biq_store_statuses_write(tx, c->st, NULL, c->n_st, ARENA);
+    return err == BIQ_OK ? biq_store_sprints_write(tx, c->sp, c->n_sp, ARENA) : err;
+}
+
 struct page_job {
     int64_t issue;
     int32_t start, count, total;
@@ -322,6 +337,56 @@ START_TEST(text_survives_byte_exact)
 }
 END_TEST
 
+static biq_err load_tx(biq_tx *tx, void *ctx)
+{
+    return biq_store_project_load(tx, "FLOW", ARENA, ctx);
+}
+
+START_TEST(project_loads_back_as_written)
+{
+    biq_issue page[] = {issue(3, "three", T0 + 5 * DAY, 3), issue(1, "one", T0 + 2 * DAY, 1)};
+    page[0].key = "FLOW-3";
+    page[0].resolution_at = T0 + 4 * DAY + 123;
+    page[0].sprint_ids = SPRINTS_2;
+    page[0].n_sprint_ids = 2;
+    page[1].has_story_points = false;
+    biq_status st[] = {{3, "In Progress", BIQ_CAT_ACTIVE}, {5, "已完成", BIQ_CAT_DONE}};
+    biq_sprint sp[] = {{7, "Sprint 7", "closed", T0, T0 + 14 * DAY, T0 + 14 * DAY, 1},
+                       {8, "Sprint 8", "active", T0 + 14 * DAY, T0 + 28 * DAY, BIQ_MS_NONE, 0}};
+    write(TENANT_A, page, 2);
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, catalog_tx, &(struct catalog){st, 2, sp, 2}), BIQ_OK);
+    biq_project_data d;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, load_tx, &d), BIQ_OK);
+    ck_assert_uint_eq(d.n_issues, 2);
+    ck_assert_int_eq(d.issues[0].id, 1); /* ordered by id */
+    ck_assert(!d.issues[0].has_story_points);
+    ck_assert_uint_eq(d.issues[0].n_transitions, 1);
+    const biq_issue *is = &d.issues[1];
+    ck_assert_str_eq(is->key, "FLOW-3");
+    ck_assert_str_eq(is->summary, "three");
+    ck_assert_int_eq(is->created, T0);
+    ck_assert_int_eq(is->updated, T0 + 5 * DAY);
+    ck_assert_int_eq(is->resolution_at, T0 + 4 * DAY + 123);
+    ck_assert(is->has_story_points);
+    ck_assert(is->story_points == 3.5);
+    ck_assert_uint_eq(is->n_transitions, 3);
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert_int_eq(is->transitions[k].history_id, TRANSITIONS[k].history_id);
+        ck_assert_int_eq(is->transitions[k].at, TRANSITIONS[k].at);
+        ck_assert_int_eq(is->transitions[k].from_status, TRANSITIONS[k].from_status);
+        ck_assert_int_eq(is->transitions[k].to_status, TRANSITIONS[k].to_status);
+    }
+    ck_assert_uint_eq(is->n_sprint_ids, 2);
+    ck_assert_int_eq(is->sprint_ids[1], 8);
+    ck_assert_uint_eq(d.n_statuses, 2);
+    ck_assert_str_eq(d.statuses[1].name, "已完成");
+    ck_assert_int_eq(d.statuses[1].category, BIQ_CAT_DONE);
+    ck_assert_uint_eq(d.n_sprints, 2);
+    ck_assert_int_eq(d.sprints[1].complete, BIQ_MS_NONE);
+    ck_assert_int_eq(d.sprints[0].end, T0 + 14 * DAY);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("store_ingest");
@@ -336,6 +401,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, same_ids_in_two_tenants_stay_apart);
     tcase_add_test(tc, unknown_tenant_is_refused);
     tcase_add_test(tc, text_survives_byte_exact);
+    tcase_add_test(tc, project_loads_back_as_written);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,7 +88,11 @@ void harness_init(harness *h, const char *prefix)
     super_exec(h, sql);
     snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER biq_owner", h->db_name);
     super_exec(h, sql);
-    snprintf(h->work_dir, sizeof h->work_dir, "/tmp/biq-test-XXXXXX");
+    /* Under the run's own temp folder when the runner gives one, so that
+     * what a failed test leaves behind goes with the run. */
+    const char *tmp = getenv("BIQ_TEST_TMP");
+    snprintf(h->work_dir, sizeof h->work_dir, "%s/biq-test-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
     if (mkdtemp(h->work_dir) == NULL)
         abort();
     snprintf(h->log_path, sizeof h->log_path, "%s/server.log", h->work_dir);
@@ -174,6 +179,9 @@ static pid_t spawn_biq(const char *sub, char **env, const char *out_path)
     if (pid < 0)
         abort();
     if (pid == 0) {
+        /* A failed assertion ends the test process without its teardown:
+         * take the server down with it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             _exit(127);

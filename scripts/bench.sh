@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make bench`: the flow-core benchmark beside PostgreSQL.
+#
+#  1. builds build/libbiq.a and bench/flow_bench.c (same flags as `make`);
+#  2. starts a throwaway PostgreSQL cluster (scripts/pg.sh) in a temp folder;
+#  3. runs build/bench/flow_bench: 100k generated issues in one project, the
+#     30-day dashboard on one thread (best of 3), and the same rows COPYed
+#     into PostgreSQL for per-status P50/P90 by window functions;
+#  4. prints the machine and a "figure | value | baseline | ratio" table;
+#  5. stops and removes the cluster, also on failure.
+# Prints figures only: never fails because something is slow.
+#
+# Environment: BENCH_ISSUES (default 100000), BENCH_SEED (default 7: among
+# seeds 1..12 the one whose project has the longest workflow, about 8
+# status transitions per issue)..
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/deps.sh >/dev/null
+JOBS=$(nproc 2>/dev/null || echo 2)
+CC=${CC:-cc}
+PKGS="libmicrohttpd jansson openssl libpq libcurl"
+
+echo "== build"
+make -s -j"$JOBS" build/libbiq.a build/obj/bench/flow_bench.o
+mkdir -p build/bench
+# shellcheck disable=SC2046 # pkg-config output is a word list on purpose
+"$CC" -o build/bench/flow_bench build/obj/bench/flow_bench.o build/libbiq.a \
+    $(pkg-config --libs $PKGS) -lpthread -lm
+
+pgdir=$(mktemp -d /tmp/biq-bench-XXXXXX)
+cleanup() {
+    bash scripts/pg.sh stop "$pgdir/cluster" || true
+    rm -rf "$pgdir"
+}
+trap cleanup EXIT
+eval "$(bash scripts/pg.sh start "$pgdir/cluster")"
+
+# One backend, no parallel workers (the flow core runs on one thread), and
+# enough work_mem that sorts stay in memory: PostgreSQL at its best for a
+# single query, not its defaults.
+conninfo="$BIQ_MIGRATE_DATABASE_URL&options=-c%20max_parallel_workers_per_gather%3D0%20-c%20work_mem%3D512MB"
+
+echo "== machine"
+echo "cpu:        $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "nproc:      $(nproc)"
+echo "memory:     $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+echo "compiler:   $("$CC" --version | head -1)"
+echo "postgresql: $(/usr/lib/postgresql/15/bin/postgres --version)"
+echo
+echo "== flow_bench --issues ${BENCH_ISSUES:-100000} --seed ${BENCH_SEED:-7}"
+build/bench/flow_bench --issues "${BENCH_ISSUES:-100000}" --seed "${BENCH_SEED:-7}" \
+    --conninfo "$conninfo"

@@ -1,0 +1,535 @@
+/* ingest.c - the routes the Forge side feeds Jira data through: product
+ * events, backfill start and pages, full-changelog pages, catalogues.
+ *
+ * Each request is parsed whole first (src/ingest: a bad body is refused
+ * with the path of its first problem and nothing is written), then written
+ * in one tenant transaction; 2xx only after the commit, 5xx when the
+ * database failed so that the platform retries. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/app.h"
+#include "api/handlers.h"
+#include "ingest/ingest.h"
+#include "store/backfill.h"
+#include "store/ingest.h"
+
+enum { PAGE_HASH_HEX = 64 };
+
+/* Loads the body with the ingest limits; a 4xx naming the problem on
+ * failure. */
+static biq_err load_body(const biq_request *req, biq_response *resp, json_t **root)
+{
+    biq_parse_error perr;
+    biq_err err = biq_ingest_load(req->body, req->body_len, root, &perr);
+    return err == BIQ_OK ? BIQ_OK : biq_response_error(resp, err, "%s", perr.message);
+}
+
+static biq_err parse_failed(biq_response *resp, biq_err err, const biq_parse_error *perr)
+{
+    return biq_response_error(resp, err, "%s", perr->message);
+}
+
+/* The field ids to read story points and sprints with: those the Forge
+ * side resolved for the project and sent with its backfill. Custom field
+ * ids differ per site, so without them no custom field is read at all
+ * (guessing would misread another site's fields). */
+static biq_field_ids fields_for(biq_tx *tx, const char *project_key, biq_backfill_fields *buf,
+                                biq_err *err)
+{
+    biq_field_ids ids = {NULL, NULL};
+    *err = project_key != NULL ? biq_store_backfill_fields_get(tx, project_key, buf) : BIQ_OK;
+    if (*err == BIQ_OK && project_key != NULL) {
+        if (buf->story_points[0] != '\0')
+            ids.story_points = buf->story_points;
+        if (buf->sprint[0] != '\0')
+            ids.sprint = buf->sprint;
+    }
+    return ids;
+}
+
+/* Statuses named by the issues themselves (id, name, category), so that a
+ * status seen only in issues still has a name. */
+static biq_err write_issue_statuses(biq_tx *tx, const biq_issue *issues, size_t n,
+                                    biq_arena *arena)
+{
+    biq_status *st = biq_arena_calloc(arena, n, sizeof *st);
+    biq_ms *seen = biq_arena_calloc(arena, n, sizeof *seen);
+    size_t k = 0;
+    if ((st == NULL || seen == NULL) && n > 0)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (issues[i].status_id > 0 && issues[i].status_name != NULL) {
+            seen[k] = issues[i].updated;
+            st[k++] = (biq_status){issues[i].status_id, issues[i].status_name,
+                                   issues[i].status_category};
+        }
+    }
+    return biq_store_statuses_write(tx, st, seen, k, arena);
+}
+
+/* Writes issues, skipping (and purging) those with a security level, and
+ * moves the data version of every project touched. */
+static biq_err write_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
+                            biq_ingest_result *res)
+{
+    biq_issue *keep = biq_arena_calloc(arena, n, sizeof *keep);
+    size_t k = 0;
+    biq_err err = BIQ_OK;
+    if (keep == NULL && n > 0)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < n && err == BIQ_OK; i++) {
+        const char *project = NULL;
+        if (!issues[i].has_security_level) {
+            keep[k++] = issues[i];
+            continue;
+        }
+        err = biq_store_issue_restrict(tx, issues[i].id, issues[i].updated, arena, &project);
+        if (err == BIQ_OK && project != NULL)
+            err = biq_store_data_version_bump(tx, project);
+    }
+    if (err == BIQ_OK)
+        err = write_issue_statuses(tx, keep, k, arena);
+    if (err == BIQ_OK)
+        err = biq_store_issues_write(tx, keep, k, arena, res);
+    for (size_t i = 0; i < k && err == BIQ_OK; i++) {
+        if (i == 0 || strcmp(keep[i].project_key, keep[i - 1].project_key) != 0)
+            err = biq_store_data_version_bump(tx, keep[i].project_key);
+    }
+    return err;
+}
+
+/* ---- POST /forge/events ---------------------------------------------------- */
+
+struct event_job {
+    const json_t *root;
+    biq_arena *arena;
+    biq_event event;
+    biq_parse_error perr;
+    biq_err parse_err;
+    biq_ingest_result res;
+};
+
+static biq_err event_issue_tx(biq_tx *tx, struct event_job *job)
+{
+    biq_backfill_fields buf;
+    biq_err err;
+    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &buf, &err);
+    if (err != BIQ_OK)
+        return err;
+    /* Parsed again with this project's custom field ids. */
+    job->parse_err = biq_parse_event(job->root, &ids, job->arena, &job->event, &job->perr);
+    if (job->parse_err != BIQ_OK)
+        return job->parse_err;
+    /* Webhook bodies may lack `updated`; the delivery's timestamp is when
+     * the state was current. Without either, nothing orders the write. */
+    if (job->event.issue.updated == BIQ_MS_NONE)
+        job->event.issue.updated = job->event.at;
+    if (job->event.issue.updated == BIQ_MS_NONE) {
+        snprintf(job->perr.message, sizeof job->perr.message,
+                 "issue.fields.updated: missing, and the body has no timestamp");
+        job->parse_err = BIQ_ERR_SHAPE;
+        return job->parse_err;
+    }
+    return write_issues(tx, &job->event.issue, 1, job->arena, &job->res);
+}
+
+static biq_err event_tx(biq_tx *tx, void *ctx)
+{
+    struct event_job *job = ctx;
+    const char *project = NULL;
+    biq_err err = biq_store_tenant_ensure(tx);
+    if (err != BIQ_OK)
+        return err;
+    switch (job->event.kind) {
+    case BIQ_EVENT_ISSUE_UPSERT:
+        return event_issue_tx(tx, job);
+    case BIQ_EVENT_ISSUE_DELETED:
+        err = biq_store_issue_delete(tx, job->event.issue.id, job->arena, &project);
+        return err == BIQ_OK && project != NULL ? biq_store_data_version_bump(tx, project) : err;
+    case BIQ_EVENT_SPRINT_UPSERT:
+        return biq_store_sprints_write(tx, &job->event.sprint, 1, job->arena);
+    case BIQ_EVENT_SPRINT_DELETED:
+        return biq_store_sprint_delete(tx, job->event.sprint.id);
+    default:
+        return BIQ_OK;
+    }
+}
+
+static biq_err not_installed(biq_app *app, biq_response *resp)
+{
+    biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_REJECTED, 1);
+    biq_response_json(resp, 202, json_pack("{s:s}", "rejected", "installation is not registered"));
+    return BIQ_OK;
+}
+
+biq_err biq_handle_events(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    struct event_job job = {.arena = req->arena};
+    json_t *root = NULL;
+    biq_err err = load_body(req, resp, &root);
+    if (err != BIQ_OK)
+        return err;
+    job.root = root;
+    err = biq_parse_event(root, NULL, req->arena, &job.event, &job.perr);
+    if (err != BIQ_OK) {
+        err = parse_failed(resp, err, &job.perr);
+        goto out;
+    }
+    if (job.event.kind == BIQ_EVENT_IGNORED) {
+        biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_IGNORED, 1);
+        biq_response_json(resp, 202, json_pack("{s:s}", "ignored", job.event.reason));
+        goto out;
+    }
+    if (job.event.kind == BIQ_EVENT_ISSUE_UPSERT && job.event.issue.has_security_level)
+        biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_RESTRICTED, 1);
+    err = biq_tx_run(app->pool, req->tenant->tenant_id, event_tx, &job);
+    if (err == BIQ_ERR_NOT_FOUND) {
+        err = not_installed(app, resp);
+    } else if (job.parse_err != BIQ_OK) {
+        err = parse_failed(resp, job.parse_err, &job.perr);
+    } else if (err != BIQ_OK) {
+        biq_response_error(resp, err, "could not store the event");
+    } else {
+        biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_EVENTS, 1);
+        biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_TRANSITIONS, job.res.transitions_new);
+        biq_response_json(resp, 200, json_pack("{s:b,s:s,s:I,s:I}", "ok", 1, "event",
+                                               job.event.type, "written",
+                                               (json_int_t)job.res.issues_written, "transitions",
+                                               (json_int_t)job.res.transitions_new));
+    }
+out:
+    json_decref(root);
+    return err;
+}
+
+/* ---- POST /forge/backfill/{projectKey} ------------------------------------- */
+
+struct start_job {
+    const char *project;
+    int64_t total;
+    const char *sp_field, *sprint_field;
+    json_t *state;
+};
+
+static biq_err start_tx(biq_tx *tx, void *ctx)
+{
+    struct start_job *job = ctx;
+    biq_err err = biq_store_tenant_ensure(tx);
+    if (err == BIQ_OK)
+        err = biq_store_backfill_start(tx, job->project, job->total, job->sp_field,
+                                       job->sprint_field, &job->state);
+    return err;
+}
+
+/* An optional custom field id: "customfield_" and digits, bounded. */
+static bool field_id_ok(const json_t *v)
+{
+    static const char prefix[] = "customfield_";
+    if (v == NULL || json_is_null(v))
+        return true;
+    const char *s = json_string_value(v);
+    size_t n = s != NULL ? strlen(s) : 0;
+    return s != NULL && n > sizeof prefix - 1 && n <= BIQ_FIELD_ID_MAX &&
+           strncmp(s, prefix, sizeof prefix - 1) == 0 &&
+           strspn(s + sizeof prefix - 1, "0123456789") == n - (sizeof prefix - 1);
+}
+
+static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *job)
+{
+    json_t *total = json_object_get(body, "total");
+    json_t *fields = json_object_get(body, "fields");
+    if (!json_is_integer(total) || json_integer_value(total) < 0 ||
+        json_integer_value(total) > INT32_MAX)
+        return biq_response_error(resp, BIQ_ERR_SHAPE, "total: expected an integer from 0 to %d",
+                                  INT32_MAX);
+    if (fields != NULL && !json_is_object(fields))
+        return biq_response_error(resp, BIQ_ERR_SHAPE, "fields: expected an object");
+    json_t *sp = json_object_get(fields, "storyPoints"), *sprint = json_object_get(fields, "sprint");
+    if (!field_id_ok(sp))
+        return biq_response_error(resp, BIQ_ERR_SHAPE, "fields.storyPoints: expected customfield_<digits>");
+    if (!field_id_ok(sprint))
+        return biq_response_error(resp, BIQ_ERR_SHAPE, "fields.sprint: expected customfield_<digits>");
+    job->total = json_integer_value(total);
+    job->sp_field = json_string_value(sp);
+    job->sprint_field = json_string_value(sprint);
+    return BIQ_OK;
+}
+
+/* Project keys as Jira makes them: an upper-case letter, then upper-case
+ * letters, digits or underscores. */
+static bool project_key_ok(const char *key)
+{
+    size_t n = strlen(key);
+    return n >= 1 && n <= BIQ_INGEST_KEY_MAX && key[0] >= 'A' && key[0] <= 'Z' &&
+           strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
+}
+
+biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    struct start_job job = {.project = req->params[0]};
+    json_t *body = NULL;
+    if (!project_key_ok(job.project))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
+    biq_err err = biq_api_parse_body(req, resp, &body);
+    if (err == BIQ_OK)
+        err = parse_start(body, resp, &job);
+    if (err == BIQ_OK) {
+        err = biq_tx_run(app->pool, req->tenant->tenant_id, start_tx, &job);
+        if (err == BIQ_ERR_NOT_FOUND)
+            err = not_installed(app, resp);
+        else if (err != BIQ_OK)
+            biq_response_error(resp, err, "could not start the backfill");
+        else
+            biq_response_json(resp, 200, job.state);
+        job.state = NULL;
+    }
+    json_decref(job.state);
+    json_decref(body);
+    return err;
+}
+
+/* ---- POST /forge/backfill/{projectKey}/page -------------------------------- */
+
+struct page_job {
+    const char *project;
+    const json_t *root;
+    biq_arena *arena;
+    biq_issue_page page;
+    biq_parse_error perr;
+    biq_err parse_err;
+    biq_ingest_result res;
+    json_t *state;
+};
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A page is known by the ids on it: SHA-256 of them in order, in hex. */
+static biq_err page_hash(const biq_issue_page *page, biq_arena *arena, char out[PAGE_HASH_HEX + 1])
+{
+    int64_t *ids = biq_arena_calloc(arena, page->n_issues + 1, sizeof *ids);
+    unsigned char md[32];
+    unsigned int md_len = 0;
+    if (ids == NULL)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < page->n_issues; i++)
+        ids[i] = page->issues[i].id;
+    qsort(ids, page->n_issues, sizeof *ids, compare_ids);
+    if (EVP_Digest(ids, page->n_issues * sizeof *ids, md, &md_len, EVP_sha256(), NULL) != 1)
+        return BIQ_ERR_CRYPTO;
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return BIQ_OK;
+}
+
+static biq_err page_tx(biq_tx *tx, void *ctx)
+{
+    struct page_job *job = ctx;
+    biq_backfill_fields buf;
+    char hash[PAGE_HASH_HEX + 1];
+    biq_err err = biq_store_tenant_ensure(tx);
+    if (err != BIQ_OK)
+        return err;
+    biq_field_ids ids = fields_for(tx, job->project, &buf, &err);
+    if (err != BIQ_OK)
+        return err;
+    job->parse_err = biq_parse_issue_page(job->root, &ids, job->arena, &job->page, &job->perr);
+    if (job->parse_err != BIQ_OK)
+        return job->parse_err;
+    if ((err = biq_store_statuses_write(tx, job->page.statuses, NULL, job->page.n_statuses,
+                                        job->arena)) != BIQ_OK ||
+        (err = biq_store_sprints_write(tx, job->page.sprints, job->page.n_sprints, job->arena)) !=
+            BIQ_OK ||
+        (err = write_issues(tx, job->page.issues, job->page.n_issues, job->arena, &job->res)) !=
+            BIQ_OK ||
+        (err = page_hash(&job->page, job->arena, hash)) != BIQ_OK)
+        return err;
+    return biq_store_backfill_page(tx, job->project, hash, &job->state);
+}
+
+biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    struct page_job job = {.project = req->params[0], .arena = req->arena};
+    json_t *root = NULL;
+    if (!project_key_ok(job.project))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
+    biq_err err = load_body(req, resp, &root);
+    if (err != BIQ_OK)
+        return err;
+    /* Checked before the transaction too, so a bad page costs no connection. */
+    job.root = root;
+    err = biq_parse_issue_page(root, NULL, req->arena, &job.page, &job.perr);
+    if (err == BIQ_OK)
+        err = biq_tx_run(app->pool, req->tenant->tenant_id, page_tx, &job);
+    if (err == BIQ_ERR_NOT_FOUND) {
+        err = not_installed(app, resp);
+    } else if (job.parse_err != BIQ_OK || (err != BIQ_OK && job.perr.message[0] != '\0')) {
+        err = parse_failed(resp, job.parse_err != BIQ_OK ? job.parse_err : err, &job.perr);
+    } else if (err != BIQ_OK) {
+        biq_response_error(resp, err, "could not store the page");
+    } else {
+        biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_PAGES, 1);
+        biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_TRANSITIONS, job.res.transitions_new);
+        json_object_set_new(job.state, "written", json_integer((json_int_t)job.res.issues_written));
+        biq_response_json(resp, 200, job.state);
+        job.state = NULL;
+    }
+    json_decref(job.state);
+    json_decref(root);
+    return err;
+}
+
+/* ---- POST /forge/issues/{issueIdOrKey}/changelog --------------------------- */
+
+struct changelog_job {
+    const char *issue;
+    biq_arena *arena;
+    biq_changelog_page page;
+    bool complete;
+    int64_t issue_id;
+};
+
+static biq_err changelog_tx(biq_tx *tx, void *ctx)
+{
+    struct changelog_job *job = ctx;
+    const char *project = NULL;
+    biq_err err = biq_store_tenant_ensure(tx);
+    if (err == BIQ_OK)
+        err = biq_store_issue_resolve(tx, job->issue, &job->issue_id);
+    if (err != BIQ_OK)
+        return err;
+    int32_t start = job->page.start_at > 0 ? (int32_t)job->page.start_at : 0;
+    int32_t total = job->page.total > 0 ? (int32_t)job->page.total : 0;
+    err = biq_store_changelog_page(tx, job->issue_id, start, job->page.n_histories, total,
+                                   job->page.transitions, job->page.n_transitions, job->arena,
+                                   &project, &job->complete);
+    if (err == BIQ_OK && project != NULL)
+        err = biq_store_data_version_bump(tx, project);
+    return err;
+}
+
+biq_err biq_handle_changelog_page(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    struct changelog_job job = {.issue = req->params[0], .arena = req->arena};
+    biq_parse_error perr;
+    json_t *root = NULL;
+    biq_err err = load_body(req, resp, &root);
+    if (err != BIQ_OK)
+        return err;
+    err = biq_parse_changelog_page(root, req->arena, &job.page, &perr);
+    if (err != BIQ_OK) {
+        err = parse_failed(resp, err, &perr);
+        goto out;
+    }
+    err = biq_tx_run(app->pool, req->tenant->tenant_id, changelog_tx, &job);
+    if (err == BIQ_ERR_NOT_FOUND)
+        biq_response_error(resp, err, "issue %s is not known yet: send its page first", job.issue);
+    else if (err != BIQ_OK)
+        biq_response_error(resp, err, "could not store the changelog page");
+    else
+        biq_response_json(resp, 200, json_pack("{s:I,s:b,s:I}", "issueId", (json_int_t)job.issue_id,
+                                               "complete", job.complete, "transitions",
+                                               (json_int_t)job.page.n_transitions));
+out:
+    json_decref(root);
+    return err;
+}
+
+/* ---- POST /forge/catalog --------------------------------------------------- */
+
+struct catalog_job {
+    biq_arena *arena;
+    const biq_status *statuses;
+    const biq_sprint *sprints;
+    const biq_project *projects;
+    size_t n_statuses, n_sprints, n_projects;
+};
+
+static biq_err catalog_tx(biq_tx *tx, void *ctx)
+{
+    struct catalog_job *job = ctx;
+    biq_err err = biq_store_tenant_ensure(tx);
+    if (err == BIQ_OK)
+        err = biq_store_statuses_write(tx, job->statuses, NULL, job->n_statuses, job->arena);
+    if (err == BIQ_OK)
+        err = biq_store_sprints_write(tx, job->sprints, job->n_sprints, job->arena);
+    if (err == BIQ_OK)
+        err = biq_store_projects_write(tx, job->projects, job->n_projects, job->arena);
+    return err;
+}
+
+/* The parsers name paths from the value they were given: put the member
+ * in front ("statuses" + "[0].id: ..."). */
+static biq_err prefixed(biq_err err, const char *member, biq_parse_error *perr)
+{
+    char message[sizeof perr->message];
+    if (err != BIQ_OK) {
+        /* Cut to fit when long: the start of the path is what matters. */
+        int n = snprintf(message, sizeof message, "%s%s%s", member,
+                         perr->message[0] == '[' ? "" : ".", perr->message);
+        if (n > 0)
+            memcpy(perr->message, message, sizeof message);
+    }
+    return err;
+}
+
+static biq_err parse_catalog(json_t *root, biq_arena *arena, struct catalog_job *job,
+                             biq_parse_error *perr)
+{
+    json_t *st = json_object_get(root, "statuses"), *sp = json_object_get(root, "sprints");
+    json_t *pr = json_object_get(root, "projects");
+    biq_err err = BIQ_OK;
+    if (!json_is_object(root)) {
+        snprintf(perr->message, sizeof perr->message, "body: expected an object");
+        return BIQ_ERR_SHAPE;
+    }
+    if (st != NULL)
+        err = prefixed(biq_parse_statuses(st, arena, &job->statuses, &job->n_statuses, perr),
+                       "statuses", perr);
+    if (err == BIQ_OK && sp != NULL)
+        err = prefixed(biq_parse_sprints(sp, arena, &job->sprints, &job->n_sprints, perr),
+                       "sprints", perr);
+    if (err == BIQ_OK && pr != NULL)
+        err = prefixed(biq_parse_projects(pr, arena, &job->projects, &job->n_projects, perr),
+                       "projects", perr);
+    return err;
+}
+
+biq_err biq_handle_catalog(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    biq_app *app = app_ptr;
+    struct catalog_job job = {.arena = req->arena};
+    biq_parse_error perr = {{0}, {0}};
+    json_t *root = NULL;
+    biq_err err = load_body(req, resp, &root);
+    if (err != BIQ_OK)
+        return err;
+    err = parse_catalog(root, req->arena, &job, &perr);
+    if (err != BIQ_OK) {
+        err = parse_failed(resp, err, &perr);
+        goto out;
+    }
+    err = biq_tx_run(app->pool, req->tenant->tenant_id, catalog_tx, &job);
+    if (err == BIQ_ERR_NOT_FOUND)
+        err = not_installed(app, resp);
+    else if (err != BIQ_OK)
+        biq_response_error(resp, err, "could not store the catalogue");
+    else
+        biq_response_json(resp, 200, json_pack("{s:b,s:I,s:I,s:I}", "ok", 1, "statuses",
+                                               (json_int_t)job.n_statuses, "sprints",
+                                               (json_int_t)job.n_sprints, "projects",
+                                               (json_int_t)job.n_projects));
+out:
+    json_decref(root);
+    return err;
+}

@@ -1,0 +1,757 @@
+/* analyze.c - `biq analyze`: the dashboard of every project found in Jira
+ * exports, offline (no database).
+ *
+ * Files are told apart by shape, not name: search pages or bare arrays of
+ * issues, status catalogues, agile sprint pages, project lists, and
+ * per-issue changelog pages (`values[]` of histories), which complete the
+ * truncated embedded changelogs of the issue whose id ends the file name
+ * (changelog-10042.json, changelog-issue-10042.json). Issues are grouped by
+ * project, each project's dashboard is computed by the flow core, and the
+ * result is printed as text or, with --json, as an array of api.md dashboard
+ * objects sorted by project key. The default clock is the latest instant in
+ * the data, so the same files give the same bytes. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/analyze.h"
+#include "cli/commands.h"
+#include "common/arena.h"
+#include "flow/dashboard_json.h"
+#include "flow/flow.h"
+#include "ingest/ingest.h"
+#include "tz/tz.h"
+
+#define AN_ARENA_LIMIT ((size_t)4 << 30) /* all parsed input, or one project's flow */
+
+enum {
+    AN_VEC_MIN = 64,
+    AN_READ_CHUNK = 64 * 1024,
+    AN_TIME_MAX = 32,
+    AN_STATUS_NAME_WIDTH = 28,
+};
+
+typedef enum an_kind {
+    AN_UNKNOWN = 0,
+    AN_EMPTY,
+    AN_ISSUES,
+    AN_STATUSES,
+    AN_SPRINTS,
+    AN_PROJECTS,
+    AN_CHANGELOG,
+} an_kind;
+
+/* A growable array in the input arena. */
+typedef struct an_vec {
+    void *data;
+    size_t n, cap, size;
+} an_vec;
+
+typedef struct an_changelog {
+    int64_t issue_id;
+    int64_t start_at;
+    const biq_transition *transitions;
+    size_t n_transitions;
+    int32_t n_histories;
+} an_changelog;
+
+typedef struct an_opts {
+    bool json;
+    const char *window;
+    const char *now_text; /* NULL: the latest instant of the data */
+    biq_ms now;           /* parsed now_text, unless it is "now" */
+    const char *tz_name;
+    char **files;
+    int n_files;
+} an_opts;
+
+typedef struct an_input {
+    biq_arena *arena;
+    an_vec issues, statuses, sprints, projects, changelogs;
+} an_input;
+
+/* One project's share of the input. */
+typedef struct an_project {
+    const char *key;
+    const char *name;
+    biq_issue *issues;
+    size_t n_issues;
+    biq_sprint *sprints;
+    size_t n_sprints;
+} an_project;
+
+typedef struct an_ctx {
+    FILE *out, *err;
+    const an_opts *opts;
+    an_input in;
+    biq_ms now;
+    biq_work_schedule schedule;
+    biq_tz *tz;
+} an_ctx;
+
+/* ------------------------------------------------------------ helpers */
+
+static bool vec_push(biq_arena *a, an_vec *v, const void *items, size_t n)
+{
+    if (n == 0)
+        return true;
+    if (v->n + n > v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : AN_VEC_MIN;
+        while (cap < v->n + n)
+            cap *= 2;
+        void *d = biq_arena_realloc(a, v->data, v->cap * v->size, cap * v->size);
+        if (d == NULL)
+            return false;
+        v->data = d;
+        v->cap = cap;
+    }
+    memcpy((char *)v->data + v->n * v->size, items, n * v->size);
+    v->n += n;
+    return true;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: biq analyze [--json] [--window W] [--now ISO|now] [--tz ZONE] FILE...\n"
+               "\n"
+               "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
+               "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
+               "each project's dashboard: text, or with --json an array of dashboard\n"
+               "objects sorted by project key. W: 7d, 30d (default), 90d, N, mtd, qtd,\n"
+               "sprint-current, sprint-last, sprint-last3. --now defaults to the latest\n"
+               "instant in the data; --tz (an IANA zone) sets day boundaries.\n");
+}
+
+static int usage_error(FILE *err, const char *msg, const char *arg)
+{
+    fprintf(err, "biq analyze: %s%s%s (see biq analyze --help)\n", msg, arg ? " " : "",
+            arg ? arg : "");
+    return 2;
+}
+
+/* 0 to run, -1 after --help, or 2. */
+static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
+{
+    *o = (an_opts){.window = "30d"};
+    int i = 0;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return -1;
+        if (strcmp(a, "--json") == 0) {
+            o->json = true;
+            continue;
+        }
+        const char **slot = strcmp(a, "--window") == 0 ? &o->window
+                            : strcmp(a, "--now") == 0  ? &o->now_text
+                            : strcmp(a, "--tz") == 0   ? &o->tz_name
+                                                       : NULL;
+        if (slot == NULL)
+            return usage_error(err, "unknown option", a);
+        if (i + 1 >= argc)
+            return usage_error(err, "missing value for", a);
+        *slot = argv[++i];
+    }
+    o->files = argv + i;
+    o->n_files = argc - i;
+    if (o->n_files == 0)
+        return usage_error(err, "no input files", NULL);
+    biq_window_spec spec;
+    if (biq_window_parse(o->window, &spec) != BIQ_OK)
+        return usage_error(err, "bad --window", o->window);
+    const char *t = o->now_text;
+    if (t != NULL && strcmp(t, "now") != 0 && biq_parse_instant(t, strlen(t), &o->now) != BIQ_OK)
+        return usage_error(err, "bad --now (want 2024-01-01T00:00:00Z or now):", t);
+    return 0;
+}
+
+/* ------------------------------------------------------------- reading */
+
+static biq_err read_file(const char *path, char **buf, size_t *len)
+{
+    biq_err err = BIQ_ERR_IO;
+    char *data = NULL;
+    size_t n = 0, cap = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        goto out;
+    for (;;) {
+        if (cap - n < AN_READ_CHUNK) {
+            cap = cap ? cap * 2 : AN_READ_CHUNK * 2;
+            char *grown = realloc(data, cap);
+            if (grown == NULL) {
+                err = BIQ_ERR_NOMEM;
+                goto out;
+            }
+            data = grown;
+        }
+        size_t got = fread(data + n, 1, cap - n, f);
+        n += got;
+        if (n > BIQ_INGEST_BODY_MAX) {
+            err = BIQ_ERR_TOO_LARGE;
+            goto out;
+        }
+        if (got == 0)
+            break;
+    }
+    if (ferror(f))
+        goto out;
+    *buf = data;
+    *len = n;
+    data = NULL;
+    err = BIQ_OK;
+out:
+    if (f != NULL)
+        fclose(f);
+    free(data);
+    return err;
+}
+
+static bool has(const json_t *o, const char *key)
+{
+    return json_object_get(o, key) != NULL;
+}
+
+static an_kind kind_of_element(const json_t *e)
+{
+    if (!json_is_object(e))
+        return AN_UNKNOWN;
+    if (has(e, "fields"))
+        return AN_ISSUES;
+    if (has(e, "items") && has(e, "created"))
+        return AN_CHANGELOG;
+    if (has(e, "statusCategory") || has(e, "statuses"))
+        return AN_STATUSES;
+    if (has(e, "state") || has(e, "startDate") || has(e, "originBoardId"))
+        return AN_SPRINTS;
+    if (has(e, "projectTypeKey") || (has(e, "key") && has(e, "name")))
+        return AN_PROJECTS;
+    return AN_UNKNOWN;
+}
+
+static an_kind classify(const json_t *root)
+{
+    const json_t *list = root;
+    if (json_is_object(root)) {
+        if (json_is_array(json_object_get(root, "issues")))
+            return AN_ISSUES;
+        list = json_object_get(root, "values");
+    }
+    if (!json_is_array(list))
+        return AN_UNKNOWN;
+    if (json_array_size(list) == 0)
+        return AN_EMPTY;
+    an_kind k = kind_of_element(json_array_get(list, 0));
+    /* A bare array of histories is no changelog page. */
+    return k == AN_CHANGELOG && list == root ? AN_UNKNOWN : k;
+}
+
+/* The issue id that ends a changelog file's name: changelog-10042.json. */
+static bool id_from_name(const char *path, int64_t *id)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    const char *end = dot ? dot : base + strlen(base);
+    const char *start = end;
+    while (start > base && isdigit((unsigned char)start[-1]))
+        start--;
+    if (start == end || end - start > 18)
+        return false;
+    int64_t v = 0;
+    for (const char *p = start; p < end; p++)
+        v = v * 10 + (*p - '0');
+    *id = v;
+    return true;
+}
+
+static biq_err add_issues(an_ctx *c, const json_t *root, biq_parse_error *perr)
+{
+    biq_issue_page page;
+    biq_field_ids ids = biq_field_ids_default();
+    biq_err err = biq_parse_issue_page(root, &ids, c->in.arena, &page, perr);
+    if (err != BIQ_OK)
+        return err;
+    for (size_t i = 0; i < page.n_issues; i++) {
+        if (page.issues[i].has_security_level)
+            continue; /* never analysed, as never stored */
+        if (!vec_push(c->in.arena, &c->in.issues, &page.issues[i], 1))
+            return BIQ_ERR_NOMEM;
+    }
+    if (!vec_push(c->in.arena, &c->in.statuses, page.statuses, page.n_statuses) ||
+        !vec_push(c->in.arena, &c->in.sprints, page.sprints, page.n_sprints))
+        return BIQ_ERR_NOMEM;
+    return BIQ_OK;
+}
+
+static biq_err add_changelog(an_ctx *c, const char *path, const json_t *root,
+                             biq_parse_error *perr)
+{
+    biq_changelog_page page;
+    an_changelog cl;
+    if (!id_from_name(path, &cl.issue_id)) {
+        snprintf(perr->message, sizeof perr->message,
+                 "a changelog page, but the file name does not end with the issue id "
+                 "(name it changelog-<issueid>.json)");
+        return BIQ_ERR_SHAPE;
+    }
+    biq_err err = biq_parse_changelog_page(root, c->in.arena, &page, perr);
+    if (err != BIQ_OK)
+        return err;
+    cl.start_at = page.start_at;
+    cl.transitions = page.transitions;
+    cl.n_transitions = page.n_transitions;
+    cl.n_histories = page.n_histories;
+    return vec_push(c->in.arena, &c->in.changelogs, &cl, 1) ? BIQ_OK : BIQ_ERR_NOMEM;
+}
+
+static biq_err add_catalogue(an_ctx *c, an_kind kind, const json_t *root, biq_parse_error *perr)
+{
+    biq_err err;
+    if (kind == AN_STATUSES) {
+        const biq_status *s = NULL;
+        size_t n = 0;
+        if ((err = biq_parse_statuses(root, c->in.arena, &s, &n, perr)) == BIQ_OK &&
+            !vec_push(c->in.arena, &c->in.statuses, s, n))
+            err = BIQ_ERR_NOMEM;
+    } else if (kind == AN_SPRINTS) {
+        const biq_sprint *s = NULL;
+        size_t n = 0;
+        if ((err = biq_parse_sprints(root, c->in.arena, &s, &n, perr)) == BIQ_OK &&
+            !vec_push(c->in.arena, &c->in.sprints, s, n))
+            err = BIQ_ERR_NOMEM;
+    } else {
+        const biq_project *p = NULL;
+        size_t n = 0;
+        if ((err = biq_parse_projects(root, c->in.arena, &p, &n, perr)) == BIQ_OK &&
+            !vec_push(c->in.arena, &c->in.projects, p, n))
+            err = BIQ_ERR_NOMEM;
+    }
+    return err;
+}
+
+static biq_err add_root(an_ctx *c, const char *path, const json_t *root, biq_parse_error *perr)
+{
+    an_kind kind = classify(root);
+    switch (kind) {
+    case AN_EMPTY:
+        return BIQ_OK;
+    case AN_ISSUES:
+        return add_issues(c, root, perr);
+    case AN_CHANGELOG:
+        return add_changelog(c, path, root, perr);
+    case AN_STATUSES:
+    case AN_SPRINTS:
+    case AN_PROJECTS:
+        return add_catalogue(c, kind, root, perr);
+    case AN_UNKNOWN:
+        break;
+    }
+    snprintf(perr->message, sizeof perr->message,
+             "not a Jira search page, issue array, status, sprint, project or changelog list");
+    return BIQ_ERR_SHAPE;
+}
+
+static int load_file(an_ctx *c, const char *path)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    json_t *root = NULL;
+    biq_parse_error perr = {.message = ""};
+    biq_err err = read_file(path, &buf, &len);
+    if (err != BIQ_OK) {
+        fprintf(c->err, "biq analyze: %s: %s%s%s\n", path, biq_strerror(err),
+                err == BIQ_ERR_IO ? ": " : "", err == BIQ_ERR_IO ? strerror(errno) : "");
+        goto out;
+    }
+    if ((err = biq_ingest_load(buf, len, &root, &perr)) == BIQ_OK)
+        err = add_root(c, path, root, &perr);
+    if (err != BIQ_OK)
+        fprintf(c->err, "biq analyze: %s: %s\n", path,
+                perr.message[0] ? perr.message : biq_strerror(err));
+out:
+    json_decref(root);
+    free(buf);
+    return err == BIQ_OK ? 0 : 1;
+}
+
+/* ------------------------------------------------------- preparing */
+
+static int cmp_changelog(const void *a, const void *b)
+{
+    const an_changelog *x = a, *y = b;
+    if (x->issue_id != y->issue_id)
+        return x->issue_id < y->issue_id ? -1 : 1;
+    return (x->start_at > y->start_at) - (x->start_at < y->start_at);
+}
+
+/* The first page of issue id in the sorted pages (lower bound). */
+static size_t first_page_of(const an_changelog *cls, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cls[mid].issue_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Replaces a truncated embedded changelog by the pages given for it. */
+static biq_err complete_changelogs(an_ctx *c)
+{
+    an_changelog *cls = c->in.changelogs.data;
+    biq_issue *issues = c->in.issues.data;
+    if (c->in.changelogs.n == 0)
+        return BIQ_OK;
+    qsort(cls, c->in.changelogs.n, sizeof *cls, cmp_changelog);
+    for (size_t i = 0; i < c->in.issues.n; i++) {
+        biq_issue *is = &issues[i];
+        size_t k = first_page_of(cls, c->in.changelogs.n, is->id);
+        if (k == c->in.changelogs.n || cls[k].issue_id != is->id)
+            continue;
+        an_vec t = {.size = sizeof(biq_transition)};
+        int32_t histories = 0;
+        for (; k < c->in.changelogs.n && cls[k].issue_id == is->id; k++) {
+            if (!vec_push(c->in.arena, &t, cls[k].transitions, cls[k].n_transitions))
+                return BIQ_ERR_NOMEM;
+            histories += cls[k].n_histories;
+        }
+        if (histories <= is->changelog_present)
+            continue; /* the embedded one is at least as complete */
+        is->transitions = t.data;
+        is->n_transitions = t.n;
+        is->changelog_present = histories;
+    }
+    return BIQ_OK;
+}
+
+static biq_ms latest_instant(const an_input *in)
+{
+    const biq_issue *issues = in->issues.data;
+    biq_ms t = BIQ_MS_NONE;
+    for (size_t i = 0; i < in->issues.n; i++) {
+        const biq_issue *is = &issues[i];
+        t = is->created > t ? is->created : t;
+        t = is->updated > t ? is->updated : t;
+        for (size_t k = 0; k < is->n_transitions; k++)
+            t = is->transitions[k].at > t ? is->transitions[k].at : t;
+    }
+    return t;
+}
+
+static int set_clock(an_ctx *c)
+{
+    const char *s = c->opts->now_text;
+    if (s == NULL) {
+        c->now = latest_instant(&c->in);
+        return 0;
+    }
+    if (strcmp(s, "now") == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        c->now = (biq_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return 0;
+    }
+    c->now = c->opts->now; /* validated by parse_args */
+    return 0;
+}
+
+static int set_zone(an_ctx *c)
+{
+    c->schedule = (biq_work_schedule){.working = false};
+    if (c->opts->tz_name == NULL)
+        return 0;
+    biq_err err = biq_tz_load(NULL, c->opts->tz_name, c->in.arena, &c->tz);
+    if (err != BIQ_OK) {
+        fprintf(c->err, "biq analyze: --tz %s: %s\n", c->opts->tz_name, biq_strerror(err));
+        return err == BIQ_ERR_INVALID || err == BIQ_ERR_NOT_FOUND ? 2 : 1;
+    }
+    c->schedule.tz = c->tz;
+    return 0;
+}
+
+typedef struct an_ordered_status {
+    biq_status s;
+    size_t order;
+} an_ordered_status;
+
+static int cmp_status(const void *a, const void *b)
+{
+    const an_ordered_status *x = a, *y = b;
+    if (x->s.id != y->s.id)
+        return x->s.id < y->s.id ? -1 : 1;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* One entry per status id, the first given winning (statuses.json and
+ * backfill pages may repeat them). */
+static biq_err dedupe_statuses(an_input *in)
+{
+    an_ordered_status *t = biq_arena_calloc(in->arena, in->statuses.n + 1, sizeof *t);
+    biq_status *s = in->statuses.data;
+    if (t == NULL)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < in->statuses.n; i++)
+        t[i] = (an_ordered_status){.s = s[i], .order = i};
+    qsort(t, in->statuses.n, sizeof *t, cmp_status);
+    size_t n = 0;
+    for (size_t i = 0; i < in->statuses.n; i++)
+        if (n == 0 || s[n - 1].id != t[i].s.id)
+            s[n++] = t[i].s;
+    in->statuses.n = n;
+    return BIQ_OK;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_issue_project(const void *a, const void *b)
+{
+    const biq_issue *x = a, *y = b;
+    int k = cmp_str(x->project_key, y->project_key);
+    if (k != 0)
+        return k;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static const char *project_name(const an_input *in, const char *key)
+{
+    const biq_project *p = in->projects.data;
+    for (size_t i = 0; i < in->projects.n; i++)
+        if (cmp_str(p[i].key, key) == 0)
+            return p[i].name;
+    return key;
+}
+
+static bool sprint_used(const an_project *p, int64_t id)
+{
+    for (size_t i = 0; i < p->n_issues; i++)
+        for (size_t k = 0; k < p->issues[i].n_sprint_ids; k++)
+            if (p->issues[i].sprint_ids[k] == id)
+                return true;
+    return false;
+}
+
+/* A project's sprints: those its issues were in (boards do not name
+ * projects), first occurrence of each id. */
+static biq_err project_sprints(an_ctx *c, an_project *p)
+{
+    const biq_sprint *all = c->in.sprints.data;
+    an_vec v = {.size = sizeof(biq_sprint)};
+    for (size_t i = 0; i < c->in.sprints.n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < v.n && !seen; k++)
+            seen = ((const biq_sprint *)v.data)[k].id == all[i].id;
+        if (!seen && sprint_used(p, all[i].id) && !vec_push(c->in.arena, &v, &all[i], 1))
+            return BIQ_ERR_NOMEM;
+    }
+    p->sprints = v.data;
+    p->n_sprints = v.n;
+    return BIQ_OK;
+}
+
+/* ---------------------------------------------------------- text report */
+
+static double days(double ms)
+{
+    return ms / 86400000.0;
+}
+
+static void text_time(char *buf, size_t size, biq_ms t)
+{
+    if (!biq_flow_format_instant(t, buf, size))
+        snprintf(buf, size, "-");
+}
+
+static void text_header(FILE *out, const an_project *p, const biq_flow_report *r)
+{
+    char from[AN_TIME_MAX], to[AN_TIME_MAX], pfrom[AN_TIME_MAX];
+    text_time(from, sizeof from, r->window.from);
+    text_time(to, sizeof to, r->window.to);
+    text_time(pfrom, sizeof pfrom, r->window.prev_from);
+    fprintf(out, "%s  %s  (%zu issues)\n", p->key ? p->key : "(no project)",
+            p->name ? p->name : "", p->n_issues);
+    fprintf(out, "  window      %s .. %s (previous from %s)\n", from, to, pfrom);
+    fprintf(out, "  throughput  %u done (previous %u)\n", r->cur.throughput, r->prev.throughput);
+    fprintf(out, "  lead time   P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n",
+            days(r->cur.lead.p50_ms), days(r->cur.lead.p85_ms), days(r->cur.lead.p95_ms),
+            r->cur.lead.count);
+    fprintf(out, "  cycle time  P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n",
+            days(r->cur.cycle.p50_ms), days(r->cur.cycle.p85_ms), days(r->cur.cycle.p95_ms),
+            r->cur.cycle.count);
+    if (r->bottleneck.state == BIQ_BN_FOUND)
+        fprintf(out, "  bottleneck  %s\n", r->bottleneck.explanation);
+    else
+        fprintf(out, "  bottleneck  none: %s\n", r->bottleneck.message);
+}
+
+static void text_statuses(FILE *out, const biq_flow_report *r)
+{
+    fprintf(out, "  %-*s %9s %9s %8s %8s %8s %7s %6s\n", AN_STATUS_NAME_WIDTH, "status",
+            "avg days", "prev avg", "P50", "P90", "WIP avg", "WIP now", "left");
+    for (size_t i = 0; i < r->n_statuses; i++) {
+        const biq_flow_status_metrics *m = &r->statuses[i];
+        fprintf(out, "  %-*.*s %9.2f %9.2f %8.2f %8.2f %8.2f %7u %6u\n", AN_STATUS_NAME_WIDTH,
+                AN_STATUS_NAME_WIDTH, m->status->name ? m->status->name : "?",
+                days(m->cur.time.avg_ms), days(m->prev.time.avg_ms), days(m->cur.time.p50_ms),
+                days(m->cur.time.p90_ms), m->cur.wip_avg, m->cur.wip_current,
+                m->cur.throughput);
+    }
+}
+
+static void text_trends(FILE *out, const biq_flow *f, const biq_flow_report *r)
+{
+    for (size_t i = 0; i < r->n_trends; i++) {
+        const biq_flow_trend *t = &r->trends[i];
+        fprintf(out, "  trend       %s%s%s: %+.1f%% (%s)\n", biq_trend_metric_name(t->metric),
+                t->status ? " of " : "", t->status ? t->status->name : "", t->change_pct,
+                t->worsening ? "worsening" : "improving");
+    }
+    size_t n = 0, counts[BIQ_DQ__COUNT] = {0};
+    const biq_flow_finding *fs = biq_flow_findings(f, &n);
+    for (size_t i = 0; i < n; i++)
+        counts[fs[i].kind]++;
+    for (int k = 0; k < BIQ_DQ__COUNT; k++)
+        if (counts[k] > 0)
+            fprintf(out, "  data        %zu %s\n", counts[k], biq_dq_kind_name((biq_dq_kind)k));
+}
+
+/* ------------------------------------------------------------- running */
+
+static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
+{
+    int rc = 1;
+    biq_arena *a = biq_arena_new(AN_ARENA_LIMIT);
+    biq_flow *f = NULL;
+    biq_window_spec spec;
+    biq_flow_window w;
+    biq_flow_report *r = NULL;
+    const biq_status *st = c->in.statuses.data;
+    biq_flow_input in = {.issues = p->issues, .n_issues = p->n_issues, .statuses = st,
+                         .n_statuses = c->in.statuses.n, .sprints = p->sprints,
+                         .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now};
+    biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
+    if (err == BIQ_OK && (err = biq_window_parse(c->opts->window, &spec)) == BIQ_OK &&
+        (err = biq_flow_window_resolve(f, &spec, &w)) == BIQ_OK)
+        err = biq_flow_report_build(f, &w, a, &r);
+    if (err != BIQ_OK) {
+        fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
+                err == BIQ_ERR_NOT_FOUND ? "no sprint for that window" : biq_strerror(err));
+        goto out;
+    }
+    if (c->opts->json) {
+        biq_dashboard_meta meta = {.project_key = p->key, .project_name = p->name};
+        if (json_array_append_new(dashboards, biq_flow_dashboard_json(f, r, &meta)) != 0) {
+            fprintf(c->err, "biq analyze: out of memory\n");
+            goto out;
+        }
+    } else {
+        text_header(c->out, p, r);
+        text_statuses(c->out, r);
+        text_trends(c->out, f, r);
+        fputc('\n', c->out);
+    }
+    rc = 0;
+out:
+    biq_arena_free(a);
+    return rc;
+}
+
+static int report_all(an_ctx *c)
+{
+    int rc = 1;
+    biq_issue *issues = c->in.issues.data;
+    json_t *dashboards = c->opts->json ? json_array() : NULL;
+    char *text = NULL;
+    if (c->opts->json && dashboards == NULL)
+        goto out;
+    qsort(issues, c->in.issues.n, sizeof *issues, cmp_issue_project);
+    for (size_t i = 0; i < c->in.issues.n;) {
+        size_t j = i;
+        while (j < c->in.issues.n && cmp_str(issues[j].project_key, issues[i].project_key) == 0)
+            j++;
+        an_project p = {.key = issues[i].project_key, .issues = &issues[i], .n_issues = j - i};
+        p.name = project_name(&c->in, p.key);
+        if (project_sprints(c, &p) != BIQ_OK || project_report(c, &p, dashboards) != 0)
+            goto out;
+        i = j;
+    }
+    if (c->opts->json) {
+        if ((text = biq_flow_json_dumps(dashboards)) == NULL)
+            goto out;
+        fprintf(c->out, "%s\n", text);
+    }
+    rc = 0;
+out:
+    free(text);
+    json_decref(dashboards);
+    return rc;
+}
+
+static int run(an_ctx *c)
+{
+    for (int i = 0; i < c->opts->n_files; i++)
+        if (load_file(c, c->opts->files[i]) != 0)
+            return 1;
+    if (c->in.issues.n == 0) {
+        fprintf(c->err, "biq analyze: no issues in the input\n");
+        return 1;
+    }
+    if (complete_changelogs(c) != BIQ_OK || dedupe_statuses(&c->in) != BIQ_OK) {
+        fprintf(c->err, "biq analyze: out of memory\n");
+        return 1;
+    }
+    int rc = set_clock(c);
+    if (rc == 0)
+        rc = set_zone(c);
+    if (rc == 0 && !c->opts->json) {
+        char now[AN_TIME_MAX];
+        text_time(now, sizeof now, c->now);
+        fprintf(c->out, "BottleneckIQ analyze: %zu issues, window %s, now %s\n\n",
+                c->in.issues.n, c->opts->window, now);
+    }
+    return rc != 0 ? rc : report_all(c);
+}
+
+int biq_cli_analyze_run(FILE *out, FILE *err, int argc, char **argv)
+{
+    an_opts opts;
+    int rc = parse_args(err, argc, argv, &opts);
+    if (rc == -1) {
+        usage(out);
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    an_ctx c = {.out = out, .err = err, .opts = &opts};
+    c.in = (an_input){.arena = biq_arena_new(AN_ARENA_LIMIT),
+                      .issues = {.size = sizeof(biq_issue)},
+                      .statuses = {.size = sizeof(biq_status)},
+                      .sprints = {.size = sizeof(biq_sprint)},
+                      .projects = {.size = sizeof(biq_project)},
+                      .changelogs = {.size = sizeof(an_changelog)}};
+    if (c.in.arena == NULL) {
+        fprintf(err, "biq analyze: out of memory\n");
+        return 1;
+    }
+    rc = run(&c);
+    biq_arena_free(c.in.arena);
+    return rc;
+}
+
+int biq_cli_analyze(int argc, char **argv)
+{
+    return biq_cli_analyze_run(stdout, stderr, argc, argv);
+}

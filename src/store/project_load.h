@@ -1,0 +1,44 @@
+/* project_load.h - reading one project's Jira data back as the model
+ * structs the flow core takes (model/jira.h).
+ *
+ * Runs inside the caller's tenant transaction; everything returned lives in
+ * the caller's arena. Issues come ordered by id, each with its transitions
+ * ordered by instant, history id and item, and its sprint ids. Bounded:
+ * more than BIQ_LOAD_ISSUES_MAX issues or BIQ_LOAD_TRANSITIONS_MAX
+ * transitions is BIQ_ERR_LIMIT, never an unbounded allocation.
+ */
+#ifndef BIQ_STORE_PROJECT_LOAD_H
+#define BIQ_STORE_PROJECT_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/err.h"
+#include "model/jira.h"
+#include "store/tx.h"
+
+enum {
+    BIQ_LOAD_ISSUES_MAX = 200000,
+    BIQ_LOAD_TRANSITIONS_MAX = 4000000,
+};
+
+typedef struct biq_project_data {
+    const char *key;
+    const char *name;          /* NULL when the catalogue has not named it */
+    biq_issue *issues;
+    size_t n_issues;
+    biq_status *statuses;      /* the tenant's whole status catalogue */
+    size_t n_statuses;
+    biq_sprint *sprints;       /* sprints any of the project's issues is in */
+    size_t n_sprints;
+    int64_t data_version;      /* 0 when nothing was ever ingested */
+    biq_ms last_sync;          /* BIQ_MS_NONE when never */
+} biq_project_data;
+
+/* Loads project_key of the tenant of tx into *out. A project with no
+ * issues loads as empty (n_issues == 0), not as an error. */
+biq_err biq_store_project_load(biq_tx *tx, const char *project_key, biq_arena *arena,
+                               biq_project_data *out);
+
+#endif
