@@ -82,5 +82,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"
 fi
+echo "suite took ${SECONDS}s"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

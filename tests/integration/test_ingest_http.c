@@ -277,6 +277,14 @@ static char *tables_of(const char *tenant)
 }
 
 /* Equal dumps, or a failure that shows the first line that differs. */
+/* Serialises v and drops the reference. */
+static char *dumps_and_free(json_t *v)
+{
+    char *text = json_dumps(v, 0);
+    json_decref(v);
+    return text;
+}
+
 static void assert_same_tables(const char *a, const char *b)
 {
     size_t line = 1;
@@ -513,8 +521,8 @@ START_TEST(truncated_history_is_completed_by_its_pages)
         json_array_append(cut_histories, json_array_get(histories, k));
     json_object_set_new(json_object_get(cut, "changelog"), "histories", cut_histories);
     json_object_set_new(json_object_get(cut, "changelog"), "total", json_integer((json_int_t)total));
-    char *cut_page = json_dumps(json_pack("{s:[O]}", "issues", cut), 0);
-    char *full_page = json_dumps(json_pack("{s:[O]}", "issues", full_issue), 0);
+    char *cut_page = dumps_and_free(json_pack("{s:[O]}", "issues", cut));
+    char *full_page = dumps_and_free(json_pack("{s:[O]}", "issues", full_issue));
     const char *id = json_string_value(json_object_get(full_issue, "id"));
 
     expect_status(TENANT, "/forge/backfill/EE/page", cut_page, 200);
@@ -529,10 +537,10 @@ START_TEST(truncated_history_is_completed_by_its_pages)
         json_t *values = json_array();
         for (size_t k = from; k < to; k++)
             json_array_append(values, json_array_get(histories, k));
-        char *body = json_dumps(json_pack("{s:I,s:I,s:I,s:b,s:o}", "startAt", (json_int_t)from,
+        char *body = dumps_and_free(json_pack("{s:I,s:I,s:I,s:b,s:o}", "startAt", (json_int_t)from,
                                           "maxResults", (json_int_t)(to - from), "total",
-                                          (json_int_t)total, "isLast", half == 1, "values", values),
-                                0);
+                                              (json_int_t)total, "isLast", half == 1, "values",
+                                              values));
         expect_status(TENANT, path, body, 200);
         free(body);
     }
