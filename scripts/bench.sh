@@ -7,7 +7,9 @@
 #     30-day dashboard on one thread (best of 3), and the same rows COPYed
 #     into PostgreSQL for per-status P50/P90 by window functions;
 #  4. prints the machine and a "figure | value | baseline | ratio" table;
-#  5. stops and removes the cluster, also on failure.
+#  5. bench/ingest.sh: a generated 50k-issue project posted page by page to
+#     the real server, against a bare COPY of the same rows;
+#  6. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
 # Environment: BENCH_ISSUES (default 100000), BENCH_SEED (default 7: among
@@ -22,7 +24,7 @@ CC=${CC:-cc}
 PKGS="libmicrohttpd jansson openssl libpq libcurl"
 
 echo "== build"
-make -s -j"$JOBS" build/libbiq.a build/obj/bench/flow_bench.o
+make -s -j"$JOBS" build/libbiq.a build/obj/bench/flow_bench.o build/biq build/biq-dev
 mkdir -p build/bench
 # shellcheck disable=SC2046 # pkg-config output is a word list on purpose
 "$CC" -o build/bench/flow_bench build/obj/bench/flow_bench.o build/libbiq.a \
@@ -51,3 +53,7 @@ echo
 echo "== flow_bench --issues ${BENCH_ISSUES:-100000} --seed ${BENCH_SEED:-7}"
 build/bench/flow_bench --issues "${BENCH_ISSUES:-100000}" --seed "${BENCH_SEED:-7}" \
     --conninfo "$conninfo"
+
+echo
+echo "== page ingest through the server vs COPY (bench/ingest.sh, ${BENCH_INGEST_ISSUES:-50000} issues)"
+bash bench/ingest.sh "$pgdir"

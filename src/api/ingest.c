@@ -365,11 +365,10 @@ biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    /* Checked before the transaction too, so a bad page costs no connection. */
+    /* Parsed once, inside the transaction: the field ids to read it with
+     * are the project's. A bad page then only costs a rollback. */
     job.root = root;
-    err = biq_parse_issue_page(root, NULL, req->arena, &job.page, &job.perr);
-    if (err == BIQ_OK)
-        err = biq_tx_run(app->pool, req->tenant->tenant_id, page_tx, &job);
+    err = biq_tx_run(app->pool, req->tenant->tenant_id, page_tx, &job);
     if (err == BIQ_ERR_NOT_FOUND) {
         err = not_installed(app, resp);
     } else if (job.parse_err != BIQ_OK || (err != BIQ_OK && job.perr.message[0] != '\0')) {

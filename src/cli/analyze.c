@@ -8,8 +8,9 @@
  * (changelog-10042.json, changelog-issue-10042.json). Issues are grouped by
  * project, each project's dashboard is computed by the flow core, and the
  * result is printed as text or, with --json, as an array of api.md dashboard
- * objects sorted by project key. The default clock is the latest instant in
- * the data, so the same files give the same bytes. */
+ * objects sorted by project key. The default clock is the latest created,
+ * updated or status-change instant in the data (not the wall clock), so the
+ * same files give the same bytes. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -122,7 +123,8 @@ static void usage(FILE *f)
                "each project's dashboard: text, or with --json an array of dashboard\n"
                "objects sorted by project key. W: 7d, 30d (default), 90d, N, mtd, qtd,\n"
                "sprint-current, sprint-last, sprint-last3. --now defaults to the latest\n"
-               "instant in the data; --tz (an IANA zone) sets day boundaries.\n");
+               "created, updated or status-change instant in the data ('now': the\n"
+               "clock); --tz (an IANA zone) sets day boundaries.\n");
 }
 
 static int usage_error(FILE *err, const char *msg, const char *arg)
@@ -449,21 +451,20 @@ static biq_ms latest_instant(const an_input *in)
     return t;
 }
 
-static int set_clock(an_ctx *c)
+/* --now (validated by parse_args), the clock for "now", else the data's
+ * latest instant. */
+static void set_clock(an_ctx *c)
 {
     const char *s = c->opts->now_text;
     if (s == NULL) {
         c->now = latest_instant(&c->in);
-        return 0;
-    }
-    if (strcmp(s, "now") == 0) {
+    } else if (strcmp(s, "now") == 0) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         c->now = (biq_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-        return 0;
+    } else {
+        c->now = c->opts->now;
     }
-    c->now = c->opts->now; /* validated by parse_args */
-    return 0;
 }
 
 static int set_zone(an_ctx *c)
@@ -713,9 +714,8 @@ static int run(an_ctx *c)
         fprintf(c->err, "biq analyze: out of memory\n");
         return 1;
     }
-    int rc = set_clock(c);
-    if (rc == 0)
-        rc = set_zone(c);
+    set_clock(c);
+    int rc = set_zone(c);
     if (rc == 0 && !c->opts->json) {
         char now[AN_TIME_MAX];
         text_time(now, sizeof now, c->now);

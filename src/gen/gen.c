@@ -37,6 +37,8 @@ enum {
     GEN_SPRINT_HOUR = 9,          /* sprints start around 09:00 UTC */
     GEN_HIST_RESERVE = BIQ_GEN_MAX_SPRINTS + 4, /* kept for sprint histories */
     GEN_LINE_MAX = 160,
+    GEN_MIN_YEAR = 1990, /* a clock outside these years is a mistake */
+    GEN_MAX_YEAR = 9000,
 };
 
 /* Story points as teams use them. */
@@ -179,17 +181,25 @@ static gen_rng rng_for(uint64_t seed, uint64_t index, uint64_t purpose)
 static bool config_valid(const biq_gen_config *cfg, char *err, size_t size)
 {
     const char *why = NULL;
-    if (cfg->n_issues < 1 || cfg->n_issues > BIQ_GEN_MAX_ISSUES)
-        why = "issues must be 1..1000000";
-    else if (cfg->n_projects < 1 || cfg->n_projects > BIQ_GEN_MAX_PROJECTS)
-        why = "projects must be 1..16";
-    else if (cfg->n_projects > cfg->n_issues)
+    size_t max = 0;
+    if (cfg->n_issues < 1 || cfg->n_issues > BIQ_GEN_MAX_ISSUES) {
+        why = "issues must be 1..";
+        max = BIQ_GEN_MAX_ISSUES;
+    } else if (cfg->n_projects < 1 || cfg->n_projects > BIQ_GEN_MAX_PROJECTS) {
+        why = "projects must be 1..";
+        max = BIQ_GEN_MAX_PROJECTS;
+    } else if (cfg->n_projects > cfg->n_issues) {
         why = "projects must not exceed issues";
-    else if (cfg->now < biq_civil_days(1990, 1, 1) * BIQ_MS_PER_DAY ||
-             cfg->now > biq_civil_days(9000, 1, 1) * BIQ_MS_PER_DAY)
-        why = "now must lie between 1990 and 9000";
-    if (why != NULL && err != NULL && size > 0)
-        snprintf(err, size, "%s", why);
+    } else if (cfg->now < biq_civil_days(GEN_MIN_YEAR, 1, 1) * BIQ_MS_PER_DAY ||
+               cfg->now > biq_civil_days(GEN_MAX_YEAR, 1, 1) * BIQ_MS_PER_DAY) {
+        why = "now must lie between the years 1990 and 9000";
+    }
+    if (why != NULL && err != NULL && size > 0) {
+        if (max > 0)
+            snprintf(err, size, "%s%zu", why, max);
+        else
+            snprintf(err, size, "%s", why);
+    }
     return why == NULL;
 }
 

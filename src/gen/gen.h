@@ -85,6 +85,7 @@ biq_err biq_gen_new(const biq_gen_config *cfg, biq_gen **out, char *err_buf, siz
 /* Frees a plan; NULL is a no-op. */
 void biq_gen_free(biq_gen *g);
 
+/* Issues and projects of the plan (the configured counts). Never fail. */
 size_t biq_gen_issue_count(const biq_gen *g);
 size_t biq_gen_project_count(const biq_gen *g);
 /* The i-th project (i < count), NULL out of range. Points into g. */

@@ -53,6 +53,10 @@ static const char UPSERT_ISSUES[] =
     " WHERE i.updated_at <= EXCLUDED.updated_at"
     " RETURNING issue_id";
 
+/* Only for issues that exist (not deleted, not restricted). The live set
+ * is looked up by id list, which the primary key answers whatever the
+ * table statistics say: a per-row EXISTS was planned as a scan of all
+ * issues on fresh tables, making a backfill quadratic. */
 static const char INSERT_TRANSITIONS[] =
     "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"
     " from_status, to_status)"
@@ -60,7 +64,8 @@ static const char INSERT_TRANSITIONS[] =
     "  nullif(t.from_status, 0), t.to_status"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[])"
     "  AS t(issue_id, history_id, item_index, at_ms, from_status, to_status)"
-    " WHERE EXISTS (SELECT 1 FROM issues i WHERE i.tenant_id = $1 AND i.issue_id = t.issue_id)"
+    " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
+    "       AND i.issue_id = ANY($8::bigint[])) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
 /* Cleared only for issues both written now and carrying the field. */
@@ -140,11 +145,13 @@ static biq_err upsert_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_
     return biq_tx_exec(tx, UPSERT_ISSUES, ISSUE_COLUMNS + 1, params, applied);
 }
 
+static const char *all_ids(const biq_issue *issues, size_t n, biq_arena *arena, biq_err *err);
+
 static biq_err insert_transitions(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
                                   size_t *inserted)
 {
     biq_pgarray cols[TRANSITION_COLUMNS];
-    const char *params[TRANSITION_COLUMNS + 1] = {biq_tx_tenant(tx)};
+    const char *params[TRANSITION_COLUMNS + 2] = {biq_tx_tenant(tx)};
     PGresult *res = NULL;
     for (size_t c = 0; c < TRANSITION_COLUMNS; c++)
         biq_pgarray_init(&cols[c], arena);
@@ -162,8 +169,8 @@ static biq_err insert_transitions(biq_tx *tx, const biq_issue *issues, size_t n,
     if (cols[0].count == 0)
         return BIQ_OK;
     biq_err err = finish_all(cols, TRANSITION_COLUMNS, params + 1);
-    if (err == BIQ_OK)
-        err = biq_tx_exec(tx, INSERT_TRANSITIONS, TRANSITION_COLUMNS + 1, params, &res);
+    if (err == BIQ_OK && (params[TRANSITION_COLUMNS + 1] = all_ids(issues, n, arena, &err)) != NULL)
+        err = biq_tx_exec(tx, INSERT_TRANSITIONS, TRANSITION_COLUMNS + 2, params, &res);
     if (err == BIQ_OK)
         *inserted += strtoull(PQcmdTuples(res), NULL, 10);
     PQclear(res);
