@@ -1,7 +1,6 @@
 /* forge.c - routes the Forge platform calls: lifecycle events and the
  * pre-uninstall hook. The tenant is always the verified token's; bodies
  * only say what happened. */
-#include <ctype.h>
 #include <string.h>
 
 #include "api/app.h"
@@ -11,6 +10,7 @@
 static const char EVENT_INSTALLED[] = "avi:forge:installed:app";
 static const char EVENT_UPGRADED[] = "avi:forge:upgraded:app";
 static const char EVENT_UNINSTALLED[] = "avi:forge:uninstalled:app";
+#define CLOUD_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 
 biq_err biq_api_parse_body(const biq_request *req, biq_response *resp, json_t **out)
 {
@@ -52,18 +52,17 @@ static biq_err install_tx(biq_tx *tx, void *ctx)
 static void cloud_id_from_body(json_t *body, biq_tenant_ctx *ctx)
 {
     static const char prefix[] = "ari:cloud:jira::site/";
+    const size_t prefix_len = sizeof prefix - 1;
     json_t *payload = json_object_get(body, "payload");
     json_t *site = json_object_get(json_is_object(payload) ? payload : body, "context");
     const char *text = json_is_string(site) ? json_string_value(site) : "";
-    size_t len = strlen(text) - (sizeof prefix - 1);
-    if (ctx->cloud_id[0] != '\0' || strncmp(text, prefix, sizeof prefix - 1) != 0 || len == 0 ||
-        len >= sizeof ctx->cloud_id)
+    if (ctx->cloud_id[0] != '\0' || strncmp(text, prefix, prefix_len) != 0)
         return;
-    for (const char *p = text + sizeof prefix - 1; *p != '\0'; p++) {
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            return;
-    }
-    memcpy(ctx->cloud_id, text + sizeof prefix - 1, len + 1);
+    const char *id = text + prefix_len;
+    size_t len = strlen(id);
+    if (len == 0 || len >= sizeof ctx->cloud_id || strspn(id, CLOUD_ID_CHARS) != len)
+        return;
+    memcpy(ctx->cloud_id, id, len + 1);
 }
 
 static biq_err install(biq_app *app, biq_request *req, json_t *body, biq_response *resp)

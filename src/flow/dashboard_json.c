@@ -8,13 +8,6 @@
 
 enum { REAL_PRECISION = 15 };
 
-static const char *category_name(biq_status_category c)
-{
-    return c == BIQ_CAT_NEW ? "new" : c == BIQ_CAT_ACTIVE ? "indeterminate"
-                                  : c == BIQ_CAT_DONE     ? "done"
-                                                          : "undefined";
-}
-
 static const char *role_name(biq_role r)
 {
     return r == BIQ_ROLE_ACTIVE ? "active" : r == BIQ_ROLE_DONE ? "done" : "backlog";
@@ -50,7 +43,7 @@ static json_t *status_json(const biq_flow_status_metrics *m, bool *ok)
     json_t *o = status_window_json(&m->cur, st->wip_limit, ok);
     biq_fl_json_set(o, "id", biq_fl_json_id(st->id), ok);
     biq_fl_json_set(o, "name", json_string(st->name), ok);
-    biq_fl_json_set(o, "category", json_string(category_name(st->category)), ok);
+    biq_fl_json_set(o, "category", json_string(biq_status_category_name(st->category)), ok);
     biq_fl_json_set(o, "role", json_string(role_name(st->role)), ok);
     biq_fl_json_set(o, "terminal", json_boolean(st->terminal), ok);
     biq_fl_json_set(o, "external", json_boolean(st->external), ok);

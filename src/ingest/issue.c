@@ -109,19 +109,6 @@ biq_err biq_ingest_histories(biq_pctx *c, const json_t *arr, biq_tvec *tv)
     return err;
 }
 
-static biq_status_category category_of(const char *key)
-{
-    if (!key)
-        return BIQ_CAT_UNKNOWN;
-    if (strcmp(key, "new") == 0)
-        return BIQ_CAT_NEW;
-    if (strcmp(key, "indeterminate") == 0)
-        return BIQ_CAT_ACTIVE;
-    if (strcmp(key, "done") == 0)
-        return BIQ_CAT_DONE;
-    return BIQ_CAT_UNKNOWN;
-}
-
 /* Reads {id, name, statusCategory.key}: the catalogue entry and an issue's
  * fields.status have the same shape. */
 biq_err biq_ingest_status(biq_pctx *c, const json_t *v, biq_status *out)
@@ -134,7 +121,7 @@ biq_err biq_ingest_status(biq_pctx *c, const json_t *v, biq_status *out)
         (err = biq_member_text(c, v, "name", BIQ_INGEST_NAME_MAX, false, &out->name)) != BIQ_OK ||
         (err = biq_member_name(c, v, "statusCategory", "key", &cat)) != BIQ_OK)
         return err;
-    out->category = category_of(cat);
+    out->category = biq_status_category_parse(cat);
     return BIQ_OK;
 }
 

@@ -1,7 +1,7 @@
 /* jira.h - the Jira data model shared by the parsers, the store and the flow
  * core.
  *
- * Plain structs, no behaviour. Strings point into the arena of whoever built
+ * Plain structs; the only behaviour is naming status categories (jira.c). Strings point into the arena of whoever built
  * the value (a parser, a store query) and live as long as it. Instants are
  * milliseconds since the Unix epoch in UTC (biq_ms); BIQ_MS_NONE marks an
  * absent instant. Jira ids are numeric strings on the wire and int64 here.
@@ -23,6 +23,13 @@ typedef enum biq_status_category {
     BIQ_CAT_ACTIVE,      /* "indeterminate": In Progress */
     BIQ_CAT_DONE,        /* "done" */
 } biq_status_category;
+
+/* Jira's statusCategory.key ("new", "indeterminate", "done") to the enum;
+ * anything else, or NULL, is BIQ_CAT_UNKNOWN. Pure, thread-safe. */
+biq_status_category biq_status_category_parse(const char *key);
+
+/* The enum to Jira's key ("undefined" for BIQ_CAT_UNKNOWN). Static string. */
+const char *biq_status_category_name(biq_status_category c);
 
 typedef struct biq_status {
     int64_t id;

@@ -354,20 +354,6 @@ biq_err biq_store_sprint_delete(biq_tx *tx, int64_t sprint_id)
                        params, NULL);
 }
 
-static const char *category_name(biq_status_category c)
-{
-    switch (c) {
-    case BIQ_CAT_NEW:
-        return "new";
-    case BIQ_CAT_ACTIVE:
-        return "indeterminate";
-    case BIQ_CAT_DONE:
-        return "done";
-    default:
-        return "undefined";
-    }
-}
-
 biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *seen_at,
                                  size_t n, biq_arena *arena)
 {
@@ -381,7 +367,7 @@ biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *
     for (size_t i = 0; i < n; i++) {
         biq_pgarray_int(&cols[0], s[i].id);
         biq_pgarray_text(&cols[1], s[i].name != NULL ? s[i].name : "");
-        biq_pgarray_text(&cols[2], category_name(s[i].category));
+        biq_pgarray_text(&cols[2], biq_status_category_name(s[i].category));
         biq_pgarray_int_opt(&cols[3], seen_at != NULL ? seen_at[i] : 0,
                             seen_at != NULL && seen_at[i] != BIQ_MS_NONE);
     }

@@ -66,17 +66,6 @@ static const char *text(PGresult *r, int row, int col, biq_arena *arena, bool *f
     return s;
 }
 
-static biq_status_category category(const char *s)
-{
-    if (strcmp(s, "new") == 0)
-        return BIQ_CAT_NEW;
-    if (strcmp(s, "indeterminate") == 0)
-        return BIQ_CAT_ACTIVE;
-    if (strcmp(s, "done") == 0)
-        return BIQ_CAT_DONE;
-    return BIQ_CAT_UNKNOWN;
-}
-
 static biq_err query(biq_tx *tx, const char *sql, const char *key, PGresult **res)
 {
     const char *params[] = {biq_tx_tenant(tx), key};
@@ -222,7 +211,7 @@ static biq_err load_statuses(biq_tx *tx, biq_arena *arena, biq_project_data *out
     for (int i = 0; i < (int)n; i++) {
         out->statuses[i].id = num(r, i, 0);
         out->statuses[i].name = text(r, i, 1, arena, &failed);
-        out->statuses[i].category = category(PQgetvalue(r, i, 2));
+        out->statuses[i].category = biq_status_category_parse(PQgetvalue(r, i, 2));
     }
     out->n_statuses = n;
     err = failed ? BIQ_ERR_NOMEM : BIQ_OK;

@@ -10,71 +10,45 @@
 #include <string.h>
 #include <time.h>
 
-#include "fit_sign.h"
 #include "harness.h"
 #include "testsupport.h"
 
 static harness H;
-static EVP_PKEY *KEY;
-static const char KID[] = "forge/invocation-token/wf-tenant-test";
-static const char APP_ID[] = "ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000a1";
 static const char TENANT_A[] = "ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-00000000000a";
 static const char TENANT_B[] = "ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-00000000000b";
 static const char INSTALLED[] =
     "{\"eventType\":\"avi:forge:installed:app\",\"id\":\"aaaaaaaa-0000-4000-8000-00000000000a\","
     "\"installerAccountId\":\"557058:abc\",\"context\":\"ari:cloud:jira::site/6c2a6f2e\"}";
 
-static void start(const char *pool_size)
-{
-    char path[HARNESS_PATH_MAX], jwks_env[HARNESS_PATH_MAX + 32], pool_env[64];
-    harness_init(&H, "biq_tenant");
-    ck_assert_int_eq(harness_migrate(&H, NULL, NULL), 0);
-    KEY = fit_sign_keygen();
-    char *jwks = fit_sign_jwks(KEY, KID);
-    harness_write_file(&H, "jwks.json", jwks, path, sizeof path);
-    free(jwks);
-    snprintf(jwks_env, sizeof jwks_env, "BIQ_JWKS_FILE=%s", path);
-    snprintf(pool_env, sizeof pool_env, "BIQ_DB_POOL_SIZE=%s", pool_size);
-    const char *env[] = {jwks_env, pool_env,
-                         "BIQ_APP_ID=ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000a1",
-                         NULL};
-    harness_server_start(&H, env);
-}
-
 static void setup(void)
 {
-    start("4");
+    harness_init(&H, "biq_tenant");
+    harness_start_app(&H, NULL);
 }
 
 static void setup_one_connection(void)
 {
-    start("1");
+    const char *env[] = {"BIQ_DB_POOL_SIZE=1", NULL};
+    harness_init(&H, "biq_tenant");
+    harness_start_app(&H, env);
 }
 
 static void teardown(void)
 {
     harness_cleanup(&H);
-    EVP_PKEY_free(KEY);
 }
 
-/* A token for tenant; event tokens carry no context. */
-static char *token_for(const char *tenant, bool event)
-{
-    fit_claims c;
-    fit_claims_default(&c, (int64_t)time(NULL));
-    c.app_id = APP_ID;
-    c.installation_id = tenant;
-    c.no_context = event;
-    return fit_sign_forge_token(KEY, KID, &c);
-}
-
+/* Forge routes get event tokens (no context); the UI's get a project. */
 static long call(const char *tenant, const char *method, const char *path, const char *body,
                  char **resp)
 {
-    char *t = token_for(tenant, strncmp(path, "/forge/", 7) == 0);
-    long st = http_json(&H, method, path, t, body, resp);
-    free(t);
-    return st;
+    bool event = strncmp(path, "/forge/", 7) == 0;
+    return harness_call(&H, tenant, event ? NULL : "FLOW", method, path, body, resp);
+}
+
+static char *token_for(const char *tenant, bool event)
+{
+    return harness_token(&H, tenant, event ? NULL : "FLOW");
 }
 
 static long long tenant_count(const char *tenant, const char *what)

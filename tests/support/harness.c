@@ -1,6 +1,8 @@
 /* harness.c - see harness.h. Test code: aborts on broken preconditions. */
 #include "harness.h"
 
+#include "fit_sign.h"
+
 #include <check.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -101,6 +103,8 @@ void harness_init(harness *h, const char *prefix)
 
 void harness_cleanup(harness *h)
 {
+    EVP_PKEY_free(h->key);
+    h->key = NULL;
     char sql[256], cmd[HARNESS_PATH_MAX + 16];
     if (h->server_pid > 0)
         harness_server_stop(h, SIGKILL);
@@ -368,4 +372,46 @@ long http_json(const harness *h, const char *method, const char *path, const cha
     if (body != NULL)
         headers[n++] = "Content-Type: application/json";
     return http_do(h, method, path, headers, body, body != NULL ? strlen(body) : 0, resp);
+}
+
+void harness_start_app(harness *h, const char *const *extra_env)
+{
+    char path[HARNESS_PATH_MAX], jwks_env[HARNESS_PATH_MAX + 32];
+    const char *env[HARNESS_ENV_MAX];
+    size_t n = 0;
+    if (harness_migrate(h, NULL, NULL) != 0)
+        abort();
+    h->key = fit_sign_keygen();
+    char *jwks = fit_sign_jwks(h->key, HARNESS_KID);
+    if (h->key == NULL || jwks == NULL)
+        abort();
+    harness_write_file(h, "jwks.json", jwks, path, sizeof path);
+    free(jwks);
+    snprintf(jwks_env, sizeof jwks_env, "BIQ_JWKS_FILE=%s", path);
+    for (const char *const *e = extra_env; e != NULL && *e != NULL && n < HARNESS_ENV_MAX - 3; e++)
+        env[n++] = *e;
+    env[n++] = jwks_env;
+    env[n++] = "BIQ_APP_ID=" HARNESS_APP_ID;
+    env[n] = NULL;
+    harness_server_start(h, env);
+}
+
+char *harness_token(const harness *h, const char *tenant, const char *project_key)
+{
+    fit_claims c;
+    fit_claims_default(&c, (int64_t)time(NULL));
+    c.app_id = HARNESS_APP_ID;
+    c.installation_id = tenant;
+    c.no_context = project_key == NULL;
+    c.project_key = project_key;
+    return fit_sign_forge_token(h->key, HARNESS_KID, &c);
+}
+
+long harness_call(const harness *h, const char *tenant, const char *project_key,
+                  const char *method, const char *path, const char *body, char **resp)
+{
+    char *token = harness_token(h, tenant, project_key);
+    long status = http_json(h, method, path, token, body, resp);
+    free(token);
+    return status;
 }

@@ -9,8 +9,14 @@
 #define BIQ_TEST_HARNESS_H
 
 #include <libpq-fe.h>
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* What harness_start_app() servers trust: tokens for this app, signed by
+ * the harness's key under this kid. */
+#define HARNESS_APP_ID "ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000a1"
+#define HARNESS_KID "forge/invocation-token/wf-00000000-0000-4000-8000-00000000face"
 
 enum {
     HARNESS_URL_MAX = 1024,
@@ -30,6 +36,7 @@ typedef struct harness {
     pid_t server_pid;
     unsigned port;
     char base_url[64];
+    EVP_PKEY *key; /* the signing key of harness_start_app(), or NULL */
 } harness;
 
 /* Creates a database named after prefix and the pid, owned by biq_owner,
@@ -51,6 +58,19 @@ void harness_server_start(harness *h, const char *const *extra_env);
 /* Starts `biq serve` expecting it to fail; returns its exit status and
  * output (malloc'd) in *out. */
 int harness_server_fail(harness *h, const char *const *extra_env, char **out);
+
+/* Migrates, makes a signing key, writes its JWKS and starts the server
+ * trusting it for HARNESS_APP_ID, with extra_env on top. */
+void harness_start_app(harness *h, const char *const *extra_env);
+
+/* A Forge token for installation `tenant` signed with h->key, valid now.
+ * project_key NULL: no context claim (events, lifecycle); otherwise a
+ * jira:projectPage context for that project (id 10000). malloc'd. */
+char *harness_token(const harness *h, const char *tenant, const char *project_key);
+
+/* http_json() with a fresh harness_token(tenant, project_key). */
+long harness_call(const harness *h, const char *tenant, const char *project_key,
+                  const char *method, const char *path, const char *body, char **resp);
 
 /* Sends sig (0: none, it is already stopping) to the server and waits for
  * it; returns the exit status. */
