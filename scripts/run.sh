@@ -12,6 +12,7 @@ PORT=${BIQ_PORT:-8080}
 KID="forge/invocation-token/wf-dev-local"
 APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000de"
 TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de00"
+REAL_TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de01"
 VAR="$PWD/var"
 
 bash scripts/deps.sh
@@ -47,6 +48,11 @@ token() { ./build/biq-dev token "$VAR/keys" "$KID" "$APP_ID" "$TENANT" "$@"; }
 curl -fs -X POST -H "Authorization: Bearer $(token)" -H 'Content-Type: application/json' \
     -d '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/demo"}' \
     "http://127.0.0.1:$PORT/forge/lifecycle" >/dev/null
+if [ ! -f "$VAR/demo-loaded" ]; then
+    bash scripts/demo-data.sh "http://127.0.0.1:$PORT" "$VAR/keys" "$KID" "$APP_ID" "$TENANT" \
+        "$REAL_TENANT"
+    touch "$VAR/demo-loaded"
+fi
 
 cat <<MSG
 
@@ -59,6 +65,9 @@ BottleneckIQ backend is running at http://127.0.0.1:$PORT   (log: var/server.log
         $TENANT 10000 DEMO)" \\
        http://127.0.0.1:$PORT/api/v1/tenant
 
+The demo installation holds three generated projects (see the tenant's
+counts); the real DevLake data (projects EE, K5) is a second installation:
+$REAL_TENANT.
 Tokens live 25 seconds, as Forge's do: make a new one per call.
 Press Ctrl-C to stop.
 MSG
