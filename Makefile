@@ -72,6 +72,7 @@ $(BUILD)/biq-dev: $(BUILD)/obj/tools/biq_dev.o $(BUILD)/obj/tests/support/fit_si
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/tools/%.o: CFLAGS += -Itests/support
+$(BUILD)/obj/bench/%.o: CFLAGS += -Itests/support
 
 tests: $(BUILD)/biq $(BUILD)/biq-dev $(UNIT_TESTS) $(INTEGRATION_TESTS)
 

@@ -55,5 +55,21 @@ build/bench/flow_bench --issues "${BENCH_ISSUES:-100000}" --seed "${BENCH_SEED:-
     --conninfo "$conninfo"
 
 echo
+echo "== token verification vs openssl speed rsa2048 (one thread)"
+make -s -j"$JOBS" build/obj/bench/auth_bench.o build/obj/tests/support/fit_sign.o
+# shellcheck disable=SC2046
+"$CC" -o build/bench/auth_bench build/obj/bench/auth_bench.o build/obj/tests/support/fit_sign.o \
+    build/libbiq.a $(pkg-config --libs $PKGS) -lpthread -lm
+ours=$(build/bench/auth_bench --seconds 3 | sed -n 's/.*: \([0-9]*\)\/s.*/\1/p')
+theirs=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print int($7) }')
+printf '%-44s | %14s | %14s | %s\n' "figure" "value" "baseline" "ratio"
+printf '%-44s | %14s | %14s | %s\n' "FIT verifications/s (whole check)" "$ours" \
+    "$theirs" "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2f of raw RSA verify", a / b }')"
+
+echo
 echo "== page ingest through the server vs COPY (bench/ingest.sh, ${BENCH_INGEST_ISSUES:-50000} issues)"
 bash bench/ingest.sh "$pgdir"
+
+echo
+echo "== durable events per second through the server (bench/events.sh)"
+bash bench/events.sh "$pgdir"
