@@ -79,6 +79,49 @@ run_suite build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan
 
+# The Forge functions (forge/): `npm ci` from the lockfile, then node's test
+# runner; its "# pass N" / "# fail N" lines join the totals. Missing node or
+# npm, a failed install or no summary counts as one failure, never a skip.
+run_forge() {
+    echo "== tests: forge (node --test forge/test/)"
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        echo "!! forge: node/npm not found, forge tests NOT run"
+        failed=$((failed + 1))
+        failed_names+=("forge (no node/npm)")
+        return
+    fi
+    local out rc=0 p f
+    out=$(mktemp)
+    if ! npm ci --prefix forge --no-audit --no-fund >"$out" 2>&1; then
+        cat "$out"
+        echo "!! forge: npm ci failed"
+        failed=$((failed + 1))
+        failed_names+=("forge (npm ci)")
+        rm -f "$out"
+        return
+    fi
+    timeout 600 node --test forge/test/ >"$out" 2>&1 || rc=$?
+    p=$(grep -Eo '^# pass [0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+' || true)
+    f=$(grep -Eo '^# fail [0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+' || true)
+    if [ -z "$p" ] || [ -z "$f" ]; then
+        cat "$out"
+        echo "!! forge: no test summary (exit $rc)"
+        failed=$((failed + 1))
+        failed_names+=("forge")
+    else
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+            cat "$out"
+            failed_names+=("forge")
+            [ "$f" -eq 0 ] && failed=$((failed + 1))
+        fi
+        printf '%-58s %s\n' "forge/test/" "pass: $p, fail: $f"
+    fi
+    rm -f "$out"
+}
+run_forge
+
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"
 fi

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/cache.h"
+#include "auth/jwks_fetch.h"
 #include "auth/keyring.h"
 #include "common/log.h"
 #include "http/metrics.h"
@@ -25,6 +27,7 @@ typedef enum biq_counter {
     BIQ_COUNTER_LIFECYCLE_IGNORED,
     BIQ_COUNTER_JWKS_RELOADS,
     BIQ_COUNTER_JWKS_RELOAD_FAILURES,
+    BIQ_COUNTER_JWKS_FETCHES,
     BIQ_COUNTER_INGEST_EVENTS,
     BIQ_COUNTER_INGEST_IGNORED,
     BIQ_COUNTER_INGEST_REJECTED,
@@ -38,12 +41,32 @@ typedef struct biq_app {
     const char *app_id;     /* expected token audience */
     biq_pool *pool;
     biq_keyring *keys;
+    biq_jwks_fetcher *jwks_fetcher; /* NULL unless BIQ_JWKS_URL is set */
     biq_log *log;
     biq_metrics *metrics;
     /* Seconds since the epoch for token checks; the real clock in the
      * server, a fixed one where handlers are tested directly. */
     int64_t (*clock)(void);
+    /* Milliseconds since the epoch for the flow metrics ("now" of open
+     * slices and windows). Never used for token checks. */
+    int64_t (*now_ms)(void);
+    /* When > 0, the metrics clock pinned by BIQ_FLOW_CLOCK (reproducible
+     * reports; never affects token checks, which keep clock()). */
+    int64_t flow_pinned_ms;
+    /* Computed dashboards (api/cache.h); NULL disables caching. */
+    biq_cache *dashboards;
+    /* The Messages API for AI explanations (explain/explain.h); NULL or
+     * without a key: template sentences only. */
+    const struct biq_explain_config *explain;
+    /* Alert delivery (alerts/deliver.h); NULL: no e-mail, no extra hosts. */
+    const struct biq_alerts_config *alerts;
+    /* Alert evaluation thread (api/alerts_worker.h); NULL: none runs. */
+    struct biq_alert_worker *alert_worker;
 } biq_app;
+
+/* The instant the flow metrics are computed at: flow_pinned_ms when set,
+ * else now_ms(). */
+int64_t biq_api_flow_now(const biq_app *app);
 
 /* The route table: static, read-only. */
 const biq_route *biq_api_routes(size_t *n_routes);

@@ -25,8 +25,42 @@ biq_err biq_handle_catalog(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 
+/* Project views (dashboard.c): each answers only for the project of the
+ * token's context (403 otherwise), 404 when the tenant is not installed. */
+biq_err biq_handle_dashboard(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp);
+/* Only for the issue of the token's context (403 otherwise). */
+biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp);
+
+/* Settings (settings.c): GET shows value, default and override per field;
+ * PUT validates (422 naming the field), null resets, history recorded. */
+biq_err biq_handle_tenant_settings_get(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_tenant_settings_put(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_project_settings_get(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_project_settings_put(void *app, biq_request *req, biq_response *resp);
+
+/* Alerts (alerts.c): rules and destinations are tenant-wide; the alert
+ * list answers only for the token's project (403 otherwise). */
+biq_err biq_handle_alert_rules_get(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_rules_post(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_rule_put(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_rule_delete(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alerts_get(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_destinations_get(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_destinations_post(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_destination_put(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_destination_delete(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_alert_destination_test(void *app, biq_request *req, biq_response *resp);
+
 /* Parses req's body as one JSON object (duplicate keys rejected) into *out.
  * On failure sets a 400 error naming the problem and returns it. */
 biq_err biq_api_parse_body(const biq_request *req, biq_response *resp, json_t **out);
+
+/* BIQ_OK when the token's Forge context names project params[0]; else sets
+ * a 403 and returns it (security.md section 2). */
+biq_err biq_api_require_project(const biq_request *req, biq_response *resp);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/alerts_worker.h"
 #include "api/app.h"
 #include "api/handlers.h"
 #include "ingest/ingest.h"
@@ -196,6 +197,9 @@ biq_err biq_handle_events(void *app_ptr, biq_request *req, biq_response *resp)
     } else {
         biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_EVENTS, 1);
         biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_TRANSITIONS, job.res.transitions_new);
+        if (job.event.kind == BIQ_EVENT_ISSUE_UPSERT) /* after the commit; queued, not awaited */
+            biq_alert_worker_notify(app->alert_worker, req->tenant->tenant_id,
+                                    job.event.issue.project_key, job.event.issue.id);
         biq_response_json(resp, 200, json_pack("{s:b,s:s,s:I,s:I}", "ok", 1, "event",
                                                job.event.type, "written",
                                                (json_int_t)job.res.issues_written, "transitions",

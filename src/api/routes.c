@@ -20,6 +20,29 @@ static const biq_route ROUTES[] = {
      BIQ_INGEST_BODY_MAX},
     {"POST", "/forge/catalog", biq_handle_catalog, true, BIQ_INGEST_BODY_MAX},
     {"GET", "/api/v1/tenant", biq_handle_tenant_get, true, 0},
+    {"GET", "/api/v1/alerts", biq_handle_alerts_get, true, 0},
+    {"GET", "/api/v1/alerts/rules", biq_handle_alert_rules_get, true, 0},
+    {"POST", "/api/v1/alerts/rules", biq_handle_alert_rules_post, true, BIQ_API_SMALL_BODY_MAX},
+    {"PUT", "/api/v1/alerts/rules/{id}", biq_handle_alert_rule_put, true, BIQ_API_SMALL_BODY_MAX},
+    {"DELETE", "/api/v1/alerts/rules/{id}", biq_handle_alert_rule_delete, true, 0},
+    {"GET", "/api/v1/alerts/destinations", biq_handle_alert_destinations_get, true, 0},
+    {"POST", "/api/v1/alerts/destinations", biq_handle_alert_destinations_post, true,
+     BIQ_API_SMALL_BODY_MAX},
+    {"PUT", "/api/v1/alerts/destinations/{id}", biq_handle_alert_destination_put, true,
+     BIQ_API_SMALL_BODY_MAX},
+    {"DELETE", "/api/v1/alerts/destinations/{id}", biq_handle_alert_destination_delete, true, 0},
+    {"POST", "/api/v1/alerts/destinations/{id}/test", biq_handle_alert_destination_test, true, 0},
+    {"GET", "/api/v1/tenant/settings", biq_handle_tenant_settings_get, true, 0},
+    {"PUT", "/api/v1/tenant/settings", biq_handle_tenant_settings_put, true, BIQ_API_SMALL_BODY_MAX},
+    {"GET", "/api/v1/projects/{key}/dashboard", biq_handle_dashboard, true, 0},
+    {"GET", "/api/v1/projects/{key}/charts/wip-aging", biq_handle_chart_wip_aging, true, 0},
+    {"GET", "/api/v1/projects/{key}/charts/cfd", biq_handle_chart_cfd, true, 0},
+    {"GET", "/api/v1/projects/{key}/charts/scatter", biq_handle_chart_scatter, true, 0},
+    {"GET", "/api/v1/projects/{key}/export.csv", biq_handle_export_csv, true, 0},
+    {"GET", "/api/v1/projects/{key}/settings", biq_handle_project_settings_get, true, 0},
+    {"PUT", "/api/v1/projects/{key}/settings", biq_handle_project_settings_put, true,
+     BIQ_API_SMALL_BODY_MAX},
+    {"GET", "/api/v1/issues/{key}/time-in-status", biq_handle_time_in_status, true, 0},
 };
 enum { N_ROUTES = sizeof ROUTES / sizeof ROUTES[0] };
 
@@ -29,6 +52,7 @@ static const char *const COUNTER_NAMES[BIQ_COUNTER__COUNT] = {
     [BIQ_COUNTER_LIFECYCLE_IGNORED] = "lifecycle_ignored",
     [BIQ_COUNTER_JWKS_RELOADS] = "jwks_reload",
     [BIQ_COUNTER_JWKS_RELOAD_FAILURES] = "jwks_reload_failed",
+    [BIQ_COUNTER_JWKS_FETCHES] = "jwks_fetched",
     [BIQ_COUNTER_INGEST_EVENTS] = "event_applied",
     [BIQ_COUNTER_INGEST_IGNORED] = "event_ignored",
     [BIQ_COUNTER_INGEST_REJECTED] = "ingest_rejected",
@@ -54,14 +78,33 @@ const char *const *biq_api_reason_names(size_t *n)
     return biq_auth_reason_names(n);
 }
 
+/* A kid the key set lacks may be a rotation: with BIQ_JWKS_URL set, fetch
+ * the published set (rate-limited) and verify once more. */
+static bool refreshed_keys(biq_app *app, int64_t now)
+{
+    char why[256];
+    if (app->jwks_fetcher == NULL)
+        return false;
+    bool installed = biq_jwks_fetcher_refresh(app->jwks_fetcher, now, why, sizeof why);
+    if (installed)
+        biq_metrics_add(app->metrics, BIQ_COUNTER_JWKS_FETCHES, 1);
+    biq_log_write(app->log, installed ? BIQ_LOG_INFO : BIQ_LOG_DEBUG,
+                  installed ? "jwks fetched after an unknown kid" : "jwks not fetched",
+                  installed ? NULL : json_pack("{s:s}", "reason", why));
+    return installed;
+}
+
 biq_err biq_api_authenticate(void *app_ptr, const char *value, unsigned count,
                              biq_tenant_ctx *out, size_t *reason)
 {
     biq_app *app = app_ptr;
     biq_fit_policy policy;
     biq_auth_reason why = BIQ_AUTH_INTERNAL;
-    biq_fit_policy_init(&policy, app->app_id, app->clock());
+    int64_t now = app->clock();
+    biq_fit_policy_init(&policy, app->app_id, now);
     biq_err err = biq_keyring_authenticate(app->keys, &policy, count, value, out, &why);
+    if (err != BIQ_OK && why == BIQ_AUTH_UNKNOWN_KID && refreshed_keys(app, now))
+        err = biq_keyring_authenticate(app->keys, &policy, count, value, out, &why);
     *reason = (size_t)why;
     if (err != BIQ_OK && biq_log_enabled(app->log, BIQ_LOG_DEBUG))
         biq_log_write(app->log, BIQ_LOG_DEBUG, "token rejected",

@@ -1,6 +1,8 @@
 /* config.c - environment variables to a validated biq_config (see config.h). */
 #include "cli/config.h"
 
+#include "explain/explain.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -171,6 +173,92 @@ static biq_err parse_listen(struct env *env, biq_config *cfg)
     return BIQ_OK;
 }
 
+/* https anywhere; plain http only to the loopback address (a local fake in
+ * tests), so the key never crosses a network in clear. */
+static bool acceptable_api_url(const char *url)
+{
+    static const char *const OK_PREFIXES[] = {"https://", "http://127.0.0.1:", "http://127.0.0.1/",
+                                              "http://[::1]:", "http://localhost:"};
+    for (size_t i = 0; i < sizeof OK_PREFIXES / sizeof OK_PREFIXES[0]; i++) {
+        if (strncmp(url, OK_PREFIXES[i], strlen(OK_PREFIXES[i])) == 0)
+            return url[strlen(OK_PREFIXES[i])] != '\0';
+    }
+    return false;
+}
+
+static bool is_model_name(const char *s)
+{
+    for (const char *p = s; *p != '\0'; p++) {
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '.' || *p == '_'))
+            return false;
+    }
+    return s[0] != '\0';
+}
+
+static biq_err load_anthropic(struct env *env, biq_config *cfg)
+{
+    biq_err err = load_secret(env, "BIQ_ANTHROPIC_API_KEY", false, cfg->anthropic_api_key,
+                              sizeof cfg->anthropic_api_key);
+    if (err != BIQ_OK)
+        return err;
+    if ((err = load_plain(env, "BIQ_ANTHROPIC_URL", BIQ_EXPLAIN_DEFAULT_URL,
+                          cfg->anthropic_url, sizeof cfg->anthropic_url)) != BIQ_OK)
+        return err;
+    if (!acceptable_api_url(cfg->anthropic_url))
+        return fail(env, "BIQ_ANTHROPIC_URL", "expected an https:// URL (http:// only to loopback)");
+    if ((err = load_plain(env, "BIQ_ANTHROPIC_MODEL", BIQ_EXPLAIN_DEFAULT_MODEL, cfg->anthropic_model,
+                          sizeof cfg->anthropic_model)) != BIQ_OK)
+        return err;
+    if (!is_model_name(cfg->anthropic_model))
+        return fail(env, "BIQ_ANTHROPIC_MODEL", "expected a model id ([A-Za-z0-9._-]+)");
+    return BIQ_OK;
+}
+
+/* BIQ_ALERT_HOSTS_EXTRA admits plain http to these host:port entries: meant
+ * for local fakes, so anything but a loopback host is refused. */
+static bool loopback_entries(const char *list)
+{
+    static const char *const HOSTS[] = {"127.0.0.1:", "localhost:", "[::1]:"};
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        bool ok = false;
+        for (size_t i = 0; i < sizeof HOSTS / sizeof HOSTS[0] && !ok; i++) {
+            size_t n = strlen(HOSTS[i]);
+            ok = len > n && strncmp(p, HOSTS[i], n) == 0 && strspn(p + n, "0123456789") == len - n;
+        }
+        if (!ok)
+            return false;
+        p += len + (p[len] == ',');
+    }
+    return true;
+}
+
+static biq_err load_alerts(struct env *env, biq_config *cfg)
+{
+    biq_err err = load_plain(env, "BIQ_ALERT_HOSTS_EXTRA", "", cfg->alert_hosts_extra,
+                             sizeof cfg->alert_hosts_extra);
+    if (err != BIQ_OK)
+        return err;
+    if (!loopback_entries(cfg->alert_hosts_extra))
+        return fail(env, "BIQ_ALERT_HOSTS_EXTRA",
+                    "expected loopback host:port entries separated by commas (tests only)");
+    if ((err = load_secret(env, "BIQ_SMTP_URL", false, cfg->smtp_url, sizeof cfg->smtp_url)) !=
+        BIQ_OK)
+        return err;
+    if (cfg->smtp_url[0] != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+        strncmp(cfg->smtp_url, "smtps://", 8) != 0)
+        return fail(env, "BIQ_SMTP_URL", "expected smtp:// or smtps://");
+    if ((err = load_plain(env, "BIQ_SMTP_FROM", "", cfg->smtp_from, sizeof cfg->smtp_from)) !=
+        BIQ_OK)
+        return err;
+    if (cfg->smtp_url[0] != '\0' && strchr(cfg->smtp_from, '@') == NULL)
+        return fail(env, "BIQ_SMTP_FROM", "an e-mail address is required with BIQ_SMTP_URL");
+    if (strpbrk(cfg->smtp_from, "\r\n<>") != NULL)
+        return fail(env, "BIQ_SMTP_FROM", "expected a plain e-mail address");
+    return parse_uint(env, "BIQ_ALERT_SWEEP_SECONDS", BIQ_CONFIG_SWEEP_DEFAULT_S, 1,
+                      BIQ_CONFIG_SWEEP_MAX_S, &cfg->alert_sweep_s);
+}
+
 static biq_err load_serve(struct env *env, biq_config *cfg)
 {
     biq_err err;
@@ -184,10 +272,14 @@ static biq_err load_serve(struct env *env, biq_config *cfg)
     if ((err = load_plain(env, "BIQ_JWKS_FILE", NULL, cfg->jwks_file,
                           sizeof cfg->jwks_file)) != BIQ_OK)
         return err;
+    if ((err = load_plain(env, "BIQ_JWKS_URL", "", cfg->jwks_url, sizeof cfg->jwks_url)) != BIQ_OK)
+        return err;
     if ((err = parse_listen(env, cfg)) != BIQ_OK)
         return err;
     if ((err = parse_uint(env, "BIQ_WORKERS", BIQ_CONFIG_WORKERS_DEFAULT, 1,
                           BIQ_CONFIG_WORKERS_MAX, &cfg->workers)) != BIQ_OK)
+        return err;
+    if ((err = load_anthropic(env, cfg)) != BIQ_OK || (err = load_alerts(env, cfg)) != BIQ_OK)
         return err;
     return parse_uint(env, "BIQ_DB_POOL_SIZE", cfg->workers, 1, BIQ_CONFIG_POOL_MAX,
                       &cfg->db_pool_size);

@@ -24,6 +24,8 @@ enum {
     BIQ_CONFIG_WORKERS_MAX = 64,
     BIQ_CONFIG_POOL_MAX = 256,
     BIQ_CONFIG_PORT_DEFAULT = 8080,
+    BIQ_CONFIG_SWEEP_DEFAULT_S = 3600,
+    BIQ_CONFIG_SWEEP_MAX_S = 86400,
 };
 
 typedef struct biq_config {
@@ -32,11 +34,21 @@ typedef struct biq_config {
     char app_role[BIQ_CONFIG_NAME_MAX + 1];            /* BIQ_APP_ROLE, default biq_app */
     char app_id[BIQ_CONFIG_URL_MAX + 1];               /* BIQ_APP_ID: expected token audience */
     char jwks_file[BIQ_CONFIG_URL_MAX + 1];            /* BIQ_JWKS_FILE */
+    char jwks_url[BIQ_CONFIG_URL_MAX + 1];             /* BIQ_JWKS_URL, optional */
     char listen_host[BIQ_CONFIG_HOST_MAX + 1];         /* BIQ_LISTEN host, default 127.0.0.1 */
     unsigned listen_port;                              /* BIQ_LISTEN port, 0 = any free port */
     unsigned workers;                                  /* BIQ_WORKERS */
     unsigned db_pool_size;                             /* BIQ_DB_POOL_SIZE, default = workers */
     biq_log_level log_level;                           /* BIQ_LOG_LEVEL */
+    /* AI explanations, all optional: no key means template sentences. */
+    char anthropic_api_key[BIQ_CONFIG_SECRET_FILE_MAX + 1]; /* BIQ_ANTHROPIC_API_KEY(_FILE) */
+    char anthropic_url[BIQ_CONFIG_URL_MAX + 1];        /* BIQ_ANTHROPIC_URL */
+    char anthropic_model[BIQ_CONFIG_NAME_MAX + 1];     /* BIQ_ANTHROPIC_MODEL */
+    /* Alert delivery, all optional. */
+    char alert_hosts_extra[BIQ_CONFIG_URL_MAX + 1];    /* BIQ_ALERT_HOSTS_EXTRA: host:port,... */
+    char smtp_url[BIQ_CONFIG_URL_MAX + 1];             /* BIQ_SMTP_URL(_FILE): smtp(s)://... */
+    char smtp_from[BIQ_CONFIG_HOST_MAX + 1];           /* BIQ_SMTP_FROM, required with SMTP */
+    unsigned alert_sweep_s;                            /* BIQ_ALERT_SWEEP_SECONDS, default 3600 */
 } biq_config;
 
 /* What a command needs: the variables that must be present. */

@@ -1,4 +1,5 @@
 /* main.c - the biq command: dispatches to its subcommands. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,8 +38,16 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++) {
-        if (strcmp(argv[1], COMMANDS[i].name) == 0)
-            return COMMANDS[i].run(argc - 2, argv + 2);
+        if (strcmp(argv[1], COMMANDS[i].name) != 0)
+            continue;
+        /* Once, before any thread: libcurl's global setup is not thread-safe. */
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            fprintf(stderr, "biq: cannot initialise libcurl\n");
+            return 1;
+        }
+        int status = COMMANDS[i].run(argc - 2, argv + 2);
+        curl_global_cleanup();
+        return status;
     }
     fprintf(stderr, "biq: unknown command '%s'\n\n", argv[1]);
     usage(stderr);

@@ -4,17 +4,57 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "api/app.h"
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "alerts/deliver.h"
+#include "api/alerts_worker.h"
+#include "explain/explain.h"
+#include "ingest/ingest.h"
 
-enum { WHY_MAX = 1024 };
+enum {
+    WHY_MAX = 1024,
+    /* The dashboard cache: a few hundred project-window answers of a few
+     * hundred kB each at most. */
+    DASHBOARD_CACHE_ENTRIES = 512,
+    DASHBOARD_CACHE_BYTES = 64 * 1024 * 1024,
+};
 
 static int64_t real_clock(void)
 {
     return (int64_t)time(NULL);
+}
+
+static int64_t real_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* BIQ_FLOW_CLOCK=2024-01-01T00:00:00Z pins the clock the flow metrics are
+ * computed at, so that a server's reports can be compared byte for byte
+ * with `biq analyze --now` (demos, tests). It never affects token checks:
+ * those keep app->clock, the real clock. Unset or empty: the real clock. */
+static biq_err flow_clock(biq_app *app, char *why, size_t why_len)
+{
+    const char *v = getenv("BIQ_FLOW_CLOCK");
+    biq_ms at = 0;
+    app->now_ms = real_clock_ms;
+    if (v == NULL || v[0] == '\0')
+        return BIQ_OK;
+    if (biq_parse_instant(v, strlen(v), &at) != BIQ_OK || at <= 0) {
+        snprintf(why, why_len, "BIQ_FLOW_CLOCK: expected an instant such as 2024-01-01T00:00:00Z");
+        return BIQ_ERR_CONFIG;
+    }
+    app->flow_pinned_ms = at;
+    biq_log_write(app->log, BIQ_LOG_WARN,
+                  "metrics clock pinned by BIQ_FLOW_CLOCK; tokens still use the real clock",
+                  json_pack("{s:s}", "at", v));
+    return BIQ_OK;
 }
 
 /* Signals are taken synchronously by sigwait() in the main thread: the
@@ -69,9 +109,15 @@ static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server, c
     const biq_route *routes = biq_api_routes(&n_routes);
     const char *const *counters = biq_api_counter_names(&n_counters);
     const char *const *reasons = biq_api_reason_names(&n_reasons);
-    biq_err err = biq_keyring_new(cfg->jwks_file, &app->keys, why, why_len);
+    biq_err err = flow_clock(app, why, why_len);
+    if (err == BIQ_OK)
+        err = biq_keyring_new(cfg->jwks_file, &app->keys, why, why_len);
+    if (err == BIQ_OK && cfg->jwks_url[0] != '\0')
+        err = biq_jwks_fetcher_new(cfg->jwks_url, app->keys, &app->jwks_fetcher, why, why_len);
     if (err != BIQ_OK)
         return err;
+    if ((app->dashboards = biq_cache_new(DASHBOARD_CACHE_ENTRIES, DASHBOARD_CACHE_BYTES)) == NULL)
+        return BIQ_ERR_NOMEM;
     if ((err = biq_pool_new(cfg->database_url, cfg->db_pool_size, app->log, &app->pool)) != BIQ_OK)
         return err;
     app->metrics = biq_metrics_new(routes, n_routes, reasons, n_reasons, counters, n_counters);
@@ -89,6 +135,8 @@ int biq_cli_serve(int argc, char **argv)
 {
     biq_config cfg;
     biq_app app = {0};
+    biq_explain_config explain;
+    biq_alerts_config alerts;
     biq_server *server = NULL;
     char why[WHY_MAX] = "";
     sigset_t set;
@@ -103,6 +151,18 @@ int biq_cli_serve(int argc, char **argv)
         fprintf(stderr, "biq serve: configuration: %s\n", why);
         return 1;
     }
+    if (biq_explain_config_init(&explain, cfg.anthropic_api_key, cfg.anthropic_url,
+                                cfg.anthropic_model) != BIQ_OK) {
+        fprintf(stderr, "biq serve: configuration: BIQ_ANTHROPIC_*: value too long\n");
+        return 1;
+    }
+    app.explain = &explain;
+    if (biq_alerts_config_init(&alerts, cfg.alert_hosts_extra, cfg.smtp_url, cfg.smtp_from) !=
+        BIQ_OK) {
+        fprintf(stderr, "biq serve: configuration: BIQ_ALERT_HOSTS_EXTRA or BIQ_SMTP_*: too long\n");
+        return 1;
+    }
+    app.alerts = &alerts;
     block_signals(&set);
     app.app_id = cfg.app_id;
     app.clock = real_clock;
@@ -112,6 +172,10 @@ int biq_cli_serve(int argc, char **argv)
         fprintf(stderr, "biq serve: %s: %s\n", biq_strerror(err), why);
         goto out;
     }
+    if (biq_alert_worker_start(&app, cfg.alert_sweep_s, &app.alert_worker) != BIQ_OK) {
+        fprintf(stderr, "biq serve: cannot start the alert thread\n");
+        goto out;
+    }
     biq_log_write(app.log, BIQ_LOG_INFO, "listening",
                   json_pack("{s:s,s:i,s:i,s:i}", "host", cfg.listen_host, "port",
                             (int)biq_server_port(server), "workers", (int)cfg.workers,
@@ -119,9 +183,15 @@ int biq_cli_serve(int argc, char **argv)
     status = wait_for_shutdown(&app, server, &set);
 out:
     biq_server_stop(server);
+    biq_alert_worker_stop(app.alert_worker);
     biq_metrics_free(app.metrics);
+    biq_cache_free(app.dashboards);
     biq_pool_free(app.pool);
+    biq_jwks_fetcher_free(app.jwks_fetcher);
     biq_keyring_free(app.keys);
     biq_log_free(app.log);
+    explicit_bzero(&explain, sizeof explain);
+    explicit_bzero(&alerts, sizeof alerts);
+    explicit_bzero(&cfg, sizeof cfg);
     return status;
 }

@@ -12,7 +12,7 @@
 
 enum {
     ISSUE_COLUMNS = 15,
-    TRANSITION_COLUMNS = 6,
+    TRANSITION_COLUMNS = 8, /* with the status names Jira wrote */
     NUMBER_MAX = 32,
 };
 
@@ -59,13 +59,14 @@ static const char UPSERT_ISSUES[] =
  * issues on fresh tables, making a backfill quadratic. */
 static const char INSERT_TRANSITIONS[] =
     "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"
-    " from_status, to_status)"
+    " from_status, to_status, from_name, to_name)"
     " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
-    "  nullif(t.from_status, 0), t.to_status"
-    " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[])"
-    "  AS t(issue_id, history_id, item_index, at_ms, from_status, to_status)"
+    "  nullif(t.from_status, 0), t.to_status, t.from_name, t.to_name"
+    " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[],"
+    "             $8::text[], $9::text[])"
+    "  AS t(issue_id, history_id, item_index, at_ms, from_status, to_status, from_name, to_name)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($8::bigint[])) AS live USING (issue_id)"
+    "       AND i.issue_id = ANY($10::bigint[])) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
 /* Cleared only for issues both written now and carrying the field. */
@@ -164,6 +165,8 @@ static biq_err insert_transitions(biq_tx *tx, const biq_issue *issues, size_t n,
             biq_pgarray_int(&cols[3], t->at);
             biq_pgarray_int(&cols[4], t->from_status);
             biq_pgarray_int(&cols[5], t->to_status);
+            biq_pgarray_text(&cols[6], t->from_name);
+            biq_pgarray_text(&cols[7], t->to_name);
         }
     }
     if (cols[0].count == 0)

@@ -18,7 +18,7 @@ static const char LOAD_ISSUES[] =
 
 static const char LOAD_TRANSITIONS[] =
     "SELECT t.issue_id, t.history_id, t.item_index, " TS_MS("t.at") ","
-    " coalesce(t.from_status, 0), t.to_status"
+    " coalesce(t.from_status, 0), t.to_status, t.from_name, t.to_name"
     " FROM status_transitions t JOIN issues i"
     "  ON i.tenant_id = t.tenant_id AND i.issue_id = t.issue_id"
     " WHERE t.tenant_id = $1 AND i.project_key = $2"
@@ -135,6 +135,7 @@ static biq_err load_transitions(biq_tx *tx, const char *key, biq_arena *arena,
                                 biq_project_data *out)
 {
     PGresult *r = NULL;
+    bool failed = false;
     biq_err err = query(tx, LOAD_TRANSITIONS, key, &r);
     if (err != BIQ_OK)
         goto out;
@@ -156,6 +157,9 @@ static biq_err load_transitions(biq_tx *tx, const char *key, biq_arena *arena,
         t->at = num(r, i, 3);
         t->from_status = num(r, i, 4);
         t->to_status = num(r, i, 5);
+        /* Names of statuses missing from the catalogue come from here. */
+        t->from_name = text(r, i, 6, arena, &failed);
+        t->to_name = text(r, i, 7, arena, &failed);
         biq_issue *is = find_issue(out, num(r, i, 0));
         if (is == NULL)
             continue;
@@ -163,6 +167,7 @@ static biq_err load_transitions(biq_tx *tx, const char *key, biq_arena *arena,
             is->transitions = t;
         is->n_transitions++;
     }
+    err = failed ? BIQ_ERR_NOMEM : BIQ_OK;
 out:
     PQclear(r);
     return err;

@@ -55,7 +55,9 @@ biq_err biq_store_tenant_summary(biq_tx *tx, json_t **out)
         " (SELECT count(*) FROM projects p WHERE p.tenant_id = $1),"
         " (SELECT count(*) FROM issues i WHERE i.tenant_id = $1),"
         " (SELECT count(*) FROM status_transitions s WHERE s.tenant_id = $1),"
-        " (SELECT count(*) FROM sprints s WHERE s.tenant_id = $1)"
+        " (SELECT count(*) FROM sprints s WHERE s.tenant_id = $1),"
+        " coalesce((SELECT (o.overrides->'aiExplanations')::boolean FROM tenant_settings o"
+        "           WHERE o.tenant_id = $1), true)"
         " FROM tenants t WHERE t.tenant_id = $1",
         1, params, &res);
     if (err != BIQ_OK)
@@ -67,7 +69,7 @@ biq_err biq_store_tenant_summary(biq_tx *tx, json_t **out)
     *out = json_pack("{s:s,s:o,s:o,s:o,s:s,s:{s:b},s:{s:I,s:I,s:I,s:I}}",
                      "id", biq_tx_tenant(tx), "site", text_or_null(res, 0), "cloudId",
                      text_or_null(res, 1), "environment", text_or_null(res, 2), "installedAt",
-                     PQgetvalue(res, 0, 3), "settings", "aiExplanations", 1, "counts", "projects",
+                     PQgetvalue(res, 0, 3), "settings", "aiExplanations", strcmp(PQgetvalue(res, 0, 8), "t") == 0, "counts", "projects",
                      (json_int_t)strtoll(PQgetvalue(res, 0, 4), NULL, 10), "issues",
                      (json_int_t)strtoll(PQgetvalue(res, 0, 5), NULL, 10), "transitions",
                      (json_int_t)strtoll(PQgetvalue(res, 0, 6), NULL, 10), "sprints",

@@ -75,6 +75,23 @@ static void seed(PGconn *super, const char *tenant, int base)
     seed_one(super, "INSERT INTO changelog_pages VALUES ('%s', %d, 0, %d)", tenant, base, base);
     seed_one(super, "INSERT INTO data_versions (tenant_id, project_key) VALUES ('%s', 'P%d%d')",
              tenant, base, base);
+    seed_one(super, "INSERT INTO tenant_settings (tenant_id) VALUES ('%s')", tenant);
+    seed_one(super, "INSERT INTO project_settings (tenant_id, project_key) VALUES ('%s', 'P%d')",
+             tenant, base);
+    seed_one(super, "INSERT INTO settings_history (tenant_id, scope, changes) VALUES"
+                    " ('%s', 'tenant', '{}')", tenant);
+    seed_one(super, "INSERT INTO alert_rules (tenant_id, kind, name) VALUES ('%s', 'no_activity',"
+                    " 'R%d')", tenant, base);
+    seed_one(super, "INSERT INTO alert_destinations (tenant_id, kind, name, target) VALUES"
+                    " ('%s', 'email', 'D%d', 'a@b.test')", tenant, base);
+    seed_one(super, "INSERT INTO alert_rule_destinations SELECT tenant_id, rule_id, destination_id"
+                    " FROM alert_rules JOIN alert_destinations USING (tenant_id)"
+                    " WHERE tenant_id = '%s'", tenant);
+    seed_one(super, "INSERT INTO alert_cooldowns SELECT tenant_id, rule_id, destination_id, now()"
+                    " FROM alert_rule_destinations WHERE tenant_id = '%s'", tenant);
+    seed_one(super, "INSERT INTO alert_events (tenant_id, rule_id, issue_id, utc_day, project_key)"
+                    " SELECT tenant_id, rule_id, %d, 1, 'P' FROM alert_rules WHERE tenant_id = '%s'",
+             base, tenant);
 }
 
 static void setup(void)

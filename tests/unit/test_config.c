@@ -108,6 +108,35 @@ START_TEST(secrets_from_files)
 }
 END_TEST
 
+START_TEST(anthropic_is_optional_and_checked)
+{
+    biq_config cfg;
+    char why[256], path[] = "/tmp/biq-key-XXXXXX", setting[128];
+    const char *none[] = {SERVE_BASE, NULL};
+    ck_assert_int_eq(load(none, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_str_eq(cfg.anthropic_api_key, "");
+    ck_assert_str_eq(cfg.anthropic_url, "https://api.anthropic.com/v1/messages");
+    ck_assert_str_eq(cfg.anthropic_model, "claude-haiku-4-5");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "sk-ant-file\n", 12), 12);
+    close(fd);
+    snprintf(setting, sizeof setting, "BIQ_ANTHROPIC_API_KEY_FILE=%s", path);
+    const char *local[] = {SERVE_BASE, setting, "BIQ_ANTHROPIC_URL=http://127.0.0.1:9/v1/messages",
+                           "BIQ_ANTHROPIC_MODEL=claude-x.1", NULL};
+    ck_assert_int_eq(load(local, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    unlink(path);
+    ck_assert_str_eq(cfg.anthropic_api_key, "sk-ant-file");
+    ck_assert_str_eq(cfg.anthropic_model, "claude-x.1");
+    const char *plain[] = {SERVE_BASE, "BIQ_ANTHROPIC_URL=http://api.example.com/v1", NULL};
+    expect_error(plain, BIQ_CONFIG_FOR_SERVE, "BIQ_ANTHROPIC_URL: expected an https:// URL");
+    const char *empty_host[] = {SERVE_BASE, "BIQ_ANTHROPIC_URL=https://", NULL};
+    expect_error(empty_host, BIQ_CONFIG_FOR_SERVE, "BIQ_ANTHROPIC_URL");
+    const char *model[] = {SERVE_BASE, "BIQ_ANTHROPIC_MODEL=claude x", NULL};
+    expect_error(model, BIQ_CONFIG_FOR_SERVE, "BIQ_ANTHROPIC_MODEL: expected a model id");
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("config");
@@ -116,6 +145,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, listen_forms);
     tcase_add_test(tc, errors_name_the_variable);
     tcase_add_test(tc, secrets_from_files);
+    tcase_add_test(tc, anthropic_is_optional_and_checked);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,84 @@
+// manifest.yml against @forge/manifest's own offline validators (the JSON
+// schema out/schema/manifest-schema.json plus the lint checks), and against
+// the spec: exact scopes, known event names, remote routes, real handlers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const forge = require('@forge/manifest');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Not in the package's exports map: read from the installed package folder.
+const mapping = JSON.parse(readFileSync(join(dirname(require.resolve('@forge/manifest')),
+  'mapping/product-event-to-scope-mapping.json'), 'utf8'));
+const manifestText = readFileSync(join(root, 'manifest.yml'), 'utf8');
+
+const SEED_SCOPES = ['read:jira-work', 'read:jira-user', 'read:issue:jira', 'read:issue.changelog:jira',
+  'read:issue-meta:jira', 'read:jql:jira', 'read:project:jira', 'read:user:jira'];
+const BACKEND_FORGE_ROUTES = ['/forge/lifecycle', '/forge/events', '/forge/uninstall'];
+
+/** Validates `text` as a manifest in a scratch app folder with a stub UI build. */
+async function validate(text, Processor = forge.FullValidationProcessor) {
+  const dir = mkdtempSync(join(tmpdir(), 'biq-manifest-'));
+  try {
+    writeFileSync(join(dir, 'manifest.yml'), text);
+    mkdirSync(join(dir, 'ui/dist'), { recursive: true });
+    writeFileSync(join(dir, 'ui/dist/index.html'), '<!doctype html><title>stub</title>');
+    cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+    return await new Processor({}).process(join(dir, 'manifest.yml'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('manifest.yml passes @forge/manifest full validation (schema and lint validators)', async () => {
+  const r = await validate(manifestText);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.success, true);
+});
+
+test('product trigger scopes are satisfied (ProductTriggerValidationProcessor)', async () => {
+  const r = await validate(manifestText, forge.ProductTriggerValidationProcessor);
+  assert.deepEqual(r.errors, []);
+});
+
+test('the validators do catch mistakes (a route as a string, a bad interval)', async () => {
+  const bad = manifestText.replace('path: /forge/events', '/forge/events').replace('interval: day', 'interval: daily');
+  const r = await validate(bad);
+  assert.equal(r.success, false);
+  assert.ok(r.errors.some((e) => /route .* must be object/.test(e.message)));
+  assert.ok(r.errors.some((e) => /interval 'daily'/.test(e.message)));
+});
+
+test('scopes are exactly the seed read scopes; remote, events, routes and handlers line up', async () => {
+  const m = (await validate(manifestText)).manifestObject.typedContent;
+  assert.deepEqual([...m.permissions.scopes].sort(), [...SEED_SCOPES].sort());
+  assert.deepEqual(m.remotes, [{ key: 'biq-backend', baseUrl: m.remotes[0].baseUrl,
+    operations: ['storage', 'compute'], storage: { inScopeEUD: true } }]);
+  // Every event name is either a lifecycle event or one @forge/manifest maps to scopes.
+  const known = new Set(mapping.mapping.map((e) => e.productEvent));
+  const events = m.modules.trigger.flatMap((t) => t.events);
+  for (const e of events) assert.ok(e.startsWith('avi:forge:') || known.has(e), `unknown event ${e}`);
+  for (const e of ['avi:forge:installed:app', 'avi:jira:created:issue', 'avi:jira:updated:issue',
+    'avi:jira:deleted:issue', 'avi:jira-software:closed:sprint']) assert.ok(events.includes(e), e);
+  for (const ep of m.modules.endpoint) {
+    assert.equal(ep.remote, 'biq-backend');
+    assert.ok(BACKEND_FORGE_ROUTES.includes(ep.route.path), ep.route.path);
+  }
+  assert.equal(m.modules.preUninstall[0].endpoint, 'biq-uninstall');
+  assert.equal(m.modules.scheduledTrigger[0].interval, 'day');
+  for (const ui of [...m.modules['jira:projectPage'], ...m.modules['jira:issuePanel']]) assert.equal(ui.resource, 'main');
+  assert.equal(m.resources[0].path, 'ui/dist');
+  // Every function handler "index.<name>" is an export of src/index.js.
+  const entry = await import('../src/index.js');
+  for (const f of m.modules.function) {
+    const [file, name] = f.handler.split('.');
+    assert.equal(file, 'index');
+    assert.equal(typeof entry[name], 'function', f.handler);
+  }
+});

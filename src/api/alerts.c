@@ -1,0 +1,292 @@
+/* alerts.c - the alert routes of api.md: rules, fired alerts and delivery
+ * destinations. Bodies are validated by alerts/validate.h (422 naming the
+ * field); rows live in store/alerts.h. A destination's address or URL is
+ * write-only: answers show its last 4 characters. "Send test" reads the
+ * target in one transaction, delivers with no transaction open (it may
+ * take the delivery timeout) and records the result in a second one. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts/deliver.h"
+#include "alerts/validate.h"
+#include "api/alerts_worker.h"
+#include "api/app.h"
+#include "api/handlers.h"
+#include "store/alerts.h"
+
+static const char TEST_SUBJECT[] = "BottleneckIQ test message";
+static const char TEST_TEXT[] =
+    "This is a test from BottleneckIQ: alerts sent to this destination will arrive like this.";
+
+typedef struct job {
+    const biq_app *app;
+    int64_t id;
+    json_t *body;   /* the request's (owned) */
+    json_t *doc;    /* the validated document (owned) */
+    json_t *out;    /* the answer (owned until sent) */
+    const char *project_key;
+    char kind[BIQ_STORE_ALERT_KIND_MAX];
+    char *target;   /* send test: the full target (owned, wiped) */
+    biq_alert_outcome outcome;
+    char why[BIQ_ALERT_WHY_MAX];
+} job;
+
+static void job_free(job *j)
+{
+    json_decref(j->body);
+    json_decref(j->doc);
+    json_decref(j->out);
+    if (j->target != NULL)
+        explicit_bzero(j->target, strlen(j->target));
+    free(j->target);
+}
+
+static const char *hosts_extra(const biq_app *app)
+{
+    return app->alerts != NULL ? app->alerts->hosts_extra : NULL;
+}
+
+static biq_err parse_id(const biq_request *req, biq_response *resp, int64_t *id)
+{
+    const char *s = req->n_params > 0 ? req->params[0] : "";
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (s[0] < '1' || s[0] > '9' || errno != 0 || *end != '\0' || v <= 0)
+        return biq_response_error(resp, BIQ_ERR_NOT_FOUND, "id: no such id");
+    *id = v;
+    return BIQ_OK;
+}
+
+/* Runs fn for the token's tenant and answers with j->out (status) or the
+ * error, in words that fit what (e.g. "rule"). */
+static biq_err run(biq_request *req, biq_response *resp, job *j, biq_tx_fn fn, unsigned status,
+                   const char *what)
+{
+    biq_err err = biq_tx_run(j->app->pool, req->tenant->tenant_id, fn, j);
+    if (err == BIQ_OK) {
+        biq_response_json(resp, status, j->out);
+        j->out = NULL;
+    } else if (err == BIQ_ERR_SHAPE) {
+        biq_response_error(resp, err, "%s", j->why);
+    } else if (err == BIQ_ERR_NOT_FOUND) {
+        biq_response_error(resp, err, "no such %s", what);
+    } else if (err == BIQ_ERR_INVALID) {
+        biq_response_error(resp, BIQ_ERR_SHAPE, "destinationIds: a destination does not exist, "
+                                                "or this installation is not registered yet");
+        err = BIQ_ERR_SHAPE;
+    } else {
+        biq_response_error(resp, err, "could not access the %s", what);
+    }
+    job_free(j);
+    return err;
+}
+
+static biq_err deleted_answer(job *j, biq_err err)
+{
+    if (err == BIQ_OK && (j->out = json_pack("{s:b}", "deleted", 1)) == NULL)
+        err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* ---------------------------------------------------------------- rules */
+
+static biq_err rules_list_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    return biq_store_alert_rules_list(tx, &j->out);
+}
+
+static biq_err rule_save_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    return biq_store_alert_rule_save(tx, j->id, j->doc, &j->out);
+}
+
+static biq_err rule_delete_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    return deleted_answer(j, biq_store_alert_rule_delete(tx, j->id));
+}
+
+biq_err biq_handle_alert_rules_get(void *app, biq_request *req, biq_response *resp)
+{
+    job j = {.app = app};
+    return run(req, resp, &j, rules_list_tx, 200, "rules");
+}
+
+/* POST (id 0) and PUT share validation and the store call. */
+static biq_err rule_write(void *app, biq_request *req, biq_response *resp, int64_t id)
+{
+    job j = {.app = app, .id = id};
+    /* The sweeps cover the tenants the process has heard of. */
+    biq_alert_worker_notify(j.app->alert_worker, req->tenant->tenant_id, NULL, 0);
+    biq_err err = biq_api_parse_body(req, resp, &j.body);
+    if (err == BIQ_OK &&
+        (err = biq_alert_rule_validate(j.body, &j.doc, j.why, sizeof j.why)) != BIQ_OK)
+        err = biq_response_error(resp, err, "%s", j.why);
+    if (err != BIQ_OK) {
+        job_free(&j);
+        return err;
+    }
+    return run(req, resp, &j, rule_save_tx, id == 0 ? 201 : 200, "rule");
+}
+
+biq_err biq_handle_alert_rules_post(void *app, biq_request *req, biq_response *resp)
+{
+    return rule_write(app, req, resp, 0);
+}
+
+biq_err biq_handle_alert_rule_put(void *app, biq_request *req, biq_response *resp)
+{
+    int64_t id;
+    biq_err err = parse_id(req, resp, &id);
+    return err != BIQ_OK ? err : rule_write(app, req, resp, id);
+}
+
+biq_err biq_handle_alert_rule_delete(void *app, biq_request *req, biq_response *resp)
+{
+    job j = {.app = app};
+    biq_err err = parse_id(req, resp, &j.id);
+    return err != BIQ_OK ? err : run(req, resp, &j, rule_delete_tx, 200, "rule");
+}
+
+/* ---------------------------------------------------------------- alerts */
+
+static biq_err recent_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    json_t *groups = NULL;
+    biq_err err = biq_store_alerts_recent(tx, j->project_key, &groups);
+    if (err == BIQ_OK && (j->out = json_pack("{s:s,s:o}", "project", j->project_key, "groups",
+                                             groups)) == NULL)
+        err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* The project comes from the query but must be the token's (security.md:
+ * project scoping is never trusted from a parameter). */
+biq_err biq_handle_alerts_get(void *app, biq_request *req, biq_response *resp)
+{
+    job j = {.app = app};
+    if (biq_request_query(req, "project", &j.project_key) != BIQ_OK || j.project_key == NULL ||
+        j.project_key[0] == '\0')
+        return biq_response_error(resp, BIQ_ERR_INVALID, "project: required (a project key)");
+    if (strcmp(req->tenant->project_key, j.project_key) != 0)
+        return biq_response_error(resp, BIQ_ERR_FORBIDDEN, "this token is not for this project");
+    return run(req, resp, &j, recent_tx, 200, "alerts");
+}
+
+/* ---------------------------------------------------------------- destinations */
+
+static biq_err dests_list_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    return biq_store_alert_destinations_list(tx, &j->out);
+}
+
+/* An update validates against the stored kind (the target is write-only,
+ * so it may be omitted). */
+static biq_err dest_save_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    biq_err err = BIQ_OK;
+    if (j->id != 0 && (err = biq_store_alert_destination_kind(tx, j->id, j->kind)) != BIQ_OK)
+        return err;
+    err = biq_alert_destination_validate(j->body, j->id != 0 ? j->kind : NULL,
+                                         hosts_extra(j->app), &j->doc, j->why, sizeof j->why);
+    return err != BIQ_OK ? err : biq_store_alert_destination_save(tx, j->id, j->doc, &j->out);
+}
+
+static biq_err dest_delete_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    return deleted_answer(j, biq_store_alert_destination_delete(tx, j->id));
+}
+
+static biq_err dest_target_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    return biq_store_alert_destination_target(tx, j->id, j->kind, &j->target);
+}
+
+static biq_err dest_result_tx(biq_tx *tx, void *ctx)
+{
+    job *j = ctx;
+    json_t *list = NULL;
+    biq_err err = biq_store_alert_destination_result(tx, j->id, j->outcome.ok, true,
+                                                     j->outcome.detail);
+    if (err == BIQ_OK)
+        err = biq_store_alert_destinations_list(tx, &list);
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) {
+        if (json_integer_value(json_object_get(d, "id")) == j->id)
+            j->out = json_pack("{s:b,s:s,s:i,s:O}", "ok", j->outcome.ok, "detail",
+                               j->outcome.detail, "attempts", j->outcome.attempts,
+                               "destination", d);
+    }
+    json_decref(list);
+    return err == BIQ_OK && j->out == NULL ? BIQ_ERR_NOMEM : err;
+}
+
+biq_err biq_handle_alert_destinations_get(void *app, biq_request *req, biq_response *resp)
+{
+    job j = {.app = app};
+    return run(req, resp, &j, dests_list_tx, 200, "destinations");
+}
+
+static biq_err dest_write(void *app, biq_request *req, biq_response *resp, int64_t id)
+{
+    job j = {.app = app, .id = id};
+    biq_err err = biq_api_parse_body(req, resp, &j.body);
+    if (err != BIQ_OK)
+        return err;
+    return run(req, resp, &j, dest_save_tx, id == 0 ? 201 : 200, "destination");
+}
+
+biq_err biq_handle_alert_destinations_post(void *app, biq_request *req, biq_response *resp)
+{
+    return dest_write(app, req, resp, 0);
+}
+
+biq_err biq_handle_alert_destination_put(void *app, biq_request *req, biq_response *resp)
+{
+    int64_t id;
+    biq_err err = parse_id(req, resp, &id);
+    return err != BIQ_OK ? err : dest_write(app, req, resp, id);
+}
+
+biq_err biq_handle_alert_destination_delete(void *app, biq_request *req, biq_response *resp)
+{
+    job j = {.app = app};
+    biq_err err = parse_id(req, resp, &j.id);
+    return err != BIQ_OK ? err : run(req, resp, &j, dest_delete_tx, 200, "destination");
+}
+
+/* Bypasses the cooldown by design: it is not a rule's alert. */
+biq_err biq_handle_alert_destination_test(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    const biq_app *app = app_ptr;
+    job j = {.app = app};
+    biq_err err = parse_id(req, resp, &j.id);
+    if (err != BIQ_OK)
+        return err;
+    err = biq_tx_run(app->pool, req->tenant->tenant_id, dest_target_tx, &j);
+    if (err != BIQ_OK) {
+        job_free(&j);
+        return biq_response_error(resp, err, err == BIQ_ERR_NOT_FOUND ? "no such destination"
+                                                                      : "could not read the destination");
+    }
+    biq_alerts_config none;
+    err = app->alerts != NULL ? BIQ_OK : biq_alerts_config_init(&none, NULL, NULL, NULL);
+    if (err == BIQ_OK)
+        err = biq_alert_deliver(app->alerts != NULL ? app->alerts : &none, j.kind, j.target,
+                                TEST_SUBJECT, TEST_TEXT, &j.outcome);
+    if (err != BIQ_OK) {
+        job_free(&j);
+        return biq_response_error(resp, err, "could not send the test message");
+    }
+    return run(req, resp, &j, dest_result_tx, 200, "destination");
+}

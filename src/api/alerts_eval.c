@@ -1,0 +1,373 @@
+/* alerts_eval.c - alert evaluation and delivery runs (see alerts_eval.h). */
+#include "api/alerts_eval.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts/deliver.h"
+#include "api/settings.h"
+#include "flow/alerts.h"
+#include "store/alerts.h"
+#include "store/project_load.h"
+#include "store/settings.h"
+#include "tz/civil.h"
+
+enum {
+    HOURS_PER_DAY = 24,
+    MINUTES_PER_HOUR = 60,
+    TEXT_LINE_MAX = 512,
+    SUBJECT_MAX = 256,
+    ID_KEY_MAX = 24,
+    LINES_MAX = 200, /* tickets listed in one message; the rest are counted */
+    TWO_DAYS_H = 48,
+};
+
+typedef struct run {
+    const biq_app *app;
+    const char *project_key;
+    biq_alert_cadence cadence;
+    const int64_t *changed;
+    size_t n_changed;
+    biq_arena *arena;
+    json_t *tenant_ov, *project_ov, *rules;
+    biq_project_data data;
+    const biq_alert_hit *hits;
+    size_t n_hits;
+    json_t *fired; /* rule id -> {"lines": [...], "count": n} */
+    json_t *sends; /* [{id, kind, target, subject, text}] */
+    size_t index;  /* result recording: the send at hand */
+    bool ok;
+    char detail[BIQ_ALERT_WHY_MAX];
+    biq_alert_run_stats *stats;
+} run;
+
+static biq_err load_tx(biq_tx *tx, void *ctx)
+{
+    run *r = ctx;
+    int64_t version;
+    biq_err err = biq_store_alert_rules_list(tx, &r->rules);
+    if (err == BIQ_OK)
+        err = biq_store_settings_get(tx, NULL, &r->tenant_ov, &version);
+    if (err == BIQ_OK)
+        err = biq_store_settings_get(tx, r->project_key, &r->project_ov, &version);
+    if (err == BIQ_OK)
+        err = biq_store_project_load(tx, r->project_key, r->arena, &r->data);
+    return err;
+}
+
+/* The WIP breach period of status_id: the project's limit wins. 0: none. */
+static int64_t breach_minutes(const run *r, int64_t status_id)
+{
+    const json_t *lists[] = {json_object_get(r->project_ov, "wipLimits"),
+                             json_object_get(r->tenant_ov, "wipLimits")};
+    char id[ID_KEY_MAX];
+    snprintf(id, sizeof id, "%" PRId64, status_id);
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(lists[l], i, e) {
+            const json_t *sid = json_object_get(e, "statusId");
+            bool same = json_is_string(sid) ? strcmp(json_string_value(sid), id) == 0
+                                            : json_integer_value(sid) == status_id;
+            if (same)
+                return json_integer_value(json_object_get(e, "breachMinutes"));
+        }
+    }
+    return 0;
+}
+
+/* A stored rule as the flow core's, when this run's cadence covers it. */
+static bool to_rule(const run *r, const json_t *stored, biq_alert_rule *out)
+{
+    const char *kind = json_string_value(json_object_get(stored, "kind"));
+    const json_t *p = json_object_get(stored, "params");
+    int64_t status = json_integer_value(json_object_get(p, "statusId"));
+    int64_t hours = json_integer_value(json_object_get(p, "thresholdHours"));
+    int64_t days = json_integer_value(json_object_get(p, "days"));
+    *out = (biq_alert_rule){.rule_id = json_integer_value(json_object_get(stored, "id")),
+                            .status_id = status};
+    if (!json_is_true(json_object_get(stored, "enabled")) || kind == NULL)
+        return false;
+    if (strcmp(kind, "stuck_in_status") == 0) {
+        out->kind = BIQ_ALERT_STUCK;
+        out->threshold_ms = hours * BIQ_MS_PER_HOUR;
+        return r->cadence != BIQ_ALERT_CADENCE_HOURLY || hours < HOURS_PER_DAY;
+    }
+    if (strcmp(kind, "cycle_time_exceeded") == 0 || strcmp(kind, "no_activity") == 0) {
+        out->kind = kind[0] == 'c' ? BIQ_ALERT_CYCLE_EXCEEDED : BIQ_ALERT_NO_ACTIVITY;
+        out->threshold_ms = days * BIQ_MS_PER_DAY;
+        return r->cadence != BIQ_ALERT_CADENCE_HOURLY;
+    }
+    if (strcmp(kind, "wip_breach") == 0 && r->cadence != BIQ_ALERT_CADENCE_INGEST) {
+        out->kind = BIQ_ALERT_WIP_BREACH;
+        out->threshold_ms = breach_minutes(r, status) * BIQ_MS_PER_MINUTE;
+        return out->threshold_ms > 0;
+    }
+    return false; /* trend_worsening is not evaluated yet */
+}
+
+static biq_err evaluate(run *r)
+{
+    char msg[BIQ_SETTINGS_MESSAGE_MAX];
+    biq_api_flow_config cfg;
+    biq_flow *flow = NULL;
+    biq_alert_rule rules[BIQ_ALERT_MAX_RULES];
+    size_t n = 0, i;
+    const json_t *stored;
+    json_array_foreach(r->rules, i, stored) {
+        if (n < BIQ_ALERT_MAX_RULES && to_rule(r, stored, &rules[n]))
+            n++;
+    }
+    if (n == 0 || r->data.n_issues == 0)
+        return BIQ_OK;
+    biq_err err = biq_api_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
+                                            sizeof msg);
+    if (err != BIQ_OK)
+        return err;
+    biq_flow_input in = {.issues = r->data.issues, .n_issues = r->data.n_issues,
+                         .statuses = r->data.statuses, .n_statuses = r->data.n_statuses,
+                         .sprints = r->data.sprints, .n_sprints = r->data.n_sprints,
+                         .settings = &cfg.settings, .schedule = &cfg.schedule,
+                         .now = biq_api_flow_now(r->app)};
+    biq_alert_hit *hits = NULL;
+    if ((err = biq_flow_new(&in, r->arena, &flow)) == BIQ_OK)
+        err = biq_flow_alerts_evaluate(flow, rules, n, r->arena, &hits, &r->n_hits);
+    r->hits = hits;
+    return err;
+}
+
+static bool wanted(const run *r, const biq_alert_hit *h)
+{
+    if (r->cadence != BIQ_ALERT_CADENCE_INGEST)
+        return true;
+    for (size_t i = 0; h->issue != NULL && i < r->n_changed; i++) {
+        if (h->issue->issue->id == r->changed[i])
+            return true;
+    }
+    return false;
+}
+
+static void describe(const biq_alert_hit *h, char *line, size_t len)
+{
+    double hours = (double)h->value_ms / (double)BIQ_MS_PER_HOUR;
+    char age[32];
+    if (hours < TWO_DAYS_H)
+        snprintf(age, sizeof age, "%.1f h", hours);
+    else
+        snprintf(age, sizeof age, "%.1f days", hours / HOURS_PER_DAY);
+    const char *status = h->status != NULL ? h->status->name : "?";
+    if (h->issue != NULL)
+        snprintf(line, len, "- %s (%s): %s", h->issue->issue->key, status, age);
+    else
+        snprintf(line, len, "- %s over its WIP limit (at least %u items) for %s", status,
+                 (unsigned)h->count, age);
+}
+
+/* Adds a new alert's line to its rule's message. */
+static void add_line(run *r, const biq_alert_hit *h)
+{
+    char key[ID_KEY_MAX], line[TEXT_LINE_MAX];
+    snprintf(key, sizeof key, "%" PRId64, h->rule_id);
+    json_t *m = json_object_get(r->fired, key);
+    if (m == NULL) {
+        m = json_pack("{s:[],s:i}", "lines", "count", 0);
+        json_object_set_new(r->fired, key, m);
+    }
+    json_t *count = json_object_get(m, "count");
+    json_integer_set(count, json_integer_value(count) + 1);
+    if (json_array_size(json_object_get(m, "lines")) < LINES_MAX) {
+        describe(h, line, sizeof line);
+        json_array_append_new(json_object_get(m, "lines"), json_string(line));
+    }
+    r->stats->fired++;
+}
+
+static const json_t *stored_rule(const run *r, int64_t id)
+{
+    size_t i;
+    const json_t *stored;
+    json_array_foreach(r->rules, i, stored) {
+        if (json_integer_value(json_object_get(stored, "id")) == id)
+            return stored;
+    }
+    return NULL;
+}
+
+/* The message of one rule: subject and one line per ticket. malloc'd. */
+static char *message_text(const run *r, const json_t *m, char *subject, size_t subject_len,
+                          const json_t *rule)
+{
+    long long count = json_integer_value(json_object_get(m, "count"));
+    const json_t *lines = json_object_get(m, "lines");
+    snprintf(subject, subject_len, "BottleneckIQ alert in %s: %s (%lld)", r->project_key,
+             json_string_value(json_object_get(rule, "name")), count);
+    size_t len = strlen(subject) + 2 + json_array_size(lines) * TEXT_LINE_MAX + 64;
+    char *text = malloc(len);
+    size_t used = 0, i;
+    const json_t *line;
+    if (text == NULL)
+        return NULL;
+    used += (size_t)snprintf(text, len, "%s\n", subject);
+    json_array_foreach(lines, i, line)
+        used += (size_t)snprintf(text + used, len - used, "%s\n", json_string_value(line));
+    if ((size_t)count > json_array_size(lines))
+        snprintf(text + used, len - used, "... and %lld more\n",
+                 count - (long long)json_array_size(lines));
+    return text;
+}
+
+/* For one rule with new alerts: a send per target out of its cooldown. */
+static biq_err plan_sends(biq_tx *tx, run *r, const char *rule_key, const json_t *m)
+{
+    int64_t rule_id = strtoll(rule_key, NULL, 10);
+    const json_t *rule = stored_rule(r, rule_id);
+    json_t *targets = NULL;
+    char subject[SUBJECT_MAX];
+    biq_err err = biq_store_alert_rule_targets(tx, rule_id, &targets);
+    size_t i;
+    const json_t *t;
+    json_array_foreach(targets, i, t) {
+        bool claimed = false;
+        int64_t dest = json_integer_value(json_object_get(t, "id"));
+        int cooldown = (int)json_integer_value(json_object_get(rule, "cooldownMinutes"));
+        if (err == BIQ_OK)
+            err = biq_store_alert_cooldown_claim(tx, rule_id, dest, cooldown, &claimed);
+        if (err != BIQ_OK || !claimed) {
+            r->stats->cooled += err == BIQ_OK;
+            continue;
+        }
+        char *text = message_text(r, m, subject, sizeof subject, rule);
+        json_t *send = text ? json_pack("{s:I,s:O,s:O,s:s,s:s}", "id", (json_int_t)dest, "kind",
+                                        json_object_get(t, "kind"), "target",
+                                        json_object_get(t, "target"), "subject", subject, "text",
+                                        text)
+                            : NULL;
+        free(text);
+        if (send == NULL || json_array_append_new(r->sends, send) != 0)
+            err = BIQ_ERR_NOMEM;
+    }
+    json_decref(targets);
+    return err;
+}
+
+static biq_err record_tx(biq_tx *tx, void *ctx)
+{
+    run *r = ctx;
+    biq_err err = BIQ_OK;
+    for (size_t i = 0; i < r->n_hits && err == BIQ_OK; i++) {
+        const biq_alert_hit *h = &r->hits[i];
+        bool inserted = false;
+        if (!wanted(r, h))
+            continue;
+        err = biq_store_alert_event_insert(tx, h->rule_id, h->issue ? h->issue->issue->id : 0,
+                                           h->utc_day, r->project_key,
+                                           h->status ? h->status->id : 0, h->value_ms, &inserted);
+        if (err == BIQ_OK && inserted)
+            add_line(r, h);
+    }
+    const char *key;
+    json_t *m;
+    json_object_foreach(r->fired, key, m) {
+        if (err == BIQ_OK)
+            err = plan_sends(tx, r, key, m);
+    }
+    return err;
+}
+
+static biq_err result_tx(biq_tx *tx, void *ctx)
+{
+    run *r = ctx;
+    int64_t id = json_integer_value(json_object_get(json_array_get(r->sends, r->index), "id"));
+    return biq_store_alert_destination_result(tx, id, r->ok, false, r->detail);
+}
+
+static void deliver_all(run *r, const char *tenant_id)
+{
+    biq_alerts_config none;
+    const biq_alerts_config *cfg = r->app->alerts;
+    if (cfg == NULL && biq_alerts_config_init(&none, NULL, NULL, NULL) == BIQ_OK)
+        cfg = &none;
+    size_t i;
+    json_t *s;
+    json_array_foreach(r->sends, i, s) {
+        biq_alert_outcome out = {0};
+        const char *kind = json_string_value(json_object_get(s, "kind"));
+        if (biq_alert_deliver(cfg, kind, json_string_value(json_object_get(s, "target")),
+                              json_string_value(json_object_get(s, "subject")),
+                              json_string_value(json_object_get(s, "text")), &out) != BIQ_OK)
+            snprintf(out.detail, sizeof out.detail, "out of memory");
+        r->stats->sent += out.ok;
+        r->stats->failed += !out.ok;
+        r->index = i;
+        r->ok = out.ok;
+        snprintf(r->detail, sizeof r->detail, "%s", out.detail);
+        (void)biq_tx_run(r->app->pool, tenant_id, result_tx, r);
+        if (!out.ok && r->app->log != NULL)
+            biq_log_write(r->app->log, BIQ_LOG_WARN, "alert delivery failed",
+                          json_pack("{s:s,s:I,s:s}", "kind", kind, "destination",
+                                    json_integer_value(json_object_get(s, "id")), "detail",
+                                    out.detail));
+    }
+}
+
+static void wipe_targets(json_t *sends)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(sends, i, s) {
+        json_t *t = json_object_get(s, "target");
+        if (json_is_string(t))
+            explicit_bzero((char *)json_string_value(t), json_string_length(t));
+    }
+}
+
+biq_err biq_alerts_evaluate_project(const biq_app *app, const char *tenant_id,
+                                    const char *project_key, biq_alert_cadence cadence,
+                                    const int64_t *changed, size_t n_changed,
+                                    biq_alert_run_stats *stats)
+{
+    run r = {.app = app, .project_key = project_key, .cadence = cadence, .changed = changed,
+             .n_changed = n_changed, .stats = stats, .fired = json_object(),
+             .sends = json_array(), .arena = biq_arena_new(BIQ_ALERT_EVAL_ARENA_LIMIT)};
+    biq_err err = BIQ_ERR_NOMEM;
+    if (r.fired == NULL || r.sends == NULL || r.arena == NULL)
+        goto out;
+    if ((err = biq_tx_run(app->pool, tenant_id, load_tx, &r)) != BIQ_OK ||
+        (err = evaluate(&r)) != BIQ_OK)
+        goto out;
+    if (r.n_hits > 0 && (err = biq_tx_run(app->pool, tenant_id, record_tx, &r)) != BIQ_OK)
+        goto out;
+    deliver_all(&r, tenant_id);
+out:
+    wipe_targets(r.sends);
+    json_decref(r.sends);
+    json_decref(r.fired);
+    json_decref(r.rules);
+    json_decref(r.tenant_ov);
+    json_decref(r.project_ov);
+    biq_arena_free(r.arena);
+    return err;
+}
+
+static biq_err projects_tx(biq_tx *tx, void *ctx)
+{
+    return biq_store_alert_projects(tx, ctx);
+}
+
+biq_err biq_alerts_sweep_tenant(const biq_app *app, const char *tenant_id,
+                                biq_alert_cadence cadence, biq_alert_run_stats *stats)
+{
+    json_t *projects = NULL;
+    biq_err err = biq_tx_run(app->pool, tenant_id, projects_tx, &projects), first = BIQ_OK;
+    size_t i;
+    const json_t *p;
+    json_array_foreach(projects, i, p) {
+        err = biq_alerts_evaluate_project(app, tenant_id, json_string_value(p), cadence, NULL, 0,
+                                          stats);
+        first = first != BIQ_OK ? first : err;
+    }
+    json_decref(projects);
+    return err != BIQ_OK && projects == NULL ? err : first;
+}

@@ -1,0 +1,47 @@
+/* settings.h - what the stored settings mean for the flow core, shared by
+ * the settings routes (settings.c) and the project views (dashboard.c).
+ *
+ * Overrides are JSON objects keyed by field path ("thresholds.time",
+ * "workSchedule", "wipLimits", ...) holding only the fields a user set, in
+ * the normalised form settings.c validated them into; a field absent from
+ * them is its default. docs/api.md lists every field.
+ */
+#ifndef BIQ_API_SETTINGS_H
+#define BIQ_API_SETTINGS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/err.h"
+#include "flow/flow.h"
+
+enum {
+    BIQ_SETTINGS_MESSAGE_MAX = 256,
+    BIQ_SETTINGS_LIST_MAX = 1024, /* status ids per role list, type names */
+    BIQ_SETTINGS_NAME_MAX = 255,  /* bytes of an issue type name */
+    BIQ_SETTINGS_EMAIL_MAX = 254, /* RFC 5321 path limit */
+    BIQ_SETTINGS_WIP_LIMIT_MAX = 100000,
+    BIQ_SETTINGS_BREACH_MINUTES_MAX = 525600, /* a year */
+};
+
+/* The flow core's view of a tenant's and a project's overrides. */
+typedef struct biq_api_flow_config {
+    biq_flow_settings settings;
+    biq_work_schedule schedule;
+} biq_api_flow_config;
+
+/* Builds *out from the overrides (either may be NULL: defaults) with every
+ * array and the time zone in arena. BIQ_ERR_SHAPE with a message naming the
+ * field in msg when they do not make a valid whole (a status both active
+ * and done, an unknown zone), BIQ_ERR_NOMEM. */
+biq_err biq_api_flow_config_build(const json_t *tenant_ov, const json_t *project_ov,
+                                  biq_arena *arena, biq_api_flow_config *out, char *msg,
+                                  size_t msg_len);
+
+/* Parses "YYYY-MM-DD" (a real calendar date) into a day number
+ * (biq_civil_days). BIQ_ERR_INVALID otherwise. */
+biq_err biq_api_parse_date(const char *text, int64_t *day);
+
+#endif

@@ -1,0 +1,83 @@
+/* alerts.h - alert rules, destinations and fired alerts in the tenant's
+ * transaction (db/migrations/0004_alerts.sql). Documents in and out are
+ * the API's JSON: rule and destination bodies as alerts/validate.h
+ * normalises them; answers as docs/api.md shows them. A destination's
+ * target never leaves this module except through
+ * biq_store_alert_destination_target() (delivery). */
+#ifndef BIQ_STORE_ALERTS_H
+#define BIQ_STORE_ALERTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/tx.h"
+
+enum {
+    BIQ_STORE_ALERTS_RECENT = 50,   /* alerts listed per project */
+    BIQ_STORE_ALERT_KIND_MAX = 16,
+    BIQ_STORE_ALERT_DETAIL_MAX = 200,
+    BIQ_STORE_ALERT_PAUSE_AFTER = 5, /* consecutive failures */
+};
+
+/* All rules of the tenant, oldest first: a new array in *out. */
+biq_err biq_store_alert_rules_list(biq_tx *tx, json_t **out);
+
+/* Creates (id 0) or replaces rule id with the normalised rule, bindings
+ * included; *out is the stored rule. BIQ_ERR_NOT_FOUND for an unknown id,
+ * BIQ_ERR_INVALID when a destinationId is not the tenant's. */
+biq_err biq_store_alert_rule_save(biq_tx *tx, int64_t id, const json_t *rule, json_t **out);
+
+/* BIQ_ERR_NOT_FOUND when there was no such rule. */
+biq_err biq_store_alert_rule_delete(biq_tx *tx, int64_t id);
+
+/* All destinations, targets shown by their last 4 characters only. */
+biq_err biq_store_alert_destinations_list(biq_tx *tx, json_t **out);
+
+/* The kind of destination id into kind (BIQ_STORE_ALERT_KIND_MAX);
+ * BIQ_ERR_NOT_FOUND. */
+biq_err biq_store_alert_destination_kind(biq_tx *tx, int64_t id, char *kind);
+
+/* Creates (id 0) or updates; a document without target keeps the stored
+ * one. Activating a destination clears its failure count. *out as listed. */
+biq_err biq_store_alert_destination_save(biq_tx *tx, int64_t id, const json_t *doc, json_t **out);
+
+biq_err biq_store_alert_destination_delete(biq_tx *tx, int64_t id);
+
+/* The full target (malloc'd, free()) and kind of destination id, for
+ * delivery only. BIQ_ERR_NOT_FOUND. */
+biq_err biq_store_alert_destination_target(biq_tx *tx, int64_t id, char *kind, char **target);
+
+/* Records a delivery outcome: a success clears the failure count, a
+ * failure adds one and pauses the destination at
+ * BIQ_STORE_ALERT_PAUSE_AFTER. is_test also stores it as the last test
+ * result with detail (no URL in it). */
+biq_err biq_store_alert_destination_result(biq_tx *tx, int64_t id, bool ok, bool is_test,
+                                           const char *detail);
+
+/* The BIQ_STORE_ALERTS_RECENT newest alerts of project_key, grouped per
+ * rule (newest group first): a new array in *out. */
+biq_err biq_store_alerts_recent(biq_tx *tx, const char *project_key, json_t **out);
+
+/* --- evaluation and delivery (api/alerts_eval.c) --- */
+
+/* The project keys of the tenant that hold data: a new array of strings. */
+biq_err biq_store_alert_projects(biq_tx *tx, json_t **out);
+
+/* Records a fired alert unless (rule, issue, utc_day) already fired
+ * (issue_id 0: a rule-wide alert); *inserted tells which. */
+biq_err biq_store_alert_event_insert(biq_tx *tx, int64_t rule_id, int64_t issue_id,
+                                     int64_t utc_day, const char *project_key, int64_t status_id,
+                                     int64_t value_ms, bool *inserted);
+
+/* Where rule_id's alerts go: its bound destinations if it has any, else
+ * the tenant defaults; active ones only. A new array of {id, kind, target}
+ * (targets in full: for delivery only, never for an answer or a log). */
+biq_err biq_store_alert_rule_targets(biq_tx *tx, int64_t rule_id, json_t **out);
+
+/* Takes the (rule, destination) cooldown: *claimed is true (and the send
+ * time recorded) unless the last send was under cooldown_minutes ago. */
+biq_err biq_store_alert_cooldown_claim(biq_tx *tx, int64_t rule_id, int64_t destination_id,
+                                       int cooldown_minutes, bool *claimed);
+
+#endif

@@ -1,0 +1,265 @@
+/* test_alerts_delivery.c - alert evaluation and delivery end to end: the
+ * real server's alert thread (sweeping every second here) evaluates a
+ * stuck-in-status rule over seeded data and sends one Slack message to a
+ * local fake webhook listing every in-flight ticket and no finished one;
+ * later sweeps fire nothing twice on the same UTC day and the cooldown
+ * keeps a new ticket's alert from being sent again; a rule bound to a
+ * destination overrides the tenant default. */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fake_messages.h"
+#include "harness.h"
+#include "testsupport.h"
+
+enum { WAIT_STEPS = 100, STEP_MS = 100 };
+
+static harness H;
+static fake_messages *HOOK;
+static char HOOK_URL[128];
+static const char TENANT[] = "ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-00000000000a";
+static const char INSTALLED[] = "{\"eventType\":\"avi:forge:installed:app\","
+                                "\"context\":\"ari:cloud:jira::site/6c2a6f2e\"}";
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+static void start(const char *sweep)
+{
+    char extra[96];
+    HOOK = fake_messages_start("ok");
+    fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
+    unsigned port = 0;
+    ck_assert_int_eq(sscanf(HOOK_URL, "http://127.0.0.1:%u/", &port), 1);
+    snprintf(extra, sizeof extra, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", port);
+    const char *env[] = {extra, sweep, NULL};
+    harness_init(&H, "biq_alertrun");
+    harness_start_app(&H, env);
+    char *body = NULL;
+    ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", "/forge/lifecycle", INSTALLED, &body), 200);
+    free(body);
+}
+
+static void setup(void)
+{
+    start("BIQ_ALERT_SWEEP_SECONDS=1");
+}
+
+/* No sweep during the test: only an ingest can make alerts fire. */
+static void setup_ingest_only(void)
+{
+    start("BIQ_ALERT_SWEEP_SECONDS=86400");
+}
+
+static void teardown(void)
+{
+    /* SIGTERM: the alert thread must stop and the server exit cleanly. */
+    ck_assert_int_eq(harness_server_stop(&H, SIGTERM), 0);
+    harness_cleanup(&H);
+    fake_messages_stop(HOOK);
+}
+
+static void sql(const char *text)
+{
+    PGconn *c = harness_pg(&H, "postgres");
+    PQclear(harness_sql(c, text));
+    PQfinish(c);
+}
+
+static long long count(const char *query)
+{
+    PGconn *c = harness_pg(&H, "postgres");
+    PGresult *r = harness_sql(c, query);
+    long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    PQfinish(c);
+    return n;
+}
+
+/* Issue id in status (10 "In Progress", 20 "Done") since hours ago. */
+static void add_issue(int id, const char *key, int status, int hours)
+{
+    char q[1024];
+    snprintf(q, sizeof q,
+             "INSERT INTO issues (tenant_id, issue_id, key, project_key, summary, status_id,"
+             " assignee, created_at, updated_at)"
+             " VALUES ('%s', %d, '%s', 'FLOW', 'Secret summary', %d, 'Alice Example',"
+             "         now() - interval '%d hours', now() - interval '%d hours');"
+             "INSERT INTO status_transitions VALUES ('%s', %d, 1, 0,"
+             " now() - interval '%d hours', 1, %d)",
+             TENANT, id, key, status, hours + 1, hours, TENANT, id, hours, status);
+    sql(q);
+}
+
+static void seed(void)
+{
+    char q[1024];
+    snprintf(q, sizeof q,
+             "INSERT INTO statuses (tenant_id, status_id, name, category) VALUES"
+             " ('%s', 1, 'To Do', 'new'), ('%s', 10, 'In Progress', 'indeterminate'),"
+             " ('%s', 20, 'Done', 'done');"
+             "INSERT INTO data_versions (tenant_id, project_key) VALUES ('%s', 'FLOW')",
+             TENANT, TENANT, TENANT, TENANT);
+    sql(q);
+    add_issue(101, "FLOW-1", 10, 30);
+    add_issue(102, "FLOW-2", 10, 5);
+    add_issue(103, "FLOW-3", 20, 30);  /* finished: never alerts */
+    add_issue(104, "FLOW-4", 10, 0);   /* under the threshold */
+}
+
+static long long post(const char *path, const char *body)
+{
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", path, body, &resp), 201);
+    json_t *o = json_loads(resp, 0, NULL);
+    long long id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    free(resp);
+    return id;
+}
+
+static void wait_for_messages(size_t n)
+{
+    for (int i = 0; i < WAIT_STEPS && fake_messages_count(HOOK) < n; i++)
+        pause_ms(STEP_MS);
+    ck_assert_uint_eq(fake_messages_count(HOOK), n);
+}
+
+static char *message(size_t i)
+{
+    fake_messages_request r;
+    fake_messages_get(HOOK, i, &r);
+    json_t *o = json_loads(r.body, 0, NULL);
+    char *text = strdup(json_string_value(json_object_get(o, "text")));
+    json_decref(o);
+    fake_messages_request_free(&r);
+    return text;
+}
+
+START_TEST(in_flight_work_fires_once_and_cooldown_holds)
+{
+    char body[512];
+    seed();
+    snprintf(body, sizeof body, "{\"kind\":\"slack\",\"name\":\"S\",\"url\":\"%s\",\"isDefault\":true}",
+             HOOK_URL);
+    post("/api/v1/alerts/destinations", body);
+    post("/api/v1/alerts/rules",
+         "{\"kind\":\"stuck_in_status\",\"name\":\"Stuck\",\"params\":{\"thresholdHours\":2}}");
+    wait_for_messages(1);
+    char *text = message(0);
+    ck_assert_ptr_nonnull(strstr(text, "FLOW-1 (In Progress)"));
+    ck_assert_ptr_nonnull(strstr(text, "FLOW-2 (In Progress)"));
+    ck_assert_ptr_null(strstr(text, "FLOW-3"));
+    ck_assert_ptr_null(strstr(text, "FLOW-4"));
+    ck_assert_ptr_null(strstr(text, "Secret summary"));
+    ck_assert_ptr_null(strstr(text, "Alice"));
+    free(text);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 2);
+    /* More sweeps: nothing new today, nothing sent. */
+    pause_ms(2500);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 2);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 1);
+    /* A new stuck ticket fires, but the (rule, destination) cooldown holds. */
+    add_issue(105, "FLOW-5", 10, 10);
+    for (int i = 0; i < WAIT_STEPS && count("SELECT count(*) FROM alert_events") < 3; i++)
+        pause_ms(STEP_MS);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events WHERE issue_id = 105"), 1);
+    pause_ms(1500);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 1);
+    /* The alert list shows them grouped under the rule. */
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "GET", "/api/v1/alerts?project=FLOW", NULL,
+                                  &resp), 200);
+    ck_assert_ptr_nonnull(strstr(resp, "\"count\":3"));
+    ck_assert_ptr_nonnull(strstr(resp, "FLOW-5"));
+    free(resp);
+}
+END_TEST
+
+START_TEST(bound_destinations_replace_the_default)
+{
+    char body[512];
+    seed();
+    snprintf(body, sizeof body, "{\"kind\":\"slack\",\"name\":\"Default\",\"url\":\"%s\","
+             "\"isDefault\":true,\"active\":false}", HOOK_URL);
+    post("/api/v1/alerts/destinations", body); /* paused default: never used */
+    snprintf(body, sizeof body, "{\"kind\":\"teams\",\"name\":\"Bound\",\"url\":\"%s\"}", HOOK_URL);
+    long long bound = post("/api/v1/alerts/destinations", body);
+    snprintf(body, sizeof body, "{\"kind\":\"cycle_time_exceeded\",\"params\":{\"days\":1},"
+             "\"destinationIds\":[%lld]}", bound);
+    post("/api/v1/alerts/rules", body);
+    wait_for_messages(1);
+    fake_messages_request r;
+    fake_messages_get(HOOK, 0, &r);
+    ck_assert_ptr_nonnull(strstr(r.body, "AdaptiveCard"));
+    ck_assert_ptr_nonnull(strstr(r.body, "FLOW-1"));
+    ck_assert_ptr_null(strstr(r.body, "FLOW-3"));
+    fake_messages_request_free(&r);
+    pause_ms(1500);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 1);
+}
+END_TEST
+
+static void post_event(const char *id, const char *status, const char *category)
+{
+    char event[1024], *resp = NULL;
+    snprintf(event, sizeof event,
+             "{\"eventType\":\"avi:jira:updated:issue\",\"issue\":{\"id\":\"%s\",\"key\":\"FLOW-%s\","
+             "\"fields\":{\"summary\":\"Secret summary\",\"project\":{\"id\":\"10000\",\"key\":\"FLOW\"},"
+             "\"status\":{\"id\":\"%s\",\"name\":\"Stage %s\",\"statusCategory\":{\"key\":\"%s\"}},"
+             "\"issuetype\":{\"name\":\"Task\"},\"created\":\"2020-06-12T09:45:13.360+0800\","
+             "\"updated\":\"2020-06-12T09:45:13.360+0800\"},"
+             "\"changelog\":{\"startAt\":0,\"maxResults\":0,\"total\":0,\"histories\":[]}}}",
+             id, id, status, status, category);
+    ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", "/forge/events", event, &resp), 200);
+    free(resp);
+}
+
+START_TEST(an_ingest_evaluates_the_changed_issue)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"kind\":\"slack\",\"name\":\"S\",\"url\":\"%s\","
+             "\"isDefault\":true}", HOOK_URL);
+    post("/api/v1/alerts/destinations", body);
+    post("/api/v1/alerts/rules", "{\"kind\":\"no_activity\",\"cooldownMinutes\":5}");
+    post_event("7", "30", "done"); /* finished work: never */
+    pause_ms(1000);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 0);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 0);
+    post_event("8", "3", "indeterminate");
+    wait_for_messages(1);
+    char *text = message(0);
+    ck_assert_ptr_nonnull(strstr(text, "FLOW-8 (Stage 3)"));
+    ck_assert_ptr_null(strstr(text, "FLOW-7"));
+    free(text);
+    /* The same event again: already alerted today. */
+    post_event("8", "3", "indeterminate");
+    pause_ms(1000);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 1);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 1);
+}
+END_TEST
+
+Suite *biq_test_suite(void)
+{
+    Suite *s = suite_create("alerts_delivery");
+    TCase *tc = tcase_create("delivery");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 90);
+    tcase_add_test(tc, in_flight_work_fires_once_and_cooldown_holds);
+    tcase_add_test(tc, bound_destinations_replace_the_default);
+    suite_add_tcase(s, tc);
+    TCase *ingest = tcase_create("ingest");
+    tcase_add_checked_fixture(ingest, setup_ingest_only, teardown);
+    tcase_set_timeout(ingest, 60);
+    tcase_add_test(ingest, an_ingest_evaluates_the_changed_issue);
+    suite_add_tcase(s, ingest);
+    return s;
+}
