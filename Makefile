@@ -4,8 +4,10 @@
 #   make run        the product with demo data (scripts/run.sh)
 #   make test       the whole suite, plain and under ASan+UBSan (scripts/test.sh)
 #   make bench      the benchmarks (scripts/bench.sh)
+#   make fuzz       libFuzzer harnesses in build-fuzz/, FUZZ_SECONDS each (scripts/fuzz.sh)
 #
-# Variables: BUILD (output folder), CC, SAN=1 (AddressSanitizer + UBSan).
+# Variables: BUILD (output folder), CC, SAN=1 (AddressSanitizer + UBSan),
+# FUZZ=1 (clang only: libFuzzer instrumentation + ASan + UBSan; scripts/fuzz.sh).
 
 BUILD ?= build
 CC ?= cc
@@ -28,6 +30,11 @@ CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
           -fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
+ifeq ($(FUZZ),1)
+CFLAGS := $(filter-out -O2,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
+          -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=fuzzer,address,undefined
+endif
 
 LIB_SRC := $(filter-out src/cli/main.c,$(sort $(shell find src -name '*.c')))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
@@ -37,9 +44,13 @@ SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
 SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(sort $(wildcard tests/unit/test_*.c)))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(sort $(wildcard tests/integration/test_*.c)))
+# Fuzz harnesses: linked with libFuzzer when FUZZ=1, else with the corpus
+# replay driver (tests/fuzz/replay_main.c) that `make test` runs.
+FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_MAIN := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/replay_main.o)
 
 .PRECIOUS: $(BUILD)/obj/%.o
-.PHONY: all tests run test bench clean lint
+.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses
 all: $(BUILD)/biq
 
 $(BUILD)/biq: $(BUILD)/obj/src/cli/main.o $(BUILD)/libbiq.a
@@ -67,6 +78,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUPPORT_OBJ) $(BUILD)/libbiq.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+$(BUILD)/tests/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(FUZZ_MAIN) $(BUILD)/obj/tests/support/fit_sign.o $(BUILD)/libbiq.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Development-only token minting (tools/biq_dev.c); not part of build/biq.
 $(BUILD)/biq-dev: $(BUILD)/obj/tools/biq_dev.o $(BUILD)/obj/tests/support/fit_sign.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -74,7 +89,12 @@ $(BUILD)/biq-dev: $(BUILD)/obj/tools/biq_dev.o $(BUILD)/obj/tests/support/fit_si
 $(BUILD)/obj/tools/%.o: CFLAGS += -Itests/support
 $(BUILD)/obj/bench/%.o: CFLAGS += -Itests/support
 
-tests: $(BUILD)/biq $(BUILD)/biq-dev $(UNIT_TESTS) $(INTEGRATION_TESTS)
+tests: $(BUILD)/biq $(BUILD)/biq-dev $(UNIT_TESTS) $(INTEGRATION_TESTS) $(FUZZ_HARNESSES)
+
+fuzz-harnesses: $(FUZZ_HARNESSES)
+
+fuzz:
+	bash scripts/fuzz.sh
 
 run:
 	bash scripts/run.sh
@@ -89,6 +109,6 @@ lint:
 	bash scripts/lint.sh
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

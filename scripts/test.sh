@@ -5,7 +5,9 @@
 #  2. builds with gcc, and with clang (both -Werror), and lints;
 #  3. starts a throwaway PostgreSQL cluster (scripts/pg.sh) in a temp folder;
 #  4. runs every unit and integration test binary against the gcc build,
-#     then again against an AddressSanitizer + UBSan build;
+#     then again against an AddressSanitizer + UBSan build; each fuzz
+#     harness (tests/fuzz) replays its checked-in corpus in both builds and
+#     counts as one test (a crash on any corpus input fails it);
 #  5. stops the cluster and removes it, also on failure.
 # Ends with one line "tests: N passed, N failed".
 set -euo pipefail
@@ -34,14 +36,15 @@ passed=0
 failed=0
 failed_names=()
 
-# Runs one Check binary and adds its counts ("Checks: N, Failures: F,
-# Errors: E") to the totals; a binary that crashes or prints no summary
-# counts as one failure.
+# Runs one Check binary (with any further arguments) and adds its counts
+# ("Checks: N, Failures: F, Errors: E") to the totals; a binary that
+# crashes or prints no summary counts as one failure.
 run_one() {
     local bin=$1 out
+    shift
     out=$(mktemp)
     local rc=0
-    timeout 600 "$bin" >"$out" 2>&1 || rc=$?
+    timeout 600 "$bin" "$@" >"$out" 2>&1 || rc=$?
     local line
     line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$out" | tail -1 || true)
     if [ -z "$line" ]; then
@@ -72,6 +75,9 @@ run_suite() {
     export BIQ_TEST_BIN="$PWD/$build/biq"
     for t in "$build"/tests/unit/test_* "$build"/tests/integration/test_*; do
         [ -x "$t" ] && run_one "$t"
+    done
+    for t in "$build"/tests/fuzz/fuzz_*; do
+        [ -x "$t" ] && run_one "$t" "tests/fuzz/corpus/$(basename "$t")"
     done
 }
 

@@ -68,11 +68,16 @@ test('scopes are exactly the seed read scopes; remote, events, routes and handle
     'avi:jira:deleted:issue', 'avi:jira-software:closed:sprint']) assert.ok(events.includes(e), e);
   for (const ep of m.modules.endpoint) {
     assert.equal(ep.remote, 'biq-backend');
-    assert.ok(BACKEND_FORGE_ROUTES.includes(ep.route.path), ep.route.path);
+    assert.equal(ep.auth, undefined, 'no Jira tokens for the backend');
+    if (ep.key !== 'biq-ui') assert.ok(BACKEND_FORGE_ROUTES.includes(ep.route.path), ep.key);
   }
+  const uiModules = [...m.modules['jira:projectPage'], ...m.modules['jira:issuePanel']];
+  for (const ui of uiModules) assert.deepEqual(ui.resolver, { endpoint: 'biq-ui' });
+  const triggerEndpoints = new Set(m.modules.trigger.map((t) => t.endpoint).filter(Boolean));
+  assert.deepEqual([...triggerEndpoints].sort(), ['biq-events', 'biq-lifecycle']);
   assert.equal(m.modules.preUninstall[0].endpoint, 'biq-uninstall');
   assert.equal(m.modules.scheduledTrigger[0].interval, 'day');
-  for (const ui of [...m.modules['jira:projectPage'], ...m.modules['jira:issuePanel']]) assert.equal(ui.resource, 'main');
+  for (const ui of uiModules) assert.equal(ui.resource, 'main');
   assert.equal(m.resources[0].path, 'ui/dist');
   // Every function handler "index.<name>" is an export of src/index.js.
   const entry = await import('../src/index.js');

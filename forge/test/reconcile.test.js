@@ -40,10 +40,11 @@ test('a failed project leaves the last success unrecorded so the next run looks 
 });
 
 test('a backend without the reconcile routes still gets the last day re-read, and nothing is recorded', async () => {
-  const { deps, posts } = makeDeps({}, { lastSuccessAt: undefined,
+  const { deps, posts } = makeDeps({}, { noReconcileRoute: true,
     fail: (c) => (c.path.startsWith('/forge/reconcile/') ? 404 : null) });
   const r = await reconcile(deps, { projectKeys: ['K5'] });
   assert.equal(r.since, '-1455m');
+  assert.equal(posts[0].path, '/forge/reconcile');
   assert.ok(posts.some((p) => p.path === '/forge/backfill/K5/page'));
   assert.equal(r.recorded, false);
   assert.match(r.failed[0].error, /POST \/forge\/reconcile\/K5\/ids: backend answered 404/);

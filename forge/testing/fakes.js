@@ -143,10 +143,10 @@ export function fakeJira({ issues = siteIssues(), chunk = 10, changelogChunk = 4
 
 /**
  * A fake invokeRemote recording every call as {path, method, body}.
- * @param {{lastSuccessAt?: string|null, fail?: (call) => number|null}} [opts]
- *   lastSuccessAt undefined: GET /forge/reconcile answers 404 (a backend without the route)
+ * @param {{lastSuccessAt?: string|null, noReconcileRoute?: boolean, fail?: (call) => number|null}} [opts]
+ *   noReconcileRoute: GET /forge/reconcile answers 404 (a backend without the route)
  */
-export function fakeBackend({ lastSuccessAt = null, fail = () => null } = {}) {
+export function fakeBackend({ lastSuccessAt = null, noReconcileRoute = false, fail = () => null } = {}) {
   const posts = [];
   async function invokeRemote(key, { path, method, body }) {
     const call = { key, path, method, body: body === undefined ? undefined : JSON.parse(body) };
@@ -154,7 +154,7 @@ export function fakeBackend({ lastSuccessAt = null, fail = () => null } = {}) {
     const status = fail(call);
     if (status) return response(status, { error: { code: 'fake', message: 'fake failure' } });
     if (path === '/forge/reconcile' && method === 'GET') {
-      return lastSuccessAt === undefined ? response(404, { error: { code: 'not_found', message: 'no route' } })
+      return noReconcileRoute ? response(404, { error: { code: 'not_found', message: 'no route' } })
         : response(200, { lastSuccessAt });
     }
     return response(200, { ok: true });

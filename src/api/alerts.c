@@ -73,8 +73,12 @@ static biq_err run(biq_request *req, biq_response *resp, job *j, biq_tx_fn fn, u
     } else if (err == BIQ_ERR_NOT_FOUND) {
         biq_response_error(resp, err, "no such %s", what);
     } else if (err == BIQ_ERR_INVALID) {
-        biq_response_error(resp, BIQ_ERR_SHAPE, "destinationIds: a destination does not exist, "
-                                                "or this installation is not registered yet");
+        /* A foreign key: a bound destination, or the tenant itself. */
+        biq_response_error(resp, BIQ_ERR_SHAPE, "%s",
+                           strcmp(what, "rule") == 0
+                               ? "destinationIds: a destination does not exist, or this "
+                                 "installation is not registered yet"
+                               : "this installation is not registered yet");
         err = BIQ_ERR_SHAPE;
     } else {
         biq_response_error(resp, err, "could not access the %s", what);

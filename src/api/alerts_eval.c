@@ -22,7 +22,16 @@ enum {
     ID_KEY_MAX = 24,
     LINES_MAX = 200, /* tickets listed in one message; the rest are counted */
     TWO_DAYS_H = 48,
+    TREND_WINDOW_DAYS = 7,   /* trend rules compare this week with the one before */
+    TREND_RULES_MAX = 64,
 };
+
+/* A trend rule's finding: rule-wide, so it has no ticket. */
+typedef struct trend_hit {
+    int64_t rule_id;
+    const biq_flow_trend *trend;
+    int64_t utc_day;
+} trend_hit;
 
 typedef struct run {
     const biq_app *app;
@@ -35,6 +44,8 @@ typedef struct run {
     biq_project_data data;
     const biq_alert_hit *hits;
     size_t n_hits;
+    trend_hit trends[TREND_RULES_MAX];
+    size_t n_trends;
     json_t *fired; /* rule id -> {"lines": [...], "count": n} */
     json_t *sends; /* [{id, kind, target, subject, text}] */
     size_t index;  /* result recording: the send at hand */
@@ -43,13 +54,26 @@ typedef struct run {
     biq_alert_run_stats *stats;
 } run;
 
+static bool any_enabled(const json_t *rules)
+{
+    size_t i;
+    const json_t *stored;
+    json_array_foreach(rules, i, stored) {
+        if (json_is_true(json_object_get(stored, "enabled")))
+            return true;
+    }
+    return false;
+}
+
+/* The project's data is read only when some rule may need it. */
 static biq_err load_tx(biq_tx *tx, void *ctx)
 {
     run *r = ctx;
     int64_t version;
     biq_err err = biq_store_alert_rules_list(tx, &r->rules);
-    if (err == BIQ_OK)
-        err = biq_store_settings_get(tx, NULL, &r->tenant_ov, &version);
+    if (err != BIQ_OK || !any_enabled(r->rules))
+        return err;
+    err = biq_store_settings_get(tx, NULL, &r->tenant_ov, &version);
     if (err == BIQ_OK)
         err = biq_store_settings_get(tx, r->project_key, &r->project_ov, &version);
     if (err == BIQ_OK)
@@ -105,7 +129,59 @@ static bool to_rule(const run *r, const json_t *stored, biq_alert_rule *out)
         out->threshold_ms = breach_minutes(r, status) * BIQ_MS_PER_MINUTE;
         return out->threshold_ms > 0;
     }
-    return false; /* trend_worsening is not evaluated yet */
+    return false; /* trend_worsening: evaluate_trends() */
+}
+
+/* The stored trend rule's metric and percent, when this run covers it. */
+static bool trend_rule(const run *r, const json_t *stored, const char **metric, long long *pct)
+{
+    const json_t *p = json_object_get(stored, "params");
+    const char *kind = json_string_value(json_object_get(stored, "kind"));
+    *metric = json_string_value(json_object_get(p, "metric"));
+    *pct = json_integer_value(json_object_get(p, "percent"));
+    return kind != NULL && strcmp(kind, "trend_worsening") == 0 && *metric != NULL &&
+           json_is_true(json_object_get(stored, "enabled")) &&
+           r->cadence == BIQ_ALERT_CADENCE_DAILY;
+}
+
+/* Trend rules against the flow core's trends of the last
+ * TREND_WINDOW_DAYS: the first worsening row of the rule's metric with
+ * |change| >= percent fires it (once a day, rule-wide). */
+static biq_err evaluate_trends(run *r, const biq_flow *flow)
+{
+    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = TREND_WINDOW_DAYS};
+    biq_flow_window w;
+    biq_flow_report *report = NULL;
+    bool any = false;
+    size_t i;
+    const json_t *stored;
+    const char *metric;
+    long long pct;
+    json_array_foreach(r->rules, i, stored)
+        any |= trend_rule(r, stored, &metric, &pct);
+    if (!any)
+        return BIQ_OK;
+    biq_err err = biq_flow_window_resolve(flow, &spec, &w);
+    if (err == BIQ_OK)
+        err = biq_flow_report_build(flow, &w, r->arena, &report);
+    if (err != BIQ_OK)
+        return err;
+    int64_t day = biq_api_flow_now(r->app) / BIQ_MS_PER_DAY;
+    json_array_foreach(r->rules, i, stored) {
+        if (!trend_rule(r, stored, &metric, &pct) || r->n_trends >= TREND_RULES_MAX)
+            continue;
+        for (size_t t = 0; t < report->n_trends; t++) {
+            const biq_flow_trend *tr = &report->trends[t];
+            if (tr->worsening && strcmp(biq_trend_metric_name(tr->metric), metric) == 0 &&
+                (tr->change_pct >= (double)pct || tr->change_pct <= -(double)pct)) {
+                r->trends[r->n_trends++] = (trend_hit){
+                    .rule_id = json_integer_value(json_object_get(stored, "id")), .trend = tr,
+                    .utc_day = day};
+                break;
+            }
+        }
+    }
+    return BIQ_OK;
 }
 
 static biq_err evaluate(run *r)
@@ -120,7 +196,7 @@ static biq_err evaluate(run *r)
         if (n < BIQ_ALERT_MAX_RULES && to_rule(r, stored, &rules[n]))
             n++;
     }
-    if (n == 0 || r->data.n_issues == 0)
+    if (r->data.n_issues == 0)
         return BIQ_OK;
     biq_err err = biq_api_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
                                             sizeof msg);
@@ -132,10 +208,10 @@ static biq_err evaluate(run *r)
                          .settings = &cfg.settings, .schedule = &cfg.schedule,
                          .now = biq_api_flow_now(r->app)};
     biq_alert_hit *hits = NULL;
-    if ((err = biq_flow_new(&in, r->arena, &flow)) == BIQ_OK)
+    if ((err = biq_flow_new(&in, r->arena, &flow)) == BIQ_OK && n > 0)
         err = biq_flow_alerts_evaluate(flow, rules, n, r->arena, &hits, &r->n_hits);
     r->hits = hits;
-    return err;
+    return err == BIQ_OK ? evaluate_trends(r, flow) : err;
 }
 
 static bool wanted(const run *r, const biq_alert_hit *h)
@@ -166,10 +242,10 @@ static void describe(const biq_alert_hit *h, char *line, size_t len)
 }
 
 /* Adds a new alert's line to its rule's message. */
-static void add_line(run *r, const biq_alert_hit *h)
+static void add_line(run *r, int64_t rule_id, const char *line)
 {
-    char key[ID_KEY_MAX], line[TEXT_LINE_MAX];
-    snprintf(key, sizeof key, "%" PRId64, h->rule_id);
+    char key[ID_KEY_MAX];
+    snprintf(key, sizeof key, "%" PRId64, rule_id);
     json_t *m = json_object_get(r->fired, key);
     if (m == NULL) {
         m = json_pack("{s:[],s:i}", "lines", "count", 0);
@@ -177,10 +253,8 @@ static void add_line(run *r, const biq_alert_hit *h)
     }
     json_t *count = json_object_get(m, "count");
     json_integer_set(count, json_integer_value(count) + 1);
-    if (json_array_size(json_object_get(m, "lines")) < LINES_MAX) {
-        describe(h, line, sizeof line);
+    if (json_array_size(json_object_get(m, "lines")) < LINES_MAX)
         json_array_append_new(json_object_get(m, "lines"), json_string(line));
-    }
     r->stats->fired++;
 }
 
@@ -264,8 +338,26 @@ static biq_err record_tx(biq_tx *tx, void *ctx)
         err = biq_store_alert_event_insert(tx, h->rule_id, h->issue ? h->issue->issue->id : 0,
                                            h->utc_day, r->project_key,
                                            h->status ? h->status->id : 0, h->value_ms, &inserted);
-        if (err == BIQ_OK && inserted)
-            add_line(r, h);
+        if (err == BIQ_OK && inserted) {
+            char line[TEXT_LINE_MAX];
+            describe(h, line, sizeof line);
+            add_line(r, h->rule_id, line);
+        }
+    }
+    for (size_t i = 0; i < r->n_trends && err == BIQ_OK; i++) {
+        const trend_hit *t = &r->trends[i];
+        bool inserted = false;
+        int64_t status = t->trend->status != NULL ? t->trend->status->id : 0;
+        err = biq_store_alert_event_insert(tx, t->rule_id, 0, t->utc_day, r->project_key, status,
+                                           0, &inserted);
+        if (err == BIQ_OK && inserted) {
+            char line[TEXT_LINE_MAX];
+            snprintf(line, sizeof line, "- %s%s%s worsened by %.0f%% over the last %d days",
+                     biq_trend_metric_name(t->trend->metric), status ? " in " : "",
+                     status ? t->trend->status->name : "", t->trend->change_pct,
+                     (int)TREND_WINDOW_DAYS);
+            add_line(r, t->rule_id, line);
+        }
     }
     const char *key;
     json_t *m;
@@ -337,7 +429,8 @@ biq_err biq_alerts_evaluate_project(const biq_app *app, const char *tenant_id,
     if ((err = biq_tx_run(app->pool, tenant_id, load_tx, &r)) != BIQ_OK ||
         (err = evaluate(&r)) != BIQ_OK)
         goto out;
-    if (r.n_hits > 0 && (err = biq_tx_run(app->pool, tenant_id, record_tx, &r)) != BIQ_OK)
+    if (r.n_hits + r.n_trends > 0 &&
+        (err = biq_tx_run(app->pool, tenant_id, record_tx, &r)) != BIQ_OK)
         goto out;
     deliver_all(&r, tenant_id);
 out:

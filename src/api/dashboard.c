@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/app.h"
+#include "api/explain.h"
 #include "api/handlers.h"
 #include "api/settings.h"
 #include "flow/charts_json.h"
@@ -257,6 +258,10 @@ biq_err biq_handle_dashboard(void *app_ptr, biq_request *req, biq_response *resp
     }
     if ((err = dashboard_json(&v, v.job.window, resp, &body)) != BIQ_OK)
         goto out;
+    /* Before caching, so the model is asked once per cached dashboard; the
+     * AI switch is a tenant setting, so its version is in the cache key. */
+    (void)biq_explain_for_dashboard(
+        app, !json_is_false(json_object_get(v.job.tenant_ov, "aiExplanations")), body);
     if ((text = biq_flow_json_dumps(body)) == NULL) {
         err = biq_response_error(resp, BIQ_ERR_NOMEM, "out of memory");
         goto out;

@@ -247,6 +247,67 @@ START_TEST(an_ingest_evaluates_the_changed_issue)
 }
 END_TEST
 
+/* The DevLake capture at its pinned clock has, week over week, WIP in
+ * "Open" up 500% and no worsening lead time. */
+static void setup_trends(void)
+{
+    char extra[96];
+    HOOK = fake_messages_start("ok");
+    fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
+    unsigned port = 0;
+    ck_assert_int_eq(sscanf(HOOK_URL, "http://127.0.0.1:%u/", &port), 1);
+    snprintf(extra, sizeof extra, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", port);
+    const char *env[] = {extra, "BIQ_ALERT_SWEEP_SECONDS=1", "BIQ_FLOW_CLOCK=2020-06-20T00:00:00Z",
+                         NULL};
+    harness_init(&H, "biq_alerttrend");
+    harness_start_app(&H, env);
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", "/forge/lifecycle", INSTALLED, &resp), 200);
+    free(resp);
+    char path[1024];
+    const char *d = getenv("BIQ_SHARED_DIR");
+    snprintf(path, sizeof path, "%s/realdata/devlake-merico/issues-with-changelog.json",
+             d && d[0] ? d : "../shared");
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *body = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(body, 1, (size_t)n, f), (size_t)n);
+    body[n] = '\0';
+    fclose(f);
+    ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", "/forge/backfill/EE", "{\"total\":33}",
+                                  &resp), 200);
+    free(resp);
+    ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", "/forge/backfill/EE/page", body, &resp),
+                     200);
+    free(resp);
+    free(body);
+}
+
+START_TEST(trend_rules_fire_rule_wide)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"kind\":\"slack\",\"name\":\"S\",\"url\":\"%s\","
+             "\"isDefault\":true}", HOOK_URL);
+    post("/api/v1/alerts/destinations", body);
+    post("/api/v1/alerts/rules", "{\"kind\":\"trend_worsening\",\"name\":\"Lead\","
+                                 "\"params\":{\"metric\":\"leadTime\"}}");
+    post("/api/v1/alerts/rules", "{\"kind\":\"trend_worsening\",\"name\":\"WIP up\","
+                                 "\"params\":{\"metric\":\"wip\",\"percent\":50}}");
+    wait_for_messages(1);
+    char *text = message(0);
+    ck_assert_ptr_nonnull(strstr(text, "WIP up"));
+    ck_assert_ptr_nonnull(strstr(text, "wip in Open worsened by 500%"));
+    free(text);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events WHERE issue_id = 0"), 1);
+    pause_ms(1500); /* later sweeps are hourly ones: trends wait for the next day */
+    ck_assert_uint_eq(fake_messages_count(HOOK), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 1);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("alerts_delivery");
@@ -261,5 +322,10 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(ingest, 60);
     tcase_add_test(ingest, an_ingest_evaluates_the_changed_issue);
     suite_add_tcase(s, ingest);
+    TCase *trends = tcase_create("trends");
+    tcase_add_checked_fixture(trends, setup_trends, teardown);
+    tcase_set_timeout(trends, 60);
+    tcase_add_test(trends, trend_rules_fire_rule_wide);
+    suite_add_tcase(s, trends);
     return s;
 }

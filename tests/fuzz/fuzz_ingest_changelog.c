@@ -1,0 +1,38 @@
+/* fuzz_ingest_changelog.c - biq_parse_changelog_page (ingest/ingest.h):
+ * /issue/{id}/changelog pages. Properties: the error contract; an accepted
+ * page stays within the history limit and keeps transitions in input order
+ * (history by history, items ascending inside one history).
+ */
+#include "fuzz_ingest.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    json_t *root = fuzz_load(data, size);
+    if (root == NULL)
+        return 0;
+    biq_arena *arena = fuzz_arena();
+    biq_parse_error perr;
+    biq_changelog_page page;
+    if (biq_parse_changelog_page(root, arena, &page, &perr) != BIQ_OK) {
+        FUZZ_CHECK(fuzz_all_zero(&page, sizeof page));
+        fuzz_check_perr(&perr);
+    } else {
+        FUZZ_CHECK(page.n_histories >= 0 && page.n_histories <= BIQ_INGEST_HISTORIES_MAX);
+        for (size_t i = 0; i < page.n_transitions; i++) {
+            const biq_transition *t = &page.transitions[i];
+            FUZZ_CHECK(t->item_index >= 0 && t->at != BIQ_MS_NONE);
+            if (i > 0 && t->history_id == page.transitions[i - 1].history_id)
+                FUZZ_CHECK(t->item_index > page.transitions[i - 1].item_index);
+        }
+    }
+    biq_arena_free(arena);
+    json_decref(root);
+    return 0;
+}
