@@ -7,6 +7,9 @@
 #
 #   scripts/fuzz.sh [harness...]     e.g. scripts/fuzz.sh fuzz_jws fuzz_router
 #
+# FUZZ_NO_BUILD=1 skips the build (for several fuzz.sh running at once on
+# one build-fuzz/: concurrent makes would race on build-fuzz/libbiq.a).
+#
 # New interesting inputs go to build-fuzz/corpus/<name>/ (not checked in;
 # copy the ones worth keeping into tests/fuzz/corpus/<name>/), crashes,
 # leaks and timeouts to build-fuzz/findings/<name>/. Prints one line per
@@ -19,7 +22,9 @@ SECONDS_EACH=${FUZZ_SECONDS:-30}
 JOBS=$(nproc 2>/dev/null || echo 2)
 OUT=build-fuzz
 
-make -s -j"$JOBS" CC=clang FUZZ=1 BUILD="$OUT" fuzz-harnesses
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+    make -s -j"$JOBS" CC=clang FUZZ=1 BUILD="$OUT" fuzz-harnesses
+fi
 
 if [ $# -gt 0 ]; then
     names=("$@")

@@ -146,23 +146,59 @@ biq_err biq_alerts_config_init(biq_alerts_config *cfg, const char *hosts_extra,
     return ok ? BIQ_OK : BIQ_ERR_INVALID;
 }
 
+/* SMTP: envelope from the configuration, the target as the recipient. */
+static struct curl_slist *setup_email(CURL *c, const biq_alerts_config *cfg, const char *to,
+                                      transfer *t, const char *payload)
+{
+    char rcpt[ADDRESS_MAX];
+    snprintf(rcpt, sizeof rcpt, "<%s>", to);
+    struct curl_slist *list = curl_slist_append(NULL, rcpt);
+    t->upload = payload;
+    t->upload_len = strlen(payload);
+    curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, cfg->smtp_from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, list);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(c, CURLOPT_READDATA, t);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    return list;
+}
+
+static struct curl_slist *setup_webhook(CURL *c, const char *url, const char *payload)
+{
+    struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+    return list;
+}
+
+/* Why a send cannot even be tried, or NULL. */
+static const char *unsendable(const biq_alerts_config *cfg, bool email, const char *kind,
+                              const char *target)
+{
+    if (email && cfg->smtp_url[0] == '\0')
+        return "e-mail is not configured (BIQ_SMTP_URL)";
+    if (!email && !biq_alert_url_allowed(kind, target, cfg->hosts_extra))
+        return "webhook host not allowed";
+    return NULL;
+}
+
 biq_err biq_alert_deliver(const biq_alerts_config *cfg, const char *kind, const char *target,
                           const char *subject, const char *text, biq_alert_outcome *out)
 {
     biq_err err = BIQ_ERR_NOMEM;
-    bool email = strcmp(kind, "email") == 0;
-    char rcpt[ADDRESS_MAX];
+    bool email = strcmp(kind, "email") == 0, retry = false;
     char *payload = NULL;
     struct curl_slist *list = NULL;
     transfer t = {0};
     CURL *c = NULL;
+    const char *refusal = unsendable(cfg, email, kind, target);
     *out = (biq_alert_outcome){0};
-    if (email && cfg->smtp_url[0] == '\0') {
-        snprintf(out->detail, sizeof out->detail, "e-mail is not configured (BIQ_SMTP_URL)");
-        return BIQ_OK;
-    }
-    if (!email && !biq_alert_url_allowed(kind, target, cfg->hosts_extra)) {
-        snprintf(out->detail, sizeof out->detail, "webhook host not allowed");
+    if (refusal != NULL) {
+        snprintf(out->detail, sizeof out->detail, "%s", refusal);
         return BIQ_OK;
     }
     payload = email ? email_message(cfg, target, subject, text) : webhook_body(kind, subject, text);
@@ -170,32 +206,12 @@ biq_err biq_alert_deliver(const biq_alerts_config *cfg, const char *kind, const 
     if (payload == NULL || c == NULL)
         goto out;
     common_options(c, cfg, &t);
-    if (email) {
-        snprintf(rcpt, sizeof rcpt, "<%s>", target);
-        list = curl_slist_append(NULL, rcpt);
-        t.upload = payload;
-        t.upload_len = strlen(payload);
-        curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-        curl_easy_setopt(c, CURLOPT_MAIL_FROM, cfg->smtp_from);
-        curl_easy_setopt(c, CURLOPT_MAIL_RCPT, list);
-        curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
-        curl_easy_setopt(c, CURLOPT_READDATA, &t);
-        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    } else {
-        list = curl_slist_append(NULL, "Content-Type: application/json");
-        curl_easy_setopt(c, CURLOPT_URL, target);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
-    }
+    list = email ? setup_email(c, cfg, target, &t, payload) : setup_webhook(c, target, payload);
     if (list == NULL)
         goto out;
-    bool retry = false;
     do {
-        if (out->attempts > 0)
+        if (out->attempts++ > 0)
             sleep_ms(cfg->backoff_ms);
-        out->attempts++;
         retry = false;
         out->ok = attempt(c, &t, !email, &retry, out->detail, sizeof out->detail);
     } while (!out->ok && retry && out->attempts < ATTEMPTS_MAX);

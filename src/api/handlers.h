@@ -23,6 +23,12 @@ biq_err biq_handle_backfill_page(void *app, biq_request *req, biq_response *resp
 biq_err biq_handle_changelog_page(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_catalog(void *app, biq_request *req, biq_response *resp);
 
+biq_err biq_handle_backfill_request(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_backfill_requests(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_reconcile_get(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_reconcile_record(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_reconcile_ids(void *app, biq_request *req, biq_response *resp);
+
 biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 
 /* Project views (dashboard.c): each answers only for the project of the

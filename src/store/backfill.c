@@ -91,6 +91,11 @@ biq_err biq_store_backfill_start(biq_tx *tx, const char *project_key, int64_t to
     if (err == BIQ_OK)
         err = biq_tx_exec(tx, "DELETE FROM backfill_pages WHERE tenant_id = $1 AND project_key = $2",
                           2, params, NULL);
+    /* A backfill asked for in the UI is under way now. */
+    if (err == BIQ_OK)
+        err = biq_tx_exec(tx,
+                          "DELETE FROM backfill_requests WHERE tenant_id = $1 AND project_key = $2",
+                          2, params, NULL);
     return err == BIQ_OK ? refresh(tx, project_key, state) : err;
 }
 

@@ -46,14 +46,4 @@ static inline biq_arena *fuzz_arena(void)
     return a;
 }
 
-/* Every byte of an object is zero (the "on failure *out is zeroed" rule). */
-static inline bool fuzz_all_zero(const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        if (b[i] != 0)
-            return false;
-    return true;
-}
-
 #endif

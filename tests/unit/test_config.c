@@ -137,6 +137,33 @@ START_TEST(anthropic_is_optional_and_checked)
 }
 END_TEST
 
+START_TEST(alert_delivery_settings)
+{
+    biq_config cfg;
+    char why[256];
+    const char *none[] = {SERVE_BASE, NULL};
+    ck_assert_int_eq(load(none, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_str_eq(cfg.smtp_url, "");
+    ck_assert_str_eq(cfg.alert_hosts_extra, "");
+    ck_assert_uint_eq(cfg.alert_sweep_s, 3600);
+    const char *ok[] = {SERVE_BASE, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:8099,localhost:1",
+                        "BIQ_SMTP_URL=smtp://127.0.0.1:2525", "BIQ_SMTP_FROM=a@b.test",
+                        "BIQ_ALERT_SWEEP_SECONDS=1", NULL};
+    ck_assert_int_eq(load(ok, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_uint_eq(cfg.alert_sweep_s, 1);
+    const char *remote[] = {SERVE_BASE, "BIQ_ALERT_HOSTS_EXTRA=evil.example.com:443", NULL};
+    expect_error(remote, BIQ_CONFIG_FOR_SERVE, "BIQ_ALERT_HOSTS_EXTRA: expected loopback");
+    const char *noport[] = {SERVE_BASE, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:", NULL};
+    expect_error(noport, BIQ_CONFIG_FOR_SERVE, "BIQ_ALERT_HOSTS_EXTRA");
+    const char *scheme[] = {SERVE_BASE, "BIQ_SMTP_URL=http://mail", NULL};
+    expect_error(scheme, BIQ_CONFIG_FOR_SERVE, "BIQ_SMTP_URL: expected smtp://");
+    const char *from[] = {SERVE_BASE, "BIQ_SMTP_URL=smtp://mail", NULL};
+    expect_error(from, BIQ_CONFIG_FOR_SERVE, "BIQ_SMTP_FROM: an e-mail address is required");
+    const char *sweep[] = {SERVE_BASE, "BIQ_ALERT_SWEEP_SECONDS=0", NULL};
+    expect_error(sweep, BIQ_CONFIG_FOR_SERVE, "BIQ_ALERT_SWEEP_SECONDS: expected an integer");
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("config");
@@ -146,6 +173,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, errors_name_the_variable);
     tcase_add_test(tc, secrets_from_files);
     tcase_add_test(tc, anthropic_is_optional_and_checked);
+    tcase_add_test(tc, alert_delivery_settings);
     suite_add_tcase(s, tc);
     return s;
 }

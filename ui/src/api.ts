@@ -1,0 +1,89 @@
+/* api.ts - typed calls to the backend's UI routes (docs/api.md) and the
+ * readable errors the screens show. Every call goes through bridge.invoke. */
+import { invoke, UnreachableError } from './bridge';
+
+export interface Stat { count: number; avgDays: number | null; p50Days: number | null; p85Days?: number | null; p90Days: number | null; p95Days?: number | null }
+export interface StatusRow {
+  id: string; name: string; category: string; role: string; terminal?: boolean; external?: boolean;
+  timeInStatus: Stat; throughput: number; wip: { avg: number; current: number; limit: number | null };
+  previous?: { timeInStatus: Stat; throughput: number; wip: { avg: number; current: number; limit: number | null } };
+}
+export interface Change { current: number | null; previous: number | null; changePct: number | null; limit?: number | null }
+export interface Bottleneck {
+  statusId: string | null; statusName?: string; score?: number; confidence?: string; reasons?: string[];
+  explanation?: string; explanationSource?: string; state?: 'sparse' | 'healthy'; message?: string;
+  breakdown?: { avgTime: Change; wip: Change; throughput: Change };
+}
+export interface Trend { metric: string; statusId: string | null; statusName?: string; current: number; previous: number; ratio: number; changePct: number; verdict: string; unit?: string }
+export interface Dashboard {
+  project: { key: string; name: string };
+  window: { days: number; from: string; to: string; tz: string; kind?: string };
+  generatedAt: string; dataVersion: number;
+  statuses: StatusRow[];
+  throughput: { total: number; perWeek: number[]; previous?: number };
+  leadTime: Stat; cycleTime: Stat;
+  bottleneck: Bottleneck;
+  trends: Trend[];
+  alerts: { recent: Array<Record<string, unknown>> };
+  dataQuality?: Record<string, number>;
+  sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
+}
+export interface WipAging {
+  referenceP95Days: number | null; referenceN: number;
+  items: Array<{ key: string; statusId: string; status: string; daysInStatus: number; daysSinceStarted: number | null; daysSinceCreated: number; size: number | null; assignee: string | null; issueType: string; agingPastNormal: boolean }>;
+  wipLimits: Array<{ statusId: string; limit: number }>;
+}
+export interface Cfd { tz: string; bands: Array<{ statusId: string; name: string }>; days: Array<{ date: string; counts: number[]; done: number; throughput: number; wip: number }> }
+export interface Scatter {
+  points: Array<{ key: string; issueType: string; doneAt: string; leadDays: number; cycleDays: number | null }>;
+  lead: Stat; cycle: Stat;
+}
+export interface SettingField { value: unknown; default: unknown; overridden: boolean }
+export interface Settings { version: number; fields: Record<string, SettingField> }
+export interface Visits {
+  issueKey: string; totalDays: number; generatedAt: string;
+  visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
+}
+
+/** An error the UI can show as is: `message` is written for the reader. */
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number, readonly code: string, readonly detail = '') { super(message); }
+}
+
+function readable(status: number, code: string, detail: string): string {
+  if (status === 401) return 'Your session has expired or could not be verified. Reload the page to continue.';
+  if (status === 403) return 'You do not have access to this project in BottleneckIQ.';
+  if (status === 404 && code === 'not_installed') return 'BottleneckIQ is not set up for this site yet. Try again in a few minutes.';
+  if (status === 429) return 'Too many requests right now. Wait a moment and try again.';
+  if (status >= 500) return 'BottleneckIQ is having trouble right now. Try again in a minute.';
+  return detail || `The request failed (${status}).`;
+}
+
+/** Calls the backend; returns the body of a 2xx answer or throws ApiError. */
+export async function call<T>(path: string, method = 'GET', body?: unknown): Promise<T> {
+  let r;
+  try {
+    r = await invoke(path, method, body);
+  } catch (e) {
+    const why = e instanceof UnreachableError ? e.message : String(e);
+    throw new ApiError('The BottleneckIQ service cannot be reached right now. Check your connection and try again in a minute.', 0, 'unreachable', why);
+  }
+  if (r.status >= 200 && r.status < 300) return r.body as T;
+  const err = (r.body as { error?: { code?: string; message?: string } } | null)?.error;
+  throw new ApiError(readable(r.status, err?.code ?? 'error', err?.message ?? ''), r.status, err?.code ?? 'error', err?.message ?? '');
+}
+
+const p = (key: string) => `/api/v1/projects/${encodeURIComponent(key)}`;
+export const api = {
+  dashboard: (key: string, window: string) => call<Dashboard>(`${p(key)}/dashboard?window=${encodeURIComponent(window)}`),
+  wipAging: (key: string) => call<WipAging>(`${p(key)}/charts/wip-aging`),
+  cfd: (key: string) => call<Cfd>(`${p(key)}/charts/cfd`),
+  scatter: (key: string, window: string) => call<Scatter>(`${p(key)}/charts/scatter?window=${encodeURIComponent(window)}`),
+  exportCsv: (key: string, window: string) => call<string>(`${p(key)}/export.csv?window=${encodeURIComponent(window)}`),
+  projectSettings: (key: string) => call<Settings>(`${p(key)}/settings`),
+  putProjectSettings: (key: string, body: unknown) => call<Settings>(`${p(key)}/settings`, 'PUT', body),
+  tenantSettings: () => call<Settings>('/api/v1/tenant/settings'),
+  putTenantSettings: (body: unknown) => call<Settings>('/api/v1/tenant/settings', 'PUT', body),
+  requestBackfill: (key: string) => call<unknown>(`${p(key)}/backfill`, 'POST', {}),
+  timeInStatus: (issueKey: string) => call<Visits>(`/api/v1/issues/${encodeURIComponent(issueKey)}/time-in-status`),
+};

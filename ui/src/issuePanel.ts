@@ -1,0 +1,26 @@
+/* issuePanel.ts - the jira:issuePanel: one row per visit (entered, status,
+ * duration, "current" on the open one) and the total. */
+import { api, ApiError } from './api';
+import { days, dateTime, h, stateMsg } from './dom';
+
+export async function renderIssuePanel(root: HTMLElement, issueKey: string): Promise<void> {
+  root.replaceChildren(stateMsg('loading', 'Loading time in status…'));
+  try {
+    const v = await api.timeInStatus(issueKey);
+    if (v.visits.length === 0) { root.replaceChildren(stateMsg('empty', 'No status history for this issue yet.')); return; }
+    root.replaceChildren(h('div', { class: 'issue-panel', 'data-testid': 'issue-panel' },
+      h('table', { class: 'visits' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Entered'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Duration'), h('th', {}, ''))),
+        h('tbody', {}, ...v.visits.map((x) => h('tr', { class: x.current ? 'current' : '', 'data-testid': 'visit' },
+          h('td', {}, dateTime(x.entered)), h('td', { 'data-col': 'status' }, x.status),
+          h('td', { class: 'num', 'data-col': 'duration' }, days(x.durationDays)),
+          h('td', {}, x.current ? h('span', { class: 'lozenge lozenge-inprogress small' }, 'current') : '')))),
+        h('tfoot', {}, h('tr', {}, h('th', { colspan: 2 }, `Total (${v.visits.length} visits)`), h('th', { class: 'num', 'data-testid': 'visits-total' }, days(v.totalDays)), h('th', {}, ''))))));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404 && e.code !== 'not_installed') {
+      root.replaceChildren(stateMsg('empty', 'BottleneckIQ has no history for this issue yet (or its type is excluded).'));
+      return;
+    }
+    root.replaceChildren(stateMsg('error', e instanceof ApiError ? e.message : String(e)));
+  }
+}

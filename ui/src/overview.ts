@@ -1,0 +1,124 @@
+/* overview.ts - the Overview tab: top insight, bottleneck breakdown,
+ * significant changes, all-stages table and recent alerts, from one
+ * dashboard answer. */
+import type { Change, Dashboard, StatusRow } from './api';
+import { days, h, num, pct, dateTime } from './dom';
+
+const CONFIDENCE_CLASS: Record<string, string> = { medium: 'lozenge-moved', high: 'lozenge-removed', 'very high': 'lozenge-removed bold' };
+
+function insight(d: Dashboard): HTMLElement {
+  const b = d.bottleneck;
+  if (!b.statusId) {
+    const healthy = b.state === 'healthy';
+    return h('section', { class: `card insight ${healthy ? 'insight-healthy' : 'insight-sparse'}`, 'data-testid': 'insight', 'data-state': b.state ?? '' },
+      h('h2', {}, healthy ? 'No bottleneck' : 'Not enough data'),
+      h('p', { 'data-testid': 'insight-message' }, b.message ?? (healthy ? 'No stage shows a significant slowdown vs. the prior window' : 'Not enough recent activity')));
+  }
+  return h('section', { class: 'card insight insight-bottleneck', 'data-testid': 'insight' },
+    h('div', { class: 'insight-head' },
+      h('span', { class: 'eyebrow' }, 'Bottleneck'),
+      h('h2', { 'data-testid': 'bottleneck-name' }, b.statusName ?? ''),
+      h('span', { class: `lozenge ${CONFIDENCE_CLASS[b.confidence ?? ''] ?? 'lozenge-moved'}`, 'data-testid': 'bottleneck-confidence' }, `${b.confidence} confidence`)),
+    h('p', { class: 'explanation', 'data-testid': 'bottleneck-explanation' }, b.explanation ?? ''),
+    h('ul', { class: 'reasons', 'data-testid': 'bottleneck-reasons' }, ...(b.reasons ?? []).map((r) => h('li', {}, r))),
+    b.explanationSource === 'ai' ? h('p', { class: 'subtle' }, 'Worded by AI from the numbers above.') : null);
+}
+
+/** good/bad by direction: for time and WIP a rise is bad, for throughput good. */
+function verdictClass(change: number | null, higherIsBetter: boolean): string {
+  if (change === null || Math.abs(change) < 0.05) return 'neutral';
+  return (change > 0) === higherIsBetter ? 'good' : 'bad';
+}
+
+function tile(label: string, testid: string, c: Change, fmt: (v: number | null) => string, higherIsBetter: boolean, limit?: number | null): HTMLElement {
+  const cls = verdictClass(c.changePct, higherIsBetter);
+  const overLimit = limit != null && c.current != null && c.current > limit;
+  return h('div', { class: `tile tile-${cls}`, 'data-testid': testid, 'data-verdict': cls },
+    h('div', { class: 'tile-label' }, label),
+    h('div', { class: 'tile-value' }, h('span', { 'data-testid': `${testid}-current` }, fmt(c.current)),
+      limit != null ? h('span', { class: `limit ${overLimit ? 'over' : ''}` }, ` / limit ${limit}`) : null),
+    h('div', { class: 'tile-prev' }, 'prior ', h('span', { 'data-testid': `${testid}-previous` }, fmt(c.previous)),
+      ' · ', h('span', { class: `change change-${cls}`, 'data-testid': `${testid}-change` }, pct(c.changePct))));
+}
+
+function breakdown(d: Dashboard): HTMLElement | null {
+  const br = d.bottleneck.breakdown;
+  if (!d.bottleneck.statusId || !br) return null;
+  return h('section', { class: 'card', 'data-testid': 'breakdown' },
+    h('h3', {}, `Breakdown: ${d.bottleneck.statusName}`),
+    h('div', { class: 'tiles' },
+      tile('Average time in status', 'bd-avgtime', br.avgTime, days, false),
+      tile('WIP (average)', 'bd-wip', br.wip, (v) => num(v), false, br.wip.limit ?? null),
+      tile('Throughput', 'bd-throughput', br.throughput, (v) => num(v, 0), true)));
+}
+
+const METRIC_LABEL: Record<string, string> = { timeInStatus: 'Average time', wip: 'WIP', throughput: 'Throughput', leadTime: 'Lead time' };
+
+function changes(d: Dashboard): HTMLElement {
+  const rows = d.trends.filter((t) => t.verdict !== 'stable').slice(0, 8);
+  return h('section', { class: 'card', 'data-testid': 'changes' },
+    h('h3', {}, 'Significant changes vs. prior window'),
+    rows.length === 0 ? h('p', { class: 'subtle', 'data-testid': 'changes-empty' }, 'No significant changes.') :
+      h('ul', { class: 'changes' }, ...rows.map((t) => h('li', { class: `change-row change-${t.verdict === 'improving' ? 'good' : 'bad'}`, 'data-testid': 'change-row' },
+        h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, t.changePct > 0 ? '▲' : '▼'),
+        h('span', {}, `${METRIC_LABEL[t.metric] ?? t.metric}${t.statusName ? ` · ${t.statusName}` : ''}`),
+        h('span', { class: 'change-num' }, `${pct(t.changePct)} (${num(t.previous)} → ${num(t.current)}${t.unit === 'days' ? 'd' : ''})`),
+        h('span', { class: `lozenge ${t.verdict === 'improving' ? 'lozenge-success' : 'lozenge-removed'}` }, t.verdict)))));
+}
+
+function wipCell(s: StatusRow): HTMLElement {
+  const limit = s.wip.limit;
+  const state = limit == null ? '' : s.wip.current > limit ? 'over' : s.wip.current >= 0.8 * limit ? 'approaching' : '';
+  return h('td', { class: `num wip-${state || 'ok'}`, 'data-col': 'wipCurrent' }, limit == null ? String(s.wip.current) : `${s.wip.current} / ${limit}`);
+}
+
+function stagesTable(d: Dashboard): HTMLElement {
+  const rows = d.statuses;
+  if (rows.length === 0) return h('section', { class: 'card', 'data-testid': 'stages' }, h('h3', {}, 'All stages'), h('p', { class: 'subtle' }, 'No status history in this window yet.'));
+  return h('section', { class: 'card', 'data-testid': 'stages' },
+    h('h3', {}, 'All stages'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'stages' },
+      h('thead', {}, h('tr', {}, ...['Status', 'Role', 'Avg time', 'Prior avg', 'P50', 'P90', 'Visits', 'Throughput', 'Prior', 'WIP avg', 'WIP now'].map((c) => h('th', {}, c)))),
+      h('tbody', {}, ...rows.map((s) => h('tr', { 'data-status-id': s.id, class: s.id === d.bottleneck.statusId ? 'is-bottleneck' : '' },
+        h('td', { 'data-col': 'name' }, s.name, s.id === d.bottleneck.statusId ? h('span', { class: 'lozenge lozenge-removed small' }, 'bottleneck') : null),
+        h('td', { 'data-col': 'role' }, s.role + (s.terminal ? ', terminal' : '') + (s.external ? ', external' : '')),
+        h('td', { class: 'num', 'data-col': 'avgDays' }, days(s.timeInStatus.avgDays)),
+        h('td', { class: 'num subtle', 'data-col': 'prevAvgDays' }, days(s.previous?.timeInStatus.avgDays)),
+        h('td', { class: 'num', 'data-col': 'p50Days' }, days(s.timeInStatus.p50Days)),
+        h('td', { class: 'num', 'data-col': 'p90Days' }, days(s.timeInStatus.p90Days)),
+        h('td', { class: 'num', 'data-col': 'count' }, String(s.timeInStatus.count)),
+        h('td', { class: 'num', 'data-col': 'throughput' }, String(s.throughput)),
+        h('td', { class: 'num subtle', 'data-col': 'prevThroughput' }, s.previous ? String(s.previous.throughput) : '—'),
+        h('td', { class: 'num', 'data-col': 'wipAvg' }, num(s.wip.avg)),
+        wipCell(s)))))));
+}
+
+function alerts(d: Dashboard): HTMLElement {
+  const list = d.alerts?.recent ?? [];
+  return h('section', { class: 'card', 'data-testid': 'alerts' },
+    h('h3', {}, 'Recent alerts'),
+    list.length === 0 ? h('p', { class: 'subtle' }, 'No alerts in this project.') :
+      h('ul', { class: 'alerts' }, ...list.slice(0, 20).map((a) => h('li', {},
+        h('span', { class: 'lozenge lozenge-moved' }, String(a.rule ?? a.kind ?? 'alert')),
+        ' ', String(a.message ?? a.summary ?? a.issueKey ?? ''), ' ',
+        h('span', { class: 'subtle' }, dateTime((a.at ?? a.createdAt ?? a.firedAt) as string | undefined))))));
+}
+
+function system(d: Dashboard): HTMLElement {
+  return h('section', { class: 'card system', 'data-testid': 'system' },
+    h('div', {}, h('div', { class: 'tile-label' }, 'Done in window'), h('div', { class: 'tile-value', 'data-testid': 'sys-throughput' }, String(d.throughput.total)),
+      h('div', { class: 'tile-prev' }, `prior ${d.throughput.previous ?? '—'}`)),
+    h('div', {}, h('div', { class: 'tile-label' }, 'Cycle time (created → done), P85'), h('div', { class: 'tile-value', 'data-testid': 'sys-lead-p85' }, days(d.leadTime.p85Days)),
+      h('div', { class: 'tile-prev' }, `avg ${days(d.leadTime.avgDays)} · n=${d.leadTime.count}`)),
+    h('div', {}, h('div', { class: 'tile-label' }, 'Started → done, P85'), h('div', { class: 'tile-value' }, days(d.cycleTime.p85Days)),
+      h('div', { class: 'tile-prev' }, `avg ${days(d.cycleTime.avgDays)} · n=${d.cycleTime.count}`)));
+}
+
+export function renderOverview(d: Dashboard): HTMLElement {
+  return h('div', { class: 'overview', 'data-testid': 'overview', 'data-version': d.dataVersion },
+    h('div', { class: 'grid-2' }, insight(d), system(d)),
+    breakdown(d),
+    changes(d),
+    stagesTable(d),
+    alerts(d));
+}

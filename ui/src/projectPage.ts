@@ -1,0 +1,109 @@
+/* projectPage.ts - the jira:projectPage shell: header (window picker, last
+ * sync, Export CSV), the Overview / Flow / Settings tabs, the partial-history
+ * banner and the polling that keeps sync and backfill progress fresh.
+ * State lives in one object per page: the window, the tab, the last dashboard. */
+import { api, ApiError, type Dashboard } from './api';
+import { ago, h, stateMsg } from './dom';
+import { renderOverview } from './overview';
+import { renderFlow } from './flow';
+import { backfillPanel, renderSettings } from './settings';
+
+const WINDOWS: Array<[string, string]> = [['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days'], ['mtd', 'Month to date'], ['qtd', 'Quarter to date']];
+const SPRINT_WINDOWS: Array<[string, string]> = [['sprint-current', 'Current sprint'], ['sprint-last', 'Last sprint'], ['sprint-last3', 'Last 3 sprints']];
+const POLL_MS = 2000;
+type Tab = 'overview' | 'flow' | 'settings';
+
+export function mountProjectPage(root: HTMLElement, key: string): void {
+  const params = new URLSearchParams(location.search);
+  const state = { window: params.get('window') ?? '30d', tab: (params.get('tab') as Tab) ?? 'overview', dash: null as Dashboard | null, seq: 0, hasSprints: false };
+  const picker = h('select', { 'aria-label': 'Window', 'data-testid': 'window-picker' }) as HTMLSelectElement;
+  const fillPicker = () => picker.replaceChildren(...[...WINDOWS, ...(state.hasSprints ? SPRINT_WINDOWS : [])].map(([v, l]) => h('option', { value: v, selected: v === state.window }, l)));
+  fillPicker();
+  const sync = h('span', { class: 'subtle', 'data-testid': 'last-sync' }, '');
+  const exportMsg = h('span', { class: 'form-msg' });
+  const exportBtn = h('button', { class: 'btn', 'data-testid': 'export-csv', onclick: () => exportCsv() }, 'Export CSV');
+  const tabs = h('div', { class: 'tabs', role: 'tablist' });
+  const banner = h('div', { 'data-testid': 'banner' });
+  const body = h('div', { class: 'tab-body', 'data-testid': 'tab-body' });
+  const backfill = backfillPanel(key);
+  root.replaceChildren(h('div', { class: 'page' },
+    h('header', { class: 'page-head' }, h('h1', {}, `Flow · ${key}`), h('div', { class: 'toolbar' }, h('label', {}, 'Window ', picker), sync, exportBtn, exportMsg)),
+    tabs, banner, body));
+
+  const setTabs = () => tabs.replaceChildren(...(['overview', 'flow', 'settings'] as Tab[]).map((t) =>
+    h('button', { role: 'tab', 'aria-selected': String(t === state.tab), 'data-tab': t, onclick: () => { state.tab = t; setTabs(); show(); } }, t[0].toUpperCase() + t.slice(1))));
+
+  const showBanner = (d: Dashboard) => {
+    const b = d.sync.backfill;
+    const truncated = d.dataQuality?.truncated_history ?? 0;
+    const parts: string[] = [];
+    if (b.state === 'running' || b.state === 'queued') parts.push(`History is still loading: ${b.received} of ~${b.total} issues.`);
+    if (b.state === 'capped') parts.push(`History stopped at the backfill cap (${b.received} issues): older work is not counted.`);
+    if (b.state === 'failed') parts.push('The history backfill failed: numbers may be incomplete. Run it again from Settings.');
+    if (truncated > 0) parts.push(`${truncated} issue histories are incomplete.`);
+    banner.replaceChildren(...(parts.length ? [h('div', { class: 'banner banner-warning', role: 'status', 'data-testid': 'partial-banner' }, 'Partial data. ', parts.join(' '))] : []));
+  };
+
+  const show = () => {
+    const d = state.dash;
+    if (!d) return;
+    sync.textContent = `Last sync ${ago(d.sync.lastSyncAt)}`;
+    sync.title = d.sync.lastSyncAt ?? '';
+    showBanner(d);
+    backfill.update(d);
+    if (state.tab === 'overview') body.replaceChildren(renderOverview(d));
+    else if (state.tab === 'flow') body.replaceChildren(renderFlow(key, state.window));
+    else body.replaceChildren(renderSettings(key, d, backfill.el, () => load(true)));
+  };
+
+  /** Loads the dashboard; a silent load (poll, after save) keeps the screen until the answer. */
+  async function load(silent = false): Promise<void> {
+    const seq = ++state.seq;
+    if (!silent) body.replaceChildren(stateMsg('loading', 'Loading the dashboard…'));
+    try {
+      const d = await api.dashboard(key, state.window);
+      if (seq !== state.seq) return;
+      const changed = !state.dash || state.dash.dataVersion !== d.dataVersion || state.dash.generatedAt !== d.generatedAt;
+      const first = !state.dash;
+      state.dash = d;
+      root.dataset.loaded = 'true';
+      if (!silent || (changed && state.tab === 'overview')) show();
+      else { backfill.update(d); showBanner(d); sync.textContent = `Last sync ${ago(d.sync.lastSyncAt)}`; }
+      if (first) probeSprints();
+    } catch (e) {
+      if (seq !== state.seq) return;
+      if (silent && state.dash) return; // keep what is shown; the next poll retries
+      const msg = e instanceof ApiError && e.status === 404 && (e.detail ?? '').startsWith('window:') ? 'This project has no sprint for that window.' : e instanceof ApiError ? e.message : String(e);
+      body.replaceChildren(stateMsg('error', msg, e instanceof ApiError && e.detail && e.detail !== msg ? e.detail : ''));
+    }
+  }
+
+  /** Sprint windows are offered only when the project has a sprint. */
+  function probeSprints(): void {
+    api.dashboard(key, 'sprint-last').then(() => { state.hasSprints = true; fillPicker(); }, () => {
+      api.dashboard(key, 'sprint-current').then(() => { state.hasSprints = true; fillPicker(); }, () => undefined);
+    });
+  }
+
+  async function exportCsv(): Promise<void> {
+    exportMsg.textContent = 'Preparing…';
+    try {
+      const csv = await api.exportCsv(key, state.window);
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const a = h('a', { href: url, download: `${key}-${state.window}.csv` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      exportMsg.textContent = '';
+    } catch (e) {
+      exportMsg.textContent = e instanceof ApiError ? e.message : String(e);
+    }
+  }
+
+  picker.addEventListener('change', () => { state.window = picker.value; state.dash = null; void load(); });
+  setTabs();
+  void load();
+  // Keep sync time and backfill progress fresh; only poll while visible.
+  setInterval(() => { if (document.visibilityState === 'visible' && state.dash) void load(true); }, POLL_MS);
+}

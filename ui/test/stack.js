@@ -1,0 +1,101 @@
+/* stack.js - the back end the browser tests run against.
+ *
+ * With BIQ_TEST_BACKEND_URL and BIQ_TEST_KEYS_DIR set (scripts/test.sh, or a
+ * running `make run`: http://127.0.0.1:8080 and var/keys) it uses that server,
+ * whose demo data must be loaded. Otherwise it starts its own: a throwaway
+ * PostgreSQL (scripts/pg.sh), `biq migrate`, a dev key (`biq-dev keygen`),
+ * `biq serve` on a free port, the demo installation and scripts/demo-data.sh.
+ * Also: FIT signing for direct API calls, and a dev host over the UI build. */
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, existsSync, rmSync, openSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fitClaims, signFit, installationAri, DEV_APP_ID, DEV_KID } from '../../tools/devhost/fit.js';
+import { startDevhost } from '../../tools/devhost/server.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const UI = path.join(ROOT, 'ui');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function waitReady(url, child, log) {
+  for (let i = 0; i < 200; i++) {
+    if (child && child.exitCode !== null) throw new Error(`biq serve exited (${child.exitCode}); see ${log}`);
+    try { if ((await fetch(`${url}/readyz`)).ok) return; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`backend at ${url} not ready after 20 s`);
+}
+
+/** Starts (or attaches to) the backend; resolves to a stack object. */
+export async function startStack() {
+  const stack = withApi({ appId: process.env.BIQ_APP_ID || DEV_APP_ID, kid: DEV_KID, stops: [] });
+  if (process.env.BIQ_TEST_BACKEND_URL) {
+    stack.backend = process.env.BIQ_TEST_BACKEND_URL.replace(/\/+$/, '');
+    stack.keysDir = process.env.BIQ_TEST_KEYS_DIR || path.join(ROOT, 'var/keys');
+    await waitReady(stack.backend);
+  } else {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'biq-ui-test-'));
+    // postgres (when run as root) must reach the cluster directory.
+    execFileSync('chmod', ['755', dir]);
+    const envLines = execFileSync('bash', [path.join(ROOT, 'scripts/pg.sh'), 'start', path.join(dir, 'pg')], { encoding: 'utf8' });
+    const env = { ...process.env };
+    for (const m of envLines.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]] = m[2];
+    stack.stops.push(() => { execFileSync('bash', [path.join(ROOT, 'scripts/pg.sh'), 'stop', path.join(dir, 'pg')], { stdio: 'ignore' }); rmSync(dir, { recursive: true, force: true }); });
+    execFileSync(path.join(ROOT, 'build/biq'), ['migrate'], { env, stdio: 'ignore' });
+    stack.keysDir = path.join(dir, 'keys');
+    execFileSync(path.join(ROOT, 'build/biq-dev'), ['keygen', stack.keysDir, stack.kid], { stdio: 'ignore' });
+    const port = await freePort();
+    stack.backend = `http://127.0.0.1:${port}`;
+    const log = path.join(dir, 'server.log');
+    const out = openSync(log, 'a');
+    const child = spawn(path.join(ROOT, 'build/biq'), ['serve'], {
+      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}` },
+      stdio: ['ignore', out, out],
+    });
+    stack.server = child;
+    stack.stops.unshift(() => new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', r); child.kill('SIGTERM'); }));
+    await waitReady(stack.backend, child, log);
+    await stack.post('de00', '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/demo' });
+    execFileSync('bash', [path.join(ROOT, 'scripts/demo-data.sh'), stack.backend, stack.keysDir, stack.kid, stack.appId,
+      installationAri('de00'), installationAri('de01')], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, BIQ_DEMO_ISSUES: process.env.BIQ_DEMO_ISSUES || '3000' } });
+  }
+  if (!existsSync(path.join(UI, 'dist/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: UI, stdio: 'ignore' });
+  stack.host = await startDevhost({ port: 0, backend: stack.backend, keysDir: stack.keysDir, dist: path.join(UI, 'dist'), appId: stack.appId });
+  stack.stops.unshift(() => stack.host.close());
+  return stack;
+}
+
+/** Signs a token for installation (e.g. 'de00') and project / issue. */
+function token(stack, inst, projectKey = 'PAY', issueKey) {
+  const ctx = { installation: installationAri(inst), projectId: '10000', projectKey, ...(issueKey ? { issueKey, issueId: issueKey.split('-')[1] } : {}) };
+  const pem = readFileSync(path.join(stack.keysDir, 'dev-key.pem'), 'utf8');
+  return signFit(pem, fitClaims(ctx, stack.appId), stack.kid);
+}
+
+async function request(stack, inst, method, p, body, projectKey, issueKey) {
+  const r = await fetch(stack.backend + p, {
+    method, headers: { authorization: `Bearer ${token(stack, inst, projectKey, issueKey)}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Extends a stack object with API helpers. */
+export function withApi(stack) {
+  stack.get = (inst, p, projectKey, issueKey) => request(stack, inst, 'GET', p, undefined, projectKey, issueKey);
+  stack.post = (inst, p, body, projectKey) => request(stack, inst, 'POST', p, body, projectKey);
+  stack.put = (inst, p, body, projectKey) => request(stack, inst, 'PUT', p, body, projectKey);
+  stack.stop = async () => { for (const s of stack.stops) { try { await s(); } catch { /* best effort */ } } };
+  return stack;
+}

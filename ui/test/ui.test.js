@@ -1,0 +1,238 @@
+/* ui.test.js - browser tests of the Custom UI: headless Debian chromium
+ * (playwright-core, never a downloaded browser) against the dev host and a
+ * real backend with the demo data (stack.js). Screenshots go to
+ * ui/test-artifacts/. Run: cd ui && npm test. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startStack, ROOT } from './stack.js';
+import { startDevhost } from '../../tools/devhost/server.js';
+
+const ARTIFACTS = path.join(ROOT, 'ui/test-artifacts');
+const CHROMIUM = process.env.BIQ_CHROMIUM || '/usr/bin/chromium';
+let stack, browser, userDir; // browser: the persistent context
+
+/** The UI's day format (dom.ts days()). */
+const days = (v) => (v === null || v === undefined ? '—' : `${Number(v.toFixed(2))}d`);
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startStack();
+  userDir = mkdtempSync(path.join(os.tmpdir(), 'biq-chromium-'));
+  // A fresh profile directory per run (the persistent-context form of --user-data-dir).
+  browser = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1024, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (userDir) rmSync(userDir, { recursive: true, force: true });
+});
+
+async function page(url) {
+  const p = await browser.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.errors = errors;
+  await p.goto(stack.host.url + url);
+  return p;
+}
+
+test('overview renders every widget with the API numbers', async () => {
+  const api = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=30d', 'PAY');
+  const p = await page('/project/PAY');
+  await p.waitForSelector('[data-testid=overview]');
+  for (const id of ['insight', 'system', 'changes', 'stages', 'alerts', 'window-picker', 'last-sync', 'export-csv']) {
+    assert.ok(await p.isVisible(`[data-testid=${id}]`), `${id} visible`);
+  }
+  if (api.bottleneck.statusId) {
+    assert.equal(await p.textContent('[data-testid=bottleneck-name]'), api.bottleneck.statusName);
+    assert.equal(await p.textContent('[data-testid=bottleneck-confidence]'), `${api.bottleneck.confidence} confidence`);
+    assert.equal(await p.textContent('[data-testid=bottleneck-explanation]'), api.bottleneck.explanation);
+    assert.equal(await p.locator('[data-testid=bottleneck-reasons] li').count(), api.bottleneck.reasons.length);
+    assert.equal(await p.textContent('[data-testid=bd-avgtime-current]'), days(api.bottleneck.breakdown.avgTime.current));
+    assert.equal(await p.textContent('[data-testid=bd-throughput-current]'), String(Number(api.bottleneck.breakdown.throughput.current.toFixed(0))));
+  } else {
+    assert.equal(await p.textContent('[data-testid=insight-message]'), api.bottleneck.message);
+  }
+  const rows = p.locator('[data-testid=stages] tbody tr');
+  assert.equal(await rows.count(), api.statuses.length);
+  for (const s of api.statuses) {
+    const row = p.locator(`[data-testid=stages] tr[data-status-id="${s.id}"]`);
+    assert.equal(await row.locator('[data-col=avgDays]').textContent(), days(s.timeInStatus.avgDays), `${s.name} avg`);
+    assert.equal(await row.locator('[data-col=p90Days]').textContent(), days(s.timeInStatus.p90Days), `${s.name} p90`);
+    assert.equal(await row.locator('[data-col=count]').textContent(), String(s.timeInStatus.count), `${s.name} count`);
+    assert.equal(await row.locator('[data-col=throughput]').textContent(), String(s.throughput), `${s.name} throughput`);
+  }
+  const nonStable = api.trends.filter((t) => t.verdict !== 'stable').length;
+  assert.equal(await p.locator('[data-testid=change-row]').count(), Math.min(8, nonStable));
+  await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-overview.png'), fullPage: true });
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('flow charts render the API data', async () => {
+  const aging = await stack.get('de00', '/api/v1/projects/PAY/charts/wip-aging', 'PAY');
+  const cfd = await stack.get('de00', '/api/v1/projects/PAY/charts/cfd', 'PAY');
+  const sc = await stack.get('de00', '/api/v1/projects/PAY/charts/scatter?window=30d', 'PAY');
+  const p = await page('/project/PAY?tab=flow');
+  await p.waitForSelector('[data-testid=wip-aging-chart][data-points] canvas');
+  await p.waitForSelector('[data-testid=cfd-chart][data-days] canvas');
+  await p.waitForSelector('[data-testid=scatter-chart][data-points] canvas');
+  assert.equal(await p.getAttribute('[data-testid=wip-aging-chart]', 'data-points'), String(aging.items.length));
+  assert.equal(await p.getAttribute('[data-testid=cfd-chart]', 'data-days'), String(cfd.days.length));
+  assert.equal(await p.getAttribute('[data-testid=scatter-chart]', 'data-points'), String(sc.points.length));
+  await p.click('button[data-mode=cycle]');
+  await p.waitForSelector('[data-testid=scatter-chart][data-mode=cycle]');
+  assert.equal(await p.getAttribute('[data-testid=scatter-chart]', 'data-points'), String(sc.points.filter((x) => x.cycleDays != null).length));
+  await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-flow.png'), fullPage: true });
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('export CSV downloads the slice export', async () => {
+  const p = await page('/project/PAY');
+  await p.waitForSelector('[data-testid=overview]');
+  const [dl] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=export-csv]')]);
+  assert.equal(dl.suggestedFilename(), 'PAY-30d.csv');
+  const text = readFileSync(await dl.path(), 'utf8');
+  assert.match(text, /^issue_key,summary,project,current_status/);
+  await p.close();
+});
+
+test('a settings change re-renders the dashboard with new numbers', async () => {
+  const before = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=30d', 'PAY');
+  const p = await page('/project/PAY?tab=settings');
+  try {
+    await p.waitForSelector('[data-testid=input-thresholds\\.time]');
+    await p.fill('[data-testid=input-thresholds\\.time]', '9.5');
+    await p.click('[data-testid=save-tenant]');
+    await p.waitForSelector('[data-testid=tenant-settings-msg] .msg-ok');
+    const settings = await stack.get('de00', '/api/v1/tenant/settings', 'PAY');
+    assert.equal(settings.fields['thresholds.time'].value, 9.5);
+    assert.equal(settings.fields['thresholds.time'].overridden, true);
+    const afterApi = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=30d', 'PAY');
+    assert.notDeepEqual(afterApi.bottleneck, before.bottleneck, 'the threshold changes the bottleneck');
+    await p.click('button[data-tab=overview]');
+    await p.waitForSelector('[data-testid=insight]');
+    if (afterApi.bottleneck.statusId) assert.equal(await p.textContent('[data-testid=bottleneck-name]'), afterApi.bottleneck.statusName);
+    else assert.equal(await p.textContent('[data-testid=insight-message]'), afterApi.bottleneck.message);
+    // Reset from the UI: back to the default and the original bottleneck.
+    await p.click('button[data-tab=settings]');
+    await p.click('[data-testid=reset-thresholds\\.time]');
+    await p.waitForSelector('[data-testid=tenant-settings-msg] .msg-ok');
+    const reset = await stack.get('de00', '/api/v1/tenant/settings', 'PAY');
+    assert.equal(reset.fields['thresholds.time'].overridden, false);
+    await p.click('button[data-tab=overview]');
+    if (before.bottleneck.statusId) assert.equal(await p.textContent('[data-testid=bottleneck-name]'), before.bottleneck.statusName);
+  } finally {
+    await stack.put('de00', '/api/v1/tenant/settings', { thresholds: null }, 'PAY').catch(() => {});
+    await p.close();
+  }
+});
+
+test('a WIP limit shows against the current WIP', async () => {
+  const d = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=30d', 'PAY');
+  const s = d.statuses.find((x) => x.role === 'active');
+  const p = await page('/project/PAY?tab=settings');
+  try {
+    await p.fill(`[data-testid=wip-limit-${s.id}]`, '1');
+    await p.click('[data-testid=save-project]');
+    await p.waitForSelector('[data-testid=project-settings-msg] .msg-ok');
+    await p.click('button[data-tab=overview]');
+    const cell = p.locator(`[data-testid=stages] tr[data-status-id="${s.id}"] [data-col=wipCurrent]`);
+    await cell.waitFor();
+    assert.match(await cell.textContent(), / \/ 1$/);
+  } finally {
+    await stack.put('de00', '/api/v1/projects/PAY/settings', { wipLimits: null }, 'PAY').catch(() => {});
+    await p.close();
+  }
+});
+
+test('the backfill progress bar advances to done', async () => {
+  const inst = 'de02';
+  await stack.post(inst, '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/bf' });
+  const gen = mkdtempSync(path.join(os.tmpdir(), 'biq-ui-gen-'));
+  try {
+    execFileSync(path.join(ROOT, 'build/biq'), ['gen', '--seed', '11', '--issues', '400', '--projects', '1', '--out', gen], { stdio: 'ignore' });
+    const files = readdirSync(gen);
+    const pages = files.filter((f) => /-page-\d+\.json$/.test(f)).sort();
+    const key = pages[0].replace(/-page-.*/, '');
+    const read = (f) => readFileSync(path.join(gen, f), 'utf8');
+    await stack.post(inst, '/forge/catalog', `{"statuses":${read('statuses.json')},"sprints":${read('sprints.json')}}`, key);
+    const total = pages.reduce((n, f) => n + JSON.parse(read(f)).issues.length, 0);
+    await stack.post(inst, `/forge/backfill/${key}`, { total, fields: { storyPoints: 'customfield_10016', sprint: 'customfield_10020' } }, key);
+    const p = await page(`/project/${key}?installation=${inst}&tab=settings`);
+    await p.waitForSelector('[data-testid=backfill][data-percent]');
+    const seen = [Number(await p.getAttribute('[data-testid=backfill]', 'data-percent'))];
+    for (const f of pages) {
+      await stack.post(inst, `/forge/backfill/${key}/page`, read(f), key);
+      const last = seen[seen.length - 1];
+      await p.waitForFunction((prev) => Number(document.querySelector('[data-testid=backfill]').dataset.percent) > prev, last, { timeout: 15000 });
+      seen.push(Number(await p.getAttribute('[data-testid=backfill]', 'data-percent')));
+    }
+    for (const f of files.filter((x) => x.startsWith('changelog-'))) {
+      await stack.post(inst, `/forge/issues/${f.slice(10, -5)}/changelog`, read(f), key);
+    }
+    // The backend settles the state on a page post only (a changelog page does
+    // not): the Forge side delivers the last page again, which is idempotent.
+    await stack.post(inst, `/forge/backfill/${key}/page`, read(pages[pages.length - 1]), key);
+    const api = await stack.get(inst, `/api/v1/projects/${key}/dashboard`, key);
+    await p.waitForFunction((st) => document.querySelector('[data-testid=backfill]').dataset.state === st, api.sync.backfill.state, { timeout: 15000 });
+    assert.equal(seen[seen.length - 1], 100, `progress ${seen.join(' → ')}`);
+    assert.ok(seen.length >= 3 && seen.every((v, i) => i === 0 || v > seen[i - 1]), `progress advances: ${seen.join(' → ')}`);
+    assert.equal(api.sync.backfill.state, 'complete', 'the backend reports the backfill complete');
+    await p.waitForSelector('[data-testid=backfill][data-state=complete]');
+    await p.close();
+  } finally {
+    rmSync(gen, { recursive: true, force: true });
+  }
+});
+
+test('the issue panel shows the API visits and total', async () => {
+  const api = await stack.get('de00', '/api/v1/issues/PAY-12/time-in-status', 'PAY', 'PAY-12');
+  const p = await page('/issue/PAY-12');
+  await p.waitForSelector('[data-testid=issue-panel]');
+  assert.equal(await p.locator('[data-testid=visit]').count(), api.visits.length);
+  const durations = await p.locator('[data-testid=visit] [data-col=duration]').allTextContents();
+  assert.deepEqual(durations, api.visits.map((v) => days(v.durationDays)));
+  const statuses = await p.locator('[data-testid=visit] [data-col=status]').allTextContents();
+  assert.deepEqual(statuses, api.visits.map((v) => v.status));
+  assert.equal(await p.textContent('[data-testid=visits-total]'), days(api.totalDays));
+  await p.setViewportSize({ width: 560, height: 600 });
+  await p.screenshot({ path: path.join(ARTIFACTS, 'issue-panel.png'), fullPage: true });
+  await p.close();
+});
+
+test('an expired token shows a readable message', async () => {
+  const p = await page('/project/PAY?token=expired');
+  const msg = await p.waitForSelector('[data-state=error]');
+  assert.match(await msg.textContent(), /session has expired/);
+  await p.close();
+  const q = await page('/issue/PAY-12?token=expired');
+  assert.match(await (await q.waitForSelector('[data-state=error]')).textContent(), /session has expired/);
+  await q.close();
+});
+
+test('a backend that is down shows a readable message', async () => {
+  const net = await import('node:net');
+  const port = await new Promise((r) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address().port; s.close(() => r(a)); }); });
+  const host = await startDevhost({ port: 0, backend: `http://127.0.0.1:${port}`, keysDir: stack.keysDir, dist: path.join(ROOT, 'ui/dist'), appId: stack.appId });
+  const p = await browser.newPage();
+  try {
+    await p.goto(`${host.url}/project/PAY`);
+    const msg = await p.waitForSelector('[data-state=error]');
+    assert.match(await msg.textContent(), /cannot be reached/);
+  } finally {
+    await p.close();
+    await host.close();
+  }
+});
