@@ -92,6 +92,10 @@ static void seed(PGconn *super, const char *tenant, int base)
     seed_one(super, "INSERT INTO alert_events (tenant_id, rule_id, issue_id, utc_day, project_key)"
                     " SELECT tenant_id, rule_id, %d, 1, 'P' FROM alert_rules WHERE tenant_id = '%s'",
              base, tenant);
+    seed_one(super, "INSERT INTO backfill_requests (tenant_id, project_key) VALUES ('%s', 'P%d')",
+             tenant, base);
+    seed_one(super, "INSERT INTO reconciles (tenant_id, last_success_at, finished_at)"
+                    " VALUES ('%s', now(), now())", tenant);
 }
 
 static void setup(void)
