@@ -24,10 +24,12 @@ eval "$(bash scripts/pg.sh start "$VAR/pg")"
 [ -f "$VAR/keys/jwks.json" ] || ./build/biq-dev keygen "$VAR/keys" "$KID"
 
 server_pid=
+devhost_pid=
 stop() {
     trap - INT TERM EXIT
     echo
     echo "stopping..."
+    [ -n "$devhost_pid" ] && kill -TERM "$devhost_pid" 2>/dev/null
     [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     bash scripts/pg.sh stop "$VAR/pg"
     echo "stopped (data kept in ./var; rm -rf var to start afresh)"
@@ -54,9 +56,27 @@ if [ ! -f "$VAR/demo-loaded" ]; then
     touch "$VAR/demo-loaded"
 fi
 
+# The Custom UI outside Jira: tools/devhost serves ui/dist and signs the UI's
+# calls with the dev key (never part of the production binary).
+UI_PORT=${BIQ_UI_PORT:-8090}
+ui_line="(UI not started: node/npm not found)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    :
+elif ! { [ -d ui/node_modules ] || npm ci --prefix ui --no-audit --no-fund; } >>"$VAR/devhost.log" 2>&1 ||
+     ! { [ -f ui/dist/index.html ] || npm run --prefix ui build; } >>"$VAR/devhost.log" 2>&1; then
+    ui_line="(UI not started: its build failed, see var/devhost.log)"
+else
+    node tools/devhost/main.js --port "$UI_PORT" --backend "http://127.0.0.1:$PORT" \
+        --keys "$VAR/keys" >>"$VAR/devhost.log" 2>&1 &
+    devhost_pid=$!
+    ui_line="UI (dev host): http://127.0.0.1:$UI_PORT/project/PAY   also /project/MOB, /issue/PAY-12,
+  /project/EE?installation=de01 (real data)   (log: var/devhost.log)"
+fi
+
 cat <<MSG
 
 BottleneckIQ backend is running at http://127.0.0.1:$PORT   (log: var/server.log)
+$ui_line
 
   curl http://127.0.0.1:$PORT/healthz
   curl http://127.0.0.1:$PORT/metrics

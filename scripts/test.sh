@@ -128,6 +128,51 @@ run_forge() {
 }
 run_forge
 
+# The Custom UI (ui/): `npm ci`, a type-checked build, then its browser tests
+# (node --test ui/test/: headless Debian chromium via playwright-core against
+# tools/devhost and a backend of their own with the demo data). Counted like
+# the forge step; a missing browser or a failed build counts as one failure.
+run_ui() {
+    echo "== tests: ui (node --test ui/test/*.test.js)"
+    local out rc=0 p f
+    out=$(mktemp)
+    if ! command -v node >/dev/null 2>&1 || ! [ -x "${BIQ_CHROMIUM:-/usr/bin/chromium}" ]; then
+        echo "!! ui: node or chromium not found, ui tests NOT run"
+        failed=$((failed + 1))
+        failed_names+=("ui (no node/chromium)")
+        return
+    fi
+    if ! { make -s build/biq build/biq-dev && npm ci --prefix ui --no-audit --no-fund &&
+           npm run --prefix ui build; } >"$out" 2>&1; then
+        cat "$out"
+        echo "!! ui: build failed"
+        failed=$((failed + 1))
+        failed_names+=("ui (build)")
+        rm -f "$out"
+        return
+    fi
+    (cd ui && timeout 600 node --test --test-concurrency=1 test/*.test.js) >"$out" 2>&1 || rc=$?
+    p=$(grep -Eo '^# pass [0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+' || true)
+    f=$(grep -Eo '^# fail [0-9]+' "$out" | tail -1 | grep -Eo '[0-9]+' || true)
+    if [ -z "$p" ] || [ -z "$f" ]; then
+        cat "$out"
+        echo "!! ui: no test summary (exit $rc)"
+        failed=$((failed + 1))
+        failed_names+=("ui")
+    else
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+            cat "$out"
+            failed_names+=("ui")
+            [ "$f" -eq 0 ] && failed=$((failed + 1))
+        fi
+        printf '%-58s %s\n' "ui/test/" "pass: $p, fail: $f"
+    fi
+    rm -f "$out"
+}
+run_ui
+
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"
 fi

@@ -417,6 +417,8 @@ static biq_err changelog_tx(biq_tx *tx, void *ctx)
                                    &project, &job->complete);
     if (err == BIQ_OK && project != NULL)
         err = biq_store_data_version_bump(tx, project);
+    if (err == BIQ_OK && project != NULL)
+        err = biq_store_backfill_refresh(tx, project);
     return err;
 }
 

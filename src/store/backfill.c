@@ -64,10 +64,15 @@ out:
     return err;
 }
 
-static biq_err refresh(biq_tx *tx, const char *project_key, json_t **state)
+biq_err biq_store_backfill_refresh(biq_tx *tx, const char *project_key)
 {
     const char *params[] = {biq_tx_tenant(tx), project_key};
-    biq_err err = biq_tx_exec(tx, REFRESH, 2, params, NULL);
+    return biq_tx_exec(tx, REFRESH, 2, params, NULL);
+}
+
+static biq_err refresh(biq_tx *tx, const char *project_key, json_t **state)
+{
+    biq_err err = biq_store_backfill_refresh(tx, project_key);
     return err == BIQ_OK ? biq_store_backfill_get(tx, project_key, state) : err;
 }
 

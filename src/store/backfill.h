@@ -46,6 +46,11 @@ biq_err biq_store_backfill_fields_get(biq_tx *tx, const char *project_key,
 biq_err biq_store_backfill_page(biq_tx *tx, const char *project_key, const char *page_hash,
                                 json_t **state);
 
+/* Recomputes the counts and state of project_key's backfill, if it has
+ * one (no-op otherwise): after a full-changelog page completes a history,
+ * the last page may have been the backfill's last step. */
+biq_err biq_store_backfill_refresh(biq_tx *tx, const char *project_key);
+
 /* The progress object of project_key, or a {"state":"none"} one. */
 biq_err biq_store_backfill_get(biq_tx *tx, const char *project_key, json_t **state);
 

@@ -504,7 +504,10 @@ START_TEST(truncated_history_is_completed_by_its_pages)
     char *full_page = dumps_and_free(json_pack("{s:[O]}", "issues", full_issue));
     const char *id = json_string_value(json_object_get(full_issue, "id"));
 
+    expect_status(TENANT, "/forge/backfill/EE", "{\"total\":1}", 200);
     expect_status(TENANT, "/forge/backfill/EE/page", cut_page, 200);
+    ck_assert_int_eq(count("SELECT count(*) FROM backfills WHERE state = 'running'"
+                           " AND incomplete = 1"), 1);
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM issues WHERE issue_id = %s AND NOT changelog_complete", id);
     ck_assert_int_eq(count(sql), 1);
@@ -524,6 +527,9 @@ START_TEST(truncated_history_is_completed_by_its_pages)
         free(body);
     }
     ck_assert_int_eq(count(sql), 0);
+    /* The last changelog page was the backfill's last step. */
+    ck_assert_int_eq(count("SELECT count(*) FROM backfills WHERE state = 'complete'"
+                           " AND incomplete = 0 AND finished_at IS NOT NULL"), 1);
     /* Its transitions now equal those of the whole history ingested at once. */
     expect_status(TENANT_2, "/forge/backfill/EE/page", full_page, 200);
     char *a = tables_of(TENANT), *b = tables_of(TENANT_2);

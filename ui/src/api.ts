@@ -40,6 +40,11 @@ export interface Scatter {
 }
 export interface SettingField { value: unknown; default: unknown; overridden: boolean }
 export interface Settings { version: number; fields: Record<string, SettingField> }
+export interface AlertGroups {
+  project: string;
+  groups: Array<{ ruleId: number | string; ruleName: string; kind: string; count: number; latestAt: string;
+    alerts: Array<{ issueId: string | null; issueKey: string | null; statusId: string | null; valueMs: number | null; firedAt: string }> }>;
+}
 export interface Visits {
   issueKey: string; totalDays: number; generatedAt: string;
   visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
@@ -85,5 +90,6 @@ export const api = {
   tenantSettings: () => call<Settings>('/api/v1/tenant/settings'),
   putTenantSettings: (body: unknown) => call<Settings>('/api/v1/tenant/settings', 'PUT', body),
   requestBackfill: (key: string) => call<unknown>(`${p(key)}/backfill`, 'POST', {}),
+  alerts: (key: string) => call<AlertGroups>(`/api/v1/alerts?project=${encodeURIComponent(key)}`),
   timeInStatus: (issueKey: string) => call<Visits>(`/api/v1/issues/${encodeURIComponent(issueKey)}/time-in-status`),
 };

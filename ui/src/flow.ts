@@ -40,15 +40,21 @@ function wipAging(box: HTMLElement, data: WipAging): void {
   const chart = mount(box, {
     color: PALETTE,
     legend: { type: 'scroll', top: 0 },
-    grid: { left: 56, right: 24, top: 36, bottom: 64 },
+    grid: { left: 56, right: 24, top: 52, bottom: 64 },
     tooltip: { formatter: (p: { data: [number, number, number, string, string, string] }) =>
       `<b>${p.data[3]}</b> · ${p.data[4]}<br/>${days(p.data[1])} in status${p.data[5] ? ` · ${p.data[5]}` : ''}<br/>${p.data[2] ?? '—'} points · click to open` },
-    xAxis: { type: 'category', data: statuses, axisLabel: { interval: 0, rotate: statuses.length > 5 ? 20 : 0 } },
-    yAxis: { type: 'value', name: 'days in status', nameTextStyle: { align: 'left' } },
+    // A value axis carries the jittered points (status i at i + 0.5); a category
+    // axis over the same span only draws the status names under their columns.
+    xAxis: [
+      { type: 'value', min: 0, max: statuses.length, interval: 1, axisLabel: { show: false }, axisTick: { show: false }, splitLine: { show: true, lineStyle: { color: '#091E420F' } } },
+      { type: 'category', data: statuses, position: 'bottom', axisLabel: { interval: 0, rotate: statuses.length > 5 ? 20 : 0 } },
+    ],
+    // Log scale: a few year-old backlog items must not flatten the live work.
+    yAxis: { type: 'log', logBase: 10, min: 0.01, name: 'days in status (log scale)', nameTextStyle: { align: 'left' } },
     series: [...byAssignee.entries()].map(([who, items], idx) => ({
-      name: who, type: 'scatter',
+      name: who, type: 'scatter', xAxisIndex: 0,
       symbolSize: (v: number[]) => 8 + 4 * Math.sqrt(Math.max(0, v[2] ?? 1)),
-      data: items.map((i) => [statuses.indexOf(i.status) + (Math.random() - 0.5) * 0.5, i.daysInStatus, i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : '']),
+      data: items.map((i, n) => [statuses.indexOf(i.status) + 0.5 + (((n * 37) % 11) / 10 - 0.5) * 0.6, Math.max(0.01, i.daysInStatus), i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : '']),
       ...(idx === 0 && p95 != null ? { markLine: { symbol: 'none', silent: true, lineStyle: { color: '#C9372C', type: 'dashed' },
         label: { formatter: `P95 ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' }, data: [{ yAxis: p95 }] } } : {}),
     })),
@@ -62,7 +68,7 @@ function cfd(box: HTMLElement, data: Cfd): void {
   mount(box, {
     color: PALETTE,
     legend: { type: 'scroll', top: 0 },
-    grid: { left: 56, right: 24, top: 36, bottom: 40 },
+    grid: { left: 56, right: 24, top: 52, bottom: 40 },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', boundaryGap: false, data: data.days.map((d) => d.date) },
     yAxis: { type: 'value', name: 'issues' },
@@ -85,7 +91,7 @@ function scatter(box: HTMLElement, data: Scatter, mode: 'lead' | 'cycle'): void 
   mount(box, {
     color: PALETTE,
     legend: { top: 0 },
-    grid: { left: 56, right: 24, top: 36, bottom: 40 },
+    grid: { left: 56, right: 24, top: 52, bottom: 40 },
     tooltip: { formatter: (p: { data: [number, number, string] }) => `<b>${p.data[2]}</b>: ${days(p.data[1])}` },
     xAxis: { type: 'time' },
     yAxis: { type: 'value', name: mode === 'lead' ? 'cycle time (created → done), days' : 'started → done, days', nameTextStyle: { align: 'left' } },

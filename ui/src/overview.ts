@@ -1,7 +1,7 @@
 /* overview.ts - the Overview tab: top insight, bottleneck breakdown,
  * significant changes, all-stages table and recent alerts, from one
  * dashboard answer. */
-import type { Change, Dashboard, StatusRow } from './api';
+import { api, ApiError, type Change, type Dashboard, type StatusRow } from './api';
 import { days, h, num, pct, dateTime } from './dom';
 
 const CONFIDENCE_CLASS: Record<string, string> = { medium: 'lozenge-moved', high: 'lozenge-removed', 'very high': 'lozenge-removed bold' };
@@ -66,6 +66,9 @@ function changes(d: Dashboard): HTMLElement {
         h('span', { class: `lozenge ${t.verdict === 'improving' ? 'lozenge-success' : 'lozenge-removed'}` }, t.verdict)))));
 }
 
+/** A time figure, or "—" when the sample is empty (0 visits is no time, not 0 days). */
+const t = (v: number | null | undefined, count: number) => (count > 0 ? days(v) : '—');
+
 function wipCell(s: StatusRow): HTMLElement {
   const limit = s.wip.limit;
   const state = limit == null ? '' : s.wip.current > limit ? 'over' : s.wip.current >= 0.8 * limit ? 'approaching' : '';
@@ -82,10 +85,10 @@ function stagesTable(d: Dashboard): HTMLElement {
       h('tbody', {}, ...rows.map((s) => h('tr', { 'data-status-id': s.id, class: s.id === d.bottleneck.statusId ? 'is-bottleneck' : '' },
         h('td', { 'data-col': 'name' }, s.name, s.id === d.bottleneck.statusId ? h('span', { class: 'lozenge lozenge-removed small' }, 'bottleneck') : null),
         h('td', { 'data-col': 'role' }, s.role + (s.terminal ? ', terminal' : '') + (s.external ? ', external' : '')),
-        h('td', { class: 'num', 'data-col': 'avgDays' }, days(s.timeInStatus.avgDays)),
-        h('td', { class: 'num subtle', 'data-col': 'prevAvgDays' }, days(s.previous?.timeInStatus.avgDays)),
-        h('td', { class: 'num', 'data-col': 'p50Days' }, days(s.timeInStatus.p50Days)),
-        h('td', { class: 'num', 'data-col': 'p90Days' }, days(s.timeInStatus.p90Days)),
+        h('td', { class: 'num', 'data-col': 'avgDays' }, t(s.timeInStatus.avgDays, s.timeInStatus.count)),
+        h('td', { class: 'num subtle', 'data-col': 'prevAvgDays' }, t(s.previous?.timeInStatus.avgDays, s.previous?.timeInStatus.count ?? 0)),
+        h('td', { class: 'num', 'data-col': 'p50Days' }, t(s.timeInStatus.p50Days, s.timeInStatus.count)),
+        h('td', { class: 'num', 'data-col': 'p90Days' }, t(s.timeInStatus.p90Days, s.timeInStatus.count)),
         h('td', { class: 'num', 'data-col': 'count' }, String(s.timeInStatus.count)),
         h('td', { class: 'num', 'data-col': 'throughput' }, String(s.throughput)),
         h('td', { class: 'num subtle', 'data-col': 'prevThroughput' }, s.previous ? String(s.previous.throughput) : '—'),
@@ -93,25 +96,32 @@ function stagesTable(d: Dashboard): HTMLElement {
         wipCell(s)))))));
 }
 
+const KIND_LABEL: Record<string, string> = {
+  stuck_in_status: 'Stuck in status', cycle_time_exceeded: 'Cycle time exceeded', no_activity: 'No activity',
+  trend_worsening: 'Trend worsening', wip_breach: 'WIP breach',
+};
+
+/** Recent alerts: the grouped list of GET /api/v1/alerts (the 50 newest). */
 function alerts(d: Dashboard): HTMLElement {
-  const list = d.alerts?.recent ?? [];
-  return h('section', { class: 'card', 'data-testid': 'alerts' },
-    h('h3', {}, 'Recent alerts'),
-    list.length === 0 ? h('p', { class: 'subtle' }, 'No alerts in this project.') :
-      h('ul', { class: 'alerts' }, ...list.slice(0, 20).map((a) => h('li', {},
-        h('span', { class: 'lozenge lozenge-moved' }, String(a.rule ?? a.kind ?? 'alert')),
-        ' ', String(a.message ?? a.summary ?? a.issueKey ?? ''), ' ',
-        h('span', { class: 'subtle' }, dateTime((a.at ?? a.createdAt ?? a.firedAt) as string | undefined))))));
+  const body = h('div', {}, h('p', { class: 'subtle' }, 'Loading alerts…'));
+  api.alerts(d.project.key).then((a) => {
+    if (a.groups.length === 0) { body.replaceChildren(h('p', { class: 'subtle', 'data-testid': 'alerts-empty' }, 'No alerts in this project.')); return; }
+    body.replaceChildren(h('ul', { class: 'alerts' }, ...a.groups.map((g) => h('li', { 'data-testid': 'alert-group' },
+      h('span', { class: 'lozenge lozenge-moved' }, KIND_LABEL[g.kind] ?? g.kind), ' ',
+      h('b', {}, g.ruleName), ` · ${g.count} alert${g.count === 1 ? '' : 's'} · latest ${dateTime(g.latestAt)}`,
+      g.alerts.some((x) => x.issueKey) ? h('div', { class: 'subtle' }, g.alerts.filter((x) => x.issueKey).slice(0, 8).map((x) => x.issueKey).join(', ') + (g.alerts.length > 8 ? ' …' : '')) : null))));
+  }, (e) => body.replaceChildren(h('p', { class: 'msg-error' }, e instanceof ApiError ? e.message : String(e))));
+  return h('section', { class: 'card', 'data-testid': 'alerts' }, h('h3', {}, 'Recent alerts'), body);
 }
 
 function system(d: Dashboard): HTMLElement {
   return h('section', { class: 'card system', 'data-testid': 'system' },
     h('div', {}, h('div', { class: 'tile-label' }, 'Done in window'), h('div', { class: 'tile-value', 'data-testid': 'sys-throughput' }, String(d.throughput.total)),
       h('div', { class: 'tile-prev' }, `prior ${d.throughput.previous ?? '—'}`)),
-    h('div', {}, h('div', { class: 'tile-label' }, 'Cycle time (created → done), P85'), h('div', { class: 'tile-value', 'data-testid': 'sys-lead-p85' }, days(d.leadTime.p85Days)),
-      h('div', { class: 'tile-prev' }, `avg ${days(d.leadTime.avgDays)} · n=${d.leadTime.count}`)),
-    h('div', {}, h('div', { class: 'tile-label' }, 'Started → done, P85'), h('div', { class: 'tile-value' }, days(d.cycleTime.p85Days)),
-      h('div', { class: 'tile-prev' }, `avg ${days(d.cycleTime.avgDays)} · n=${d.cycleTime.count}`)));
+    h('div', {}, h('div', { class: 'tile-label' }, 'Cycle time (created → done), P85'), h('div', { class: 'tile-value', 'data-testid': 'sys-lead-p85' }, t(d.leadTime.p85Days, d.leadTime.count)),
+      h('div', { class: 'tile-prev' }, `avg ${t(d.leadTime.avgDays, d.leadTime.count)} · n=${d.leadTime.count}`)),
+    h('div', {}, h('div', { class: 'tile-label' }, 'Started → done, P85'), h('div', { class: 'tile-value' }, t(d.cycleTime.p85Days, d.cycleTime.count)),
+      h('div', { class: 'tile-prev' }, `avg ${t(d.cycleTime.avgDays, d.cycleTime.count)} · n=${d.cycleTime.count}`)));
 }
 
 export function renderOverview(d: Dashboard): HTMLElement {

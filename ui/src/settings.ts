@@ -124,7 +124,14 @@ function projectForm(key: string, s: Settings, statuses: Dashboard['statuses'], 
       return { statusId: i.dataset.limit!, limit: Number(i.value), breachMinutes: breach === '' ? null : Number(breach) };
     });
     const excludedIssueTypes = (form.querySelector<HTMLInputElement>('input[name=excluded]')!.value).split(',').map((x) => x.trim()).filter(Boolean);
-    void save(() => put({ wipLimits, excludedIssueTypes }), msg, onSaved);
+    // Send only what changed, so an untouched field keeps its default.
+    const changed: Record<string, unknown> = {};
+    const norm = (l: typeof limits) => JSON.stringify(l.map((x) => [String(x.statusId), x.limit, x.breachMinutes ?? null]));
+    if (norm(wipLimits) !== norm(limits)) changed.wipLimits = wipLimits;
+    const oldTypes = (s.fields.excludedIssueTypes?.value as string[]) ?? [];
+    if (JSON.stringify(excludedIssueTypes) !== JSON.stringify(oldTypes)) changed.excludedIssueTypes = excludedIssueTypes;
+    if (Object.keys(changed).length === 0) { status(msg, 'ok', 'Nothing changed.'); return; }
+    void save(() => put(changed), msg, onSaved);
   });
   return form;
 }

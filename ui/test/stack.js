@@ -7,7 +7,7 @@
  * `biq serve` on a free port, the demo installation and scripts/demo-data.sh.
  * Also: FIT signing for direct API calls, and a dev host over the UI build. */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync, rmSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, existsSync, rmSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,25 @@ async function waitReady(url, child, log) {
 /** Starts (or attaches to) the backend; resolves to a stack object. */
 export async function startStack() {
   const stack = withApi({ appId: process.env.BIQ_APP_ID || DEV_APP_ID, kid: DEV_KID, stops: [] });
+  try {
+    await setUp(stack);
+  } catch (e) {
+    await stack.stop(); // leave no cluster or server behind
+    throw e;
+  }
+  return stack;
+}
+
+/** Runs a command; a failure names it and carries its stderr. */
+function run(cmd, args, opts = {}) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  } catch (e) {
+    throw new Error(`${path.basename(cmd)} ${args[0] ?? ''} failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' | ')}`);
+  }
+}
+
+async function setUp(stack) {
   if (process.env.BIQ_TEST_BACKEND_URL) {
     stack.backend = process.env.BIQ_TEST_BACKEND_URL.replace(/\/+$/, '');
     stack.keysDir = process.env.BIQ_TEST_KEYS_DIR || path.join(ROOT, 'var/keys');
@@ -45,14 +64,15 @@ export async function startStack() {
   } else {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'biq-ui-test-'));
     // postgres (when run as root) must reach the cluster directory.
-    execFileSync('chmod', ['755', dir]);
-    const envLines = execFileSync('bash', [path.join(ROOT, 'scripts/pg.sh'), 'start', path.join(dir, 'pg')], { encoding: 'utf8' });
+    run('chmod', ['755', dir]);
+    const envLines = run('bash', [path.join(ROOT, 'scripts/pg.sh'), 'start', path.join(dir, 'pg')]);
     const env = { ...process.env };
     for (const m of envLines.matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]] = m[2];
     stack.stops.push(() => { execFileSync('bash', [path.join(ROOT, 'scripts/pg.sh'), 'stop', path.join(dir, 'pg')], { stdio: 'ignore' }); rmSync(dir, { recursive: true, force: true }); });
-    execFileSync(path.join(ROOT, 'build/biq'), ['migrate'], { env, stdio: 'ignore' });
+    run(path.join(ROOT, 'build/biq'), ['migrate'], { env });
     stack.keysDir = path.join(dir, 'keys');
-    execFileSync(path.join(ROOT, 'build/biq-dev'), ['keygen', stack.keysDir, stack.kid], { stdio: 'ignore' });
+    mkdirSync(stack.keysDir, { recursive: true });
+    run(path.join(ROOT, 'build/biq-dev'), ['keygen', stack.keysDir, stack.kid]);
     const port = await freePort();
     stack.backend = `http://127.0.0.1:${port}`;
     const log = path.join(dir, 'server.log');
@@ -65,13 +85,12 @@ export async function startStack() {
     stack.stops.unshift(() => new Promise((r) => { if (child.exitCode !== null) return r(); child.once('exit', r); child.kill('SIGTERM'); }));
     await waitReady(stack.backend, child, log);
     await stack.post('de00', '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/demo' });
-    execFileSync('bash', [path.join(ROOT, 'scripts/demo-data.sh'), stack.backend, stack.keysDir, stack.kid, stack.appId,
-      installationAri('de00'), installationAri('de01')], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, BIQ_DEMO_ISSUES: process.env.BIQ_DEMO_ISSUES || '3000' } });
+    run('bash', [path.join(ROOT, 'scripts/demo-data.sh'), stack.backend, stack.keysDir, stack.kid, stack.appId,
+      installationAri('de00'), installationAri('de01')], { cwd: ROOT, env: { ...process.env, BIQ_DEMO_ISSUES: process.env.BIQ_DEMO_ISSUES || '3000' } });
   }
-  if (!existsSync(path.join(UI, 'dist/index.html'))) execFileSync('npx', ['vite', 'build'], { cwd: UI, stdio: 'ignore' });
+  if (!existsSync(path.join(UI, 'dist/index.html'))) run('npx', ['vite', 'build'], { cwd: UI });
   stack.host = await startDevhost({ port: 0, backend: stack.backend, keysDir: stack.keysDir, dist: path.join(UI, 'dist'), appId: stack.appId });
   stack.stops.unshift(() => stack.host.close());
-  return stack;
 }
 
 /** Signs a token for installation (e.g. 'de00') and project / issue. */

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startStack, ROOT } from './stack.js';
@@ -18,6 +19,8 @@ let stack, browser, userDir; // browser: the persistent context
 
 /** The UI's day format (dom.ts days()). */
 const days = (v) => (v === null || v === undefined ? '—' : `${Number(v.toFixed(2))}d`);
+/** The stages table's time cells: "—" for an empty sample. */
+const tdays = (v, n) => (n > 0 ? days(v) : '—');
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -67,11 +70,17 @@ test('overview renders every widget with the API numbers', async () => {
   assert.equal(await rows.count(), api.statuses.length);
   for (const s of api.statuses) {
     const row = p.locator(`[data-testid=stages] tr[data-status-id="${s.id}"]`);
-    assert.equal(await row.locator('[data-col=avgDays]').textContent(), days(s.timeInStatus.avgDays), `${s.name} avg`);
-    assert.equal(await row.locator('[data-col=p90Days]').textContent(), days(s.timeInStatus.p90Days), `${s.name} p90`);
+    assert.equal(await row.locator('[data-col=avgDays]').textContent(), tdays(s.timeInStatus.avgDays, s.timeInStatus.count), `${s.name} avg`);
+    assert.equal(await row.locator('[data-col=p90Days]').textContent(), tdays(s.timeInStatus.p90Days, s.timeInStatus.count), `${s.name} p90`);
     assert.equal(await row.locator('[data-col=count]').textContent(), String(s.timeInStatus.count), `${s.name} count`);
     assert.equal(await row.locator('[data-col=throughput]').textContent(), String(s.throughput), `${s.name} throughput`);
   }
+  const partial = ['running', 'queued', 'capped', 'failed'].includes(api.sync.backfill.state) || (api.dataQuality?.truncated_history ?? 0) > 0;
+  assert.equal(await p.isVisible('[data-testid=partial-banner]'), partial, 'partial-history banner iff the API says so');
+  assert.match(await p.textContent('[data-testid=last-sync]'), /^Last sync /);
+  const alerts = await stack.get('de00', '/api/v1/alerts?project=PAY', 'PAY');
+  if (alerts.groups.length === 0) await p.waitForSelector('[data-testid=alerts-empty]');
+  else await p.waitForFunction((n) => document.querySelectorAll('[data-testid=alert-group]').length === n, alerts.groups.length);
   const nonStable = api.trends.filter((t) => t.verdict !== 'stable').length;
   assert.equal(await p.locator('[data-testid=change-row]').count(), Math.min(8, nonStable));
   await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-overview.png'), fullPage: true });
@@ -95,6 +104,21 @@ test('flow charts render the API data', async () => {
   assert.equal(await p.getAttribute('[data-testid=scatter-chart]', 'data-points'), String(sc.points.filter((x) => x.cycleDays != null).length));
   await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-flow.png'), fullPage: true });
   assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('the window picker reloads the dashboard for that window', async () => {
+  const api = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=7d', 'PAY');
+  const p = await page('/project/PAY');
+  await p.waitForSelector('[data-testid=overview]');
+  await p.selectOption('[data-testid=window-picker]', '7d');
+  await p.waitForFunction((n) => document.querySelector('[data-testid=sys-throughput]')?.textContent === String(n), api.throughput.total);
+  for (const s of api.statuses) {
+    const row = p.locator(`[data-testid=stages] tr[data-status-id="${s.id}"]`);
+    assert.equal(await row.locator('[data-col=count]').textContent(), String(s.timeInStatus.count), `${s.name} count (7d)`);
+  }
+  // Sprint windows are offered when the project has sprints (the demo's do).
+  await p.waitForSelector('[data-testid=window-picker] option[value=sprint-last]', { state: 'attached' });
   await p.close();
 });
 
@@ -148,17 +172,23 @@ test('a WIP limit shows against the current WIP', async () => {
     await p.click('[data-testid=save-project]');
     await p.waitForSelector('[data-testid=project-settings-msg] .msg-ok');
     await p.click('button[data-tab=overview]');
-    const cell = p.locator(`[data-testid=stages] tr[data-status-id="${s.id}"] [data-col=wipCurrent]`);
-    await cell.waitFor();
-    assert.match(await cell.textContent(), / \/ 1$/);
+    const sel = `[data-testid=stages] tr[data-status-id="${s.id}"] [data-col=wipCurrent]`;
+    // The dashboard reloads after the save; wait for the re-render.
+    await p.waitForFunction((q) => / \/ 1$/.test(document.querySelector(q)?.textContent ?? ''), sel, { timeout: 10000 });
+    const api = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=30d', 'PAY');
+    const st = api.statuses.find((x) => x.id === s.id);
+    assert.equal(st.wip.limit, 1);
+    assert.equal(await p.textContent(sel), `${st.wip.current} / 1`);
   } finally {
-    await stack.put('de00', '/api/v1/projects/PAY/settings', { wipLimits: null }, 'PAY').catch(() => {});
+    const ps = await stack.get('de00', '/api/v1/projects/PAY/settings', 'PAY');
+    await stack.put('de00', '/api/v1/projects/PAY/settings', { wipLimits: null, excludedIssueTypes: null }, 'PAY').catch(() => {});
     await p.close();
+    assert.equal(ps.fields.excludedIssueTypes.overridden, false, 'an untouched field stays at its default');
   }
 });
 
 test('the backfill progress bar advances to done', async () => {
-  const inst = 'de02';
+  const inst = randomBytes(5).toString('hex'); // a fresh installation each run
   await stack.post(inst, '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/bf' });
   const gen = mkdtempSync(path.join(os.tmpdir(), 'biq-ui-gen-'));
   try {
@@ -194,6 +224,21 @@ test('the backfill progress bar advances to done', async () => {
     await p.close();
   } finally {
     rmSync(gen, { recursive: true, force: true });
+  }
+});
+
+test('"Run backfill again" files a request the Forge side picks up', async () => {
+  const inst = randomBytes(5).toString('hex');
+  await stack.post(inst, '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/rq' });
+  const p = await page(`/project/MOB?installation=${inst}&tab=settings`);
+  try {
+    await p.click('[data-testid=backfill-request]');
+    await p.waitForSelector('[data-testid=backfill] .msg-ok', { timeout: 10000 });
+    assert.match(await p.textContent('[data-testid=backfill] .msg-ok'), /Backfill requested/);
+    const req = await stack.get(inst, '/forge/backfill/requests', 'MOB');
+    assert.deepEqual(req.projects, ['MOB']);
+  } finally {
+    await p.close();
   }
 });
 
