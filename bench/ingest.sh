@@ -34,6 +34,7 @@ echo "generating $issues issues..."
 ./build/biq gen --seed 11 --issues "$issues" --projects 1 --out "$work/gen" 2>/dev/null
 pages=("$work"/gen/*-page-*.json)
 key=$(basename "${pages[0]}" | sed 's/-page-.*//')
+echo "$key" >"$work/bench-project"
 
 BIQ_DATABASE_URL="postgresql:///$db?host=$BIQ_PG_SOCKET&user=biq_app" BIQ_APP_ID="$APP_ID" \
     BIQ_JWKS_FILE="$work/keys/jwks.json" BIQ_LISTEN=127.0.0.1:0 \
@@ -52,7 +53,7 @@ call() {
         -H 'Content-Type: application/json' --data-binary "@$2" "$base$1"
 }
 echo '{"eventType":"avi:forge:installed:app"}' >"$work/install.json"
-echo "{\"total\":$issues}" >"$work/start.json"
+echo "{\"total\":$issues,\"fields\":{\"storyPoints\":\"customfield_10016\",\"sprint\":\"customfield_10020\"}}" >"$work/start.json"
 call /forge/lifecycle "$work/install.json"
 call "/forge/backfill/$key" "$work/start.json"
 

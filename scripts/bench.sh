@@ -71,5 +71,9 @@ echo "== page ingest through the server vs COPY (bench/ingest.sh, ${BENCH_INGEST
 bash bench/ingest.sh "$pgdir"
 
 echo
+echo "== dashboard requests with wrk, warm and cold cache (bench/dashboard.sh)"
+bash bench/dashboard.sh "$pgdir"
+
+echo
 echo "== durable events per second through the server (bench/events.sh)"
 bash bench/events.sh "$pgdir"
