@@ -150,9 +150,10 @@ typedef struct biq_changelog_page {
 
 /* All parsers below share this contract:
  * - root is borrowed (not kept, not modified); results are copied into arena
- *   and live as long as it; on failure *out is zeroed, nothing is returned,
- *   perr (may be NULL) names the first problem, and the arena may hold
- *   unreachable garbage from the attempt.
+ *   and live as long as it; on failure *out holds the empty value (no
+ *   items; absent instants BIQ_MS_NONE, absent counts -1; catalogue
+ *   outputs NULL and 0), perr (may be NULL) names the first problem, and
+ *   the arena may hold unreachable garbage from the attempt.
  * - fields may be NULL: story points and sprints are then not read.
  * - Thread-safe for distinct arenas and error structs (no shared state). */
 
