@@ -41,8 +41,8 @@ for mode in warm cold; do
         p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
         p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
         non2xx=$(echo "$out" | sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p')
-        # wrk's --latency prints 50/75/90/99; p99.9 comes from its histogram when present.
-        p999=$(echo "$out" | awk '$1 == "99.900%" { print $2 }')
+
+        p999=$(echo "$out" | awk '$1 == "p99.9" { print $2 }')
         printf '%-40s | %10s | %10s | %10s | %10s%s\n' "$mode, $conns connections" "$rps" "$p50" "$p99" \
             "${p999:--}" "$([ -n "$non2xx" ] && echo "  (non-2xx: $non2xx)")"
     done
