@@ -30,6 +30,7 @@
 
 #include "common/arena.h"
 #include "flow/flow.h"
+#include "devlake.h"
 #include "harness.h"
 #include "testsupport.h"
 #include "tz/civil.h"
@@ -38,7 +39,6 @@
 #define H_MS BIQ_MS_PER_HOUR
 
 enum {
-    PATH_LEN = 1024,
     MAX_ISSUES = 128,
     MAX_TRANS = 8192,
     MAX_STATUSES = 256,
@@ -72,46 +72,7 @@ static void teardown(void)
 
 /* -------------------------------------------------------- extraction */
 
-static int64_t digits(const char *s, int n)
-{
-    int64_t v = 0;
-    for (int i = 0; i < n; i++) {
-        ck_assert_msg(s[i] >= '0' && s[i] <= '9', "bad digits in '%s'", s);
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-/* "2020-06-12T08:13:13.360+0800" -> ms UTC. */
-static biq_ms instant(const char *s)
-{
-    ck_assert_ptr_nonnull(s);
-    ck_assert_uint_eq(strlen(s), 28);
-    int64_t day = biq_civil_days(digits(s, 4), (int)digits(s + 5, 2), (int)digits(s + 8, 2));
-    int64_t ms = ((digits(s + 11, 2) * 60 + digits(s + 14, 2)) * 60 + digits(s + 17, 2)) * 1000 +
-                 digits(s + 20, 3);
-    int64_t off = (digits(s + 24, 2) * 60 + digits(s + 26, 2)) * 60000;
-    return day * BIQ_MS_PER_DAY + ms - (s[23] == '-' ? -off : off);
-}
-
-static int64_t id_of(json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s && *s ? digits(s, (int)strlen(s)) : 0;
-}
-
-static json_t *load_json(const char *name)
-{
-    const char *dir = getenv("BIQ_SHARED_DIR");
-    char path[PATH_LEN];
-    int n = snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", dir ? dir : "../shared",
-                     name);
-    ck_assert(n > 0 && (size_t)n < sizeof path);
-    json_error_t e;
-    json_t *j = json_load_file(path, JSON_ALLOW_NUL, &e); /* the sample has \u0000 in text */
-    ck_assert_msg(j != NULL, "cannot read %s: %s", path, e.text);
-    return j;
-}
+/* Instants, ids and the files come from tests/support/devlake.h. */
 
 static bool is_status_item(json_t *it)
 {
@@ -142,16 +103,16 @@ static void extract_issue(dataset *d, json_t *v)
             if (!is_status_item(it))
                 continue;
             *add_trans(d) = (biq_transition){
-                .history_id = id_of(json_object_get(h, "id")), .item_index = (int32_t)ii,
-                .at = instant(json_string_value(json_object_get(h, "created"))),
-                .from_status = id_of(json_object_get(it, "from")),
-                .to_status = id_of(json_object_get(it, "to"))};
+                .history_id = devlake_id(json_object_get(h, "id")), .item_index = (int32_t)ii,
+                .at = devlake_instant(json_string_value(json_object_get(h, "created"))),
+                .from_status = devlake_id(json_object_get(it, "from")),
+                .to_status = devlake_id(json_object_get(it, "to"))};
         }
     }
-    *is = (biq_issue){.id = id_of(json_object_get(v, "id")),
+    *is = (biq_issue){.id = devlake_id(json_object_get(v, "id")),
                       .key = json_string_value(json_object_get(v, "key")),
-                      .status_id = id_of(json_object_get(json_object_get(f, "status"), "id")),
-                      .created = instant(json_string_value(json_object_get(f, "created"))),
+                      .status_id = devlake_id(json_object_get(json_object_get(f, "status"), "id")),
+                      .created = devlake_instant(json_string_value(json_object_get(f, "created"))),
                       .updated = BIQ_MS_NONE, .resolution_at = BIQ_MS_NONE,
                       .transitions = &d->trans[first], .n_transitions = d->n_trans - first,
                       .changelog_total = -1, .changelog_present = -1};
@@ -213,15 +174,15 @@ static void add_edge_cases(dataset *d)
 static void load(dataset *d)
 {
     memset(d, 0, sizeof *d);
-    d->doc = load_json("issues-with-changelog.json");
-    d->statuses_doc = load_json("statuses.json");
+    d->doc = devlake_json("issues-with-changelog.json");
+    d->statuses_doc = devlake_json("statuses.json");
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(d->doc, "issues"), i, v) extract_issue(d, v);
     json_array_foreach(d->statuses_doc, i, v) {
         ck_assert_uint_lt(d->n_statuses, MAX_STATUSES);
         d->statuses[d->n_statuses++] = (biq_status){
-            .id = id_of(json_object_get(v, "id")),
+            .id = devlake_id(json_object_get(v, "id")),
             .name = json_string_value(json_object_get(v, "name")),
             .category = category(json_string_value(
                 json_object_get(json_object_get(v, "statusCategory"), "key")))};

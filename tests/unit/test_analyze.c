@@ -17,15 +17,13 @@
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "gen/gen.h"
+#include "devlake.h"
 #include "testsupport.h"
-#include "tz/civil.h"
 
 enum {
-    PATH_LEN = 512,
+    PATH_LEN = DEVLAKE_PATH_MAX,
     MAX_ARGS = 256,
-    MAX_ISSUES = 64,
-    MAX_TRANS = 4096,
-    MAX_STATUSES = 256,
+    MAX_ISSUES = DEVLAKE_ISSUES_MAX,
     NAME_LEN = 64,
 };
 
@@ -77,123 +75,8 @@ static void run_free(run_result *r)
     free(r->err);
 }
 
-static void devlake_path(const char *name, char *out)
-{
-    const char *dir = getenv("BIQ_SHARED_DIR");
-    int n = snprintf(out, PATH_LEN, "%s/realdata/devlake-merico/%s", dir ? dir : "../shared",
-                     name);
-    ck_assert(n > 0 && n < PATH_LEN);
-}
-
-/* --------------------------------------- an independent DevLake loader */
-
-typedef struct dataset {
-    json_t *issues_doc, *statuses_doc;
-    biq_issue issues[MAX_ISSUES];
-    size_t n_issues;
-    biq_status statuses[MAX_STATUSES];
-    size_t n_statuses;
-    biq_transition trans[MAX_TRANS];
-    size_t n_trans;
-} dataset;
-
-static int64_t digits(const char *s, int n)
-{
-    int64_t v = 0;
-    for (int i = 0; i < n; i++) {
-        ck_assert(s[i] >= '0' && s[i] <= '9');
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-static biq_ms instant(const char *s)
-{
-    ck_assert_ptr_nonnull(s);
-    ck_assert_uint_eq(strlen(s), 28);
-    int64_t day = biq_civil_days(digits(s, 4), (int)digits(s + 5, 2), (int)digits(s + 8, 2));
-    int64_t ms = ((digits(s + 11, 2) * 60 + digits(s + 14, 2)) * 60 + digits(s + 17, 2)) * 1000 +
-                 digits(s + 20, 3);
-    int64_t off = (digits(s + 24, 2) * 60 + digits(s + 26, 2)) * 60000;
-    return day * BIQ_MS_PER_DAY + ms - (s[23] == '-' ? -off : off);
-}
-
-static int64_t id_of(json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s && *s ? digits(s, (int)strlen(s)) : 0;
-}
-
-static json_t *load_json(const char *name)
-{
-    char path[PATH_LEN];
-    json_error_t e;
-    devlake_path(name, path);
-    json_t *j = json_load_file(path, JSON_ALLOW_NUL, &e);
-    ck_assert_msg(j != NULL, "%s: %s", path, e.text);
-    return j;
-}
-
-static biq_status_category category(const char *key)
-{
-    return !key                                ? BIQ_CAT_UNKNOWN
-           : strcmp(key, "new") == 0           ? BIQ_CAT_NEW
-           : strcmp(key, "indeterminate") == 0 ? BIQ_CAT_ACTIVE
-           : strcmp(key, "done") == 0          ? BIQ_CAT_DONE
-                                               : BIQ_CAT_UNKNOWN;
-}
-
-static void load_issue(dataset *d, json_t *v)
-{
-    json_t *f = json_object_get(v, "fields"), *cl = json_object_get(v, "changelog"), *h, *it;
-    json_t *hs = json_object_get(cl, "histories");
-    size_t first = d->n_trans, hi, ii;
-    json_array_foreach(hs, hi, h) {
-        json_array_foreach(json_object_get(h, "items"), ii, it) {
-            if (strcmp(json_string_value(json_object_get(it, "field")), "status") != 0)
-                continue;
-            ck_assert_uint_lt(d->n_trans, MAX_TRANS);
-            d->trans[d->n_trans++] = (biq_transition){
-                .history_id = id_of(json_object_get(h, "id")), .item_index = (int32_t)ii,
-                .at = instant(json_string_value(json_object_get(h, "created"))),
-                .from_status = id_of(json_object_get(it, "from")),
-                .to_status = id_of(json_object_get(it, "to")),
-                .from_name = json_string_value(json_object_get(it, "fromString")),
-                .to_name = json_string_value(json_object_get(it, "toString"))};
-        }
-    }
-    ck_assert_uint_lt(d->n_issues, MAX_ISSUES);
-    d->issues[d->n_issues++] = (biq_issue){
-        .id = id_of(json_object_get(v, "id")),
-        .key = json_string_value(json_object_get(v, "key")),
-        .project_key = json_string_value(json_object_get(json_object_get(f, "project"), "key")),
-        .status_id = id_of(json_object_get(json_object_get(f, "status"), "id")),
-        .issue_type = json_string_value(json_object_get(json_object_get(f, "issuetype"), "name")),
-        .created = instant(json_string_value(json_object_get(f, "created"))),
-        .updated = instant(json_string_value(json_object_get(f, "updated"))),
-        .resolution_at = BIQ_MS_NONE, .transitions = &d->trans[first],
-        .n_transitions = d->n_trans - first,
-        .changelog_total = (int32_t)json_integer_value(json_object_get(cl, "total")),
-        .changelog_present = (int32_t)json_array_size(hs)};
-}
-
-static void load_devlake(dataset *d)
-{
-    memset(d, 0, sizeof *d);
-    d->issues_doc = load_json("issues-with-changelog.json");
-    d->statuses_doc = load_json("statuses.json");
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(d->issues_doc, "issues"), i, v) load_issue(d, v);
-    json_array_foreach(d->statuses_doc, i, v) {
-        ck_assert_uint_lt(d->n_statuses, MAX_STATUSES);
-        d->statuses[d->n_statuses++] = (biq_status){
-            .id = id_of(json_object_get(v, "id")),
-            .name = json_string_value(json_object_get(v, "name")),
-            .category = category(json_string_value(
-                json_object_get(json_object_get(v, "statusCategory"), "key")))};
-    }
-}
+/* The captures read independently of src/ingest (tests/support/devlake.h). */
+typedef devlake dataset;
 
 /* The dashboard of one project straight from the flow core. */
 static char *expected_dashboard(const dataset *d, const char *key, const char *name,
@@ -245,7 +128,7 @@ START_TEST(devlake_json_equals_the_flow_core_in_any_file_order)
     ck_assert_uint_eq(json_array_size(arr), 2);
     dataset *d = malloc(sizeof *d);
     ck_assert_ptr_nonnull(d);
-    load_devlake(d);
+    devlake_load(d);
     static const char *const keys[] = {"EE", "K5"}, *const names[] = {"Enterprise Edition", "K5"};
     for (size_t i = 0; i < 2; i++) {
         json_t *dash = json_array_get(arr, i);
@@ -258,8 +141,7 @@ START_TEST(devlake_json_equals_the_flow_core_in_any_file_order)
         free(want);
     }
     json_decref(arr);
-    json_decref(d->issues_doc);
-    json_decref(d->statuses_doc);
+    devlake_free(d);
     free(d);
     run_free(&a);
     run_free(&b);
