@@ -11,23 +11,14 @@ cd "$(dirname "$0")/.."
 
 work=${1:?usage: bench/dashboard.sh TMPDIR}
 secs=${BENCH_WRK_SECONDS:-8}
-KID="forge/invocation-token/wf-bench"
-APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000be"
+. bench/lib.sh
+KID=$BENCH_KID
+APP_ID=$BENCH_APP_ID
 TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-0000000000be"
 db=biq_bench_ingest
 project=$(cat "$work/bench-project")
 
-BIQ_DATABASE_URL="postgresql:///$db?host=$BIQ_PG_SOCKET&user=biq_app" BIQ_APP_ID="$APP_ID" \
-    BIQ_JWKS_FILE="$work/keys/jwks.json" BIQ_LISTEN=127.0.0.1:0 \
-    BIQ_WORKERS=8 ./build/biq serve >"$work/dash-server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-port=
-for _ in $(seq 1 200); do
-    port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$work/dash-server.log" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
+bench_serve "$db" "$work/keys" "$work/dash-server.log"
 url="http://127.0.0.1:$port"
 
 printf '%-40s | %10s | %10s | %10s | %10s\n' "dashboard, $project" "req/s" "p50" "p99" "p99.9"
@@ -47,6 +38,4 @@ for mode in warm cold; do
             "${p999:--}" "$([ -n "$non2xx" ] && echo "  (non-2xx: $non2xx)")"
     done
 done
-kill "$server"
-wait "$server" 2>/dev/null || true
-trap - EXIT
+bench_stop

@@ -11,39 +11,23 @@ cd "$(dirname "$0")/.."
 work=${1:?usage: bench/events.sh TMPDIR}
 secs=${BENCH_EVENT_SECONDS:-10}
 conns=${BENCH_EVENT_CONNS:-16}
-KID="forge/invocation-token/wf-bench"
-APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000be"
+. bench/lib.sh
+KID=$BENCH_KID
+APP_ID=$BENCH_APP_ID
 TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-0000000000ef"
 db=biq_bench_events
-super="psql -X -q -v ON_ERROR_STOP=1 -h $BIQ_PG_SOCKET -U postgres"
-if [ "$(id -u)" -eq 0 ]; then super="runuser -u postgres -- $super"; fi
 
-$super -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
-    -c "CREATE DATABASE $db OWNER biq_owner"
-BIQ_MIGRATE_DATABASE_URL="postgresql:///$db?host=$BIQ_PG_SOCKET&user=biq_owner" \
-    ./build/biq migrate >/dev/null
+bench_fresh_db "$db"
 mkdir -p "$work/ev-keys"
 ./build/biq-dev keygen "$work/ev-keys" "$KID"
-BIQ_DATABASE_URL="postgresql:///$db?host=$BIQ_PG_SOCKET&user=biq_app" BIQ_APP_ID="$APP_ID" \
-    BIQ_JWKS_FILE="$work/ev-keys/jwks.json" BIQ_LISTEN=127.0.0.1:0 BIQ_LOG_LEVEL=info \
-    ./build/biq serve >"$work/events-server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-port=
-for _ in $(seq 1 100); do
-    port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$work/events-server.log" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
+bench_serve "$db" "$work/ev-keys" "$work/events-server.log"
 token=$(./build/biq-dev token "$work/ev-keys" "$KID" "$APP_ID" "$TENANT")
 curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"eventType":"avi:forge:installed:app"}' "http://127.0.0.1:$port/forge/lifecycle"
 token=$(./build/biq-dev token "$work/ev-keys" "$KID" "$APP_ID" "$TENANT")
 out=$(BIQ_BENCH_TOKEN=$token wrk -t2 -c"$conns" -d"${secs}s" --latency -s bench/events.lua \
     "http://127.0.0.1:$port" 2>&1)
-kill "$server"
-wait "$server" 2>/dev/null || true
-trap - EXIT
+bench_stop
 stored=$($super -d "$db" -At -c "SELECT count(*) FROM status_transitions")
 non2xx=$(echo "$out" | sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p')
 p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')

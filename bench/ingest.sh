@@ -13,19 +13,16 @@ cd "$(dirname "$0")/.."
 
 work=${1:?usage: bench/ingest.sh TMPDIR}
 issues=${BENCH_INGEST_ISSUES:-50000}
-KID="forge/invocation-token/wf-bench"
-APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000be"
+. bench/lib.sh
+KID=$BENCH_KID
+APP_ID=$BENCH_APP_ID
 TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-0000000000be"
 db=biq_bench_ingest
-super="psql -X -q -v ON_ERROR_STOP=1 -h $BIQ_PG_SOCKET -U postgres"
-if [ "$(id -u)" -eq 0 ]; then super="runuser -u postgres -- $super"; fi
 
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
 
-$super -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db OWNER biq_owner"
-BIQ_MIGRATE_DATABASE_URL="postgresql:///$db?host=$BIQ_PG_SOCKET&user=biq_owner" \
-    ./build/biq migrate >/dev/null
+bench_fresh_db "$db"
 
 mkdir -p "$work/keys" "$work/gen" "$work/csv"
 chmod 777 "$work/csv" # psql runs as postgres when we are root
@@ -36,17 +33,7 @@ pages=("$work"/gen/*-page-*.json)
 key=$(basename "${pages[0]}" | sed 's/-page-.*//')
 echo "$key" >"$work/bench-project"
 
-BIQ_DATABASE_URL="postgresql:///$db?host=$BIQ_PG_SOCKET&user=biq_app" BIQ_APP_ID="$APP_ID" \
-    BIQ_JWKS_FILE="$work/keys/jwks.json" BIQ_LISTEN=127.0.0.1:0 \
-    ./build/biq serve >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-port=
-for _ in $(seq 1 100); do
-    port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$work/server.log" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && break
-    sleep 0.05
-done
+bench_serve "$db" "$work/keys" "$work/server.log"
 base="http://127.0.0.1:$port"
 call() {
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $(./build/biq-dev token "$work/keys" "$KID" "$APP_ID" "$TENANT")" \
@@ -87,9 +74,7 @@ $super -d "$db" <<SQL
 SQL
 t1=$(now)
 copy_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-kill "$server"
-wait "$server" 2>/dev/null || true
-trap - EXIT
+bench_stop
 
 # The server's own time per page, from its request log (the loop above also
 # pays for a process to mint each token and one to post it).

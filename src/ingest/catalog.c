@@ -106,8 +106,14 @@ biq_err biq_ingest_sprint(biq_pctx *c, const json_t *v, biq_sprint *out)
     return err;
 }
 
-biq_err biq_ingest_sprint_list(biq_pctx *c, const json_t *root, const biq_sprint **out,
-                               size_t *n_out)
+/* Parses one element of a catalogue list into the slot at elem. */
+typedef biq_err (*element_fn)(biq_pctx *c, const json_t *v, void *elem);
+
+/* The list walk shared by sprints and projects: {values: [...]} or a bare
+ * array, each element parsed into an arena array of elem_size slots with
+ * its index on the error path. */
+static biq_err walk_values(biq_pctx *c, const json_t *root, size_t elem_size, element_fn one,
+                           void **out, size_t *n_out)
 {
     const json_t *values;
     biq_err err;
@@ -115,17 +121,31 @@ biq_err biq_ingest_sprint_list(biq_pctx *c, const json_t *root, const biq_sprint
         return err;
     size_t saved = json_is_array(root) ? c->path_len : biq_pctx_key(c, "values");
     size_t n = json_array_size(values);
-    biq_sprint *v = biq_arena_calloc(c->arena, n ? n : 1, sizeof *v);
+    unsigned char *v = biq_arena_calloc(c->arena, n ? n : 1, elem_size);
     if (!v)
         err = biq_pctx_fail(c, BIQ_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && err == BIQ_OK; i++) {
         size_t at = biq_pctx_index(c, i);
-        err = biq_ingest_sprint(c, json_array_get(values, i), &v[i]);
+        err = one(c, json_array_get(values, i), v + i * elem_size);
         biq_pctx_pop(c, at);
     }
     biq_pctx_pop(c, saved);
     *out = v;
     *n_out = n;
+    return err;
+}
+
+static biq_err sprint_element(biq_pctx *c, const json_t *v, void *elem)
+{
+    return biq_ingest_sprint(c, v, elem);
+}
+
+biq_err biq_ingest_sprint_list(biq_pctx *c, const json_t *root, const biq_sprint **out,
+                               size_t *n_out)
+{
+    void *list = NULL;
+    biq_err err = walk_values(c, root, sizeof(biq_sprint), sprint_element, &list, n_out);
+    *out = list;
     return err;
 }
 
@@ -173,26 +193,17 @@ biq_err biq_parse_sprints(const json_t *root, biq_arena *arena, const biq_sprint
     return err;
 }
 
+static biq_err project_element(biq_pctx *c, const json_t *v, void *elem)
+{
+    return project(c, v, elem);
+}
+
 static biq_err project_list(biq_pctx *c, const json_t *root, const biq_project **out,
                            size_t *n_out)
 {
-    const json_t *values;
-    biq_err err;
-    if ((err = biq_catalog_values(c, root, &values)) != BIQ_OK)
-        return err;
-    size_t saved = json_is_array(root) ? c->path_len : biq_pctx_key(c, "values");
-    size_t n = json_array_size(values);
-    biq_project *v = biq_arena_calloc(c->arena, n ? n : 1, sizeof *v);
-    if (!v)
-        err = biq_pctx_fail(c, BIQ_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n && err == BIQ_OK; i++) {
-        size_t at = biq_pctx_index(c, i);
-        err = project(c, json_array_get(values, i), &v[i]);
-        biq_pctx_pop(c, at);
-    }
-    biq_pctx_pop(c, saved);
-    *out = v;
-    *n_out = n;
+    void *list = NULL;
+    biq_err err = walk_values(c, root, sizeof(biq_project), project_element, &list, n_out);
+    *out = list;
     return err;
 }
 

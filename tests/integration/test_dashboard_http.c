@@ -34,31 +34,11 @@ static const int64_t CLOCK_S = 1592611200; /* CLOCK in seconds */
 
 enum { PATH_LEN = 1024, OUT_CHUNK = 65536 };
 
-static const char *shared_dir(void)
-{
-    const char *d = getenv("BIQ_SHARED_DIR");
-    return d != NULL && d[0] != '\0' ? d : "../shared";
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static char *devlake(const char *name)
 {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", shared_dir(), name);
-    return read_file(path);
+    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", harness_shared_dir(), name);
+    return harness_read_file(path);
 }
 
 static void post(const char *tenant, const char *path, const char *body)
@@ -138,7 +118,7 @@ static json_t *dashboard(const char *window)
 static json_t *analyze(const char *window)
 {
     char cmd[PATH_LEN * 8], dir[PATH_LEN / 2];
-    snprintf(dir, sizeof dir, "%s/realdata/devlake-merico", shared_dir());
+    snprintf(dir, sizeof dir, "%s/realdata/devlake-merico", harness_shared_dir());
     snprintf(cmd, sizeof cmd,
              "'%s' analyze --json --now %s --window %s '%s/statuses.json' '%s/sprints.json' "
              "'%s/projects.json' '%s/issues-with-changelog.json'",

@@ -21,26 +21,6 @@ static const char TENANT_2[] = "ari:cloud:ecosystem::installation/bbbbbbbb-0000-
 
 enum { FILES_MAX = 64, PATH_LEN = 1024 };
 
-static const char *shared_dir(void)
-{
-    const char *d = getenv("BIQ_SHARED_DIR");
-    return d != NULL && d[0] != '\0' ? d : "../shared";
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The Forge side's calls carry event tokens (no context). */
 static long post_as(const char *tenant, const char *path, const char *body, char **resp)
 {
@@ -83,7 +63,7 @@ static size_t webhook_files(char names[FILES_MAX][PATH_LEN])
 {
     char dir[PATH_LEN / 2];
     size_t n = 0;
-    snprintf(dir, sizeof dir, "%s/realdata/jira-webhooks", shared_dir());
+    snprintf(dir, sizeof dir, "%s/realdata/jira-webhooks", harness_shared_dir());
     DIR *d = opendir(dir);
     ck_assert_msg(d != NULL, "no %s", dir);
     for (struct dirent *e; (e = readdir(d)) != NULL && n < FILES_MAX;) {
@@ -98,8 +78,8 @@ static size_t webhook_files(char names[FILES_MAX][PATH_LEN])
 static char *devlake(const char *name)
 {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", shared_dir(), name);
-    return read_file(path);
+    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", harness_shared_dir(), name);
+    return harness_read_file(path);
 }
 
 static void post_catalog(const char *tenant)
@@ -167,7 +147,7 @@ static void post_webhooks_but(const char *tenant, bool reverse, bool restricted)
     for (size_t k = 0; k < n; k++) {
         if (!restricted && strstr(names[reverse ? n - 1 - k : k], "security") != NULL)
             continue;
-        char *body = read_file(names[reverse ? n - 1 - k : k]);
+        char *body = harness_read_file(names[reverse ? n - 1 - k : k]);
         char *resp = NULL;
         long st = post_as(tenant, "/forge/events", body, &resp);
         ck_assert_msg(st == 200 || st == 202, "%s: %ld %s", names[k], st, resp);
@@ -317,7 +297,7 @@ static char *restricted_event(const char *updated)
 {
     char path[PATH_LEN];
     snprintf(path, sizeof path,
-             "%s/realdata/jira-webhooks/webhook-issue-created-with-security-level.json", shared_dir());
+             "%s/realdata/jira-webhooks/webhook-issue-created-with-security-level.json", harness_shared_dir());
     json_t *root = json_load_file(path, JSON_ALLOW_NUL, NULL);
     json_t *fields = json_object_get(json_object_get(root, "issue"), "fields");
     ck_assert_ptr_nonnull(json_object_get(fields, "security"));
@@ -454,7 +434,7 @@ START_TEST(nothing_forbidden_is_stored)
                         "projects.json", "changelog-issue-13383.json"};
     for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++) {
         char path[PATH_LEN];
-        snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", shared_dir(), dl[i]);
+        snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", harness_shared_dir(), dl[i]);
         add_file_strings(path, list, allowed);
     }
     free(names);

@@ -146,6 +146,20 @@ static char *read_all(const char *path)
     return buf;
 }
 
+const char *harness_shared_dir(void)
+{
+    const char *d = getenv("BIQ_SHARED_DIR");
+    return d != NULL && d[0] != '\0' ? d : "../shared";
+}
+
+char *harness_read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fclose(f);
+    return read_all(path);
+}
+
 char *harness_server_log(const harness *h)
 {
     return read_all(h->log_path);

@@ -76,6 +76,12 @@ long harness_call(const harness *h, const char *tenant, const char *project_key,
  * it; returns the exit status. */
 int harness_server_stop(harness *h, int sig);
 
+/* The shared data folder: $BIQ_SHARED_DIR, default ../shared. */
+const char *harness_shared_dir(void);
+
+/* A whole file (malloc'd, NUL-terminated); fails the test when missing. */
+char *harness_read_file(const char *path);
+
 /* Reads the whole server log (malloc'd, NUL-terminated). */
 char *harness_server_log(const harness *h);
 
