@@ -16,6 +16,7 @@
 #include "ingest/ingest.h"
 #include "store/backfill.h"
 #include "store/ingest.h"
+#include "store/settings.h"
 
 enum { PAGE_HASH_HEX = 64 };
 
@@ -33,21 +34,40 @@ static biq_err parse_failed(biq_response *resp, biq_err err, const biq_parse_err
     return biq_response_error(resp, err, "%s", perr->message);
 }
 
-/* The field ids to read story points and sprints with: those the Forge
- * side resolved for the project and sent with its backfill. Custom field
- * ids differ per site, so without them no custom field is read at all
- * (guessing would misread another site's fields). */
+/* Copies the tenant's override of setting path (a field id validated by
+ * api/settings.c) into dst, when there is one. */
+static void override_field(const json_t *overrides, const char *path, char *dst, size_t len)
+{
+    const char *id = json_string_value(json_object_get(overrides, path));
+    if (id != NULL && strlen(id) < len)
+        memcpy(dst, id, strlen(id) + 1);
+}
+
+/* The field ids to read story points and sprints with: the tenant's
+ * settings (`fields.storyPoints`, `fields.sprint`) when a user set them,
+ * else those the Forge side discovered for the project and sent with its
+ * backfill. Custom field ids differ per site, so without either no custom
+ * field is read at all (guessing would misread another site's fields). */
 static biq_field_ids fields_for(biq_tx *tx, const char *project_key, biq_backfill_fields *buf,
                                 biq_err *err)
 {
     biq_field_ids ids = {NULL, NULL};
+    json_t *overrides = NULL;
+    int64_t version = 0;
+    *buf = (biq_backfill_fields){{0}, {0}};
     *err = project_key != NULL ? biq_store_backfill_fields_get(tx, project_key, buf) : BIQ_OK;
-    if (*err == BIQ_OK && project_key != NULL) {
-        if (buf->story_points[0] != '\0')
-            ids.story_points = buf->story_points;
-        if (buf->sprint[0] != '\0')
-            ids.sprint = buf->sprint;
-    }
+    if (*err == BIQ_OK)
+        *err = biq_store_settings_get(tx, NULL, &overrides, &version);
+    if (*err != BIQ_OK)
+        goto out;
+    override_field(overrides, "fields.storyPoints", buf->story_points, sizeof buf->story_points);
+    override_field(overrides, "fields.sprint", buf->sprint, sizeof buf->sprint);
+    if (buf->story_points[0] != '\0')
+        ids.story_points = buf->story_points;
+    if (buf->sprint[0] != '\0')
+        ids.sprint = buf->sprint;
+out:
+    json_decref(overrides);
     return ids;
 }
 

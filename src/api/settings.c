@@ -66,6 +66,7 @@ static const field_def TENANT_FIELDS[] = {
     {"workSchedule", F_SCHEDULE, 0, 0, 0},
     {"aiExplanations", F_BOOL, 0, 0, 0},
     {"notificationEmail", F_EMAIL, 0, 0, 0},
+    {"wipLimits", F_WIP_LIMITS, 0, 0, 0}, /* tenant-wide; a project's entry wins */
 };
 
 static const field_def PROJECT_FIELDS[] = {
@@ -466,11 +467,31 @@ static double number_or(const json_t *ov, const char *path, double def)
     return json_is_number(v) ? json_number_value(v) : def;
 }
 
-static biq_err build_project(const json_t *ov, biq_arena *arena, biq_flow_settings *s)
+/* Appends the WIP limits of list to wl[*n] unless a status already has
+ * one: called with the project's list first, so the project wins. */
+static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, size_t *n)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach (list, i, e) {
+        int64_t id = strtoll(json_string_value(json_object_get(e, "statusId")), NULL, 10);
+        bool taken = false;
+        for (size_t k = 0; k < *n && !taken; k++)
+            taken = wl[k].status_id == id;
+        if (!taken)
+            wl[(*n)++] = (biq_flow_wip_limit){.status_id = id,
+                                              .limit = (int32_t)json_integer_value(
+                                                  json_object_get(e, "limit"))};
+    }
+}
+
+static biq_err build_project(const json_t *tenant_ov, const json_t *ov, biq_arena *arena,
+                             biq_flow_settings *s)
 {
     const json_t *types = list_of(ov, "excludedIssueTypes");
-    const json_t *limits = list_of(ov, "wipLimits");
-    size_t nt = types ? json_array_size(types) : 0, nl = limits ? json_array_size(limits) : 0;
+    const json_t *limits = list_of(ov, "wipLimits"), *tenant_limits = list_of(tenant_ov, "wipLimits");
+    size_t nt = types ? json_array_size(types) : 0;
+    size_t nl = json_array_size(limits) + json_array_size(tenant_limits);
     const char **names = biq_arena_calloc(arena, nt + 1, sizeof *names);
     biq_flow_wip_limit *wl = biq_arena_calloc(arena, nl + 1, sizeof *wl);
     if (names == NULL || wl == NULL)
@@ -479,11 +500,9 @@ static biq_err build_project(const json_t *ov, biq_arena *arena, biq_flow_settin
         if ((names[i] = biq_arena_strdup(arena, json_string_value(json_array_get(types, i)))) ==
             NULL)
             return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < nl; i++) {
-        const json_t *e = json_array_get(limits, i);
-        wl[i].status_id = strtoll(json_string_value(json_object_get(e, "statusId")), NULL, 10);
-        wl[i].limit = (int32_t)json_integer_value(json_object_get(e, "limit"));
-    }
+    nl = 0;
+    add_wip_limits(limits, wl, &nl);
+    add_wip_limits(tenant_limits, wl, &nl);
     s->excluded_types = names;
     s->n_excluded_types = nt;
     s->wip_limits = wl;
@@ -535,7 +554,7 @@ biq_err biq_api_flow_config_build(const json_t *tenant_ov, const json_t *project
     out->settings.threshold_throughput =
         number_or(tenant_ov, "thresholds.throughput", BIQ_FLOW_D_DEFAULT);
     if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
-        (err = build_project(project_ov, arena, &out->settings)) != BIQ_OK ||
+        (err = build_project(tenant_ov, project_ov, arena, &out->settings)) != BIQ_OK ||
         (err = build_schedule(tenant_ov, arena, &out->schedule, &c)) != BIQ_OK)
         return err;
     if (biq_flow_settings_validate(&out->settings) != BIQ_OK)

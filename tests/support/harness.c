@@ -335,8 +335,15 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 long http_do(const harness *h, const char *method, const char *path,
              const char *const *headers, const char *body, size_t body_len, char **resp)
 {
+    return http_do_headers(h, method, path, headers, body, body_len, resp, NULL);
+}
+
+long http_do_headers(const harness *h, const char *method, const char *path,
+                     const char *const *headers, const char *body, size_t body_len, char **resp,
+                     char **resp_headers)
+{
     char url[HARNESS_URL_MAX * 8]; /* room for over-long paths under test */
-    struct buffer b = {NULL, 0};
+    struct buffer b = {NULL, 0}, hb = {NULL, 0};
     struct curl_slist *list = NULL;
     long status = 0;
     CURL *curl = curl_easy_init();
@@ -356,6 +363,10 @@ long http_do(const harness *h, const char *method, const char *path,
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+    if (resp_headers != NULL) {
+        curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+        curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hb);
+    }
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)HTTP_TIMEOUT_S);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     if (body != NULL) {
@@ -370,6 +381,8 @@ long http_do(const harness *h, const char *method, const char *path,
         *resp = b.data != NULL ? b.data : strdup("");
     else
         free(b.data);
+    if (resp_headers != NULL)
+        *resp_headers = hb.data != NULL ? hb.data : strdup("");
     return status;
 }
 
@@ -428,4 +441,38 @@ long harness_call(const harness *h, const char *tenant, const char *project_key,
     long status = http_json(h, method, path, token, body, resp);
     free(token);
     return status;
+}
+
+/* Posts one body as tenant; any answer but 200 fails the test. */
+static void post_ok(const harness *h, const char *tenant, const char *path, const char *body)
+{
+    char *resp = NULL;
+    long st = harness_call(h, tenant, NULL, "POST", path, body, &resp);
+    ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
+    free(resp);
+}
+
+static char *devlake_file(const char *name)
+{
+    char path[HARNESS_PATH_MAX];
+    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", harness_shared_dir(), name);
+    return harness_read_file(path);
+}
+
+void harness_ingest_devlake(const harness *h, const char *tenant, const char *backfill_start)
+{
+    char *st = devlake_file("statuses.json"), *sp = devlake_file("sprints.json"),
+         *pr = devlake_file("projects.json"), *page = devlake_file("issues-with-changelog.json");
+    size_t n = strlen(st) + strlen(sp) + strlen(pr) + 64;
+    char *body = malloc(n);
+    ck_assert_ptr_nonnull(body);
+    snprintf(body, n, "{\"statuses\":%s,\"sprints\":%s,\"projects\":%s}", st, sp, pr);
+    post_ok(h, tenant, "/forge/catalog", body);
+    post_ok(h, tenant, "/forge/backfill/EE", backfill_start);
+    post_ok(h, tenant, "/forge/backfill/EE/page", page);
+    free(body);
+    free(st);
+    free(sp);
+    free(pr);
+    free(page);
 }

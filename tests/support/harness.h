@@ -82,6 +82,12 @@ const char *harness_shared_dir(void);
 /* A whole file (malloc'd, NUL-terminated); fails the test when missing. */
 char *harness_read_file(const char *path);
 
+/* Ingests the DevLake capture (realdata/devlake-merico: its status, sprint
+ * and project catalogues, then project EE's backfill started with the body
+ * backfill_start, e.g. {"total":33}, and its one page) as tenant through
+ * the Forge routes; anything but 200 fails the test. */
+void harness_ingest_devlake(const harness *h, const char *tenant, const char *backfill_start);
+
 /* Reads the whole server log (malloc'd, NUL-terminated). */
 char *harness_server_log(const harness *h);
 
@@ -102,6 +108,13 @@ PGresult *harness_sql(PGconn *conn, const char *sql);
  * NULL to discard). */
 long http_do(const harness *h, const char *method, const char *path,
              const char *const *headers, const char *body, size_t body_len, char **resp);
+
+/* http_do that also returns the response's header block (status line and
+ * "Name: value" lines, CRLF-separated; malloc'd) in *resp_headers, which
+ * may be NULL to discard it. */
+long http_do_headers(const harness *h, const char *method, const char *path,
+                     const char *const *headers, const char *body, size_t body_len, char **resp,
+                     char **resp_headers);
 
 /* http_do with "Authorization: Bearer <token>" and, when body is given,
  * "Content-Type: application/json". token may be NULL for no header. */
