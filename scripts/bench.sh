@@ -3,7 +3,7 @@
 #
 #  1. builds build/libbiq.a and bench/flow_bench.c (same flags as `make`);
 #  2. starts a throwaway PostgreSQL cluster (scripts/pg.sh) in a temp folder;
-#  3. runs build/bench/flow_bench: 100k generated issues in one project, the
+#  3. runs build/bench/flow_bench: 128k generated issues (just over 1M transitions) in one project, the
 #     30-day dashboard on one thread (best of 3), and the same rows COPYed
 #     into PostgreSQL for per-status P50/P90 by window functions;
 #  4. prints the machine and a "figure | value | baseline | ratio" table;
@@ -50,8 +50,8 @@ echo "memory:     $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/mem
 echo "compiler:   $("$CC" --version | head -1)"
 echo "postgresql: $(/usr/lib/postgresql/15/bin/postgres --version)"
 echo
-echo "== flow_bench --issues ${BENCH_ISSUES:-100000} --seed ${BENCH_SEED:-7}"
-build/bench/flow_bench --issues "${BENCH_ISSUES:-100000}" --seed "${BENCH_SEED:-7}" \
+echo "== flow_bench --issues ${BENCH_ISSUES:-128000} --seed ${BENCH_SEED:-7}"
+build/bench/flow_bench --issues "${BENCH_ISSUES:-128000}" --seed "${BENCH_SEED:-7}" \
     --conninfo "$conninfo"
 
 echo
