@@ -60,20 +60,27 @@ static void put_ok(const char *tenant, const char *project, const char *path, co
     json_decref(call_json(tenant, project, "PUT", path, body, 200));
 }
 
+/* The element of array whose string member equals value; NULL if none. */
+static const json_t *find_by(const json_t *array, const char *member, const char *value)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach (array, i, e) {
+        const char *v = json_string_value(json_object_get(e, member));
+        if (v != NULL && strcmp(v, value) == 0)
+            return e;
+    }
+    return NULL;
+}
+
 /* The WIP limit the dashboard shows for status_id (-1: no limit, or the
  * status is not listed). */
 static json_int_t dashboard_limit(const char *status_id)
 {
     json_t *d = call_json(TENANT, "EE", "GET", "/api/v1/projects/EE/dashboard", NULL, 200);
-    json_int_t limit = -1;
-    size_t i;
-    const json_t *st;
-    json_array_foreach (json_object_get(d, "statuses"), i, st) {
-        if (strcmp(json_string_value(json_object_get(st, "id")), status_id) == 0) {
-            const json_t *l = json_object_get(json_object_get(st, "wip"), "limit");
-            limit = json_is_integer(l) ? json_integer_value(l) : -1;
-        }
-    }
+    const json_t *st = find_by(json_object_get(d, "statuses"), "id", status_id);
+    const json_t *l = json_object_get(json_object_get(st, "wip"), "limit");
+    json_int_t limit = json_is_integer(l) ? json_integer_value(l) : -1;
     json_decref(d);
     return limit;
 }
@@ -83,13 +90,8 @@ static json_int_t aging_limit(const char *status_id)
 {
     json_t *g =
         call_json(TENANT, "EE", "GET", "/api/v1/projects/EE/charts/wip-aging", NULL, 200);
-    json_int_t limit = -1;
-    size_t i;
-    const json_t *l;
-    json_array_foreach (json_object_get(g, "wipLimits"), i, l) {
-        if (strcmp(json_string_value(json_object_get(l, "statusId")), status_id) == 0)
-            limit = json_integer_value(json_object_get(l, "limit"));
-    }
+    const json_t *l = find_by(json_object_get(g, "wipLimits"), "statusId", status_id);
+    json_int_t limit = l != NULL ? json_integer_value(json_object_get(l, "limit")) : -1;
     json_decref(g);
     return limit;
 }
@@ -161,13 +163,8 @@ static double aging_size(const char *tenant, const char *project, const char *ke
     char path[PATH_LEN];
     snprintf(path, sizeof path, "/api/v1/projects/%s/charts/wip-aging", project);
     json_t *g = call_json(tenant, project, "GET", path, NULL, 200);
-    double size = -1;
-    size_t i;
-    const json_t *it;
-    json_array_foreach (json_object_get(g, "items"), i, it) {
-        if (strcmp(json_string_value(json_object_get(it, "key")), key) == 0)
-            size = json_number_value(json_object_get(it, "size"));
-    }
+    const json_t *it = find_by(json_object_get(g, "items"), "key", key);
+    double size = it != NULL ? json_number_value(json_object_get(it, "size")) : -1;
     json_decref(g);
     return size;
 }
