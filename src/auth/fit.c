@@ -133,21 +133,27 @@ static biq_auth_reason check_header(const json_t *hdr, const json_t **kid)
     return BIQ_AUTH_OK;
 }
 
-/* Decodes the header segment and finds its key. */
-static biq_auth_reason header_key(const biq_jwks *keys, const segment *s, const EVP_PKEY **key)
-{
+/* The decoded JOSE header (decoded once, by segments_decode). */
+typedef struct header_bytes {
     uint8_t buf[HEADER_JSON_MAX];
-    size_t len = 0;
+    size_t len;
+    bool fits; /* false: valid base64url but over HEADER_JSON_MAX, a bad header */
+} header_bytes;
+
+/* Parses the decoded header and finds its key. */
+static biq_auth_reason header_key(const biq_jwks *keys, const header_bytes *h,
+                                  const biq_rsa_verifier **key)
+{
     json_t *hdr = NULL;
     const json_t *kid = NULL;
     biq_auth_reason why = BIQ_AUTH_BAD_HEADER;
-    if (biq_b64url_decode(s->p, s->len, buf, sizeof buf, &len) != BIQ_OK)
+    if (!h->fits)
         goto out;
-    if ((hdr = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+    if ((hdr = json_loadb((const char *)h->buf, h->len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
         goto out;
     if ((why = check_header(hdr, &kid)) != BIQ_AUTH_OK)
         goto out;
-    *key = biq_jwks_lookup(keys, json_string_value(kid), json_string_length(kid));
+    *key = biq_jwks_verifier(keys, json_string_value(kid), json_string_length(kid));
     why = *key != NULL ? BIQ_AUTH_OK : BIQ_AUTH_UNKNOWN_KID;
 out:
     json_decref(hdr);
@@ -155,15 +161,14 @@ out:
 }
 
 /* Strict base64url on every segment before anything is parsed. */
-static bool segments_decode(const segment seg[SEGMENTS], uint8_t *payload, size_t cap,
-                            size_t *payload_len, uint8_t *sig, size_t *sig_len)
+static bool segments_decode(const segment seg[SEGMENTS], header_bytes *h, uint8_t *payload,
+                            size_t cap, size_t *payload_len, uint8_t *sig, size_t *sig_len)
 {
-    uint8_t scratch[HEADER_JSON_MAX];
-    size_t hdr_len = 0;
-    biq_err herr = biq_b64url_decode(seg[0].p, seg[0].len, scratch, sizeof scratch, &hdr_len);
+    biq_err herr = biq_b64url_decode(seg[0].p, seg[0].len, h->buf, sizeof h->buf, &h->len);
     /* An oversized header is well-formed base64url refused later as a bad header. */
     if (herr == BIQ_ERR_INVALID)
         return false;
+    h->fits = herr == BIQ_OK;
     return biq_b64url_decode(seg[1].p, seg[1].len, payload, cap, payload_len) == BIQ_OK &&
            biq_b64url_decode(seg[2].p, seg[2].len, sig, DECODED_MAX, sig_len) == BIQ_OK;
 }
@@ -175,7 +180,8 @@ biq_err biq_jws_verify(const biq_jwks *keys, const char *token, size_t len, uint
     segment seg[SEGMENTS];
     uint8_t sig[DECODED_MAX];
     size_t sig_len = 0;
-    const EVP_PKEY *key = NULL;
+    header_bytes hdr;
+    const biq_rsa_verifier *key = NULL;
     *payload_len = 0;
     *reason = token == NULL ? BIQ_AUTH_MALFORMED : BIQ_AUTH_TOO_LONG;
     if (token == NULL || len > BIQ_FIT_TOKEN_MAX)
@@ -186,16 +192,17 @@ biq_err biq_jws_verify(const biq_jwks *keys, const char *token, size_t len, uint
         goto out;
     }
     *reason = BIQ_AUTH_MALFORMED;
-    if (!split(token, len, seg) || !segments_decode(seg, payload, cap, payload_len, sig, &sig_len))
+    if (!split(token, len, seg) ||
+        !segments_decode(seg, &hdr, payload, cap, payload_len, sig, &sig_len))
         goto out;
-    if ((*reason = header_key(keys, &seg[0], &key)) != BIQ_AUTH_OK)
+    if ((*reason = header_key(keys, &hdr, &key)) != BIQ_AUTH_OK)
         goto out;
     *reason = BIQ_AUTH_SIGNATURE;
-    if (sig_len != biq_rsa_modulus_bytes(key))
+    if (sig_len != biq_rsa_verifier_modulus_bytes(key))
         goto out;
     /* The signing input is the first two segments with their dot, as sent. */
-    err = biq_rsa_verify_pkcs1_sha256(key, (const uint8_t *)token, seg[1].len + seg[0].len + 1, sig,
-                                      sig_len);
+    err = biq_rsa_verifier_verify(key, (const uint8_t *)token, seg[1].len + seg[0].len + 1, sig,
+                                  sig_len);
     if (err == BIQ_OK)
         *reason = BIQ_AUTH_OK;
     else if (err != BIQ_ERR_UNAUTHORIZED)

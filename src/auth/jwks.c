@@ -28,10 +28,12 @@ typedef struct jwks_key {
     char kid[BIQ_JWKS_KID_MAX + 1];
     size_t kid_len;
     EVP_PKEY *pkey;
+    biq_rsa_verifier *verifier; /* pkey prepared once for every token it checks */
 } jwks_key;
 
 /* Invariant: 1 <= count <= BIQ_JWKS_KEYS_MAX, every pkey is a non-NULL RSA
- * public key, kids are pairwise distinct. Never modified after parse. */
+ * public key with its verifier, kids are pairwise distinct. Never modified
+ * after parse. */
 struct biq_jwks {
     size_t count;
     jwks_key keys[];
@@ -234,6 +236,8 @@ static biq_err import_key(biq_jwks *set, size_t i, const json_t *key, char *why,
     if ((rule = check_purpose(key)) != NULL)
         goto out;
     rule = build_key(key, &slot->pkey, &err);
+    if (err == BIQ_OK)
+        err = biq_rsa_verifier_new(slot->pkey, &slot->verifier);
     if (err != BIQ_OK && rule == NULL)
         say(why, why_len, "keys[%zu] (kid \"%s\"): %s", i, kid_label(key), biq_strerror(err));
 out:
@@ -356,8 +360,10 @@ void biq_jwks_free(biq_jwks *set)
 {
     if (set == NULL)
         return;
-    for (size_t i = 0; i < set->count; i++)
+    for (size_t i = 0; i < set->count; i++) {
+        biq_rsa_verifier_free(set->keys[i].verifier);
         EVP_PKEY_free(set->keys[i].pkey);
+    }
     free(set);
 }
 
@@ -371,12 +377,24 @@ const char *biq_jwks_kid(const biq_jwks *set, size_t i)
     return set != NULL && i < set->count ? set->keys[i].kid : NULL;
 }
 
-const EVP_PKEY *biq_jwks_lookup(const biq_jwks *set, const char *kid, size_t kid_len)
+static const jwks_key *find(const biq_jwks *set, const char *kid, size_t kid_len)
 {
     if (set == NULL || kid == NULL)
         return NULL;
     for (size_t i = 0; i < set->count; i++)
         if (set->keys[i].kid_len == kid_len && memcmp(set->keys[i].kid, kid, kid_len) == 0)
-            return set->keys[i].pkey;
+            return &set->keys[i];
     return NULL;
+}
+
+const EVP_PKEY *biq_jwks_lookup(const biq_jwks *set, const char *kid, size_t kid_len)
+{
+    const jwks_key *k = find(set, kid, kid_len);
+    return k != NULL ? k->pkey : NULL;
+}
+
+const biq_rsa_verifier *biq_jwks_verifier(const biq_jwks *set, const char *kid, size_t kid_len)
+{
+    const jwks_key *k = find(set, kid, kid_len);
+    return k != NULL ? k->verifier : NULL;
 }

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth/rsa_verify.h"
 #include "common/err.h"
 
 enum {
@@ -69,5 +70,10 @@ const char *biq_jwks_kid(const biq_jwks *set, size_t i);
 /* The key whose kid equals kid[0..kid_len) byte for byte, or NULL. The key
  * is borrowed: valid while the set lives; use it read-only. */
 const EVP_PKEY *biq_jwks_lookup(const biq_jwks *set, const char *kid, size_t kid_len);
+
+/* The same key prepared for verification (rsa_verify.h), or NULL when no
+ * kid matches: what fit.c verifies tokens with. Borrowed like the key; any
+ * number of threads may verify with it at once. */
+const biq_rsa_verifier *biq_jwks_verifier(const biq_jwks *set, const char *kid, size_t kid_len);
 
 #endif

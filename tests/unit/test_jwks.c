@@ -109,6 +109,14 @@ START_TEST(good_set_loads_and_looks_up_exactly)
     ck_assert_ptr_null(biq_jwks_lookup(jwks, "FORGE/invocation-token/wf-1", 27));
     ck_assert(biq_jwks_lookup(jwks, "forge/invocation-token/wf-1", 27) !=
               biq_jwks_lookup(jwks, "forge/invocation-token/wf-2", 27));
+    /* Each key comes prepared for verification, found by the same rule. */
+    const biq_rsa_verifier *v1 = biq_jwks_verifier(jwks, "forge/invocation-token/wf-1", 27);
+    ck_assert_ptr_nonnull(v1);
+    ck_assert_ptr_ne(v1, biq_jwks_verifier(jwks, "forge/invocation-token/wf-2", 27));
+    const EVP_PKEY *k1 = biq_jwks_lookup(jwks, "forge/invocation-token/wf-1", 27);
+    ck_assert_uint_eq(biq_rsa_verifier_modulus_bytes(v1), biq_rsa_modulus_bytes(k1));
+    ck_assert_ptr_null(biq_jwks_verifier(jwks, "forge/invocation-token/wf-", 26));
+    ck_assert_ptr_null(biq_jwks_verifier(NULL, "x", 1));
     ck_assert_uint_eq(biq_jwks_count(NULL), 0);
     ck_assert_ptr_null(biq_jwks_lookup(NULL, "x", 1));
     biq_jwks_free(jwks);

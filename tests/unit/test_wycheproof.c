@@ -362,6 +362,11 @@ START_TEST(rsa_pkcs1_sha256_raw)
     memset(&t, 0, sizeof t);
     json_array_foreach (json_object_get(root, "testGroups"), gi, group) {
         EVP_PKEY *key = group_rsa_key(group);
+        biq_rsa_verifier *v = NULL;
+        /* One prepared verifier serves the whole group, as a key-set key
+         * serves every token: no case may leave state behind for the next. */
+        ck_assert_int_eq(biq_rsa_verifier_new(key, &v), BIQ_OK);
+        ck_assert_uint_eq(biq_rsa_verifier_modulus_bytes(v), biq_rsa_modulus_bytes(key));
         group_jwk_imports(group);
         json_array_foreach (json_object_get(group, "tests"), ti, tc) {
             static uint8_t msg[HEX_MAX], sig[HEX_MAX];
@@ -372,6 +377,8 @@ START_TEST(rsa_pkcs1_sha256_raw)
             biq_err err = biq_rsa_verify_pkcs1_sha256(key, msg, ml, sig, sl);
             ck_assert_msg(err == BIQ_OK || err == BIQ_ERR_UNAUTHORIZED, "tcId %ld: %s", id,
                           biq_strerror(err));
+            ck_assert_msg(biq_rsa_verifier_verify(v, msg, ml, sig, sl) == err,
+                          "tcId %ld: the prepared verifier disagrees", id);
             t.cases++;
             if (strcmp(result, "valid") == 0) {
                 ck_assert_msg(err == BIQ_OK, "tcId %ld: refused a valid signature", id);
@@ -384,6 +391,7 @@ START_TEST(rsa_pkcs1_sha256_raw)
                 note(&t, "acceptable: tcId", id, err == BIQ_OK ? "accepted" : "refused");
             }
         }
+        biq_rsa_verifier_free(v);
         EVP_PKEY_free(key);
     }
     printf("wycheproof rsa_signature_2048_sha256_test.json (raw RSASSA-PKCS1-v1_5 layer):\n"
@@ -396,6 +404,27 @@ START_TEST(rsa_pkcs1_sha256_raw)
 }
 END_TEST
 
+/* A verifier is only made from an RSA key, and a missing one verifies
+ * nothing. */
+START_TEST(rsa_verifier_refuses_what_is_not_rsa)
+{
+    biq_rsa_verifier *v = NULL;
+    const uint8_t msg[] = "m", sig[256] = {0};
+    EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    ck_assert_ptr_nonnull(ec);
+    ck_assert_int_eq(biq_rsa_verifier_new(NULL, &v), BIQ_ERR_INVALID);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(biq_rsa_verifier_new(ec, &v), BIQ_ERR_INVALID);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(biq_rsa_verify_pkcs1_sha256(ec, msg, 1, sig, sizeof sig),
+                     BIQ_ERR_UNAUTHORIZED);
+    ck_assert_int_eq(biq_rsa_verifier_verify(NULL, msg, 1, sig, sizeof sig), BIQ_ERR_UNAUTHORIZED);
+    ck_assert_uint_eq(biq_rsa_verifier_modulus_bytes(NULL), 0);
+    biq_rsa_verifier_free(NULL);
+    EVP_PKEY_free(ec);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("wycheproof");
@@ -405,6 +434,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, json_web_key);
     tcase_add_test(tc, roca_and_weak_key_sets_refused_at_import);
     tcase_add_test(tc, cross_check_all_tokens_against_rsa_keys);
+    tcase_add_test(tc, rsa_verifier_refuses_what_is_not_rsa);
     tcase_add_test(tc, rsa_pkcs1_sha256_raw);
     tcase_add_test(tc, rfc7520_cookbook_rs256);
     suite_add_tcase(s, tc);
