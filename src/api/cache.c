@@ -23,6 +23,7 @@ struct biq_cache {
     entry *head, *tail;
     size_t n, bytes;
     size_t max_entries, max_bytes;
+    unsigned long long hits, misses;
 };
 
 biq_cache *biq_cache_new(size_t max_entries, size_t max_bytes)
@@ -111,13 +112,17 @@ biq_err biq_cache_get(biq_cache *c, const char *key, int64_t now_ms, int64_t max
     *len = 0;
     pthread_mutex_lock(&c->lock);
     entry *e = find(c, key);
-    if (e == NULL)
+    if (e == NULL) {
+        c->misses++;
         goto out;
+    }
     /* A clock that went backwards is treated as expiry too. */
     if (now_ms - e->stored_ms >= max_age_ms || now_ms < e->stored_ms) {
+        c->misses++;
         drop(c, e);
         goto out;
     }
+    c->hits++;
     unlink_entry(c, e);
     push_front(c, e);
     if ((*value = copy(e->value, e->len)) == NULL) {
@@ -178,5 +183,13 @@ void biq_cache_usage(biq_cache *c, size_t *entries, size_t *bytes)
     pthread_mutex_lock(&c->lock);
     *entries = c->n;
     *bytes = c->bytes;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void biq_cache_lookups(biq_cache *c, unsigned long long *hits, unsigned long long *misses)
+{
+    pthread_mutex_lock(&c->lock);
+    *hits = c->hits;
+    *misses = c->misses;
     pthread_mutex_unlock(&c->lock);
 }

@@ -50,4 +50,8 @@ biq_err biq_cache_put(biq_cache *c, const char *key, const char *value, size_t l
 /* Current number of entries and bytes held. Thread-safe. */
 void biq_cache_usage(biq_cache *c, size_t *entries, size_t *bytes);
 
+/* Lookups since creation: hits, and misses (expired entries included).
+ * Thread-safe. */
+void biq_cache_lookups(biq_cache *c, unsigned long long *hits, unsigned long long *misses);
+
 #endif

@@ -1,13 +1,23 @@
 /* dashboard.c - the project views of the Custom UI: the dashboard, the Flow
  * tab's charts, the CSV export and the issue panel's time in status.
  *
- * Every view is the same three steps: check the token's scope, read the
- * project's rows and settings in one tenant transaction, compute with the
- * flow core at the metrics clock (biq_api_flow_now) outside it. The
- * dashboard is the one view opened on every page load, so its serialised
- * answer is cached (api/cache.h) under everything it depends on; a hit
- * still runs the version lookup in the tenant transaction, so an
- * acknowledged ingest or settings change is never hidden by the cache. */
+ * Every view is the same steps: check the token's scope, read the
+ * project's versions and settings in one tenant transaction, get the
+ * loaded project, compute with the flow core at the metrics clock
+ * (biq_api_flow_now) outside any transaction. The dashboard is the one
+ * view opened on every page load, so its serialised answer is cached
+ * (api/cache.h) under everything it depends on; a hit still runs the
+ * versions lookup in the tenant transaction, so an acknowledged
+ * ingest or settings change, or a reinstall, is never hidden by the cache.
+ *
+ * The loaded project itself is cached too (api/project_cache.h), keyed by
+ * tenant, project, data version, commit time and catalogue fingerprint: what the rows
+ * read by store/project_load depend on (settings only shape the flow, so
+ * they are not in this key). The model is loaded in a transaction of its
+ * own, after the versions one, so that requests waiting for a concurrent
+ * load of the same key hold no database connection; that load re-reads
+ * the versions at its end, and a model whose data moved
+ * while it was read serves the requests at hand but is never kept. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +26,7 @@
 #include "api/app.h"
 #include "api/explain.h"
 #include "api/handlers.h"
+#include "api/project_cache.h"
 #include "api/settings.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
@@ -38,6 +49,7 @@ enum {
 
 typedef struct view_job {
     const biq_app *app;
+    const char *tenant_id;
     const char *project_key;
     const char *window; /* dashboard key part; NULL for other views */
     biq_arena *arena;
@@ -46,7 +58,9 @@ typedef struct view_job {
     char *cached; /* a cache hit (malloc'd) */
     size_t cached_len;
     biq_project_versions versions;
-    biq_project_data data;
+    char project_cache_key[BIQ_PROJECT_CACHE_KEY_MAX + 1]; /* "" when not cacheable */
+    biq_project_ref *project; /* the held model, when cached */
+    biq_project_data data;    /* the model (in project's arena or in arena) */
     json_t *tenant_ov, *project_ov, *backfill;
 } view_job;
 
@@ -61,19 +75,63 @@ int64_t biq_api_flow_now(const biq_app *app)
     return app->flow_pinned_ms > 0 ? app->flow_pinned_ms : app->now_ms();
 }
 
+void biq_api_cache_probe(void *app_ptr, biq_metrics_caches *out)
+{
+    const biq_app *app = app_ptr;
+    biq_project_cache_stats s = {0};
+    *out = (biq_metrics_caches){0};
+    if (app->dashboards != NULL)
+        biq_cache_lookups(app->dashboards, &out->result_hits, &out->result_misses);
+    if (app->projects == NULL)
+        return;
+    biq_project_cache_stats_get(app->projects, &s);
+    out->project_hits = s.hits;
+    out->project_misses = s.misses;
+    out->project_shared = s.shared;
+    out->project_kept = s.loads - s.uncached;
+    out->project_not_kept = s.uncached;
+    out->project_failed = s.failures;
+    out->project_evictions = s.evictions;
+    out->project_timeouts = s.timeouts;
+    out->project_entries = s.entries;
+    out->project_bytes = s.bytes;
+    out->project_max_bytes = s.max_bytes;
+}
+
 /* ------------------------------------------------------------- loading */
 
+/* The data version alone repeats after an uninstall and reinstall; the
+ * commit time with it does not (store/settings.h). */
 static bool make_cache_key(view_job *job, const char *tenant)
 {
     const biq_project_versions *v = &job->versions;
     int n = snprintf(job->cache_key, sizeof job->cache_key,
-                     "%zu:%s|%zu:%s|%zu:%s|d%" PRId64 "|t%" PRId64 "|p%" PRId64 "|c%s",
+                     "%zu:%s|%zu:%s|%zu:%s|d%" PRId64 "|s%" PRId64 "|t%" PRId64 "|p%" PRId64
+                     "|c%s",
                      strlen(tenant), tenant, strlen(job->project_key), job->project_key,
-                     strlen(job->window), job->window, v->data_version, v->tenant_settings,
-                     v->project_settings, v->catalogue);
+                     strlen(job->window), job->window, v->data_version, v->committed_us,
+                     v->tenant_settings, v->project_settings, v->catalogue);
     return n > 0 && (size_t)n < sizeof job->cache_key;
 }
 
+/* Lengths make the key unambiguous whatever the characters of the parts. */
+static void make_project_key(view_job *job, const char *tenant)
+{
+    int n = snprintf(job->project_cache_key, sizeof job->project_cache_key,
+                     "%zu:%s|%zu:%s|d%" PRId64 "|s%" PRId64 "|c%s", strlen(tenant), tenant,
+                     strlen(job->project_key), job->project_key, job->versions.data_version,
+                     job->versions.committed_us, job->versions.catalogue);
+    if (n <= 0 || (size_t)n >= sizeof job->project_cache_key)
+        job->project_cache_key[0] = '\0'; /* too long to key: loaded per request */
+}
+
+static bool use_project_cache(const view_job *job)
+{
+    return job->app->projects != NULL;
+}
+
+/* Everything but the model, which comes from the project cache when it is
+ * on (and is loaded here, as one snapshot with the rest, when it is off). */
 static biq_err load_tx(biq_tx *tx, void *ctx)
 {
     view_job *job = ctx;
@@ -90,11 +148,65 @@ static biq_err load_tx(biq_tx *tx, void *ctx)
         return BIQ_OK;
     if ((err = biq_store_settings_get(tx, NULL, &job->tenant_ov, &version)) != BIQ_OK ||
         (err = biq_store_settings_get(tx, job->project_key, &job->project_ov, &version)) !=
-            BIQ_OK ||
-        (err = biq_store_project_load(tx, job->project_key, job->arena, &job->data)) != BIQ_OK)
+            BIQ_OK)
         return err;
-    return job->want_backfill ? biq_store_backfill_get(tx, job->project_key, &job->backfill)
-                              : BIQ_OK;
+    if (job->want_backfill &&
+        (err = biq_store_backfill_get(tx, job->project_key, &job->backfill)) != BIQ_OK)
+        return err;
+    if (!use_project_cache(job))
+        return biq_store_project_load(tx, job->project_key, job->arena, &job->data);
+    make_project_key(job, biq_tx_tenant(tx));
+    return BIQ_OK;
+}
+
+typedef struct model_load {
+    const view_job *job;
+    biq_arena *arena;
+    biq_project_data *out;
+    bool unchanged; /* the versions the key was made of held */
+} model_load;
+
+static biq_err model_tx(biq_tx *tx, void *ctx)
+{
+    model_load *m = ctx;
+    const biq_project_versions *was = &m->job->versions;
+    biq_project_versions now;
+    biq_err err = biq_store_project_load(tx, m->job->project_key, m->arena, m->out);
+    if (err == BIQ_OK)
+        err = biq_store_project_versions(tx, m->job->project_key, &now);
+    /* Statements of a read-committed transaction each see the newest
+     * commits: the model is one state of the data only if nothing that
+     * the key names moved from before the first statement to the last. */
+    m->unchanged = err == BIQ_OK && now.data_version == was->data_version &&
+                   now.committed_us == was->committed_us &&
+                   m->out->data_version == now.data_version &&
+                   strcmp(now.catalogue, was->catalogue) == 0;
+    return err;
+}
+
+/* The project cache's loader (biq_project_load_fn). */
+static biq_err load_model(void *ctx, biq_arena *arena, biq_project_data *out, bool *keep)
+{
+    const view_job *job = ctx;
+    model_load m = {.job = job, .arena = arena, .out = out};
+    biq_err err = biq_tx_run(job->app->pool, job->tenant_id, model_tx, &m);
+    *keep = m.unchanged;
+    return err;
+}
+
+/* The model: from the project cache, or (key too long) loaded for this
+ * request alone into the view's arena. */
+static biq_err get_model(view_job *job)
+{
+    if (job->project_cache_key[0] == '\0') {
+        bool keep;
+        return load_model(job, job->arena, &job->data, &keep);
+    }
+    biq_err err = biq_project_cache_get(job->app->projects, job->project_cache_key, load_model,
+                                        job, &job->project);
+    if (err == BIQ_OK)
+        job->data = *biq_project_ref_data(job->project);
+    return err;
 }
 
 static biq_err load_failed(biq_response *resp, biq_err err)
@@ -133,10 +245,13 @@ static biq_err view_open(view *v, biq_app *app, const biq_request *req, biq_resp
                          const char *project_key)
 {
     v->job.app = app;
+    v->job.tenant_id = req->tenant->tenant_id;
     v->job.project_key = project_key;
     if ((v->job.arena = biq_arena_new(VIEW_ARENA_LIMIT)) == NULL)
         return biq_response_error(resp, BIQ_ERR_NOMEM, "out of memory");
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, load_tx, &v->job);
+    if (err == BIQ_OK && v->job.cached == NULL && use_project_cache(&v->job))
+        err = get_model(&v->job);
     if (err != BIQ_OK)
         return load_failed(resp, err);
     return v->job.cached != NULL ? BIQ_OK : build_flow(v, resp);
@@ -144,6 +259,8 @@ static biq_err view_open(view *v, biq_app *app, const biq_request *req, biq_resp
 
 static void view_close(view *v)
 {
+    if (v->job.project != NULL)
+        biq_project_cache_release(v->job.app->projects, v->job.project);
     free(v->job.cached);
     json_decref(v->job.tenant_ov);
     json_decref(v->job.project_ov);

@@ -281,6 +281,9 @@ static biq_err load_serve(struct env *env, biq_config *cfg)
         return err;
     if ((err = load_anthropic(env, cfg)) != BIQ_OK || (err = load_alerts(env, cfg)) != BIQ_OK)
         return err;
+    if ((err = parse_uint(env, "BIQ_PROJECT_CACHE_MB", BIQ_CONFIG_PROJECT_CACHE_MB_DEFAULT, 0,
+                          BIQ_CONFIG_PROJECT_CACHE_MB_MAX, &cfg->project_cache_mb)) != BIQ_OK)
+        return err;
     return parse_uint(env, "BIQ_DB_POOL_SIZE", cfg->workers, 1, BIQ_CONFIG_POOL_MAX,
                       &cfg->db_pool_size);
 }

@@ -26,6 +26,8 @@ enum {
     BIQ_CONFIG_PORT_DEFAULT = 8080,
     BIQ_CONFIG_SWEEP_DEFAULT_S = 3600,
     BIQ_CONFIG_SWEEP_MAX_S = 86400,
+    BIQ_CONFIG_PROJECT_CACHE_MB_DEFAULT = 512,
+    BIQ_CONFIG_PROJECT_CACHE_MB_MAX = 1024 * 1024, /* 1 TiB: a typo guard, not a sizing */
 };
 
 typedef struct biq_config {
@@ -49,6 +51,7 @@ typedef struct biq_config {
     char smtp_url[BIQ_CONFIG_URL_MAX + 1];             /* BIQ_SMTP_URL(_FILE): smtp(s)://... */
     char smtp_from[BIQ_CONFIG_HOST_MAX + 1];           /* BIQ_SMTP_FROM, required with SMTP */
     unsigned alert_sweep_s;                            /* BIQ_ALERT_SWEEP_SECONDS, default 3600 */
+    unsigned project_cache_mb;                         /* BIQ_PROJECT_CACHE_MB, 0 = off */
 } biq_config;
 
 /* What a command needs: the variables that must be present. */

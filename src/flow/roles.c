@@ -24,12 +24,6 @@ bool biq_fl_name_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 long biq_fl_status_index(const biq_flow *flow, int64_t id)
 {
     size_t lo = 0, hi = flow->n_statuses;
@@ -43,34 +37,52 @@ long biq_fl_status_index(const biq_flow *flow, int64_t id)
     return lo < flow->n_statuses && flow->statuses[lo].id == id ? (long)lo : -1;
 }
 
-/* Every id mentioned anywhere, sorted and unique, into ids (count in *n). */
+/* Adds id to the sorted, unique v[0 .. *n) of capacity cap; false when it
+ * is new and v is full. */
+static bool add_id(int64_t *v, size_t *n, size_t cap, int64_t id)
+{
+    size_t lo = 0, hi = *n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < *n && v[lo] == id)
+        return true;
+    if (*n == cap)
+        return false;
+    memmove(&v[lo + 1], &v[lo], (*n - lo) * sizeof *v);
+    v[lo] = id;
+    (*n)++;
+    return true;
+}
+
+/* Every id mentioned anywhere, sorted and unique, into ids (count in *n).
+ * A set of at most BIQ_FLOW_MAX_STATUSES grown by binary search: the
+ * input names a few dozen ids a million times over, so sorting every
+ * mention (what this did first) was most of a cold dashboard. */
 static biq_err collect_ids(const biq_flow_input *in, biq_arena *arena, int64_t **ids, size_t *n)
 {
-    size_t cap = in->n_statuses;
-    for (size_t i = 0; i < in->n_issues; i++)
-        cap += 1 + 2 * in->issues[i].n_transitions;
-    int64_t *v = biq_arena_alloc(arena, (cap ? cap : 1) * sizeof *v);
+    const size_t cap = BIQ_FLOW_MAX_STATUSES;
+    int64_t *v = biq_arena_alloc(arena, cap * sizeof *v);
+    size_t k = 0;
+    bool fits = true;
     if (!v)
         return BIQ_ERR_NOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < in->n_statuses; i++)
-        v[k++] = in->statuses[i].id;
-    for (size_t i = 0; i < in->n_issues; i++) {
+    for (size_t i = 0; i < in->n_statuses && fits; i++)
+        fits = add_id(v, &k, cap, in->statuses[i].id);
+    for (size_t i = 0; i < in->n_issues && fits; i++) {
         const biq_issue *is = &in->issues[i];
-        v[k++] = is->status_id;
-        for (size_t t = 0; t < is->n_transitions; t++) {
-            v[k++] = is->transitions[t].from_status;
-            v[k++] = is->transitions[t].to_status;
-        }
+        fits = add_id(v, &k, cap, is->status_id);
+        for (size_t t = 0; t < is->n_transitions && fits; t++)
+            fits = add_id(v, &k, cap, is->transitions[t].from_status) &&
+                   add_id(v, &k, cap, is->transitions[t].to_status);
     }
-    qsort(v, k, sizeof *v, cmp_id);
-    size_t u = 0;
-    for (size_t i = 0; i < k; i++)
-        if (u == 0 || v[u - 1] != v[i])
-            v[u++] = v[i];
     *ids = v;
-    *n = u;
-    return u > BIQ_FLOW_MAX_STATUSES ? BIQ_ERR_LIMIT : BIQ_OK;
+    *n = k;
+    return fits ? BIQ_OK : BIQ_ERR_LIMIT;
 }
 
 /* A display name for an id absent from the catalogue: the smallest name

@@ -33,6 +33,8 @@ struct biq_metrics {
     size_t n_counters;
     atomic_ullong auth_rejects[BIQ_METRICS_REASONS_MAX];
     atomic_ullong counters[BIQ_METRICS_COUNTERS_MAX];
+    biq_metrics_cache_probe cache_probe; /* NULL: no cache section */
+    void *cache_ctx;
     struct route_stats routes[]; /* n_routes + 1 (unmatched) */
 };
 
@@ -95,6 +97,12 @@ void biq_metrics_add(biq_metrics *m, size_t counter, unsigned long long n)
 unsigned long long biq_metrics_get(const biq_metrics *m, size_t counter)
 {
     return counter < m->n_counters ? atomic_load(&m->counters[counter]) : 0;
+}
+
+void biq_metrics_set_cache_probe(biq_metrics *m, biq_metrics_cache_probe probe, void *ctx)
+{
+    m->cache_probe = probe;
+    m->cache_ctx = ctx;
 }
 
 /* A growable text buffer; only for rendering, freed by the caller. */
@@ -191,6 +199,44 @@ static void render_counters(const biq_metrics *m, struct text *t)
              atomic_load(&m->counters[i]));
 }
 
+static void render_caches(const biq_metrics *m, struct text *t)
+{
+    biq_metrics_caches c = {0};
+    if (m->cache_probe == NULL)
+        return;
+    m->cache_probe(m->cache_ctx, &c);
+    emit(t, "# HELP biq_cache_lookups_total Cache lookups by cache and result (shared: waited"
+            " for another request's load of the same project).\n"
+            "# TYPE biq_cache_lookups_total counter\n"
+            "biq_cache_lookups_total{cache=\"dashboard\",result=\"hit\"} %llu\n"
+            "biq_cache_lookups_total{cache=\"dashboard\",result=\"miss\"} %llu\n"
+            "biq_cache_lookups_total{cache=\"project\",result=\"hit\"} %llu\n"
+            "biq_cache_lookups_total{cache=\"project\",result=\"miss\"} %llu\n"
+            "biq_cache_lookups_total{cache=\"project\",result=\"shared\"} %llu\n",
+         c.result_hits, c.result_misses, c.project_hits, c.project_misses, c.project_shared);
+    emit(t, "# HELP biq_project_cache_loads_total Project loads by outcome.\n"
+            "# TYPE biq_project_cache_loads_total counter\n"
+            "biq_project_cache_loads_total{outcome=\"kept\"} %llu\n"
+            "biq_project_cache_loads_total{outcome=\"not_kept\"} %llu\n"
+            "biq_project_cache_loads_total{outcome=\"failed\"} %llu\n"
+            "# HELP biq_project_cache_evictions_total Loaded projects evicted to stay in bounds.\n"
+            "# TYPE biq_project_cache_evictions_total counter\n"
+            "biq_project_cache_evictions_total %llu\n"
+            "# HELP biq_project_cache_wait_timeouts_total Waits for a concurrent load that ran out.\n"
+            "# TYPE biq_project_cache_wait_timeouts_total counter\n"
+            "biq_project_cache_wait_timeouts_total %llu\n",
+         c.project_kept, c.project_not_kept, c.project_failed, c.project_evictions,
+         c.project_timeouts);
+    emit(t, "# HELP biq_project_cache_entries Loaded projects held.\n"
+            "# TYPE biq_project_cache_entries gauge\n"
+            "biq_project_cache_entries %llu\n"
+            "# HELP biq_project_cache_bytes Bytes of the loaded projects held, and the bound.\n"
+            "# TYPE biq_project_cache_bytes gauge\n"
+            "biq_project_cache_bytes{kind=\"used\"} %llu\n"
+            "biq_project_cache_bytes{kind=\"max\"} %llu\n",
+         c.project_entries, c.project_bytes, c.project_max_bytes);
+}
+
 biq_err biq_metrics_render(const biq_metrics *m, const char *extra, char **out)
 {
     struct text t = {0};
@@ -198,6 +244,7 @@ biq_err biq_metrics_render(const biq_metrics *m, const char *extra, char **out)
     render_requests(m, &t);
     render_latency(m, &t);
     render_counters(m, &t);
+    render_caches(m, &t);
     if (extra != NULL)
         emit(&t, "%s", extra);
     if (t.failed || t.buf == NULL) {

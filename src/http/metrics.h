@@ -21,6 +21,22 @@ enum {
 
 typedef struct biq_metrics biq_metrics;
 
+/* What the caches report at each render: counters since start, and the
+ * project cache's current usage. Cache names are fixed labels. */
+typedef struct biq_metrics_caches {
+    unsigned long long result_hits, result_misses;      /* dashboard answers */
+    unsigned long long project_hits, project_misses;    /* loaded projects */
+    unsigned long long project_shared;   /* waited for a concurrent load */
+    unsigned long long project_kept;     /* loads kept in the cache */
+    unsigned long long project_not_kept; /* loads served but not kept */
+    unsigned long long project_failed;   /* loads that failed */
+    unsigned long long project_evictions, project_timeouts;
+    unsigned long long project_entries, project_bytes, project_max_bytes;
+} biq_metrics_caches;
+
+/* Fills *out; called from the thread rendering /metrics. */
+typedef void (*biq_metrics_cache_probe)(void *ctx, biq_metrics_caches *out);
+
 /* Creates the registry. The patterns of routes[0..n_routes) label the
  * routes (kept by pointer: they must outlive the registry); requests that
  * matched no route count under "unmatched". reason_names label auth rejections, and
@@ -42,6 +58,10 @@ void biq_metrics_add(biq_metrics *m, size_t counter, unsigned long long n);
 
 /* Reads event counter i (0 when out of range). */
 unsigned long long biq_metrics_get(const biq_metrics *m, size_t counter);
+
+/* Makes every render include the caches' figures from probe(ctx, ...).
+ * Call before the registry is shared (not concurrently with a render). */
+void biq_metrics_set_cache_probe(biq_metrics *m, biq_metrics_cache_probe probe, void *ctx);
 
 /* Renders all metrics, followed by extra (gauges the caller formats, may be
  * NULL), into a malloc'd NUL-terminated string in *out. BIQ_ERR_NOMEM. */

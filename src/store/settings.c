@@ -28,8 +28,7 @@ static const char INSERT_HISTORY[] =
 /* The catalogue fingerprint covers names, categories and sprint dates:
  * what a dashboard shows or windows by. */
 static const char SELECT_VERSIONS[] =
-    "SELECT EXISTS (SELECT 1 FROM tenants WHERE tenant_id = $1),"
-    " (SELECT version FROM data_versions WHERE tenant_id = $1 AND project_key = $2),"
+    "SELECT EXISTS (SELECT 1 FROM tenants WHERE tenant_id = $1), dv.version,"
     " (SELECT version FROM tenant_settings WHERE tenant_id = $1),"
     " (SELECT version FROM project_settings WHERE tenant_id = $1 AND project_key = $2),"
     " md5(coalesce((SELECT string_agg(status_id || ':' || name || ':' || category, ','"
@@ -37,7 +36,10 @@ static const char SELECT_VERSIONS[] =
     "     coalesce((SELECT string_agg(concat_ws(':', sprint_id, name, state, start_at, end_at,"
     "                complete_at), ',' ORDER BY sprint_id) FROM sprints WHERE tenant_id = $1), '')"
     "     || '|' || coalesce((SELECT string_agg(name, ',' ORDER BY project_id) FROM projects"
-    "                WHERE tenant_id = $1 AND key = $2), ''))";
+    "                WHERE tenant_id = $1 AND key = $2), '')),"
+    " (extract(epoch from dv.last_sync_at) * 1000000)::bigint"
+    " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT version, last_sync_at FROM data_versions"
+    "  WHERE tenant_id = $1 AND project_key = $2) AS dv ON true";
 
 static int64_t num(const PGresult *r, int col)
 {
@@ -109,6 +111,7 @@ biq_err biq_store_project_versions(biq_tx *tx, const char *project_key, biq_proj
     out->tenant_settings = num(res, 2);
     out->project_settings = num(res, 3);
     snprintf(out->catalogue, sizeof out->catalogue, "%s", PQgetvalue(res, 0, 4));
+    out->committed_us = num(res, 5);
 out:
     PQclear(res);
     return err;

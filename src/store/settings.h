@@ -32,12 +32,16 @@ biq_err biq_store_settings_put(biq_tx *tx, const char *project_key, const json_t
                                const json_t *changes, const char *principal, int64_t *version);
 
 /* Everything a computed dashboard depends on besides the clock and the
- * window: the project's data version, both settings versions, and a
- * fingerprint of the tenant's status and sprint catalogue (the catalogue
- * route writes those without moving any project's data version). */
+ * window: the project's data version and the time of its newest ingest
+ * commit, both settings versions, and a fingerprint of the tenant's status
+ * and sprint catalogue (the catalogue route writes those without moving
+ * any project's data version). The data version alone restarts at 1 when
+ * a tenant uninstalls and installs again; with the commit time it does
+ * not repeat, so caches key by both. */
 typedef struct biq_project_versions {
     bool installed; /* false: the tenant has no row (not installed) */
-    int64_t data_version;
+    int64_t data_version; /* 0 when nothing was ever ingested */
+    int64_t committed_us; /* microseconds since the epoch; 0 likewise */
     int64_t tenant_settings;
     int64_t project_settings;
     char catalogue[BIQ_STORE_FINGERPRINT_HEX + 1];

@@ -1,6 +1,6 @@
 /* test_cache.c - the dashboard cache: hits copy, least recently used
  * entries go first, both bounds hold after every insert, entries expire,
- * and concurrent readers and writers keep the bounds (a smoke test for the
+ * lookups are counted for /metrics, and concurrent readers and writers keep the bounds (a smoke test for the
  * lock; the ASan build runs it too). */
 #include <pthread.h>
 #include <stdio.h>
@@ -153,6 +153,24 @@ START_TEST(concurrent_use_keeps_the_bounds)
 }
 END_TEST
 
+START_TEST(lookups_count_hits_and_misses)
+{
+    biq_cache *c = biq_cache_new(4, 1024);
+    unsigned long long hits = 1, misses = 1;
+    biq_cache_lookups(c, &hits, &misses);
+    ck_assert_uint_eq(hits, 0);
+    ck_assert_uint_eq(misses, 0);
+    put(c, "a", "alpha", 0);
+    free(get(c, "a", 1));           /* hit */
+    ck_assert_ptr_null(get(c, "b", 1));        /* miss: absent */
+    ck_assert_ptr_null(get(c, "a", MAX_AGE)); /* miss: expired */
+    biq_cache_lookups(c, &hits, &misses);
+    ck_assert_uint_eq(hits, 1);
+    ck_assert_uint_eq(misses, 2);
+    biq_cache_free(c);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("cache");
@@ -162,6 +180,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, byte_bound_holds_and_oversize_is_refused);
     tcase_add_test(tc, entries_expire);
     tcase_add_test(tc, concurrent_use_keeps_the_bounds);
+    tcase_add_test(tc, lookups_count_hits_and_misses);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -472,6 +472,32 @@ START_TEST(duplicates_and_input_order)
 }
 END_TEST
 
+/* BIQ_FLOW_MAX_STATUSES distinct ids are accepted, one more is a limit
+ * error; the ids are sorted however the input names them. */
+START_TEST(status_count_limit)
+{
+    biq_arena *a = biq_arena_new(16 << 20);
+    enum { N = BIQ_FLOW_MAX_STATUSES };
+    biq_transition *t = biq_arena_calloc(a, N, sizeof *t);
+    ck_assert_ptr_nonnull(t);
+    /* One issue walking N-1 statuses backwards from id N+1 down to 3. */
+    for (int64_t i = 0; i < N - 1; i++)
+        t[i] = tr(i + 1, T0 + (i + 1) * H, N + 1 - i, N - i);
+    biq_issue one = issue(1, "A-1", T0, 3, t, N - 2);
+    biq_flow_input in = {.issues = &one, .n_issues = 1, .now = T0 + (int64_t)N * H};
+    biq_flow *f = NULL;
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK); /* ids N+1 .. 3: N-1 of them */
+    ck_assert_int_eq(biq_flow_status_count(f), N - 1);
+    for (size_t i = 1; i < biq_flow_status_count(f); i++)
+        ck_assert_int_lt(biq_flow_status_at(f, i - 1)->id, biq_flow_status_at(f, i)->id);
+    one = issue(1, "A-1", T0, 2, t, N - 1);                   /* ... and 2: N */
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
+    one.status_id = 1;                                        /* and 1: N + 1 */
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_ERR_LIMIT);
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("flow");
@@ -492,6 +518,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, arena_exhaustion_fails_cleanly);
     tcase_add_test(tc, backward_move_keeps_every_visit);
     tcase_add_test(tc, duplicates_and_input_order);
+    tcase_add_test(tc, status_count_limit);
     suite_add_tcase(s, tc);
     return s;
 }
