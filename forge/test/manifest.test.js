@@ -19,7 +19,7 @@ const manifestText = readFileSync(join(root, 'manifest.yml'), 'utf8');
 
 const SEED_SCOPES = ['read:jira-work', 'read:jira-user', 'read:issue:jira', 'read:issue.changelog:jira',
   'read:issue-meta:jira', 'read:jql:jira', 'read:project:jira', 'read:user:jira'];
-const BACKEND_FORGE_ROUTES = ['/forge/lifecycle', '/forge/events', '/forge/uninstall'];
+const BACKEND_FORGE_ROUTES = ['/forge/lifecycle', '/forge/events', '/forge/uninstall', '/forge/alerts/sweep'];
 
 /** Validates `text` as a manifest in a scratch app folder with a stub UI build. */
 async function validate(text, Processor = forge.FullValidationProcessor) {
@@ -77,6 +77,14 @@ test('scopes are exactly the seed read scopes; remote, events, routes and handle
   assert.deepEqual([...triggerEndpoints].sort(), ['biq-events', 'biq-lifecycle']);
   assert.equal(m.modules.preUninstall[0].endpoint, 'biq-uninstall');
   assert.equal(m.modules.scheduledTrigger[0].interval, 'day');
+  // The hourly alert sweep calls the backend directly, per installation.
+  const sweep = m.modules.scheduledTrigger.find((t) => t.endpoint === 'biq-alerts-sweep');
+  assert.ok(sweep, 'a scheduled trigger of the alert sweep endpoint');
+  assert.equal(sweep.interval, 'hour');
+  assert.equal(sweep.function, undefined);
+  const sweepEndpoint = m.modules.endpoint.find((ep) => ep.key === sweep.endpoint);
+  assert.deepEqual(sweepEndpoint.route, { path: '/forge/alerts/sweep' });
+  assert.equal(sweepEndpoint.remote, 'biq-backend');
   for (const ui of uiModules) assert.equal(ui.resource, 'main');
   assert.equal(m.resources[0].path, 'ui/dist');
   // Every function handler "index.<name>" is an export of src/index.js.

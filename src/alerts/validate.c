@@ -56,6 +56,25 @@ static biq_err int_field(const field_ctx *c, const json_t *o, const char *name, 
     return BIQ_OK;
 }
 
+/* A status id: a positive integer, or its decimal digits as a string (the
+ * dashboard and the settings write status ids as strings). Absent or null:
+ * 0, which is an error when required. */
+static biq_err status_field(const field_ctx *c, const json_t *o, bool required, long long *out)
+{
+    enum { ID_DIGITS_MAX = 18 }; /* below INT64_MAX */
+    const json_t *v = json_object_get(o, "statusId");
+    const char *s = json_string_value(v);
+    *out = 0;
+    if (v == NULL || json_is_null(v))
+        return required ? bad(c, "statusId", "required") : BIQ_OK;
+    if (json_is_integer(v) && json_integer_value(v) > 0)
+        *out = json_integer_value(v);
+    else if (s != NULL && s[0] != '\0' && s[0] != '0' && strlen(s) <= ID_DIGITS_MAX &&
+             strspn(s, "0123456789") == strlen(s))
+        *out = strtoll(s, NULL, 10);
+    return *out > 0 ? BIQ_OK : bad(c, "statusId", "expected a status id");
+}
+
 static biq_err bool_field(const field_ctx *c, const json_t *o, const char *name, bool dflt,
                           bool *out)
 {
@@ -124,7 +143,7 @@ static biq_err rule_params(const field_ctx *c, const char *kind, const json_t *p
     if ((err = only_known(c, p, stuck ? STUCK : wip ? WIP : DAYS)) != BIQ_OK)
         return err;
     if (stuck || wip) {
-        if ((err = int_field(c, p, "statusId", wip ? -1 : 0, wip ? 1 : 0, INT64_MAX, &v)) != BIQ_OK)
+        if ((err = status_field(c, p, wip, &v)) != BIQ_OK)
             return err;
         json_object_set_new(out, "statusId", v > 0 ? json_integer(v) : json_null());
     }

@@ -3,13 +3,16 @@
  * field); rows live in store/alerts.h. A destination's address or URL is
  * write-only: answers show its last 4 characters. "Send test" reads the
  * target in one transaction, delivers with no transaction open (it may
- * take the delivery timeout) and records the result in a second one. */
+ * take the delivery timeout) and records the result in a second one.
+ * POST /forge/alerts/sweep is the Forge scheduledTrigger's scheduled
+ * sweep of the token's tenant (api/alerts_eval.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alerts/deliver.h"
 #include "alerts/validate.h"
+#include "api/alerts_eval.h"
 #include "api/alerts_worker.h"
 #include "api/app.h"
 #include "api/handlers.h"
@@ -293,4 +296,67 @@ biq_err biq_handle_alert_destination_test(void *app_ptr, biq_request *req, biq_r
         return biq_response_error(resp, err, "could not send the test message");
     }
     return run(req, resp, &j, dest_result_tx, 200, "destination");
+}
+
+/* ---------------------------------------------------------------- scheduled sweep */
+
+enum {
+    /* A sweep that finished this recently makes another one a no-op: the
+     * platform's rare duplicate invocations and retries, and a caller
+     * hammering the route, cost nothing. Far below the trigger's hour. */
+    SWEEP_ROUTE_MIN_GAP_S = 60,
+};
+
+/* Whatever the platform sends for a scheduled trigger ({"context":
+ * {"cloudId", "moduleKey"}, "contextToken"} today) is not needed: the
+ * tenant is the token's. The body is only checked to be a JSON object (or
+ * absent) whose context, if any, is an object, so that a broken sender is
+ * told rather than silently served. */
+static biq_err sweep_body_check(const biq_request *req, biq_response *resp)
+{
+    json_t *body = NULL;
+    if (req->body_len == 0)
+        return BIQ_OK;
+    biq_err err = biq_api_parse_body(req, resp, &body);
+    const json_t *context = json_object_get(body, "context");
+    if (err == BIQ_OK && context != NULL && !json_is_object(context))
+        err = biq_response_error(resp, BIQ_ERR_SHAPE, "context: expected an object");
+    json_decref(body);
+    return err;
+}
+
+static json_t *sweep_answer(const biq_alert_sweep_result *r)
+{
+    const char *skipped = r->skip == BIQ_STORE_SWEEP_RUNNING ? "running" : "recent";
+    return json_pack("{s:b,s:s?,s:s?,s:I,s:I,s:I,s:I}", "ok", 1, "cadence",
+                     !r->ran ? NULL
+                     : r->cadence == BIQ_ALERT_CADENCE_DAILY ? "daily"
+                                                              : "hourly",
+                     "skipped", r->ran ? NULL : skipped, "alerts", (json_int_t)r->stats.fired,
+                     "sent", (json_int_t)r->stats.sent, "failed", (json_int_t)r->stats.failed,
+                     "failedProjects", (json_int_t)r->failed_projects);
+}
+
+/* POST /forge/alerts/sweep: each installation's hourly Forge
+ * scheduledTrigger, so every tenant is swept whether or not this process
+ * has met it (see api/alerts_worker.h). */
+biq_err biq_handle_alerts_sweep(void *app_ptr, biq_request *req, biq_response *resp)
+{
+    const biq_app *app = app_ptr;
+    biq_alert_sweep_result result;
+    biq_err err = sweep_body_check(req, resp);
+    if (err != BIQ_OK)
+        return err;
+    /* The backup timer of this process covers the tenant from now on. */
+    biq_alert_worker_notify(app->alert_worker, req->tenant->tenant_id, NULL, 0);
+    err = biq_alerts_sweep_scheduled(app, req->tenant->tenant_id, SWEEP_ROUTE_MIN_GAP_S, &result);
+    if (err == BIQ_ERR_NOT_FOUND)
+        return biq_response_error(resp, err, "this installation is not registered yet");
+    if (err != BIQ_OK)
+        return biq_response_error(resp, err, "could not run the alert sweep; retry later");
+    json_t *answer = sweep_answer(&result);
+    if (answer == NULL)
+        return biq_response_error(resp, BIQ_ERR_NOMEM, "could not answer");
+    biq_response_json(resp, 200, answer);
+    return BIQ_OK;
 }

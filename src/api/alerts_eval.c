@@ -10,6 +10,7 @@
 #include "api/settings.h"
 #include "flow/alerts.h"
 #include "store/alerts.h"
+#include "store/ingest.h"
 #include "store/project_load.h"
 #include "store/settings.h"
 #include "tz/civil.h"
@@ -449,18 +450,93 @@ static biq_err projects_tx(biq_tx *tx, void *ctx)
     return biq_store_alert_projects(tx, ctx);
 }
 
+static bool retryable(biq_err err)
+{
+    return err == BIQ_ERR_DB || err == BIQ_ERR_UNAVAILABLE;
+}
+
 biq_err biq_alerts_sweep_tenant(const biq_app *app, const char *tenant_id,
-                                biq_alert_cadence cadence, biq_alert_run_stats *stats)
+                                biq_alert_cadence cadence, biq_alert_run_stats *stats,
+                                size_t *failed_projects)
 {
     json_t *projects = NULL;
-    biq_err err = biq_tx_run(app->pool, tenant_id, projects_tx, &projects), first = BIQ_OK;
-    size_t i;
+    biq_err err = biq_tx_run(app->pool, tenant_id, projects_tx, &projects);
+    size_t i, failed = 0;
     const json_t *p;
     json_array_foreach(projects, i, p) {
-        err = biq_alerts_evaluate_project(app, tenant_id, json_string_value(p), cadence, NULL, 0,
-                                          stats);
-        first = first != BIQ_OK ? first : err;
+        biq_err one = biq_alerts_evaluate_project(app, tenant_id, json_string_value(p), cadence,
+                                                  NULL, 0, stats);
+        failed += one != BIQ_OK;
+        if (one != BIQ_OK && (err == BIQ_OK || (retryable(one) && !retryable(err))))
+            err = one;
     }
     json_decref(projects);
-    return err != BIQ_OK && projects == NULL ? err : first;
+    if (failed_projects != NULL)
+        *failed_projects = failed;
+    return err;
+}
+
+/* ------------------------------------------------------ scheduled sweeps */
+
+typedef struct scheduled {
+    biq_store_alert_sweep claim;
+    bool completed;
+    const biq_alert_sweep_result *result;
+} scheduled;
+
+static biq_err claim_tx(biq_tx *tx, void *ctx)
+{
+    scheduled *s = ctx;
+    biq_err err = biq_store_tenant_ensure(tx);
+    return err == BIQ_OK ? biq_store_alert_sweep_claim(tx, &s->claim) : err;
+}
+
+static biq_err release_tx(biq_tx *tx, void *ctx)
+{
+    scheduled *s = ctx;
+    const biq_alert_sweep_result *r = s->result;
+    return biq_store_alert_sweep_release(
+        tx, &s->claim, s->completed, r->cadence == BIQ_ALERT_CADENCE_DAILY ? "daily" : "hourly",
+        (int64_t)r->stats.fired, (int64_t)r->stats.sent, (int64_t)r->stats.failed);
+}
+
+static void log_sweep(const biq_app *app, const char *tenant_id, const biq_alert_sweep_result *r,
+                      biq_err err)
+{
+    if (app->log == NULL)
+        return;
+    bool bad = err != BIQ_OK || r->failed_projects > 0;
+    biq_log_write(app->log, bad ? BIQ_LOG_WARN : BIQ_LOG_INFO, "alert sweep",
+                  json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s}", "tenant", tenant_id, "cadence",
+                            r->cadence == BIQ_ALERT_CADENCE_DAILY ? "daily" : "hourly", "alerts",
+                            (json_int_t)r->stats.fired, "sent", (json_int_t)r->stats.sent,
+                            "failed", (json_int_t)r->stats.failed, "failedProjects",
+                            (json_int_t)r->failed_projects, "error", biq_strerror(err)));
+}
+
+biq_err biq_alerts_sweep_scheduled(const biq_app *app, const char *tenant_id, unsigned min_gap_s,
+                                   biq_alert_sweep_result *out)
+{
+    scheduled s = {.claim = {.today = biq_api_flow_now(app) / BIQ_MS_PER_DAY,
+                             .lease_s = BIQ_ALERT_SWEEP_LEASE_S,
+                             .min_gap_s = (int)min_gap_s},
+                   .result = out};
+    *out = (biq_alert_sweep_result){.cadence = BIQ_ALERT_CADENCE_HOURLY};
+    biq_err err = biq_tx_run(app->pool, tenant_id, claim_tx, &s);
+    out->skip = s.claim.skip;
+    if (err != BIQ_OK || s.claim.skip != BIQ_STORE_SWEEP_CLAIMED)
+        return err;
+    out->ran = true;
+    out->cadence = s.claim.daily_due ? BIQ_ALERT_CADENCE_DAILY : BIQ_ALERT_CADENCE_HOURLY;
+    err = biq_alerts_sweep_tenant(app, tenant_id, out->cadence, &out->stats,
+                                  &out->failed_projects);
+    s.completed = !retryable(err);
+    /* A release that fails leaves the hold to expire with its lease and
+     * the day's daily cadence to run again (sending nothing twice): the
+     * alerts are out, so it is no reason to ask for a retry. */
+    biq_err released = biq_tx_run(app->pool, tenant_id, release_tx, &s);
+    if (!retryable(err))
+        err = BIQ_OK;
+    log_sweep(app, tenant_id, out, err != BIQ_OK ? err : released);
+    return err;
 }

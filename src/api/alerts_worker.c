@@ -26,7 +26,6 @@ struct biq_alert_worker {
     size_t head, count;
     char (*tenants)[BIQ_TENANT_ID_MAX + 1];
     size_t n_tenants;
-    unsigned sweeps;
     struct timespec next_sweep; /* CLOCK_MONOTONIC */
 };
 
@@ -53,18 +52,17 @@ static void remember(biq_alert_worker *w, const char *tenant)
         memcpy(w->tenants[w->n_tenants++], tenant, strlen(tenant) + 1);
 }
 
-/* One tenant at a time, with the lock released while it runs. */
+/* One tenant at a time, with the lock released while it runs. A tenant
+ * that the Forge trigger (or another process) swept within half an
+ * interval is skipped by the claim itself. */
 static void sweep(biq_alert_worker *w)
 {
-    biq_alert_cadence cadence =
-        w->sweeps % BIQ_ALERT_DAILY_EVERY == 0 ? BIQ_ALERT_CADENCE_DAILY : BIQ_ALERT_CADENCE_HOURLY;
     char tenant[BIQ_TENANT_ID_MAX + 1];
-    w->sweeps++;
     for (size_t i = 0; i < w->n_tenants && !w->stop; i++) {
         memcpy(tenant, w->tenants[i], sizeof tenant);
         pthread_mutex_unlock(&w->lock);
-        biq_alert_run_stats stats = {0};
-        (void)biq_alerts_sweep_tenant(w->app, tenant, cadence, &stats);
+        biq_alert_sweep_result result;
+        (void)biq_alerts_sweep_scheduled(w->app, tenant, w->interval_s / 2, &result);
         pthread_mutex_lock(&w->lock);
     }
     after(&w->next_sweep, w->interval_s);

@@ -60,6 +60,12 @@ biq_err biq_handle_alert_destinations_post(void *app, biq_request *req, biq_resp
 biq_err biq_handle_alert_destination_put(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_alert_destination_delete(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_alert_destination_test(void *app, biq_request *req, biq_response *resp);
+/* POST /forge/alerts/sweep (the hourly Forge scheduledTrigger): the
+ * scheduled alert sweep of the token's tenant, 200 with what it did (also
+ * when another sweep of the tenant runs or has just run); the body is
+ * optional, a JSON object if present (400/422 otherwise); 404 for an
+ * unregistered installation; 503 when a retry may succeed. */
+biq_err biq_handle_alerts_sweep(void *app, biq_request *req, biq_response *resp);
 
 /* Parses req's body as one JSON object (duplicate keys rejected) into *out.
  * On failure sets a 400 error naming the problem and returns it. */

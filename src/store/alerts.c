@@ -325,3 +325,70 @@ biq_err biq_store_alert_cooldown_claim(biq_tx *tx, int64_t rule_id, int64_t dest
     *claimed = err == BIQ_OK;
     return err == BIQ_ERR_NOT_FOUND ? BIQ_OK : err;
 }
+
+/* The hold is taken by the row lock of one conditional upsert: a second
+ * claim waits for the first to commit, then sees its hold. */
+static const char SWEEP_CLAIM[] =
+    "INSERT INTO alert_sweeps AS s (tenant_id, running_since) VALUES ($1, clock_timestamp())"
+    " ON CONFLICT (tenant_id) DO UPDATE SET running_since = excluded.running_since"
+    " WHERE (s.running_since IS NULL"
+    "        OR s.running_since < now() - make_interval(secs => $2::integer))"
+    "   AND (s.last_finished_at IS NULL"
+    "        OR s.last_finished_at <= now() - make_interval(secs => $3::integer))"
+    " RETURNING coalesce(s.daily_day, -1) < $4::integer, s.running_since::text";
+static const char SWEEP_WHY_NOT[] =
+    "SELECT coalesce(running_since >= now() - make_interval(secs => $2::integer), false)"
+    " FROM alert_sweeps WHERE tenant_id = $1";
+static const char SWEEP_RELEASE[] =
+    "UPDATE alert_sweeps SET"
+    " running_since = CASE WHEN running_since = $2::timestamptz THEN NULL ELSE running_since END,"
+    " daily_day = CASE WHEN $3::boolean AND $4::text = 'daily'"
+    "             THEN greatest(coalesce(daily_day, 0), $5::integer) ELSE daily_day END,"
+    " last_finished_at = CASE WHEN $3::boolean THEN now() ELSE last_finished_at END,"
+    " last_cadence = CASE WHEN $3::boolean THEN $4::text ELSE last_cadence END,"
+    " last_alerts = CASE WHEN $3::boolean THEN least($6::bigint, 2147483647) ELSE last_alerts END,"
+    " last_sent = CASE WHEN $3::boolean THEN least($7::bigint, 2147483647) ELSE last_sent END,"
+    " last_failed = CASE WHEN $3::boolean THEN least($8::bigint, 2147483647) ELSE last_failed END"
+    " WHERE tenant_id = $1";
+
+biq_err biq_store_alert_sweep_claim(biq_tx *tx, biq_store_alert_sweep *s)
+{
+    char lease[ID_TEXT_MAX], gap[ID_TEXT_MAX], today[ID_TEXT_MAX];
+    PGresult *res = NULL;
+    id_text(s->lease_s, lease);
+    id_text(s->min_gap_s, gap);
+    id_text(s->today, today);
+    const char *params[] = {biq_tx_tenant(tx), lease, gap, today};
+    s->skip = BIQ_STORE_SWEEP_RUNNING;
+    s->daily_due = false;
+    s->hold[0] = '\0';
+    biq_err err = biq_tx_exec(tx, SWEEP_CLAIM, 4, params, &res);
+    if (err == BIQ_OK && PQntuples(res) == 1) {
+        s->skip = BIQ_STORE_SWEEP_CLAIMED;
+        s->daily_due = PQgetvalue(res, 0, 0)[0] == 't';
+        snprintf(s->hold, sizeof s->hold, "%s", PQgetvalue(res, 0, 1));
+    }
+    PQclear(res);
+    res = NULL;
+    if (err != BIQ_OK || s->skip == BIQ_STORE_SWEEP_CLAIMED)
+        return err;
+    err = biq_tx_exec(tx, SWEEP_WHY_NOT, 2, params, &res);
+    if (err == BIQ_OK && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] != 't')
+        s->skip = BIQ_STORE_SWEEP_RECENT;
+    PQclear(res);
+    return err;
+}
+
+biq_err biq_store_alert_sweep_release(biq_tx *tx, const biq_store_alert_sweep *s, bool completed,
+                                      const char *cadence, int64_t alerts, int64_t sent,
+                                      int64_t failed)
+{
+    char today[ID_TEXT_MAX], alerts_s[ID_TEXT_MAX], sent_s[ID_TEXT_MAX], failed_s[ID_TEXT_MAX];
+    id_text(s->today, today);
+    id_text(alerts, alerts_s);
+    id_text(sent, sent_s);
+    id_text(failed, failed_s);
+    const char *params[] = {biq_tx_tenant(tx), s->hold, completed ? "true" : "false", cadence,
+                            today, alerts_s, sent_s, failed_s};
+    return biq_tx_exec(tx, SWEEP_RELEASE, 8, params, NULL);
+}

@@ -3,7 +3,8 @@
  * the API's JSON: rule and destination bodies as alerts/validate.h
  * normalises them; answers as docs/api.md shows them. A destination's
  * target never leaves this module except through
- * biq_store_alert_destination_target() (delivery). */
+ * biq_store_alert_destination_target() (delivery). Scheduled sweeps keep
+ * their per-tenant state in alert_sweeps (0006_alert_sweeps.sql). */
 #ifndef BIQ_STORE_ALERTS_H
 #define BIQ_STORE_ALERTS_H
 
@@ -18,6 +19,7 @@ enum {
     BIQ_STORE_ALERT_KIND_MAX = 16,
     BIQ_STORE_ALERT_DETAIL_MAX = 200,
     BIQ_STORE_ALERT_PAUSE_AFTER = 5, /* consecutive failures */
+    BIQ_STORE_SWEEP_HOLD_MAX = 64,   /* a hold's token (a timestamp as text) */
 };
 
 /* All rules of the tenant, oldest first: a new array in *out. */
@@ -79,5 +81,39 @@ biq_err biq_store_alert_rule_targets(biq_tx *tx, int64_t rule_id, json_t **out);
  * time recorded) unless the last send was under cooldown_minutes ago. */
 biq_err biq_store_alert_cooldown_claim(biq_tx *tx, int64_t rule_id, int64_t destination_id,
                                        int cooldown_minutes, bool *claimed);
+
+/* --- scheduled sweeps (api/alerts_eval.c) --- */
+
+/* Why a sweep was not claimed. */
+typedef enum biq_store_sweep_skip {
+    BIQ_STORE_SWEEP_CLAIMED = 0,
+    BIQ_STORE_SWEEP_RUNNING, /* another sweep holds the tenant (within the lease) */
+    BIQ_STORE_SWEEP_RECENT,  /* a sweep finished under min_gap_s ago */
+} biq_store_sweep_skip;
+
+/* One sweep's claim on its tenant: inputs, then what the claim found. */
+typedef struct biq_store_alert_sweep {
+    int64_t today;   /* in: the UTC day (days since the epoch) of the sweep */
+    int lease_s;     /* in: a hold older than this may be taken over */
+    int min_gap_s;   /* in: skip when the last sweep finished this recently */
+    biq_store_sweep_skip skip;          /* out */
+    bool daily_due;                     /* out: the daily cadence has not completed today */
+    char hold[BIQ_STORE_SWEEP_HOLD_MAX]; /* out: identifies this claim's hold */
+} biq_store_alert_sweep;
+
+/* Takes the tenant's sweep hold in one conditional upsert, so two sweeps
+ * (any process) never hold it together: s->skip says whether it was taken
+ * and, if not, why; s->daily_due whether this sweep should run the daily
+ * cadence. The hold counts once tx commits. BIQ_ERR_INVALID when the
+ * tenant is not registered (the caller checks first). */
+biq_err biq_store_alert_sweep_claim(biq_tx *tx, biq_store_alert_sweep *s);
+
+/* Ends the hold of s (unless a later claim took it over). completed: the
+ * run finished (retryable failures are not completed), so it is recorded
+ * as the last sweep with cadence ("hourly" / "daily") and its counts, and
+ * a daily one marks s->today done. */
+biq_err biq_store_alert_sweep_release(biq_tx *tx, const biq_store_alert_sweep *s, bool completed,
+                                      const char *cadence, int64_t alerts, int64_t sent,
+                                      int64_t failed);
 
 #endif

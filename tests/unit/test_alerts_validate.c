@@ -49,6 +49,10 @@ START_TEST(rule_defaults_per_kind)
              NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(r, "cooldownMinutes")), 5);
     json_decref(r);
+    /* Status ids as the dashboard writes them (strings) are the same ids. */
+    r = rule("{\"kind\":\"wip_breach\",\"params\":{\"statusId\":\"10033\"}}", BIQ_OK, NULL);
+    ck_assert_int_eq(param(r, "statusId"), 10033);
+    json_decref(r);
 }
 END_TEST
 
@@ -57,6 +61,12 @@ START_TEST(rule_refusals_name_the_field)
     rule("{}", BIQ_ERR_SHAPE, "kind: expected");
     rule("{\"kind\":\"sometimes\"}", BIQ_ERR_SHAPE, "kind: expected");
     rule("{\"kind\":\"wip_breach\"}", BIQ_ERR_SHAPE, "params.statusId: required");
+    rule("{\"kind\":\"wip_breach\",\"params\":{\"statusId\":\"03\"}}", BIQ_ERR_SHAPE,
+         "params.statusId: expected a status id");
+    rule("{\"kind\":\"stuck_in_status\",\"params\":{\"statusId\":\"3x\"}}", BIQ_ERR_SHAPE,
+         "params.statusId: expected a status id");
+    rule("{\"kind\":\"stuck_in_status\",\"params\":{\"statusId\":-3}}", BIQ_ERR_SHAPE,
+         "params.statusId: expected a status id");
     rule("{\"kind\":\"stuck_in_status\",\"params\":{\"thresholdHours\":0}}", BIQ_ERR_SHAPE,
          "params.thresholdHours: expected an integer from 1");
     rule("{\"kind\":\"stuck_in_status\",\"params\":{\"days\":3}}", BIQ_ERR_SHAPE,
