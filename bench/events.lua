@@ -1,7 +1,9 @@
 -- events.lua - wrk script for bench/events.sh: POSTs Jira issue-created
 -- events, each a new issue with one status transition, so every request is
 -- a real write (a replay would be a cheap no-op). The token comes from the
--- environment; each wrk thread takes its own range of ids.
+-- environment; each wrk thread takes its own range of ids. With
+-- BIQ_BENCH_PROJECTS=n (default 1) the events spread over n projects,
+-- EV0..EV<n-1> by id mod n; with 1 they all go to project EV.
 local counter = 0
 local base = 0
 
@@ -10,6 +12,8 @@ function setup(thread)
     table.insert(threads_seen, thread)
 end
 threads_seen = {}
+
+local projects = tonumber(os.getenv("BIQ_BENCH_PROJECTS") or "1") or 1
 
 function init(args)
     wrk.method = "POST"
@@ -20,14 +24,18 @@ end
 function request()
     counter = counter + 1
     local id = base + counter
+    local project = "EV"
+    if projects > 1 then
+        project = "EV" .. (id % projects)
+    end
     local body = string.format(
-        '{"eventType":"avi:jira:created:issue","issue":{"id":"%d","key":"EV-%d",' ..
-        '"fields":{"summary":"bench","project":{"id":"1","key":"EV"},' ..
+        '{"eventType":"avi:jira:created:issue","issue":{"id":"%d","key":"%s-%d",' ..
+        '"fields":{"summary":"bench","project":{"id":"%d","key":"%s"},' ..
         '"status":{"id":"3","name":"In Progress","statusCategory":{"key":"indeterminate"}},' ..
         '"issuetype":{"name":"Task"},"created":"2024-01-01T10:00:00.000+0000",' ..
         '"updated":"2024-01-01T10:00:00.000+0000"},' ..
         '"changelog":{"total":1,"histories":[{"id":"%d","created":"2024-01-01T11:00:00.000+0000",' ..
         '"items":[{"field":"status","fieldId":"status","from":"1","to":"3"}]}]}}}',
-        id, id, id)
+        id, project, id, id % projects + 1, project, id)
     return wrk.format(nil, "/forge/events", nil, body)
 end

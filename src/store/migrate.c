@@ -31,6 +31,17 @@ static const char TENANT_TABLES[] =
     " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
     " ORDER BY c.relname";
 
+/* Views over tenant data, and whether they run with the reader's rights:
+ * only then does the RLS of the tables under them confine them to the
+ * reader's tenant (a view normally reads with its owner's rights). */
+static const char TENANT_VIEWS[] =
+    "SELECT c.relname, coalesce('security_invoker=true' = ANY(c.reloptions), false)"
+    " FROM pg_class c"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped"
+    " WHERE n.nspname = current_schema() AND c.relkind = 'v'"
+    " ORDER BY c.relname";
+
 static const char TENANT_PREDICATE[] =
     "tenant_id = (SELECT nullif(current_setting('app.current_tenant', true), ''))";
 
@@ -201,6 +212,40 @@ static biq_err harden_table(PGconn *conn, const char *table, const char *role, c
     return err;
 }
 
+/* The app role may read a tenant view (never write through it), and only
+ * one that reads with the invoker's rights. */
+static biq_err grant_views(PGconn *conn, const char *role, char *why, size_t why_len)
+{
+    char sql[SQL_MAX];
+    biq_err err;
+    PGresult *views = PQexec(conn, TENANT_VIEWS);
+    if ((err = biq_store_result_err(conn, views)) != BIQ_OK) {
+        snprintf(why, why_len, "listing views: %s", PQerrorMessage(conn));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(views) && err == BIQ_OK; i++) {
+        const char *view = PQgetvalue(views, i, 0);
+        if (strcmp(PQgetvalue(views, i, 1), "t") != 0) {
+            snprintf(why, why_len,
+                     "view %s reads tenant data with its owner's rights, past row-level"
+                     " security: it must be created WITH (security_invoker = true)", view);
+            err = BIQ_ERR_CONFIG;
+            goto out;
+        }
+        char *ident = PQescapeIdentifier(conn, view, strlen(view));
+        if (ident == NULL) {
+            err = BIQ_ERR_NOMEM;
+            goto out;
+        }
+        snprintf(sql, sizeof sql, "GRANT SELECT ON %s TO %s", ident, role);
+        PQfreemem(ident);
+        err = exec_simple(conn, sql, why, why_len);
+    }
+out:
+    PQclear(views);
+    return err;
+}
+
 /* Revokes everything from the app role, then grants exactly what it needs. */
 static biq_err harden(PGconn *conn, const char *app_role, char *why, size_t why_len)
 {
@@ -226,6 +271,8 @@ static biq_err harden(PGconn *conn, const char *app_role, char *why, size_t why_
         goto out;
     for (int i = 0; i < PQntuples(tables) && err == BIQ_OK; i++)
         err = harden_table(conn, PQgetvalue(tables, i, 0), role, why, why_len);
+    if (err == BIQ_OK)
+        err = grant_views(conn, role, why, why_len);
     if (err == BIQ_OK)
         err = exec_simple(conn, "COMMIT", why, why_len);
 out:

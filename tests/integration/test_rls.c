@@ -3,7 +3,9 @@
  * as the application role (fail-closed with no tenant set, also on a
  * connection that served a tenant before), cross-tenant reads, writes and
  * references refused, the pool never carrying a tenant from one
- * transaction to the next, and uninstall cascading to zero rows. */
+ * transaction to the next, and uninstall cascading to zero rows. Views
+ * over tenant data (data_versions) read with the reader's rights, so the
+ * same holds through them. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +27,12 @@ static const char TENANT_TABLES[] =
     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
     " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'"
     " WHERE n.nspname = 'public' AND c.relkind IN ('r','p') ORDER BY 1";
+
+/* The same, with the views over tenant data: what the app role can read. */
+static const char TENANT_RELATIONS[] =
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'"
+    " WHERE n.nspname = 'public' AND c.relkind IN ('r','p','v') ORDER BY 1";
 
 static long long scalar(PGconn *c, const char *sql)
 {
@@ -73,8 +81,9 @@ static void seed(PGconn *super, const char *tenant, int base)
     seed_one(super, "INSERT INTO issue_tombstones (tenant_id, issue_id) VALUES ('%s', %d + %d)",
              tenant, base, base);
     seed_one(super, "INSERT INTO changelog_pages VALUES ('%s', %d, 0, %d)", tenant, base, base);
-    seed_one(super, "INSERT INTO data_versions (tenant_id, project_key) VALUES ('%s', 'P%d%d')",
-             tenant, base, base);
+    /* Two commits of P<base>: the version is their sum. */
+    seed_one(super, "INSERT INTO data_commits (tenant_id, project_key, weight) VALUES"
+                    " ('%s', 'P%d', %d), ('%s', 'P%d', 1)", tenant, base, base, tenant, base);
     seed_one(super, "INSERT INTO tenant_settings (tenant_id) VALUES ('%s')", tenant);
     seed_one(super, "INSERT INTO project_settings (tenant_id, project_key) VALUES ('%s', 'P%d')",
              tenant, base);
@@ -96,6 +105,7 @@ static void seed(PGconn *super, const char *tenant, int base)
              tenant, base);
     seed_one(super, "INSERT INTO reconciles (tenant_id, last_success_at, finished_at)"
                     " VALUES ('%s', now(), now())", tenant);
+    seed_one(super, "INSERT INTO alert_sweeps (tenant_id) VALUES ('%s')", tenant);
 }
 
 static void setup(void)
@@ -143,6 +153,16 @@ START_TEST(catalog_is_locked_down)
     ck_assert_int_eq(scalar(c, "SELECT count(*) FROM pg_class c WHERE c.relkind = 'v'"
                                " AND c.relnamespace = 'public'::regnamespace AND NOT"
                                " coalesce('security_invoker=true' = ANY(c.reloptions), false)"), 0);
+    /* Tenant views: readable by the app role and nothing more. */
+    ck_assert_int_eq(scalar(c, "SELECT count(*) FROM pg_class c WHERE c.relkind = 'v'"
+                               " AND c.relname = 'data_versions'"
+                               " AND c.relnamespace = 'public'::regnamespace"), 1);
+    ck_assert_int_eq(scalar(c, "SELECT count(*) FROM pg_class c JOIN pg_attribute a"
+                               " ON a.attrelid = c.oid AND a.attname = 'tenant_id'"
+                               " WHERE c.relkind = 'v' AND c.relnamespace = 'public'::regnamespace"
+                               " AND NOT (has_table_privilege('biq_app', c.oid, 'SELECT')"
+                               "  AND NOT has_table_privilege('biq_app', c.oid,"
+                               "   'INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER'))"), 0);
     ck_assert_int_eq(scalar(c, "SELECT count(*) FROM pg_proc WHERE pronamespace ="
                                " 'public'::regnamespace AND (prosecdef OR proleakproof)"), 0);
     /* Every primary key and unique constraint on tenant data leads with tenant_id. */
@@ -160,14 +180,14 @@ START_TEST(app_role_without_tenant_sees_nothing)
 {
     PGconn *app = harness_pg(&H, "biq_app");
     PGconn *super = harness_pg(&H, "postgres");
-    PGresult *tables = harness_sql(super, TENANT_TABLES);
+    PGresult *tables = harness_sql(super, TENANT_RELATIONS);
     /* Once fresh, once after the connection served tenant A: the setting
      * then reads back as '' rather than NULL and must still match nothing. */
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < PQntuples(tables); i++) {
             char sql[256];
             snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", PQgetvalue(tables, i, 0));
-            ck_assert_int_gt(scalar(super, sql), 0);
+            ck_assert_msg(scalar(super, sql) > 0, "%s: nothing seeded", PQgetvalue(tables, i, 0));
             ck_assert_msg(scalar(app, sql) == 0, "%s visible without a tenant (pass %d)",
                           PQgetvalue(tables, i, 0), pass);
         }
@@ -217,6 +237,23 @@ START_TEST(tenant_cannot_touch_another)
     ck_assert_int_eq(scalar(app, "SELECT count(*) FROM issues"), 2);
     ck_assert_int_eq(scalar(app, "SELECT count(*) FROM issues WHERE issue_id >= 200"), 0);
     ck_assert_int_eq(scalar(app, "SELECT count(*) FROM tenants"), 1);
+    /* Through the view too: only A's project, A's version. */
+    ck_assert_int_eq(scalar(app, "SELECT count(*) FROM data_versions"), 1);
+    ck_assert_int_eq(scalar(app, "SELECT version FROM data_versions WHERE project_key = 'P100'"), 101);
+    ck_assert_int_eq(scalar(app, "SELECT count(*) FROM data_versions WHERE project_key = 'P200'"), 0);
+    /* The view is read-only for the app, and B's commits cannot be added. */
+    ck_assert_int_eq(try_sql(app, "INSERT INTO data_versions (tenant_id, project_key) VALUES"
+                                  " ('ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001', 'P100')",
+                             state, sizeof state), PGRES_FATAL_ERROR);
+    ck_assert_str_eq(state, "42501");
+    PQclear(harness_sql(app, "ROLLBACK"));
+    begin_as(app, TENANT_A);
+    ck_assert_int_eq(try_sql(app, "INSERT INTO data_commits (tenant_id, project_key) VALUES"
+                                  " ('ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002', 'P200')",
+                             state, sizeof state), PGRES_FATAL_ERROR);
+    ck_assert_str_eq(state, "42501");
+    PQclear(harness_sql(app, "ROLLBACK"));
+    begin_as(app, TENANT_A);
     /* Writes to B's rows touch nothing. */
     PGresult *r = harness_sql(app, "UPDATE issues SET summary = 'x' WHERE issue_id = 200");
     ck_assert_str_eq(PQcmdTuples(r), "0");
@@ -323,7 +360,7 @@ START_TEST(uninstall_cascades_to_zero_rows)
     biq_pool_free(pool);
 
     PGconn *super = harness_pg(&H, "postgres");
-    PGresult *tables = harness_sql(super, TENANT_TABLES);
+    PGresult *tables = harness_sql(super, TENANT_RELATIONS);
     for (int i = 0; i < PQntuples(tables); i++) {
         char sql[512];
         const char *t = PQgetvalue(tables, i, 0);
