@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "api/cache.h"
+#include "api/project_cache.h"
 #include "auth/jwks_fetch.h"
 #include "auth/keyring.h"
 #include "common/log.h"
@@ -55,9 +56,15 @@ typedef struct biq_app {
     int64_t flow_pinned_ms;
     /* Computed dashboards (api/cache.h); NULL disables caching. */
     biq_cache *dashboards;
+    /* Loaded projects shared by the views (api/project_cache.h); NULL:
+     * every view loads its project in its own transaction. */
+    biq_project_cache *projects;
     /* The Messages API for AI explanations (explain/explain.h); NULL or
      * without a key: template sentences only. */
     const struct biq_explain_config *explain;
+    /* Stops calling a failing Messages API for a while (explain/breaker.h);
+     * NULL: always call. */
+    struct biq_explain_breaker *explain_breaker;
     /* Alert delivery (alerts/deliver.h); NULL: no e-mail, no extra hosts. */
     const struct biq_alerts_config *alerts;
     /* Alert evaluation thread (api/alerts_worker.h); NULL: none runs. */
@@ -67,6 +74,11 @@ typedef struct biq_app {
 /* The instant the flow metrics are computed at: flow_pinned_ms when set,
  * else now_ms(). */
 int64_t biq_api_flow_now(const biq_app *app);
+
+/* The metrics registry's cache probe (biq_metrics_cache_probe): fills
+ * *out from the caches of app (a biq_app; absent caches read as zero).
+ * Thread-safe. */
+void biq_api_cache_probe(void *app, biq_metrics_caches *out);
 
 /* The route table: static, read-only. */
 const biq_route *biq_api_routes(size_t *n_routes);

@@ -1,7 +1,44 @@
 /* explain.c - glue from the dashboard JSON to explain/explain.h. */
 #include "api/explain.h"
 
+#include <string.h>
+#include <time.h>
+
+#include "explain/breaker.h"
 #include "explain/explain.h"
+
+enum { MS_PER_S = 1000, NS_PER_MS = 1000000 };
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
+}
+
+/* Whether the model would be asked: a key, and the tenant's switch on. */
+static bool ai_wanted(const biq_app *app, bool tenant_ai_enabled)
+{
+    return tenant_ai_enabled && app->explain != NULL && app->explain->api_key[0] != '\0';
+}
+
+/* The template as the result, without calling: the breaker is open. */
+static void suspended(const char *tmpl, biq_explain_result *r)
+{
+    size_t n = strlen(tmpl) < sizeof r->sentence ? strlen(tmpl) : sizeof r->sentence - 1;
+    *r = (biq_explain_result){.ai = false, .fallback = BIQ_EXPLAIN_SUSPENDED};
+    memcpy(r->sentence, tmpl, n);
+    r->sentence[n] = '\0';
+    memcpy(r->why, "recent calls failed", sizeof "recent calls failed");
+}
+
+static void log_suspension(const biq_app *app)
+{
+    if (app->log != NULL)
+        biq_log_write(app->log, BIQ_LOG_WARN, "ai explanations suspended",
+                      json_pack("{s:i,s:i}", "failures", BIQ_EXPLAIN_BREAKER_FAILURES, "seconds",
+                                BIQ_EXPLAIN_BREAKER_OPEN_MS / MS_PER_S));
+}
 
 /* The confidence word, score and reasons of a found bottleneck as the
  * explain input; BIQ_ERR_INVALID when anything is not what the flow core
@@ -41,8 +78,15 @@ biq_err biq_explain_for_dashboard(const biq_app *app, bool tenant_ai_enabled, js
     biq_explain_input in;
     bool readable = stage != NULL && input_from_json(bn, &in) == BIQ_OK;
     biq_explain_result r;
-    biq_explain_sentence(app->explain, tenant_ai_enabled, readable ? &in : NULL, stage, confidence,
-                         tmpl, &r);
+    bool wanted = ai_wanted(app, tenant_ai_enabled);
+    if (wanted && !biq_explain_breaker_allow(app->explain_breaker, monotonic_ms())) {
+        suspended(tmpl, &r);
+    } else {
+        biq_explain_sentence(app->explain, tenant_ai_enabled, readable ? &in : NULL, stage,
+                             confidence, tmpl, &r);
+        if (wanted && biq_explain_breaker_record(app->explain_breaker, r.fallback, monotonic_ms()))
+            log_suspension(app);
+    }
     log_fallback(app, &r);
     if (json_object_set_new(bn, "explanation", json_string(r.sentence)) != 0 ||
         json_object_set_new(bn, "explanationSource", json_string(biq_explain_source_name(&r))) != 0)

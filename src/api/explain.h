@@ -15,7 +15,9 @@
  * healthy) is left alone. A fallback is logged with its reason at info
  * level (never the sentence, names or key). Returns BIQ_ERR_NOMEM only when
  * the JSON could not be updated; the dashboard is valid in every case.
- * May block up to the client's timeouts (explain/explain.h). */
+ * May block up to the client's timeouts (explain/explain.h), unless
+ * app->explain_breaker (explain/breaker.h) is open after failed calls: then
+ * the template is used at once. */
 biq_err biq_explain_for_dashboard(const biq_app *app, bool tenant_ai_enabled, json_t *dashboard);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli/config.h"
 #include "alerts/deliver.h"
 #include "api/alerts_worker.h"
+#include "explain/breaker.h"
 #include "explain/explain.h"
 #include "ingest/ingest.h"
 
@@ -21,6 +22,7 @@ enum {
      * hundred kB each at most. */
     DASHBOARD_CACHE_ENTRIES = 512,
     DASHBOARD_CACHE_BYTES = 64 * 1024 * 1024,
+    MIB = 1024 * 1024,
 };
 
 static int64_t real_clock(void)
@@ -118,11 +120,17 @@ static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server, c
         return err;
     if ((app->dashboards = biq_cache_new(DASHBOARD_CACHE_ENTRIES, DASHBOARD_CACHE_BYTES)) == NULL)
         return BIQ_ERR_NOMEM;
+    if (cfg->project_cache_mb > 0 &&
+        (app->projects = biq_project_cache_new(
+             BIQ_PROJECT_CACHE_ENTRIES, (size_t)cfg->project_cache_mb * MIB,
+             BIQ_PROJECT_CACHE_ARENA_LIMIT, BIQ_PROJECT_CACHE_WAIT_MS)) == NULL)
+        return BIQ_ERR_NOMEM;
     if ((err = biq_pool_new(cfg->database_url, cfg->db_pool_size, app->log, &app->pool)) != BIQ_OK)
         return err;
     app->metrics = biq_metrics_new(routes, n_routes, reasons, n_reasons, counters, n_counters);
     if (app->metrics == NULL)
         return BIQ_ERR_NOMEM;
+    biq_metrics_set_cache_probe(app->metrics, biq_api_cache_probe, app);
     biq_server_config scfg = {
         .host = cfg->listen_host, .port = cfg->listen_port, .workers = cfg->workers,
         .routes = routes, .n_routes = n_routes, .app = app,
@@ -167,7 +175,9 @@ int biq_cli_serve(int argc, char **argv)
     app.app_id = cfg.app_id;
     app.clock = real_clock;
     app.log = biq_log_new(stdout, cfg.log_level);
-    biq_err err = app.log != NULL ? start(&cfg, &app, &server, why, sizeof why) : BIQ_ERR_NOMEM;
+    biq_err err = app.log != NULL ? biq_explain_breaker_new(&app.explain_breaker) : BIQ_ERR_NOMEM;
+    if (err == BIQ_OK)
+        err = start(&cfg, &app, &server, why, sizeof why);
     if (err != BIQ_OK) {
         fprintf(stderr, "biq serve: %s: %s\n", biq_strerror(err), why);
         goto out;
@@ -177,19 +187,22 @@ int biq_cli_serve(int argc, char **argv)
         goto out;
     }
     biq_log_write(app.log, BIQ_LOG_INFO, "listening",
-                  json_pack("{s:s,s:i,s:i,s:i}", "host", cfg.listen_host, "port",
+                  json_pack("{s:s,s:i,s:i,s:i,s:i}", "host", cfg.listen_host, "port",
                             (int)biq_server_port(server), "workers", (int)cfg.workers,
-                            "db_pool", (int)cfg.db_pool_size));
+                            "db_pool", (int)cfg.db_pool_size, "project_cache_mb",
+                            (int)cfg.project_cache_mb));
     status = wait_for_shutdown(&app, server, &set);
 out:
     biq_server_stop(server);
     biq_alert_worker_stop(app.alert_worker);
     biq_metrics_free(app.metrics);
     biq_cache_free(app.dashboards);
+    biq_project_cache_free(app.projects);
     biq_pool_free(app.pool);
     biq_jwks_fetcher_free(app.jwks_fetcher);
     biq_keyring_free(app.keys);
     biq_log_free(app.log);
+    biq_explain_breaker_free(app.explain_breaker);
     explicit_bzero(&explain, sizeof explain);
     explicit_bzero(&alerts, sizeof alerts);
     explicit_bzero(&cfg, sizeof cfg);

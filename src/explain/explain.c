@@ -13,6 +13,7 @@ static const char *const FALLBACK_NAMES[] = {
     [BIQ_EXPLAIN_UNSUPPORTED] = "unsupported_signals",
     [BIQ_EXPLAIN_HTTP_ERROR] = "http_error",
     [BIQ_EXPLAIN_TIMEOUT] = "timeout",
+    [BIQ_EXPLAIN_SUSPENDED] = "ai_suspended",
     [BIQ_EXPLAIN_NETWORK] = "network_error",
     [BIQ_EXPLAIN_BAD_RESPONSE] = "bad_response",
     [BIQ_EXPLAIN_BAD_ANSWER] = "bad_answer",

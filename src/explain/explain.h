@@ -121,6 +121,7 @@ typedef enum biq_explain_fallback {
     BIQ_EXPLAIN_BAD_RESPONSE,    /* not the Messages API's shape */
     BIQ_EXPLAIN_BAD_ANSWER,      /* refused by biq_explain_check */
     BIQ_EXPLAIN_INTERNAL,
+    BIQ_EXPLAIN_SUSPENDED,       /* not called: the API failed (explain/breaker.h) */
 } biq_explain_fallback;
 
 /* Stable snake_case names for logs and metrics. */

@@ -24,23 +24,6 @@ static const char KEY[] = "sk-ant-test-0000";
 static const char ANSWER[] =
     "Work waits longest in {STAGE}, so it is the bottleneck ({CONFIDENCE} confidence).";
 
-static char *read_shared(const char *name)
-{
-    char path[PATH_LEN];
-    const char *d = getenv("BIQ_SHARED_DIR");
-    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", d && d[0] ? d : "../shared", name);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void post(const char *path, const char *body)
 {
     char *resp = NULL;
@@ -61,20 +44,7 @@ static void setup(void)
     harness_start_app(&H, env);
     post("/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\","
                              "\"context\":\"ari:cloud:jira::site/6c2a6f2e\"}");
-    char *st = read_shared("statuses.json"), *sp = read_shared("sprints.json"),
-         *pr = read_shared("projects.json");
-    size_t n = strlen(st) + strlen(sp) + strlen(pr) + 64;
-    char *body = malloc(n);
-    snprintf(body, n, "{\"statuses\":%s,\"sprints\":%s,\"projects\":%s}", st, sp, pr);
-    post("/forge/catalog", body);
-    free(body);
-    free(st);
-    free(sp);
-    free(pr);
-    char *page = read_shared("issues-with-changelog.json");
-    post("/forge/backfill/EE", "{\"total\":33}");
-    post("/forge/backfill/EE/page", page);
-    free(page);
+    harness_ingest_devlake(&H, TENANT, "{\"total\":33}");
 }
 
 static void teardown(void)
@@ -181,6 +151,40 @@ START_TEST(a_bad_answer_falls_back_to_the_template)
 }
 END_TEST
 
+/* Moves the tenant's settings version (thresholds.time to time), so that
+ * the next dashboard is computed again and asks for a sentence. */
+static void bust_cache(double time)
+{
+    char body[64], *resp = NULL;
+    snprintf(body, sizeof body, "{\"thresholds\":{\"time\":%.2f}}", time);
+    ck_assert_int_eq(harness_call(&H, TENANT, "EE", "PUT", "/api/v1/tenant/settings", body, &resp),
+                     200);
+    free(resp);
+}
+
+/* After BIQ_EXPLAIN_BREAKER_FAILURES dashboards whose calls all failed,
+ * the next ones use the template without calling (explain/breaker.h). */
+START_TEST(a_failing_api_is_left_alone_for_a_while)
+{
+    enum { FAILING_DASHBOARDS = 3, CALLS_EACH = 2 /* one retry after a 5xx */ };
+    fake_messages_set(AI, FAKE_MESSAGES_FAIL_500, NULL, 0);
+    for (int i = 0; i <= FAILING_DASHBOARDS; i++) {
+        bust_cache(1.3 + 0.01 * i);
+        json_t *b = bottleneck();
+        ck_assert_str_eq(json_string_value(json_object_get(b, "explanationSource")), "template");
+        ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(b, "explanation")),
+                                     "is currently the bottleneck"));
+        json_decref(b);
+        size_t want = (size_t)(i < FAILING_DASHBOARDS ? i + 1 : FAILING_DASHBOARDS) * CALLS_EACH;
+        ck_assert_uint_eq(fake_messages_count(AI), want);
+    }
+    char *log = harness_server_log(&H);
+    ck_assert_ptr_nonnull(strstr(log, "ai explanations suspended"));
+    ck_assert_ptr_nonnull(strstr(log, "ai_suspended"));
+    free(log);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("explain_http");
@@ -189,6 +193,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 90);
     tcase_add_test(tc, ai_sentence_on_the_dashboard_and_nothing_of_the_tenant_sent);
     tcase_add_test(tc, a_bad_answer_falls_back_to_the_template);
+    tcase_add_test(tc, a_failing_api_is_left_alone_for_a_while);
     suite_add_tcase(s, tc);
     return s;
 }
