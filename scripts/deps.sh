@@ -9,7 +9,7 @@ PACKAGES=(
   check valgrind
   postgresql-15 postgresql-client-15
   openssl curl
-  chromium
+  chromium fonts-noto-cjk
 )
 
 missing=()

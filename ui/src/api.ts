@@ -45,6 +45,17 @@ export interface AlertGroups {
   groups: Array<{ ruleId: number | string; ruleName: string; kind: string; count: number; latestAt: string;
     alerts: Array<{ issueId: string | null; issueKey: string | null; statusId: string | null; valueMs: number | null; firedAt: string }> }>;
 }
+export type RuleKind = 'stuck_in_status' | 'cycle_time_exceeded' | 'no_activity' | 'trend_worsening' | 'wip_breach';
+export interface AlertRule {
+  id: number; kind: RuleKind; name: string; enabled: boolean; params: Record<string, unknown>;
+  cooldownMinutes: number; destinationIds: number[]; createdAt: string; updatedAt: string;
+}
+export type DestinationKind = 'email' | 'slack' | 'teams';
+export interface Destination {
+  id: number; kind: DestinationKind; name: string; targetHint: string; isDefault: boolean; active: boolean;
+  state: string; consecutiveFailures: number; lastTest: null | { at: string; ok: boolean; detail: string };
+}
+export interface TestResult { ok: boolean; detail: string; attempts: number; destination: Destination }
 export interface Visits {
   issueKey: string; totalDays: number; generatedAt: string;
   visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
@@ -53,6 +64,14 @@ export interface Visits {
 /** An error the UI can show as is: `message` is written for the reader. */
 export class ApiError extends Error {
   constructor(message: string, readonly status: number, readonly code: string, readonly detail = '') { super(message); }
+}
+
+/** What to show for a failed call next to a form: the backend's own words for
+ * a validation error (e.g. "url: expected an https://hooks.slack.com/ webhook
+ * URL"), the readable message otherwise. */
+export function errText(e: unknown): string {
+  if (!(e instanceof ApiError)) return String(e);
+  return e.detail && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403 ? e.detail : e.message;
 }
 
 function readable(status: number, code: string, detail: string): string {
@@ -91,5 +110,15 @@ export const api = {
   putTenantSettings: (body: unknown) => call<Settings>('/api/v1/tenant/settings', 'PUT', body),
   requestBackfill: (key: string) => call<unknown>(`${p(key)}/backfill`, 'POST', {}),
   alerts: (key: string) => call<AlertGroups>(`/api/v1/alerts?project=${encodeURIComponent(key)}`),
+  alertRules: () => call<AlertRule[]>('/api/v1/alerts/rules'),
+  createAlertRule: (body: unknown) => call<AlertRule>('/api/v1/alerts/rules', 'POST', body),
+  putAlertRule: (id: number, body: unknown) => call<AlertRule>(`/api/v1/alerts/rules/${id}`, 'PUT', body),
+  deleteAlertRule: (id: number) => call<unknown>(`/api/v1/alerts/rules/${id}`, 'DELETE'),
+  destinations: () => call<Destination[]>('/api/v1/alerts/destinations'),
+  createDestination: (body: unknown) => call<Destination>('/api/v1/alerts/destinations', 'POST', body),
+  putDestination: (id: number, body: unknown) => call<Destination>(`/api/v1/alerts/destinations/${id}`, 'PUT', body),
+  deleteDestination: (id: number) => call<unknown>(`/api/v1/alerts/destinations/${id}`, 'DELETE'),
+  // The test route takes no body (the backend caps it at 0 bytes).
+  testDestination: (id: number) => call<TestResult>(`/api/v1/alerts/destinations/${id}/test`, 'POST'),
   timeInStatus: (issueKey: string) => call<Visits>(`/api/v1/issues/${encodeURIComponent(issueKey)}/time-in-status`),
 };

@@ -55,3 +55,8 @@ export function stateMsg(kind: 'loading' | 'empty' | 'error' | 'info', text: str
   return h('div', { class: `state-msg state-${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-state': kind },
     h('p', {}, text), detail ? h('p', { class: 'detail' }, detail) : null);
 }
+
+/** Replaces el's content with a success or error line (errors are announced). */
+export function status(el: HTMLElement, kind: 'ok' | 'error', text: string): void {
+  el.replaceChildren(h('span', { class: kind === 'ok' ? 'msg-ok' : 'msg-error', role: kind === 'error' ? 'alert' : 'status' }, text));
+}

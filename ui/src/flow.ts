@@ -36,6 +36,16 @@ function wipAging(box: HTMLElement, data: WipAging): void {
     byAssignee.get(who)!.push(it);
   }
   box.dataset.points = String(data.items.length);
+  // WIP limits (the project's, else the tenant-wide one: the backend resolves
+  // it) show under each column as "current / limit".
+  const idOf = new Map(data.items.map((i) => [i.status, String(i.statusId)]));
+  const count = (name: string) => data.items.filter((i) => i.status === name).length;
+  const limitOf = (name: string) => data.wipLimits.find((l) => String(l.statusId) === idOf.get(name))?.limit ?? null;
+  const axisLabel = (name: string) => { const l = limitOf(name); return l == null ? name : `${name}\n${count(name)} / ${l}${count(name) > l ? ' over' : ''}`; };
+  const limited = statuses.filter((n) => limitOf(n) != null);
+  box.dataset.limits = limited.map((n) => `${idOf.get(n)}:${count(n)}/${limitOf(n)}`).join(',');
+  box.after(h('p', { class: 'subtle chart-note', 'data-testid': 'wip-aging-limits' }, ...(limited.length === 0 ? ['No WIP limits set for these statuses (Settings).']
+    : ['WIP now / limit: ', ...limited.flatMap((n, i) => [i ? ' · ' : '', h('span', { class: count(n) > limitOf(n)! ? 'change-bad' : '', 'data-status-id': idOf.get(n)! }, `${n} ${count(n)} / ${limitOf(n)}`)])])));
   const p95 = data.referenceP95Days;
   const chart = mount(box, {
     color: PALETTE,
@@ -47,7 +57,7 @@ function wipAging(box: HTMLElement, data: WipAging): void {
     // axis over the same span only draws the status names under their columns.
     xAxis: [
       { type: 'value', min: 0, max: statuses.length, interval: 1, axisLabel: { show: false }, axisTick: { show: false }, splitLine: { show: true, lineStyle: { color: '#091E420F' } } },
-      { type: 'category', data: statuses, position: 'bottom', axisLabel: { interval: 0, rotate: statuses.length > 5 ? 20 : 0 } },
+      { type: 'category', data: statuses, position: 'bottom', axisLabel: { interval: 0, rotate: statuses.length > 5 ? 20 : 0, formatter: axisLabel } },
     ],
     // Log scale: a few year-old backlog items must not flatten the live work.
     yAxis: { type: 'log', logBase: 10, min: 0.01, name: 'days in status (log scale)', nameTextStyle: { align: 'left' } },

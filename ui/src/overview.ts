@@ -96,7 +96,7 @@ function stagesTable(d: Dashboard): HTMLElement {
         wipCell(s)))))));
 }
 
-const KIND_LABEL: Record<string, string> = {
+export const KIND_LABEL: Record<string, string> = {
   stuck_in_status: 'Stuck in status', cycle_time_exceeded: 'Cycle time exceeded', no_activity: 'No activity',
   trend_worsening: 'Trend worsening', wip_breach: 'WIP breach',
 };

@@ -4,10 +4,14 @@
  * running `make run`: http://127.0.0.1:8080 and var/keys) it uses that server,
  * whose demo data must be loaded. Otherwise it starts its own: a throwaway
  * PostgreSQL (scripts/pg.sh), `biq migrate`, a dev key (`biq-dev keygen`),
- * `biq serve` on a free port, the demo installation and scripts/demo-data.sh.
+ * `biq serve` on a free port, the demo installation and scripts/demo-data.sh,
+ * and a local fake webhook receiver (stack.hook) that the server may deliver
+ * to (BIQ_ALERT_HOSTS_EXTRA admits plain http to a loopback host:port; the
+ * attached-backend case has none: stack.hook is null).
  * Also: FIT signing for direct API calls, and a dev host over the UI build. */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, existsSync, rmSync, openSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,9 +39,30 @@ async function waitReady(url, child, log) {
   throw new Error(`backend at ${url} not ready after 20 s`);
 }
 
+/**
+ * A webhook receiver standing in for Slack / Teams: records every request
+ * ({path, body}) in hook.received and answers hook.status (200 "ok").
+ */
+async function startHook() {
+  const hook = { received: [], status: 200 };
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      hook.received.push({ path: req.url, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(hook.status, { 'content-type': 'text/plain' }).end(hook.status === 200 ? 'ok' : 'invalid_token');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  hook.hostPort = `127.0.0.1:${server.address().port}`;
+  hook.url = (p) => `http://${hook.hostPort}${p}`;
+  hook.close = () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); });
+  return hook;
+}
+
 /** Starts (or attaches to) the backend; resolves to a stack object. */
 export async function startStack() {
-  const stack = withApi({ appId: process.env.BIQ_APP_ID || DEV_APP_ID, kid: DEV_KID, stops: [] });
+  const stack = withApi({ appId: process.env.BIQ_APP_ID || DEV_APP_ID, kid: DEV_KID, stops: [], hook: null });
   try {
     await setUp(stack);
   } catch (e) {
@@ -73,12 +98,15 @@ async function setUp(stack) {
     stack.keysDir = path.join(dir, 'keys');
     mkdirSync(stack.keysDir, { recursive: true });
     run(path.join(ROOT, 'build/biq-dev'), ['keygen', stack.keysDir, stack.kid]);
+    stack.hook = await startHook();
+    stack.stops.push(() => stack.hook.close());
     const port = await freePort();
     stack.backend = `http://127.0.0.1:${port}`;
     const log = path.join(dir, 'server.log');
     const out = openSync(log, 'a');
     const child = spawn(path.join(ROOT, 'build/biq'), ['serve'], {
-      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}` },
+      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}`,
+        BIQ_ALERT_HOSTS_EXTRA: stack.hook.hostPort },
       stdio: ['ignore', out, out],
     });
     stack.server = child;
@@ -115,6 +143,7 @@ export function withApi(stack) {
   stack.get = (inst, p, projectKey, issueKey) => request(stack, inst, 'GET', p, undefined, projectKey, issueKey);
   stack.post = (inst, p, body, projectKey) => request(stack, inst, 'POST', p, body, projectKey);
   stack.put = (inst, p, body, projectKey) => request(stack, inst, 'PUT', p, body, projectKey);
+  stack.del = (inst, p, projectKey) => request(stack, inst, 'DELETE', p, undefined, projectKey);
   stack.stop = async () => { for (const s of stack.stops) { try { await s(); } catch { /* best effort */ } } };
   return stack;
 }
