@@ -109,19 +109,12 @@ static void teardown(void)
 
 static void sql(const char *text)
 {
-    PGconn *c = harness_pg(&H, "postgres");
-    PQclear(harness_sql(c, text));
-    PQfinish(c);
+    harness_exec(&H, text);
 }
 
 static long long count(const char *query)
 {
-    PGconn *c = harness_pg(&H, "postgres");
-    PGresult *r = harness_sql(c, query);
-    long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    PQfinish(c);
-    return n;
+    return harness_count(&H, query);
 }
 
 /* Issue id of tenant in status (10 "In Progress", 20 "Done") since `hours`

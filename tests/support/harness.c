@@ -476,3 +476,20 @@ void harness_ingest_devlake(const harness *h, const char *tenant, const char *ba
     free(pr);
     free(page);
 }
+
+void harness_exec(const harness *h, const char *sql)
+{
+    PGconn *c = harness_pg(h, "postgres");
+    PQclear(harness_sql(c, sql));
+    PQfinish(c);
+}
+
+long long harness_count(const harness *h, const char *query)
+{
+    PGconn *c = harness_pg(h, "postgres");
+    PGresult *r = harness_sql(c, query);
+    long long n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    PQfinish(c);
+    return n;
+}

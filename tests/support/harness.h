@@ -102,6 +102,14 @@ PGconn *harness_pg(const harness *h, const char *role);
 /* Runs SQL (no parameters) that must succeed; returns the result. */
 PGresult *harness_sql(PGconn *conn, const char *sql);
 
+/* Runs sql (no parameters) as the superuser on a connection of its own;
+ * it must succeed. */
+void harness_exec(const harness *h, const char *sql);
+
+/* The first column of the first row of query, run as the superuser, as an
+ * integer (a count, a version). */
+long long harness_count(const harness *h, const char *query);
+
 /* One HTTP request to the server. headers is a NULL-terminated list of
  * "Name: value" lines (may be NULL); body may be NULL. Returns the status
  * (0 when the connection failed) and the body in *resp (malloc'd, may be
