@@ -8,42 +8,24 @@
  * ui/test-artifacts/ (README's copies live in docs/screenshots/). */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startStack, ROOT } from './stack.js';
+import { startStack } from './stack.js';
+import { ARTIFACTS, launchBrowser, openPage } from './browser.js';
 
-const ARTIFACTS = path.join(ROOT, 'ui/test-artifacts');
-const CHROMIUM = process.env.BIQ_CHROMIUM || '/usr/bin/chromium';
 const SLACK_URL = 'https://hooks.slack.com/services/T0000/B0000/XyZ9abcd';
-let stack, browser, userDir;
+let stack, browser;
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startStack();
-  userDir = mkdtempSync(path.join(os.tmpdir(), 'biq-chromium-'));
-  browser = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1024, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await stack?.stop();
-  if (userDir) rmSync(userDir, { recursive: true, force: true });
 });
 
-async function page(url) {
-  const p = await browser.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  p.errors = errors;
-  await p.goto(stack.host.url + url);
-  return p;
-}
+const page = (url) => openPage(browser, stack.host.url + url);
 
 const api = {
   get: (p) => stack.get('de00', p, 'PAY'),

@@ -4,18 +4,16 @@
  * ui/test-artifacts/. Run: cd ui && npm test. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startStack, ROOT } from './stack.js';
+import { ARTIFACTS, launchBrowser, openPage } from './browser.js';
 import { startDevhost } from '../../tools/devhost/server.js';
 
-const ARTIFACTS = path.join(ROOT, 'ui/test-artifacts');
-const CHROMIUM = process.env.BIQ_CHROMIUM || '/usr/bin/chromium';
-let stack, browser, userDir; // browser: the persistent context
+let stack, browser; // browser: the persistent context
 
 /** The UI's day format (dom.ts days()). */
 const days = (v) => (v === null || v === undefined ? '—' : `${Number(v.toFixed(2))}d`);
@@ -23,31 +21,16 @@ const days = (v) => (v === null || v === undefined ? '—' : `${Number(v.toFixed
 const tdays = (v, n) => (n > 0 ? days(v) : '—');
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startStack();
-  userDir = mkdtempSync(path.join(os.tmpdir(), 'biq-chromium-'));
-  // A fresh profile directory per run (the persistent-context form of --user-data-dir).
-  browser = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1024, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await stack?.stop();
-  if (userDir) rmSync(userDir, { recursive: true, force: true });
 });
 
-async function page(url) {
-  const p = await browser.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e.message));
-  p.errors = errors;
-  await p.goto(stack.host.url + url);
-  return p;
-}
+const page = (url) => openPage(browser, stack.host.url + url);
 
 test('overview renders every widget with the API numbers', async () => {
   const api = await stack.get('de00', '/api/v1/projects/PAY/dashboard?window=30d', 'PAY');
