@@ -80,9 +80,7 @@ static void start_with(const char *sweep_s)
 {
     HOOK = fake_messages_start("ok");
     fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
-    unsigned port = 0;
-    ck_assert_int_eq(sscanf(HOOK_URL, "http://127.0.0.1:%u/", &port), 1);
-    snprintf(HOSTS_ENV, sizeof HOSTS_ENV, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", port);
+    fake_messages_hosts_env(HOOK, HOSTS_ENV, sizeof HOSTS_ENV);
     const char *env[] = {HOSTS_ENV, sweep_s, DAY_D, NULL};
     harness_init(&H, "biq_sweep");
     harness_start_app(&H, env);

@@ -36,9 +36,7 @@ static void start(const char *sweep)
     char extra[96];
     HOOK = fake_messages_start("ok");
     fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
-    unsigned port = 0;
-    ck_assert_int_eq(sscanf(HOOK_URL, "http://127.0.0.1:%u/", &port), 1);
-    snprintf(extra, sizeof extra, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", port);
+    fake_messages_hosts_env(HOOK, extra, sizeof extra);
     const char *env[] = {extra, sweep, NULL};
     harness_init(&H, "biq_alertrun");
     harness_start_app(&H, env);
@@ -247,9 +245,7 @@ static void setup_trends(void)
     char extra[96];
     HOOK = fake_messages_start("ok");
     fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
-    unsigned port = 0;
-    ck_assert_int_eq(sscanf(HOOK_URL, "http://127.0.0.1:%u/", &port), 1);
-    snprintf(extra, sizeof extra, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", port);
+    fake_messages_hosts_env(HOOK, extra, sizeof extra);
     const char *env[] = {extra, "BIQ_ALERT_SWEEP_SECONDS=1", "BIQ_FLOW_CLOCK=2020-06-20T00:00:00Z",
                          NULL};
     harness_init(&H, "biq_alerttrend");

@@ -30,9 +30,7 @@ static void start(const char *smtp_url)
     char extra[96];
     HOOK = fake_messages_start("ok");
     fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
-    unsigned port = 0;
-    ck_assert_int_eq(sscanf(HOOK_URL, "http://127.0.0.1:%u/", &port), 1);
-    snprintf(extra, sizeof extra, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", port);
+    fake_messages_hosts_env(HOOK, extra, sizeof extra);
     const char *env[] = {extra, smtp_url, "BIQ_SMTP_FROM=alerts@biq.test", NULL};
     harness_init(&H, "biq_alerts");
     harness_start_app(&H, env);

@@ -193,6 +193,11 @@ void fake_messages_url(const fake_messages *f, char *out, size_t out_len)
     snprintf(out, out_len, "http://127.0.0.1:%u/v1/messages", f->port);
 }
 
+void fake_messages_hosts_env(const fake_messages *f, char *out, size_t out_len)
+{
+    snprintf(out, out_len, "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:%u", f->port);
+}
+
 void fake_messages_set(fake_messages *f, fake_messages_mode mode, const char *text,
                        unsigned delay_ms)
 {

@@ -41,6 +41,10 @@ fake_messages *fake_messages_start(const char *text);
 /* "http://127.0.0.1:PORT/v1/messages" into out. */
 void fake_messages_url(const fake_messages *f, char *out, size_t out_len);
 
+/* "BIQ_ALERT_HOSTS_EXTRA=127.0.0.1:PORT" into out: the server setting that
+ * lets webhook destinations target this fake (it doubles as Slack/Teams). */
+void fake_messages_hosts_env(const fake_messages *f, char *out, size_t out_len);
+
 /* Changes what the next requests get; text may be NULL to keep it. */
 void fake_messages_set(fake_messages *f, fake_messages_mode mode, const char *text,
                        unsigned delay_ms);
