@@ -48,24 +48,12 @@ static void pause_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* (Re)starts biq serve at flow clock `clock` with the backup sweep every
- * sweep_s seconds; the key, JWKS and database are kept. */
-static void serve(const char *clock, const char *sweep_s)
-{
-    char jwks[HARNESS_PATH_MAX + 32];
-    snprintf(jwks, sizeof jwks, "BIQ_JWKS_FILE=%s/jwks.json", H.work_dir);
-    const char *env[] = {HOSTS_ENV, sweep_s, clock, jwks, "BIQ_APP_ID=" HARNESS_APP_ID, NULL};
-    harness_server_start(&H, env);
-}
-
+/* Restarts biq serve at flow clock `clock`, without backup sweeps during
+ * the test; the key, JWKS and database are kept. */
 static void restart(const char *clock)
 {
-    ck_assert_int_eq(harness_server_stop(&H, SIGTERM), 0);
-    /* The old "listening" line must not be read for the new server's. */
-    FILE *log = fopen(H.log_path, "w");
-    ck_assert_ptr_nonnull(log);
-    fclose(log);
-    serve(clock, "BIQ_ALERT_SWEEP_SECONDS=86400");
+    const char *const env[] = {HOSTS_ENV, "BIQ_ALERT_SWEEP_SECONDS=86400", clock, NULL};
+    harness_restart_app(&H, env);
 }
 
 static void install(const char *tenant)
@@ -105,16 +93,6 @@ static void teardown(void)
     fake_messages_stop(HOOK);
 }
 
-static void sql(const char *text)
-{
-    harness_exec(&H, text);
-}
-
-static long long count(const char *query)
-{
-    return harness_count(&H, query);
-}
-
 /* Issue id of tenant in status (10 "In Progress", 20 "Done") since `hours`
  * before day D's flow clock, with no activity since. */
 static void add_issue(const char *tenant, int id, int status, int hours)
@@ -129,7 +107,7 @@ static void add_issue(const char *tenant, int id, int status, int hours)
              "INSERT INTO status_transitions VALUES ('%s', %d, 1, 0,"
              " timestamptz '2024-03-13T12:00:00Z' - interval '%d hours', 1, %d)",
              tenant, id, id - 100, status, hours + 1, hours, tenant, id, hours, status);
-    sql(q);
+    harness_exec(&H, q);
 }
 
 static void seed(const char *tenant)
@@ -141,7 +119,7 @@ static void seed(const char *tenant)
              " ('%s', 20, 'Done', 'done');"
              "INSERT INTO data_versions (tenant_id, project_key) VALUES ('%s', 'FLOW')",
              tenant, tenant, tenant, tenant);
-    sql(q);
+    harness_exec(&H, q);
     add_issue(tenant, 101, 10, 30); /* stuck and quiet */
     add_issue(tenant, 102, 10, 5);  /* stuck only */
     add_issue(tenant, 103, 20, 30); /* finished: never alerts */
@@ -228,7 +206,7 @@ static void expect_skipped(const char *tenant, const char *why)
 /* The next hourly trigger: the last sweep finished an hour ago. */
 static void an_hour_later(void)
 {
-    sql("UPDATE alert_sweeps SET last_finished_at = last_finished_at - interval '1 hour'");
+    harness_exec(&H, "UPDATE alert_sweeps SET last_finished_at = last_finished_at - interval '1 hour'");
 }
 
 static char *message(size_t i)
@@ -262,7 +240,7 @@ static long long rule_events(const char *tenant, const char *rule, int issue)
              "SELECT count(*) FROM alert_events e JOIN alert_rules r USING (tenant_id, rule_id)"
              " WHERE e.tenant_id = '%s' AND r.name = '%s' AND e.issue_id = %d",
              tenant, rule, issue);
-    return count(q);
+    return harness_count(&H, q);
 }
 
 START_TEST(a_fresh_process_sweeps_a_tenant_it_never_met)
@@ -299,10 +277,10 @@ START_TEST(a_fresh_process_sweeps_a_tenant_it_never_met)
     ck_assert_int_eq(rule_events(TENANT, "Stuck C", 106), 1);
     ck_assert_int_eq(rule_events(TENANT, "Quiet C", 106), 0);
     ck_assert_uint_eq(fake_messages_count(HOOK), 2);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 4);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 4);
     char q[256];
     snprintf(q, sizeof q, "SELECT daily_day FROM alert_sweeps WHERE tenant_id = '%s'", TENANT);
-    ck_assert_int_eq(count(q), UTC_DAY_D);
+    ck_assert_int_eq(harness_count(&H, q), UTC_DAY_D);
 }
 END_TEST
 
@@ -319,7 +297,7 @@ START_TEST(the_daily_cadence_runs_once_per_utc_day)
      * every in-flight ticket anew (FLOW-1, -2 and -4 for both rules). */
     restart(DAY_D1);
     an_hour_later();
-    sql("UPDATE alert_cooldowns SET last_sent_at = last_sent_at - interval '2 hours'");
+    harness_exec(&H, "UPDATE alert_cooldowns SET last_sent_at = last_sent_at - interval '2 hours'");
     expect_sweep(TENANT, "daily", 6, 2);
     ck_assert_uint_eq(fake_messages_count(HOOK), 4);
     ck_assert_int_eq(rule_events(TENANT, "Quiet C", 104), 1);
@@ -336,7 +314,7 @@ START_TEST(the_daily_cadence_runs_once_per_utc_day)
     ck_assert_uint_eq(fake_messages_count(HOOK), 4);
     char q[256];
     snprintf(q, sizeof q, "SELECT daily_day FROM alert_sweeps WHERE tenant_id = '%s'", TENANT);
-    ck_assert_int_eq(count(q), UTC_DAY_D + 1);
+    ck_assert_int_eq(harness_count(&H, q), UTC_DAY_D + 1);
 }
 END_TEST
 
@@ -350,8 +328,8 @@ START_TEST(a_token_sweeps_its_own_tenant_only)
     expect_sweep(OTHER, "daily", 3, 2);
     char q[256];
     snprintf(q, sizeof q, "SELECT count(*) FROM alert_events WHERE tenant_id = '%s'", TENANT);
-    ck_assert_int_eq(count(q), 0);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_sweeps"), 1);
+    ck_assert_int_eq(harness_count(&H, q), 0);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_sweeps"), 1);
     for (size_t i = 0; i < fake_messages_count(HOOK); i++) {
         char *text = message(i);
         ck_assert_ptr_null(strstr(text, " C ("));
@@ -410,7 +388,7 @@ START_TEST(concurrent_calls_run_one_sweep)
     ck_assert_int_eq(ran, 1);
     ck_assert_int_eq(skipped, RACERS - 1);
     ck_assert_uint_eq(fake_messages_count(HOOK), 2);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_sweeps WHERE running_since IS NOT NULL"), 0);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_sweeps WHERE running_since IS NOT NULL"), 0);
 }
 END_TEST
 
@@ -421,13 +399,13 @@ START_TEST(a_running_hold_is_respected_and_a_dead_one_taken_over)
     char q[256];
     snprintf(q, sizeof q, "INSERT INTO alert_sweeps (tenant_id, running_since) VALUES ('%s', now())",
              TENANT);
-    sql(q);
+    harness_exec(&H, q);
     expect_skipped(TENANT, "running");
     ck_assert_uint_eq(fake_messages_count(HOOK), 0);
     /* Its holder died an hour ago (past the lease): this sweep runs. */
-    sql("UPDATE alert_sweeps SET running_since = now() - interval '1 hour'");
+    harness_exec(&H, "UPDATE alert_sweeps SET running_since = now() - interval '1 hour'");
     expect_sweep(TENANT, "daily", 3, 2);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_sweeps WHERE running_since IS NOT NULL"), 0);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_sweeps WHERE running_since IS NOT NULL"), 0);
 }
 END_TEST
 
@@ -446,7 +424,7 @@ START_TEST(the_backup_timer_and_the_trigger_share_the_day)
              " ('%s', 'stuck_in_status', 'Stuck C', '{\"thresholdHours\": 2}'),"
              " ('%s', 'no_activity', 'Quiet C', '{\"days\": 1}')",
              TENANT, HOOK_URL, TENANT, TENANT);
-    sql(q);
+    harness_exec(&H, q);
     /* ... then a rule change tells the process about the tenant. */
     post(TENANT, "/api/v1/alerts/rules",
          "{\"kind\":\"trend_worsening\",\"enabled\":false,\"params\":{\"metric\":\"wip\"}}");
@@ -455,9 +433,9 @@ START_TEST(the_backup_timer_and_the_trigger_share_the_day)
     ck_assert_uint_eq(fake_messages_count(HOOK), 2);
     snprintf(q, sizeof q, "SELECT count(*) FROM alert_sweeps WHERE tenant_id = '%s'"
              " AND daily_day = %lld", TENANT, UTC_DAY_D);
-    for (int i = 0; i < WAIT_STEPS && count(q) < 1; i++)
+    for (int i = 0; i < WAIT_STEPS && harness_count(&H, q) < 1; i++)
         pause_ms(STEP_MS); /* the sweep records itself after its last delivery */
-    ck_assert_int_eq(count(q), 1);
+    ck_assert_int_eq(harness_count(&H, q), 1);
     json_t *o = NULL;
     ck_assert_int_eq(sweep(TENANT, FORGE_BODY, &o), 200);
     ck_assert_str_ne(cadence(o), "daily");
@@ -465,7 +443,7 @@ START_TEST(the_backup_timer_and_the_trigger_share_the_day)
     json_decref(o);
     pause_ms(1500);
     ck_assert_uint_eq(fake_messages_count(HOOK), 2);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 3);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 3);
 }
 END_TEST
 
@@ -490,7 +468,7 @@ START_TEST(tokens_and_bodies_are_checked)
     ck_assert_int_eq(call_with_token(token, FORGE_BODY, &resp), 401);
     free(resp);
     free(token);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_sweeps"), 0);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_sweeps"), 0);
 
     /* Bad bodies: 4xx, and nothing swept. */
     const struct {
@@ -517,7 +495,7 @@ START_TEST(tokens_and_bodies_are_checked)
     ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", PATH, big, &resp), 413);
     free(resp);
     free(big);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_sweeps"), 0);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_sweeps"), 0);
     ck_assert_int_eq(harness_call(&H, TENANT, NULL, "GET", PATH, NULL, &resp), 405);
     free(resp);
 

@@ -64,16 +64,6 @@ static void teardown(void)
     fake_messages_stop(HOOK);
 }
 
-static void sql(const char *text)
-{
-    harness_exec(&H, text);
-}
-
-static long long count(const char *query)
-{
-    return harness_count(&H, query);
-}
-
 /* Issue id in status (10 "In Progress", 20 "Done") since hours ago. */
 static void add_issue(int id, const char *key, int status, int hours)
 {
@@ -86,7 +76,7 @@ static void add_issue(int id, const char *key, int status, int hours)
              "INSERT INTO status_transitions VALUES ('%s', %d, 1, 0,"
              " now() - interval '%d hours', 1, %d)",
              TENANT, id, key, status, hours + 1, hours, TENANT, id, hours, status);
-    sql(q);
+    harness_exec(&H, q);
 }
 
 static void seed(void)
@@ -98,7 +88,7 @@ static void seed(void)
              " ('%s', 20, 'Done', 'done');"
              "INSERT INTO data_versions (tenant_id, project_key) VALUES ('%s', 'FLOW')",
              TENANT, TENANT, TENANT, TENANT);
-    sql(q);
+    harness_exec(&H, q);
     add_issue(101, "FLOW-1", 10, 30);
     add_issue(102, "FLOW-2", 10, 5);
     add_issue(103, "FLOW-3", 20, 30);  /* finished: never alerts */
@@ -152,16 +142,16 @@ START_TEST(in_flight_work_fires_once_and_cooldown_holds)
     ck_assert_ptr_null(strstr(text, "Secret summary"));
     ck_assert_ptr_null(strstr(text, "Alice"));
     free(text);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 2);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 2);
     /* More sweeps: nothing new today, nothing sent. */
     pause_ms(2500);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 2);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 2);
     ck_assert_uint_eq(fake_messages_count(HOOK), 1);
     /* A new stuck ticket fires, but the (rule, destination) cooldown holds. */
     add_issue(105, "FLOW-5", 10, 10);
-    for (int i = 0; i < WAIT_STEPS && count("SELECT count(*) FROM alert_events") < 3; i++)
+    for (int i = 0; i < WAIT_STEPS && harness_count(&H, "SELECT count(*) FROM alert_events") < 3; i++)
         pause_ms(STEP_MS);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events WHERE issue_id = 105"), 1);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events WHERE issue_id = 105"), 1);
     pause_ms(1500);
     ck_assert_uint_eq(fake_messages_count(HOOK), 1);
     /* The alert list shows them grouped under the rule. */
@@ -223,7 +213,7 @@ START_TEST(an_ingest_evaluates_the_changed_issue)
     post_event("7", "30", "done"); /* finished work: never */
     pause_ms(1000);
     ck_assert_uint_eq(fake_messages_count(HOOK), 0);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 0);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 0);
     post_event("8", "3", "indeterminate");
     wait_for_messages(1);
     char *text = message(0);
@@ -233,7 +223,7 @@ START_TEST(an_ingest_evaluates_the_changed_issue)
     /* The same event again: already alerted today. */
     post_event("8", "3", "indeterminate");
     pause_ms(1000);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 1);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 1);
     ck_assert_uint_eq(fake_messages_count(HOOK), 1);
 }
 END_TEST
@@ -290,10 +280,10 @@ START_TEST(trend_rules_fire_rule_wide)
     ck_assert_ptr_nonnull(strstr(text, "WIP up"));
     ck_assert_ptr_nonnull(strstr(text, "wip in Open worsened by 500%"));
     free(text);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events WHERE issue_id = 0"), 1);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events WHERE issue_id = 0"), 1);
     pause_ms(1500); /* later sweeps are hourly ones: trends wait for the next day */
     ck_assert_uint_eq(fake_messages_count(HOOK), 1);
-    ck_assert_int_eq(count("SELECT count(*) FROM alert_events"), 1);
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 1);
 }
 END_TEST
 

@@ -34,37 +34,12 @@ static const int64_t CLOCK_S = 1592611200; /* CLOCK in seconds */
 
 enum { PATH_LEN = 1024, OUT_CHUNK = 65536 };
 
-static char *devlake(const char *name)
-{
-    char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/realdata/devlake-merico/%s", harness_shared_dir(), name);
-    return harness_read_file(path);
-}
-
 static void post(const char *tenant, const char *path, const char *body)
 {
     char *resp = NULL;
     long st = harness_call(&H, tenant, NULL, "POST", path, body, &resp);
     ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
     free(resp);
-}
-
-static void ingest(const char *tenant)
-{
-    char *st = devlake("statuses.json"), *sp = devlake("sprints.json"),
-         *pr = devlake("projects.json");
-    size_t n = strlen(st) + strlen(sp) + strlen(pr) + 64;
-    char *body = malloc(n);
-    snprintf(body, n, "{\"statuses\":%s,\"sprints\":%s,\"projects\":%s}", st, sp, pr);
-    post(tenant, "/forge/catalog", body);
-    free(body);
-    free(st);
-    free(sp);
-    free(pr);
-    char *page = devlake("issues-with-changelog.json");
-    post(tenant, "/forge/backfill/EE", "{\"total\":33}");
-    post(tenant, "/forge/backfill/EE/page", page);
-    free(page);
 }
 
 static void setup(void)
@@ -74,7 +49,7 @@ static void setup(void)
     harness_start_app(&H, env);
     post(TENANT, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
     post(TENANT_2, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
-    ingest(TENANT);
+    harness_ingest_devlake(&H, TENANT, "{\"total\":33}");
 }
 
 static void teardown(void)

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness.h"
 #include "testsupport.h"
@@ -43,13 +42,8 @@ static void post(const char *tenant, const char *path, const char *body)
  * top of what harness_start_app gave it. */
 static void restart(const char *cache_env)
 {
-    char jwks[HARNESS_PATH_MAX + 32];
-    snprintf(jwks, sizeof jwks, "BIQ_JWKS_FILE=%s/jwks.json", H.work_dir);
-    const char *const env[] = {CLOCK_ENV, jwks, "BIQ_APP_ID=" HARNESS_APP_ID, cache_env, NULL};
-    ck_assert_int_eq(harness_server_stop(&H, SIGTERM), 0);
-    /* The old "listening" line must not be read as the new server's. */
-    ck_assert_int_eq(truncate(H.log_path, 0), 0);
-    harness_server_start(&H, env);
+    const char *const env[] = {CLOCK_ENV, cache_env, NULL};
+    harness_restart_app(&H, env);
 }
 
 static void setup(void)

@@ -401,11 +401,25 @@ long http_json(const harness *h, const char *method, const char *path, const cha
     return http_do(h, method, path, headers, body, body != NULL ? strlen(body) : 0, resp);
 }
 
-void harness_start_app(harness *h, const char *const *extra_env)
+/* Starts the server trusting the JWKS of h->key (work_dir/jwks.json) for
+ * HARNESS_APP_ID, with extra_env on top. */
+static void serve_app(harness *h, const char *const *extra_env)
 {
-    char path[HARNESS_PATH_MAX], jwks_env[HARNESS_PATH_MAX + 32];
+    char jwks_env[HARNESS_PATH_MAX + 32];
     const char *env[HARNESS_ENV_MAX];
     size_t n = 0;
+    snprintf(jwks_env, sizeof jwks_env, "BIQ_JWKS_FILE=%s/jwks.json", h->work_dir);
+    for (const char *const *e = extra_env; e != NULL && *e != NULL && n < HARNESS_ENV_MAX - 3; e++)
+        env[n++] = *e;
+    env[n++] = jwks_env;
+    env[n++] = "BIQ_APP_ID=" HARNESS_APP_ID;
+    env[n] = NULL;
+    harness_server_start(h, env);
+}
+
+void harness_start_app(harness *h, const char *const *extra_env)
+{
+    char path[HARNESS_PATH_MAX];
     if (harness_migrate(h, NULL, NULL) != 0)
         abort();
     h->key = fit_sign_keygen();
@@ -414,13 +428,15 @@ void harness_start_app(harness *h, const char *const *extra_env)
         abort();
     harness_write_file(h, "jwks.json", jwks, path, sizeof path);
     free(jwks);
-    snprintf(jwks_env, sizeof jwks_env, "BIQ_JWKS_FILE=%s", path);
-    for (const char *const *e = extra_env; e != NULL && *e != NULL && n < HARNESS_ENV_MAX - 3; e++)
-        env[n++] = *e;
-    env[n++] = jwks_env;
-    env[n++] = "BIQ_APP_ID=" HARNESS_APP_ID;
-    env[n] = NULL;
-    harness_server_start(h, env);
+    serve_app(h, extra_env);
+}
+
+void harness_restart_app(harness *h, const char *const *extra_env)
+{
+    ck_assert_int_eq(harness_server_stop(h, SIGTERM), 0);
+    /* The old "listening" line must not be read as the new server's. */
+    ck_assert_int_eq(truncate(h->log_path, 0), 0);
+    serve_app(h, extra_env);
 }
 
 char *harness_token(const harness *h, const char *tenant, const char *project_key)

@@ -63,6 +63,11 @@ int harness_server_fail(harness *h, const char *const *extra_env, char **out);
  * trusting it for HARNESS_APP_ID, with extra_env on top. */
 void harness_start_app(harness *h, const char *const *extra_env);
 
+/* Stops the server of harness_start_app() with SIGTERM (it must exit 0),
+ * empties its log and starts it again on the same database and key, with
+ * extra_env (the earlier extra_env is not kept). */
+void harness_restart_app(harness *h, const char *const *extra_env);
+
 /* A Forge token for installation `tenant` signed with h->key, valid now.
  * project_key NULL: no context claim (events, lifecycle); otherwise a
  * jira:projectPage context for that project (id 10000). malloc'd. */
