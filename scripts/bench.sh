@@ -12,13 +12,13 @@
 #  6. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
-# Environment: BENCH_ISSUES (default 100000), BENCH_SEED (default 7: among
+# Environment: BENCH_ISSUES (default 128000: just over 1M transitions), BENCH_SEED (default 7: among
 # seeds 1..12 the one whose project has the longest workflow, about 8
-# status transitions per issue)..
+# status transitions per issue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh >/dev/null
+bash scripts/deps.sh wrk >/dev/null
 JOBS=$(nproc 2>/dev/null || echo 2)
 CC=${CC:-cc}
 PKGS="libmicrohttpd jansson openssl libpq libcurl"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build, the tests and `make run` need, and
 # only those that are missing, so a second run costs nothing. Idempotent.
+# Arguments name further packages (scripts/bench.sh adds wrk).
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +11,7 @@ PACKAGES=(
   postgresql-15 postgresql-client-15
   openssl curl
   chromium fonts-noto-cjk
+  "$@"
 )
 
 missing=()
