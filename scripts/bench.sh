@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# `make bench`: the flow-core benchmark beside PostgreSQL.
+# `make bench`: every figure of docs/performance.md beside its baseline.
 #
-#  1. builds build/libbiq.a and bench/flow_bench.c (same flags as `make`);
+#  1. installs what is missing (scripts/deps.sh, plus wrk) and builds
+#     build/libbiq.a, bench/flow_bench.c and bench/auth_bench.c;
 #  2. starts a throwaway PostgreSQL cluster (scripts/pg.sh) in a temp folder;
-#  3. runs build/bench/flow_bench: 128k generated issues (just over 1M transitions) in one project, the
-#     30-day dashboard on one thread (best of 3), and the same rows COPYed
-#     into PostgreSQL for per-status P50/P90 by window functions;
-#  4. prints the machine and a "figure | value | baseline | ratio" table;
+#  3. flow_bench: 128k generated issues (just over 1M transitions) in one
+#     project, the 30-day dashboard on one thread (best of 3), against the
+#     same rows COPYed into PostgreSQL for per-status P50/P90 by window
+#     functions;
+#  4. auth_bench: FIT verifications per CPU-second against
+#     `openssl speed rsa2048`'s verify rate;
 #  5. bench/ingest.sh: a generated 50k-issue project posted page by page to
 #     the real server, against a bare COPY of the same rows;
-#  6. stops and removes the cluster, also on failure.
+#  6. bench/dashboard.sh: wrk at 1, 16, 64 and 256 connections, warm, cold
+#     and uncached, on that project;
+#  7. bench/events.sh: durable events per second (1 and 16 projects)
+#     against pgbench's one-row INSERT commits;
+#  8. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
-# Environment: BENCH_ISSUES (default 128000: just over 1M transitions), BENCH_SEED (default 7: among
+# Environment: BENCH_ISSUES (default 128000), BENCH_SEED (default 7: among
 # seeds 1..12 the one whose project has the longest workflow, about 8
 # status transitions per issue).
 set -euo pipefail
