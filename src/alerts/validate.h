@@ -35,11 +35,13 @@ enum {
     BIQ_ALERT_BINDINGS_MAX = 20,
     BIQ_ALERT_HOSTS_EXTRA_MAX = 1024,
     BIQ_ALERT_WHY_MAX = 256,
+    BIQ_ALERT_PROJECT_KEY_MAX = 255, /* as a route parameter */
 };
 
 /* A rule body {kind, name?, enabled?, params?, cooldownMinutes?,
- * destinationIds?} to *out {kind, name, enabled, params, cooldownMinutes,
- * destinationIds} (new reference). BIQ_ERR_SHAPE with the field in why;
+ * destinationIds?, projectKey?} to *out {kind, name, enabled, params,
+ * cooldownMinutes, projectKey (null: site-wide), destinationIds} (new
+ * reference). BIQ_ERR_SHAPE with the field in why;
  * BIQ_ERR_NOMEM. */
 biq_err biq_alert_rule_validate(const json_t *body, json_t **out, char *why, size_t why_len);
 

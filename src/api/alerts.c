@@ -29,6 +29,7 @@ typedef struct job {
     json_t *doc;    /* the validated document (owned) */
     json_t *out;    /* the answer (owned until sent) */
     const char *project_key;
+    const char *scope; /* the caller's project (auth/caller.h), NULL: whole tenant */
     char kind[BIQ_STORE_ALERT_KIND_MAX];
     char *target;   /* send test: the full target (owned, wiped) */
     biq_alert_outcome outcome;
@@ -102,37 +103,55 @@ static biq_err deleted_answer(job *j, biq_err err)
 static biq_err rules_list_tx(biq_tx *tx, void *ctx)
 {
     job *j = ctx;
-    return biq_store_alert_rules_list(tx, &j->out);
+    return biq_store_alert_rules_list(tx, j->scope, false, &j->out);
 }
 
 static biq_err rule_save_tx(biq_tx *tx, void *ctx)
 {
     job *j = ctx;
-    return biq_store_alert_rule_save(tx, j->id, j->doc, &j->out);
+    return biq_store_alert_rule_save(tx, j->id, j->doc, j->scope, &j->out);
 }
 
 static biq_err rule_delete_tx(biq_tx *tx, void *ctx)
 {
     job *j = ctx;
-    return deleted_answer(j, biq_store_alert_rule_delete(tx, j->id));
+    return deleted_answer(j, biq_store_alert_rule_delete(tx, j->id, j->scope));
 }
 
 biq_err biq_handle_alert_rules_get(void *app, biq_request *req, biq_response *resp)
 {
-    job j = {.app = app};
+    job j = {.app = app, .scope = biq_caller_project_scope(req->tenant)};
     return run(req, resp, &j, rules_list_tx, 200, "rules");
+}
+
+/* A project admin's rule is its project's: an absent or null projectKey
+ * becomes it, another project is refused (the data scope of its class). */
+static biq_err scope_rule(job *j, biq_response *resp)
+{
+    const json_t *key = json_object_get(j->doc, "projectKey");
+    if (j->scope == NULL)
+        return BIQ_OK;
+    if (json_is_string(key) && strcmp(json_string_value(key), j->scope) != 0)
+        return biq_response_error(resp, BIQ_ERR_FORBIDDEN,
+                                  "projectKey: a project admin manages rules of its own "
+                                  "project only");
+    return json_object_set_new(j->doc, "projectKey", json_string(j->scope)) == 0
+               ? BIQ_OK
+               : biq_response_error(resp, BIQ_ERR_NOMEM, "out of memory");
 }
 
 /* POST (id 0) and PUT share validation and the store call. */
 static biq_err rule_write(void *app, biq_request *req, biq_response *resp, int64_t id)
 {
-    job j = {.app = app, .id = id};
+    job j = {.app = app, .id = id, .scope = biq_caller_project_scope(req->tenant)};
     /* The sweeps cover the tenants the process has heard of. */
     biq_alert_worker_notify(j.app->alert_worker, req->tenant->tenant_id, NULL, 0);
     biq_err err = biq_api_parse_body(req, resp, &j.body);
     if (err == BIQ_OK &&
         (err = biq_alert_rule_validate(j.body, &j.doc, j.why, sizeof j.why)) != BIQ_OK)
         err = biq_response_error(resp, err, "%s", j.why);
+    if (err == BIQ_OK)
+        err = scope_rule(&j, resp);
     if (err != BIQ_OK) {
         job_free(&j);
         return err;
@@ -154,7 +173,7 @@ biq_err biq_handle_alert_rule_put(void *app, biq_request *req, biq_response *res
 
 biq_err biq_handle_alert_rule_delete(void *app, biq_request *req, biq_response *resp)
 {
-    job j = {.app = app};
+    job j = {.app = app, .scope = biq_caller_project_scope(req->tenant)};
     biq_err err = parse_id(req, resp, &j.id);
     return err != BIQ_OK ? err : run(req, resp, &j, rule_delete_tx, 200, "rule");
 }
@@ -172,16 +191,14 @@ static biq_err recent_tx(biq_tx *tx, void *ctx)
     return err;
 }
 
-/* The project comes from the query but must be the token's (security.md:
- * project scoping is never trusted from a parameter). */
+/* The project comes from the query; the route admits only the token's own
+ * (routes.c, BIQ_SCOPE_QUERY_PROJECT). */
 biq_err biq_handle_alerts_get(void *app, biq_request *req, biq_response *resp)
 {
     job j = {.app = app};
     if (biq_request_query(req, "project", &j.project_key) != BIQ_OK || j.project_key == NULL ||
         j.project_key[0] == '\0')
         return biq_response_error(resp, BIQ_ERR_INVALID, "project: required (a project key)");
-    if (strcmp(req->tenant->project_key, j.project_key) != 0)
-        return biq_response_error(resp, BIQ_ERR_FORBIDDEN, "this token is not for this project");
     return run(req, resp, &j, recent_tx, 200, "alerts");
 }
 

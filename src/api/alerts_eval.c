@@ -71,7 +71,7 @@ static biq_err load_tx(biq_tx *tx, void *ctx)
 {
     run *r = ctx;
     int64_t version;
-    biq_err err = biq_store_alert_rules_list(tx, &r->rules);
+    biq_err err = biq_store_alert_rules_list(tx, r->project_key, true, &r->rules);
     if (err != BIQ_OK || !any_enabled(r->rules))
         return err;
     err = biq_store_settings_get(tx, NULL, &r->tenant_ov, &version);

@@ -193,3 +193,18 @@ void biq_cache_lookups(biq_cache *c, unsigned long long *hits, unsigned long lon
     *misses = c->misses;
     pthread_mutex_unlock(&c->lock);
 }
+
+size_t biq_cache_purge_prefix(biq_cache *c, const char *prefix)
+{
+    size_t n = 0, len = strlen(prefix);
+    pthread_mutex_lock(&c->lock);
+    for (entry *e = c->head, *next; e != NULL; e = next) {
+        next = e->next;
+        if (strncmp(e->key, prefix, len) == 0) {
+            drop(c, e);
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}

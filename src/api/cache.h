@@ -47,6 +47,10 @@ biq_err biq_cache_get(biq_cache *c, const char *key, int64_t now_ms, int64_t max
  * Thread-safe. */
 biq_err biq_cache_put(biq_cache *c, const char *key, const char *value, size_t len, int64_t now_ms);
 
+/* Drops every entry whose key starts with prefix (a tenant's entries, at
+ * its uninstall); returns how many. Thread-safe. */
+size_t biq_cache_purge_prefix(biq_cache *c, const char *prefix);
+
 /* Current number of entries and bytes held. Thread-safe. */
 void biq_cache_usage(biq_cache *c, size_t *entries, size_t *bytes);
 

@@ -268,15 +268,6 @@ static void view_close(view *v)
     biq_arena_free(v->job.arena);
 }
 
-/* security.md section 2: a project answers only to a token whose Forge
- * context names it (issue-panel tokens carry their project too). */
-biq_err biq_api_require_project(const biq_request *req, biq_response *resp)
-{
-    if (req->tenant->project_key[0] == '\0' || strcmp(req->tenant->project_key, req->params[0]))
-        return biq_response_error(resp, BIQ_ERR_FORBIDDEN, "this token is not for this project");
-    return BIQ_OK;
-}
-
 static biq_err window_param(const biq_request *req, biq_response *resp, const char **window)
 {
     biq_window_spec spec;
@@ -361,9 +352,7 @@ biq_err biq_handle_dashboard(void *app_ptr, biq_request *req, biq_response *resp
     view v = {0};
     json_t *body = NULL;
     char *text = NULL;
-    biq_err err = biq_api_require_project(req, resp);
-    if (err == BIQ_OK)
-        err = window_param(req, resp, &v.job.window);
+    biq_err err = window_param(req, resp, &v.job.window);
     if (err == BIQ_OK) {
         v.job.want_backfill = true;
         err = view_open(&v, app, req, resp, req->params[0]);
@@ -400,9 +389,7 @@ biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *re
 {
     view v = {0};
     biq_flow_aging *g = NULL;
-    biq_err err = biq_api_require_project(req, resp);
-    if (err == BIQ_OK)
-        err = view_open(&v, app, req, resp, req->params[0]);
+    biq_err err = view_open(&v, app, req, resp, req->params[0]);
     if (err == BIQ_OK && (err = biq_flow_wip_aging(v.flow, v.job.arena, &g)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not compute the WIP aging chart");
     if (err == BIQ_OK)
@@ -447,9 +434,7 @@ biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp)
     biq_flow_cfd *c = NULL;
     int64_t first = 0, last = 0;
     bool given = false;
-    biq_err err = biq_api_require_project(req, resp);
-    if (err == BIQ_OK)
-        err = cfd_range(req, resp, &first, &last, &given);
+    biq_err err = cfd_range(req, resp, &first, &last, &given);
     if (err == BIQ_OK)
         err = view_open(&v, app, req, resp, req->params[0]);
     if (err == BIQ_OK && !given) {
@@ -481,9 +466,7 @@ static biq_err resolve_window(const view *v, const char *window, biq_response *r
 static biq_err windowed_open(view *v, biq_app *app, biq_request *req, biq_response *resp,
                              const char **window, biq_flow_window *w)
 {
-    biq_err err = biq_api_require_project(req, resp);
-    if (err == BIQ_OK)
-        err = window_param(req, resp, window);
+    biq_err err = window_param(req, resp, window);
     if (err == BIQ_OK)
         err = view_open(v, app, req, resp, req->params[0]);
     return err == BIQ_OK ? resolve_window(v, *window, resp, w) : err;
@@ -586,20 +569,10 @@ biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
 /* ------------------------------------------------------- issue panel */
 
 /* The issue of the token's context, by key or id. */
-static bool own_issue(const biq_request *req)
-{
-    const biq_tenant_ctx *t = req->tenant;
-    const char *k = req->params[0];
-    return t->project_key[0] != '\0' &&
-           ((t->issue_key[0] != '\0' && strcmp(t->issue_key, k) == 0) ||
-            (t->issue_id[0] != '\0' && strcmp(t->issue_id, k) == 0));
-}
-
 biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp)
 {
     view v = {0};
-    if (!own_issue(req))
-        return biq_response_error(resp, BIQ_ERR_FORBIDDEN, "this token is not for this issue");
+    /* The route admits only the token's own issue (routes.c). */
     biq_err err = view_open(&v, app, req, resp, req->tenant->project_key);
     const biq_flow_issue_view *iv = NULL;
     if (err == BIQ_OK) {

@@ -1,6 +1,7 @@
-/* forge.c - routes the Forge platform calls: lifecycle events and the
- * pre-uninstall hook. The tenant is always the verified token's; bodies
+/* forge.c - routes the Forge platform calls: lifecycle events, the
+ * pre-uninstall hook, and the on-installed function's registration. The tenant is always the verified token's; bodies
  * only say what happened. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/app.h"
@@ -82,10 +83,23 @@ static biq_err uninstall_tx(biq_tx *tx, void *existed)
     return biq_store_tenant_delete(tx, existed);
 }
 
+/* The tenant leaves memory at once, not by eviction: the cache keys of
+ * views start with "<length>:<tenant id>|" (dashboard.c). */
+static void purge_caches(biq_app *app, const char *tenant)
+{
+    char prefix[BIQ_TENANT_ID_MAX + 24];
+    snprintf(prefix, sizeof prefix, "%zu:%s|", strlen(tenant), tenant);
+    if (app->dashboards != NULL)
+        biq_cache_purge_prefix(app->dashboards, prefix);
+    if (app->projects != NULL)
+        biq_project_cache_purge_prefix(app->projects, prefix);
+}
+
 static biq_err uninstall(biq_app *app, biq_request *req, biq_response *resp)
 {
     bool existed = false;
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, uninstall_tx, &existed);
+    purge_caches(app, req->tenant->tenant_id);
     if (err != BIQ_OK)
         return biq_response_error(resp, err, "could not delete the tenant's data");
     biq_metrics_add(app->metrics, BIQ_COUNTER_UNINSTALLS, 1);
@@ -123,4 +137,22 @@ biq_err biq_handle_uninstall(void *app, biq_request *req, biq_response *resp)
     /* The preUninstall module's endpoint: whatever the body, the token's
      * tenant is leaving. */
     return uninstall(app, req, resp);
+}
+
+biq_err biq_handle_register(void *app, biq_request *req, biq_response *resp)
+{
+    /* The on-installed Forge function registers the installation before
+     * its backfill (the endpoint trigger may be late). It may only
+     * install: uninstalling is the platform's lifecycle call alone. */
+    json_t *body = NULL;
+    biq_err err = biq_api_parse_body(req, resp, &body);
+    if (err != BIQ_OK)
+        return err;
+    const char *type = event_type(body);
+    if (type == NULL || strcmp(type, EVENT_INSTALLED) != 0)
+        err = biq_response_error(resp, BIQ_ERR_SHAPE, "eventType: must be %s", EVENT_INSTALLED);
+    else
+        err = install(app, req, body, resp);
+    json_decref(body);
+    return err;
 }

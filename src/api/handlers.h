@@ -16,6 +16,9 @@ biq_err biq_handle_metrics(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_lifecycle(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_uninstall(void *app, biq_request *req, biq_response *resp);
+/* POST /forge/register (the on-installed function): an installed event
+ * only, 422 for any other; records the installation as lifecycle does. */
+biq_err biq_handle_register(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_events(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_backfill_start(void *app, biq_request *req, biq_response *resp);
@@ -70,9 +73,5 @@ biq_err biq_handle_alerts_sweep(void *app, biq_request *req, biq_response *resp)
 /* Parses req's body as one JSON object (duplicate keys rejected) into *out.
  * On failure sets a 400 error naming the problem and returns it. */
 biq_err biq_api_parse_body(const biq_request *req, biq_response *resp, json_t **out);
-
-/* BIQ_OK when the token's Forge context names project params[0]; else sets
- * a 403 and returns it (security.md section 2). */
-biq_err biq_api_require_project(const biq_request *req, biq_response *resp);
 
 #endif

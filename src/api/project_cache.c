@@ -339,3 +339,23 @@ void biq_project_cache_stats_get(biq_project_cache *c, biq_project_cache_stats *
     out->max_bytes = c->max_bytes;
     pthread_mutex_unlock(&c->lock);
 }
+
+size_t biq_project_cache_purge_prefix(biq_project_cache *c, const char *prefix)
+{
+    size_t n = 0, len = strlen(prefix);
+    entry *garbage = NULL, *victim;
+    pthread_mutex_lock(&c->lock);
+    for (entry *e = c->ready.head, *next; e != NULL; e = next) {
+        next = e->next;
+        if (strncmp(e->key, prefix, len) != 0)
+            continue;
+        n++;
+        if ((victim = unkeep(c, e)) != NULL) {
+            victim->next = garbage;
+            garbage = victim;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    free_chain(garbage);
+    return n;
+}

@@ -101,6 +101,11 @@ const biq_project_data *biq_project_ref_data(const biq_project_ref *ref);
  * entry frees it. NULL is a no-op. Thread-safe. */
 void biq_project_cache_release(biq_project_cache *c, biq_project_ref *ref);
 
+/* Unkeeps every ready entry whose key starts with prefix (a tenant's, at
+ * its uninstall): gone from the cache at once, freed now or by the last
+ * holder's release. Returns how many. Thread-safe. */
+size_t biq_project_cache_purge_prefix(biq_project_cache *c, const char *prefix);
+
 /* Counters and usage into *out. Thread-safe. */
 void biq_project_cache_stats_get(biq_project_cache *c, biq_project_cache_stats *out);
 

@@ -800,13 +800,11 @@ biq_err biq_handle_tenant_settings_put(void *app, biq_request *req, biq_response
 biq_err biq_handle_project_settings_get(void *app, biq_request *req, biq_response *resp)
 {
     settings_job job = {.set = &PROJECT_SET, .project_key = req->params[0]};
-    biq_err err = biq_api_require_project(req, resp);
-    return err != BIQ_OK ? err : answer(app, req, resp, &job, get_tx);
+    return answer(app, req, resp, &job, get_tx);
 }
 
 biq_err biq_handle_project_settings_put(void *app, biq_request *req, biq_response *resp)
 {
     settings_job job = {.set = &PROJECT_SET, .project_key = req->params[0]};
-    biq_err err = biq_api_require_project(req, resp);
-    return err != BIQ_OK ? err : put(app, req, resp, &job);
+    return put(app, req, resp, &job);
 }

@@ -27,10 +27,7 @@ static biq_err request_tx(biq_tx *tx, void *ctx)
 biq_err biq_handle_backfill_request(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
-    biq_err err = biq_api_require_project(req, resp);
-    if (err != BIQ_OK)
-        return err;
-    err = biq_tx_run(app->pool, req->tenant->tenant_id, request_tx, req);
+    biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, request_tx, req);
     if (err == BIQ_ERR_NOT_FOUND)
         return biq_response_error(resp, err, "this installation is not registered yet");
     if (err != BIQ_OK)

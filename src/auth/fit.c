@@ -352,9 +352,12 @@ static bool optional_object(const json_t *parent, const char *name, const json_t
     return *out == NULL || json_is_object(*out);
 }
 
-static biq_auth_reason fill_context(const json_t *claims, biq_tenant_ctx *c)
+/* *module_conflict is set when context.moduleKey names another module than
+ * app.module.key: such a token is of no caller class. */
+static biq_auth_reason fill_context(const json_t *claims, biq_tenant_ctx *c, bool *module_conflict)
 {
     const json_t *ctx, *ext = NULL, *project = NULL, *issue = NULL;
+    char ctx_key[BIQ_CLAIM_LONG_MAX + 1] = "";
     if (!optional_object(claims, "context", &ctx) || !optional_object(ctx, "extension", &ext) ||
         !optional_object(ext, "project", &project) || !optional_object(ext, "issue", &issue))
         return BIQ_AUTH_CLAIMS;
@@ -364,8 +367,12 @@ static biq_auth_reason fill_context(const json_t *claims, biq_tenant_ctx *c)
               copy_claim(project, "key", c->project_key, sizeof c->project_key) &&
               copy_id(issue, "id", c->issue_id, sizeof c->issue_id) &&
               copy_claim(issue, "key", c->issue_key, sizeof c->issue_key);
+    ok = ok && copy_claim(ctx, "moduleKey", ctx_key, sizeof ctx_key);
     if (ok && c->module_key[0] == '\0')
-        ok = copy_claim(ctx, "moduleKey", c->module_key, sizeof c->module_key);
+        memcpy(c->module_key, ctx_key, sizeof ctx_key);
+    else if (ok && ctx_key[0] != '\0' && strcmp(ctx_key, c->module_key) != 0)
+        *module_conflict = true;
+    c->has_extension = ext != NULL;
     return ok ? BIQ_AUTH_OK : BIQ_AUTH_CLAIMS;
 }
 
@@ -382,6 +389,7 @@ static biq_auth_reason fill_app(const json_t *app, const char *app_id, biq_tenan
         return BIQ_AUTH_CLAIMS;
     bool ok = copy_claim(env, "type", c->environment, sizeof c->environment) &&
               copy_claim(app, "apiBaseUrl", c->api_base_url, sizeof c->api_base_url) &&
+              copy_claim(module, "type", c->module_type, sizeof c->module_type) &&
               copy_claim(module, "key", c->module_key, sizeof c->module_key);
     return ok ? BIQ_AUTH_OK : BIQ_AUTH_CLAIMS;
 }
@@ -391,6 +399,7 @@ static biq_auth_reason check_claims(const json_t *claims, const biq_fit_policy *
                                     biq_tenant_ctx *c)
 {
     biq_auth_reason why;
+    bool module_conflict = false;
     const json_t *app = json_object_get(claims, "app");
     if (!json_is_object(claims))
         return BIQ_AUTH_CLAIMS;
@@ -402,12 +411,13 @@ static biq_auth_reason check_claims(const json_t *claims, const biq_fit_policy *
     if (!json_is_object(app))
         return BIQ_AUTH_TENANT;
     if ((why = fill_app(app, p->app_id, c)) != BIQ_AUTH_OK ||
-        (why = fill_context(claims, c)) != BIQ_AUTH_OK)
+        (why = fill_context(claims, c, &module_conflict)) != BIQ_AUTH_OK)
         return why;
     if (!copy_claim(claims, "principal", c->principal, sizeof c->principal) ||
         !copy_claim(claims, "jti", c->jti, sizeof c->jti))
         return BIQ_AUTH_CLAIMS;
     memcpy(c->app_id, p->app_id, strlen(p->app_id) + 1);
+    c->caller = module_conflict ? BIQ_CALLER_NONE : biq_caller_classify(c);
     return BIQ_AUTH_OK;
 }
 

@@ -8,7 +8,10 @@
 #ifndef BIQ_AUTH_TENANT_H
 #define BIQ_AUTH_TENANT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "auth/caller.h"
 
 enum {
     BIQ_TENANT_ID_MAX = 128,  /* app.installationId, an ARI */
@@ -21,6 +24,7 @@ typedef struct biq_tenant_ctx {
     char app_id[BIQ_CLAIM_LONG_MAX + 1];          /* aud / app.id */
     char environment[BIQ_CLAIM_SHORT_MAX + 1];    /* app.environment.type */
     char api_base_url[BIQ_CLAIM_LONG_MAX + 1];    /* app.apiBaseUrl */
+    char module_type[BIQ_CLAIM_LONG_MAX + 1];     /* app.module.type */
     char module_key[BIQ_CLAIM_LONG_MAX + 1];      /* app.module.key or context.moduleKey */
     char cloud_id[BIQ_CLAIM_SHORT_MAX + 1];       /* context.cloudId */
     char site_url[BIQ_CLAIM_LONG_MAX + 1];        /* context.siteUrl */
@@ -31,6 +35,8 @@ typedef struct biq_tenant_ctx {
     char principal[BIQ_CLAIM_SHORT_MAX + 1];      /* principal (audit only) */
     char jti[BIQ_CLAIM_SHORT_MAX + 1];            /* token id, for tracing */
     int64_t exp;                                  /* seconds since epoch */
+    bool has_extension;                           /* context.extension present */
+    biq_caller_class caller;                      /* derived by biq_caller_classify */
 } biq_tenant_ctx;
 
 #endif

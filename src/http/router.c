@@ -1,6 +1,7 @@
 /* router.c - segment-wise route matching (see router.h). */
 #include "http/router.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int hex_value(char c)
@@ -129,4 +130,55 @@ biq_route_result biq_route_match(const biq_route *routes, size_t n_routes, const
         path_seen = true;
     }
     return path_seen ? BIQ_ROUTE_NO_METHOD : BIQ_ROUTE_NO_PATH;
+}
+
+/* ---- authorization -------------------------------------------------------- */
+
+static bool own_issue(const biq_tenant_ctx *t, const char *k)
+{
+    return (t->issue_key[0] != '\0' && strcmp(t->issue_key, k) == 0) ||
+           (t->issue_id[0] != '\0' && strcmp(t->issue_id, k) == 0);
+}
+
+/* Scoped classes (viewer, project admin) keep to their token's project or
+ * issue; the others are tenant-wide where the route admits them. */
+static biq_err check_scope(const biq_route *route, const biq_route_call *call, char *msg,
+                           size_t cap)
+{
+    const biq_tenant_ctx *t = call->tenant;
+    const char *scope = biq_caller_project_scope(t), *key = NULL;
+    if (route->scope == BIQ_SCOPE_ISSUE) {
+        if ((t->caller & BIQ_CALLER_PROJECT_USERS) != 0 && call->param != NULL &&
+            own_issue(t, call->param))
+            return BIQ_OK;
+        snprintf(msg, cap, "this token is not for this issue");
+        return BIQ_ERR_FORBIDDEN;
+    }
+    if (route->scope == BIQ_SCOPE_TENANT)
+        return BIQ_OK;
+    key = route->scope == BIQ_SCOPE_QUERY_PROJECT ? call->query_project : call->param;
+    if (route->scope == BIQ_SCOPE_QUERY_PROJECT && (key == NULL || key[0] == '\0')) {
+        snprintf(msg, cap, "project: required (a project key)");
+        return BIQ_ERR_INVALID;
+    }
+    if (scope == NULL || (key != NULL && strcmp(key, scope) == 0))
+        return BIQ_OK;
+    snprintf(msg, cap, "this token is not for this project");
+    return BIQ_ERR_FORBIDDEN;
+}
+
+biq_err biq_route_admit(const biq_route *route, const biq_route_call *call, char *msg,
+                        size_t cap)
+{
+    char need[BIQ_CALLER_NAMES_MAX];
+    const biq_tenant_ctx *t = call->tenant;
+    if (route->admits == 0)
+        return BIQ_OK;
+    if (t == NULL || ((unsigned)t->caller & route->admits) == 0) {
+        snprintf(msg, cap, "this route needs a %s caller; this token is %s",
+                 biq_caller_names(route->admits, need, sizeof need),
+                 t != NULL ? biq_caller_name(t->caller) : "absent");
+        return BIQ_ERR_FORBIDDEN;
+    }
+    return check_scope(route, call, msg, cap);
 }

@@ -205,6 +205,62 @@ static long long content_length(struct MHD_Connection *conn)
     return n;
 }
 
+struct auth_headers {
+    const char *first;
+    unsigned count;
+};
+
+static enum MHD_Result count_auth(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct auth_headers *a = cls;
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
+        if (a->count == 0)
+            a->first = value;
+        a->count++;
+    }
+    return MHD_YES;
+}
+
+static bool is_json_type(const char *type)
+{
+    static const char want[] = "application/json";
+    if (type == NULL || strncasecmp(type, want, sizeof want - 1) != 0)
+        return false;
+    char next = type[sizeof want - 1];
+    return next == '\0' || next == ';' || next == ' ';
+}
+
+/* Verifies the token and checks the caller against the route (security.md
+ * §1, §2a), in the header phase: a refused request is answered before one
+ * body byte is buffered. On failure st->resp holds the 401/403/400. */
+static biq_err authorize(struct biq_server *srv, struct MHD_Connection *conn,
+                         struct req_state *st)
+{
+    const biq_route *route = &srv->cfg.routes[st->route];
+    struct auth_headers a = {NULL, 0};
+    size_t reason = 0;
+    biq_route_call call = {NULL, st->req.n_params > 0 ? st->req.params[0] : NULL, NULL};
+    if (route->admits == 0)
+        return BIQ_OK;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_auth, &a);
+    biq_err err = srv->cfg.authenticate(srv->cfg.app, a.first, a.count, &st->tenant, &reason);
+    if (err != BIQ_OK) {
+        biq_metrics_auth_reject(srv->cfg.metrics, reason);
+        return biq_response_error(&st->resp, BIQ_ERR_UNAUTHORIZED, "missing or invalid token");
+    }
+    st->req.tenant = &st->tenant;
+    call.tenant = &st->tenant;
+    if (route->scope == BIQ_SCOPE_QUERY_PROJECT &&
+        biq_request_query(&st->req, "project", &call.query_project) != BIQ_OK)
+        return biq_response_error(&st->resp, BIQ_ERR_INVALID, "project: malformed query value");
+    err = biq_route_admit(route, &call, st->resp.message, sizeof st->resp.message);
+    if (err != BIQ_OK)
+        st->resp.err = err;
+    return err;
+}
+
 /* Checks that need only the request line and headers. Returns true when an
  * error response was queued. */
 static bool early_checks(struct biq_server *srv, struct MHD_Connection *conn,
@@ -228,6 +284,10 @@ static bool early_checks(struct biq_server *srv, struct MHD_Connection *conn,
         if (st->match != BIQ_ROUTE_NO_METHOD)
             st->route = cfg->n_routes;
         return false; /* answered after the body, see dispatch() */
+    }
+    if (authorize(srv, conn, st) != BIQ_OK) {
+        *ret = send_response(srv, conn, st);
+        return true;
     }
     st->max_body = cfg->routes[st->route].max_body;
     if (length > 0 && (unsigned long long)length > st->max_body) {
@@ -262,51 +322,8 @@ static bool append_body(struct req_state *st, const char *data, size_t len)
     return true;
 }
 
-struct auth_headers {
-    const char *first;
-    unsigned count;
-};
-
-static enum MHD_Result count_auth(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *value)
-{
-    struct auth_headers *a = cls;
-    (void)kind;
-    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
-        if (a->count == 0)
-            a->first = value;
-        a->count++;
-    }
-    return MHD_YES;
-}
-
-static bool is_json_type(const char *type)
-{
-    static const char want[] = "application/json";
-    if (type == NULL || strncasecmp(type, want, sizeof want - 1) != 0)
-        return false;
-    char next = type[sizeof want - 1];
-    return next == '\0' || next == ';' || next == ' ';
-}
-
-static biq_err authenticate(struct biq_server *srv, struct MHD_Connection *conn,
-                            struct req_state *st)
-{
-    struct auth_headers a = {NULL, 0};
-    size_t reason = 0;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_auth, &a);
-    biq_err err = srv->cfg.authenticate(srv->cfg.app, a.first, a.count, &st->tenant, &reason);
-    if (err == BIQ_OK) {
-        st->req.tenant = &st->tenant;
-        return BIQ_OK;
-    }
-    biq_metrics_auth_reject(srv->cfg.metrics, reason);
-    biq_response_error(&st->resp, BIQ_ERR_UNAUTHORIZED, "missing or invalid token");
-    return BIQ_ERR_UNAUTHORIZED;
-}
-
-/* Runs once the whole body is in: routing errors, auth, content type, the
- * handler. */
+/* Runs once the whole body is in (the caller was admitted in the header
+ * phase, see early_checks): routing errors, content type, the handler. */
 static enum MHD_Result dispatch(struct biq_server *srv, struct MHD_Connection *conn,
                                 struct req_state *st)
 {
@@ -325,8 +342,6 @@ static enum MHD_Result dispatch(struct biq_server *srv, struct MHD_Connection *c
         return send_response(srv, conn, st);
     }
     const biq_route *route = &srv->cfg.routes[st->route];
-    if (route->needs_token && authenticate(srv, conn, st) != BIQ_OK)
-        return send_response(srv, conn, st);
     if (st->body_len > 0 && !is_json_type(header(conn, MHD_HTTP_HEADER_CONTENT_TYPE))) {
         biq_response_error(&st->resp, BIQ_ERR_MEDIA_TYPE, "request body must be application/json");
         return send_response(srv, conn, st);

@@ -11,7 +11,8 @@ enum { ID_TEXT_MAX = 24 };
 
 #define RULE_JSON                                                                             \
     "json_build_object('id', r.rule_id, 'kind', r.kind, 'name', r.name, 'enabled', r.enabled," \
-    " 'params', r.params, 'cooldownMinutes', r.cooldown_minutes, 'destinationIds',"           \
+    " 'params', r.params, 'cooldownMinutes', r.cooldown_minutes,"                             \
+    " 'projectKey', r.project_key, 'destinationIds',"                                          \
     " coalesce((SELECT json_agg(b.destination_id ORDER BY b.destination_id)"                 \
     "           FROM alert_rule_destinations b"                                               \
     "           WHERE b.tenant_id = r.tenant_id AND b.rule_id = r.rule_id), '[]'::json),"    \
@@ -27,25 +28,31 @@ enum { ID_TEXT_MAX = 24 };
 
 static const char LIST_RULES[] =
     "SELECT coalesce(json_agg(" RULE_JSON " ORDER BY r.rule_id), '[]')::text"
-    " FROM alert_rules r WHERE r.tenant_id = $1";
+    " FROM alert_rules r WHERE r.tenant_id = $1 AND ($2::text IS NULL OR r.project_key = $2"
+    " OR ($3::boolean AND r.project_key IS NULL))";
 static const char GET_RULE[] =
     "SELECT " RULE_JSON "::text FROM alert_rules r WHERE r.tenant_id = $1 AND r.rule_id = $2";
 static const char INSERT_RULE[] =
-    "INSERT INTO alert_rules (tenant_id, kind, name, enabled, params, cooldown_minutes)"
+    "INSERT INTO alert_rules (tenant_id, kind, name, enabled, params, cooldown_minutes,"
+    " project_key)"
     " SELECT $1, j->>'kind', j->>'name', (j->>'enabled')::boolean, j->'params',"
-    " (j->>'cooldownMinutes')::integer FROM (SELECT $2::jsonb AS j) d RETURNING rule_id";
+    " (j->>'cooldownMinutes')::integer, j->>'projectKey' FROM (SELECT $2::jsonb AS j) d"
+    " RETURNING rule_id";
 static const char UPDATE_RULE[] =
     "UPDATE alert_rules SET kind = j->>'kind', name = j->>'name',"
     " enabled = (j->>'enabled')::boolean, params = j->'params',"
-    " cooldown_minutes = (j->>'cooldownMinutes')::integer, updated_at = now()"
-    " FROM (SELECT $2::jsonb AS j) d WHERE tenant_id = $1 AND rule_id = $3 RETURNING rule_id";
+    " cooldown_minutes = (j->>'cooldownMinutes')::integer, project_key = j->>'projectKey',"
+    " updated_at = now()"
+    " FROM (SELECT $2::jsonb AS j) d WHERE tenant_id = $1 AND rule_id = $3"
+    " AND ($4::text IS NULL OR project_key = $4) RETURNING rule_id";
 static const char CLEAR_BINDINGS[] =
     "DELETE FROM alert_rule_destinations WHERE tenant_id = $1 AND rule_id = $2";
 static const char INSERT_BINDINGS[] =
     "INSERT INTO alert_rule_destinations (tenant_id, rule_id, destination_id)"
     " SELECT DISTINCT $1, $2::bigint, x::bigint FROM jsonb_array_elements_text($3::jsonb) x";
 static const char DELETE_RULE[] =
-    "DELETE FROM alert_rules WHERE tenant_id = $1 AND rule_id = $2 RETURNING rule_id";
+    "DELETE FROM alert_rules WHERE tenant_id = $1 AND rule_id = $2"
+    " AND ($3::text IS NULL OR project_key = $3) RETURNING rule_id";
 
 static const char LIST_DESTS[] =
     "SELECT coalesce(json_agg(" DEST_JSON " ORDER BY d.destination_id), '[]')::text"
@@ -133,24 +140,28 @@ static biq_err returning_id(biq_tx *tx, const char *sql, int n, const char *cons
     return err;
 }
 
-biq_err biq_store_alert_rules_list(biq_tx *tx, json_t **out)
+biq_err biq_store_alert_rules_list(biq_tx *tx, const char *project_key, bool with_site_wide,
+                                   json_t **out)
 {
-    const char *params[] = {biq_tx_tenant(tx)};
-    return one_json(tx, LIST_RULES, 1, params, out);
+    const char *params[] = {biq_tx_tenant(tx), project_key, with_site_wide ? "true" : "false"};
+    return one_json(tx, LIST_RULES, 3, params, out);
 }
 
-/* Inserts (id 0) or updates the row of doc; the id in *id. */
-static biq_err upsert(biq_tx *tx, const char *insert_sql, const char *update_sql, int64_t *id,
-                      const char *doc)
+/* Inserts (id 0) or updates the row of doc; the id in *id. An update
+ * statement of 4 parameters also gets scope ($4: only rows of that
+ * project, or any when NULL). */
+static biq_err upsert(biq_tx *tx, const char *insert_sql, const char *update_sql,
+                      int update_params, int64_t *id, const char *doc, const char *scope)
 {
     char id_s[ID_TEXT_MAX];
     id_text(*id, id_s);
-    const char *params[] = {biq_tx_tenant(tx), doc, id_s};
+    const char *params[] = {biq_tx_tenant(tx), doc, id_s, scope};
     return *id == 0 ? returning_id(tx, insert_sql, 2, params, id)
-                    : returning_id(tx, update_sql, 3, params, id);
+                    : returning_id(tx, update_sql, update_params, params, id);
 }
 
-biq_err biq_store_alert_rule_save(biq_tx *tx, int64_t id, const json_t *rule, json_t **out)
+biq_err biq_store_alert_rule_save(biq_tx *tx, int64_t id, const json_t *rule, const char *scope,
+                                  json_t **out)
 {
     char id_s[ID_TEXT_MAX];
     char *doc = json_dumps(rule, JSON_COMPACT);
@@ -159,7 +170,7 @@ biq_err biq_store_alert_rule_save(biq_tx *tx, int64_t id, const json_t *rule, js
     *out = NULL;
     if (doc == NULL || ids == NULL)
         goto out;
-    if ((err = upsert(tx, INSERT_RULE, UPDATE_RULE, &id, doc)) != BIQ_OK)
+    if ((err = upsert(tx, INSERT_RULE, UPDATE_RULE, 4, &id, doc, scope)) != BIQ_OK)
         goto out;
     id_text(id, id_s);
     const char *params[] = {biq_tx_tenant(tx), id_s, ids};
@@ -181,9 +192,12 @@ static biq_err delete_by_id(biq_tx *tx, const char *sql, int64_t id)
     return returning_id(tx, sql, 2, params, &id);
 }
 
-biq_err biq_store_alert_rule_delete(biq_tx *tx, int64_t id)
+biq_err biq_store_alert_rule_delete(biq_tx *tx, int64_t id, const char *scope)
 {
-    return delete_by_id(tx, DELETE_RULE, id);
+    char id_s[ID_TEXT_MAX];
+    id_text(id, id_s);
+    const char *params[] = {biq_tx_tenant(tx), id_s, scope};
+    return returning_id(tx, DELETE_RULE, 3, params, &id);
 }
 
 biq_err biq_store_alert_destinations_list(biq_tx *tx, json_t **out)
@@ -221,7 +235,7 @@ biq_err biq_store_alert_destination_save(biq_tx *tx, int64_t id, const json_t *d
 {
     char id_s[ID_TEXT_MAX];
     char *text = json_dumps(doc, JSON_COMPACT);
-    biq_err err = text != NULL ? upsert(tx, INSERT_DEST, UPDATE_DEST, &id, text) : BIQ_ERR_NOMEM;
+    biq_err err = text != NULL ? upsert(tx, INSERT_DEST, UPDATE_DEST, 3, &id, text, NULL) : BIQ_ERR_NOMEM;
     *out = NULL;
     if (text != NULL)
         explicit_bzero(text, strlen(text)); /* it may hold a webhook URL */

@@ -22,16 +22,23 @@ enum {
     BIQ_STORE_SWEEP_HOLD_MAX = 64,   /* a hold's token (a timestamp as text) */
 };
 
-/* All rules of the tenant, oldest first: a new array in *out. */
-biq_err biq_store_alert_rules_list(biq_tx *tx, json_t **out);
+/* Rules of the tenant by id: a new array in *out. project_key NULL: all
+ * of them; else that project's, and the site-wide ones (no project) too
+ * when with_site_wide. */
+biq_err biq_store_alert_rules_list(biq_tx *tx, const char *project_key, bool with_site_wide,
+                                   json_t **out);
 
-/* Creates (id 0) or replaces rule id with the normalised rule, bindings
- * included; *out is the stored rule. BIQ_ERR_NOT_FOUND for an unknown id,
+/* Creates (id 0) or replaces rule id with the normalised rule (its
+ * projectKey included), bindings included; *out is the stored rule. With
+ * scope not NULL only a rule of project scope can be replaced.
+ * BIQ_ERR_NOT_FOUND for an unknown id (or one out of scope),
  * BIQ_ERR_INVALID when a destinationId is not the tenant's. */
-biq_err biq_store_alert_rule_save(biq_tx *tx, int64_t id, const json_t *rule, json_t **out);
+biq_err biq_store_alert_rule_save(biq_tx *tx, int64_t id, const json_t *rule, const char *scope,
+                                  json_t **out);
 
-/* BIQ_ERR_NOT_FOUND when there was no such rule. */
-biq_err biq_store_alert_rule_delete(biq_tx *tx, int64_t id);
+/* BIQ_ERR_NOT_FOUND when there was no such rule (within scope, when not
+ * NULL). */
+biq_err biq_store_alert_rule_delete(biq_tx *tx, int64_t id, const char *scope);
 
 /* All destinations, targets shown by their last 4 characters only. */
 biq_err biq_store_alert_destinations_list(biq_tx *tx, json_t **out);

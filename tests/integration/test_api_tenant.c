@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/caller.h"
 #include "harness.h"
 #include "testsupport.h"
 
@@ -48,7 +49,8 @@ static long call(const char *tenant, const char *method, const char *path, const
 
 static char *token_for(const char *tenant, bool event)
 {
-    return harness_token(&H, tenant, event ? NULL : "FLOW");
+    return event ? harness_token_as(&H, tenant, NULL, BIQ_CALLER_LIFECYCLE)
+                 : harness_token(&H, tenant, "FLOW");
 }
 
 static long long tenant_count(const char *tenant, const char *what)

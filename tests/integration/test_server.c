@@ -100,9 +100,25 @@ START_TEST(routing_errors_are_json)
 }
 END_TEST
 
+/* A token of the lifecycle trigger (auth/modules.def): the caller that
+ * /forge/lifecycle admits. */
+static char *lifecycle_token(void)
+{
+    fit_claims c;
+    fit_claims_default(&c, (int64_t)time(NULL));
+    c.app_id = APP_ID;
+    c.no_context = true;
+    c.module_type = "core:endpoint";
+    c.module_key = "biq-lifecycle";
+    return fit_sign_forge_token(KEY, KID, &c);
+}
+
 START_TEST(body_limits)
 {
-    char *body = NULL;
+    char *body = NULL, auth[8192];
+    char *token = lifecycle_token();
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    free(token);
     size_t big = 64 * 1024 + 1;
     char *payload = malloc(big + 1);
     memset(payload, ' ', big);
@@ -111,11 +127,16 @@ START_TEST(body_limits)
     payload[big] = '\0';
     /* A client that asks first (Expect: 100-continue) is refused before it
      * sends the body. */
-    const char *json[] = {"Content-Type: application/json", "Expect: 100-continue", NULL};
+    const char *json[] = {"Content-Type: application/json", "Expect: 100-continue", auth, NULL};
     free(expect_error("POST", "/forge/lifecycle", json, payload, big, 413, "payload_too_large"));
     /* Chunked bodies are counted as they arrive. */
-    const char *chunked[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
+    const char *chunked[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", auth,
+                             NULL};
     free(expect_error("POST", "/forge/lifecycle", chunked, payload, big, 413, "payload_too_large"));
+    /* Without a token the size does not matter: the token is checked
+     * before the body is read (security.md §6). */
+    json[2] = NULL;
+    free(expect_error("POST", "/forge/lifecycle", json, payload, big, 401, "unauthorized"));
     free(payload);
     ck_assert_int_eq(http_do(&H, "GET", "/healthz", NULL, NULL, 0, &body), 200);
     free(body);
@@ -237,6 +258,8 @@ START_TEST(sigterm_drains_a_request_in_flight)
     fit_claims_default(&c, (int64_t)time(NULL));
     c.app_id = APP_ID;
     c.no_context = true;
+    c.module_type = "core:endpoint";
+    c.module_key = "biq-lifecycle";
     char *token = fit_sign_forge_token(KEY, KID, &c);
     int n = snprintf(head, sizeof head,
                      "POST /forge/lifecycle HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"

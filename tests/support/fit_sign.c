@@ -190,6 +190,25 @@ static int set_opt(json_t *obj, const char *key, const char *value)
     return value == NULL ? 0 : json_object_set_new(obj, key, json_string(value));
 }
 
+static bool is_issue(const fit_claims *c)
+{
+    return c->issue_id != NULL || c->issue_key != NULL;
+}
+
+static const char *module_type(const fit_claims *c)
+{
+    if (c->module_type != NULL)
+        return c->module_type;
+    return is_issue(c) ? "jira:issuePanel" : "jira:projectPage";
+}
+
+static const char *module_key(const fit_claims *c)
+{
+    if (c->module_key != NULL)
+        return c->module_key;
+    return is_issue(c) ? "biq-issue-panel" : "biq-project-page";
+}
+
 static json_t *app_claim(const fit_claims *c)
 {
     json_t *app =
@@ -198,7 +217,7 @@ static json_t *app_claim(const fit_claims *c)
                   "environment", "type", "DEVELOPMENT", "id",
                   "ari:cloud:ecosystem::environment/00000000-0000-4000-8000-0000000000a1/"
                   "00000000-0000-4000-8000-0000000000e1",
-                  "module", "type", "jira:projectPage", "key", "biq-project-page");
+                  "module", "type", module_type(c), "key", module_key(c));
     if (app != NULL && set_opt(app, "installationId", c->installation_id) != 0) {
         json_decref(app);
         app = NULL;
@@ -217,11 +236,14 @@ static json_t *context_claim(const fit_claims *c)
               json_object_set_new(issue, "type", json_string("Story"));
         rc |= json_object_set_new(ext, "issue", issue);
     }
-    rc |= json_object_set_new(ext, "project", project);
+    if (c->no_project)
+        json_decref(project);
+    else
+        rc |= json_object_set_new(ext, "project", project);
     json_t *ctx =
         json_pack("{s:s,s:s,s:s,s:o}", "cloudId", "6c2a6f2e-0000-4000-8000-0000000000c1", "siteUrl",
                   "https://example-flow.atlassian.net", "moduleKey",
-                  issue != NULL ? "biq-issue-panel" : "biq-project-page", "extension", ext);
+                  module_key(c), "extension", ext);
     if (rc != 0) {
         json_decref(ctx);
         return NULL;

@@ -57,6 +57,9 @@ typedef struct fit_claims {
     const char *issue_key;
     const char *principal; /* the user's account id; NULL for app calls */
     bool no_context;       /* events: no context claim at all */
+    const char *module_type; /* app.module.type; NULL: jira:projectPage or jira:issuePanel */
+    const char *module_key;  /* app.module.key and context.moduleKey; NULL: as the type */
+    bool no_project;         /* a context.extension without a project (jira:adminPage) */
 } fit_claims;
 
 /* Fills c with a valid UI call for a test app and installation at time now:

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include "fit_sign.h"
+#include "auth/caller.h"
 
 #include <check.h>
 #include <curl/curl.h>
@@ -450,10 +451,73 @@ char *harness_token(const harness *h, const char *tenant, const char *project_ke
     return fit_sign_forge_token(h->key, HARNESS_KID, &c);
 }
 
+typedef struct module_claims {
+    unsigned caller;
+    const char *type, *key;
+    bool no_context, no_project;
+} module_claims;
+
+/* Keys as in src/auth/modules.def. */
+static const module_claims MODULES[] = {
+    {BIQ_CALLER_LIFECYCLE, "core:endpoint", "biq-lifecycle", true, false},
+    {BIQ_CALLER_EVENTS, "core:endpoint", "biq-events", true, false},
+    {BIQ_CALLER_SCHEDULE, "core:endpoint", "biq-alerts-sweep", true, false},
+    {BIQ_CALLER_FUNCTION, "core:function", "backfill-consumer", true, false},
+    {BIQ_CALLER_VIEWER, "jira:projectPage", "biq-project-page", false, false},
+    {BIQ_CALLER_PROJECT_ADMIN, "jira:projectSettingsPage", "biq-project-settings", false, false},
+    {BIQ_CALLER_SITE_ADMIN, "jira:adminPage", "biq-admin-page", false, true},
+};
+
+char *harness_token_as(const harness *h, const char *tenant, const char *project_key,
+                       unsigned caller)
+{
+    fit_claims c;
+    fit_claims_default(&c, (int64_t)time(NULL));
+    c.app_id = HARNESS_APP_ID;
+    c.installation_id = tenant;
+    c.project_key = project_key;
+    for (size_t i = 0; i < sizeof MODULES / sizeof MODULES[0]; i++) {
+        if (MODULES[i].caller != caller)
+            continue;
+        c.module_type = MODULES[i].type;
+        c.module_key = MODULES[i].key;
+        c.no_context = MODULES[i].no_context;
+        c.no_project = MODULES[i].no_project;
+    }
+    if (c.no_project)
+        c.project_key = c.project_id = NULL;
+    return fit_sign_forge_token(h->key, HARNESS_KID, &c);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+unsigned harness_caller_for(const char *method, const char *path, const char *project_key)
+{
+    if (strcmp(path, "/forge/lifecycle") == 0 || strcmp(path, "/forge/uninstall") == 0)
+        return BIQ_CALLER_LIFECYCLE;
+    if (strcmp(path, "/forge/events") == 0)
+        return BIQ_CALLER_EVENTS;
+    if (strcmp(path, "/forge/alerts/sweep") == 0)
+        return BIQ_CALLER_SCHEDULE;
+    if (starts_with(path, "/forge/"))
+        return BIQ_CALLER_FUNCTION;
+    if (project_key == NULL || starts_with(path, "/api/v1/tenant/settings") ||
+        starts_with(path, "/api/v1/alerts/destinations") ||
+        starts_with(path, "/api/v1/alerts/rules"))
+        return BIQ_CALLER_SITE_ADMIN;
+    if (strcmp(method, "PUT") == 0 && strstr(path, "/settings") != NULL)
+        return BIQ_CALLER_PROJECT_ADMIN;
+    return BIQ_CALLER_VIEWER;
+}
+
 long harness_call(const harness *h, const char *tenant, const char *project_key,
                   const char *method, const char *path, const char *body, char **resp)
 {
-    char *token = harness_token(h, tenant, project_key);
+    char *token = harness_token_as(h, tenant, project_key,
+                                   harness_caller_for(method, path, project_key));
     long status = http_json(h, method, path, token, body, resp);
     free(token);
     return status;

@@ -68,6 +68,20 @@ void harness_start_app(harness *h, const char *const *extra_env);
  * extra_env (the earlier extra_env is not kept). */
 void harness_restart_app(harness *h, const char *const *extra_env);
 
+/* A token of caller class caller (auth/caller.h) for tenant, as its module
+ * would carry it: the platform's endpoints and the functions without a
+ * context, a viewer's and a project admin's with project_key, a site
+ * admin's without a project. */
+char *harness_token_as(const harness *h, const char *tenant, const char *project_key,
+                       unsigned caller);
+
+/* The caller class a route is designed for (the module the UI or Forge
+ * calls it from): platform endpoints and functions for the forge routes, site
+ * admin for site-wide settings, destinations and rules (or any /api/v1
+ * call without a project), project admin for a project's settings, else
+ * a viewer of project_key. Used by harness_call. */
+unsigned harness_caller_for(const char *method, const char *path, const char *project_key);
+
 /* A Forge token for installation `tenant` signed with h->key, valid now.
  * project_key NULL: no context claim (events, lifecycle); otherwise a
  * jira:projectPage context for that project (id 10000). malloc'd. */

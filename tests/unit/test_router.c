@@ -13,11 +13,16 @@ static biq_err nop(void *app, biq_request *req, biq_response *resp)
 }
 
 static const biq_route ROUTES[] = {
-    {"GET", "/healthz", nop, false, 0},
-    {"GET", "/api/v1/projects/{key}/dashboard", nop, true, 0},
-    {"PUT", "/api/v1/projects/{key}/settings", nop, true, 1024},
-    {"GET", "/api/v1/projects/{key}/settings", nop, true, 0},
-    {"DELETE", "/api/v1/alerts/rules/{id}", nop, true, 0},
+    {"GET", "/healthz", nop, 0, BIQ_SCOPE_TENANT, 0},
+    {"GET", "/api/v1/projects/{key}/dashboard", nop, BIQ_CALLER_PROJECT_USERS, BIQ_SCOPE_PROJECT, 0},
+    {"PUT", "/api/v1/projects/{key}/settings", nop, BIQ_CALLER_PROJECT_ADMIN, BIQ_SCOPE_PROJECT,
+     1024},
+    {"GET", "/api/v1/projects/{key}/settings", nop, BIQ_CALLER_PROJECT_USERS, BIQ_SCOPE_PROJECT, 0},
+    {"DELETE", "/api/v1/alerts/rules/{id}", nop, BIQ_CALLER_SITE_ADMIN, BIQ_SCOPE_TENANT, 0},
+    {"GET", "/api/v1/issues/{key}/time-in-status", nop, BIQ_CALLER_VIEWER, BIQ_SCOPE_ISSUE, 0},
+    {"GET", "/api/v1/alerts", nop, BIQ_CALLER_PROJECT_USERS, BIQ_SCOPE_QUERY_PROJECT, 0},
+    {"POST", "/api/v1/projects/{key}/backfill", nop,
+     BIQ_CALLER_PROJECT_USERS | BIQ_CALLER_SITE_ADMIN, BIQ_SCOPE_PROJECT, 0},
 };
 enum { N = sizeof ROUTES / sizeof ROUTES[0] };
 
