@@ -80,8 +80,12 @@ void biq_api_cache_probe(void *app_ptr, biq_metrics_caches *out)
     const biq_app *app = app_ptr;
     biq_project_cache_stats s = {0};
     *out = (biq_metrics_caches){0};
-    if (app->dashboards != NULL)
+    if (app->dashboards != NULL) {
+        size_t entries = 0, bytes = 0;
         biq_cache_lookups(app->dashboards, &out->result_hits, &out->result_misses);
+        biq_cache_usage(app->dashboards, &entries, &bytes);
+        out->result_entries = entries;
+    }
     if (app->projects == NULL)
         return;
     biq_project_cache_stats_get(app->projects, &s);

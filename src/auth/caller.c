@@ -81,8 +81,10 @@ char *biq_caller_names(unsigned admits, char *out, size_t cap)
         if ((admits & (1u << i)) == 0)
             continue;
         int n = snprintf(out + used, cap - used, "%s%s", used > 0 ? " or " : "", NAMES[i]);
-        if (n < 0 || (size_t)n >= cap - used)
+        if (n < 0 || (size_t)n >= cap - used) {
+            out[used] = '\0'; /* whole names only */
             break;
+        }
         used += (size_t)n;
     }
     return out;

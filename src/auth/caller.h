@@ -48,7 +48,8 @@ biq_caller_class biq_caller_classify(const struct biq_tenant_ctx *ctx);
 const char *biq_caller_name(biq_caller_class c);
 
 /* Writes the names of every class in the set admits, joined by " or ",
- * into out[0..cap) (NUL-terminated, truncated to fit). Returns out. */
+ * into out[0..cap) (NUL-terminated; only whole names that fit). Returns
+ * out. */
 char *biq_caller_names(unsigned admits, char *out, size_t cap);
 
 /* The project a caller's data is scoped to: the token's project key for a

@@ -227,6 +227,10 @@ static void render_caches(const biq_metrics *m, struct text *t)
             "biq_project_cache_wait_timeouts_total %llu\n",
          c.project_kept, c.project_not_kept, c.project_failed, c.project_evictions,
          c.project_timeouts);
+    emit(t, "# HELP biq_dashboard_cache_entries Computed dashboard answers held.\n"
+            "# TYPE biq_dashboard_cache_entries gauge\n"
+            "biq_dashboard_cache_entries %llu\n",
+         c.result_entries);
     emit(t, "# HELP biq_project_cache_entries Loaded projects held.\n"
             "# TYPE biq_project_cache_entries gauge\n"
             "biq_project_cache_entries %llu\n"

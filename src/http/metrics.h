@@ -25,6 +25,7 @@ typedef struct biq_metrics biq_metrics;
  * project cache's current usage. Cache names are fixed labels. */
 typedef struct biq_metrics_caches {
     unsigned long long result_hits, result_misses;      /* dashboard answers */
+    unsigned long long result_entries;                  /* dashboard answers held */
     unsigned long long project_hits, project_misses;    /* loaded projects */
     unsigned long long project_shared;   /* waited for a concurrent load */
     unsigned long long project_kept;     /* loads kept in the cache */
