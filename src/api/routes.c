@@ -39,6 +39,8 @@ static const biq_route ROUTES[] = {
     {"DELETE", "/api/v1/alerts/destinations/{id}", biq_handle_alert_destination_delete, true, 0},
     {"POST", "/api/v1/alerts/destinations/{id}/test", biq_handle_alert_destination_test, true,
      BIQ_API_SMALL_BODY_MAX},
+    {"GET", "/api/v1/alerts/destinations/{id}/tests/{testId}", biq_handle_alert_destination_test_get,
+     true, 0},
     {"GET", "/api/v1/tenant/settings", biq_handle_tenant_settings_get, true, 0},
     {"PUT", "/api/v1/tenant/settings", biq_handle_tenant_settings_put, true, BIQ_API_SMALL_BODY_MAX},
     {"GET", "/api/v1/projects/{key}/dashboard", biq_handle_dashboard, true, 0},
