@@ -62,7 +62,16 @@ biq_err biq_handle_alert_destinations_get(void *app, biq_request *req, biq_respo
 biq_err biq_handle_alert_destinations_post(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_alert_destination_put(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_alert_destination_delete(void *app, biq_request *req, biq_response *resp);
+/* POST .../destinations/{id}/test: queues a test message on the alert
+ * worker (never sends on the request thread): 202 {"testId", "state"};
+ * 429 (rate limits) or 503 (queue full, no worker) with Retry-After; 404
+ * for an unknown destination. Body ignored (BIQ_API_SMALL_BODY_MAX). */
 biq_err biq_handle_alert_destination_test(void *app, biq_request *req, biq_response *resp);
+/* GET .../destinations/{id}/tests/{testId}: {"testId", "destinationId",
+ * "state": queued|sending|delivered|failed, "ok": null|bool, "detail":
+ * null|text, "attempts"}; 404 when this process holds no such test for
+ * the token's tenant and that destination. No body. */
+biq_err biq_handle_alert_destination_test_get(void *app, biq_request *req, biq_response *resp);
 /* POST /forge/alerts/sweep (the hourly Forge scheduledTrigger): the
  * scheduled alert sweep of the token's tenant, 200 with what it did (also
  * when another sweep of the tenant runs or has just run); the body is

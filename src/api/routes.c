@@ -66,6 +66,8 @@ static const biq_route ROUTES[] = {
      SITE_ADMIN, TENANT, 0},
     {"POST", "/api/v1/alerts/destinations/{id}/test", biq_handle_alert_destination_test,
      SITE_ADMIN, TENANT, SMALL},
+    {"GET", "/api/v1/alerts/destinations/{id}/tests/{testId}",
+     biq_handle_alert_destination_test_get, SITE_ADMIN, TENANT, 0},
     {"GET", "/api/v1/tenant/settings", biq_handle_tenant_settings_get, ADMINS, TENANT, 0},
     {"PUT", "/api/v1/tenant/settings", biq_handle_tenant_settings_put, SITE_ADMIN, TENANT, SMALL},
     {"GET", "/api/v1/projects/{key}/dashboard", biq_handle_dashboard, READERS, PROJECT, 0},

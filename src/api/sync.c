@@ -24,10 +24,29 @@ static biq_err request_tx(biq_tx *tx, void *ctx)
                          : err;
 }
 
+/* The body asks for nothing: absent or {} (what the UI sends). Anything
+ * else is a broken caller, told rather than served: 400 for bad JSON, 422
+ * for another shape. */
+static biq_err backfill_request_body(const biq_request *req, biq_response *resp)
+{
+    json_t *body = NULL;
+    if (req->body_len == 0)
+        return BIQ_OK;
+    biq_err err = biq_api_parse_body(req, resp, &body);
+    if (err == BIQ_OK && json_object_size(body) > 0)
+        err = biq_response_error(resp, BIQ_ERR_SHAPE, "%s: unexpected member (the body is {})",
+                                 json_object_iter_key(json_object_iter(body)));
+    json_decref(body);
+    return err;
+}
+
 biq_err biq_handle_backfill_request(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
-    biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, request_tx, req);
+    biq_err err = backfill_request_body(req, resp);
+    if (err != BIQ_OK)
+        return err;
+    err = biq_tx_run(app->pool, req->tenant->tenant_id, request_tx, req);
     if (err == BIQ_ERR_NOT_FOUND)
         return biq_response_error(resp, err, "this installation is not registered yet");
     if (err != BIQ_OK)

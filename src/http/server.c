@@ -86,6 +86,11 @@ static void add_common_headers(struct biq_server *srv, struct req_state *st,
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (st->resp.content_disposition != NULL)
         MHD_add_response_header(r, "Content-Disposition", st->resp.content_disposition);
+    if (st->resp.retry_after_s > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", st->resp.retry_after_s);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     if (atomic_load(&srv->draining))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 }

@@ -155,7 +155,7 @@ static biq_err project(biq_pctx *c, const json_t *v, biq_project *out)
     if (!json_is_object(v))
         return biq_pctx_fail(c, BIQ_ERR_SHAPE, "expected an object");
     if ((err = biq_member_id(c, v, "id", true, &out->id)) != BIQ_OK ||
-        (err = biq_member_string(c, v, "key", BIQ_INGEST_KEY_MAX, true, &out->key)) != BIQ_OK)
+        (err = biq_member_project_key(c, v, "key", true, &out->key)) != BIQ_OK)
         return err;
     return biq_member_text(c, v, "name", BIQ_INGEST_NAME_MAX, false, &out->name);
 }

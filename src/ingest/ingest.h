@@ -31,6 +31,10 @@
  * is reachable from a result. An issue with a non-null `fields.security` gets
  * has_security_level and nothing but its id, key and project: callers skip it.
  *
+ * Keys: project keys must be Jira's shape [A-Z][A-Z0-9_]* and issue keys
+ * PROJECT-N (N a positive integer, no leading zero), else BIQ_ERR_SHAPE
+ * naming the member ("issues[0].key: not a Jira issue key ..."): they
+ * reach alert messages (alerts/encode.h escapes them too).
  * Strings: identifiers (keys, states, event types, page tokens) holding
  * \u0000 are refused; display text (summary, names) has NUL characters
  * dropped, because real data has them (EE-4's summary in devlake-merico).
@@ -201,5 +205,9 @@ biq_err biq_parse_projects(const json_t *root, biq_arena *arena, const biq_proje
  * Returns BIQ_ERR_INVALID for anything else (impossible dates, 24:00, leap
  * seconds, missing offset, trailing bytes). Pure and thread-safe. */
 biq_err biq_parse_instant(const char *text, size_t len, biq_ms *out);
+
+/* Jira's key shapes (see "Keys" above). Pure, thread-safe. */
+bool biq_ingest_project_key_ok(const char *key);
+bool biq_ingest_issue_key_ok(const char *key);
 
 #endif

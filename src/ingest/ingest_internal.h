@@ -72,6 +72,11 @@ biq_err biq_member_instant(biq_pctx *c, const json_t *obj, const char *key, bool
 biq_err biq_member_count(biq_pctx *c, const json_t *obj, const char *key, int64_t *out);
 biq_err biq_member_bool(biq_pctx *c, const json_t *obj, const char *key, bool *present,
                         bool *out);
+/* Keys in Jira's shapes (keys.c): else BIQ_ERR_SHAPE naming the member. */
+biq_err biq_member_project_key(biq_pctx *c, const json_t *obj, const char *key, bool required,
+                               const char **out);
+biq_err biq_member_issue_key(biq_pctx *c, const json_t *obj, const char *key, bool required,
+                             const char **out);
 /* obj.key.name as display text (issuetype.name, assignee.displayName, ...). */
 biq_err biq_member_name(biq_pctx *c, const json_t *obj, const char *key, const char *name,
                         const char **out);

@@ -216,6 +216,8 @@ static const row ROWS[] = {
      BIT(SADMIN)},
     {"POST", "/api/v1/alerts/destinations/%D/test", NULL, "/api/v1/alerts/destinations/1/test",
      NULL, BIT(SADMIN)},
+    {"GET", "/api/v1/alerts/destinations/%D/tests/0123456789abcdef0123456789abcdef", NULL, NULL,
+     NULL, BIT(SADMIN)},
     {"GET", "/api/v1/tenant/settings", NULL, NULL, NULL, ADMINS},
     {"PUT", "/api/v1/tenant/settings", "{\"aiExplanations\":false}", NULL,
      "{\"nope\":1}", BIT(SADMIN)},

@@ -41,6 +41,18 @@ START_TEST(ui_backfill_requests_are_picked_up_and_cleared)
                                   "{}", &body), 202);
     ck_assert_ptr_nonnull(strstr(body, "\"queued\""));
     free(body);
+    /* A malformed body is told, not queued. */
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/projects/FLOW/backfill",
+                                  "{not json", &body), 400);
+    ck_assert_ptr_nonnull(strstr(body, "not valid JSON"));
+    free(body);
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/projects/FLOW/backfill",
+                                  "[1]", &body), 422);
+    free(body);
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/projects/FLOW/backfill",
+                                  "{\"all\":true}", &body), 422);
+    ck_assert_ptr_nonnull(strstr(body, "all: unexpected member"));
+    free(body);
     /* A page of another project cannot ask for this one. */
     ck_assert_int_eq(harness_call(&H, TENANT, "OTHER", "POST", "/api/v1/projects/FLOW/backfill",
                                   "{}", &body), 403);
