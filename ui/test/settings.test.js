@@ -333,6 +333,7 @@ test('CJK status names of the real DevLake data render with a CJK font, not boxe
 
 test('admin page: site settings, rules, destinations and the backfill panel; a setting saves', async () => {
   const inst = randomBytes(5).toString('hex'); // a fresh installation: its settings are its own
+  await stack.post(inst, '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/adm' });
   const p = await page(`/admin?installation=${inst}`);
   try {
     await p.waitForSelector('#app[data-loaded] [data-testid=tenant-settings]');
