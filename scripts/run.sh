@@ -69,8 +69,12 @@ else
     node tools/devhost/main.js --port "$UI_PORT" --backend "http://127.0.0.1:$PORT" \
         --keys "$VAR/keys" >>"$VAR/devhost.log" 2>&1 &
     devhost_pid=$!
-    ui_line="UI (dev host): http://127.0.0.1:$UI_PORT/project/PAY   also /project/MOB, /issue/PAY-12,
-  /project/EE?installation=de01 (real data)   (log: var/devhost.log)"
+    ui_line="UI (dev host), one page per Jira module, each with that module's token:
+  project page      http://127.0.0.1:$UI_PORT/project/PAY   (also /project/MOB, /project/EE?installation=de01: real data)
+  issue panel       http://127.0.0.1:$UI_PORT/issue/PAY-12
+  project settings  http://127.0.0.1:$UI_PORT/project/PAY/settings   (what a project admin opens)
+  admin page        http://127.0.0.1:$UI_PORT/admin   (what a Jira admin opens)
+  (log: var/devhost.log)"
 fi
 
 cat <<MSG
