@@ -44,6 +44,9 @@ const DEST_KIND: Record<DestinationKind, { label: string; target: string; field:
 };
 const COOLDOWN_DEFAULT = 60;
 const CONFIRM_MS = 5000;
+/** "Send test" is queued by the backend; its result is polled this often, this long. */
+const TEST_POLL_MS = 500;
+const TEST_POLL_LIMIT_MS = 30_000;
 
 const statusName = (statuses: Statuses, id: unknown) => statuses.find((s) => s.id === String(id))?.name ?? `status ${id}`;
 
@@ -280,14 +283,26 @@ export function renderAlerts(statuses: Statuses, scope: AlertScope): HTMLElement
             confirmButton(`rule-delete-${r.id}`, () => void change(rulesMsg, () => api.deleteAlertRule(r.id), `Rule “${r.name}” deleted.`).catch(failTo(rulesMsg))))))))));
   };
 
+  /** Polls a queued test until it is delivered or failed (the backend sends
+   * it off the request threads), or TEST_POLL_LIMIT_MS passes. */
+  const testOutcome = async (d: Destination, testId: string) => {
+    for (let waited = 0; waited < TEST_POLL_LIMIT_MS; waited += TEST_POLL_MS) {
+      const r = await api.testResult(d.id, testId);
+      if (r.state === 'delivered' || r.state === 'failed') return r;
+      await new Promise((done) => setTimeout(done, TEST_POLL_MS));
+    }
+    throw new Error(`The test to “${d.name}” is still on its way; its result will show in “Last test”.`);
+  };
+
   const sendTest = async (d: Destination) => {
     const out = h('span', { class: 'subtle' }, `Sending a test message to “${d.name}”…`);
     destsMsg.replaceChildren(out);
     try {
-      const r = await api.testDestination(d.id);
+      const queued = await api.testDestination(d.id);
+      const r = await testOutcome(d, queued.testId);
       await reload();
       destsMsg.replaceChildren(h('div', { 'data-testid': 'dest-test-result', 'data-ok': String(r.ok), class: r.ok ? 'msg-ok' : 'msg-error', role: r.ok ? 'status' : 'alert' },
-        r.ok ? `Test message delivered to “${d.name}” (${r.detail}).`
+        r.ok ? `Test message delivered to “${d.name}” (${r.detail ?? 'ok'}).`
           : `Test to “${d.name}” failed after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}: ${r.detail}. Check the address or URL, and that the service accepts it.`));
     } catch (e) {
       status(destsMsg, 'error', errText(e));

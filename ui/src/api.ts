@@ -57,7 +57,13 @@ export interface Destination {
   id: number; kind: DestinationKind; name: string; targetHint: string; isDefault: boolean; active: boolean;
   state: string; consecutiveFailures: number; lastTest: null | { at: string; ok: boolean; detail: string };
 }
-export interface TestResult { ok: boolean; detail: string; attempts: number; destination: Destination }
+/** POST /alerts/destinations/{id}/test: the test is queued, its result polled. */
+export interface TestQueued { testId: string; state: 'queued' }
+/** GET /alerts/destinations/{id}/tests/{testId}. */
+export interface TestResult {
+  testId: string; destinationId: number; state: 'queued' | 'sending' | 'delivered' | 'failed';
+  ok: boolean | null; detail: string | null; attempts: number;
+}
 /** GET /tenant. `projects` and `statuses` are used when the backend gives them. */
 export interface Tenant {
   id: string; site: string; installedAt: string;
@@ -137,6 +143,8 @@ export const api = {
   putDestination: (id: number, body: unknown) => call<Destination>(`/alerts/destinations/${id}`, 'PUT', body),
   deleteDestination: (id: number) => call<unknown>(`/alerts/destinations/${id}`, 'DELETE'),
   // The test route takes no body (the backend caps it at 0 bytes).
-  testDestination: (id: number) => call<TestResult>(`/alerts/destinations/${id}/test`, 'POST'),
+  testDestination: (id: number) => call<TestQueued>(`/alerts/destinations/${id}/test`, 'POST'),
+  testResult: (id: number, testId: string) =>
+    call<TestResult>(`/alerts/destinations/${id}/tests/${encodeURIComponent(testId)}`),
   timeInStatus: (issueKey: string) => call<Visits>(`/issues/${encodeURIComponent(issueKey)}/time-in-status`),
 };
