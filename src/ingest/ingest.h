@@ -77,7 +77,7 @@
 #define BIQ_INGEST_PATH_MAX 200                /* biq_parse_error.path, NUL included */
 
 /* Plausible instants (hostile data: the flow's cost must not depend on
- * dates). Every instant read is refused (BIQ_ERR_INVALID, by path) before
+ * dates). Every instant read is refused (BIQ_ERR_SHAPE, 422, by path) before
  * 1970-01-01T00:00:00Z, and, when the parse has a clock, more than 2 days
  * after it (clock skew, time zones); sprint start and end dates are plans
  * and may lie up to 5 years (1,827 days) ahead. */

@@ -223,14 +223,14 @@ biq_err biq_member_text(biq_pctx *c, const json_t *obj, const char *key, size_t 
 }
 
 /* Refuses a parsed instant outside [1970, now + ahead_ms] (no upper limit
- * without a clock). */
+ * without a clock): a well-formed but implausible value, BIQ_ERR_SHAPE (422). */
 static biq_err plausible(biq_pctx *c, biq_ms t, int64_t ahead_ms)
 {
     const biq_ms *now = c->fields->now;
     if (t < BIQ_INGEST_EARLIEST_MS)
-        return biq_pctx_fail(c, BIQ_ERR_INVALID, "before 1970-01-01T00:00:00Z");
+        return biq_pctx_fail(c, BIQ_ERR_SHAPE, "before 1970-01-01T00:00:00Z");
     if (now && *now <= INT64_MAX - ahead_ms && t > *now + ahead_ms)
-        return biq_pctx_fail(c, BIQ_ERR_INVALID,
+        return biq_pctx_fail(c, BIQ_ERR_SHAPE,
                              ahead_ms == BIQ_INGEST_AHEAD_MAX_MS
                                  ? "more than 2 days after the server's clock"
                                  : "more than 5 years after the server's clock");

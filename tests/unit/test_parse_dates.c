@@ -80,7 +80,7 @@ static void accepted(kind k, const char *body, const biq_ms *now)
 static void refused(kind k, const char *body, const biq_ms *now, const char *path)
 {
     biq_parse_error perr;
-    ck_assert_int_eq(parse(k, body, now, &perr), BIQ_ERR_INVALID);
+    ck_assert_int_eq(parse(k, body, now, &perr), BIQ_ERR_SHAPE);
     ck_assert_str_eq(perr.path, path);
 }
 
@@ -105,7 +105,7 @@ START_TEST(issue_dates_from_1970_to_two_days_ahead)
         accepted(ISSUE_PAGE, body, NULL); /* no clock, no ceiling */
     }
     biq_parse_error perr;
-    ck_assert_int_eq(parse(ISSUE_PAGE, body, &now, &perr), BIQ_ERR_INVALID);
+    ck_assert_int_eq(parse(ISSUE_PAGE, body, &now, &perr), BIQ_ERR_SHAPE);
     ck_assert_str_eq(perr.message,
                      "issues[0].changelog.histories[0].created: more than 2 days after the "
                      "server's clock");
