@@ -34,6 +34,13 @@ static biq_err parse_failed(biq_response *resp, biq_err err, const biq_parse_err
     return biq_response_error(resp, err, "%s", perr->message);
 }
 
+/* The real clock in ms: what ingest's future-date limits count from (never
+ * the pinned metrics clock, which may lie years back). */
+static biq_ms ingest_clock(const biq_app *app)
+{
+    return (biq_ms)app->clock() * 1000;
+}
+
 /* Copies the tenant's override of setting path (a field id validated by
  * api/settings.c) into dst, when there is one. */
 static void override_field(const json_t *overrides, const char *path, char *dst, size_t len)
@@ -48,10 +55,10 @@ static void override_field(const json_t *overrides, const char *path, char *dst,
  * else those the Forge side discovered for the project and sent with its
  * backfill. Custom field ids differ per site, so without either no custom
  * field is read at all (guessing would misread another site's fields). */
-static biq_field_ids fields_for(biq_tx *tx, const char *project_key, biq_backfill_fields *buf,
-                                biq_err *err)
+static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_ms *now,
+                                biq_backfill_fields *buf, biq_err *err)
 {
-    biq_field_ids ids = {NULL, NULL};
+    biq_field_ids ids = {NULL, NULL, now};
     json_t *overrides = NULL;
     int64_t version = 0;
     *buf = (biq_backfill_fields){{0}, {0}};
@@ -125,6 +132,7 @@ static biq_err write_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_a
 /* ---- POST /forge/events ---------------------------------------------------- */
 
 struct event_job {
+    biq_ms now;
     const json_t *root;
     biq_arena *arena;
     biq_event event;
@@ -137,7 +145,7 @@ static biq_err event_issue_tx(biq_tx *tx, struct event_job *job)
 {
     biq_backfill_fields buf;
     biq_err err;
-    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &buf, &err);
+    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &job->now, &buf, &err);
     if (err != BIQ_OK)
         return err;
     /* Parsed again with this project's custom field ids. */
@@ -189,13 +197,14 @@ static biq_err not_installed(biq_app *app, biq_response *resp)
 biq_err biq_handle_events(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
-    struct event_job job = {.arena = req->arena};
+    struct event_job job = {.arena = req->arena, .now = ingest_clock(app)};
+    biq_field_ids clock = {NULL, NULL, &job.now};
     json_t *root = NULL;
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
     job.root = root;
-    err = biq_parse_event(root, NULL, req->arena, &job.event, &job.perr);
+    err = biq_parse_event(root, &clock, req->arena, &job.event, &job.perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &job.perr);
         goto out;
@@ -320,6 +329,7 @@ biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response 
 /* ---- POST /forge/backfill/{projectKey}/page -------------------------------- */
 
 struct page_job {
+    biq_ms now;
     const char *project;
     const json_t *root;
     biq_arena *arena;
@@ -362,7 +372,7 @@ static biq_err page_tx(biq_tx *tx, void *ctx)
     biq_err err = biq_store_tenant_ensure(tx);
     if (err != BIQ_OK)
         return err;
-    biq_field_ids ids = fields_for(tx, job->project, &buf, &err);
+    biq_field_ids ids = fields_for(tx, job->project, &job->now, &buf, &err);
     if (err != BIQ_OK)
         return err;
     job->parse_err = biq_parse_issue_page(job->root, &ids, job->arena, &job->page, &job->perr);
@@ -382,7 +392,8 @@ static biq_err page_tx(biq_tx *tx, void *ctx)
 biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
-    struct page_job job = {.project = req->params[0], .arena = req->arena};
+    struct page_job job = {.project = req->params[0], .arena = req->arena,
+                           .now = ingest_clock(app)};
     json_t *root = NULL;
     if (!project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
@@ -451,7 +462,8 @@ biq_err biq_handle_changelog_page(void *app_ptr, biq_request *req, biq_response 
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    err = biq_parse_changelog_page(root, req->arena, &job.page, &perr);
+    biq_ms now = ingest_clock(app);
+    err = biq_parse_changelog_page_at(root, &now, req->arena, &job.page, &perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &perr);
         goto out;
@@ -508,7 +520,7 @@ static biq_err prefixed(biq_err err, const char *member, biq_parse_error *perr)
     return err;
 }
 
-static biq_err parse_catalog(json_t *root, biq_arena *arena, struct catalog_job *job,
+static biq_err parse_catalog(json_t *root, biq_ms now, biq_arena *arena, struct catalog_job *job,
                              biq_parse_error *perr)
 {
     json_t *st = json_object_get(root, "statuses"), *sp = json_object_get(root, "sprints");
@@ -522,7 +534,7 @@ static biq_err parse_catalog(json_t *root, biq_arena *arena, struct catalog_job 
         err = prefixed(biq_parse_statuses(st, arena, &job->statuses, &job->n_statuses, perr),
                        "statuses", perr);
     if (err == BIQ_OK && sp != NULL)
-        err = prefixed(biq_parse_sprints(sp, arena, &job->sprints, &job->n_sprints, perr),
+        err = prefixed(biq_parse_sprints_at(sp, &now, arena, &job->sprints, &job->n_sprints, perr),
                        "sprints", perr);
     if (err == BIQ_OK && pr != NULL)
         err = prefixed(biq_parse_projects(pr, arena, &job->projects, &job->n_projects, perr),
@@ -539,7 +551,7 @@ biq_err biq_handle_catalog(void *app_ptr, biq_request *req, biq_response *resp)
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    err = parse_catalog(root, req->arena, &job, &perr);
+    err = parse_catalog(root, ingest_clock(app), req->arena, &job, &perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &perr);
         goto out;

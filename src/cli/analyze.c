@@ -89,6 +89,7 @@ typedef struct an_ctx {
     const an_opts *opts;
     an_input in;
     biq_ms now;
+    biq_ms ingest_now; /* what ingest's future-date limits count from */
     biq_work_schedule schedule;
     biq_tz *tz;
 } an_ctx;
@@ -278,6 +279,7 @@ static biq_err add_issues(an_ctx *c, const json_t *root, biq_parse_error *perr)
 {
     biq_issue_page page;
     biq_field_ids ids = biq_field_ids_default();
+    ids.now = &c->ingest_now;
     biq_err err = biq_parse_issue_page(root, &ids, c->in.arena, &page, perr);
     if (err != BIQ_OK)
         return err;
@@ -304,7 +306,7 @@ static biq_err add_changelog(an_ctx *c, const char *path, const json_t *root,
                  "(name it changelog-<issueid>.json)");
         return BIQ_ERR_SHAPE;
     }
-    biq_err err = biq_parse_changelog_page(root, c->in.arena, &page, perr);
+    biq_err err = biq_parse_changelog_page_at(root, &c->ingest_now, c->in.arena, &page, perr);
     if (err != BIQ_OK)
         return err;
     cl.start_at = page.start_at;
@@ -326,7 +328,8 @@ static biq_err add_catalogue(an_ctx *c, an_kind kind, const json_t *root, biq_pa
     } else if (kind == AN_SPRINTS) {
         const biq_sprint *s = NULL;
         size_t n = 0;
-        if ((err = biq_parse_sprints(root, c->in.arena, &s, &n, perr)) == BIQ_OK &&
+        if ((err = biq_parse_sprints_at(root, &c->ingest_now, c->in.arena, &s, &n, perr)) ==
+                BIQ_OK &&
             !vec_push(c->in.arena, &c->in.sprints, s, n))
             err = BIQ_ERR_NOMEM;
     } else {
@@ -453,15 +456,29 @@ static biq_ms latest_instant(const an_input *in)
 
 /* --now (validated by parse_args), the clock for "now", else the data's
  * latest instant. */
+static biq_ms real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (biq_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Ingest refuses dates too far after this: the real clock, or a later
+ * --now (an earlier --now is an "as of" view of data that may go on). */
+static biq_ms ingest_clock(const an_opts *o)
+{
+    biq_ms real = real_now();
+    bool iso = o->now_text != NULL && strcmp(o->now_text, "now") != 0;
+    return iso && o->now > real ? o->now : real;
+}
+
 static void set_clock(an_ctx *c)
 {
     const char *s = c->opts->now_text;
     if (s == NULL) {
         c->now = latest_instant(&c->in);
     } else if (strcmp(s, "now") == 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        c->now = (biq_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        c->now = real_now();
     } else {
         c->now = c->opts->now;
     }
@@ -735,7 +752,7 @@ int biq_cli_analyze_run(FILE *out, FILE *err, int argc, char **argv)
     }
     if (rc != 0)
         return rc;
-    an_ctx c = {.out = out, .err = err, .opts = &opts};
+    an_ctx c = {.out = out, .err = err, .opts = &opts, .ingest_now = ingest_clock(&opts)};
     c.in = (an_input){.arena = biq_arena_new(AN_ARENA_LIMIT),
                       .issues = {.size = sizeof(biq_issue)},
                       .statuses = {.size = sizeof(biq_status)},

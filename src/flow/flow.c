@@ -108,20 +108,6 @@ out:
     return err;
 }
 
-static biq_ms earliest_instant(const biq_flow_input *in)
-{
-    biq_ms lo = in->now;
-    for (size_t i = 0; i < in->n_issues; i++) {
-        const biq_issue *is = &in->issues[i];
-        if (is->created != BIQ_MS_NONE && is->created < lo)
-            lo = is->created;
-        for (size_t t = 0; t < is->n_transitions; t++)
-            if (is->transitions[t].at < lo)
-                lo = is->transitions[t].at;
-    }
-    return lo;
-}
-
 static biq_err unknown_status_findings(biq_flow *flow)
 {
     biq_err err = BIQ_OK;
@@ -191,8 +177,7 @@ biq_err biq_flow_new(const biq_flow_input *in, biq_arena *arena, biq_flow **out)
     flow->sprints = in->sprints;
     flow->n_sprints = in->n_sprints;
     flow->tz = in->schedule && in->schedule->tz ? in->schedule->tz : biq_tz_utc();
-    if ((err = biq_fl_sched_prepare(&flow->sched, in->schedule, earliest_instant(in), in->now,
-                                    arena)) != BIQ_OK ||
+    if ((err = biq_fl_sched_prepare(&flow->sched, in->schedule, arena)) != BIQ_OK ||
         (err = biq_fl_statuses_build(flow, in, arena)) != BIQ_OK ||
         (err = build_issues(flow, in)) != BIQ_OK)
         goto out;

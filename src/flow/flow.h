@@ -98,11 +98,6 @@ typedef struct biq_work_schedule {
 /* BIQ_OK or BIQ_ERR_INVALID (bad hours, no working day, too many holidays). */
 biq_err biq_work_schedule_validate(const biq_work_schedule *s);
 
-/* Working (or calendar, when !s->working) milliseconds in [a, b); 0 when
- * b <= a. s NULL = calendar. Walks the days, so prefer the flow's durations
- * for bulk use. Thread-safe; s must have passed validation. */
-int64_t biq_work_schedule_between(const biq_work_schedule *s, biq_ms a, biq_ms b);
-
 typedef struct biq_flow_input {
     const biq_issue *issues;
     size_t n_issues;
@@ -170,7 +165,9 @@ const biq_flow_status_info *biq_flow_status_at(const biq_flow *flow, size_t i);
 biq_ms biq_flow_now(const biq_flow *flow);
 /* The schedule's zone (UTC when none); never NULL. */
 const biq_tz *biq_flow_tz(const biq_flow *flow);
-/* Duration between two instants under the flow's schedule. */
+/* Duration between two instants under the flow's schedule: calendar ms, or
+ * working ms in closed form, O(log holidays + log transitions) whatever the
+ * span (docs/performance.md); 0 when b <= a. */
 int64_t biq_flow_duration(const biq_flow *flow, biq_ms a, biq_ms b);
 
 /* ---------------------------------------------------------- data quality */

@@ -59,7 +59,7 @@ static void event_body(char *out, size_t len, int i)
              "\"updated\":\"2024-01-01T10:00:00.000+0000\"},"
              "\"changelog\":{\"total\":1,\"histories\":[{\"id\":\"%d\",\"created\":\"2024-01-01T11:00:00.000+0000\","
              "\"items\":[{\"field\":\"status\",\"fieldId\":\"status\",\"from\":\"1\",\"to\":\"3\"}]}]}}}",
-             1000 + i, i, 5000 + i);
+             1000 + i, i + 1, 5000 + i); /* Jira numbers issues from 1 */
 }
 
 static long long count(const char *sql)
