@@ -29,7 +29,7 @@ static void check_why(const char *why)
 {
     FUZZ_CHECK(memchr(why, '\0', BIQ_ALERT_WHY_MAX) != NULL);
     const char *colon = strstr(why, ": ");
-    FUZZ_CHECK(colon != NULL && colon > why);
+    FUZZ_CHECK(colon != NULL); /* an empty member name gives ": unknown field" */
 }
 
 /* An accepted URL's host, read naively, is plain LDH: scheme "://" then
