@@ -26,10 +26,17 @@ static biq_tz *zone;
 static biq_arena *zone_arena;
 static int64_t holidays[6];
 
+/* The zone lives for the whole process; freed at exit for the leak check. */
+static void free_zone(void)
+{
+    biq_arena_free(zone_arena);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    FUZZ_CHECK(atexit(free_zone) == 0);
     zone_arena = biq_arena_new((size_t)1 << 16);
     FUZZ_CHECK(zone_arena != NULL);
     FUZZ_CHECK(biq_tz_from_posix(BERLIN, "Europe/Berlin", zone_arena, &zone) == BIQ_OK);
