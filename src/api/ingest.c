@@ -12,6 +12,7 @@
 
 #include "api/alerts_worker.h"
 #include "api/app.h"
+#include "api/bodies.h"
 #include "api/handlers.h"
 #include "ingest/ingest.h"
 #include "store/backfill.h"
@@ -294,7 +295,7 @@ static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *j
 
 /* Project keys as Jira makes them: an upper-case letter, then upper-case
  * letters, digits or underscores. */
-static bool project_key_ok(const char *key)
+bool biq_api_project_key_ok(const char *key)
 {
     size_t n = strlen(key);
     return n >= 1 && n <= BIQ_INGEST_KEY_MAX && key[0] >= 'A' && key[0] <= 'Z' &&
@@ -306,7 +307,7 @@ biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response 
     biq_app *app = app_ptr;
     struct start_job job = {.project = req->params[0]};
     json_t *body = NULL;
-    if (!project_key_ok(job.project))
+    if (!biq_api_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = biq_api_parse_body(req, resp, &body);
     if (err == BIQ_OK)
@@ -395,7 +396,7 @@ biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *
     struct page_job job = {.project = req->params[0], .arena = req->arena,
                            .now = ingest_clock(app)};
     json_t *root = NULL;
-    if (!project_key_ok(job.project))
+    if (!biq_api_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
@@ -486,22 +487,20 @@ out:
 
 struct catalog_job {
     biq_arena *arena;
-    const biq_status *statuses;
-    const biq_sprint *sprints;
-    const biq_project *projects;
-    size_t n_statuses, n_sprints, n_projects;
+    biq_api_catalog cat;
 };
 
 static biq_err catalog_tx(biq_tx *tx, void *ctx)
 {
     struct catalog_job *job = ctx;
+    const biq_api_catalog *c = &job->cat;
     biq_err err = biq_store_tenant_ensure(tx);
     if (err == BIQ_OK)
-        err = biq_store_statuses_write(tx, job->statuses, NULL, job->n_statuses, job->arena);
+        err = biq_store_statuses_write(tx, c->statuses, NULL, c->n_statuses, job->arena);
     if (err == BIQ_OK)
-        err = biq_store_sprints_write(tx, job->sprints, job->n_sprints, job->arena);
+        err = biq_store_sprints_write(tx, c->sprints, c->n_sprints, job->arena);
     if (err == BIQ_OK)
-        err = biq_store_projects_write(tx, job->projects, job->n_projects, job->arena);
+        err = biq_store_projects_write(tx, c->projects, c->n_projects, job->arena);
     return err;
 }
 
@@ -520,24 +519,26 @@ static biq_err prefixed(biq_err err, const char *member, biq_parse_error *perr)
     return err;
 }
 
-static biq_err parse_catalog(json_t *root, biq_ms now, biq_arena *arena, struct catalog_job *job,
-                             biq_parse_error *perr)
+biq_err biq_api_catalog_parse(const json_t *root, const biq_ms *now, biq_arena *arena,
+                              biq_api_catalog *out, biq_parse_error *perr)
 {
-    json_t *st = json_object_get(root, "statuses"), *sp = json_object_get(root, "sprints");
-    json_t *pr = json_object_get(root, "projects");
+    const json_t *st = json_object_get(root, "statuses"), *sp = json_object_get(root, "sprints");
+    const json_t *pr = json_object_get(root, "projects");
     biq_err err = BIQ_OK;
+    *out = (biq_api_catalog){0};
     if (!json_is_object(root)) {
+        snprintf(perr->path, sizeof perr->path, "body");
         snprintf(perr->message, sizeof perr->message, "body: expected an object");
         return BIQ_ERR_SHAPE;
     }
     if (st != NULL)
-        err = prefixed(biq_parse_statuses(st, arena, &job->statuses, &job->n_statuses, perr),
+        err = prefixed(biq_parse_statuses(st, arena, &out->statuses, &out->n_statuses, perr),
                        "statuses", perr);
     if (err == BIQ_OK && sp != NULL)
-        err = prefixed(biq_parse_sprints_at(sp, &now, arena, &job->sprints, &job->n_sprints, perr),
+        err = prefixed(biq_parse_sprints_at(sp, now, arena, &out->sprints, &out->n_sprints, perr),
                        "sprints", perr);
     if (err == BIQ_OK && pr != NULL)
-        err = prefixed(biq_parse_projects(pr, arena, &job->projects, &job->n_projects, perr),
+        err = prefixed(biq_parse_projects(pr, arena, &out->projects, &out->n_projects, perr),
                        "projects", perr);
     return err;
 }
@@ -551,7 +552,8 @@ biq_err biq_handle_catalog(void *app_ptr, biq_request *req, biq_response *resp)
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    err = parse_catalog(root, ingest_clock(app), req->arena, &job, &perr);
+    biq_ms now = ingest_clock(app);
+    err = biq_api_catalog_parse(root, &now, req->arena, &job.cat, &perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &perr);
         goto out;
@@ -563,9 +565,9 @@ biq_err biq_handle_catalog(void *app_ptr, biq_request *req, biq_response *resp)
         biq_response_error(resp, err, "could not store the catalogue");
     else
         biq_response_json(resp, 200, json_pack("{s:b,s:I,s:I,s:I}", "ok", 1, "statuses",
-                                               (json_int_t)job.n_statuses, "sprints",
-                                               (json_int_t)job.n_sprints, "projects",
-                                               (json_int_t)job.n_projects));
+                                               (json_int_t)job.cat.n_statuses, "sprints",
+                                               (json_int_t)job.cat.n_sprints, "projects",
+                                               (json_int_t)job.cat.n_projects));
 out:
     json_decref(root);
     return err;
