@@ -16,7 +16,9 @@
 #     and uncached, on that project;
 #  7. bench/events.sh: durable events per second (1 and 16 projects)
 #     against pgbench's one-row INSERT commits;
-#  8. stops and removes the cluster, also on failure.
+#  8. bench/attack.sh: RSS and /healthz + dashboard p99 while 1000
+#     anonymous uploads and 64 held 4 MiB pages press on the server;
+#  9. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
 # Environment: BENCH_ISSUES (default 128000), BENCH_SEED (default 7: among
@@ -84,3 +86,7 @@ bash bench/dashboard.sh "$pgdir"
 echo
 echo "== durable events per second through the server (bench/events.sh)"
 bash bench/events.sh "$pgdir"
+
+echo
+echo "== memory and latency under attack (bench/attack.sh, issue 12)"
+bash bench/attack.sh "$pgdir"

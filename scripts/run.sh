@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${BIQ_PORT:-8080}
+METRICS_LISTEN=${BIQ_METRICS_LISTEN:-127.0.0.1:9090}
 KID="forge/invocation-token/wf-dev-local"
 APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000de"
 TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de00"
@@ -37,7 +38,7 @@ stop() {
 trap stop INT TERM EXIT
 
 BIQ_APP_ID="$APP_ID" BIQ_JWKS_FILE="$VAR/keys/jwks.json" BIQ_LISTEN="127.0.0.1:$PORT" \
-    ./build/biq serve >>"$VAR/server.log" 2>&1 &
+    BIQ_METRICS_LISTEN="$METRICS_LISTEN" ./build/biq serve >>"$VAR/server.log" 2>&1 &
 server_pid=$!
 
 for _ in $(seq 1 100); do
@@ -83,7 +84,7 @@ BottleneckIQ backend is running at http://127.0.0.1:$PORT   (log: var/server.log
 $ui_line
 
   curl http://127.0.0.1:$PORT/healthz
-  curl http://127.0.0.1:$PORT/metrics
+  curl http://$METRICS_LISTEN/metrics     (the metrics listener, BIQ_METRICS_LISTEN)
   curl -H "Authorization: Bearer \$(./build/biq-dev token var/keys $KID \\
         $APP_ID \\
         $TENANT 10000 DEMO)" \\

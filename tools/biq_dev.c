@@ -6,6 +6,9 @@
  *   biq-dev keygen DIR KID         writes DIR/dev-key.pem and DIR/jwks.json
  *   biq-dev token DIR KID APP_ID INSTALLATION [PROJECT_ID PROJECT_KEY]
  *                                  prints a FIT valid for 25 s
+ *   BIQ_DEV_MODULE="TYPE KEY"      optional: the module claims, e.g.
+ *                                  "core:function on-installed" for a
+ *                                  function-class token (auth/modules.def)
  */
 #include <openssl/pem.h>
 #include <stdio.h>
@@ -65,6 +68,20 @@ static int token(int argc, char **argv)
     c.project_id = argc >= 6 ? argv[4] : NULL;
     c.project_key = argc >= 6 ? argv[5] : NULL;
     c.no_context = argc < 6;
+    char module[256];
+    const char *m = getenv("BIQ_DEV_MODULE");
+    if (m != NULL && m[0] != '\0') {
+        snprintf(module, sizeof module, "%s", m);
+        char *space = strchr(module, ' ');
+        if (space == NULL) {
+            fprintf(stderr, "biq-dev: BIQ_DEV_MODULE: expected \"TYPE KEY\"\n");
+            EVP_PKEY_free(key);
+            return 1;
+        }
+        *space = '\0';
+        c.module_type = module;
+        c.module_key = space + 1;
+    }
     char *t = fit_sign_forge_token(key, argv[1], &c);
     EVP_PKEY_free(key);
     if (t == NULL)

@@ -5,9 +5,17 @@
 
 #include "http/request.h"
 
+/* Per-route body caps (README "Limits"): what Forge sends, with room.
+ * Measured (issue 12): the real 100-issue search page with changelogs
+ * (realdata/devlake-merico/issues-with-changelog.json) is 1,094,258 bytes;
+ * the largest `biq gen` page 832,588 bytes (65,957 JSON values); the real
+ * changelog pages 131,211 bytes at most; webhook events 18,253 bytes;
+ * catalogues 23,735 bytes. Jira's own search pages run 1-2 MB. */
 enum {
     BIQ_API_SMALL_BODY_MAX = 64 * 1024,         /* lifecycle calls, settings */
-    BIQ_API_EVENT_BODY_MAX = 1024 * 1024,       /* Forge drops events over 200 kB */
+    BIQ_API_EVENT_BODY_MAX = 256 * 1024,        /* Forge drops events over 200 kB */
+    BIQ_API_PAGE_BODY_MAX = 4 * 1024 * 1024,    /* search pages, catalogues, id lists */
+    BIQ_API_CHANGELOG_BODY_MAX = 1024 * 1024,   /* one page of 100 histories: 131 kB seen */
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp);

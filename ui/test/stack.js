@@ -110,7 +110,7 @@ async function setUp(stack) {
     const log = path.join(dir, 'server.log');
     const out = openSync(log, 'a');
     const child = spawn(path.join(ROOT, 'build/biq'), ['serve'], {
-      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}`,
+      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}`, BIQ_METRICS_LISTEN: '127.0.0.1:0',
         BIQ_ALERT_HOSTS_EXTRA: stack.hook.hostPort },
       stdio: ['ignore', out, out],
     });
