@@ -18,9 +18,11 @@ trap 'rm -rf "$gen"' EXIT
 shared=${BIQ_SHARED_DIR:-../shared}
 fields='"fields":{"storyPoints":"customfield_10016","sprint":"customfield_10020"}'
 
+# Every /forge route answers the app's Forge functions (src/auth/modules.def).
 post() {
     local token
-    token=$(./build/biq-dev token "$keys" "$kid" "$app" "$tenant")
+    token=$(BIQ_DEV_MODULE="core:function backfill-consumer" \
+        ./build/biq-dev token "$keys" "$kid" "$app" "$tenant")
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' --data-binary "@$2" "$base$1"
 }

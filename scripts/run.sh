@@ -48,7 +48,8 @@ for _ in $(seq 1 100); do
 done
 
 token() { ./build/biq-dev token "$VAR/keys" "$KID" "$APP_ID" "$TENANT" "$@"; }
-curl -fs -X POST -H "Authorization: Bearer $(token)" -H 'Content-Type: application/json' \
+curl -fs -X POST -H "Authorization: Bearer $(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" token)" \
+    -H 'Content-Type: application/json' \
     -d '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/demo"}' \
     "http://127.0.0.1:$PORT/forge/lifecycle" >/dev/null
 if [ ! -f "$VAR/demo-loaded" ]; then
