@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "flow/flow.h"
+#include "ingest/ingest.h"
 
 enum {
     HOST_MAX = 256,
@@ -186,22 +187,13 @@ static biq_err destination_ids(const field_ctx *c, const json_t *body, json_t *o
     return BIQ_OK;
 }
 
-/* A Jira project key: [A-Z][A-Z0-9_]*, at most BIQ_ALERT_PROJECT_KEY_MAX. */
-static bool project_key_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > BIQ_ALERT_PROJECT_KEY_MAX || s[0] < 'A' || s[0] > 'Z')
-        return false;
-    return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
 /* projectKey: absent or null for a site-wide rule, else the rule's project. */
 static biq_err project_key(const field_ctx *c, const json_t *body, json_t *out)
 {
     const json_t *v = json_object_get(body, "projectKey");
     if (v == NULL || json_is_null(v))
         return json_object_set_new(out, "projectKey", json_null()) == 0 ? BIQ_OK : BIQ_ERR_NOMEM;
-    if (!json_is_string(v) || !project_key_ok(json_string_value(v)))
+    if (!json_is_string(v) || !biq_ingest_project_key_ok(json_string_value(v)))
         return bad(c, "projectKey", "expected null (site-wide) or a Jira project key");
     return json_object_set_new(out, "projectKey", json_string(json_string_value(v))) == 0
                ? BIQ_OK

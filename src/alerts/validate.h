@@ -36,7 +36,6 @@ enum {
     BIQ_ALERT_BINDINGS_MAX = 20,
     BIQ_ALERT_HOSTS_EXTRA_MAX = 1024,
     BIQ_ALERT_WHY_MAX = 256,
-    BIQ_ALERT_PROJECT_KEY_MAX = 255, /* as a route parameter */
 };
 
 /* A rule body {kind, name?, enabled?, params?, cooldownMinutes?,

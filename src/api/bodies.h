@@ -25,10 +25,8 @@ enum {
     BIQ_API_WHY_MAX = 160,               /* room for "ids[999999]: ..." */
 };
 
-/* True when key is a Jira project key: an upper-case ASCII letter, then
- * upper-case letters, digits or underscores, 1..BIQ_INGEST_KEY_MAX bytes
- * ([A-Z][A-Z0-9_]*). Pure. */
-bool biq_api_project_key_ok(const char *key);
+/* Project keys in paths are checked by biq_ingest_project_key_ok
+ * (ingest/ingest.h), the one rule for Jira's key shapes. */
 
 /* ---- lifecycle (POST /forge/lifecycle) ---- */
 

@@ -295,19 +295,12 @@ static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *j
 
 /* Project keys as Jira makes them: an upper-case letter, then upper-case
  * letters, digits or underscores. */
-bool biq_api_project_key_ok(const char *key)
-{
-    size_t n = strlen(key);
-    return n >= 1 && n <= BIQ_INGEST_KEY_MAX && key[0] >= 'A' && key[0] <= 'Z' &&
-           strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
 biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
     struct start_job job = {.project = req->params[0]};
     json_t *body = NULL;
-    if (!biq_api_project_key_ok(job.project))
+    if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = biq_api_parse_body(req, resp, &body);
     if (err == BIQ_OK)
@@ -396,7 +389,7 @@ biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *
     struct page_job job = {.project = req->params[0], .arena = req->arena,
                            .now = ingest_clock(app)};
     json_t *root = NULL;
-    if (!biq_api_project_key_ok(job.project))
+    if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)

@@ -243,7 +243,7 @@ biq_err biq_handle_reconcile_ids(void *app_ptr, biq_request *req, biq_response *
     struct ids_job job = {.project = req->params[0], .arena = req->arena};
     char why[BIQ_API_WHY_MAX];
     json_t *body = NULL;
-    if (!biq_api_project_key_ok(job.project))
+    if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = biq_api_parse_body(req, resp, &body);
     if (err != BIQ_OK)

@@ -1,7 +1,7 @@
 /* fuzz_reconcile.c - the reconcile bodies (api/sync.c):
  * biq_api_reconcile_parse (POST /forge/reconcile) and
  * biq_api_reconcile_ids_parse (POST /forge/reconcile/{projectKey}/ids),
- * after biq_api_parse_body, plus biq_api_project_key_ok on every string.
+ * after biq_api_parse_body, plus biq_ingest_project_key_ok on every string.
  *
  * Properties: refusals are BIQ_ERR_SHAPE with "member: ..." or
  * "ids[i]: ..." (NOMEM never, at this size); an accepted record has
@@ -75,14 +75,14 @@ static void key_side(const json_t *v, int depth)
     json_t *m;
     if (depth > 4)
         return;
-    if (json_is_string(v) && biq_api_project_key_ok(json_string_value(v))) {
+    if (json_is_string(v) && biq_ingest_project_key_ok(json_string_value(v))) {
         const char *s = json_string_value(v);
         size_t n = strlen(s);
         FUZZ_CHECK(n >= 1 && n <= BIQ_INGEST_KEY_MAX && s[0] >= 'A' && s[0] <= 'Z');
         FUZZ_CHECK(strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n);
     } else if (json_is_object(v)) {
         json_object_foreach((json_t *)v, key, m) {
-            FUZZ_CHECK(!biq_api_project_key_ok(key) || (key[0] >= 'A' && key[0] <= 'Z'));
+            FUZZ_CHECK(!biq_ingest_project_key_ok(key) || (key[0] >= 'A' && key[0] <= 'Z'));
             key_side(m, depth + 1);
         }
     } else if (json_is_array(v)) {

@@ -97,15 +97,15 @@ START_TEST(project_key_shape)
     char longest[BIQ_INGEST_KEY_MAX + 2];
     memset(longest, 'A', sizeof longest - 1);
     longest[BIQ_INGEST_KEY_MAX] = '\0';
-    ck_assert(biq_api_project_key_ok("R"));
-    ck_assert(biq_api_project_key_ok("FLOW_2"));
-    ck_assert(biq_api_project_key_ok(longest));
+    ck_assert(biq_ingest_project_key_ok("R"));
+    ck_assert(biq_ingest_project_key_ok("FLOW_2"));
+    ck_assert(biq_ingest_project_key_ok(longest));
     longest[BIQ_INGEST_KEY_MAX] = 'A';
     longest[BIQ_INGEST_KEY_MAX + 1] = '\0';
-    ck_assert(!biq_api_project_key_ok(longest));
+    ck_assert(!biq_ingest_project_key_ok(longest));
     static const char *const BAD[] = {"", "r", "1A", "_A", "A-1", "A 1", "A.B", "ÄB", "AB\x7f"};
     for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
-        ck_assert_msg(!biq_api_project_key_ok(BAD[i]), "%s", BAD[i]);
+        ck_assert_msg(!biq_ingest_project_key_ok(BAD[i]), "%s", BAD[i]);
 }
 END_TEST
 
