@@ -481,36 +481,20 @@ static int set_zone(an_ctx *c)
     return 0;
 }
 
-typedef struct an_ordered_status {
-    biq_status s;
-    size_t order;
-} an_ordered_status;
-
-static int cmp_status(const void *a, const void *b)
+/* The catalogue rule of every path (biq_flow_statuses_resolve): the files'
+ * catalogue, else the newest issue showing a status, over all the input's
+ * issues as the server does over a tenant's. */
+static biq_err resolve_statuses(an_input *in)
 {
-    const an_ordered_status *x = a, *y = b;
-    if (x->s.id != y->s.id)
-        return x->s.id < y->s.id ? -1 : 1;
-    return (x->order > y->order) - (x->order < y->order);
-}
-
-/* One entry per status id, the first given winning (statuses.json and
- * backfill pages may repeat them). */
-static biq_err dedupe_statuses(an_input *in)
-{
-    an_ordered_status *t = biq_arena_calloc(in->arena, in->statuses.n + 1, sizeof *t);
-    biq_status *s = in->statuses.data;
-    if (t == NULL)
-        return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < in->statuses.n; i++)
-        t[i] = (an_ordered_status){.s = s[i], .order = i};
-    qsort(t, in->statuses.n, sizeof *t, cmp_status);
+    biq_status *s = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < in->statuses.n; i++)
-        if (n == 0 || s[n - 1].id != t[i].s.id)
-            s[n++] = t[i].s;
-    in->statuses.n = n;
-    return BIQ_OK;
+    biq_err err = biq_flow_statuses_resolve(in->statuses.data, in->statuses.n, in->issues.data,
+                                            in->issues.n, in->arena, &s, NULL, &n);
+    if (err == BIQ_OK) {
+        in->statuses.data = s;
+        in->statuses.n = in->statuses.cap = n;
+    }
+    return err;
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -710,8 +694,11 @@ static int run(an_ctx *c)
         fprintf(c->err, "biq analyze: no issues in the input\n");
         return 1;
     }
-    if (complete_changelogs(c) != BIQ_OK || dedupe_statuses(&c->in) != BIQ_OK) {
-        fprintf(c->err, "biq analyze: out of memory\n");
+    biq_err err = complete_changelogs(c);
+    if (err == BIQ_OK)
+        err = resolve_statuses(&c->in);
+    if (err != BIQ_OK) {
+        fprintf(c->err, "biq analyze: %s\n", biq_strerror(err));
         return 1;
     }
     set_clock(c);

@@ -1,16 +1,22 @@
 /* dashboard_json.c - api.md's `dashboard` object from a report (jansson).
- * Every number passes through one rounding helper so that the bytes do not
- * depend on floating-point noise; keys are sorted at serialisation. */
+ * Numbers are exact (full-precision doubles: days = ms / 86 400 000); the
+ * bytes are deterministic because every figure is computed in an order that
+ * does not depend on input order, and keys are sorted at serialisation. */
 #include "flow/dashboard_json.h"
 #include "flow/flow_internal.h"
 #include "flow/json_util.h"
 #include "tz/civil.h"
 
-enum { REAL_PRECISION = 15 };
+/* 17 significant digits: every double prints so that parsing it gives the
+ * same double back (DBL_DECIMAL_DIG). */
+enum { REAL_PRECISION = 17 };
 
 static const char *role_name(biq_role r)
 {
-    return r == BIQ_ROLE_ACTIVE ? "active" : r == BIQ_ROLE_DONE ? "done" : "backlog";
+    return r == BIQ_ROLE_ACTIVE    ? "active"
+           : r == BIQ_ROLE_DONE    ? "done"
+           : r == BIQ_ROLE_UNKNOWN ? "unknown"
+                                   : "backlog";
 }
 
 static json_t *stats_json(const biq_flow_stats *s, bool *ok)
@@ -30,7 +36,7 @@ static json_t *status_window_json(const biq_flow_status_window *w, int32_t limit
     json_t *o = json_object(), *wip = json_object();
     biq_fl_json_set(o, "timeInStatus", stats_json(&w->time, ok), ok);
     biq_fl_json_set(o, "throughput", json_integer(w->throughput), ok);
-    biq_fl_json_set(wip, "avg", biq_fl_json_round(w->wip_avg, BIQ_JSON_WIP_DECIMALS), ok);
+    biq_fl_json_set(wip, "avg", biq_fl_json_real(w->wip_avg), ok);
     biq_fl_json_set(wip, "current", json_integer(w->wip_current), ok);
     biq_fl_json_set(wip, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
     biq_fl_json_set(o, "wip", wip, ok);
@@ -62,30 +68,30 @@ static json_t *window_json(const biq_flow *flow, const biq_flow_window *w, bool 
 {
     json_t *o = json_object(), *prev = json_object();
     biq_fl_json_set(o, "kind", json_string(window_kind_name(&w->spec)), ok);
-    biq_fl_json_set(o, "days", biq_fl_json_round(w->days, BIQ_JSON_DAYS_DECIMALS), ok);
+    biq_fl_json_set(o, "days", biq_fl_json_real(w->days), ok);
     biq_fl_json_set(o, "from", biq_fl_json_instant(w->from), ok);
     biq_fl_json_set(o, "to", biq_fl_json_instant(w->to), ok);
     biq_fl_json_set(o, "tz", json_string(biq_tz_name(flow->tz)), ok);
-    biq_fl_json_set(prev, "days", biq_fl_json_round(w->prev_days, BIQ_JSON_DAYS_DECIMALS), ok);
+    biq_fl_json_set(prev, "days", biq_fl_json_real(w->prev_days), ok);
     biq_fl_json_set(prev, "from", biq_fl_json_instant(w->prev_from), ok);
     biq_fl_json_set(prev, "to", biq_fl_json_instant(w->prev_to), ok);
     biq_fl_json_set(o, "previous", prev, ok);
     return o;
 }
 
-static json_t *change_json(double cur, double prev, int decimals, bool as_days, bool *ok)
+static json_t *change_json(double cur, double prev, bool as_days, bool *ok)
 {
     json_t *o = json_object();
-    biq_fl_json_set(o, "current", as_days ? biq_fl_json_days(cur) : biq_fl_json_round(cur, decimals), ok);
-    biq_fl_json_set(o, "previous", as_days ? biq_fl_json_days(prev) : biq_fl_json_round(prev, decimals), ok);
+    biq_fl_json_set(o, "current", as_days ? biq_fl_json_days(cur) : biq_fl_json_real(cur), ok);
+    biq_fl_json_set(o, "previous", as_days ? biq_fl_json_days(prev) : biq_fl_json_real(prev), ok);
     biq_fl_json_set(o, "changePct",
-        prev > 0 ? biq_fl_json_round((cur / prev - 1.0) * 100.0, BIQ_JSON_PCT_DECIMALS) : json_null(), ok);
+        prev > 0 ? biq_fl_json_real((cur / prev - 1.0) * 100.0) : json_null(), ok);
     return o;
 }
 
 static json_t *signal(bool has, double v)
 {
-    return has ? biq_fl_json_round(v, BIQ_JSON_RATIO_DECIMALS) : json_null();
+    return has ? biq_fl_json_real(v) : json_null();
 }
 
 static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
@@ -106,12 +112,12 @@ static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
     biq_fl_json_set(o, "signals", sig, ok);
     biq_fl_json_set(o, "explanation", json_string(b->explanation), ok);
     biq_fl_json_set(o, "explanationSource", json_string("template"), ok);
-    biq_fl_json_set(bd, "avgTime", change_json(m->cur.time.avg_ms, m->prev.time.avg_ms, 0, true, ok), ok);
-    json_t *wip = change_json(m->cur.wip_avg, m->prev.wip_avg, BIQ_JSON_WIP_DECIMALS, false, ok);
+    biq_fl_json_set(bd, "avgTime", change_json(m->cur.time.avg_ms, m->prev.time.avg_ms, true, ok), ok);
+    json_t *wip = change_json(m->cur.wip_avg, m->prev.wip_avg, false, ok);
     biq_fl_json_set(wip, "limit", m->status->wip_limit > 0 ? json_integer(m->status->wip_limit) : json_null(),
         ok);
     biq_fl_json_set(bd, "wip", wip, ok);
-    biq_fl_json_set(bd, "throughput", change_json(m->cur.throughput, m->prev.throughput, 0, false, ok), ok);
+    biq_fl_json_set(bd, "throughput", change_json(m->cur.throughput, m->prev.throughput, false, ok), ok);
     biq_fl_json_set(o, "breakdown", bd, ok);
     return o;
 }
@@ -136,11 +142,11 @@ static json_t *trend_json(const biq_flow_trend *t, bool *ok)
     biq_fl_json_set(o, "statusName", t->status ? json_string(t->status->name) : json_null(), ok);
     biq_fl_json_set(o, "unit", json_string(is_time ? "days" : t->metric == BIQ_TREND_WIP ? "issues" : "count"),
         ok);
-    biq_fl_json_set(o, "current", is_time ? biq_fl_json_days(t->current) : biq_fl_json_round(t->current, BIQ_JSON_WIP_DECIMALS), ok);
-    biq_fl_json_set(o, "previous", is_time ? biq_fl_json_days(t->previous) : biq_fl_json_round(t->previous, BIQ_JSON_WIP_DECIMALS),
+    biq_fl_json_set(o, "current", is_time ? biq_fl_json_days(t->current) : biq_fl_json_real(t->current), ok);
+    biq_fl_json_set(o, "previous", is_time ? biq_fl_json_days(t->previous) : biq_fl_json_real(t->previous),
         ok);
-    biq_fl_json_set(o, "ratio", biq_fl_json_round(t->ratio, BIQ_JSON_RATIO_DECIMALS), ok);
-    biq_fl_json_set(o, "changePct", biq_fl_json_round(t->change_pct, BIQ_JSON_PCT_DECIMALS), ok);
+    biq_fl_json_set(o, "ratio", biq_fl_json_real(t->ratio), ok);
+    biq_fl_json_set(o, "changePct", biq_fl_json_real(t->change_pct), ok);
     biq_fl_json_set(o, "verdict", json_string(t->worsening ? "worsening" : "improving"), ok);
     return o;
 }

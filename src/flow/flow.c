@@ -127,7 +127,7 @@ static biq_err unknown_status_findings(biq_flow *flow)
     biq_err err = BIQ_OK;
     for (size_t i = 0; i < flow->n_statuses && err == BIQ_OK; i++) {
         const biq_flow_status_info *st = &flow->statuses[i];
-        if (st->in_catalogue || !st->used || st->id == 0)
+        if (st->role != BIQ_ROLE_UNKNOWN || !st->used || st->id == 0)
             continue;
         biq_flow_finding f = {.kind = BIQ_DQ_UNKNOWN_STATUS, .at = BIQ_MS_NONE,
                               .actual_status = st->id};

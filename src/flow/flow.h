@@ -43,6 +43,8 @@ typedef enum biq_role {
     BIQ_ROLE_BACKLOG = 0,
     BIQ_ROLE_ACTIVE,
     BIQ_ROLE_DONE,
+    BIQ_ROLE_UNKNOWN, /* category unknown and no override: never WIP, never a
+                         bottleneck candidate, an unknown_status finding */
 } biq_role;
 
 /* A tenant override for one status id. Tri-states: -1 keeps the default. */
@@ -117,6 +119,22 @@ typedef struct biq_flow_input {
 
 typedef struct biq_flow biq_flow;
 
+/* The catalogue rule (product.md), shared by `biq analyze`, the server's
+ * ingest and biq_flow_new(): a status's name and category come from the
+ * catalogue when it has the id (the first entry of an id wins), else from
+ * the issue with the newest `updated` whose current status it is (equal
+ * instants: the smaller name, then category name, bytewise); issues with a
+ * security level are ignored. Ids named only by transitions are left out:
+ * the flow names them from transition strings, with category unknown (role
+ * unknown, an unknown_status finding). *out gets the known statuses sorted
+ * by id, unique; *seen_at (when not NULL) the `updated` each came from, or
+ * BIQ_MS_NONE for catalogue entries. Pure; allocates from arena.
+ * BIQ_ERR_LIMIT beyond BIQ_FLOW_MAX_STATUSES ids besides the catalogue's,
+ * BIQ_ERR_NOMEM. */
+biq_err biq_flow_statuses_resolve(const biq_status *catalogue, size_t n_catalogue,
+                                  const biq_issue *issues, size_t n_issues, biq_arena *arena,
+                                  biq_status **out, biq_ms **seen_at, size_t *n_out);
+
 /* Builds every issue's slices and the status table. Input arrays are read,
  * not copied: they (and their strings) must outlive the flow, as must
  * settings arrays and the schedule's zone. Returns BIQ_ERR_INVALID for bad
@@ -159,7 +177,8 @@ typedef struct biq_flow_status_info {
     biq_role role;
     bool terminal;
     bool external;
-    bool in_catalogue; /* false: seen only in transitions */
+    bool in_catalogue; /* named by the catalogue or an issue's current status
+                          (biq_flow_statuses_resolve); false: by transitions only */
     bool used;         /* has at least one slice */
     int32_t wip_limit; /* -1 when none */
 } biq_flow_status_info;
