@@ -11,6 +11,9 @@
  * same double back (DBL_DECIMAL_DIG). */
 enum { REAL_PRECISION = 17 };
 
+/* Scratch for the data-quality report: pointers per finding and issue. */
+#define DQ_SCRATCH_LIMIT ((size_t)1 << 30)
+
 static const char *role_name(biq_role r)
 {
     return r == BIQ_ROLE_ACTIVE    ? "active"
@@ -59,8 +62,8 @@ static json_t *status_json(const biq_flow_status_metrics *m, bool *ok)
 
 static const char *window_kind_name(const biq_window_spec *s)
 {
-    static const char *const names[] = {"days", "mtd", "qtd", "sprint-current",
-                                        "sprint-last", "sprint-last3", "custom"};
+    static const char *const names[] = {"days",        "mtd",          "qtd",    "sprint-current",
+                                        "sprint-last", "sprint-last3", "custom", "all"};
     return (unsigned)s->kind < sizeof names / sizeof names[0] ? names[s->kind] : "custom";
 }
 
@@ -73,8 +76,11 @@ static json_t *window_json(const biq_flow *flow, const biq_flow_window *w, bool 
     biq_fl_json_set(o, "to", biq_fl_json_instant(w->to), ok);
     biq_fl_json_set(o, "tz", json_string(biq_tz_name(flow->tz)), ok);
     biq_fl_json_set(prev, "days", biq_fl_json_real(w->prev_days), ok);
-    biq_fl_json_set(prev, "from", biq_fl_json_instant(w->prev_from), ok);
-    biq_fl_json_set(prev, "to", biq_fl_json_instant(w->prev_to), ok);
+    /* The window `all` has nothing before it: an empty previous window. */
+    bool empty = w->prev_to <= w->prev_from;
+    biq_fl_json_set(prev, "empty", json_boolean(empty), ok);
+    biq_fl_json_set(prev, "from", empty ? json_null() : biq_fl_json_instant(w->prev_from), ok);
+    biq_fl_json_set(prev, "to", empty ? json_null() : biq_fl_json_instant(w->prev_to), ok);
     biq_fl_json_set(o, "previous", prev, ok);
     return o;
 }
@@ -159,15 +165,59 @@ static json_t *array_of_weeks(const biq_flow_report *r, bool *ok)
     return a;
 }
 
+static json_t *dq_group_json(const biq_flow *flow, const biq_flow_dq_group *g, bool *ok)
+{
+    json_t *o = json_object(), *keys = json_array();
+    for (size_t i = 0; i < g->n_keys; i++)
+        biq_fl_json_push(keys, json_string(g->keys[i]), ok);
+    biq_fl_json_set(o, "kind", json_string(biq_dq_kind_name(g->kind)), ok);
+    biq_fl_json_set(o, "count", json_integer((json_int_t)g->count), ok);
+    biq_fl_json_set(o, "issues", json_integer((json_int_t)g->n_issues), ok);
+    biq_fl_json_set(o, "issueKeys", keys, ok);
+    biq_fl_json_set(o, "moreIssues", json_integer((json_int_t)(g->n_issues - g->n_keys)), ok);
+    biq_fl_json_set(o, "action", json_string(g->action), ok);
+    if (g->kind == BIQ_DQ_UNKNOWN_STATUS) {
+        json_t *st = json_array();
+        for (size_t i = 0; i < flow->n_findings; i++) {
+            const biq_flow_finding *f = &flow->findings[i];
+            long k = f->kind == BIQ_DQ_UNKNOWN_STATUS ? biq_fl_status_index(flow, f->actual_status)
+                                                      : -1;
+            if (k < 0)
+                continue;
+            json_t *one = json_object();
+            biq_fl_json_set(one, "id", biq_fl_json_id(flow->statuses[k].id), ok);
+            biq_fl_json_set(one, "name", json_string(flow->statuses[k].name), ok);
+            biq_fl_json_push(st, one, ok);
+        }
+        biq_fl_json_set(o, "statuses", st, ok);
+    }
+    return o;
+}
+
+/* {"<kind>": count for every kind, "findings": [{kind, count, issues,
+ * issueKeys (the first BIQ_FLOW_DQ_KEYS), moreIssues, action, statuses
+ * (unknown_status only)}], "summary": "one sentence"}. */
 static json_t *data_quality_json(const biq_flow *flow, bool *ok)
 {
-    json_t *o = json_object();
+    json_t *o = json_object(), *groups = json_array();
     size_t counts[BIQ_DQ__COUNT] = {0};
+    biq_flow_dq_report rep;
+    biq_arena *scratch = biq_arena_new(DQ_SCRATCH_LIMIT);
     for (size_t i = 0; i < flow->n_findings; i++)
         if ((unsigned)flow->findings[i].kind < BIQ_DQ__COUNT)
             counts[flow->findings[i].kind]++;
     for (int k = 0; k < BIQ_DQ__COUNT; k++)
         biq_fl_json_set(o, biq_dq_kind_name((biq_dq_kind)k), json_integer((json_int_t)counts[k]), ok);
+    if (!scratch || biq_flow_dq_report_build(flow, scratch, &rep) != BIQ_OK) {
+        *ok = false;
+        rep.n_groups = 0;
+        rep.summary[0] = '\0';
+    }
+    for (size_t i = 0; i < rep.n_groups; i++)
+        biq_fl_json_push(groups, dq_group_json(flow, &rep.groups[i], ok), ok);
+    biq_fl_json_set(o, "findings", groups, ok);
+    biq_fl_json_set(o, "summary", json_string(rep.summary), ok);
+    biq_arena_free(scratch);
     return o;
 }
 

@@ -50,7 +50,7 @@ const char *biq_dq_kind_name(biq_dq_kind kind)
 {
     static const char *const names[BIQ_DQ__COUNT] = {
         "out_of_order",   "from_mismatch",   "done_never_started", "truncated_history",
-        "unknown_status", "status_mismatch", "duplicate_issue",
+        "unknown_status", "status_mismatch", "duplicate_issue",    "duplicate_history",
     };
     return (unsigned)kind < BIQ_DQ__COUNT ? names[kind] : "unknown";
 }
