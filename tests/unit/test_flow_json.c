@@ -170,7 +170,7 @@ START_TEST(csv_lines)
                           "2018-01-01T06:00:00.000Z,21600.000,false,false,false\r\n");
     ck_assert_uint_eq(len, strlen(buf));
     ck_assert_int_eq(biq_flow_csv_format(&rows[1], buf, sizeof buf, &len), BIQ_OK);
-    ck_assert_ptr_nonnull(strstr(buf, ",64800,true,false,false\r\n"));
+    ck_assert_ptr_nonnull(strstr(buf, ",64800.000,true,false,false\r\n"));
     /* Too small a buffer is an error, never a truncated line. */
     for (size_t size = 0; size < 60; size++)
         ck_assert_int_eq(biq_flow_csv_format(&rows[0], buf, size, &len), BIQ_ERR_TOO_LARGE);
