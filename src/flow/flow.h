@@ -314,7 +314,14 @@ typedef struct biq_flow_stats {
 /* Hyndman-Fan type 7 percentile (p in [0,1]) of sorted values; 0 for n == 0. */
 double biq_flow_percentile(const int64_t *sorted, size_t n, double p);
 
-/* Sorts values (ascending, in place) and fills *out. */
+/* num / den as the correctly rounded double when both are integers of at
+ * most 2^53 (one IEEE division of exact values), else in long double: the
+ * one division every mean and WIP average uses, so that an independent
+ * recomputation from the slices gets the same double. */
+double biq_flow_quotient(long double num, long double den);
+
+/* Sorts values (ascending, in place) and fills *out: avg_ms =
+ * biq_flow_quotient(sum, n); percentiles by biq_flow_percentile. */
 void biq_flow_stats_compute(int64_t *values, size_t n, biq_flow_stats *out);
 
 /* --------------------------------------------------------------- report */
