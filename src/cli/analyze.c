@@ -720,8 +720,10 @@ static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
         return;
     for (size_t i = 0; i < rep.n_groups; i++) {
         const biq_flow_dq_group *g = &rep.groups[i];
-        fprintf(out, "  data        %s: %zu finding%s, %zu issue%s", biq_dq_kind_name(g->kind),
-                g->count, g->count == 1 ? "" : "s", g->n_issues, g->n_issues == 1 ? "" : "s");
+        bool statuses = g->kind == BIQ_DQ_UNKNOWN_STATUS; /* one finding per status */
+        fprintf(out, "  data        %s: %zu %s%s, %zu issue%s", biq_dq_kind_name(g->kind), g->count,
+                statuses ? "status" : "finding",
+                g->count == 1 ? "" : statuses ? "es" : "s", g->n_issues, g->n_issues == 1 ? "" : "s");
         for (size_t k = 0; k < g->n_keys; k++)
             fprintf(out, "%s%s", k ? ", " : " (", g->keys[k]);
         if (g->n_issues > g->n_keys)
