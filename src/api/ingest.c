@@ -14,6 +14,7 @@
 #include "api/app.h"
 #include "api/bodies.h"
 #include "api/handlers.h"
+#include "flow/flow.h"
 #include "ingest/ingest.h"
 #include "store/backfill.h"
 #include "store/ingest.h"
@@ -80,23 +81,17 @@ out:
 }
 
 /* Statuses named by the issues themselves (id, name, category), so that a
- * status seen only in issues still has a name. */
+ * status seen only in issues still has a name: per id the newest issue's
+ * view, by the catalogue rule every path shares (biq_flow_statuses_resolve);
+ * the store keeps the newest across deliveries by the same rule. */
 static biq_err write_issue_statuses(biq_tx *tx, const biq_issue *issues, size_t n,
                                     biq_arena *arena)
 {
-    biq_status *st = biq_arena_calloc(arena, n, sizeof *st);
-    biq_ms *seen = biq_arena_calloc(arena, n, sizeof *seen);
+    biq_status *st = NULL;
+    biq_ms *seen = NULL;
     size_t k = 0;
-    if ((st == NULL || seen == NULL) && n > 0)
-        return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (issues[i].status_id > 0 && issues[i].status_name != NULL) {
-            seen[k] = issues[i].updated;
-            st[k++] = (biq_status){issues[i].status_id, issues[i].status_name,
-                                   issues[i].status_category};
-        }
-    }
-    return biq_store_statuses_write(tx, st, seen, k, arena);
+    biq_err err = biq_flow_statuses_resolve(NULL, 0, issues, n, arena, &st, &seen, &k);
+    return err != BIQ_OK ? err : biq_store_statuses_write(tx, st, seen, k, arena);
 }
 
 /* Writes issues, skipping (and purging) those with a security level, and

@@ -24,6 +24,7 @@
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "ingest/ingest.h"
+#include "tz/civil.h"
 #include "tz/tz.h"
 
 #define AN_ARENA_LIMIT ((size_t)4 << 30) /* all parsed input, or one project's flow */
@@ -33,6 +34,9 @@ enum {
     AN_READ_CHUNK = 64 * 1024,
     AN_TIME_MAX = 32,
     AN_STATUS_NAME_WIDTH = 28,
+    AN_DATE_LEN = 10,       /* YYYY-MM-DD */
+    AN_SPAN_DIGITS_MAX = 7, /* --window N: up to BIQ_FLOW_MAX_SPAN_DAYS */
+    AN_KEYS_SHOWN = 20,     /* issue keys listed per finding kind */
 };
 
 typedef enum an_kind {
@@ -62,6 +66,8 @@ typedef struct an_changelog {
 typedef struct an_opts {
     bool json;
     const char *window;
+    const char *from_text; /* --from: a date (local day start) or an instant */
+    const char *to_text;   /* --to: a date (the day included) or an instant */
     const char *now_text; /* NULL: the latest instant of the data */
     biq_ms now;           /* parsed now_text, unless it is "now" */
     const char *tz_name;
@@ -92,6 +98,7 @@ typedef struct an_ctx {
     biq_ms ingest_now; /* what ingest's future-date limits count from */
     biq_work_schedule schedule;
     biq_tz *tz;
+    biq_window_spec spec; /* resolved once the clock and zone are known */
 } an_ctx;
 
 /* ------------------------------------------------------------ helpers */
@@ -117,15 +124,19 @@ static bool vec_push(biq_arena *a, an_vec *v, const void *items, size_t n)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: biq analyze [--json] [--window W] [--now ISO|now] [--tz ZONE] FILE...\n"
+    fprintf(f, "usage: biq analyze [--json] [--window W | --from DATE [--to DATE]]\n"
+               "                   [--now ISO|now] [--tz ZONE] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
                "each project's dashboard: text, or with --json an array of dashboard\n"
-               "objects sorted by project key. W: 7d, 30d (default), 90d, N, mtd, qtd,\n"
-               "sprint-current, sprint-last, sprint-last3. --now defaults to the latest\n"
-               "created, updated or status-change instant in the data ('now': the\n"
-               "clock); --tz (an IANA zone) sets day boundaries.\n");
+               "objects sorted by project key (exact numbers: days at full precision).\n"
+               "W: 7d, 30d (default), 90d, N or Nd (any number of days), all (from the\n"
+               "earliest fact to now; no previous window), mtd, qtd, sprint-current,\n"
+               "sprint-last, sprint-last3. --from/--to: YYYY-MM-DD (days in --tz, --to\n"
+               "included) or ISO instants; --to defaults to now. --now defaults to the\n"
+               "latest created, updated or status-change instant in the data ('now':\n"
+               "the clock); --tz (an IANA zone) sets day boundaries.\n");
 }
 
 static int usage_error(FILE *err, const char *msg, const char *arg)
@@ -133,6 +144,53 @@ static int usage_error(FILE *err, const char *msg, const char *arg)
     fprintf(err, "biq analyze: %s%s%s (see biq analyze --help)\n", msg, arg ? " " : "",
             arg ? arg : "");
     return 2;
+}
+
+/* The API's windows, plus "all" and day windows of any length: the
+ * offline report reads any span of history. */
+static biq_err parse_window(const char *text, biq_window_spec *out)
+{
+    if (text != NULL && strcmp(text, "all") == 0) {
+        *out = (biq_window_spec){.kind = BIQ_WIN_ALL, .from = BIQ_MS_NONE};
+        return BIQ_OK;
+    }
+    if (biq_window_parse(text, out) == BIQ_OK)
+        return BIQ_OK;
+    int64_t v = 0;
+    int digits = 0;
+    const char *p = text ? text : "";
+    while (*p >= '0' && *p <= '9' && digits < AN_SPAN_DIGITS_MAX) {
+        v = v * 10 + (*p++ - '0');
+        digits++;
+    }
+    if (*p == 'd')
+        p++;
+    if (digits == 0 || *p != '\0' || v < 1 || v > BIQ_FLOW_MAX_SPAN_DAYS)
+        return BIQ_ERR_INVALID;
+    *out = (biq_window_spec){.kind = BIQ_WIN_DAYS, .days = (int32_t)v};
+    return BIQ_OK;
+}
+
+/* YYYY-MM-DD (the local day in tz, NULL = UTC: its start, or with
+ * day_after the next day's start) or an instant. */
+static bool date_value(const char *t, const biq_tz *tz, bool day_after, biq_ms *out)
+{
+    size_t len = strlen(t);
+    if (len != AN_DATE_LEN)
+        return biq_parse_instant(t, len, out) == BIQ_OK;
+    biq_ms probe = 0;
+    char buf[AN_TIME_MAX];
+    snprintf(buf, sizeof buf, "%sT00:00:00Z", t); /* validates the calendar date */
+    if (biq_parse_instant(buf, strlen(buf), &probe) != BIQ_OK)
+        return false;
+    int64_t day = biq_floor_div(probe, BIQ_MS_PER_DAY) + (day_after ? 1 : 0);
+    *out = biq_tz_day_start(tz ? tz : biq_tz_utc(), day);
+    return true;
+}
+
+static bool date_or_instant(const char *t, const biq_tz *tz, biq_ms *out)
+{
+    return date_value(t, tz, false, out);
 }
 
 /* 0 to run, -1 after --help, or 2. */
@@ -155,6 +213,8 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
         const char **slot = strcmp(a, "--window") == 0 ? &o->window
                             : strcmp(a, "--now") == 0  ? &o->now_text
                             : strcmp(a, "--tz") == 0   ? &o->tz_name
+                            : strcmp(a, "--from") == 0 ? &o->from_text
+                            : strcmp(a, "--to") == 0   ? &o->to_text
                                                        : NULL;
         if (slot == NULL)
             return usage_error(err, "unknown option", a);
@@ -167,8 +227,17 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
     if (o->n_files == 0)
         return usage_error(err, "no input files", NULL);
     biq_window_spec spec;
-    if (biq_window_parse(o->window, &spec) != BIQ_OK)
+    biq_ms at = 0;
+    if (parse_window(o->window, &spec) != BIQ_OK)
         return usage_error(err, "bad --window", o->window);
+    if (o->to_text != NULL && o->from_text == NULL)
+        return usage_error(err, "--to needs --from", NULL);
+    if (o->from_text != NULL && !date_or_instant(o->from_text, NULL, &at))
+        return usage_error(err, "bad --from (want 2024-01-01 or 2024-01-01T00:00:00Z):",
+                           o->from_text);
+    if (o->to_text != NULL && !date_or_instant(o->to_text, NULL, &at))
+        return usage_error(err, "bad --to (want 2024-01-31 or 2024-01-31T00:00:00Z):",
+                           o->to_text);
     const char *t = o->now_text;
     if (t != NULL && strcmp(t, "now") != 0 && biq_parse_instant(t, strlen(t), &o->now) != BIQ_OK)
         return usage_error(err, "bad --now (want 2024-01-01T00:00:00Z or now):", t);
@@ -484,6 +553,26 @@ static void set_clock(an_ctx *c)
     }
 }
 
+/* The window: --from/--to (dates in the zone, --to's day included, at
+ * most now), else --window. 0, or 2 for an empty range. */
+static int set_window(an_ctx *c)
+{
+    const an_opts *o = c->opts;
+    if (o->from_text == NULL)
+        return parse_window(o->window, &c->spec) == BIQ_OK ? 0 : 2;
+    biq_ms from = 0, to = c->now;
+    (void)date_value(o->from_text, c->tz, false, &from); /* validated by parse_args */
+    if (o->to_text != NULL)
+        (void)date_value(o->to_text, c->tz, true, &to);
+    to = to < c->now ? to : c->now;
+    if (from >= to) {
+        fprintf(c->err, "biq analyze: --from must be before --to and before now\n");
+        return 2;
+    }
+    c->spec = (biq_window_spec){.kind = BIQ_WIN_CUSTOM, .from = from, .to = to};
+    return 0;
+}
+
 static int set_zone(an_ctx *c)
 {
     c->schedule = (biq_work_schedule){.working = false};
@@ -498,36 +587,20 @@ static int set_zone(an_ctx *c)
     return 0;
 }
 
-typedef struct an_ordered_status {
-    biq_status s;
-    size_t order;
-} an_ordered_status;
-
-static int cmp_status(const void *a, const void *b)
+/* The catalogue rule of every path (biq_flow_statuses_resolve): the files'
+ * catalogue, else the newest issue showing a status, over all the input's
+ * issues as the server does over a tenant's. */
+static biq_err resolve_statuses(an_input *in)
 {
-    const an_ordered_status *x = a, *y = b;
-    if (x->s.id != y->s.id)
-        return x->s.id < y->s.id ? -1 : 1;
-    return (x->order > y->order) - (x->order < y->order);
-}
-
-/* One entry per status id, the first given winning (statuses.json and
- * backfill pages may repeat them). */
-static biq_err dedupe_statuses(an_input *in)
-{
-    an_ordered_status *t = biq_arena_calloc(in->arena, in->statuses.n + 1, sizeof *t);
-    biq_status *s = in->statuses.data;
-    if (t == NULL)
-        return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < in->statuses.n; i++)
-        t[i] = (an_ordered_status){.s = s[i], .order = i};
-    qsort(t, in->statuses.n, sizeof *t, cmp_status);
+    biq_status *s = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < in->statuses.n; i++)
-        if (n == 0 || s[n - 1].id != t[i].s.id)
-            s[n++] = t[i].s;
-    in->statuses.n = n;
-    return BIQ_OK;
+    biq_err err = biq_flow_statuses_resolve(in->statuses.data, in->statuses.n, in->issues.data,
+                                            in->issues.n, in->arena, &s, NULL, &n);
+    if (err == BIQ_OK) {
+        in->statuses.data = s;
+        in->statuses.n = in->statuses.cap = n;
+    }
+    return err;
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -601,7 +674,10 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
     text_time(pfrom, sizeof pfrom, r->window.prev_from);
     fprintf(out, "%s  %s  (%zu issues)\n", p->key ? p->key : "(no project)",
             p->name ? p->name : "", p->n_issues);
-    fprintf(out, "  window      %s .. %s (previous from %s)\n", from, to, pfrom);
+    if (r->window.prev_to > r->window.prev_from)
+        fprintf(out, "  window      %s .. %s (previous from %s)\n", from, to, pfrom);
+    else
+        fprintf(out, "  window      %s .. %s (no previous window)\n", from, to);
     fprintf(out, "  throughput  %u done (previous %u)\n", r->cur.throughput, r->prev.throughput);
     fprintf(out, "  lead time   P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n",
             days(r->cur.lead.p50_ms), days(r->cur.lead.p85_ms), days(r->cur.lead.p95_ms),
@@ -615,21 +691,34 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
         fprintf(out, "  bottleneck  none: %s\n", r->bottleneck.message);
 }
 
+static const char *role_label(const biq_flow_status_info *st)
+{
+    if (st->external)
+        return "external";
+    if (st->terminal && st->role != BIQ_ROLE_DONE)
+        return "terminal";
+    return st->role == BIQ_ROLE_ACTIVE    ? "active"
+           : st->role == BIQ_ROLE_DONE    ? "done"
+           : st->role == BIQ_ROLE_UNKNOWN ? "unknown"
+                                          : "backlog";
+}
+
 static void text_statuses(FILE *out, const biq_flow_report *r)
 {
-    fprintf(out, "  %-*s %9s %9s %8s %8s %8s %7s %6s\n", AN_STATUS_NAME_WIDTH, "status",
-            "avg days", "prev avg", "P50", "P90", "WIP avg", "WIP now", "left");
+    fprintf(out, "  %-*s %-8s %9s %9s %8s %8s %8s %7s %6s\n", AN_STATUS_NAME_WIDTH, "status",
+            "role", "avg days", "prev avg", "P50", "P90", "WIP avg", "WIP now", "left");
     for (size_t i = 0; i < r->n_statuses; i++) {
         const biq_flow_status_metrics *m = &r->statuses[i];
-        fprintf(out, "  %-*.*s %9.2f %9.2f %8.2f %8.2f %8.2f %7u %6u\n", AN_STATUS_NAME_WIDTH,
-                AN_STATUS_NAME_WIDTH, m->status->name ? m->status->name : "?",
+        fprintf(out, "  %-*.*s %-8s %9.2f %9.2f %8.2f %8.2f %8.2f %7u %6u\n",
+                AN_STATUS_NAME_WIDTH, AN_STATUS_NAME_WIDTH, m->status->name ? m->status->name : "?",
+                role_label(m->status),
                 days(m->cur.time.avg_ms), days(m->prev.time.avg_ms), days(m->cur.time.p50_ms),
                 days(m->cur.time.p90_ms), m->cur.wip_avg, m->cur.wip_current,
                 m->cur.throughput);
     }
 }
 
-static void text_trends(FILE *out, const biq_flow *f, const biq_flow_report *r)
+static void text_trends(FILE *out, const biq_flow_report *r)
 {
     for (size_t i = 0; i < r->n_trends; i++) {
         const biq_flow_trend *t = &r->trends[i];
@@ -637,13 +726,28 @@ static void text_trends(FILE *out, const biq_flow *f, const biq_flow_report *r)
                 t->status ? " of " : "", t->status ? t->status->name : "", t->change_pct,
                 t->worsening ? "worsening" : "improving");
     }
-    size_t n = 0, counts[BIQ_DQ__COUNT] = {0};
-    const biq_flow_finding *fs = biq_flow_findings(f, &n);
-    for (size_t i = 0; i < n; i++)
-        counts[fs[i].kind]++;
-    for (int k = 0; k < BIQ_DQ__COUNT; k++)
-        if (counts[k] > 0)
-            fprintf(out, "  data        %zu %s\n", counts[k], biq_dq_kind_name((biq_dq_kind)k));
+}
+
+/* Each finding kind with the issues it concerns and what was done, then
+ * the one-line summary. */
+static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
+{
+    biq_flow_dq_report rep;
+    if (biq_flow_dq_report_build(f, a, &rep) != BIQ_OK)
+        return;
+    for (size_t i = 0; i < rep.n_groups; i++) {
+        const biq_flow_dq_group *g = &rep.groups[i];
+        bool statuses = g->kind == BIQ_DQ_UNKNOWN_STATUS; /* one finding per status */
+        fprintf(out, "  data        %s: %zu %s%s, %zu issue%s", biq_dq_kind_name(g->kind), g->count,
+                statuses ? "status" : "finding",
+                g->count == 1 ? "" : statuses ? "es" : "s", g->n_issues, g->n_issues == 1 ? "" : "s");
+        for (size_t k = 0; k < g->n_keys; k++)
+            fprintf(out, "%s%s", k ? ", " : " (", g->keys[k]);
+        if (g->n_issues > g->n_keys)
+            fprintf(out, " and %zu more", g->n_issues - g->n_keys);
+        fprintf(out, "%s\n              -> %s\n", g->n_keys ? ")" : "", g->action);
+    }
+    fprintf(out, "  quality     %s\n", rep.summary);
 }
 
 /* ------------------------------------------------------------- running */
@@ -653,7 +757,6 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     int rc = 1;
     biq_arena *a = biq_arena_new(AN_ARENA_LIMIT);
     biq_flow *f = NULL;
-    biq_window_spec spec;
     biq_flow_window w;
     biq_flow_report *r = NULL;
     const biq_status *st = c->in.statuses.data;
@@ -661,8 +764,7 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
                          .n_statuses = c->in.statuses.n, .sprints = p->sprints,
                          .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now};
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
-    if (err == BIQ_OK && (err = biq_window_parse(c->opts->window, &spec)) == BIQ_OK &&
-        (err = biq_flow_window_resolve(f, &spec, &w)) == BIQ_OK)
+    if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
     if (err != BIQ_OK) {
         fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
@@ -678,7 +780,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     } else {
         text_header(c->out, p, r);
         text_statuses(c->out, r);
-        text_trends(c->out, f, r);
+        text_trends(c->out, r);
+        text_quality(c->out, f, a);
         fputc('\n', c->out);
     }
     rc = 0;
@@ -727,12 +830,17 @@ static int run(an_ctx *c)
         fprintf(c->err, "biq analyze: no issues in the input\n");
         return 1;
     }
-    if (complete_changelogs(c) != BIQ_OK || dedupe_statuses(&c->in) != BIQ_OK) {
-        fprintf(c->err, "biq analyze: out of memory\n");
+    biq_err err = complete_changelogs(c);
+    if (err == BIQ_OK)
+        err = resolve_statuses(&c->in);
+    if (err != BIQ_OK) {
+        fprintf(c->err, "biq analyze: %s\n", biq_strerror(err));
         return 1;
     }
     set_clock(c);
     int rc = set_zone(c);
+    if (rc == 0)
+        rc = set_window(c);
     if (rc == 0 && !c->opts->json) {
         char now[AN_TIME_MAX];
         text_time(now, sizeof now, c->now);

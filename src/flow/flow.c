@@ -50,7 +50,7 @@ const char *biq_dq_kind_name(biq_dq_kind kind)
 {
     static const char *const names[BIQ_DQ__COUNT] = {
         "out_of_order",   "from_mismatch",   "done_never_started", "truncated_history",
-        "unknown_status", "status_mismatch", "duplicate_issue",
+        "unknown_status", "status_mismatch", "duplicate_issue",    "duplicate_history",
     };
     return (unsigned)kind < BIQ_DQ__COUNT ? names[kind] : "unknown";
 }
@@ -113,7 +113,7 @@ static biq_err unknown_status_findings(biq_flow *flow)
     biq_err err = BIQ_OK;
     for (size_t i = 0; i < flow->n_statuses && err == BIQ_OK; i++) {
         const biq_flow_status_info *st = &flow->statuses[i];
-        if (st->in_catalogue || !st->used || st->id == 0)
+        if (st->role != BIQ_ROLE_UNKNOWN || !st->used || st->id == 0)
             continue;
         biq_flow_finding f = {.kind = BIQ_DQ_UNKNOWN_STATUS, .at = BIQ_MS_NONE,
                               .actual_status = st->id};
