@@ -25,7 +25,12 @@ export interface Dashboard {
   bottleneck: Bottleneck;
   trends: Trend[];
   alerts: { recent: Array<Record<string, unknown>> };
-  dataQuality?: Record<string, number>;
+  /** Per-kind counts (e.g. truncated_history), plus the findings and a
+   * one-line summary (docs/api.md, "dataQuality"). */
+  dataQuality?: Record<string, number> & {
+    findings?: Array<{ kind: string; count: number; issues: number; issueKeys: string[]; moreIssues: number; action: string }>;
+    summary?: string;
+  };
   sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
 }
 export interface WipAging {
