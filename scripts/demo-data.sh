@@ -64,7 +64,7 @@ if [ -d "$shared/realdata/devlake-merico" ]; then
     echo "demo: real DevLake data (projects EE, K5) in a second installation"
     tenant=$real_tenant
     echo '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/devlake"}' >"$gen/install.json"
-    post /forge/lifecycle "$gen/install.json"
+    post /forge/register "$gen/install.json"
     d=$shared/realdata/devlake-merico
     catalog "$d/statuses.json" "$d/sprints.json" "$d/projects.json"
     echo "{\"total\":30,$fields}" >"$gen/start.json"

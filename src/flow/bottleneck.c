@@ -158,7 +158,9 @@ void biq_flow_bottleneck_compute(const biq_flow_settings *cfg, biq_flow_report *
     for (size_t i = 0; i < r->n_statuses; i++) {
         const biq_flow_status_metrics *m = &r->statuses[i];
         signals s;
-        if (m->status->terminal || m->status->external || m->status->role == BIQ_ROLE_UNKNOWN ||
+        /* Candidates: active statuses only (product.md), never backlog,
+         * done, terminal, external or unknown ones. */
+        if (m->status->role != BIQ_ROLE_ACTIVE || m->status->terminal || m->status->external ||
             !present(&m->cur) || !present(&m->prev))
             continue;
         compute_signals(cfg, r, m, &s);

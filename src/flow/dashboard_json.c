@@ -34,29 +34,45 @@ static json_t *stats_json(const biq_flow_stats *s, bool *ok)
     return o;
 }
 
-static json_t *status_window_json(const biq_flow_status_window *w, int32_t limit, bool *ok)
+/* The items in a status over the window: "wip" for work in progress,
+ * "waiting" for a backlog queue; the other one (both for done, terminal
+ * and unknown statuses) is null (product.md, "WIP"). */
+static json_t *load_json(const biq_flow_status_window *w, int32_t limit, bool with_limit,
+                         bool *ok)
 {
-    json_t *o = json_object(), *wip = json_object();
+    json_t *o = json_object();
+    biq_fl_json_set(o, "avg", biq_fl_json_real(w->wip_avg), ok);
+    biq_fl_json_set(o, "current", json_integer(w->wip_current), ok);
+    if (with_limit)
+        biq_fl_json_set(o, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
+    return o;
+}
+
+static json_t *status_window_json(const biq_flow_status_window *w, const biq_flow_status_info *st,
+                                  bool *ok)
+{
+    json_t *o = json_object();
+    biq_flow_load load = biq_flow_status_load(st);
     biq_fl_json_set(o, "timeInStatus", stats_json(&w->time, ok), ok);
     biq_fl_json_set(o, "throughput", json_integer(w->throughput), ok);
-    biq_fl_json_set(wip, "avg", biq_fl_json_real(w->wip_avg), ok);
-    biq_fl_json_set(wip, "current", json_integer(w->wip_current), ok);
-    biq_fl_json_set(wip, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
-    biq_fl_json_set(o, "wip", wip, ok);
+    biq_fl_json_set(o, "wip",
+                    load == BIQ_LOAD_WIP ? load_json(w, st->wip_limit, true, ok) : json_null(), ok);
+    biq_fl_json_set(o, "waiting",
+                    load == BIQ_LOAD_WAITING ? load_json(w, 0, false, ok) : json_null(), ok);
     return o;
 }
 
 static json_t *status_json(const biq_flow_status_metrics *m, bool *ok)
 {
     const biq_flow_status_info *st = m->status;
-    json_t *o = status_window_json(&m->cur, st->wip_limit, ok);
+    json_t *o = status_window_json(&m->cur, st, ok);
     biq_fl_json_set(o, "id", biq_fl_json_id(st->id), ok);
     biq_fl_json_set(o, "name", json_string(st->name), ok);
     biq_fl_json_set(o, "category", json_string(biq_status_category_name(st->category)), ok);
     biq_fl_json_set(o, "role", json_string(role_name(st->role)), ok);
     biq_fl_json_set(o, "terminal", json_boolean(st->terminal), ok);
     biq_fl_json_set(o, "external", json_boolean(st->external), ok);
-    biq_fl_json_set(o, "previous", status_window_json(&m->prev, st->wip_limit, ok), ok);
+    biq_fl_json_set(o, "previous", status_window_json(&m->prev, st, ok), ok);
     return o;
 }
 
@@ -272,7 +288,7 @@ json_t *biq_flow_issue_json(const biq_flow *flow, const biq_flow_issue_view *v)
 {
     bool ok = true;
     json_t *o = json_object(), *visits = json_array();
-    int64_t total = 0;
+    int64_t total = 0, after_done = 0;
     for (size_t i = 0; visits && i < v->n_slices; i++) {
         const biq_flow_slice *s = &v->slices[i];
         json_t *row = json_object();
@@ -283,11 +299,19 @@ json_t *biq_flow_issue_json(const biq_flow *flow, const biq_flow_issue_view *v)
         biq_fl_json_set(row, "durationDays", biq_fl_json_days((double)s->duration_ms), &ok);
         biq_fl_json_set(row, "current", json_boolean(s->open), &ok);
         biq_fl_json_push(visits, row, &ok);
-        total += s->duration_ms;
+        /* The total stops at done: time since then is shown apart. */
+        if (v->done_at != BIQ_MS_NONE && s->start >= v->done_at)
+            after_done += s->duration_ms;
+        else
+            total += s->duration_ms;
     }
     biq_fl_json_set(o, "issueKey", biq_fl_json_str(v->issue->key), &ok);
     biq_fl_json_set(o, "visits", visits, &ok);
     biq_fl_json_set(o, "totalDays", biq_fl_json_days((double)total), &ok);
+    biq_fl_json_set(o, "doneAt", biq_fl_json_instant(v->done_at), &ok);
+    biq_fl_json_set(o, "sinceDoneDays",
+                    v->done_at != BIQ_MS_NONE ? biq_fl_json_days((double)after_done) : json_null(),
+                    &ok);
     biq_fl_json_set(o, "generatedAt", biq_fl_json_instant(flow->now), &ok);
     if (!ok) {
         json_decref(o);

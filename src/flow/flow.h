@@ -180,6 +180,18 @@ typedef struct biq_flow_status_info {
     int32_t wip_limit; /* -1 when none */
 } biq_flow_status_info;
 
+/* What an item in a status counts as (product.md, "WIP"): work in progress
+ * in an active status (an external one included), a queue ("waiting") in a
+ * backlog status, nothing in a done, terminal or unknown one. */
+typedef enum biq_flow_load {
+    BIQ_LOAD_NONE = 0,
+    BIQ_LOAD_WIP,
+    BIQ_LOAD_WAITING,
+} biq_flow_load;
+
+/* The load kind of st. Pure. */
+biq_flow_load biq_flow_status_load(const biq_flow_status_info *st);
+
 size_t biq_flow_status_count(const biq_flow *flow);
 /* Statuses sorted by id; NULL out of range. */
 const biq_flow_status_info *biq_flow_status_at(const biq_flow *flow, size_t i);
@@ -423,7 +435,13 @@ typedef struct biq_flow_aging {
     uint32_t reference_n;      /* 0: no line */
 } biq_flow_aging;
 
-/* Every issue not done and not in a terminal status, at now. */
+/* Every issue started and not done, not in a terminal status, at now
+ * (product.md, "WIP aging"); with include_backlog also the items never
+ * started (the chart's backlog toggle). */
+biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_arena *arena,
+                                biq_flow_aging **out);
+
+/* biq_flow_wip_aging_with without the backlog. */
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out);
 
 typedef struct biq_flow_cfd {

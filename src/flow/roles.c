@@ -280,3 +280,10 @@ biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_aren
 out:
     return err;
 }
+
+biq_flow_load biq_flow_status_load(const biq_flow_status_info *st)
+{
+    if (st->terminal || st->role == BIQ_ROLE_DONE || st->role == BIQ_ROLE_UNKNOWN)
+        return BIQ_LOAD_NONE;
+    return st->role == BIQ_ROLE_ACTIVE ? BIQ_LOAD_WIP : BIQ_LOAD_WAITING;
+}

@@ -98,7 +98,7 @@ static void status_trends(const biq_flow_report *r, size_t i, cand *top, size_t 
     if (time_floor(&m->cur.time, &m->prev.time))
         consider(top, n, BIQ_TREND_TIME_IN_STATUS, st, i + 1, m->cur.time.avg_ms,
                  m->prev.time.avg_ms, m->cur.time.avg_ms / m->prev.time.avg_ms, true);
-    if (m->prev.wip_avg >= MIN_PREV_WIP - RATIO_EPS)
+    if (biq_flow_status_load(st) == BIQ_LOAD_WIP && m->prev.wip_avg >= MIN_PREV_WIP - RATIO_EPS)
         consider(top, n, BIQ_TREND_WIP, st, i + 1, m->cur.wip_avg, m->prev.wip_avg,
                  m->cur.wip_avg / m->prev.wip_avg, true);
     if (m->prev.throughput >= MIN_PREV_THROUGHPUT && r->window.days > 0 &&

@@ -462,8 +462,12 @@ START_TEST(machine_output_round_trips_exactly)
             }
         }
         assert_stats(json_object_get(sj, "timeInStatus"), v, n);
-        ck_assert_double_eq(num(json_object_get(sj, "wip"), "avg"),
-                            (double)overlap / (double)len);
+        const json_t *load = json_object_get(sj, "wip");
+        if (json_is_null(load))
+            load = json_object_get(sj, "waiting");
+        if (json_is_null(load))
+            continue; /* done, terminal, unknown: no load figure */
+        ck_assert_double_eq(num(load, "avg"), (double)overlap / (double)len);
     }
     /* CSV: duration_seconds is the slice's milliseconds, exactly. */
     biq_flow_csv_row *rows = NULL;

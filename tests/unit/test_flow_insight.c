@@ -163,6 +163,18 @@ START_TEST(ties_and_exclusions)
     add(&f, 7, "Vendor", 10, 30, 1.0, 5, 10, 1);
     f.info[1].external = true;
     ck_assert_int_eq(run(&f)->state, BIQ_BN_HEALTHY);
+    /* Backlog, done and unknown statuses are never candidates either: only
+     * active ones (product.md), whatever their signals. */
+    init(&f, 30, 30);
+    add(&f, 1, "Selected", 10, 30, 1.0, 5, 10, 1);
+    f.info[0].role = BIQ_ROLE_BACKLOG;
+    add(&f, 2, "Resolved", 10, 30, 1.0, 5, 10, 1);
+    f.info[1].role = BIQ_ROLE_UNKNOWN;
+    add(&f, 6, "Closed", 10, 30, 1.0, 5, 10, 1);
+    f.info[2].role = BIQ_ROLE_DONE;
+    ck_assert_int_eq(run(&f)->state, BIQ_BN_HEALTHY);
+    f.info[0].role = BIQ_ROLE_ACTIVE; /* the same row as active wins */
+    ck_assert_int_eq(run(&f)->winner->status->id, 1);
     /* Absent in the previous window: not a candidate. */
     init(&f, 30, 30);
     add(&f, 3, "Build", 0, 30, 0, 5, 0, 1);
@@ -213,6 +225,15 @@ START_TEST(trend_floors)
     f.rows[0].prev.time.count = 2;
     biq_flow_trends_compute(&f.r);
     ck_assert_uint_eq(f.r.n_trends, 2); /* time needs 3 previous samples */
+    /* WIP trends only for work in progress: a backlog queue growing is no
+     * WIP trend (its time and throughput still are). */
+    init(&f, 30, 30);
+    add(&f, 3, "Selected", 10, 20, 4, 8, 4, 8);
+    f.info[0].role = BIQ_ROLE_BACKLOG;
+    biq_flow_trends_compute(&f.r);
+    ck_assert_uint_eq(f.r.n_trends, 2);
+    for (size_t i = 0; i < f.r.n_trends; i++)
+        ck_assert_int_ne(f.r.trends[i].metric, BIQ_TREND_WIP);
 }
 END_TEST
 
