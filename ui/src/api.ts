@@ -3,10 +3,15 @@
 import { invoke, UnreachableError } from './bridge';
 
 export interface Stat { count: number; avgDays: number | null; p50Days: number | null; p85Days?: number | null; p90Days: number | null; p95Days?: number | null }
+export interface Wip { avg: number; current: number; limit: number | null }
 export interface StatusRow {
   id: string; name: string; category: string; role: string; terminal?: boolean; external?: boolean;
-  timeInStatus: Stat; throughput: number; wip: { avg: number; current: number; limit: number | null };
-  previous?: { timeInStatus: Stat; throughput: number; wip: { avg: number; current: number; limit: number | null } };
+  timeInStatus: Stat; throughput: number;
+  /** Work in progress (active statuses); null for the others. */
+  wip: Wip | null;
+  /** A backlog status's queue ("waiting", never WIP); null for the others. */
+  waiting: { avg: number; current: number } | null;
+  previous?: { timeInStatus: Stat; throughput: number; wip: Wip | null; waiting: { avg: number; current: number } | null };
 }
 export interface Change { current: number | null; previous: number | null; changePct: number | null; limit?: number | null }
 export interface Bottleneck {
