@@ -361,11 +361,12 @@ static biq_err record_tx(biq_tx *tx, void *ctx)
         err = biq_store_alert_event_insert(tx, t->rule_id, 0, t->utc_day, r->project_key, status,
                                            0, &inserted);
         if (err == BIQ_OK && inserted) {
-            char line[TEXT_LINE_MAX], name[VALUE_MAX];
+            char line[TEXT_LINE_MAX], name[VALUE_MAX], size[BIQ_FLOW_CHANGE_TEXT_MAX];
             biq_encode_plain(status ? t->trend->status->name : "", name, sizeof name);
-            snprintf(line, sizeof line, "- %s%s%s worsened by %.0f%% over the last %d days",
+            snprintf(line, sizeof line, "- %s%s%s worsened by %s over the last %d days",
                      biq_trend_metric_name(t->trend->metric), status ? " in " : "", name,
-                     t->trend->change_pct, (int)TREND_WINDOW_DAYS);
+                     biq_flow_format_change(t->trend->change_pct / 100.0, size, sizeof size),
+                     (int)TREND_WINDOW_DAYS);
             biq_encode_utf8_trim(line);
             add_line(r, t->rule_id, line);
         }

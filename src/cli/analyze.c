@@ -34,6 +34,7 @@ enum {
     AN_READ_CHUNK = 64 * 1024,
     AN_TIME_MAX = 32,
     AN_STATUS_NAME_WIDTH = 28,
+    AN_LABEL_MAX = 320, /* a status name (255 bytes) and its id */
     AN_DATE_LEN = 10,       /* YYYY-MM-DD */
     AN_SPAN_DIGITS_MAX = 7, /* --window N: up to BIQ_FLOW_MAX_SPAN_DAYS */
     AN_KEYS_SHOWN = 20,     /* issue keys listed per finding kind */
@@ -703,27 +704,129 @@ static const char *role_label(const biq_flow_status_info *st)
                                           : "backlog";
 }
 
+/* Display columns of one UTF-8 code point: 2 for East Asian wide and
+ * fullwidth characters, else 1. Written here rather than wcwidth(3), whose
+ * answer depends on the process locale: a report must be the same bytes
+ * on every machine. Ranges: Unicode's East_Asian_Width W and F blocks. */
+static int cp_width(uint32_t cp)
+{
+    static const uint32_t wide[][2] = {
+        {0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF}, {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
+        {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
+        {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+    };
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (cp >= wide[i][0] && cp <= wide[i][1])
+            return 2;
+    return 1;
+}
+
+/* Decodes the code point at s (valid UTF-8: ingest checked it); *len its
+ * bytes. */
+static uint32_t next_cp(const unsigned char *s, size_t *len)
+{
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if ((s[0] & 0xE0) == 0xC0) {
+        *len = 2;
+        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    }
+    if ((s[0] & 0xF0) == 0xE0) {
+        *len = 3;
+        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    }
+    *len = 4;
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+           (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+/* Prints text in exactly width display columns: cut at a whole character
+ * (a wide one that would straddle the edge is left out), padded with
+ * spaces. */
+static void put_padded(FILE *out, const char *text, int width)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int used = 0;
+    while (*s != '\0') {
+        size_t len = 1;
+        int w = cp_width(next_cp(s, &len));
+        if (used + w > width)
+            break;
+        for (size_t k = 0; k < len && s[k] != '\0'; k++)
+            fputc(s[k], out);
+        used += w;
+        s += len;
+    }
+    fprintf(out, "%*s", width - used, "");
+}
+
+/* A status name, with its id when another status of the report has the
+ * same name (e.g. two "To Do"). */
+static void status_label(char *buf, size_t size, const biq_flow_report *r, size_t i)
+{
+    const biq_flow_status_info *st = r->statuses[i].status;
+    const char *name = st->name ? st->name : "?";
+    bool twin = false;
+    for (size_t k = 0; k < r->n_statuses && !twin; k++)
+        twin = k != i && r->statuses[k].status->name != NULL &&
+               strcmp(r->statuses[k].status->name, name) == 0;
+    if (twin)
+        snprintf(buf, size, "%s (%" PRId64 ")", name, st->id);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
+/* A duration in days, or "—" for an empty sample (no visits is no time). */
+static void put_days(FILE *out, int width, uint32_t count, double ms)
+{
+    if (count == 0)
+        fprintf(out, " %*s%s", width - 1, "", "\u2014");
+    else
+        fprintf(out, " %*.2f", width, days(ms));
+}
+
 static void text_statuses(FILE *out, const biq_flow_report *r)
 {
-    fprintf(out, "  %-*s %-8s %9s %9s %8s %8s %8s %7s %6s\n", AN_STATUS_NAME_WIDTH, "status",
-            "role", "avg days", "prev avg", "P50", "P90", "WIP avg", "WIP now", "left");
+    char label[AN_LABEL_MAX];
+    fprintf(out, "  ");
+    put_padded(out, "status", AN_STATUS_NAME_WIDTH);
+    fprintf(out, " %-8s %9s %9s %8s %8s %9s %8s %6s\n", "role", "avg days", "prev avg", "P50",
+            "P90", "load avg", "load now", "exits");
     for (size_t i = 0; i < r->n_statuses; i++) {
         const biq_flow_status_metrics *m = &r->statuses[i];
-        fprintf(out, "  %-*.*s %-8s %9.2f %9.2f %8.2f %8.2f %8.2f %7u %6u\n",
-                AN_STATUS_NAME_WIDTH, AN_STATUS_NAME_WIDTH, m->status->name ? m->status->name : "?",
-                role_label(m->status),
-                days(m->cur.time.avg_ms), days(m->prev.time.avg_ms), days(m->cur.time.p50_ms),
-                days(m->cur.time.p90_ms), m->cur.wip_avg, m->cur.wip_current,
-                m->cur.throughput);
+        biq_flow_load load = biq_flow_status_load(m->status);
+        status_label(label, sizeof label, r, i);
+        fprintf(out, "  ");
+        put_padded(out, label, AN_STATUS_NAME_WIDTH);
+        fprintf(out, " %-8s", role_label(m->status));
+        put_days(out, 9, m->cur.time.count, m->cur.time.avg_ms);
+        put_days(out, 9, m->prev.time.count, m->prev.time.avg_ms);
+        put_days(out, 8, m->cur.time.count, m->cur.time.p50_ms);
+        put_days(out, 8, m->cur.time.count, m->cur.time.p90_ms);
+        if (load == BIQ_LOAD_NONE)
+            fprintf(out, " %8s%s %7s%s", "", "\u2014", "", "\u2014");
+        else
+            fprintf(out, " %8.2f%s %7u%s", m->cur.wip_avg, load == BIQ_LOAD_WIP ? " " : "w",
+                    m->cur.wip_current, load == BIQ_LOAD_WIP ? " " : "w");
+        fprintf(out, " %6u\n", m->cur.throughput);
     }
+    fprintf(out, "  (load: WIP of active statuses; \"w\": waiting in a backlog queue, not WIP;"
+                 " \u2014: none, or no visits.\n   exits: issues that left the status in the"
+                 " window.)\n");
 }
 
 static void text_trends(FILE *out, const biq_flow_report *r)
 {
     for (size_t i = 0; i < r->n_trends; i++) {
         const biq_flow_trend *t = &r->trends[i];
-        fprintf(out, "  trend       %s%s%s: %+.1f%% (%s)\n", biq_trend_metric_name(t->metric),
-                t->status ? " of " : "", t->status ? t->status->name : "", t->change_pct,
+        char size[BIQ_FLOW_CHANGE_TEXT_MAX];
+        fprintf(out, "  trend       %s%s%s: %s %s (%s)\n", biq_trend_metric_name(t->metric),
+                t->status ? " of " : "", t->status ? t->status->name : "",
+                t->change_pct >= 0 ? "up" : "down",
+                biq_flow_format_change(t->change_pct / 100.0, size, sizeof size),
                 t->worsening ? "worsening" : "improving");
     }
 }

@@ -37,14 +37,12 @@ static json_t *stats_json(const biq_flow_stats *s, bool *ok)
 /* The items in a status over the window: "wip" for work in progress,
  * "waiting" for a backlog queue; the other one (both for done, terminal
  * and unknown statuses) is null (product.md, "WIP"). */
-static json_t *load_json(const biq_flow_status_window *w, int32_t limit, bool with_limit,
-                         bool *ok)
+static json_t *load_json(const biq_flow_status_window *w, int32_t limit, bool *ok)
 {
     json_t *o = json_object();
     biq_fl_json_set(o, "avg", biq_fl_json_real(w->wip_avg), ok);
     biq_fl_json_set(o, "current", json_integer(w->wip_current), ok);
-    if (with_limit)
-        biq_fl_json_set(o, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
+    biq_fl_json_set(o, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
     return o;
 }
 
@@ -56,9 +54,9 @@ static json_t *status_window_json(const biq_flow_status_window *w, const biq_flo
     biq_fl_json_set(o, "timeInStatus", stats_json(&w->time, ok), ok);
     biq_fl_json_set(o, "throughput", json_integer(w->throughput), ok);
     biq_fl_json_set(o, "wip",
-                    load == BIQ_LOAD_WIP ? load_json(w, st->wip_limit, true, ok) : json_null(), ok);
+                    load == BIQ_LOAD_WIP ? load_json(w, st->wip_limit, ok) : json_null(), ok);
     biq_fl_json_set(o, "waiting",
-                    load == BIQ_LOAD_WAITING ? load_json(w, 0, false, ok) : json_null(), ok);
+                    load == BIQ_LOAD_WAITING ? load_json(w, st->wip_limit, ok) : json_null(), ok);
     return o;
 }
 

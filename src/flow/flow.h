@@ -384,7 +384,7 @@ typedef struct biq_flow_trend {
     const biq_flow_status_info *status; /* NULL for lead time */
     double current, previous; /* ms for times, issues for WIP, count for throughput */
     double ratio;             /* current/previous (per day for throughput) */
-    double change_pct;        /* (ratio - 1) * 100, capped at +-500 */
+    double change_pct;        /* (ratio - 1) * 100, exact (biq_flow_format_change prints it) */
     bool worsening;
 } biq_flow_trend;
 
@@ -506,6 +506,18 @@ biq_err biq_flow_csv_format(const biq_flow_csv_row *row, char *buf, size_t size,
 
 /* "2018-01-10T12:00:00.000Z" into buf (>= 25 bytes); false when too small. */
 bool biq_flow_format_instant(biq_ms t, char *buf, size_t size);
+
+enum {
+    BIQ_FLOW_CHANGE_PCT_MAX = 500, /* beyond it a change reads as a factor */
+    BIQ_FLOW_CHANGE_TEXT_MAX = 32,
+};
+
+/* The one rule for every percentage the product prints (product.md,
+ * "Trends"): the size of a change ratio - 1 as "62%" (rounded to a whole
+ * percent, no sign) up to BIQ_FLOW_CHANGE_PCT_MAX percent, beyond it as the
+ * factor "×12.7" (the ratio, one decimal); never clamped. Writes into
+ * buf[0..size) and returns buf. Pure, thread-safe. */
+char *biq_flow_format_change(double ratio_minus_one, char *buf, size_t size);
 
 /* Round half away from zero to `decimals` (0..6) places. */
 double biq_flow_round(double v, int decimals);

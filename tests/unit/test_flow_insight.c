@@ -237,17 +237,33 @@ START_TEST(trend_floors)
 }
 END_TEST
 
+/* One rule for every percentage printed: up to 500% a percentage, beyond it
+ * a factor, never clamped. */
+START_TEST(changes_print_as_percent_then_factor)
+{
+    char b[BIQ_FLOW_CHANGE_TEXT_MAX];
+    ck_assert_str_eq(biq_flow_format_change(0.62, b, sizeof b), "62%");
+    ck_assert_str_eq(biq_flow_format_change(-0.4, b, sizeof b), "40%");
+    ck_assert_str_eq(biq_flow_format_change(5.0, b, sizeof b), "500%");
+    ck_assert_str_eq(biq_flow_format_change(5.0001, b, sizeof b), "\u00d76.0");
+    ck_assert_str_eq(biq_flow_format_change(11.74, b, sizeof b), "\u00d712.7");
+    ck_assert_str_eq(biq_flow_format_change(89.64, b, sizeof b), "\u00d790.6");
+    ck_assert_str_eq(biq_flow_format_change(-0.999, b, sizeof b), "100%");
+    ck_assert_str_eq(biq_flow_format_change(0.0, b, sizeof b), "0%");
+}
+END_TEST
+
 START_TEST(trend_verdicts_order_and_caps)
 {
     fixture f;
     init(&f, 30, 30);
     add(&f, 3, "Build", 10, 12, 10, 8, 10, 15);   /* time 1.2 worse, WIP 0.8 better, tp 1.5 better */
     add(&f, 4, "QA", 10, 11.9, 10, 8.1, 10, 5);   /* stable, stable, tp 0.5 worse */
-    add(&f, 5, "Review", 1, 70, 2, 2, 10, 10);    /* time x70: capped at +500% */
+    add(&f, 5, "Review", 1, 70, 2, 2, 10, 10);    /* time x70: exact, never clamped */
     biq_flow_trends_compute(&f.r);
     ck_assert_uint_eq(f.r.n_trends, 5);
     ck_assert_int_eq(f.r.trends[0].status->id, 5);
-    ck_assert_double_eq(f.r.trends[0].change_pct, 500.0);
+    ck_assert_double_eq(f.r.trends[0].change_pct, 6900.0);
     ck_assert_double_eq_tol(f.r.trends[0].ratio, 70.0, 1e-9);
     /* |ratio - 1| = 0.5 twice: metric order (time < wip < throughput), then
      * the report's order. */
@@ -394,6 +410,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, ties_and_exclusions);
     tcase_add_test(tc, trend_floors);
     tcase_add_test(tc, trend_verdicts_order_and_caps);
+    tcase_add_test(tc, changes_print_as_percent_then_factor);
     tcase_add_test(tc, window_parsing);
     tcase_add_test(tc, day_windows_and_periods_in_zones);
     tcase_add_test(tc, sprint_windows);
