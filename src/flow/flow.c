@@ -85,8 +85,11 @@ static biq_err order_issues(biq_flow *flow, const biq_flow_input *in, const biq_
     size_t n = 0, k = 0;
     if (!v)
         return BIQ_ERR_NOMEM;
+    /* An issue created after now does not exist yet ("as of": the project
+     * as it was at now; facts after it are not seen). */
     for (size_t i = 0; i < in->n_issues; i++)
-        if (!excluded(&flow->settings, &in->issues[i]))
+        if (!excluded(&flow->settings, &in->issues[i]) &&
+            (in->issues[i].created == BIQ_MS_NONE || in->issues[i].created <= in->now))
             v[n++] = &in->issues[i];
     qsort(v, n, sizeof *v, cmp_issue);
     *max_trans = 0;

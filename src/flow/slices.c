@@ -93,6 +93,8 @@ static biq_err walk(biq_flow *flow, const biq_issue *is, const biq_transition *c
     for (size_t i = 0; i < is->n_transitions; i++) {
         const biq_transition *t = sorted[i];
         biq_flow_slice *run = &slices[n - 1];
+        if (t->at > flow->now)
+            break; /* not happened yet at now (sorted: nor has any later one) */
         if (prev && prev->history_id == t->history_id && prev->item_index == t->item_index &&
             prev->at == t->at) {
             /* the same changelog item twice: one event */
@@ -154,11 +156,15 @@ static biq_ms created_of(const biq_issue *is, const biq_transition *const *sorte
     return is->n_transitions ? sorted[0]->at : now;
 }
 
-static biq_err issue_findings(biq_flow *flow, const biq_issue *is, const biq_flow_issue_view *v)
+static biq_err issue_findings(biq_flow *flow, const biq_issue *is,
+                              const biq_transition *const *sorted, const biq_flow_issue_view *v)
 {
     biq_err err = BIQ_OK;
     int64_t last = v->slices[v->n_slices - 1].status_id;
-    if (is->n_transitions > 0 && is->status_id != 0 && is->status_id != last &&
+    /* The issue's status field is today's: it says nothing of an earlier
+     * now, before a transition that has not happened yet. */
+    bool cut = is->n_transitions > 0 && sorted[is->n_transitions - 1]->at > flow->now;
+    if (is->n_transitions > 0 && !cut && is->status_id != 0 && is->status_id != last &&
         (err = add_issue_finding(flow, is, BIQ_DQ_STATUS_MISMATCH, NULL, last, is->status_id)))
         goto out;
     if (v->done_at != BIQ_MS_NONE && v->cycle_ms < 0 &&
@@ -191,7 +197,7 @@ biq_err biq_fl_issue_build(biq_flow *flow, const biq_issue *is, const biq_transi
                     &v->n_slices)) != BIQ_OK)
         goto out;
     derive_dates(flow, v);
-    err = issue_findings(flow, is, v);
+    err = issue_findings(flow, is, scratch, v);
 out:
     return err;
 }

@@ -207,7 +207,7 @@ START_TEST(status_table_aligns_by_display_width)
     char paths[4][PATH_LEN];
     for (size_t i = 0; i < 4; i++)
         devlake_path(DEVLAKE[i], paths[i]);
-    const char *args[] = {"--now", "2020-07-15T00:00:00Z", paths[0], paths[1], paths[2], paths[3]};
+    const char *args[] = {"--now", "2021-06-01T00:00:00Z", paths[0], paths[1], paths[2], paths[3]};
     run_result r = run(args, 6);
     ck_assert_msg(r.rc == 0, "%s", r.err);
     const char *head = strstr(r.out, "  status  ");

@@ -179,6 +179,44 @@ START_TEST(issue_panel_total_stops_at_done)
 }
 END_TEST
 
+/* "As of": at now the project is what it was then. A move after now has
+ * not happened (the item is still in progress, not done), an issue created
+ * after now does not exist, and the status field (today's) is no mismatch. */
+START_TEST(facts_after_now_are_not_seen)
+{
+    biq_arena *a = biq_arena_new(1u << 20);
+    biq_transition t[] = {
+        {.history_id = 1, .at = T0 + 6 * H, .from_status = BACKLOG, .to_status = PROG},
+        {.history_id = 2, .at = T0 + 2 * DAY, .from_status = PROG, .to_status = DONE},
+    };
+    biq_issue is[] = {
+        {.id = 1, .key = "A-1", .status_id = DONE, .created = T0, .transitions = t,
+         .n_transitions = 2, .changelog_total = -1},
+        {.id = 2, .key = "A-2", .status_id = BACKLOG, .created = T0 + DAY + 1,
+         .changelog_total = -1},
+    };
+    biq_flow *f = make(a, is, 2, T0 + DAY);
+    ck_assert_uint_eq(biq_flow_issue_count(f), 1);
+    ck_assert_ptr_null(biq_flow_issue_by_key(f, "A-2"));
+    const biq_flow_issue_view *v = biq_flow_issue_by_key(f, "A-1");
+    ck_assert_uint_eq(v->n_slices, 2);
+    ck_assert(v->slices[1].open);
+    ck_assert_int_eq(v->slices[1].end, T0 + DAY);
+    ck_assert_int_eq(v->done_at, BIQ_MS_NONE);
+    size_t nf = 0;
+    biq_flow_findings(f, &nf);
+    ck_assert_uint_eq(nf, 0);
+    biq_flow_aging *g = NULL;
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    ck_assert_uint_eq(g->n_rows, 1);
+    /* At the instant of the move it has happened (at <= now). */
+    f = make(a, is, 2, T0 + 2 * DAY);
+    ck_assert_int_eq(biq_flow_issue_by_key(f, "A-1")->done_at, T0 + 2 * DAY);
+    ck_assert_uint_eq(biq_flow_issue_count(f), 2);
+    biq_arena_free(a);
+}
+END_TEST
+
 START_TEST(csv_lines)
 {
     biq_arena *a = biq_arena_new(1u << 20);
@@ -316,6 +354,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, sparse_dashboard);
     tcase_add_test(tc, issue_panel_json);
     tcase_add_test(tc, issue_panel_total_stops_at_done);
+    tcase_add_test(tc, facts_after_now_are_not_seen);
     tcase_add_test(tc, csv_lines);
     tcase_add_test(tc, rounding_and_instants);
     tcase_add_test(tc, chart_and_findings_json);
