@@ -46,12 +46,12 @@ if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir"; fi
 as_pg mkdir -p -m 0700 "$pg_dir/data" "$pg_dir/run"
 write_conf   # pg1-path now names this folder
 
-opts=(--pg1-path="$pg_dir/data" --target-action=promote)
+opts=(--pg1-path="$pg_dir/data")
 [ -n "$set" ] && opts+=(--set="$set")
 if [ "$target" = latest ]; then
     opts+=(--type=default)
 else
-    opts+=(--type=time --target="$target")
+    opts+=(--type=time --target="$target" --target-action=promote)
 fi
 pgbr restore "${opts[@]}" ${extra_args[@]+"${extra_args[@]}"}
 
