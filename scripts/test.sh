@@ -204,6 +204,7 @@ run_ops() {
     rm -f "$out"
 }
 run_ops "tests/ops/restore-drill.sh" bash tests/ops/restore-drill.sh
+run_ops "tests/ops/deb-install.sh" bash tests/ops/deb-install.sh
 
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"
