@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh pgbackrest lintian jq
+bash scripts/deps.sh pgbackrest lintian jq buildah umoci
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (gcc, clang, gcc+asan+ubsan)"
@@ -205,6 +205,7 @@ run_ops() {
 }
 run_ops "tests/ops/restore-drill.sh" bash tests/ops/restore-drill.sh
 run_ops "tests/ops/deb-install.sh" bash tests/ops/deb-install.sh
+run_ops "tests/ops/image-rootfs.sh" bash tests/ops/image-rootfs.sh
 
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"
