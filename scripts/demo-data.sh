@@ -19,8 +19,9 @@ shared=${BIQ_SHARED_DIR:-../shared}
 fields='"fields":{"storyPoints":"customfield_10016","sprint":"customfield_10020"}'
 
 post() {
-    local token
-    token=$(./build/biq-dev token "$keys" "$kid" "$app" "$tenant")
+    local token module=core:function:backfill-consumer
+    [ "$1" = /forge/lifecycle ] && module=core:endpoint:biq-lifecycle
+    token=$(./build/biq-dev token --module "$module" "$keys" "$kid" "$app" "$tenant")
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' --data-binary "@$2" "$base$1"
 }
