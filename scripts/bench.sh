@@ -16,7 +16,11 @@
 #     and uncached, on that project;
 #  7. bench/events.sh: durable events per second (1 and 16 projects)
 #     against pgbench's one-row INSERT commits;
-#  8. stops and removes the cluster, also on failure.
+#  8. bench/recovery.sh: RPO and RTO of the pgBackRest set-up on a
+#     generated 50k-issue site (its own archiving cluster): acknowledged
+#     events lost by a restore to "latest" after kill -9 of the primary,
+#     seconds from restore to /readyz 200;
+#  9. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
 # Environment: BENCH_ISSUES (default 128000), BENCH_SEED (default 7: among
@@ -25,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh wrk >/dev/null
+bash scripts/deps.sh wrk pgbackrest >/dev/null
 JOBS=$(nproc 2>/dev/null || echo 2)
 CC=${CC:-cc}
 PKGS="libmicrohttpd jansson openssl libpq libcurl"
@@ -84,3 +88,7 @@ bash bench/dashboard.sh "$pgdir"
 echo
 echo "== durable events per second through the server (bench/events.sh)"
 bash bench/events.sh "$pgdir"
+
+echo
+echo "== recovery: RPO and RTO with pgBackRest (bench/recovery.sh, ${BENCH_RECOVERY_ISSUES:-50000} issues)"
+bash bench/recovery.sh "$pgdir"

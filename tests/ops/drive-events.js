@@ -12,7 +12,9 @@
 //
 //   node drive-events.js --base URL --keys DIR --kid KID --app APP_ID
 //        --tenant INSTALLATION --template FILE --from N --count N
-//        [--project KEY] [--concurrency N]
+//        [--project KEY] [--concurrency N] [--timestamps 1]
+// With --timestamps 1 each line is "ID MILLISECONDS" (the acknowledgement's
+// wall-clock time). SIGTERM stops it after the requests in flight.
 'use strict';
 const fs = require('fs');
 const http = require('http');
@@ -76,7 +78,7 @@ async function worker() {
         const id = next++;
         const r = await post(id);
         if (r.status === 200) {
-            fs.writeSync(1, `${id}\n`);
+            fs.writeSync(1, args.timestamps === '1' ? `${id} ${Date.now()}\n` : `${id}\n`);
             acked++;
         } else {
             failed++;
