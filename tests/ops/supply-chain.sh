@@ -9,7 +9,8 @@
 #    package and the image list every shared library the binary links
 #    (ldd), and the Forge app's lists every package of the ui/ and forge/
 #    lockfiles (name and version);
-#  - SECURITY.md states how to report and the timelines of the posture.
+#  - SECURITY.md states how to report and the timelines of the posture;
+#  - the operations scripts are shellcheck-clean (when shellcheck is there).
 # Prints "ok -"/"not ok -" lines and "N passed, N failed".
 # shellcheck disable=SC2317 # functions called through check
 set -euo pipefail
@@ -101,5 +102,10 @@ security_md() {
     done
 }
 check "SECURITY.md: reporting, triage, severity timelines, disclosure, versions" security_md
+if command -v shellcheck >/dev/null; then
+    check "the operations scripts are shellcheck-clean" shellcheck -x scripts/backup-lib.sh scripts/backup.sh \
+        scripts/restore.sh scripts/purge-backups.sh scripts/deb.sh scripts/image.sh scripts/sbom.sh \
+        scripts/version.sh scripts/pg.sh tests/ops/*.sh bench/recovery.sh
+fi
 echo "supply chain: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
