@@ -9,7 +9,7 @@
 #             project from PostgreSQL, as before the project cache (1 and
 #             16 connections: more only queue).
 # Each cold and uncached run gets a fresh server (see serve below). After
-# each run the server's /metrics deltas say what the caches did
+# each run the server's /metrics deltas (its metrics listener) say what the caches did
 # (dash h/m: dashboard-cache hits/misses; proj h/m/s: project-cache
 # hits/misses/shared waits). Called by scripts/bench.sh after
 # bench/ingest.sh with the same temp folder. Each run lasts
@@ -30,7 +30,7 @@ offset=0
 
 # sample NAME: one series of the server's /metrics (0 when absent).
 sample() {
-    curl -s "$url/metrics" | awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
+    curl -s "http://127.0.0.1:$metrics_port/metrics" | awk -v s="$1" '$1 == s { v = $2 } END { print v + 0 }'
 }
 counts() {
     echo "$(sample 'biq_cache_lookups_total{cache="dashboard",result="hit"}')" \

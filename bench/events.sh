@@ -57,11 +57,13 @@ run_events() {
     local projects=$1 token out stored non2xx p50 p99 rate sampler waits
     bench_fresh_db "$db"
     bench_serve "$db" "$work/ev-keys" "$work/events-server.log"
-    token=$(./build/biq-dev token "$work/ev-keys" "$KID" "$APP_ID" "$TENANT")
+    token=$(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" \
+        ./build/biq-dev token "$work/ev-keys" "$KID" "$APP_ID" "$TENANT")
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' \
         -d '{"eventType":"avi:forge:installed:app"}' "http://127.0.0.1:$port/forge/lifecycle"
-    token=$(./build/biq-dev token "$work/ev-keys" "$KID" "$APP_ID" "$TENANT")
+    token=$(BIQ_DEV_MODULE="core:endpoint biq-events" \
+        ./build/biq-dev token "$work/ev-keys" "$KID" "$APP_ID" "$TENANT")
     sample_lock_waits >"$work/ev-locks.txt" &
     sampler=$!
     out=$(BIQ_BENCH_TOKEN=$token BIQ_BENCH_PROJECTS=$projects wrk -t2 -c"$conns" -d"${secs}s" \

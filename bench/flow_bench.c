@@ -16,6 +16,13 @@
  * The flow core's and PostgreSQL's P50/P90 are also compared, as a check
  * that both computed the same thing.
  *
+ * Adversarial page (issue 21): the largest page ingest accepts (1,000
+ * issues) with every instant at an accepted extreme (created and the first
+ * half of the moves at 1970-01-01T00:00:00Z, the rest at now + 2 days),
+ * working hours on (Europe/Berlin, Mon-Fri 09-17) with 4,096 holidays; the
+ * full dashboard, best of BENCH_RUNS, beside the same 1,000 issues with
+ * their ordinary dates under the same schedule.
+ *
  * Usage: flow_bench [--issues N] [--seed N] [--conninfo URL]
  * Without --conninfo (or BIQ_BENCH_CONNINFO) the PostgreSQL column is "-".
  * Prints "figure | value | baseline | ratio" rows (ratio = baseline /
@@ -38,6 +45,8 @@
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "gen/gen.h"
+#include "ingest/ingest.h"
+#include "tz/civil.h"
 #include "tz/tz.h"
 
 enum {
@@ -48,6 +57,7 @@ enum {
     BENCH_SQL_MAX = 4096,
     BENCH_MAX_STATUSES = 64,
     BENCH_COPY_BUF = 1 << 20,
+    BENCH_HOLIDAY_STEP = 5, /* every 5th day from 1970: weekends too */
 };
 
 #define BENCH_INPUT_LIMIT ((size_t)4 << 30)  /* the generated issues */
@@ -63,6 +73,7 @@ typedef struct bench_data {
     biq_sprint *sprints;
     size_t n_sprints;
     biq_ms now;
+    const biq_work_schedule *schedule; /* NULL: calendar time */
 } bench_data;
 
 typedef struct bench_result {
@@ -168,7 +179,7 @@ static biq_err run_once(const bench_data *d, bool full, bench_result *res, doubl
     biq_dashboard_meta meta = {.project_key = "PAY", .project_name = "Payments"};
     biq_flow_input in = {.issues = d->issues, .n_issues = d->n_issues, .statuses = d->statuses,
                          .n_statuses = d->n_statuses, .sprints = d->sprints,
-                         .n_sprints = d->n_sprints, .now = d->now};
+                         .n_sprints = d->n_sprints, .schedule = d->schedule, .now = d->now};
     if (a == NULL)
         goto out;
     double t0 = now_ms();
@@ -210,6 +221,78 @@ static int bench_flow(const bench_data *d, bench_result *res)
         res->full_ms = fmin(res->full_ms, full);
     }
     return 0;
+}
+
+/* ------------------------------------------------- the adversarial page */
+
+typedef struct bench_adv {
+    double ordinary_ms, adversarial_ms;
+    size_t n_issues;
+} bench_adv;
+
+/* Copies of the first n issues with every instant at 1970 or now + 2 days. */
+static biq_issue *extreme_dates(const bench_data *d, size_t n, biq_arena *a)
+{
+    biq_issue *is = biq_arena_calloc(a, n, sizeof *is);
+    biq_ms late = d->now + BIQ_INGEST_AHEAD_MAX_MS;
+    for (size_t i = 0; is != NULL && i < n; i++) {
+        size_t nt = d->issues[i].n_transitions;
+        biq_transition *t = biq_arena_calloc(a, nt + 1, sizeof *t);
+        if (t == NULL)
+            return NULL;
+        is[i] = d->issues[i];
+        is[i].created = BIQ_INGEST_EARLIEST_MS;
+        is[i].updated = late;
+        for (size_t k = 0; k < nt; k++) {
+            t[k] = d->issues[i].transitions[k];
+            t[k].at = k < nt / 2 ? BIQ_INGEST_EARLIEST_MS : late;
+        }
+        is[i].transitions = t;
+        is[i].resolution_at = is[i].resolution_at == BIQ_MS_NONE ? BIQ_MS_NONE : late;
+    }
+    return is;
+}
+
+static biq_err best_full(const bench_data *d, double *best)
+{
+    bench_result *res = calloc(1, sizeof *res);
+    biq_err err = res ? BIQ_OK : BIQ_ERR_NOMEM;
+    *best = INFINITY;
+    for (int run = 0; run < BENCH_RUNS && err == BIQ_OK; run++) {
+        double ms = 0;
+        if ((err = run_once(d, true, res, &ms)) == BIQ_OK)
+            *best = fmin(*best, ms);
+    }
+    free(res);
+    return err;
+}
+
+static int bench_adversarial(const bench_data *d, bench_adv *adv)
+{
+    static int64_t holidays[BIQ_FLOW_MAX_HOLIDAYS];
+    biq_arena *a = biq_arena_new(BENCH_INPUT_LIMIT);
+    biq_tz *tz = NULL;
+    biq_err err = a ? biq_tz_load(NULL, "Europe/Berlin", a, &tz) : BIQ_ERR_NOMEM;
+    if (err != BIQ_OK) {
+        biq_arena_free(a);
+        return fail("adversarial: Europe/Berlin", err);
+    }
+    for (size_t i = 0; i < BIQ_FLOW_MAX_HOLIDAYS; i++)
+        holidays[i] = (int64_t)i * BENCH_HOLIDAY_STEP;
+    biq_work_schedule ws = {.tz = tz, .working = true, .working_days = 0x1f,
+                            .day_start_min = 9 * 60, .day_end_min = 17 * 60,
+                            .holidays = holidays, .n_holidays = BIQ_FLOW_MAX_HOLIDAYS};
+    bench_data page = *d;
+    page.n_issues = d->n_issues < BIQ_INGEST_ISSUES_MAX ? d->n_issues : BIQ_INGEST_ISSUES_MAX;
+    page.schedule = &ws;
+    adv->n_issues = page.n_issues;
+    err = best_full(&page, &adv->ordinary_ms);
+    if (err == BIQ_OK && (page.issues = extreme_dates(d, page.n_issues, a)) == NULL)
+        err = BIQ_ERR_NOMEM;
+    if (err == BIQ_OK)
+        err = best_full(&page, &adv->adversarial_ms);
+    biq_arena_free(a);
+    return err == BIQ_OK ? 0 : fail("adversarial", err);
 }
 
 /* ---------------------------------------------------------- PostgreSQL */
@@ -449,6 +532,15 @@ static void fmt(char *buf, size_t size, double v, int decimals, const char *unit
         snprintf(buf, size, "%.*f %s", decimals, v, unit);
 }
 
+static void report_adversarial(const bench_adv *adv)
+{
+    char a[BENCH_LINE_MAX], b[BENCH_LINE_MAX], f[BENCH_LINE_MAX];
+    fmt(a, sizeof a, adv->adversarial_ms, 1, "ms");
+    fmt(b, sizeof b, adv->ordinary_ms, 1, "ms");
+    snprintf(f, sizeof f, "adversarial page, %zu issues: 1970/now+2d, 4096 hol.", adv->n_issues);
+    row(f, a, b, adv->ordinary_ms / adv->adversarial_ms);
+}
+
 static void report(const bench_data *d, const bench_result *res, const bench_pg *pg,
                    bool have_pg)
 {
@@ -518,12 +610,16 @@ int main(int argc, char **argv)
     bench_data d = {0};
     bench_result *res = calloc(1, sizeof *res);
     bench_pg pg = {0};
-    int rc = res == NULL || generate(seed, issues, &d) != 0 || bench_flow(&d, res) != 0;
+    bench_adv adv = {0};
+    int rc = res == NULL || generate(seed, issues, &d) != 0 || bench_flow(&d, res) != 0 ||
+             bench_adversarial(&d, &adv) != 0;
     bool have_pg = rc == 0 && conninfo != NULL && conninfo[0] != '\0';
     if (have_pg && bench_postgres(conninfo, &d, res, &pg) != 0)
         rc = 1;
-    if (rc == 0)
+    if (rc == 0) {
         report(&d, res, &pg, have_pg);
+        report_adversarial(&adv);
+    }
     free(res);
     biq_arena_free(d.input);
     biq_gen_free(d.gen);

@@ -36,12 +36,12 @@ echo "$key" >"$work/bench-project"
 bench_serve "$db" "$work/keys" "$work/server.log"
 base="http://127.0.0.1:$port"
 call() {
-    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $(./build/biq-dev token "$work/keys" "$KID" "$APP_ID" "$TENANT")" \
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $(BIQ_DEV_MODULE="core:function backfill-consumer" ./build/biq-dev token "$work/keys" "$KID" "$APP_ID" "$TENANT")" \
         -H 'Content-Type: application/json' --data-binary "@$2" "$base$1"
 }
 echo '{"eventType":"avi:forge:installed:app"}' >"$work/install.json"
 echo "{\"total\":$issues,\"fields\":{\"storyPoints\":\"customfield_10016\",\"sprint\":\"customfield_10020\"}}" >"$work/start.json"
-call /forge/lifecycle "$work/install.json"
+call /forge/register "$work/install.json"
 call "/forge/backfill/$key" "$work/start.json"
 
 echo "posting ${#pages[@]} pages..."

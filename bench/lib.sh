@@ -17,16 +17,19 @@ bench_fresh_db() {
 }
 
 # bench_serve DB KEYS_DIR LOG: starts the server on DB trusting KEYS_DIR's
-# JWKS; sets $server (pid) and $port, and kills it on exit.
+# JWKS; sets $server (pid), $port and $metrics_port (BIQ_METRICS_LISTEN:
+# /metrics, /healthz, /readyz), and kills it on exit.
 bench_serve() {
     BIQ_DATABASE_URL="postgresql:///$1?host=$BIQ_PG_SOCKET&user=biq_app" BIQ_APP_ID="$BENCH_APP_ID" \
-        BIQ_JWKS_FILE="$2/jwks.json" BIQ_LISTEN=127.0.0.1:0 ./build/biq serve >"$3" 2>&1 &
+        BIQ_JWKS_FILE="$2/jwks.json" BIQ_LISTEN=127.0.0.1:0 \
+        BIQ_METRICS_LISTEN=127.0.0.1:0 ./build/biq serve >"$3" 2>&1 &
     server=$!
     trap 'kill $server 2>/dev/null || true' EXIT
     port=
     for _ in $(seq 1 200); do
         port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$3" 2>/dev/null | grep -o '[0-9]*$' || true)
-        [ -n "$port" ] && return 0
+        metrics_port=$(grep -o '"metrics_port":[0-9]*' "$3" 2>/dev/null | grep -o '[0-9]*$' || true)
+        [ -n "$port" ] && [ -n "$metrics_port" ] && return 0
         sleep 0.05
     done
     echo "bench: the server did not start:" >&2

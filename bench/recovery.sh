@@ -67,7 +67,7 @@ serve() { # serve DIR: biq serve on the cluster in DIR; sets $server, $base
 }
 unserve() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
 call() { # call MODULE PATH FILE
-    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $(./build/biq-dev token --module "$1" "$work/keys" "$KID" "$APP_ID" "$TENANT")" \
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $(BIQ_DEV_MODULE="$1" ./build/biq-dev token "$work/keys" "$KID" "$APP_ID" "$TENANT")" \
         -H 'Content-Type: application/json' --data-binary "@$3" "$base$2"
 }
 missing() { # missing DIR: acknowledged event ids absent from the cluster in DIR
@@ -85,9 +85,9 @@ pages=("$work"/gen/*-page-*.json)
 key=$(basename "${pages[0]}" | sed 's/-page-.*//')
 echo '{"eventType":"avi:forge:installed:app"}' >"$work/install.json"
 echo "{\"total\":$issues,\"fields\":{\"storyPoints\":\"customfield_10016\",\"sprint\":\"customfield_10020\"}}" >"$work/start.json"
-call core:endpoint:biq-lifecycle /forge/lifecycle "$work/install.json"
-call core:function:backfill-consumer "/forge/backfill/$key" "$work/start.json"
-for p in "${pages[@]}"; do call core:function:backfill-consumer "/forge/backfill/$key/page" "$p"; done
+call "core:endpoint biq-lifecycle" /forge/lifecycle "$work/install.json"
+call "core:function backfill-consumer" "/forge/backfill/$key" "$work/start.json"
+for p in "${pages[@]}"; do call "core:function backfill-consumer" "/forge/backfill/$key/page" "$p"; done
 counts=$(super "$work/pg1" "SELECT (SELECT count(*) FROM issues) || ' issues, ' || (SELECT count(*) FROM status_transitions) || ' transitions, ' || pg_size_pretty(pg_database_size('biq'))")
 t0=$(now)
 bash scripts/backup.sh --pg-dir "$work/pg1" --repo "$repo" --type full >/dev/null

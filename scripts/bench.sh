@@ -16,11 +16,13 @@
 #     and uncached, on that project;
 #  7. bench/events.sh: durable events per second (1 and 16 projects)
 #     against pgbench's one-row INSERT commits;
-#  8. bench/recovery.sh: RPO and RTO of the pgBackRest set-up on a
+#  8. bench/attack.sh: RSS and /healthz + dashboard p99 while 1000
+#     anonymous uploads and 64 held 4 MiB pages press on the server;
+#  9. bench/recovery.sh: RPO and RTO of the pgBackRest set-up on a
 #     generated 50k-issue site (its own archiving cluster): acknowledged
 #     events lost by a restore to "latest" after kill -9 of the primary,
 #     seconds from restore to /readyz 200;
-#  9. stops and removes the cluster, also on failure.
+# 10. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
 # Environment: BENCH_ISSUES (default 128000), BENCH_SEED (default 7: among
@@ -88,6 +90,10 @@ bash bench/dashboard.sh "$pgdir"
 echo
 echo "== durable events per second through the server (bench/events.sh)"
 bash bench/events.sh "$pgdir"
+
+echo
+echo "== memory and latency under attack (bench/attack.sh, issue 12)"
+bash bench/attack.sh "$pgdir"
 
 echo
 echo "== recovery: RPO and RTO with pgBackRest (bench/recovery.sh, ${BENCH_RECOVERY_ISSUES:-50000} issues)"

@@ -18,10 +18,11 @@ trap 'rm -rf "$gen"' EXIT
 shared=${BIQ_SHARED_DIR:-../shared}
 fields='"fields":{"storyPoints":"customfield_10016","sprint":"customfield_10020"}'
 
+# Every /forge route answers the app's Forge functions (src/auth/modules.def).
 post() {
-    local token module=core:function:backfill-consumer
-    [ "$1" = /forge/lifecycle ] && module=core:endpoint:biq-lifecycle
-    token=$(./build/biq-dev token --module "$module" "$keys" "$kid" "$app" "$tenant")
+    local token
+    token=$(BIQ_DEV_MODULE="core:function backfill-consumer" \
+        ./build/biq-dev token "$keys" "$kid" "$app" "$tenant")
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' --data-binary "@$2" "$base$1"
 }
@@ -63,7 +64,7 @@ if [ -d "$shared/realdata/devlake-merico" ]; then
     echo "demo: real DevLake data (projects EE, K5) in a second installation"
     tenant=$real_tenant
     echo '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/devlake"}' >"$gen/install.json"
-    post /forge/lifecycle "$gen/install.json"
+    post /forge/register "$gen/install.json"
     d=$shared/realdata/devlake-merico
     catalog "$d/statuses.json" "$d/sprints.json" "$d/projects.json"
     echo "{\"total\":30,$fields}" >"$gen/start.json"

@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${BIQ_PORT:-8080}
+METRICS_LISTEN=${BIQ_METRICS_LISTEN:-127.0.0.1:9090}
 KID="forge/invocation-token/wf-dev-local"
 APP_ID="ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000de"
 TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de00"
@@ -41,7 +42,7 @@ stop() {
 trap stop INT TERM EXIT
 
 BIQ_APP_ID="$APP_ID" BIQ_JWKS_FILE="$VAR/keys/jwks.json" BIQ_LISTEN="127.0.0.1:$PORT" \
-    ./build/biq serve >>"$VAR/server.log" 2>&1 &
+    BIQ_METRICS_LISTEN="$METRICS_LISTEN" ./build/biq serve >>"$VAR/server.log" 2>&1 &
 server_pid=$!
 
 for _ in $(seq 1 100); do
@@ -51,8 +52,8 @@ for _ in $(seq 1 100); do
 done
 
 token() { ./build/biq-dev token "$VAR/keys" "$KID" "$APP_ID" "$TENANT" "$@"; }
-curl -fs -X POST -H "Authorization: Bearer $(./build/biq-dev token --module core:endpoint:biq-lifecycle \
-        "$VAR/keys" "$KID" "$APP_ID" "$TENANT")" -H 'Content-Type: application/json' \
+curl -fs -X POST -H "Authorization: Bearer $(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" token)" \
+    -H 'Content-Type: application/json' \
     -d '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/demo"}' \
     "http://127.0.0.1:$PORT/forge/lifecycle" >/dev/null
 if [ ! -f "$VAR/demo-loaded" ]; then
@@ -78,8 +79,12 @@ else
     node tools/devhost/main.js --port "$UI_PORT" --backend "http://127.0.0.1:$PORT" \
         --keys "$VAR/keys" >>"$VAR/devhost.log" 2>&1 &
     devhost_pid=$!
-    ui_line="UI (dev host): http://127.0.0.1:$UI_PORT/project/PAY   also /project/MOB, /issue/PAY-12,
-  /project/EE?installation=de01 (real data)   (log: var/devhost.log)"
+    ui_line="UI (dev host), one page per Jira module, each with that module's token:
+  project page      http://127.0.0.1:$UI_PORT/project/PAY   (also /project/MOB, /project/EE?installation=de01: real data)
+  issue panel       http://127.0.0.1:$UI_PORT/issue/PAY-12
+  project settings  http://127.0.0.1:$UI_PORT/project/PAY/settings   (what a project admin opens)
+  admin page        http://127.0.0.1:$UI_PORT/admin   (what a Jira admin opens)
+  (log: var/devhost.log)"
 fi
 
 cat <<MSG
@@ -90,7 +95,7 @@ $backup_line
   make backup [TYPE=diff]   make restore TARGET='YYYY-MM-DD HH:MM:SS+00'   (docs/operations.md)
 
   curl http://127.0.0.1:$PORT/healthz
-  curl http://127.0.0.1:$PORT/metrics
+  curl http://$METRICS_LISTEN/metrics     (the metrics listener, BIQ_METRICS_LISTEN)
   curl -H "Authorization: Bearer \$(./build/biq-dev token var/keys $KID \\
         $APP_ID \\
         $TENANT 10000 DEMO)" \\

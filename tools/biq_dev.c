@@ -4,11 +4,11 @@
  * into build/biq (the production binary has no way to sign tokens).
  *
  *   biq-dev keygen DIR KID         writes DIR/dev-key.pem and DIR/jwks.json
- *   biq-dev token [--module TYPE:KEY] DIR KID APP_ID INSTALLATION [PROJECT_ID PROJECT_KEY]
- *                                  prints a FIT valid for 25 s; --module sets
- *                                  app.module (split at the last ':', e.g.
- *                                  core:endpoint:biq-events); without a
- *                                  project the token has no context claim
+ *   biq-dev token DIR KID APP_ID INSTALLATION [PROJECT_ID PROJECT_KEY]
+ *                                  prints a FIT valid for 25 s
+ *   BIQ_DEV_MODULE="TYPE KEY"      optional: the module claims, e.g.
+ *                                  "core:function on-installed" for a
+ *                                  function-class token (auth/modules.def)
  */
 #include <openssl/pem.h>
 #include <stdio.h>
@@ -49,7 +49,7 @@ out:
     return status;
 }
 
-static int token(int argc, char **argv, const char *module)
+static int token(int argc, char **argv)
 {
     char path[PATH_MAX_LEN];
     fit_claims c;
@@ -68,19 +68,19 @@ static int token(int argc, char **argv, const char *module)
     c.project_id = argc >= 6 ? argv[4] : NULL;
     c.project_key = argc >= 6 ? argv[5] : NULL;
     c.no_context = argc < 6;
-    char type[128];
-    if (module != NULL) {
-        const char *colon = strrchr(module, ':');
-        size_t n = colon != NULL ? (size_t)(colon - module) : 0;
-        if (n == 0 || n >= sizeof type || colon[1] == '\0') {
-            fprintf(stderr, "biq-dev: --module expects TYPE:KEY, e.g. core:endpoint:biq-events\n");
+    char module[256];
+    const char *m = getenv("BIQ_DEV_MODULE");
+    if (m != NULL && m[0] != '\0') {
+        snprintf(module, sizeof module, "%s", m);
+        char *space = strchr(module, ' ');
+        if (space == NULL) {
+            fprintf(stderr, "biq-dev: BIQ_DEV_MODULE: expected \"TYPE KEY\"\n");
             EVP_PKEY_free(key);
-            return 2;
+            return 1;
         }
-        memcpy(type, module, n);
-        type[n] = '\0';
-        c.module_type = type;
-        c.module_key = colon + 1;
+        *space = '\0';
+        c.module_type = module;
+        c.module_key = space + 1;
     }
     char *t = fit_sign_forge_token(key, argv[1], &c);
     EVP_PKEY_free(key);
@@ -95,17 +95,9 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "keygen") == 0)
         return keygen(argv[2], argv[3]);
-    const char *module = NULL;
-    if (argc >= 4 && strcmp(argv[1], "token") == 0 && strcmp(argv[2], "--module") == 0) {
-        module = argv[3];
-        for (int i = 4; i <= argc; i++) /* drop the option, keep argv[argc] == NULL */
-            argv[i - 2] = argv[i];
-        argc -= 2;
-    }
     if ((argc == 6 || argc == 8) && strcmp(argv[1], "token") == 0)
-        return token(argc - 2, argv + 2, module);
+        return token(argc - 2, argv + 2);
     fprintf(stderr, "usage: biq-dev keygen DIR KID\n"
-                    "       biq-dev token [--module TYPE:KEY] DIR KID APP_ID INSTALLATION "
-                    "[PROJECT_ID PROJECT_KEY]\n");
+                    "       biq-dev token DIR KID APP_ID INSTALLATION [PROJECT_ID PROJECT_KEY]\n");
     return 2;
 }

@@ -41,8 +41,12 @@ export function createBackend({ invokeRemote, sleep, remoteKey = REMOTE_KEY }) {
     postPage: (projectKey, page) => send('POST', `/forge/backfill/${enc(projectKey)}/page`, page),
     /** POST /forge/issues/{id}/changelog: one changelog page as Jira returned it. */
     postChangelog: (issueId, page) => send('POST', `/forge/issues/${enc(issueId)}/changelog`, page),
-    /** POST /forge/lifecycle: a lifecycle event, forwarded unchanged. */
-    postLifecycle: (event) => send('POST', '/forge/lifecycle', event),
+    /**
+     * POST /forge/register: the installed event, forwarded unchanged. A
+     * function's token may only register an installation; the lifecycle
+     * and uninstall routes answer the platform's own endpoints alone.
+     */
+    register: (event) => send('POST', '/forge/register', event),
     /** POST /forge/catalog: {"statuses","sprints","projects"}. */
     postCatalog: (catalog) => send('POST', '/forge/catalog', catalog),
     /**

@@ -40,7 +40,7 @@ export async function runBackfillSlice(deps, opts = {}) {
  * @throws when registration or the enqueue fails (the platform retries the trigger)
  */
 export async function handleInstalled(deps, event) {
-  await deps.backend.postLifecycle(event);
+  await deps.backend.register(event);
   const body = { allProjects: true };
   await deps.enqueue(body);
   return { queued: body };

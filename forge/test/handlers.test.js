@@ -27,7 +27,7 @@ test('install registers the installation first, then queues the backfill of ever
   const { deps, posts, queued } = slowDeps();
   const event = { eventType: 'avi:forge:installed:app', id: '4a1b2c3d-0000-4000-8000-000000000001' };
   await handleInstalled(deps, event);
-  assert.deepEqual(posts.map((p) => p.path), ['/forge/lifecycle']);
+  assert.deepEqual(posts.map((p) => p.path), ['/forge/register']);
   assert.deepEqual(posts[0].body, event);
   assert.deepEqual(queued, [{ allProjects: true }]);
   // The consumer then runs discovery, the catalogue and every project.

@@ -20,6 +20,14 @@ const manifestText = readFileSync(join(root, 'manifest.yml'), 'utf8');
 const SEED_SCOPES = ['read:jira-work', 'read:jira-user', 'read:issue:jira', 'read:issue.changelog:jira',
   'read:issue-meta:jira', 'read:jql:jira', 'read:project:jira', 'read:user:jira'];
 const BACKEND_FORGE_ROUTES = ['/forge/lifecycle', '/forge/events', '/forge/uninstall', '/forge/alerts/sweep'];
+// Each Custom UI module and the endpoint its calls go through (one resource, `main`).
+const UI_MODULES = {
+  'jira:projectPage': ['biq-project-page', 'biq-ui'],
+  'jira:issuePanel': ['biq-issue-panel', 'biq-ui'],
+  'jira:projectSettingsPage': ['biq-project-settings', 'biq-ui-project-settings'],
+  'jira:adminPage': ['biq-admin-page', 'biq-ui-admin'],
+};
+const UI_ENDPOINTS = new Set(Object.values(UI_MODULES).map(([, ep]) => ep));
 
 /** Validates `text` as a manifest in a scratch app folder with a stub UI build. */
 async function validate(text, Processor = forge.FullValidationProcessor) {
@@ -69,10 +77,20 @@ test('scopes are exactly the seed read scopes; remote, events, routes and handle
   for (const ep of m.modules.endpoint) {
     assert.equal(ep.remote, 'biq-backend');
     assert.equal(ep.auth, undefined, 'no Jira tokens for the backend');
-    if (ep.key !== 'biq-ui') assert.ok(BACKEND_FORGE_ROUTES.includes(ep.route.path), ep.key);
+    // A UI endpoint has no route (Forge uses the invokeRemote path as given); the others a /forge/ route.
+    if (UI_ENDPOINTS.has(ep.key)) assert.equal(ep.route, undefined, ep.key);
+    else assert.ok(BACKEND_FORGE_ROUTES.includes(ep.route.path), ep.key);
   }
-  const uiModules = [...m.modules['jira:projectPage'], ...m.modules['jira:issuePanel']];
-  for (const ui of uiModules) assert.deepEqual(ui.resolver, { endpoint: 'biq-ui' });
+  const uiModules = [];
+  for (const [type, [key, endpoint]] of Object.entries(UI_MODULES)) {
+    assert.equal(m.modules[type]?.length, 1, type);
+    const [ui] = m.modules[type];
+    assert.equal(ui.key, key, type);
+    assert.deepEqual(ui.resolver, { endpoint }, type);
+    assert.ok(m.modules.endpoint.some((ep) => ep.key === endpoint), `${type}: endpoint ${endpoint} exists`);
+    uiModules.push(ui);
+  }
+  assert.equal(m.app.runtime.name, 'nodejs24.x', 'Node.js 20 is past its end of life');
   const triggerEndpoints = new Set(m.modules.trigger.map((t) => t.endpoint).filter(Boolean));
   assert.deepEqual([...triggerEndpoints].sort(), ['biq-events', 'biq-lifecycle']);
   assert.equal(m.modules.preUninstall[0].endpoint, 'biq-uninstall');

@@ -31,7 +31,7 @@ const backend = Object.fromEntries(Object.entries(inner).map(([name, fn]) => [na
   answers.push({ call: name, arg: typeof args[0] === 'string' ? args[0] : '', answer });
   return answer;
 }]));
-await backend.postLifecycle({ eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/e2e' });
+await backend.register({ eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/e2e' });
 const result = await backfillAll({ jira, route, backend, log: console.error }, { projectKeys: ['EE', 'K5'] });
 for (const a of answers) console.log(a.call, a.arg, JSON.stringify(a.answer));
 console.log(JSON.stringify({ projects: result.projects, failed: result.failed }, null, 1));

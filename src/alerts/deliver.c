@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerts/encode.h"
+
 enum {
     MS_PER_S = 1000,
     NS_PER_MS = 1000000,
@@ -52,38 +54,105 @@ static void sleep_ms(long ms)
     }
 }
 
-/* The webhook body of kind for text. malloc'd. */
+/* One TextRun in a RichTextBlock: text Teams shows as typed (encode.h). */
+static json_t *teams_run(const char *text, bool bold)
+{
+    char *safe = biq_encode_teams_run(text);
+    json_t *run = safe != NULL ? json_pack("{s:s,s:s}", "type", "TextRun", "text", safe) : NULL;
+    free(safe);
+    if (run != NULL && bold)
+        json_object_set_new(run, "weight", json_string("Bolder"));
+    return run != NULL ? json_pack("{s:s,s:[o]}", "type", "RichTextBlock", "inlines", run) : NULL;
+}
+
+/* The Adaptive Card's body: the subject in bold, then one block per line
+ * of text (blank lines skipped). NULL when out of memory. */
+static json_t *teams_blocks(const char *subject, const char *text)
+{
+    json_t *blocks = json_array();
+    char *copy = strdup(text);
+    bool ok = blocks != NULL && copy != NULL &&
+              json_array_append_new(blocks, teams_run(subject, true)) == 0;
+    for (char *line = copy, *next; ok && line != NULL; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        if (line[0] != '\0')
+            ok = json_array_append_new(blocks, teams_run(line, false)) == 0;
+    }
+    free(copy);
+    if (!ok) {
+        json_decref(blocks);
+        return NULL;
+    }
+    return blocks;
+}
+
+/* The webhook body of kind for text, every value through its channel's
+ * encoder (encode.h). malloc'd; NULL when out of memory. */
 static char *webhook_body(const char *kind, const char *subject, const char *text)
 {
-    json_t *body;
+    json_t *body = NULL;
     if (strcmp(kind, "slack") == 0) {
-        body = json_pack("{s:s++}", "text", subject, "\n", text);
+        size_t len = strlen(subject) + 1 + strlen(text) + 1;
+        char *whole = malloc(len);
+        char *safe = NULL;
+        if (whole != NULL) {
+            snprintf(whole, len, "%s\n%s", subject, text);
+            safe = biq_encode_slack(whole);
+        }
+        body = safe != NULL ? json_pack("{s:s,s:b}", "text", safe, "mrkdwn", 0) : NULL;
+        free(safe);
+        free(whole);
     } else {
-        body = json_pack(
-            "{s:s,s:[{s:s,s:n,s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:b},{s:s,s:s,s:b}]}}]}", "type",
-            "message", "attachments", "contentType", "application/vnd.microsoft.card.adaptive",
-            "contentUrl", "content", "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
-            "type", "AdaptiveCard", "version", "1.4", "body", "type", "TextBlock", "weight",
-            "Bolder", "text", subject, "wrap", 1, "type", "TextBlock", "text", text, "wrap", 1);
+        json_t *blocks = teams_blocks(subject, text);
+        body = blocks == NULL ? NULL
+               : json_pack("{s:s,s:[{s:s,s:n,s:{s:s,s:s,s:s,s:o}}]}", "type", "message",
+                           "attachments", "contentType",
+                           "application/vnd.microsoft.card.adaptive", "contentUrl", "content",
+                           "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+                           "type", "AdaptiveCard", "version", "1.4", "body", blocks);
     }
     char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     return s;
 }
 
-/* RFC 5322 message for SMTP; header values were validated (no CR/LF). */
+/* An address for From: or the envelope: printable ASCII only, so no
+ * value can end a header (the configured sender, a validated address). */
+static bool address_ok(const char *a)
+{
+    if (a[0] == '\0')
+        return false;
+    for (const char *p = a; *p != '\0'; p++) {
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7F)
+            return false;
+    }
+    return true;
+}
+
+/* RFC 5322 message for SMTP: the subject as an encoded header and the
+ * body's lines through encode.h. NULL when out of memory, too large or an
+ * address is not one. */
 static char *email_message(const biq_alerts_config *cfg, const char *to, const char *subject,
                            const char *text)
 {
-    size_t len = strlen(cfg->smtp_from) + strlen(to) + strlen(subject) + strlen(text) + 256;
-    char *m = len <= BIQ_ALERT_MESSAGE_MAX ? malloc(len) : NULL;
-    if (m == NULL)
-        return NULL;
+    char *m = NULL;
+    char *header = biq_encode_mail_header("Subject", subject);
+    char *body = biq_encode_mail_body(text);
+    if (header == NULL || body == NULL || !address_ok(cfg->smtp_from) || !address_ok(to))
+        goto out;
+    size_t len = strlen(cfg->smtp_from) + strlen(to) + strlen(header) + strlen(body) + 256;
+    if (len > BIQ_ALERT_MESSAGE_MAX || (m = malloc(len)) == NULL)
+        goto out;
     snprintf(m, len,
-             "From: %s\r\nTo: %s\r\nSubject: %s\r\nMIME-Version: 1.0\r\n"
+             "From: %s\r\nTo: %s\r\n%s\r\nMIME-Version: 1.0\r\n"
              "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-             "%s\r\n",
-             cfg->smtp_from, to, subject, text);
+             "%s",
+             cfg->smtp_from, to, header, body);
+out:
+    free(header);
+    free(body);
     return m;
 }
 
@@ -117,14 +186,20 @@ static bool attempt(CURL *c, transfer *t, bool http, bool *retry, char *detail, 
     return false;
 }
 
-static void common_options(CURL *c, const biq_alerts_config *cfg, transfer *t)
+/* How long one delivery may take: per attempt, and how many. */
+typedef struct budget {
+    long timeout_ms, connect_ms, backoff_ms;
+    int attempts_max;
+} budget;
+
+/* Every send is bounded: connect and whole-transfer timeouts always set. */
+static void common_options(CURL *c, const budget *b, transfer *t)
 {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     cfg->timeout_ms < BIQ_ALERT_CONNECT_TIMEOUT_MS ? cfg->timeout_ms
-                                                                    : (long)BIQ_ALERT_CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+                     b->timeout_ms < b->connect_ms ? b->timeout_ms : b->connect_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, b->timeout_ms);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
 }
@@ -181,13 +256,16 @@ static const char *unsendable(const biq_alerts_config *cfg, bool email, const ch
 {
     if (email && cfg->smtp_url[0] == '\0')
         return "e-mail is not configured (BIQ_SMTP_URL)";
+    if (email && (!address_ok(cfg->smtp_from) || !address_ok(target)))
+        return "not a deliverable address";
     if (!email && !biq_alert_url_allowed(kind, target, cfg->hosts_extra))
         return "webhook host not allowed";
     return NULL;
 }
 
-biq_err biq_alert_deliver(const biq_alerts_config *cfg, const char *kind, const char *target,
-                          const char *subject, const char *text, biq_alert_outcome *out)
+static biq_err deliver(const biq_alerts_config *cfg, const budget *b, const char *kind,
+                       const char *target, const char *subject, const char *text,
+                       biq_alert_outcome *out)
 {
     biq_err err = BIQ_ERR_NOMEM;
     bool email = strcmp(kind, "email") == 0, retry = false;
@@ -205,20 +283,38 @@ biq_err biq_alert_deliver(const biq_alerts_config *cfg, const char *kind, const 
     c = curl_easy_init();
     if (payload == NULL || c == NULL)
         goto out;
-    common_options(c, cfg, &t);
+    common_options(c, b, &t);
     list = email ? setup_email(c, cfg, target, &t, payload) : setup_webhook(c, target, payload);
     if (list == NULL)
         goto out;
     do {
         if (out->attempts++ > 0)
-            sleep_ms(cfg->backoff_ms);
+            sleep_ms(b->backoff_ms);
         retry = false;
         out->ok = attempt(c, &t, !email, &retry, out->detail, sizeof out->detail);
-    } while (!out->ok && retry && out->attempts < ATTEMPTS_MAX);
+    } while (!out->ok && retry && out->attempts < b->attempts_max);
     err = BIQ_OK;
 out:
     curl_slist_free_all(list);
     curl_easy_cleanup(c);
     free(payload);
     return err;
+}
+
+biq_err biq_alert_deliver(const biq_alerts_config *cfg, const char *kind, const char *target,
+                          const char *subject, const char *text, biq_alert_outcome *out)
+{
+    budget b = {.timeout_ms = cfg->timeout_ms, .connect_ms = BIQ_ALERT_CONNECT_TIMEOUT_MS,
+                .backoff_ms = cfg->backoff_ms, .attempts_max = ATTEMPTS_MAX};
+    return deliver(cfg, &b, kind, target, subject, text, out);
+}
+
+biq_err biq_alert_deliver_test(const biq_alerts_config *cfg, const char *kind, const char *target,
+                               const char *subject, const char *text, biq_alert_outcome *out)
+{
+    long total = cfg->timeout_ms < BIQ_ALERT_TEST_TIMEOUT_MS ? cfg->timeout_ms
+                                                            : (long)BIQ_ALERT_TEST_TIMEOUT_MS;
+    budget b = {.timeout_ms = total, .connect_ms = BIQ_ALERT_TEST_CONNECT_TIMEOUT_MS,
+                .backoff_ms = 0, .attempts_max = 1};
+    return deliver(cfg, &b, kind, target, subject, text, out);
 }

@@ -7,8 +7,14 @@
 #include <strings.h>
 
 #include "flow/flow.h"
+#include "ingest/ingest.h"
 
-enum { HOST_MAX = 256, PORT_TEXT_MAX = 8 };
+enum {
+    HOST_MAX = 256,
+    PORT_TEXT_MAX = 8,
+    DNS_NAME_MAX = 253,  /* RFC 1035, without the root's dot */
+    DNS_LABEL_MAX = 63,
+};
 
 typedef struct field_ctx {
     const char *prefix; /* "" or "params." */
@@ -181,22 +187,13 @@ static biq_err destination_ids(const field_ctx *c, const json_t *body, json_t *o
     return BIQ_OK;
 }
 
-/* A Jira project key: [A-Z][A-Z0-9_]*, at most BIQ_ALERT_PROJECT_KEY_MAX. */
-static bool project_key_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > BIQ_ALERT_PROJECT_KEY_MAX || s[0] < 'A' || s[0] > 'Z')
-        return false;
-    return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
 /* projectKey: absent or null for a site-wide rule, else the rule's project. */
 static biq_err project_key(const field_ctx *c, const json_t *body, json_t *out)
 {
     const json_t *v = json_object_get(body, "projectKey");
     if (v == NULL || json_is_null(v))
         return json_object_set_new(out, "projectKey", json_null()) == 0 ? BIQ_OK : BIQ_ERR_NOMEM;
-    if (!json_is_string(v) || !project_key_ok(json_string_value(v)))
+    if (!json_is_string(v) || !biq_ingest_project_key_ok(json_string_value(v)))
         return bad(c, "projectKey", "expected null (site-wide) or a Jira project key");
     return json_object_set_new(out, "projectKey", json_string(json_string_value(v))) == 0
                ? BIQ_OK
@@ -301,8 +298,48 @@ static bool service_host(const char *kind, const char *host)
             host_under(host, ".webhook.office.com"));
 }
 
+/* A plain ASCII host name: dot-separated labels of 1..63 letters, digits
+ * and hyphens, none starting or ending with a hyphen (RFC 1123 LDH). No
+ * IDN, no escapes, no control or invisible characters: whatever a
+ * resolver or libcurl would make of those, the allow-list never has to. */
+static bool ldh_host(const char *host)
+{
+    size_t n = strlen(host), label = 0;
+    if (n == 0 || n > DNS_NAME_MAX)
+        return false;
+    for (size_t i = 0; i <= n; i++) {
+        char c = host[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (c == '.' || c == '\0') {
+            if (label == 0 || host[i - 1] == '-')
+                return false;
+            label = 0;
+        } else if (alnum || (c == '-' && label > 0)) {
+            if (++label > DNS_LABEL_MAX)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The host libcurl reports is written in url, as is, right after
+ * "scheme://" and before the port, path, query, fragment or the end
+ * (strchr finds the terminating NUL too): libcurl decodes "%6d" in a host,
+ * and a host that needs decoding is not a plain one. */
+static bool host_as_written(const char *url, const char *scheme, const char *host)
+{
+    size_t s = strlen(scheme), h = strlen(host);
+    if (strncasecmp(url, scheme, s) != 0 || strncmp(url + s, "://", 3) != 0)
+        return false;
+    const char *p = url + s + 3;
+    return strncasecmp(p, host, h) == 0 && strchr(":/?#", p[h]) != NULL;
+}
+
 /* Parsed by libcurl itself, so what we check is what it will connect to;
- * credentials in the URL are refused (no "https://hooks.slack.com@x"). */
+ * credentials in the URL are refused (no "https://hooks.slack.com@x"), and
+ * the host must be written plainly; a service host must be an LDH name. */
 bool biq_alert_url_allowed(const char *kind, const char *url, const char *hosts_extra)
 {
     bool ok = false;
@@ -313,12 +350,14 @@ bool biq_alert_url_allowed(const char *kind, const char *url, const char *hosts_
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER)
+        curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER ||
+        !host_as_written(url, scheme, host))
         goto out;
     if (extra_allows(hosts_extra, host, port))
         ok = strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0;
     else
-        ok = strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0 && service_host(kind, host);
+        ok = strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0 && ldh_host(host) &&
+             service_host(kind, host);
 out:
     curl_free(scheme);
     curl_free(host);

@@ -6,7 +6,8 @@
  * ("params.thresholdHours: ..."). Webhook URLs must be https to the
  * service's own hosts: Slack hooks.slack.com; Teams workflow webhooks on
  * *.logic.azure.com or *.environment.api.powerplatform.com (and the legacy
- * connector hosts *.webhook.office.com). A configured extra allow-list of
+ * connector hosts *.webhook.office.com); hosts are plain ASCII LDH names
+ * (letters, digits, inner hyphens, dot-separated), written without escapes. A configured extra allow-list of
  * host:port entries (BIQ_ALERT_HOSTS_EXTRA, for local fakes in tests)
  * admits plain http to exactly those. Pure. */
 #ifndef BIQ_ALERTS_VALIDATE_H
@@ -35,7 +36,6 @@ enum {
     BIQ_ALERT_BINDINGS_MAX = 20,
     BIQ_ALERT_HOSTS_EXTRA_MAX = 1024,
     BIQ_ALERT_WHY_MAX = 256,
-    BIQ_ALERT_PROJECT_KEY_MAX = 255, /* as a route parameter */
 };
 
 /* A rule body {kind, name?, enabled?, params?, cooldownMinutes?,

@@ -2,8 +2,10 @@
  * destinations. Bodies are validated by alerts/validate.h (422 naming the
  * field); rows live in store/alerts.h. A destination's address or URL is
  * write-only: answers show its last 4 characters. "Send test" reads the
- * target in one transaction, delivers with no transaction open (it may
- * take the delivery timeout) and records the result in a second one.
+ * target in one transaction and hands it to the alert worker's test lane
+ * (api/alerts_worker.h): 202 with a test id at once, the send and its
+ * record happen there, and GET .../tests/{testId} polls the outcome. No
+ * delivery ever runs on an HTTP worker.
  * POST /forge/alerts/sweep is the Forge scheduledTrigger's scheduled
  * sweep of the token's tenant (api/alerts_eval.h). */
 #include <errno.h>
@@ -11,16 +13,13 @@
 #include <string.h>
 
 #include "alerts/deliver.h"
+#include "alerts/limits.h"
 #include "alerts/validate.h"
 #include "api/alerts_eval.h"
 #include "api/alerts_worker.h"
 #include "api/app.h"
 #include "api/handlers.h"
 #include "store/alerts.h"
-
-static const char TEST_SUBJECT[] = "BottleneckIQ test message";
-static const char TEST_TEXT[] =
-    "This is a test from BottleneckIQ: alerts sent to this destination will arrive like this.";
 
 typedef struct job {
     const biq_app *app;
@@ -32,7 +31,6 @@ typedef struct job {
     const char *scope; /* the caller's project (auth/caller.h), NULL: whole tenant */
     char kind[BIQ_STORE_ALERT_KIND_MAX];
     char *target;   /* send test: the full target (owned, wiped) */
-    biq_alert_outcome outcome;
     char why[BIQ_ALERT_WHY_MAX];
 } job;
 
@@ -235,26 +233,6 @@ static biq_err dest_target_tx(biq_tx *tx, void *ctx)
     return biq_store_alert_destination_target(tx, j->id, j->kind, &j->target);
 }
 
-static biq_err dest_result_tx(biq_tx *tx, void *ctx)
-{
-    job *j = ctx;
-    json_t *list = NULL;
-    biq_err err = biq_store_alert_destination_result(tx, j->id, j->outcome.ok, true,
-                                                     j->outcome.detail);
-    if (err == BIQ_OK)
-        err = biq_store_alert_destinations_list(tx, &list);
-    size_t i;
-    json_t *d;
-    json_array_foreach(list, i, d) {
-        if (json_integer_value(json_object_get(d, "id")) == j->id)
-            j->out = json_pack("{s:b,s:s,s:i,s:O}", "ok", j->outcome.ok, "detail",
-                               j->outcome.detail, "attempts", j->outcome.attempts,
-                               "destination", d);
-    }
-    json_decref(list);
-    return err == BIQ_OK && j->out == NULL ? BIQ_ERR_NOMEM : err;
-}
-
 biq_err biq_handle_alert_destinations_get(void *app, biq_request *req, biq_response *resp)
 {
     job j = {.app = app};
@@ -289,11 +267,16 @@ biq_err biq_handle_alert_destination_delete(void *app, biq_request *req, biq_res
     return err != BIQ_OK ? err : run(req, resp, &j, dest_delete_tx, 200, "destination");
 }
 
-/* Bypasses the cooldown by design: it is not a rule's alert. */
+/* Bypasses the cooldown by design: it is not a rule's alert. The body
+ * (e.g. {}) is ignored. 202 {"testId", "state": "queued"}; 429 over a rate
+ * limit and 503 with a full queue, both with Retry-After; a refused test
+ * sends nothing. */
 biq_err biq_handle_alert_destination_test(void *app_ptr, biq_request *req, biq_response *resp)
 {
     const biq_app *app = app_ptr;
     job j = {.app = app};
+    biq_alert_test_info info;
+    unsigned retry_after = 0;
     biq_err err = parse_id(req, resp, &j.id);
     if (err != BIQ_OK)
         return err;
@@ -303,16 +286,66 @@ biq_err biq_handle_alert_destination_test(void *app_ptr, biq_request *req, biq_r
         return biq_response_error(resp, err, err == BIQ_ERR_NOT_FOUND ? "no such destination"
                                                                       : "could not read the destination");
     }
-    biq_alerts_config none;
-    err = app->alerts != NULL ? BIQ_OK : biq_alerts_config_init(&none, NULL, NULL, NULL);
-    if (err == BIQ_OK)
-        err = biq_alert_deliver(app->alerts != NULL ? app->alerts : &none, j.kind, j.target,
-                                TEST_SUBJECT, TEST_TEXT, &j.outcome);
-    if (err != BIQ_OK) {
-        job_free(&j);
-        return biq_response_error(resp, err, "could not send the test message");
+    err = biq_alert_worker_test_enqueue(app->alert_worker, req->tenant->tenant_id, j.id, j.kind,
+                                        j.target, &info, &retry_after);
+    job_free(&j);
+    if (err == BIQ_ERR_LIMIT) {
+        resp->status = 429;
+        resp->retry_after_s = retry_after;
+        return biq_response_error(resp, err,
+                                  "too many tests: one per destination every %d s and %d per "
+                                  "installation a minute; retry in %u s",
+                                  (int)BIQ_ALERT_TEST_DEST_INTERVAL_S,
+                                  (int)BIQ_ALERT_TEST_TENANT_MAX, retry_after);
     }
-    return run(req, resp, &j, dest_result_tx, 200, "destination");
+    if (err == BIQ_ERR_UNAVAILABLE) {
+        resp->retry_after_s = retry_after;
+        return biq_response_error(resp, err, "test messages are busy; retry in %u s",
+                                  retry_after);
+    }
+    if (err != BIQ_OK)
+        return biq_response_error(resp, err, "could not queue the test message");
+    json_t *answer = json_pack("{s:s,s:s}", "testId", info.id, "state",
+                               biq_alert_test_state_name(info.state));
+    if (answer == NULL)
+        return biq_response_error(resp, BIQ_ERR_NOMEM, "could not answer");
+    biq_response_json(resp, 202, answer);
+    return BIQ_OK;
+}
+
+static bool test_id_ok(const char *s)
+{
+    return strlen(s) == BIQ_ALERT_TEST_ID_LEN &&
+           strspn(s, "0123456789abcdef") == BIQ_ALERT_TEST_ID_LEN;
+}
+
+/* GET /api/v1/alerts/destinations/{id}/tests/{testId}: the test's state
+ * and, once finished, its outcome. 404 for a test this process does not
+ * hold for the token's tenant and that destination. */
+biq_err biq_handle_alert_destination_test_get(void *app_ptr, biq_request *req,
+                                              biq_response *resp)
+{
+    const biq_app *app = app_ptr;
+    biq_alert_test_info info;
+    int64_t id;
+    biq_err err = parse_id(req, resp, &id);
+    if (err != BIQ_OK)
+        return err;
+    if (req->n_params < 2 || !test_id_ok(req->params[1]) ||
+        biq_alert_worker_test_get(app->alert_worker, req->tenant->tenant_id, id, req->params[1],
+                                  &info) != BIQ_OK)
+        return biq_response_error(resp, BIQ_ERR_NOT_FOUND,
+                                  "no such test (tests are kept a while after they finish)");
+    bool done = info.state == BIQ_ALERT_TEST_DELIVERED || info.state == BIQ_ALERT_TEST_FAILED;
+    json_t *answer = json_pack("{s:s,s:I,s:s,s:o,s:s?,s:i}", "testId", info.id, "destinationId",
+                               (json_int_t)id, "state", biq_alert_test_state_name(info.state),
+                               "ok", done ? json_boolean(info.state == BIQ_ALERT_TEST_DELIVERED)
+                                          : json_null(),
+                               "detail", done ? info.detail : NULL, "attempts", info.attempts);
+    if (answer == NULL)
+        return biq_response_error(resp, BIQ_ERR_NOMEM, "could not answer");
+    biq_response_json(resp, 200, answer);
+    return BIQ_OK;
 }
 
 /* ---------------------------------------------------------------- scheduled sweep */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alerts/deliver.h"
+#include "alerts/encode.h"
 #include "api/settings.h"
 #include "flow/alerts.h"
 #include "store/alerts.h"
@@ -19,12 +20,13 @@ enum {
     HOURS_PER_DAY = 24,
     MINUTES_PER_HOUR = 60,
     TEXT_LINE_MAX = 512,
-    SUBJECT_MAX = 256,
+    SUBJECT_MAX = 512,
     ID_KEY_MAX = 24,
     LINES_MAX = 200, /* tickets listed in one message; the rest are counted */
     TWO_DAYS_H = 48,
     TREND_WINDOW_DAYS = 7,   /* trend rules compare this week with the one before */
     TREND_RULES_MAX = 64,
+    VALUE_MAX = 200, /* bytes of one value (key, status or rule name) in a message */
 };
 
 /* A trend rule's finding: rule-wide, so it has no ticket. */
@@ -234,12 +236,16 @@ static void describe(const biq_alert_hit *h, char *line, size_t len)
         snprintf(age, sizeof age, "%.1f h", hours);
     else
         snprintf(age, sizeof age, "%.1f days", hours / HOURS_PER_DAY);
-    const char *status = h->status != NULL ? h->status->name : "?";
+    /* Values from ingested data: one safe line each (alerts/encode.h). */
+    char status[VALUE_MAX], key[VALUE_MAX];
+    biq_encode_plain(h->status != NULL ? h->status->name : "?", status, sizeof status);
+    biq_encode_plain(h->issue != NULL ? h->issue->issue->key : "", key, sizeof key);
     if (h->issue != NULL)
-        snprintf(line, len, "- %s (%s): %s", h->issue->issue->key, status, age);
+        snprintf(line, len, "- %s (%s): %s", key, status, age);
     else
         snprintf(line, len, "- %s over its WIP limit (at least %u items) for %s", status,
                  (unsigned)h->count, age);
+    biq_encode_utf8_trim(line);
 }
 
 /* Adds a new alert's line to its rule's message. */
@@ -276,8 +282,11 @@ static char *message_text(const run *r, const json_t *m, char *subject, size_t s
 {
     long long count = json_integer_value(json_object_get(m, "count"));
     const json_t *lines = json_object_get(m, "lines");
-    snprintf(subject, subject_len, "BottleneckIQ alert in %s: %s (%lld)", r->project_key,
-             json_string_value(json_object_get(rule, "name")), count);
+    char project[VALUE_MAX], name[VALUE_MAX];
+    biq_encode_plain(r->project_key, project, sizeof project);
+    biq_encode_plain(json_string_value(json_object_get(rule, "name")), name, sizeof name);
+    snprintf(subject, subject_len, "BottleneckIQ alert in %s: %s (%lld)", project, name, count);
+    biq_encode_utf8_trim(subject);
     size_t len = strlen(subject) + 2 + json_array_size(lines) * TEXT_LINE_MAX + 64;
     char *text = malloc(len);
     size_t used = 0, i;
@@ -352,11 +361,13 @@ static biq_err record_tx(biq_tx *tx, void *ctx)
         err = biq_store_alert_event_insert(tx, t->rule_id, 0, t->utc_day, r->project_key, status,
                                            0, &inserted);
         if (err == BIQ_OK && inserted) {
-            char line[TEXT_LINE_MAX];
-            snprintf(line, sizeof line, "- %s%s%s worsened by %.0f%% over the last %d days",
-                     biq_trend_metric_name(t->trend->metric), status ? " in " : "",
-                     status ? t->trend->status->name : "", t->trend->change_pct,
+            char line[TEXT_LINE_MAX], name[VALUE_MAX], size[BIQ_FLOW_CHANGE_TEXT_MAX];
+            biq_encode_plain(status ? t->trend->status->name : "", name, sizeof name);
+            snprintf(line, sizeof line, "- %s%s%s worsened by %s over the last %d days",
+                     biq_trend_metric_name(t->trend->metric), status ? " in " : "", name,
+                     biq_flow_format_change(t->trend->change_pct / 100.0, size, sizeof size),
                      (int)TREND_WINDOW_DAYS);
+            biq_encode_utf8_trim(line);
             add_line(r, t->rule_id, line);
         }
     }

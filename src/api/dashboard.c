@@ -389,12 +389,29 @@ out:
 
 /* -------------------------------------------------------------- charts */
 
+/* ?backlog=true adds the items never started (the chart's toggle);
+ * absent or false: work in progress only. */
+static biq_err backlog_param(const biq_request *req, biq_response *resp, bool *on)
+{
+    const char *v = NULL;
+    *on = false;
+    if (biq_request_query(req, "backlog", &v) != BIQ_OK ||
+        (v != NULL && strcmp(v, "true") != 0 && strcmp(v, "false") != 0))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "backlog: expected true or false");
+    *on = v != NULL && strcmp(v, "true") == 0;
+    return BIQ_OK;
+}
+
 biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *resp)
 {
     view v = {0};
     biq_flow_aging *g = NULL;
-    biq_err err = view_open(&v, app, req, resp, req->params[0]);
-    if (err == BIQ_OK && (err = biq_flow_wip_aging(v.flow, v.job.arena, &g)) != BIQ_OK)
+    bool backlog = false;
+    biq_err err = backlog_param(req, resp, &backlog);
+    if (err == BIQ_OK)
+        err = view_open(&v, app, req, resp, req->params[0]);
+    if (err == BIQ_OK &&
+        (err = biq_flow_wip_aging_with(v.flow, backlog, v.job.arena, &g)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not compute the WIP aging chart");
     if (err == BIQ_OK)
         err = send_json(req, resp, biq_flow_aging_json(v.flow, g));

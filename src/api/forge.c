@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/app.h"
+#include "api/bodies.h"
 #include "api/handlers.h"
 #include "store/tenants.h"
 
@@ -33,10 +34,10 @@ biq_err biq_api_parse_body(const biq_request *req, biq_response *resp, json_t **
 
 /* A trigger body is the event object itself or an envelope whose payload
  * member is (platform.md: Forge documents both). */
-static const char *event_type(json_t *body)
+const char *biq_api_lifecycle_type(const json_t *body)
 {
-    json_t *payload = json_object_get(body, "payload");
-    json_t *type = json_object_get(body, "eventType");
+    const json_t *payload = json_object_get(body, "payload");
+    const json_t *type = json_object_get(body, "eventType");
     if (!json_is_string(type) && json_is_object(payload))
         type = json_object_get(payload, "eventType");
     return json_is_string(type) ? json_string_value(type) : NULL;
@@ -50,12 +51,12 @@ static biq_err install_tx(biq_tx *tx, void *ctx)
 /* Lifecycle tokens carry no context claim; the installed event names the
  * site as "ari:cloud:jira::site/<cloudId>". It describes the tenant, it
  * never chooses it. */
-static void cloud_id_from_body(json_t *body, biq_tenant_ctx *ctx)
+void biq_api_lifecycle_cloud_id(const json_t *body, biq_tenant_ctx *ctx)
 {
     static const char prefix[] = "ari:cloud:jira::site/";
     const size_t prefix_len = sizeof prefix - 1;
-    json_t *payload = json_object_get(body, "payload");
-    json_t *site = json_object_get(json_is_object(payload) ? payload : body, "context");
+    const json_t *payload = json_object_get(body, "payload");
+    const json_t *site = json_object_get(json_is_object(payload) ? payload : body, "context");
     const char *text = json_is_string(site) ? json_string_value(site) : "";
     if (ctx->cloud_id[0] != '\0' || strncmp(text, prefix, prefix_len) != 0)
         return;
@@ -69,7 +70,7 @@ static void cloud_id_from_body(json_t *body, biq_tenant_ctx *ctx)
 static biq_err install(biq_app *app, biq_request *req, json_t *body, biq_response *resp)
 {
     biq_tenant_ctx described = *req->tenant;
-    cloud_id_from_body(body, &described);
+    biq_api_lifecycle_cloud_id(body, &described);
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, install_tx, &described);
     if (err != BIQ_OK)
         return biq_response_error(resp, err, "could not record the installation");
@@ -116,7 +117,7 @@ biq_err biq_handle_lifecycle(void *app_ptr, biq_request *req, biq_response *resp
     biq_err err = biq_api_parse_body(req, resp, &body);
     if (err != BIQ_OK)
         return err;
-    const char *type = event_type(body);
+    const char *type = biq_api_lifecycle_type(body);
     if (type == NULL) {
         err = biq_response_error(resp, BIQ_ERR_SHAPE, "eventType: missing or not a string");
     } else if (strcmp(type, EVENT_INSTALLED) == 0 || strcmp(type, EVENT_UPGRADED) == 0) {
@@ -148,7 +149,7 @@ biq_err biq_handle_register(void *app, biq_request *req, biq_response *resp)
     biq_err err = biq_api_parse_body(req, resp, &body);
     if (err != BIQ_OK)
         return err;
-    const char *type = event_type(body);
+    const char *type = biq_api_lifecycle_type(body);
     if (type == NULL || strcmp(type, EVENT_INSTALLED) != 0)
         err = biq_response_error(resp, BIQ_ERR_SHAPE, "eventType: must be %s", EVENT_INSTALLED);
     else

@@ -5,9 +5,17 @@
 
 #include "http/request.h"
 
+/* Per-route body caps (README "Limits"): what Forge sends, with room.
+ * Measured (issue 12): the real 100-issue search page with changelogs
+ * (realdata/devlake-merico/issues-with-changelog.json) is 1,094,258 bytes;
+ * the largest `biq gen` page 832,588 bytes (65,957 JSON values); the real
+ * changelog pages 131,211 bytes at most; webhook events 18,253 bytes;
+ * catalogues 23,735 bytes. Jira's own search pages run 1-2 MB. */
 enum {
     BIQ_API_SMALL_BODY_MAX = 64 * 1024,         /* lifecycle calls, settings */
-    BIQ_API_EVENT_BODY_MAX = 1024 * 1024,       /* Forge drops events over 200 kB */
+    BIQ_API_EVENT_BODY_MAX = 256 * 1024,        /* Forge drops events over 200 kB */
+    BIQ_API_PAGE_BODY_MAX = 4 * 1024 * 1024,    /* search pages, catalogues, id lists */
+    BIQ_API_CHANGELOG_BODY_MAX = 1024 * 1024,   /* one page of 100 histories: 131 kB seen */
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp);
@@ -62,7 +70,16 @@ biq_err biq_handle_alert_destinations_get(void *app, biq_request *req, biq_respo
 biq_err biq_handle_alert_destinations_post(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_alert_destination_put(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_alert_destination_delete(void *app, biq_request *req, biq_response *resp);
+/* POST .../destinations/{id}/test: queues a test message on the alert
+ * worker (never sends on the request thread): 202 {"testId", "state"};
+ * 429 (rate limits) or 503 (queue full, no worker) with Retry-After; 404
+ * for an unknown destination. Body ignored (BIQ_API_SMALL_BODY_MAX). */
 biq_err biq_handle_alert_destination_test(void *app, biq_request *req, biq_response *resp);
+/* GET .../destinations/{id}/tests/{testId}: {"testId", "destinationId",
+ * "state": queued|sending|delivered|failed, "ok": null|bool, "detail":
+ * null|text, "attempts"}; 404 when this process holds no such test for
+ * the token's tenant and that destination. No body. */
+biq_err biq_handle_alert_destination_test_get(void *app, biq_request *req, biq_response *resp);
 /* POST /forge/alerts/sweep (the hourly Forge scheduledTrigger): the
  * scheduled alert sweep of the token's tenant, 200 with what it did (also
  * when another sweep of the tenant runs or has just run); the body is

@@ -12,7 +12,9 @@
 
 #include "api/alerts_worker.h"
 #include "api/app.h"
+#include "api/bodies.h"
 #include "api/handlers.h"
+#include "flow/flow.h"
 #include "ingest/ingest.h"
 #include "store/backfill.h"
 #include "store/ingest.h"
@@ -34,6 +36,13 @@ static biq_err parse_failed(biq_response *resp, biq_err err, const biq_parse_err
     return biq_response_error(resp, err, "%s", perr->message);
 }
 
+/* The real clock in ms: what ingest's future-date limits count from (never
+ * the pinned metrics clock, which may lie years back). */
+static biq_ms ingest_clock(const biq_app *app)
+{
+    return (biq_ms)app->clock() * 1000;
+}
+
 /* Copies the tenant's override of setting path (a field id validated by
  * api/settings.c) into dst, when there is one. */
 static void override_field(const json_t *overrides, const char *path, char *dst, size_t len)
@@ -48,10 +57,10 @@ static void override_field(const json_t *overrides, const char *path, char *dst,
  * else those the Forge side discovered for the project and sent with its
  * backfill. Custom field ids differ per site, so without either no custom
  * field is read at all (guessing would misread another site's fields). */
-static biq_field_ids fields_for(biq_tx *tx, const char *project_key, biq_backfill_fields *buf,
-                                biq_err *err)
+static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_ms *now,
+                                biq_backfill_fields *buf, biq_err *err)
 {
-    biq_field_ids ids = {NULL, NULL};
+    biq_field_ids ids = {NULL, NULL, now};
     json_t *overrides = NULL;
     int64_t version = 0;
     *buf = (biq_backfill_fields){{0}, {0}};
@@ -72,23 +81,17 @@ out:
 }
 
 /* Statuses named by the issues themselves (id, name, category), so that a
- * status seen only in issues still has a name. */
+ * status seen only in issues still has a name: per id the newest issue's
+ * view, by the catalogue rule every path shares (biq_flow_statuses_resolve);
+ * the store keeps the newest across deliveries by the same rule. */
 static biq_err write_issue_statuses(biq_tx *tx, const biq_issue *issues, size_t n,
                                     biq_arena *arena)
 {
-    biq_status *st = biq_arena_calloc(arena, n, sizeof *st);
-    biq_ms *seen = biq_arena_calloc(arena, n, sizeof *seen);
+    biq_status *st = NULL;
+    biq_ms *seen = NULL;
     size_t k = 0;
-    if ((st == NULL || seen == NULL) && n > 0)
-        return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (issues[i].status_id > 0 && issues[i].status_name != NULL) {
-            seen[k] = issues[i].updated;
-            st[k++] = (biq_status){issues[i].status_id, issues[i].status_name,
-                                   issues[i].status_category};
-        }
-    }
-    return biq_store_statuses_write(tx, st, seen, k, arena);
+    biq_err err = biq_flow_statuses_resolve(NULL, 0, issues, n, arena, &st, &seen, &k);
+    return err != BIQ_OK ? err : biq_store_statuses_write(tx, st, seen, k, arena);
 }
 
 /* Writes issues, skipping (and purging) those with a security level, and
@@ -125,6 +128,7 @@ static biq_err write_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_a
 /* ---- POST /forge/events ---------------------------------------------------- */
 
 struct event_job {
+    biq_ms now;
     const json_t *root;
     biq_arena *arena;
     biq_event event;
@@ -137,7 +141,7 @@ static biq_err event_issue_tx(biq_tx *tx, struct event_job *job)
 {
     biq_backfill_fields buf;
     biq_err err;
-    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &buf, &err);
+    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &job->now, &buf, &err);
     if (err != BIQ_OK)
         return err;
     /* Parsed again with this project's custom field ids. */
@@ -189,13 +193,14 @@ static biq_err not_installed(biq_app *app, biq_response *resp)
 biq_err biq_handle_events(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
-    struct event_job job = {.arena = req->arena};
+    struct event_job job = {.arena = req->arena, .now = ingest_clock(app)};
+    biq_field_ids clock = {NULL, NULL, &job.now};
     json_t *root = NULL;
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
     job.root = root;
-    err = biq_parse_event(root, NULL, req->arena, &job.event, &job.perr);
+    err = biq_parse_event(root, &clock, req->arena, &job.event, &job.perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &job.perr);
         goto out;
@@ -285,19 +290,12 @@ static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *j
 
 /* Project keys as Jira makes them: an upper-case letter, then upper-case
  * letters, digits or underscores. */
-static bool project_key_ok(const char *key)
-{
-    size_t n = strlen(key);
-    return n >= 1 && n <= BIQ_INGEST_KEY_MAX && key[0] >= 'A' && key[0] <= 'Z' &&
-           strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
-}
-
 biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
     struct start_job job = {.project = req->params[0]};
     json_t *body = NULL;
-    if (!project_key_ok(job.project))
+    if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = biq_api_parse_body(req, resp, &body);
     if (err == BIQ_OK)
@@ -320,6 +318,7 @@ biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response 
 /* ---- POST /forge/backfill/{projectKey}/page -------------------------------- */
 
 struct page_job {
+    biq_ms now;
     const char *project;
     const json_t *root;
     biq_arena *arena;
@@ -362,7 +361,7 @@ static biq_err page_tx(biq_tx *tx, void *ctx)
     biq_err err = biq_store_tenant_ensure(tx);
     if (err != BIQ_OK)
         return err;
-    biq_field_ids ids = fields_for(tx, job->project, &buf, &err);
+    biq_field_ids ids = fields_for(tx, job->project, &job->now, &buf, &err);
     if (err != BIQ_OK)
         return err;
     job->parse_err = biq_parse_issue_page(job->root, &ids, job->arena, &job->page, &job->perr);
@@ -382,9 +381,10 @@ static biq_err page_tx(biq_tx *tx, void *ctx)
 biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
-    struct page_job job = {.project = req->params[0], .arena = req->arena};
+    struct page_job job = {.project = req->params[0], .arena = req->arena,
+                           .now = ingest_clock(app)};
     json_t *root = NULL;
-    if (!project_key_ok(job.project))
+    if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
@@ -451,7 +451,8 @@ biq_err biq_handle_changelog_page(void *app_ptr, biq_request *req, biq_response 
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    err = biq_parse_changelog_page(root, req->arena, &job.page, &perr);
+    biq_ms now = ingest_clock(app);
+    err = biq_parse_changelog_page_at(root, &now, req->arena, &job.page, &perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &perr);
         goto out;
@@ -474,22 +475,20 @@ out:
 
 struct catalog_job {
     biq_arena *arena;
-    const biq_status *statuses;
-    const biq_sprint *sprints;
-    const biq_project *projects;
-    size_t n_statuses, n_sprints, n_projects;
+    biq_api_catalog cat;
 };
 
 static biq_err catalog_tx(biq_tx *tx, void *ctx)
 {
     struct catalog_job *job = ctx;
+    const biq_api_catalog *c = &job->cat;
     biq_err err = biq_store_tenant_ensure(tx);
     if (err == BIQ_OK)
-        err = biq_store_statuses_write(tx, job->statuses, NULL, job->n_statuses, job->arena);
+        err = biq_store_statuses_write(tx, c->statuses, NULL, c->n_statuses, job->arena);
     if (err == BIQ_OK)
-        err = biq_store_sprints_write(tx, job->sprints, job->n_sprints, job->arena);
+        err = biq_store_sprints_write(tx, c->sprints, c->n_sprints, job->arena);
     if (err == BIQ_OK)
-        err = biq_store_projects_write(tx, job->projects, job->n_projects, job->arena);
+        err = biq_store_projects_write(tx, c->projects, c->n_projects, job->arena);
     return err;
 }
 
@@ -508,24 +507,26 @@ static biq_err prefixed(biq_err err, const char *member, biq_parse_error *perr)
     return err;
 }
 
-static biq_err parse_catalog(json_t *root, biq_arena *arena, struct catalog_job *job,
-                             biq_parse_error *perr)
+biq_err biq_api_catalog_parse(const json_t *root, const biq_ms *now, biq_arena *arena,
+                              biq_api_catalog *out, biq_parse_error *perr)
 {
-    json_t *st = json_object_get(root, "statuses"), *sp = json_object_get(root, "sprints");
-    json_t *pr = json_object_get(root, "projects");
+    const json_t *st = json_object_get(root, "statuses"), *sp = json_object_get(root, "sprints");
+    const json_t *pr = json_object_get(root, "projects");
     biq_err err = BIQ_OK;
+    *out = (biq_api_catalog){0};
     if (!json_is_object(root)) {
+        snprintf(perr->path, sizeof perr->path, "body");
         snprintf(perr->message, sizeof perr->message, "body: expected an object");
         return BIQ_ERR_SHAPE;
     }
     if (st != NULL)
-        err = prefixed(biq_parse_statuses(st, arena, &job->statuses, &job->n_statuses, perr),
+        err = prefixed(biq_parse_statuses(st, arena, &out->statuses, &out->n_statuses, perr),
                        "statuses", perr);
     if (err == BIQ_OK && sp != NULL)
-        err = prefixed(biq_parse_sprints(sp, arena, &job->sprints, &job->n_sprints, perr),
+        err = prefixed(biq_parse_sprints_at(sp, now, arena, &out->sprints, &out->n_sprints, perr),
                        "sprints", perr);
     if (err == BIQ_OK && pr != NULL)
-        err = prefixed(biq_parse_projects(pr, arena, &job->projects, &job->n_projects, perr),
+        err = prefixed(biq_parse_projects(pr, arena, &out->projects, &out->n_projects, perr),
                        "projects", perr);
     return err;
 }
@@ -539,7 +540,8 @@ biq_err biq_handle_catalog(void *app_ptr, biq_request *req, biq_response *resp)
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    err = parse_catalog(root, req->arena, &job, &perr);
+    biq_ms now = ingest_clock(app);
+    err = biq_api_catalog_parse(root, &now, req->arena, &job.cat, &perr);
     if (err != BIQ_OK) {
         err = parse_failed(resp, err, &perr);
         goto out;
@@ -551,9 +553,9 @@ biq_err biq_handle_catalog(void *app_ptr, biq_request *req, biq_response *resp)
         biq_response_error(resp, err, "could not store the catalogue");
     else
         biq_response_json(resp, 200, json_pack("{s:b,s:I,s:I,s:I}", "ok", 1, "statuses",
-                                               (json_int_t)job.n_statuses, "sprints",
-                                               (json_int_t)job.n_sprints, "projects",
-                                               (json_int_t)job.n_projects));
+                                               (json_int_t)job.cat.n_statuses, "sprints",
+                                               (json_int_t)job.cat.n_sprints, "projects",
+                                               (json_int_t)job.cat.n_projects));
 out:
     json_decref(root);
     return err;

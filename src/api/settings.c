@@ -721,31 +721,39 @@ static biq_err apply_body(checker *c, const field_set *set, const json_t *body, 
 }
 
 /* The merged overrides must still build (cross-field rules). */
-static biq_err check_whole(checker *c, const settings_job *job, const json_t *ov)
+static biq_err check_whole(checker *c, bool project, const json_t *ov)
 {
     biq_arena *a = biq_arena_new(SETTINGS_ARENA_LIMIT);
     biq_api_flow_config cfg;
     biq_err err = a == NULL ? BIQ_ERR_NOMEM
-                            : biq_api_flow_config_build(job->project_key ? NULL : ov,
-                                                        job->project_key ? ov : NULL, a, &cfg,
-                                                        c->msg, c->msg_len);
+                            : biq_api_flow_config_build(project ? NULL : ov, project ? ov : NULL,
+                                                        a, &cfg, c->msg, c->msg_len);
     biq_arena_free(a);
+    return err;
+}
+
+biq_err biq_api_settings_apply(bool project, const json_t *body, json_t *ov, json_t *changes,
+                               char *msg, size_t msg_len)
+{
+    checker c = {msg, msg_len};
+    biq_err err = apply_body(&c, project ? &PROJECT_SET : &TENANT_SET, body, ov, changes);
+    if (err == BIQ_OK && json_object_size(changes) > 0)
+        err = check_whole(&c, project, ov);
     return err;
 }
 
 static biq_err put_tx(biq_tx *tx, void *ctx)
 {
     settings_job *job = ctx;
-    checker c = {job->msg, sizeof job->msg};
     json_t *ov = NULL, *changes = json_object();
     int64_t version = 0;
     biq_err err = changes == NULL ? BIQ_ERR_NOMEM : installed(tx, job->project_key);
     if (err == BIQ_OK)
         err = biq_store_settings_get(tx, job->project_key, &ov, &version);
     if (err == BIQ_OK)
-        err = apply_body(&c, job->set, job->body, ov, changes);
-    if (err == BIQ_OK && json_object_size(changes) > 0 &&
-        (err = check_whole(&c, job, ov)) == BIQ_OK)
+        err = biq_api_settings_apply(job->project_key != NULL, job->body, ov, changes, job->msg,
+                                     sizeof job->msg);
+    if (err == BIQ_OK && json_object_size(changes) > 0)
         err = biq_store_settings_put(tx, job->project_key, ov, changes, job->principal, &version);
     if (err == BIQ_OK && (job->result = describe(job->set, ov, version)) == NULL)
         err = BIQ_ERR_NOMEM;

@@ -10,6 +10,7 @@
 #define BIQ_API_SETTINGS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,19 @@ typedef struct biq_api_flow_config {
 biq_err biq_api_flow_config_build(const json_t *tenant_ov, const json_t *project_ov,
                                   biq_arena *arena, biq_api_flow_config *out, char *msg,
                                   size_t msg_len);
+
+/* The validation of a settings PUT, without the request or the store:
+ * applies body (the PUT body, a JSON object) to ov (the stored overrides
+ * of the tenant, or of a project when project is true; modified in place)
+ * and records each change as {path: {"from", "to"}} in changes (an
+ * object). Fields absent from body keep their state, null resets one, any
+ * other value must pass its field's checks and is stored normalised; when
+ * anything changed, the merged overrides must still build
+ * (biq_api_flow_config_build). BIQ_ERR_SHAPE with "path: reason" in msg
+ * (ov and changes then hold a partial update: the caller discards them),
+ * BIQ_ERR_NOMEM. Pure. */
+biq_err biq_api_settings_apply(bool project, const json_t *body, json_t *ov, json_t *changes,
+                               char *msg, size_t msg_len);
 
 /* Parses "YYYY-MM-DD" (a real calendar date) into a day number
  * (biq_civil_days). BIQ_ERR_INVALID otherwise. */

@@ -24,6 +24,7 @@
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "ingest/ingest.h"
+#include "tz/civil.h"
 #include "tz/tz.h"
 
 #define AN_ARENA_LIMIT ((size_t)4 << 30) /* all parsed input, or one project's flow */
@@ -33,6 +34,10 @@ enum {
     AN_READ_CHUNK = 64 * 1024,
     AN_TIME_MAX = 32,
     AN_STATUS_NAME_WIDTH = 28,
+    AN_LABEL_MAX = 320, /* a status name (255 bytes) and its id */
+    AN_DATE_LEN = 10,       /* YYYY-MM-DD */
+    AN_SPAN_DIGITS_MAX = 7, /* --window N: up to BIQ_FLOW_MAX_SPAN_DAYS */
+    AN_KEYS_SHOWN = 20,     /* issue keys listed per finding kind */
 };
 
 typedef enum an_kind {
@@ -62,6 +67,8 @@ typedef struct an_changelog {
 typedef struct an_opts {
     bool json;
     const char *window;
+    const char *from_text; /* --from: a date (local day start) or an instant */
+    const char *to_text;   /* --to: a date (the day included) or an instant */
     const char *now_text; /* NULL: the latest instant of the data */
     biq_ms now;           /* parsed now_text, unless it is "now" */
     const char *tz_name;
@@ -89,8 +96,10 @@ typedef struct an_ctx {
     const an_opts *opts;
     an_input in;
     biq_ms now;
+    biq_ms ingest_now; /* what ingest's future-date limits count from */
     biq_work_schedule schedule;
     biq_tz *tz;
+    biq_window_spec spec; /* resolved once the clock and zone are known */
 } an_ctx;
 
 /* ------------------------------------------------------------ helpers */
@@ -116,15 +125,19 @@ static bool vec_push(biq_arena *a, an_vec *v, const void *items, size_t n)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: biq analyze [--json] [--window W] [--now ISO|now] [--tz ZONE] FILE...\n"
+    fprintf(f, "usage: biq analyze [--json] [--window W | --from DATE [--to DATE]]\n"
+               "                   [--now ISO|now] [--tz ZONE] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
                "each project's dashboard: text, or with --json an array of dashboard\n"
-               "objects sorted by project key. W: 7d, 30d (default), 90d, N, mtd, qtd,\n"
-               "sprint-current, sprint-last, sprint-last3. --now defaults to the latest\n"
-               "created, updated or status-change instant in the data ('now': the\n"
-               "clock); --tz (an IANA zone) sets day boundaries.\n");
+               "objects sorted by project key (exact numbers: days at full precision).\n"
+               "W: 7d, 30d (default), 90d, N or Nd (any number of days), all (from the\n"
+               "earliest fact to now; no previous window), mtd, qtd, sprint-current,\n"
+               "sprint-last, sprint-last3. --from/--to: YYYY-MM-DD (days in --tz, --to\n"
+               "included) or ISO instants; --to defaults to now. --now defaults to the\n"
+               "latest created, updated or status-change instant in the data ('now':\n"
+               "the clock); --tz (an IANA zone) sets day boundaries.\n");
 }
 
 static int usage_error(FILE *err, const char *msg, const char *arg)
@@ -132,6 +145,53 @@ static int usage_error(FILE *err, const char *msg, const char *arg)
     fprintf(err, "biq analyze: %s%s%s (see biq analyze --help)\n", msg, arg ? " " : "",
             arg ? arg : "");
     return 2;
+}
+
+/* The API's windows, plus "all" and day windows of any length: the
+ * offline report reads any span of history. */
+static biq_err parse_window(const char *text, biq_window_spec *out)
+{
+    if (text != NULL && strcmp(text, "all") == 0) {
+        *out = (biq_window_spec){.kind = BIQ_WIN_ALL, .from = BIQ_MS_NONE};
+        return BIQ_OK;
+    }
+    if (biq_window_parse(text, out) == BIQ_OK)
+        return BIQ_OK;
+    int64_t v = 0;
+    int digits = 0;
+    const char *p = text ? text : "";
+    while (*p >= '0' && *p <= '9' && digits < AN_SPAN_DIGITS_MAX) {
+        v = v * 10 + (*p++ - '0');
+        digits++;
+    }
+    if (*p == 'd')
+        p++;
+    if (digits == 0 || *p != '\0' || v < 1 || v > BIQ_FLOW_MAX_SPAN_DAYS)
+        return BIQ_ERR_INVALID;
+    *out = (biq_window_spec){.kind = BIQ_WIN_DAYS, .days = (int32_t)v};
+    return BIQ_OK;
+}
+
+/* YYYY-MM-DD (the local day in tz, NULL = UTC: its start, or with
+ * day_after the next day's start) or an instant. */
+static bool date_value(const char *t, const biq_tz *tz, bool day_after, biq_ms *out)
+{
+    size_t len = strlen(t);
+    if (len != AN_DATE_LEN)
+        return biq_parse_instant(t, len, out) == BIQ_OK;
+    biq_ms probe = 0;
+    char buf[AN_TIME_MAX];
+    snprintf(buf, sizeof buf, "%sT00:00:00Z", t); /* validates the calendar date */
+    if (biq_parse_instant(buf, strlen(buf), &probe) != BIQ_OK)
+        return false;
+    int64_t day = biq_floor_div(probe, BIQ_MS_PER_DAY) + (day_after ? 1 : 0);
+    *out = biq_tz_day_start(tz ? tz : biq_tz_utc(), day);
+    return true;
+}
+
+static bool date_or_instant(const char *t, const biq_tz *tz, biq_ms *out)
+{
+    return date_value(t, tz, false, out);
 }
 
 /* 0 to run, -1 after --help, or 2. */
@@ -154,6 +214,8 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
         const char **slot = strcmp(a, "--window") == 0 ? &o->window
                             : strcmp(a, "--now") == 0  ? &o->now_text
                             : strcmp(a, "--tz") == 0   ? &o->tz_name
+                            : strcmp(a, "--from") == 0 ? &o->from_text
+                            : strcmp(a, "--to") == 0   ? &o->to_text
                                                        : NULL;
         if (slot == NULL)
             return usage_error(err, "unknown option", a);
@@ -166,8 +228,17 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
     if (o->n_files == 0)
         return usage_error(err, "no input files", NULL);
     biq_window_spec spec;
-    if (biq_window_parse(o->window, &spec) != BIQ_OK)
+    biq_ms at = 0;
+    if (parse_window(o->window, &spec) != BIQ_OK)
         return usage_error(err, "bad --window", o->window);
+    if (o->to_text != NULL && o->from_text == NULL)
+        return usage_error(err, "--to needs --from", NULL);
+    if (o->from_text != NULL && !date_or_instant(o->from_text, NULL, &at))
+        return usage_error(err, "bad --from (want 2024-01-01 or 2024-01-01T00:00:00Z):",
+                           o->from_text);
+    if (o->to_text != NULL && !date_or_instant(o->to_text, NULL, &at))
+        return usage_error(err, "bad --to (want 2024-01-31 or 2024-01-31T00:00:00Z):",
+                           o->to_text);
     const char *t = o->now_text;
     if (t != NULL && strcmp(t, "now") != 0 && biq_parse_instant(t, strlen(t), &o->now) != BIQ_OK)
         return usage_error(err, "bad --now (want 2024-01-01T00:00:00Z or now):", t);
@@ -278,6 +349,7 @@ static biq_err add_issues(an_ctx *c, const json_t *root, biq_parse_error *perr)
 {
     biq_issue_page page;
     biq_field_ids ids = biq_field_ids_default();
+    ids.now = &c->ingest_now;
     biq_err err = biq_parse_issue_page(root, &ids, c->in.arena, &page, perr);
     if (err != BIQ_OK)
         return err;
@@ -304,7 +376,7 @@ static biq_err add_changelog(an_ctx *c, const char *path, const json_t *root,
                  "(name it changelog-<issueid>.json)");
         return BIQ_ERR_SHAPE;
     }
-    biq_err err = biq_parse_changelog_page(root, c->in.arena, &page, perr);
+    biq_err err = biq_parse_changelog_page_at(root, &c->ingest_now, c->in.arena, &page, perr);
     if (err != BIQ_OK)
         return err;
     cl.start_at = page.start_at;
@@ -326,7 +398,8 @@ static biq_err add_catalogue(an_ctx *c, an_kind kind, const json_t *root, biq_pa
     } else if (kind == AN_SPRINTS) {
         const biq_sprint *s = NULL;
         size_t n = 0;
-        if ((err = biq_parse_sprints(root, c->in.arena, &s, &n, perr)) == BIQ_OK &&
+        if ((err = biq_parse_sprints_at(root, &c->ingest_now, c->in.arena, &s, &n, perr)) ==
+                BIQ_OK &&
             !vec_push(c->in.arena, &c->in.sprints, s, n))
             err = BIQ_ERR_NOMEM;
     } else {
@@ -453,18 +526,52 @@ static biq_ms latest_instant(const an_input *in)
 
 /* --now (validated by parse_args), the clock for "now", else the data's
  * latest instant. */
+static biq_ms real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (biq_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Ingest refuses dates too far after this: the real clock, or a later
+ * --now (an earlier --now is an "as of" view of data that may go on). */
+static biq_ms ingest_clock(const an_opts *o)
+{
+    biq_ms real = real_now();
+    bool iso = o->now_text != NULL && strcmp(o->now_text, "now") != 0;
+    return iso && o->now > real ? o->now : real;
+}
+
 static void set_clock(an_ctx *c)
 {
     const char *s = c->opts->now_text;
     if (s == NULL) {
         c->now = latest_instant(&c->in);
     } else if (strcmp(s, "now") == 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        c->now = (biq_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        c->now = real_now();
     } else {
         c->now = c->opts->now;
     }
+}
+
+/* The window: --from/--to (dates in the zone, --to's day included, at
+ * most now), else --window. 0, or 2 for an empty range. */
+static int set_window(an_ctx *c)
+{
+    const an_opts *o = c->opts;
+    if (o->from_text == NULL)
+        return parse_window(o->window, &c->spec) == BIQ_OK ? 0 : 2;
+    biq_ms from = 0, to = c->now;
+    (void)date_value(o->from_text, c->tz, false, &from); /* validated by parse_args */
+    if (o->to_text != NULL)
+        (void)date_value(o->to_text, c->tz, true, &to);
+    to = to < c->now ? to : c->now;
+    if (from >= to) {
+        fprintf(c->err, "biq analyze: --from must be before --to and before now\n");
+        return 2;
+    }
+    c->spec = (biq_window_spec){.kind = BIQ_WIN_CUSTOM, .from = from, .to = to};
+    return 0;
 }
 
 static int set_zone(an_ctx *c)
@@ -481,36 +588,20 @@ static int set_zone(an_ctx *c)
     return 0;
 }
 
-typedef struct an_ordered_status {
-    biq_status s;
-    size_t order;
-} an_ordered_status;
-
-static int cmp_status(const void *a, const void *b)
+/* The catalogue rule of every path (biq_flow_statuses_resolve): the files'
+ * catalogue, else the newest issue showing a status, over all the input's
+ * issues as the server does over a tenant's. */
+static biq_err resolve_statuses(an_input *in)
 {
-    const an_ordered_status *x = a, *y = b;
-    if (x->s.id != y->s.id)
-        return x->s.id < y->s.id ? -1 : 1;
-    return (x->order > y->order) - (x->order < y->order);
-}
-
-/* One entry per status id, the first given winning (statuses.json and
- * backfill pages may repeat them). */
-static biq_err dedupe_statuses(an_input *in)
-{
-    an_ordered_status *t = biq_arena_calloc(in->arena, in->statuses.n + 1, sizeof *t);
-    biq_status *s = in->statuses.data;
-    if (t == NULL)
-        return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < in->statuses.n; i++)
-        t[i] = (an_ordered_status){.s = s[i], .order = i};
-    qsort(t, in->statuses.n, sizeof *t, cmp_status);
+    biq_status *s = NULL;
     size_t n = 0;
-    for (size_t i = 0; i < in->statuses.n; i++)
-        if (n == 0 || s[n - 1].id != t[i].s.id)
-            s[n++] = t[i].s;
-    in->statuses.n = n;
-    return BIQ_OK;
+    biq_err err = biq_flow_statuses_resolve(in->statuses.data, in->statuses.n, in->issues.data,
+                                            in->issues.n, in->arena, &s, NULL, &n);
+    if (err == BIQ_OK) {
+        in->statuses.data = s;
+        in->statuses.n = in->statuses.cap = n;
+    }
+    return err;
 }
 
 static int cmp_str(const char *a, const char *b)
@@ -584,7 +675,10 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
     text_time(pfrom, sizeof pfrom, r->window.prev_from);
     fprintf(out, "%s  %s  (%zu issues)\n", p->key ? p->key : "(no project)",
             p->name ? p->name : "", p->n_issues);
-    fprintf(out, "  window      %s .. %s (previous from %s)\n", from, to, pfrom);
+    if (r->window.prev_to > r->window.prev_from)
+        fprintf(out, "  window      %s .. %s (previous from %s)\n", from, to, pfrom);
+    else
+        fprintf(out, "  window      %s .. %s (no previous window)\n", from, to);
     fprintf(out, "  throughput  %u done (previous %u)\n", r->cur.throughput, r->prev.throughput);
     fprintf(out, "  lead time   P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n",
             days(r->cur.lead.p50_ms), days(r->cur.lead.p85_ms), days(r->cur.lead.p95_ms),
@@ -598,35 +692,165 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
         fprintf(out, "  bottleneck  none: %s\n", r->bottleneck.message);
 }
 
-static void text_statuses(FILE *out, const biq_flow_report *r)
+static const char *role_label(const biq_flow_status_info *st)
 {
-    fprintf(out, "  %-*s %9s %9s %8s %8s %8s %7s %6s\n", AN_STATUS_NAME_WIDTH, "status",
-            "avg days", "prev avg", "P50", "P90", "WIP avg", "WIP now", "left");
-    for (size_t i = 0; i < r->n_statuses; i++) {
-        const biq_flow_status_metrics *m = &r->statuses[i];
-        fprintf(out, "  %-*.*s %9.2f %9.2f %8.2f %8.2f %8.2f %7u %6u\n", AN_STATUS_NAME_WIDTH,
-                AN_STATUS_NAME_WIDTH, m->status->name ? m->status->name : "?",
-                days(m->cur.time.avg_ms), days(m->prev.time.avg_ms), days(m->cur.time.p50_ms),
-                days(m->cur.time.p90_ms), m->cur.wip_avg, m->cur.wip_current,
-                m->cur.throughput);
-    }
+    if (st->external)
+        return "external";
+    if (st->terminal && st->role != BIQ_ROLE_DONE)
+        return "terminal";
+    return st->role == BIQ_ROLE_ACTIVE    ? "active"
+           : st->role == BIQ_ROLE_DONE    ? "done"
+           : st->role == BIQ_ROLE_UNKNOWN ? "unknown"
+                                          : "backlog";
 }
 
-static void text_trends(FILE *out, const biq_flow *f, const biq_flow_report *r)
+/* Display columns of one UTF-8 code point: 2 for East Asian wide and
+ * fullwidth characters, else 1. Written here rather than wcwidth(3), whose
+ * answer depends on the process locale: a report must be the same bytes
+ * on every machine. Ranges: Unicode's East_Asian_Width W and F blocks. */
+static int cp_width(uint32_t cp)
+{
+    static const uint32_t wide[][2] = {
+        {0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+        {0x4E00, 0x9FFF}, {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
+        {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
+        {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+    };
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (cp >= wide[i][0] && cp <= wide[i][1])
+            return 2;
+    return 1;
+}
+
+/* Decodes the code point at s (valid UTF-8: ingest checked it); *len its
+ * bytes. */
+static uint32_t next_cp(const unsigned char *s, size_t *len)
+{
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if ((s[0] & 0xE0) == 0xC0) {
+        *len = 2;
+        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    }
+    if ((s[0] & 0xF0) == 0xE0) {
+        *len = 3;
+        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    }
+    *len = 4;
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+           (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+}
+
+/* Prints text in exactly width display columns: cut at a whole character
+ * (a wide one that would straddle the edge is left out), padded with
+ * spaces. */
+static void put_padded(FILE *out, const char *text, int width)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    int used = 0;
+    while (*s != '\0') {
+        size_t len = 1;
+        int w = cp_width(next_cp(s, &len));
+        if (used + w > width)
+            break;
+        for (size_t k = 0; k < len && s[k] != '\0'; k++)
+            fputc(s[k], out);
+        used += w;
+        s += len;
+    }
+    fprintf(out, "%*s", width - used, "");
+}
+
+/* A status name, with its id when another status of the report has the
+ * same name (e.g. two "To Do"). */
+static void status_label(char *buf, size_t size, const biq_flow_report *r, size_t i)
+{
+    const biq_flow_status_info *st = r->statuses[i].status;
+    const char *name = st->name ? st->name : "?";
+    bool twin = false;
+    for (size_t k = 0; k < r->n_statuses && !twin; k++)
+        twin = k != i && r->statuses[k].status->name != NULL &&
+               strcmp(r->statuses[k].status->name, name) == 0;
+    if (twin)
+        snprintf(buf, size, "%s (%" PRId64 ")", name, st->id);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
+/* A duration in days, or "—" for an empty sample (no visits is no time). */
+static void put_days(FILE *out, int width, uint32_t count, double ms)
+{
+    if (count == 0)
+        fprintf(out, " %*s%s", width - 1, "", "\u2014");
+    else
+        fprintf(out, " %*.2f", width, days(ms));
+}
+
+static void text_statuses(FILE *out, const biq_flow_report *r)
+{
+    char label[AN_LABEL_MAX];
+    fprintf(out, "  ");
+    put_padded(out, "status", AN_STATUS_NAME_WIDTH);
+    fprintf(out, " %-8s %9s %9s %8s %8s %9s %8s %6s\n", "role", "avg days", "prev avg", "P50",
+            "P90", "load avg", "load now", "exits");
+    for (size_t i = 0; i < r->n_statuses; i++) {
+        const biq_flow_status_metrics *m = &r->statuses[i];
+        biq_flow_load load = biq_flow_status_load(m->status);
+        status_label(label, sizeof label, r, i);
+        fprintf(out, "  ");
+        put_padded(out, label, AN_STATUS_NAME_WIDTH);
+        fprintf(out, " %-8s", role_label(m->status));
+        put_days(out, 9, m->cur.time.count, m->cur.time.avg_ms);
+        put_days(out, 9, m->prev.time.count, m->prev.time.avg_ms);
+        put_days(out, 8, m->cur.time.count, m->cur.time.p50_ms);
+        put_days(out, 8, m->cur.time.count, m->cur.time.p90_ms);
+        if (load == BIQ_LOAD_NONE)
+            fprintf(out, " %8s%s %7s%s", "", "\u2014", "", "\u2014");
+        else
+            fprintf(out, " %8.2f%s %7u%s", m->cur.wip_avg, load == BIQ_LOAD_WIP ? " " : "w",
+                    m->cur.wip_current, load == BIQ_LOAD_WIP ? " " : "w");
+        fprintf(out, " %6u\n", m->cur.throughput);
+    }
+    fprintf(out, "  (load: WIP of active statuses; \"w\": waiting in a backlog queue, not WIP;"
+                 " \u2014: none, or no visits.\n   exits: issues that left the status in the"
+                 " window.)\n");
+}
+
+static void text_trends(FILE *out, const biq_flow_report *r)
 {
     for (size_t i = 0; i < r->n_trends; i++) {
         const biq_flow_trend *t = &r->trends[i];
-        fprintf(out, "  trend       %s%s%s: %+.1f%% (%s)\n", biq_trend_metric_name(t->metric),
-                t->status ? " of " : "", t->status ? t->status->name : "", t->change_pct,
+        char size[BIQ_FLOW_CHANGE_TEXT_MAX];
+        fprintf(out, "  trend       %s%s%s: %s %s (%s)\n", biq_trend_metric_name(t->metric),
+                t->status ? " of " : "", t->status ? t->status->name : "",
+                t->change_pct >= 0 ? "up" : "down",
+                biq_flow_format_change(t->change_pct / 100.0, size, sizeof size),
                 t->worsening ? "worsening" : "improving");
     }
-    size_t n = 0, counts[BIQ_DQ__COUNT] = {0};
-    const biq_flow_finding *fs = biq_flow_findings(f, &n);
-    for (size_t i = 0; i < n; i++)
-        counts[fs[i].kind]++;
-    for (int k = 0; k < BIQ_DQ__COUNT; k++)
-        if (counts[k] > 0)
-            fprintf(out, "  data        %zu %s\n", counts[k], biq_dq_kind_name((biq_dq_kind)k));
+}
+
+/* Each finding kind with the issues it concerns and what was done, then
+ * the one-line summary. */
+static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
+{
+    biq_flow_dq_report rep;
+    if (biq_flow_dq_report_build(f, a, &rep) != BIQ_OK)
+        return;
+    for (size_t i = 0; i < rep.n_groups; i++) {
+        const biq_flow_dq_group *g = &rep.groups[i];
+        bool statuses = g->kind == BIQ_DQ_UNKNOWN_STATUS; /* one finding per status */
+        fprintf(out, "  data        %s: %zu %s%s, %zu issue%s", biq_dq_kind_name(g->kind), g->count,
+                statuses ? "status" : "finding",
+                g->count == 1 ? "" : statuses ? "es" : "s", g->n_issues, g->n_issues == 1 ? "" : "s");
+        for (size_t k = 0; k < g->n_keys; k++)
+            fprintf(out, "%s%s", k ? ", " : " (", g->keys[k]);
+        if (g->n_issues > g->n_keys)
+            fprintf(out, " and %zu more", g->n_issues - g->n_keys);
+        fprintf(out, "%s\n              -> %s\n", g->n_keys ? ")" : "", g->action);
+    }
+    fprintf(out, "  quality     %s\n", rep.summary);
 }
 
 /* ------------------------------------------------------------- running */
@@ -636,7 +860,6 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     int rc = 1;
     biq_arena *a = biq_arena_new(AN_ARENA_LIMIT);
     biq_flow *f = NULL;
-    biq_window_spec spec;
     biq_flow_window w;
     biq_flow_report *r = NULL;
     const biq_status *st = c->in.statuses.data;
@@ -644,8 +867,7 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
                          .n_statuses = c->in.statuses.n, .sprints = p->sprints,
                          .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now};
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
-    if (err == BIQ_OK && (err = biq_window_parse(c->opts->window, &spec)) == BIQ_OK &&
-        (err = biq_flow_window_resolve(f, &spec, &w)) == BIQ_OK)
+    if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
     if (err != BIQ_OK) {
         fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
@@ -661,7 +883,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     } else {
         text_header(c->out, p, r);
         text_statuses(c->out, r);
-        text_trends(c->out, f, r);
+        text_trends(c->out, r);
+        text_quality(c->out, f, a);
         fputc('\n', c->out);
     }
     rc = 0;
@@ -710,12 +933,17 @@ static int run(an_ctx *c)
         fprintf(c->err, "biq analyze: no issues in the input\n");
         return 1;
     }
-    if (complete_changelogs(c) != BIQ_OK || dedupe_statuses(&c->in) != BIQ_OK) {
-        fprintf(c->err, "biq analyze: out of memory\n");
+    biq_err err = complete_changelogs(c);
+    if (err == BIQ_OK)
+        err = resolve_statuses(&c->in);
+    if (err != BIQ_OK) {
+        fprintf(c->err, "biq analyze: %s\n", biq_strerror(err));
         return 1;
     }
     set_clock(c);
     int rc = set_zone(c);
+    if (rc == 0)
+        rc = set_window(c);
     if (rc == 0 && !c->opts->json) {
         char now[AN_TIME_MAX];
         text_time(now, sizeof now, c->now);
@@ -735,7 +963,7 @@ int biq_cli_analyze_run(FILE *out, FILE *err, int argc, char **argv)
     }
     if (rc != 0)
         return rc;
-    an_ctx c = {.out = out, .err = err, .opts = &opts};
+    an_ctx c = {.out = out, .err = err, .opts = &opts, .ingest_now = ingest_clock(&opts)};
     c.in = (an_input){.arena = biq_arena_new(AN_ARENA_LIMIT),
                       .issues = {.size = sizeof(biq_issue)},
                       .statuses = {.size = sizeof(biq_status)},

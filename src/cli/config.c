@@ -149,14 +149,15 @@ static bool is_plain_identifier(const char *s)
     return true;
 }
 
-/* BIQ_LISTEN is HOST:PORT or :PORT; IPv6 hosts go in brackets. */
-static biq_err parse_listen(struct env *env, biq_config *cfg)
+/* BIQ_LISTEN (and BIQ_METRICS_LISTEN) is HOST:PORT or :PORT; IPv6 hosts
+ * go in brackets. Unset: 127.0.0.1 and fallback_port. */
+static biq_err parse_listen(struct env *env, const char *name, unsigned fallback_port,
+                            char *host_out, size_t host_size, unsigned *port_out)
 {
-    const char *name = "BIQ_LISTEN";
     const char *v = lookup(env, name);
     if (v == NULL) {
-        snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
-        cfg->listen_port = BIQ_CONFIG_PORT_DEFAULT;
+        snprintf(host_out, host_size, "127.0.0.1");
+        *port_out = fallback_port;
         return BIQ_OK;
     }
     const char *colon = strrchr(v, ':');
@@ -172,16 +173,16 @@ static biq_err parse_listen(struct env *env, biq_config *cfg)
         host = "0.0.0.0";
         host_len = strlen(host);
     }
-    if (host_len >= sizeof cfg->listen_host)
+    if (host_len >= host_size)
         return fail(env, name, "host too long");
-    memcpy(cfg->listen_host, host, host_len);
-    cfg->listen_host[host_len] = '\0';
+    memcpy(host_out, host, host_len);
+    host_out[host_len] = '\0';
     char *end = NULL;
     errno = 0;
     long long port = strtoll(colon + 1, &end, 10);
     if (errno != 0 || end == colon + 1 || *end != '\0' || port < 0 || port > 65535)
         return fail(env, name, "port must be a number from 0 to 65535");
-    cfg->listen_port = (unsigned)port;
+    *port_out = (unsigned)port;
     return BIQ_OK;
 }
 
@@ -286,8 +287,16 @@ static biq_err load_serve(struct env *env, biq_config *cfg)
         return err;
     if ((err = load_plain(env, "BIQ_JWKS_URL", "", cfg->jwks_url, sizeof cfg->jwks_url)) != BIQ_OK)
         return err;
-    if ((err = parse_listen(env, cfg)) != BIQ_OK)
+    if ((err = parse_listen(env, "BIQ_LISTEN", BIQ_CONFIG_PORT_DEFAULT, cfg->listen_host,
+                            sizeof cfg->listen_host, &cfg->listen_port)) != BIQ_OK)
         return err;
+    if ((err = parse_listen(env, "BIQ_METRICS_LISTEN", BIQ_CONFIG_METRICS_PORT_DEFAULT,
+                            cfg->metrics_host, sizeof cfg->metrics_host, &cfg->metrics_port)) !=
+        BIQ_OK)
+        return err;
+    if (strcmp(cfg->metrics_host, cfg->listen_host) == 0 &&
+        cfg->metrics_port == cfg->listen_port && cfg->listen_port != 0)
+        return fail(env, "BIQ_METRICS_LISTEN", "must differ from BIQ_LISTEN");
     if ((err = parse_uint(env, "BIQ_WORKERS", BIQ_CONFIG_WORKERS_DEFAULT, 1,
                           BIQ_CONFIG_WORKERS_MAX, &cfg->workers)) != BIQ_OK)
         return err;

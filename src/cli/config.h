@@ -24,6 +24,7 @@ enum {
     BIQ_CONFIG_WORKERS_MAX = 64,
     BIQ_CONFIG_POOL_MAX = 256,
     BIQ_CONFIG_PORT_DEFAULT = 8080,
+    BIQ_CONFIG_METRICS_PORT_DEFAULT = 9090, /* BIQ_METRICS_LISTEN, on 127.0.0.1 */
     BIQ_CONFIG_SWEEP_DEFAULT_S = 3600,
     BIQ_CONFIG_SWEEP_MAX_S = 86400,
     BIQ_CONFIG_PROJECT_CACHE_MB_DEFAULT = 512,
@@ -39,6 +40,8 @@ typedef struct biq_config {
     char jwks_url[BIQ_CONFIG_URL_MAX + 1];             /* BIQ_JWKS_URL, optional */
     char listen_host[BIQ_CONFIG_HOST_MAX + 1];         /* BIQ_LISTEN host, default 127.0.0.1 */
     unsigned listen_port;                              /* BIQ_LISTEN port, 0 = any free port */
+    char metrics_host[BIQ_CONFIG_HOST_MAX + 1];        /* BIQ_METRICS_LISTEN host, 127.0.0.1 */
+    unsigned metrics_port;                             /* its port, 0 = any free port */
     unsigned workers;                                  /* BIQ_WORKERS */
     unsigned db_pool_size;                             /* BIQ_DB_POOL_SIZE, default = workers */
     biq_log_level log_level;                           /* BIQ_LOG_LEVEL */

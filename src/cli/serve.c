@@ -1,7 +1,12 @@
 /* serve.c - `biq serve`: wires configuration, key ring, pool, metrics and
- * the HTTP server together, then waits for signals: SIGHUP reloads the
- * JWKS file, SIGTERM/SIGINT drain the requests in flight and exit. */
+ * the HTTP servers together, then waits for signals: SIGHUP reloads the
+ * JWKS file, SIGTERM/SIGINT drain the requests in flight and exit.
+ *
+ * Two listeners share the one route table: BIQ_LISTEN serves the API (all
+ * but /metrics), BIQ_METRICS_LISTEN (loopback by default) serves only
+ * /metrics, /healthz and /readyz, for the operator's scraper. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,7 @@ enum {
     DASHBOARD_CACHE_ENTRIES = 512,
     DASHBOARD_CACHE_BYTES = 64 * 1024 * 1024,
     MIB = 1024 * 1024,
+    METRICS_WORKERS = 1, /* one scraper, a few probes */
 };
 
 static int64_t real_clock(void)
@@ -85,6 +91,29 @@ static void reload_keys(biq_app *app)
     }
 }
 
+/* Routes of the metrics listener; the API listener serves the others,
+ * plus /healthz and /readyz (a load balancer's probes). */
+static const char *const OPS_ROUTES[] = {"/metrics", "/healthz", "/readyz"};
+static const char METRICS_ROUTE[] = "/metrics";
+
+static bool is_ops_route(const biq_route *r)
+{
+    for (size_t i = 0; i < sizeof OPS_ROUTES / sizeof OPS_ROUTES[0]; i++) {
+        if (strcmp(r->method, "GET") == 0 && strcmp(r->pattern, OPS_ROUTES[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Fills the two listeners' route flags (n_routes each). */
+static void split_routes(const biq_route *routes, size_t n_routes, bool *api, bool *ops)
+{
+    for (size_t i = 0; i < n_routes; i++) {
+        ops[i] = is_ops_route(&routes[i]);
+        api[i] = strcmp(routes[i].pattern, METRICS_ROUTE) != 0;
+    }
+}
+
 static int wait_for_shutdown(biq_app *app, biq_server *server, const sigset_t *set)
 {
     for (;;) {
@@ -104,8 +133,8 @@ static int wait_for_shutdown(biq_app *app, biq_server *server, const sigset_t *s
     }
 }
 
-static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server, char *why,
-                     size_t why_len)
+static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server,
+                     biq_server **metrics_server, bool **serves, char *why, size_t why_len)
 {
     size_t n_routes, n_counters, n_reasons;
     const biq_route *routes = biq_api_routes(&n_routes);
@@ -131,12 +160,25 @@ static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server, c
     if (app->metrics == NULL)
         return BIQ_ERR_NOMEM;
     biq_metrics_set_cache_probe(app->metrics, biq_api_cache_probe, app);
+    if ((*serves = calloc(2 * n_routes, sizeof **serves)) == NULL)
+        return BIQ_ERR_NOMEM;
+    split_routes(routes, n_routes, *serves, *serves + n_routes);
     biq_server_config scfg = {
         .host = cfg->listen_host, .port = cfg->listen_port, .workers = cfg->workers,
         .routes = routes, .n_routes = n_routes, .app = app,
         .authenticate = biq_api_authenticate, .log = app->log, .metrics = app->metrics,
+        .serves = *serves, .name = "BIQ_LISTEN",
     };
-    return biq_server_start(&scfg, server, why, why_len);
+    biq_server_config mcfg = scfg;
+    mcfg.host = cfg->metrics_host;
+    mcfg.port = cfg->metrics_port;
+    mcfg.workers = METRICS_WORKERS;
+    mcfg.serves = *serves + n_routes;
+    mcfg.name = "BIQ_METRICS_LISTEN";
+    biq_err err2 = biq_server_start(&scfg, server, why, why_len);
+    if (err2 != BIQ_OK)
+        return err2;
+    return biq_server_start(&mcfg, metrics_server, why, why_len);
 }
 
 int biq_cli_serve(int argc, char **argv)
@@ -145,7 +187,8 @@ int biq_cli_serve(int argc, char **argv)
     biq_app app = {0};
     biq_explain_config explain;
     biq_alerts_config alerts;
-    biq_server *server = NULL;
+    biq_server *server = NULL, *metrics_server = NULL;
+    bool *serves = NULL;
     char why[WHY_MAX] = "";
     sigset_t set;
     int status = 1;
@@ -177,7 +220,7 @@ int biq_cli_serve(int argc, char **argv)
     app.log = biq_log_new(stdout, cfg.log_level);
     biq_err err = app.log != NULL ? biq_explain_breaker_new(&app.explain_breaker) : BIQ_ERR_NOMEM;
     if (err == BIQ_OK)
-        err = start(&cfg, &app, &server, why, sizeof why);
+        err = start(&cfg, &app, &server, &metrics_server, &serves, why, sizeof why);
     if (err != BIQ_OK) {
         fprintf(stderr, "biq serve: %s: %s\n", biq_strerror(err), why);
         goto out;
@@ -187,13 +230,16 @@ int biq_cli_serve(int argc, char **argv)
         goto out;
     }
     biq_log_write(app.log, BIQ_LOG_INFO, "listening",
-                  json_pack("{s:s,s:i,s:i,s:i,s:i}", "host", cfg.listen_host, "port",
-                            (int)biq_server_port(server), "workers", (int)cfg.workers,
-                            "db_pool", (int)cfg.db_pool_size, "project_cache_mb",
-                            (int)cfg.project_cache_mb));
+                  json_pack("{s:s,s:i,s:s,s:i,s:i,s:i,s:i}", "host", cfg.listen_host, "port",
+                            (int)biq_server_port(server), "metrics_host", cfg.metrics_host,
+                            "metrics_port", (int)biq_server_port(metrics_server), "workers",
+                            (int)cfg.workers, "db_pool", (int)cfg.db_pool_size,
+                            "project_cache_mb", (int)cfg.project_cache_mb));
     status = wait_for_shutdown(&app, server, &set);
 out:
+    biq_server_stop(metrics_server);
     biq_server_stop(server);
+    free(serves);
     biq_alert_worker_stop(app.alert_worker);
     biq_metrics_free(app.metrics);
     biq_cache_free(app.dashboards);

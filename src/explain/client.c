@@ -134,12 +134,11 @@ static biq_explain_fallback attempt(CURL *c, response *r, long *status, char *wh
     return rc == CURLE_OPERATION_TIMEDOUT ? BIQ_EXPLAIN_TIMEOUT : BIQ_EXPLAIN_NETWORK;
 }
 
-/* The concatenated text blocks of a Messages API answer. */
-static biq_explain_fallback answer_text(const response *r, char **text, char *why,
-                                        size_t why_len)
+biq_explain_fallback biq_explain_answer_text(const char *data, size_t len, char **text, char *why,
+                                            size_t why_len)
 {
     biq_explain_fallback f = BIQ_EXPLAIN_BAD_RESPONSE;
-    json_t *root = r->data ? json_loadb(r->data, r->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    json_t *root = data ? json_loadb(data, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
     json_t *content = json_object_get(root, "content");
     size_t i;
     json_t *block;
@@ -201,7 +200,7 @@ biq_explain_fallback biq_explain_call(const biq_explain_config *cfg, const json_
         f = attempt(c, &r, &status, why, why_len);
     }
     if (f == BIQ_EXPLAIN_OK)
-        f = answer_text(&r, text, why, why_len);
+        f = biq_explain_answer_text(r.data, r.len, text, why, why_len);
 out:
     free(r.data);
     curl_slist_free_all(h);

@@ -135,6 +135,15 @@ const char *biq_explain_fallback_name(biq_explain_fallback f);
 biq_explain_fallback biq_explain_call(const biq_explain_config *cfg, const json_t *body,
                                       char **text, char *why, size_t why_len);
 
+/* The answer of a successful Messages API call (data[0..len), JSON, need
+ * not be NUL-terminated; NULL reads as no answer): the concatenated text of
+ * its content[] blocks of type "text", at most 2 * BIQ_EXPLAIN_SENTENCE_MAX
+ * bytes without NUL, into *text (malloc'd, free()) with BIQ_EXPLAIN_OK.
+ * Otherwise BIQ_EXPLAIN_BAD_RESPONSE (or _INTERNAL when out of memory),
+ * *text untouched and a reason in why (never the answer's text). Pure. */
+biq_explain_fallback biq_explain_answer_text(const char *data, size_t len, char **text, char *why,
+                                            size_t why_len);
+
 /* What biq_explain_sentence() decided. */
 typedef struct biq_explain_result {
     char sentence[BIQ_EXPLAIN_OUTPUT_MAX];

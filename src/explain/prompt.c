@@ -2,6 +2,8 @@
  * request body (see explain.h). The only tenant-derived things that reach
  * the request are integers; every word of it is ours. */
 #include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +36,26 @@ static const char SYSTEM_PROMPT[] =
     "numbers given, written exactly as given in digits, and do not compute new ones. "
     "No lists, no quotes, no markdown.";
 
-/* Reads "<digits>%" that ends the phrase: the whole rest of s. */
+/* Reads the size of a change that ends the phrase, the whole rest of s, as
+ * biq_flow_format_change writes it: "<digits>%", or "×<digits>.<digit>" (a
+ * factor beyond 500%), as a whole percent. */
 static biq_err parse_pct(const char *s, long *out)
 {
+    static const char TIMES[] = "\u00d7";
+    bool factor = strncmp(s, TIMES, sizeof TIMES - 1) == 0;
+    if (factor)
+        s += sizeof TIMES - 1;
     if (*s < '0' || *s > '9')
         return BIQ_ERR_INVALID;
     char *end = NULL;
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || end == NULL || strcmp(end, "%") != 0 || v < 0 || v > BIQ_EXPLAIN_PCT_MAX)
+    double v = factor ? strtod(s, &end) : (double)strtol(s, &end, 10);
+    if (factor)
+        v = (v - 1.0) * 100.0;
+    if (errno != 0 || end == NULL || strcmp(end, factor ? "" : "%") != 0 || v < 0 ||
+        v > BIQ_EXPLAIN_PCT_MAX)
         return BIQ_ERR_INVALID;
-    *out = v;
+    *out = lround(v);
     return BIQ_OK;
 }
 

@@ -76,6 +76,12 @@ static biq_err reference_line(const biq_flow *flow, biq_arena *arena, biq_flow_a
 
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out)
 {
+    return biq_flow_wip_aging_with(flow, false, arena, out);
+}
+
+biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_arena *arena,
+                                biq_flow_aging **out)
+{
     biq_err err = BIQ_ERR_NOMEM;
     int64_t p95 = 0;
     biq_flow_aging *g = biq_arena_calloc(arena, 1, sizeof *g);
@@ -87,7 +93,8 @@ biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_agin
         const biq_flow_issue_view *v = &flow->issues[i];
         const biq_flow_slice *last = &v->slices[v->n_slices - 1];
         const biq_flow_status_info *st = &flow->statuses[last->status_index];
-        if (v->done_at != BIQ_MS_NONE || st->terminal)
+        if (v->done_at != BIQ_MS_NONE || st->terminal ||
+            (v->started_at == BIQ_MS_NONE && !include_backlog))
             continue;
         int64_t age = biq_fl_sched_between(&flow->sched, v->slices[0].start, flow->now);
         g->rows[g->n_rows++] = (biq_flow_aging_row){

@@ -10,7 +10,6 @@
  * went through floating point (13 h / 10 h is exactly 1.3 only on paper). */
 #define RATIO_EPS 1e-9
 #define TIME_RATIO_BONUS 1.5
-#define PERCENT 100.0
 
 enum {
     SCORE_TIME = 2,
@@ -98,15 +97,12 @@ static bool beats(const biq_flow_status_metrics *a, int sa, const biq_flow_statu
     return a->status->id < b->status->id;
 }
 
-static long pct(double ratio_minus_one)
-{
-    return lround(fabs(ratio_minus_one) * PERCENT);
-}
-
 static void add_reason(biq_flow_bottleneck *b, const char *what, double change)
 {
-    snprintf(b->reasons[b->n_reasons++], BIQ_FLOW_REASON_MAX, "%s %s %ld%%", what,
-             change >= 0 ? "increased" : "decreased", pct(change));
+    char size[BIQ_FLOW_CHANGE_TEXT_MAX];
+    snprintf(b->reasons[b->n_reasons++], BIQ_FLOW_REASON_MAX, "%s %s %s", what,
+             change >= 0 ? "increased" : "decreased",
+             biq_flow_format_change(change, size, sizeof size));
 }
 
 static void explain(biq_flow_bottleneck *b)
@@ -158,7 +154,10 @@ void biq_flow_bottleneck_compute(const biq_flow_settings *cfg, biq_flow_report *
     for (size_t i = 0; i < r->n_statuses; i++) {
         const biq_flow_status_metrics *m = &r->statuses[i];
         signals s;
-        if (m->status->terminal || m->status->external || !present(&m->cur) || !present(&m->prev))
+        /* Candidates: active statuses only (product.md), never backlog,
+         * done, terminal, external or unknown ones. */
+        if (m->status->role != BIQ_ROLE_ACTIVE || m->status->terminal || m->status->external ||
+            !present(&m->cur) || !present(&m->prev))
             continue;
         compute_signals(cfg, r, m, &s);
         if (s.score >= SCORE_MIN && (!best || beats(m, s.score, best, best_s.score))) {

@@ -7,11 +7,11 @@
 #include "flow/json_util.h"
 #include "tz/civil.h"
 
-enum { DATE_BUF = 16, SIZE_DECIMALS = 2 };
+enum { DATE_BUF = 16 };
 
 static json_t *days_or_null(double days)
 {
-    return days < 0 ? json_null() : biq_fl_json_round(days, BIQ_JSON_DAYS_DECIMALS);
+    return days < 0 ? json_null() : biq_fl_json_real(days);
 }
 
 static json_t *aging_item(const biq_flow_aging_row *row, bool *ok)
@@ -24,7 +24,7 @@ static json_t *aging_item(const biq_flow_aging_row *row, bool *ok)
     biq_fl_json_set(o, "daysInStatus", days_or_null(row->days_in_status), ok);
     biq_fl_json_set(o, "daysSinceStarted", days_or_null(row->days_since_started), ok);
     biq_fl_json_set(o, "daysSinceCreated", days_or_null(row->days_since_created), ok);
-    biq_fl_json_set(o, "size", biq_fl_json_round(row->size, SIZE_DECIMALS), ok);
+    biq_fl_json_set(o, "size", biq_fl_json_real(row->size), ok);
     biq_fl_json_set(o, "assignee", biq_fl_json_str(is->assignee), ok);
     biq_fl_json_set(o, "issueType", biq_fl_json_str(is->issue_type), ok);
     biq_fl_json_set(o, "agingPastNormal", json_boolean(row->past_reference), ok);
@@ -47,7 +47,7 @@ json_t *biq_flow_aging_json(const biq_flow *flow, const biq_flow_aging *g)
         biq_fl_json_push(limits, l, &ok);
     }
     biq_fl_json_set(o, "referenceP95Days",
-                    g->reference_n ? biq_fl_json_round(g->reference_p95_days, BIQ_JSON_DAYS_DECIMALS)
+                    g->reference_n ? biq_fl_json_real(g->reference_p95_days)
                                    : json_null(),
                     &ok);
     biq_fl_json_set(o, "referenceN", json_integer(g->reference_n), &ok);

@@ -6,7 +6,7 @@
 
 #include "flow/flow_internal.h"
 
-enum { INSTANT_BUF = 32, NUMBER_BUF = 32 };
+enum { INSTANT_BUF = 32, NUMBER_BUF = 32, MS_PER_SECOND = 1000 };
 
 static const char HEADER[] = "issue_key,summary,project,current_status,created,done,"
                              "slice_status,start,end,duration_seconds,open,external,terminal\r\n";
@@ -62,10 +62,13 @@ static void put_instant(out_buf *o, biq_ms t)
         put_str(o, b);
 }
 
-static void put_i64(out_buf *o, int64_t v)
+/* Milliseconds as exact seconds with three decimals: 3600123 -> 3600.123
+ * (durations are never negative). */
+static void put_seconds(out_buf *o, int64_t ms)
 {
     char b[NUMBER_BUF];
-    int n = snprintf(b, sizeof b, "%" PRId64, v);
+    int64_t v = ms < 0 ? 0 : ms;
+    int n = snprintf(b, sizeof b, "%" PRId64 ".%03d", v / MS_PER_SECOND, (int)(v % MS_PER_SECOND));
     if (n > 0 && (size_t)n < sizeof b)
         put(o, b, (size_t)n);
 }
@@ -100,7 +103,7 @@ biq_err biq_flow_csv_format(const biq_flow_csv_row *row, char *buf, size_t size,
     put(&o, ",", 1);
     put_instant(&o, row->slice->end);
     put(&o, ",", 1);
-    put_i64(&o, row->slice->duration_ms / 1000);
+    put_seconds(&o, row->slice->duration_ms);
     put_str(&o, row->slice->open ? ",true" : ",false");
     put_str(&o, row->status->external ? ",true" : ",false");
     put_str(&o, row->status->terminal ? ",true\r\n" : ",false\r\n");

@@ -1,16 +1,25 @@
 /* dashboard_json.c - api.md's `dashboard` object from a report (jansson).
- * Every number passes through one rounding helper so that the bytes do not
- * depend on floating-point noise; keys are sorted at serialisation. */
+ * Numbers are exact (full-precision doubles: days = ms / 86 400 000); the
+ * bytes are deterministic because every figure is computed in an order that
+ * does not depend on input order, and keys are sorted at serialisation. */
 #include "flow/dashboard_json.h"
 #include "flow/flow_internal.h"
 #include "flow/json_util.h"
 #include "tz/civil.h"
 
-enum { REAL_PRECISION = 15 };
+/* 17 significant digits: every double prints so that parsing it gives the
+ * same double back (DBL_DECIMAL_DIG). */
+enum { REAL_PRECISION = 17 };
+
+/* Scratch for the data-quality report: pointers per finding and issue. */
+#define DQ_SCRATCH_LIMIT ((size_t)1 << 30)
 
 static const char *role_name(biq_role r)
 {
-    return r == BIQ_ROLE_ACTIVE ? "active" : r == BIQ_ROLE_DONE ? "done" : "backlog";
+    return r == BIQ_ROLE_ACTIVE    ? "active"
+           : r == BIQ_ROLE_DONE    ? "done"
+           : r == BIQ_ROLE_UNKNOWN ? "unknown"
+                                   : "backlog";
 }
 
 static json_t *stats_json(const biq_flow_stats *s, bool *ok)
@@ -25,36 +34,50 @@ static json_t *stats_json(const biq_flow_stats *s, bool *ok)
     return o;
 }
 
-static json_t *status_window_json(const biq_flow_status_window *w, int32_t limit, bool *ok)
+/* The items in a status over the window: "wip" for work in progress,
+ * "waiting" for a backlog queue; the other one (both for done, terminal
+ * and unknown statuses) is null (product.md, "WIP"). */
+static json_t *load_json(const biq_flow_status_window *w, int32_t limit, bool *ok)
 {
-    json_t *o = json_object(), *wip = json_object();
+    json_t *o = json_object();
+    biq_fl_json_set(o, "avg", biq_fl_json_real(w->wip_avg), ok);
+    biq_fl_json_set(o, "current", json_integer(w->wip_current), ok);
+    biq_fl_json_set(o, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
+    return o;
+}
+
+static json_t *status_window_json(const biq_flow_status_window *w, const biq_flow_status_info *st,
+                                  bool *ok)
+{
+    json_t *o = json_object();
+    biq_flow_load load = biq_flow_status_load(st);
     biq_fl_json_set(o, "timeInStatus", stats_json(&w->time, ok), ok);
     biq_fl_json_set(o, "throughput", json_integer(w->throughput), ok);
-    biq_fl_json_set(wip, "avg", biq_fl_json_round(w->wip_avg, BIQ_JSON_WIP_DECIMALS), ok);
-    biq_fl_json_set(wip, "current", json_integer(w->wip_current), ok);
-    biq_fl_json_set(wip, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
-    biq_fl_json_set(o, "wip", wip, ok);
+    biq_fl_json_set(o, "wip",
+                    load == BIQ_LOAD_WIP ? load_json(w, st->wip_limit, ok) : json_null(), ok);
+    biq_fl_json_set(o, "waiting",
+                    load == BIQ_LOAD_WAITING ? load_json(w, st->wip_limit, ok) : json_null(), ok);
     return o;
 }
 
 static json_t *status_json(const biq_flow_status_metrics *m, bool *ok)
 {
     const biq_flow_status_info *st = m->status;
-    json_t *o = status_window_json(&m->cur, st->wip_limit, ok);
+    json_t *o = status_window_json(&m->cur, st, ok);
     biq_fl_json_set(o, "id", biq_fl_json_id(st->id), ok);
     biq_fl_json_set(o, "name", json_string(st->name), ok);
     biq_fl_json_set(o, "category", json_string(biq_status_category_name(st->category)), ok);
     biq_fl_json_set(o, "role", json_string(role_name(st->role)), ok);
     biq_fl_json_set(o, "terminal", json_boolean(st->terminal), ok);
     biq_fl_json_set(o, "external", json_boolean(st->external), ok);
-    biq_fl_json_set(o, "previous", status_window_json(&m->prev, st->wip_limit, ok), ok);
+    biq_fl_json_set(o, "previous", status_window_json(&m->prev, st, ok), ok);
     return o;
 }
 
 static const char *window_kind_name(const biq_window_spec *s)
 {
-    static const char *const names[] = {"days", "mtd", "qtd", "sprint-current",
-                                        "sprint-last", "sprint-last3", "custom"};
+    static const char *const names[] = {"days",        "mtd",          "qtd",    "sprint-current",
+                                        "sprint-last", "sprint-last3", "custom", "all"};
     return (unsigned)s->kind < sizeof names / sizeof names[0] ? names[s->kind] : "custom";
 }
 
@@ -62,30 +85,33 @@ static json_t *window_json(const biq_flow *flow, const biq_flow_window *w, bool 
 {
     json_t *o = json_object(), *prev = json_object();
     biq_fl_json_set(o, "kind", json_string(window_kind_name(&w->spec)), ok);
-    biq_fl_json_set(o, "days", biq_fl_json_round(w->days, BIQ_JSON_DAYS_DECIMALS), ok);
+    biq_fl_json_set(o, "days", biq_fl_json_real(w->days), ok);
     biq_fl_json_set(o, "from", biq_fl_json_instant(w->from), ok);
     biq_fl_json_set(o, "to", biq_fl_json_instant(w->to), ok);
     biq_fl_json_set(o, "tz", json_string(biq_tz_name(flow->tz)), ok);
-    biq_fl_json_set(prev, "days", biq_fl_json_round(w->prev_days, BIQ_JSON_DAYS_DECIMALS), ok);
-    biq_fl_json_set(prev, "from", biq_fl_json_instant(w->prev_from), ok);
-    biq_fl_json_set(prev, "to", biq_fl_json_instant(w->prev_to), ok);
+    biq_fl_json_set(prev, "days", biq_fl_json_real(w->prev_days), ok);
+    /* The window `all` has nothing before it: an empty previous window. */
+    bool empty = w->prev_to <= w->prev_from;
+    biq_fl_json_set(prev, "empty", json_boolean(empty), ok);
+    biq_fl_json_set(prev, "from", empty ? json_null() : biq_fl_json_instant(w->prev_from), ok);
+    biq_fl_json_set(prev, "to", empty ? json_null() : biq_fl_json_instant(w->prev_to), ok);
     biq_fl_json_set(o, "previous", prev, ok);
     return o;
 }
 
-static json_t *change_json(double cur, double prev, int decimals, bool as_days, bool *ok)
+static json_t *change_json(double cur, double prev, bool as_days, bool *ok)
 {
     json_t *o = json_object();
-    biq_fl_json_set(o, "current", as_days ? biq_fl_json_days(cur) : biq_fl_json_round(cur, decimals), ok);
-    biq_fl_json_set(o, "previous", as_days ? biq_fl_json_days(prev) : biq_fl_json_round(prev, decimals), ok);
+    biq_fl_json_set(o, "current", as_days ? biq_fl_json_days(cur) : biq_fl_json_real(cur), ok);
+    biq_fl_json_set(o, "previous", as_days ? biq_fl_json_days(prev) : biq_fl_json_real(prev), ok);
     biq_fl_json_set(o, "changePct",
-        prev > 0 ? biq_fl_json_round((cur / prev - 1.0) * 100.0, BIQ_JSON_PCT_DECIMALS) : json_null(), ok);
+        prev > 0 ? biq_fl_json_real((cur / prev - 1.0) * 100.0) : json_null(), ok);
     return o;
 }
 
 static json_t *signal(bool has, double v)
 {
-    return has ? biq_fl_json_round(v, BIQ_JSON_RATIO_DECIMALS) : json_null();
+    return has ? biq_fl_json_real(v) : json_null();
 }
 
 static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
@@ -106,12 +132,12 @@ static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
     biq_fl_json_set(o, "signals", sig, ok);
     biq_fl_json_set(o, "explanation", json_string(b->explanation), ok);
     biq_fl_json_set(o, "explanationSource", json_string("template"), ok);
-    biq_fl_json_set(bd, "avgTime", change_json(m->cur.time.avg_ms, m->prev.time.avg_ms, 0, true, ok), ok);
-    json_t *wip = change_json(m->cur.wip_avg, m->prev.wip_avg, BIQ_JSON_WIP_DECIMALS, false, ok);
+    biq_fl_json_set(bd, "avgTime", change_json(m->cur.time.avg_ms, m->prev.time.avg_ms, true, ok), ok);
+    json_t *wip = change_json(m->cur.wip_avg, m->prev.wip_avg, false, ok);
     biq_fl_json_set(wip, "limit", m->status->wip_limit > 0 ? json_integer(m->status->wip_limit) : json_null(),
         ok);
     biq_fl_json_set(bd, "wip", wip, ok);
-    biq_fl_json_set(bd, "throughput", change_json(m->cur.throughput, m->prev.throughput, 0, false, ok), ok);
+    biq_fl_json_set(bd, "throughput", change_json(m->cur.throughput, m->prev.throughput, false, ok), ok);
     biq_fl_json_set(o, "breakdown", bd, ok);
     return o;
 }
@@ -136,11 +162,11 @@ static json_t *trend_json(const biq_flow_trend *t, bool *ok)
     biq_fl_json_set(o, "statusName", t->status ? json_string(t->status->name) : json_null(), ok);
     biq_fl_json_set(o, "unit", json_string(is_time ? "days" : t->metric == BIQ_TREND_WIP ? "issues" : "count"),
         ok);
-    biq_fl_json_set(o, "current", is_time ? biq_fl_json_days(t->current) : biq_fl_json_round(t->current, BIQ_JSON_WIP_DECIMALS), ok);
-    biq_fl_json_set(o, "previous", is_time ? biq_fl_json_days(t->previous) : biq_fl_json_round(t->previous, BIQ_JSON_WIP_DECIMALS),
+    biq_fl_json_set(o, "current", is_time ? biq_fl_json_days(t->current) : biq_fl_json_real(t->current), ok);
+    biq_fl_json_set(o, "previous", is_time ? biq_fl_json_days(t->previous) : biq_fl_json_real(t->previous),
         ok);
-    biq_fl_json_set(o, "ratio", biq_fl_json_round(t->ratio, BIQ_JSON_RATIO_DECIMALS), ok);
-    biq_fl_json_set(o, "changePct", biq_fl_json_round(t->change_pct, BIQ_JSON_PCT_DECIMALS), ok);
+    biq_fl_json_set(o, "ratio", biq_fl_json_real(t->ratio), ok);
+    biq_fl_json_set(o, "changePct", biq_fl_json_real(t->change_pct), ok);
     biq_fl_json_set(o, "verdict", json_string(t->worsening ? "worsening" : "improving"), ok);
     return o;
 }
@@ -153,15 +179,59 @@ static json_t *array_of_weeks(const biq_flow_report *r, bool *ok)
     return a;
 }
 
+static json_t *dq_group_json(const biq_flow *flow, const biq_flow_dq_group *g, bool *ok)
+{
+    json_t *o = json_object(), *keys = json_array();
+    for (size_t i = 0; i < g->n_keys; i++)
+        biq_fl_json_push(keys, json_string(g->keys[i]), ok);
+    biq_fl_json_set(o, "kind", json_string(biq_dq_kind_name(g->kind)), ok);
+    biq_fl_json_set(o, "count", json_integer((json_int_t)g->count), ok);
+    biq_fl_json_set(o, "issues", json_integer((json_int_t)g->n_issues), ok);
+    biq_fl_json_set(o, "issueKeys", keys, ok);
+    biq_fl_json_set(o, "moreIssues", json_integer((json_int_t)(g->n_issues - g->n_keys)), ok);
+    biq_fl_json_set(o, "action", json_string(g->action), ok);
+    if (g->kind == BIQ_DQ_UNKNOWN_STATUS) {
+        json_t *st = json_array();
+        for (size_t i = 0; i < flow->n_findings; i++) {
+            const biq_flow_finding *f = &flow->findings[i];
+            long k = f->kind == BIQ_DQ_UNKNOWN_STATUS ? biq_fl_status_index(flow, f->actual_status)
+                                                      : -1;
+            if (k < 0)
+                continue;
+            json_t *one = json_object();
+            biq_fl_json_set(one, "id", biq_fl_json_id(flow->statuses[k].id), ok);
+            biq_fl_json_set(one, "name", json_string(flow->statuses[k].name), ok);
+            biq_fl_json_push(st, one, ok);
+        }
+        biq_fl_json_set(o, "statuses", st, ok);
+    }
+    return o;
+}
+
+/* {"<kind>": count for every kind, "findings": [{kind, count, issues,
+ * issueKeys (the first BIQ_FLOW_DQ_KEYS), moreIssues, action, statuses
+ * (unknown_status only)}], "summary": "one sentence"}. */
 static json_t *data_quality_json(const biq_flow *flow, bool *ok)
 {
-    json_t *o = json_object();
+    json_t *o = json_object(), *groups = json_array();
     size_t counts[BIQ_DQ__COUNT] = {0};
+    biq_flow_dq_report rep;
+    biq_arena *scratch = biq_arena_new(DQ_SCRATCH_LIMIT);
     for (size_t i = 0; i < flow->n_findings; i++)
         if ((unsigned)flow->findings[i].kind < BIQ_DQ__COUNT)
             counts[flow->findings[i].kind]++;
     for (int k = 0; k < BIQ_DQ__COUNT; k++)
         biq_fl_json_set(o, biq_dq_kind_name((biq_dq_kind)k), json_integer((json_int_t)counts[k]), ok);
+    if (!scratch || biq_flow_dq_report_build(flow, scratch, &rep) != BIQ_OK) {
+        *ok = false;
+        rep.n_groups = 0;
+        rep.summary[0] = '\0';
+    }
+    for (size_t i = 0; i < rep.n_groups; i++)
+        biq_fl_json_push(groups, dq_group_json(flow, &rep.groups[i], ok), ok);
+    biq_fl_json_set(o, "findings", groups, ok);
+    biq_fl_json_set(o, "summary", json_string(rep.summary), ok);
+    biq_arena_free(scratch);
     return o;
 }
 
@@ -216,7 +286,7 @@ json_t *biq_flow_issue_json(const biq_flow *flow, const biq_flow_issue_view *v)
 {
     bool ok = true;
     json_t *o = json_object(), *visits = json_array();
-    int64_t total = 0;
+    int64_t total = 0, after_done = 0;
     for (size_t i = 0; visits && i < v->n_slices; i++) {
         const biq_flow_slice *s = &v->slices[i];
         json_t *row = json_object();
@@ -227,11 +297,19 @@ json_t *biq_flow_issue_json(const biq_flow *flow, const biq_flow_issue_view *v)
         biq_fl_json_set(row, "durationDays", biq_fl_json_days((double)s->duration_ms), &ok);
         biq_fl_json_set(row, "current", json_boolean(s->open), &ok);
         biq_fl_json_push(visits, row, &ok);
-        total += s->duration_ms;
+        /* The total stops at done: time since then is shown apart. */
+        if (v->done_at != BIQ_MS_NONE && s->start >= v->done_at)
+            after_done += s->duration_ms;
+        else
+            total += s->duration_ms;
     }
     biq_fl_json_set(o, "issueKey", biq_fl_json_str(v->issue->key), &ok);
     biq_fl_json_set(o, "visits", visits, &ok);
     biq_fl_json_set(o, "totalDays", biq_fl_json_days((double)total), &ok);
+    biq_fl_json_set(o, "doneAt", biq_fl_json_instant(v->done_at), &ok);
+    biq_fl_json_set(o, "sinceDoneDays",
+                    v->done_at != BIQ_MS_NONE ? biq_fl_json_days((double)after_done) : json_null(),
+                    &ok);
     biq_fl_json_set(o, "generatedAt", biq_fl_json_instant(flow->now), &ok);
     if (!ok) {
         json_decref(o);

@@ -1,8 +1,9 @@
 /* dashboard_json.h - the `dashboard` object of api.md from a flow report.
  *
  * Deterministic: the same report gives the same bytes through
- * biq_flow_json_dumps() (sorted keys, compact, fixed rounding: days and WIP
- * 2 decimals, ratios 3, percentages 1; instants ISO 8601 UTC with ms).
+ * biq_flow_json_dumps() (sorted keys, compact, numbers unrounded at 17
+ * significant digits so that they parse back to the same double; durations
+ * in days = ms / 86 400 000; instants ISO 8601 UTC with ms).
  */
 #ifndef BIQ_FLOW_DASHBOARD_JSON_H
 #define BIQ_FLOW_DASHBOARD_JSON_H
@@ -17,13 +18,6 @@ typedef struct biq_dashboard_meta {
     int64_t data_version;
 } biq_dashboard_meta;
 
-enum {
-    BIQ_JSON_DAYS_DECIMALS = 2,
-    BIQ_JSON_WIP_DECIMALS = 2,
-    BIQ_JSON_RATIO_DECIMALS = 3,
-    BIQ_JSON_PCT_DECIMALS = 1,
-};
-
 /* A new object (caller owns one reference: json_decref) with every key of
  * api.md's dashboard; `sync` is {"lastSyncAt": null, "backfill": null} and
  * `alerts` {"recent": []} for the caller to fill. NULL when out of memory.
@@ -34,7 +28,7 @@ json_t *biq_flow_dashboard_json(const biq_flow *flow, const biq_flow_report *r,
 /* The report's JSON for the issue panel: visits of one issue. Same contract. */
 json_t *biq_flow_issue_json(const biq_flow *flow, const biq_flow_issue_view *v);
 
-/* Serialises with the fixed flags (compact, sorted keys, 15 significant
+/* Serialises with the fixed flags (compact, sorted keys, 17 significant
  * digits). malloc'd string (free()), NULL when out of memory. */
 char *biq_flow_json_dumps(const json_t *value);
 

@@ -50,7 +50,7 @@ const char *biq_dq_kind_name(biq_dq_kind kind)
 {
     static const char *const names[BIQ_DQ__COUNT] = {
         "out_of_order",   "from_mismatch",   "done_never_started", "truncated_history",
-        "unknown_status", "status_mismatch", "duplicate_issue",
+        "unknown_status", "status_mismatch", "duplicate_issue",    "duplicate_history",
     };
     return (unsigned)kind < BIQ_DQ__COUNT ? names[kind] : "unknown";
 }
@@ -108,26 +108,12 @@ out:
     return err;
 }
 
-static biq_ms earliest_instant(const biq_flow_input *in)
-{
-    biq_ms lo = in->now;
-    for (size_t i = 0; i < in->n_issues; i++) {
-        const biq_issue *is = &in->issues[i];
-        if (is->created != BIQ_MS_NONE && is->created < lo)
-            lo = is->created;
-        for (size_t t = 0; t < is->n_transitions; t++)
-            if (is->transitions[t].at < lo)
-                lo = is->transitions[t].at;
-    }
-    return lo;
-}
-
 static biq_err unknown_status_findings(biq_flow *flow)
 {
     biq_err err = BIQ_OK;
     for (size_t i = 0; i < flow->n_statuses && err == BIQ_OK; i++) {
         const biq_flow_status_info *st = &flow->statuses[i];
-        if (st->in_catalogue || !st->used || st->id == 0)
+        if (st->role != BIQ_ROLE_UNKNOWN || !st->used || st->id == 0)
             continue;
         biq_flow_finding f = {.kind = BIQ_DQ_UNKNOWN_STATUS, .at = BIQ_MS_NONE,
                               .actual_status = st->id};
@@ -191,8 +177,7 @@ biq_err biq_flow_new(const biq_flow_input *in, biq_arena *arena, biq_flow **out)
     flow->sprints = in->sprints;
     flow->n_sprints = in->n_sprints;
     flow->tz = in->schedule && in->schedule->tz ? in->schedule->tz : biq_tz_utc();
-    if ((err = biq_fl_sched_prepare(&flow->sched, in->schedule, earliest_instant(in), in->now,
-                                    arena)) != BIQ_OK ||
+    if ((err = biq_fl_sched_prepare(&flow->sched, in->schedule, arena)) != BIQ_OK ||
         (err = biq_fl_statuses_build(flow, in, arena)) != BIQ_OK ||
         (err = build_issues(flow, in)) != BIQ_OK)
         goto out;

@@ -30,7 +30,9 @@ enum {
     BIQ_FLOW_MAX_REASONS = 3,           /* one per signal */
     BIQ_FLOW_REASON_MAX = 96,           /* bytes per reason phrase */
     BIQ_FLOW_EXPLANATION_MAX = 512,     /* bytes of the template sentence */
-    BIQ_FLOW_MAX_WINDOW_DAYS = 365,     /* "N days" windows: 1..365 */
+    BIQ_FLOW_MAX_WINDOW_DAYS = 365,     /* the API's "N days" windows: 1..365 */
+    BIQ_FLOW_MAX_SPAN_DAYS = 3660000,   /* the core's day windows: any span of
+                                           history (10 000 years) */
     BIQ_FLOW_MAX_CHART_DAYS = 3660,     /* CFD range */
     BIQ_FLOW_MAX_HOLIDAYS = 4096,
     BIQ_FLOW_LAST_SPRINTS = 3,          /* sprint-last3 */
@@ -43,6 +45,8 @@ typedef enum biq_role {
     BIQ_ROLE_BACKLOG = 0,
     BIQ_ROLE_ACTIVE,
     BIQ_ROLE_DONE,
+    BIQ_ROLE_UNKNOWN, /* category unknown and no override: never WIP, never a
+                         bottleneck candidate, an unknown_status finding */
 } biq_role;
 
 /* A tenant override for one status id. Tri-states: -1 keeps the default. */
@@ -98,11 +102,6 @@ typedef struct biq_work_schedule {
 /* BIQ_OK or BIQ_ERR_INVALID (bad hours, no working day, too many holidays). */
 biq_err biq_work_schedule_validate(const biq_work_schedule *s);
 
-/* Working (or calendar, when !s->working) milliseconds in [a, b); 0 when
- * b <= a. s NULL = calendar. Walks the days, so prefer the flow's durations
- * for bulk use. Thread-safe; s must have passed validation. */
-int64_t biq_work_schedule_between(const biq_work_schedule *s, biq_ms a, biq_ms b);
-
 typedef struct biq_flow_input {
     const biq_issue *issues;
     size_t n_issues;
@@ -116,6 +115,22 @@ typedef struct biq_flow_input {
 } biq_flow_input;
 
 typedef struct biq_flow biq_flow;
+
+/* The catalogue rule (product.md), shared by `biq analyze`, the server's
+ * ingest and biq_flow_new(): a status's name and category come from the
+ * catalogue when it has the id (the first entry of an id wins), else from
+ * the issue with the newest `updated` whose current status it is (equal
+ * instants: the smaller name, then category name, bytewise); issues with a
+ * security level are ignored. Ids named only by transitions are left out:
+ * the flow names them from transition strings, with category unknown (role
+ * unknown, an unknown_status finding). *out gets the known statuses sorted
+ * by id, unique; *seen_at (when not NULL) the `updated` each came from, or
+ * BIQ_MS_NONE for catalogue entries. Pure; allocates from arena.
+ * BIQ_ERR_LIMIT beyond BIQ_FLOW_MAX_STATUSES ids besides the catalogue's,
+ * BIQ_ERR_NOMEM. */
+biq_err biq_flow_statuses_resolve(const biq_status *catalogue, size_t n_catalogue,
+                                  const biq_issue *issues, size_t n_issues, biq_arena *arena,
+                                  biq_status **out, biq_ms **seen_at, size_t *n_out);
 
 /* Builds every issue's slices and the status table. Input arrays are read,
  * not copied: they (and their strings) must outlive the flow, as must
@@ -159,10 +174,23 @@ typedef struct biq_flow_status_info {
     biq_role role;
     bool terminal;
     bool external;
-    bool in_catalogue; /* false: seen only in transitions */
+    bool in_catalogue; /* named by the catalogue or an issue's current status
+                          (biq_flow_statuses_resolve); false: by transitions only */
     bool used;         /* has at least one slice */
     int32_t wip_limit; /* -1 when none */
 } biq_flow_status_info;
+
+/* What an item in a status counts as (product.md, "WIP"): work in progress
+ * in an active status (an external one included), a queue ("waiting") in a
+ * backlog status, nothing in a done, terminal or unknown one. */
+typedef enum biq_flow_load {
+    BIQ_LOAD_NONE = 0,
+    BIQ_LOAD_WIP,
+    BIQ_LOAD_WAITING,
+} biq_flow_load;
+
+/* The load kind of st. Pure. */
+biq_flow_load biq_flow_status_load(const biq_flow_status_info *st);
 
 size_t biq_flow_status_count(const biq_flow *flow);
 /* Statuses sorted by id; NULL out of range. */
@@ -170,7 +198,9 @@ const biq_flow_status_info *biq_flow_status_at(const biq_flow *flow, size_t i);
 biq_ms biq_flow_now(const biq_flow *flow);
 /* The schedule's zone (UTC when none); never NULL. */
 const biq_tz *biq_flow_tz(const biq_flow *flow);
-/* Duration between two instants under the flow's schedule. */
+/* Duration between two instants under the flow's schedule: calendar ms, or
+ * working ms in closed form, O(log holidays + log transitions) whatever the
+ * span (docs/performance.md); 0 when b <= a. */
 int64_t biq_flow_duration(const biq_flow *flow, biq_ms a, biq_ms b);
 
 /* ---------------------------------------------------------- data quality */
@@ -183,6 +213,7 @@ typedef enum biq_dq_kind {
     BIQ_DQ_UNKNOWN_STATUS,    /* a status id missing from the catalogue */
     BIQ_DQ_STATUS_MISMATCH,   /* last transition's `to` is not the current status */
     BIQ_DQ_DUPLICATE_ISSUE,   /* same issue id twice: the latest `updated` kept */
+    BIQ_DQ_DUPLICATE_HISTORY, /* the same (history id, item) twice: counted once */
     BIQ_DQ__COUNT
 } biq_dq_kind;
 
@@ -201,6 +232,36 @@ const char *biq_dq_kind_name(biq_dq_kind kind);
 /* Findings in issue order, then transition order. Points into the flow. */
 const biq_flow_finding *biq_flow_findings(const biq_flow *flow, size_t *n);
 
+/* The findings as a report users can act on: per kind (in kind order, kinds
+ * without findings left out) how many findings, the distinct issues they
+ * concern (by issue id; for unknown_status the issues that visited such a
+ * status) with the first BIQ_FLOW_DQ_KEYS keys, what was done, and one
+ * summary sentence ("3 issues have histories older than their creation;
+ * 2 statuses are unknown: their names come from transitions"). */
+enum {
+    BIQ_FLOW_DQ_KEYS = 20,         /* issue keys listed per kind */
+    BIQ_FLOW_DQ_SUMMARY_MAX = 1024, /* bytes of the summary, NUL included */
+};
+
+typedef struct biq_flow_dq_group {
+    biq_dq_kind kind;
+    size_t count;    /* findings */
+    size_t n_issues; /* distinct issues concerned */
+    const char *keys[BIQ_FLOW_DQ_KEYS]; /* the first n_keys, by issue id */
+    size_t n_keys;
+    const char *action; /* what the flow did about it (static string) */
+} biq_flow_dq_group;
+
+typedef struct biq_flow_dq_report {
+    biq_flow_dq_group groups[BIQ_DQ__COUNT];
+    size_t n_groups;
+    char summary[BIQ_FLOW_DQ_SUMMARY_MAX]; /* "No data-quality findings." when none */
+} biq_flow_dq_report;
+
+/* Fills *out from the flow's findings. BIQ_ERR_NOMEM when the arena (used
+ * for scratch) is exhausted. Pure. */
+biq_err biq_flow_dq_report_build(const biq_flow *flow, biq_arena *arena, biq_flow_dq_report *out);
+
 /* --------------------------------------------------------------- windows */
 
 typedef enum biq_window_kind {
@@ -210,14 +271,16 @@ typedef enum biq_window_kind {
     BIQ_WIN_SPRINT_CURRENT,
     BIQ_WIN_SPRINT_LAST,
     BIQ_WIN_SPRINT_LAST3,
-    BIQ_WIN_CUSTOM, /* [from, to], previous the same length before */
+    BIQ_WIN_CUSTOM, /* (from, to], previous the same length before */
+    BIQ_WIN_ALL,    /* (earliest fact - 1 ms, now], previous empty */
 } biq_window_kind;
 
 typedef struct biq_window_spec {
     biq_window_kind kind;
-    int32_t days;   /* BIQ_WIN_DAYS */
-    biq_ms from;    /* BIQ_WIN_CUSTOM */
-    biq_ms to;
+    int32_t days;   /* BIQ_WIN_DAYS: 1..BIQ_FLOW_MAX_SPAN_DAYS */
+    biq_ms from;    /* BIQ_WIN_CUSTOM; BIQ_WIN_ALL: the earliest fact (set by
+                       biq_flow_window_resolve) */
+    biq_ms to;      /* BIQ_WIN_CUSTOM */
 } biq_window_spec;
 
 /* A window is the half-open interval (from, to]: an event at `to` is in, one
@@ -235,13 +298,18 @@ typedef struct biq_flow_window {
  * NULL or "" gives 30 days. BIQ_ERR_INVALID otherwise. */
 biq_err biq_window_parse(const char *text, biq_window_spec *out);
 
-/* Resolves spec at `now` (zone tz, NULL = UTC) against the sprints.
- * BIQ_ERR_NOT_FOUND when a sprint window has no such sprint,
- * BIQ_ERR_INVALID for a bad spec. Pure and thread-safe. */
+/* Resolves spec at `now` (zone tz, NULL = UTC) against the sprints. Day
+ * windows may be 1..BIQ_FLOW_MAX_SPAN_DAYS long here (the 365-day limit is
+ * biq_window_parse's, for the API). BIQ_WIN_ALL runs from spec->from - 1 ms
+ * (so that a fact at spec->from is in) to now, with an empty previous window
+ * (prev_from == prev_to == from). BIQ_ERR_NOT_FOUND when a sprint window has
+ * no such sprint, BIQ_ERR_INVALID for a bad spec. Pure and thread-safe. */
 biq_err biq_window_resolve(const biq_window_spec *spec, biq_ms now, const biq_tz *tz,
                            const biq_sprint *sprints, size_t n_sprints, biq_flow_window *out);
 
-/* biq_window_resolve() with the flow's clock, zone and sprints. */
+/* biq_window_resolve() with the flow's clock, zone and sprints; for
+ * BIQ_WIN_ALL spec->from is ignored and the earliest fact of the flow (the
+ * earliest `created` of its issues; now when it has none) used. */
 biq_err biq_flow_window_resolve(const biq_flow *flow, const biq_window_spec *spec,
                                 biq_flow_window *out);
 
@@ -255,7 +323,14 @@ typedef struct biq_flow_stats {
 /* Hyndman-Fan type 7 percentile (p in [0,1]) of sorted values; 0 for n == 0. */
 double biq_flow_percentile(const int64_t *sorted, size_t n, double p);
 
-/* Sorts values (ascending, in place) and fills *out. */
+/* num / den as the correctly rounded double when both are integers of at
+ * most 2^53 (one IEEE division of exact values), else in long double: the
+ * one division every mean and WIP average uses, so that an independent
+ * recomputation from the slices gets the same double. */
+double biq_flow_quotient(long double num, long double den);
+
+/* Sorts values (ascending, in place) and fills *out: avg_ms =
+ * biq_flow_quotient(sum, n); percentiles by biq_flow_percentile. */
 void biq_flow_stats_compute(int64_t *values, size_t n, biq_flow_stats *out);
 
 /* --------------------------------------------------------------- report */
@@ -309,7 +384,7 @@ typedef struct biq_flow_trend {
     const biq_flow_status_info *status; /* NULL for lead time */
     double current, previous; /* ms for times, issues for WIP, count for throughput */
     double ratio;             /* current/previous (per day for throughput) */
-    double change_pct;        /* (ratio - 1) * 100, capped at +-500 */
+    double change_pct;        /* (ratio - 1) * 100, exact (biq_flow_format_change prints it) */
     bool worsening;
 } biq_flow_trend;
 
@@ -360,7 +435,13 @@ typedef struct biq_flow_aging {
     uint32_t reference_n;      /* 0: no line */
 } biq_flow_aging;
 
-/* Every issue not done and not in a terminal status, at now. */
+/* Every issue started and not done, not in a terminal status, at now
+ * (product.md, "WIP aging"); with include_backlog also the items never
+ * started (the chart's backlog toggle). */
+biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_arena *arena,
+                                biq_flow_aging **out);
+
+/* biq_flow_wip_aging_with without the backlog. */
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out);
 
 typedef struct biq_flow_cfd {
@@ -425,6 +506,18 @@ biq_err biq_flow_csv_format(const biq_flow_csv_row *row, char *buf, size_t size,
 
 /* "2018-01-10T12:00:00.000Z" into buf (>= 25 bytes); false when too small. */
 bool biq_flow_format_instant(biq_ms t, char *buf, size_t size);
+
+enum {
+    BIQ_FLOW_CHANGE_PCT_MAX = 500, /* beyond it a change reads as a factor */
+    BIQ_FLOW_CHANGE_TEXT_MAX = 32,
+};
+
+/* The one rule for every percentage the product prints (product.md,
+ * "Trends"): the size of a change ratio - 1 as "62%" (rounded to a whole
+ * percent, no sign) up to BIQ_FLOW_CHANGE_PCT_MAX percent, beyond it as the
+ * factor "×12.7" (the ratio, one decimal); never clamped. Writes into
+ * buf[0..size) and returns buf. Pure, thread-safe. */
+char *biq_flow_format_change(double ratio_minus_one, char *buf, size_t size);
 
 /* Round half away from zero to `decimals` (0..6) places. */
 double biq_flow_round(double v, int decimals);

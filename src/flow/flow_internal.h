@@ -7,17 +7,30 @@
 
 #include "flow/flow.h"
 
-/* Working-time calculator prepared for the data's range of days. */
+/* Days with a value each, sorted and unique, and the running sums:
+ * cum[i] = sum of the values of day[0..i), n + 1 entries. For offset
+ * corrections, also the UTC days of the changes, sorted. */
+typedef struct biq_fl_dayset {
+    int64_t *day;
+    int64_t *cum;
+    size_t n;
+    int64_t *changes;
+    size_t n_changes;
+} biq_fl_dayset;
+
+/* Working-time calculator (schedule.c): a closed form, O(log) a duration. */
 typedef struct biq_fl_sched {
     const biq_work_schedule *s; /* NULL: calendar time */
     const biq_tz *tz;
-    int64_t *holidays; /* sorted copy */
-    size_t n_holidays;
-    int64_t first_day;  /* cached range */
-    size_t n_days;
-    int64_t *begin;     /* per day: working interval in UTC (begin == end: none) */
-    int64_t *end;
-    int64_t *cum;       /* working ms before each day, n_days + 1 entries */
+    int64_t nominal;            /* ms of a working day no offset change touches */
+    int64_t week_days;          /* working days in a week */
+    biq_fl_dayset holidays;     /* valued by the working ms they remove */
+    biq_fl_dayset odd;          /* days before cycle_day an offset change
+                                   lengthens or shortens, valued by the change */
+    biq_fl_dayset cycle;        /* the same for [cycle_day, cycle_day + 400 y),
+                                   repeating after it */
+    int64_t cycle_day;
+    bool periodic_all;          /* the zone's rule holds for all time */
 } biq_fl_sched;
 
 struct biq_flow {
@@ -44,8 +57,11 @@ biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_aren
 long biq_fl_status_index(const biq_flow *flow, int64_t id);
 
 /* schedule.c */
-biq_err biq_fl_sched_prepare(biq_fl_sched *c, const biq_work_schedule *s, biq_ms lo, biq_ms hi,
-                             biq_arena *arena);
+/* Prepares c for s (NULL or not working: calendar time); s must have passed
+ * validation and outlive c. BIQ_ERR_NOMEM when the arena is exhausted. */
+biq_err biq_fl_sched_prepare(biq_fl_sched *c, const biq_work_schedule *s, biq_arena *arena);
+/* Working (or calendar) ms in [a, b); 0 when b <= a. Equal to the day walk
+ * (tests/support/sched_oracle.c) for local days within +-10^8 of 1970. */
 int64_t biq_fl_sched_between(const biq_fl_sched *c, biq_ms a, biq_ms b);
 
 /* slices.c: builds one issue's view (slices, started, done, findings). */

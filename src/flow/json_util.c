@@ -1,5 +1,6 @@
 /* json_util.c - value builders for the JSON outputs (see json_util.h). */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 
 #include "flow/dashboard_json.h"
@@ -31,14 +32,16 @@ void biq_fl_json_push(json_t *arr, json_t *value, bool *ok)
         *ok = false;
 }
 
-json_t *biq_fl_json_round(double v, int decimals)
+json_t *biq_fl_json_real(double v)
 {
-    return json_real(biq_flow_round(v, decimals));
+    if (!isfinite(v))
+        return json_null();
+    return json_real(v == 0.0 ? 0.0 : v); /* no "-0.0" */
 }
 
 json_t *biq_fl_json_days(double ms)
 {
-    return biq_fl_json_round(ms / (double)BIQ_MS_PER_DAY, BIQ_JSON_DAYS_DECIMALS);
+    return biq_fl_json_real(ms / (double)BIQ_MS_PER_DAY);
 }
 
 json_t *biq_fl_json_instant(biq_ms t)

@@ -93,7 +93,7 @@ static biq_err status_window(const biq_flow *flow, biq_ms from, biq_ms to, biq_a
     for (size_t s = 0; s < flow->n_statuses; s++) {
         biq_flow_stats_compute(a.samples[s], a.n[s], &out[s].time);
         out[s].throughput = throughput[s];
-        out[s].wip_avg = len > 0 ? (double)(a.overlap[s] / (long double)len) : 0.0;
+        out[s].wip_avg = len > 0 ? biq_flow_quotient(a.overlap[s], (long double)len) : 0.0;
     }
 out:
     return err;

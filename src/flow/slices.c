@@ -94,8 +94,13 @@ static biq_err walk(biq_flow *flow, const biq_issue *is, const biq_transition *c
         const biq_transition *t = sorted[i];
         biq_flow_slice *run = &slices[n - 1];
         if (prev && prev->history_id == t->history_id && prev->item_index == t->item_index &&
-            prev->at == t->at)
-            continue; /* the same changelog item twice: one event */
+            prev->at == t->at) {
+            /* the same changelog item twice: one event */
+            if ((err = add_issue_finding(flow, is, BIQ_DQ_DUPLICATE_HISTORY, t, 0, t->to_status)) !=
+                BIQ_OK)
+                goto out;
+            continue;
+        }
         if (t->at < run->start) {
             if ((err = add_issue_finding(flow, is, BIQ_DQ_OUT_OF_ORDER, t, run->status_id,
                                          t->to_status)) != BIQ_OK)

@@ -6,6 +6,9 @@
 
 #include "flow/flow.h"
 
+/* 2^53: every integer up to it is a double. */
+#define EXACT_INT_MAX (INT64_C(1) << 53)
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -28,6 +31,15 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
     return (double)sorted[lo] + frac * (double)(sorted[lo + 1] - sorted[lo]);
 }
 
+double biq_flow_quotient(long double num, long double den)
+{
+    const long double exact = (long double)EXACT_INT_MAX;
+    if (num >= -exact && num <= exact && den >= -exact && den <= exact &&
+        num == (long double)(int64_t)num && den == (long double)(int64_t)den)
+        return (double)num / (double)den; /* one correctly rounded division */
+    return (double)(num / den);
+}
+
 void biq_flow_stats_compute(int64_t *values, size_t n, biq_flow_stats *out)
 {
     *out = (biq_flow_stats){.count = (uint32_t)n};
@@ -38,7 +50,7 @@ void biq_flow_stats_compute(int64_t *values, size_t n, biq_flow_stats *out)
     long double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += (long double)values[i];
-    out->avg_ms = (double)(sum / (long double)n);
+    out->avg_ms = biq_flow_quotient(sum, (long double)n);
     out->p50_ms = biq_flow_percentile(values, n, 0.50);
     out->p85_ms = biq_flow_percentile(values, n, 0.85);
     out->p90_ms = biq_flow_percentile(values, n, 0.90);

@@ -2,6 +2,7 @@
  * non-terminal status, average time, WIP and throughput, each compared with
  * the previous window above a noise floor; the largest changes first. */
 #include <math.h>
+#include <stdio.h>
 
 #include "flow/flow_internal.h"
 #include "tz/civil.h"
@@ -11,7 +12,6 @@
 #define RATIO_EPS 1e-9
 #define MIN_PREV_AVG_MS (30 * BIQ_MS_PER_MINUTE)
 #define MIN_PREV_WIP 2.0
-#define PCT_CAP 500.0
 
 enum {
     MIN_PREV_SAMPLES = 3,
@@ -76,7 +76,7 @@ static void consider(cand *top, size_t *n, biq_trend_metric metric,
     double pct = (ratio - 1.0) * 100.0;
     cand c = {
         .t = {.metric = metric, .status = st, .current = cur, .previous = prev, .ratio = ratio,
-              .change_pct = pct > PCT_CAP ? PCT_CAP : pct < -PCT_CAP ? -PCT_CAP : pct,
+              .change_pct = pct, /* exact; printed by biq_flow_format_change */
               .worsening = up == higher_is_worse},
         .rank = rank,
     };
@@ -98,7 +98,7 @@ static void status_trends(const biq_flow_report *r, size_t i, cand *top, size_t 
     if (time_floor(&m->cur.time, &m->prev.time))
         consider(top, n, BIQ_TREND_TIME_IN_STATUS, st, i + 1, m->cur.time.avg_ms,
                  m->prev.time.avg_ms, m->cur.time.avg_ms / m->prev.time.avg_ms, true);
-    if (m->prev.wip_avg >= MIN_PREV_WIP - RATIO_EPS)
+    if (biq_flow_status_load(st) == BIQ_LOAD_WIP && m->prev.wip_avg >= MIN_PREV_WIP - RATIO_EPS)
         consider(top, n, BIQ_TREND_WIP, st, i + 1, m->cur.wip_avg, m->prev.wip_avg,
                  m->cur.wip_avg / m->prev.wip_avg, true);
     if (m->prev.throughput >= MIN_PREV_THROUGHPUT && r->window.days > 0 &&
@@ -121,4 +121,14 @@ void biq_flow_trends_compute(biq_flow_report *r)
     for (size_t i = 0; i < n; i++)
         r->trends[i] = top[i].t;
     r->n_trends = n;
+}
+
+char *biq_flow_format_change(double ratio_minus_one, char *buf, size_t size)
+{
+    double pct = fabs(ratio_minus_one) * 100.0;
+    if (ratio_minus_one > 0 && pct > BIQ_FLOW_CHANGE_PCT_MAX)
+        snprintf(buf, size, "\u00d7%.1f", 1.0 + ratio_minus_one);
+    else
+        snprintf(buf, size, "%ld%%", lround(pct));
+    return buf;
 }

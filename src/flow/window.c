@@ -188,7 +188,7 @@ biq_err biq_window_resolve(const biq_window_spec *spec, biq_ms now, const biq_tz
     tz = tz ? tz : biq_tz_utc();
     switch (spec->kind) {
     case BIQ_WIN_DAYS:
-        if (spec->days < 1 || spec->days > BIQ_FLOW_MAX_WINDOW_DAYS)
+        if (spec->days < 1 || spec->days > BIQ_FLOW_MAX_SPAN_DAYS)
             return BIQ_ERR_INVALID;
         w.to = now;
         w.from = now - spec->days * BIQ_MS_PER_DAY;
@@ -200,6 +200,13 @@ biq_err biq_window_resolve(const biq_window_spec *spec, biq_ms now, const biq_tz
         w.from = spec->from;
         w.to = spec->to;
         same_length_before(&w);
+        break;
+    case BIQ_WIN_ALL:
+        if (spec->from == BIQ_MS_NONE || spec->from > now)
+            return BIQ_ERR_INVALID;
+        w.from = spec->from - 1;
+        w.to = now;
+        w.prev_from = w.prev_to = w.from;
         break;
     case BIQ_WIN_MTD:
     case BIQ_WIN_QTD:
@@ -225,5 +232,12 @@ biq_err biq_window_resolve(const biq_window_spec *spec, biq_ms now, const biq_tz
 biq_err biq_flow_window_resolve(const biq_flow *flow, const biq_window_spec *spec,
                                 biq_flow_window *out)
 {
-    return biq_window_resolve(spec, flow->now, flow->tz, flow->sprints, flow->n_sprints, out);
+    biq_window_spec s = *spec;
+    if (s.kind == BIQ_WIN_ALL) {
+        s.from = flow->now;
+        for (size_t i = 0; i < flow->n_issues; i++)
+            if (flow->issues[i].n_slices > 0)
+                s.from = biq_fl_min(s.from, flow->issues[i].slices[0].start);
+    }
+    return biq_window_resolve(&s, flow->now, flow->tz, flow->sprints, flow->n_sprints, out);
 }

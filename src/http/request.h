@@ -47,6 +47,7 @@ typedef struct biq_response {
     size_t text_len;
     const char *content_type; /* of text */
     const char *content_disposition; /* optional, for downloads */
+    unsigned retry_after_s;   /* > 0: sent as Retry-After (with a 429 or 503) */
     biq_err err;              /* BIQ_OK unless an error was set */
     char message[BIQ_ERROR_MESSAGE_MAX];
 } biq_response;

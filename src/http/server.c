@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <limits.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -19,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http/headers.h"
+#include "http/json_count.h"
+
 enum {
     REQUEST_ARENA_BASE = 1024 * 1024, /* per-request memory on top of the body */
     BODY_INITIAL_CAP = 16 * 1024,
@@ -32,6 +36,8 @@ struct biq_server {
     biq_server_config cfg;
     atomic_uint in_flight;
     atomic_bool draining;
+    atomic_size_t body_bytes;   /* reserved by the bodies in flight */
+    atomic_uint large_parses;   /* handlers running on a large body */
 };
 
 /* Everything one request owns; freed in request_completed(). */
@@ -47,6 +53,9 @@ struct req_state {
     bool queued;             /* a response has been queued */
     bool too_large;          /* the body outgrew max_body: answer 413 */
     bool accounted;          /* counted in metrics and logged */
+    bool over_budget;        /* the process's body budget was full: answer 503 */
+    bool close;              /* answer with Connection: close */
+    size_t reserved;         /* bytes of srv->body_bytes this request holds */
     size_t discarded;        /* body bytes dropped after that */
     unsigned status;         /* what was sent, for the log */
 };
@@ -77,16 +86,36 @@ static json_t *error_body(biq_err err, const char *message)
                      message[0] != '\0' ? message : biq_strerror(err));
 }
 
+/* On every answer we build (libmicrohttpd's own error answers cannot carry
+ * them: README, "Security"). An API of JSON and CSV: nothing may frame,
+ * sniff, cache or refer onwards from it. */
+static const char *const SECURITY_HEADERS[][2] = {
+    {MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+};
+
 static void add_common_headers(struct biq_server *srv, struct req_state *st,
-                               struct MHD_Response *r, const char *content_type)
+                               struct MHD_Response *r, const char *content_type,
+                               unsigned status)
 {
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, "X-Request-Id", st->req.request_id);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    for (size_t i = 0; i < sizeof SECURITY_HEADERS / sizeof SECURITY_HEADERS[0]; i++)
+        MHD_add_response_header(r, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
     if (st->resp.content_disposition != NULL)
         MHD_add_response_header(r, "Content-Disposition", st->resp.content_disposition);
-    if (atomic_load(&srv->draining))
+    if (st->resp.retry_after_s > 0 || status == 503) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u",
+                 st->resp.retry_after_s > 0 ? st->resp.retry_after_s
+                                            : (unsigned)BIQ_HTTP_RETRY_AFTER_S);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
+    if (st->close || atomic_load(&srv->draining))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
@@ -130,7 +159,7 @@ static enum MHD_Result send_response(struct biq_server *srv, struct MHD_Connecti
         if (r == NULL)
             return MHD_NO;
     }
-    add_common_headers(srv, st, r, type);
+    add_common_headers(srv, st, r, type, status);
     if (status == 405 && st->route < srv->cfg.n_routes)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, srv->cfg.routes[st->route].method);
     enum MHD_Result ret = MHD_queue_response(conn, status, r);
@@ -175,8 +204,41 @@ static struct req_state *state_new(struct biq_server *srv, struct MHD_Connection
     return st;
 }
 
-static void state_free(struct req_state *st)
+/* ---- the body budget of the process ---------------------------------------- */
+
+/* Takes n more bytes of the process's body budget for st; false (nothing
+ * taken) when that would pass BIQ_HTTP_BODY_BYTES_IN_FLIGHT_MAX. */
+static bool reserve_body(struct biq_server *srv, struct req_state *st, size_t n)
 {
+    size_t cur = atomic_load(&srv->body_bytes);
+    do {
+        if (n > BIQ_HTTP_BODY_BYTES_IN_FLIGHT_MAX - cur)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->body_bytes, &cur, cur + n));
+    st->reserved += n;
+    return true;
+}
+
+static void release_body(struct biq_server *srv, struct req_state *st)
+{
+    atomic_fetch_sub(&srv->body_bytes, st->reserved);
+    st->reserved = 0;
+}
+
+/* A slot among BIQ_HTTP_LARGE_PARSES_MAX; false when all are taken. */
+static bool take_parse_slot(struct biq_server *srv)
+{
+    unsigned cur = atomic_load(&srv->large_parses);
+    do {
+        if (cur >= BIQ_HTTP_LARGE_PARSES_MAX)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->large_parses, &cur, cur + 1));
+    return true;
+}
+
+static void state_free(struct biq_server *srv, struct req_state *st)
+{
+    release_body(srv, st);
     json_decref(st->resp.json);
     free(st->body);
     biq_arena_free(st->req.arena);
@@ -188,21 +250,43 @@ static const char *header(struct MHD_Connection *conn, const char *name)
     return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-/* Parses Content-Length strictly; -1 when absent, -2 when malformed. */
-static long long content_length(struct MHD_Connection *conn)
+struct header_list {
+    biq_http_header *items;
+    size_t n, cap;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
 {
-    const char *v = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (v == NULL)
-        return -1;
-    long long n = 0;
-    if (*v == '\0')
-        return -2;
-    for (const char *p = v; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9' || n > (LLONG_MAX - 9) / 10)
-            return -2;
-        n = n * 10 + (*p - '0');
+    struct header_list *l = cls;
+    (void)kind;
+    if (l->n < l->cap)
+        l->items[l->n] = (biq_http_header){key, value};
+    l->n++;
+    return MHD_YES;
+}
+
+/* One reading of the request (http/headers.h): 0 and *out, or the status
+ * of a refusal with its message in st->resp.message. */
+static unsigned check_framing(struct MHD_Connection *conn, struct req_state *st,
+                              biq_http_framing *out)
+{
+    int n = MHD_get_connection_values(conn, MHD_HEADER_KIND, NULL, NULL);
+    if (n < 0 || n > BIQ_HTTP_HEADER_FIELDS_MAX) {
+        snprintf(st->resp.message, sizeof st->resp.message, "more than %d header fields",
+                 BIQ_HTTP_HEADER_FIELDS_MAX);
+        return 431;
     }
-    return n;
+    struct header_list l = {biq_arena_alloc(st->req.arena, ((size_t)n + 1) * sizeof *l.items), 0,
+                            (size_t)n};
+    if (l.items == NULL) {
+        snprintf(st->resp.message, sizeof st->resp.message, "out of memory");
+        return 503;
+    }
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &l);
+    return biq_http_check_framing(st->req.method, st->req.path, l.items,
+                                  l.n < l.cap ? l.n : l.cap, out, st->resp.message,
+                                  sizeof st->resp.message);
 }
 
 struct auth_headers {
@@ -267,16 +351,27 @@ static bool early_checks(struct biq_server *srv, struct MHD_Connection *conn,
                          struct req_state *st, enum MHD_Result *ret)
 {
     const biq_server_config *cfg = &srv->cfg;
-    long long length = content_length(conn);
+    biq_http_framing framing;
     size_t n_params = 0;
+    unsigned refused = check_framing(conn, st, &framing);
 
-    if (length == -2 || (length >= 0 && header(conn, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
-        *ret = send_error(srv, conn, st, 400, BIQ_ERR_INVALID,
-                          "Content-Length is malformed or combined with Transfer-Encoding");
+    if (refused != 0) {
+        /* Nothing after these headers can be trusted to start a request. */
+        char msg[BIQ_ERROR_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%s", st->resp.message);
+        st->close = true;
+        *ret = send_error(srv, conn, st, refused,
+                          refused == 431 ? BIQ_ERR_TOO_LARGE
+                          : refused == 503 ? BIQ_ERR_UNAVAILABLE
+                                           : BIQ_ERR_INVALID,
+                          msg);
         return true;
     }
+    long long length = framing.content_length;
     st->match = biq_route_match(cfg->routes, cfg->n_routes, st->req.method, st->req.path,
                                 st->req.arena, &st->route, st->req.params, &n_params);
+    if (st->match == BIQ_ROUTE_FOUND && cfg->serves != NULL && !cfg->serves[st->route])
+        st->match = BIQ_ROUTE_NO_PATH; /* served by the other listener */
     st->req.n_params = n_params;
     if (st->match == BIQ_ROUTE_FOUND || st->match == BIQ_ROUTE_NO_METHOD)
         st->req.route = cfg->routes[st->route].pattern;
@@ -296,11 +391,23 @@ static bool early_checks(struct biq_server *srv, struct MHD_Connection *conn,
         *ret = send_error(srv, conn, st, 413, BIQ_ERR_TOO_LARGE, msg);
         return true;
     }
+    /* A known length is reserved whole now, so that a full budget is
+     * answered before the client sends the body. */
+    if (length > 0 && !reserve_body(srv, st, (size_t)length + 1)) {
+        st->close = true;
+        *ret = send_error(srv, conn, st, 503, BIQ_ERR_UNAVAILABLE,
+                          "too many request bodies in flight; retry");
+        return true;
+    }
     return false;
 }
 
-/* Appends upload bytes; false when the route's cap would be crossed. */
-static bool append_body(struct req_state *st, const char *data, size_t len)
+/* Appends upload bytes; false when the route's cap would be crossed or
+ * the process's body budget is full (st->over_budget). The buffer is sized
+ * to the reservation of a known length at once; a chunked body reserves
+ * each growth before it is made. */
+static bool append_body(struct biq_server *srv, struct req_state *st, const char *data,
+                        size_t len)
 {
     if (len > st->max_body - st->body_len)
         return false;
@@ -310,6 +417,12 @@ static bool append_body(struct req_state *st, const char *data, size_t len)
             cap *= 2;
         if (cap > st->max_body + 1)
             cap = st->max_body + 1;
+        if (st->body_cap == 0 && st->reserved >= st->body_len + len + 1)
+            cap = st->reserved; /* Content-Length + 1, reserved in the header phase */
+        if (cap > st->reserved && !reserve_body(srv, st, cap - st->reserved)) {
+            st->over_budget = true;
+            return false;
+        }
         char *grown = realloc(st->body, cap);
         if (grown == NULL)
             return false;
@@ -342,13 +455,31 @@ static enum MHD_Result dispatch(struct biq_server *srv, struct MHD_Connection *c
         return send_response(srv, conn, st);
     }
     const biq_route *route = &srv->cfg.routes[st->route];
+    biq_json_counts counts;
+    bool large = st->body_len >= BIQ_HTTP_LARGE_BODY;
     if (st->body_len > 0 && !is_json_type(header(conn, MHD_HTTP_HEADER_CONTENT_TYPE))) {
         biq_response_error(&st->resp, BIQ_ERR_MEDIA_TYPE, "request body must be application/json");
+        return send_response(srv, conn, st);
+    }
+    /* What the parse will cost is known from the bytes, before jansson
+     * builds anything. */
+    if (!biq_json_count(st->body != NULL ? st->body : "", st->body_len, BIQ_HTTP_JSON_VALUES_MAX,
+                        BIQ_HTTP_JSON_CONTAINERS_MAX, &counts)) {
+        biq_response_error(&st->resp, BIQ_ERR_TOO_LARGE,
+                           "request body holds more than %d JSON values or %d objects and arrays",
+                           BIQ_HTTP_JSON_VALUES_MAX, BIQ_HTTP_JSON_CONTAINERS_MAX);
+        return send_response(srv, conn, st);
+    }
+    if (large && !take_parse_slot(srv)) {
+        biq_response_error(&st->resp, BIQ_ERR_UNAVAILABLE,
+                           "too many large requests being handled; retry");
         return send_response(srv, conn, st);
     }
     st->req.body = st->body != NULL ? st->body : "";
     st->req.body_len = st->body_len;
     biq_err err = route->handler(srv->cfg.app, &st->req, &st->resp);
+    if (large)
+        atomic_fetch_sub(&srv->large_parses, 1);
     if (err != BIQ_OK && st->resp.err == BIQ_OK)
         st->resp.err = err;
     return send_response(srv, conn, st);
@@ -359,7 +490,8 @@ static enum MHD_Result dispatch(struct biq_server *srv, struct MHD_Connection *c
  * read and dropped (up to BODY_DISCARD_FACTOR times the cap) and answered
  * 413 at its end; past that, or past the request deadline, the connection
  * is closed. */
-static enum MHD_Result on_upload(struct req_state *st, const char *data, size_t *size)
+static enum MHD_Result on_upload(struct biq_server *srv, struct req_state *st, const char *data,
+                                 size_t *size)
 {
     size_t len = *size;
     *size = 0;
@@ -369,9 +501,13 @@ static enum MHD_Result on_upload(struct req_state *st, const char *data, size_t 
     }
     if (st->queued || st->match != BIQ_ROUTE_FOUND)
         return MHD_YES; /* an answer is already decided: drop the bytes */
-    if (!st->too_large && append_body(st, data, len))
+    if (!st->too_large && !st->over_budget && append_body(srv, st, data, len))
         return MHD_YES;
-    st->too_large = true;
+    if (!st->over_budget)
+        st->too_large = true;
+    free(st->body); /* nothing of it will be used */
+    st->body = NULL;
+    st->body_len = st->body_cap = 0;
     st->discarded += len;
     if (st->discarded / BODY_DISCARD_FACTOR > st->max_body) {
         st->status = 413;
@@ -400,9 +536,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return ret;
     }
     if (*upload_data_size > 0)
-        return on_upload(st, upload_data, upload_data_size);
+        return on_upload(srv, st, upload_data, upload_data_size);
     if (st->queued)
         return MHD_YES;
+    if (st->over_budget) {
+        st->close = true;
+        return send_error(srv, conn, st, 503, BIQ_ERR_UNAVAILABLE,
+                          "too many request bodies in flight; retry");
+    }
     if (st->too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "request body larger than %zu bytes", st->max_body);
@@ -423,7 +564,7 @@ static void account(struct biq_server *srv, struct req_state *st, int terminated
     double seconds = elapsed_s(&st->start);
     unsigned status = st->status; /* 0: the client left before an answer */
     biq_metrics_request(srv->cfg.metrics, st->route, status, seconds);
-    json_t *fields = json_pack("{s:s,s:s,s:i,s:f,s:s}", "method", st->req.method, "route",
+    json_t *fields = json_pack("{s:s,s:s,s:I,s:f,s:s}", "method", st->req.method, "route",
                                st->req.route, "status", (json_int_t)status, "duration_ms",
                                seconds * 1000.0, "request_id", st->req.request_id);
     if (fields != NULL && terminated != MHD_REQUEST_TERMINATED_COMPLETED_OK)
@@ -443,8 +584,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (st == NULL)
         return;
     account(srv, st, (int)toe);
-    state_free(st);
+    bool large = st->body_cap >= BIQ_HTTP_LARGE_BODY || st->discarded >= BIQ_HTTP_LARGE_BODY;
+    state_free(srv, st);
     *con_cls = NULL;
+    /* The body and its parse went back to malloc; hand the pages to the
+     * system too, or a few large requests keep the peak for good. */
+    if (large)
+        malloc_trim(0);
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
@@ -490,13 +636,13 @@ static unsigned connection_limit(void)
     return room < BIQ_HTTP_CONNECTIONS_MAX ? (unsigned)room : BIQ_HTTP_CONNECTIONS_MAX;
 }
 
-static biq_err resolve(const char *host, unsigned port, struct sockaddr_storage *addr,
-                       unsigned *flags, char *why, size_t why_len)
+static biq_err resolve(const char *name, const char *host, unsigned port,
+                       struct sockaddr_storage *addr, unsigned *flags, char *why, size_t why_len)
 {
     struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_STREAM};
     struct addrinfo *ai = NULL;
     if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL) {
-        snprintf(why, why_len, "BIQ_LISTEN: '%s' is not a numeric IP address", host);
+        snprintf(why, why_len, "%s: '%s' is not a numeric IP address", name, host);
         return BIQ_ERR_CONFIG;
     }
     memset(addr, 0, sizeof *addr);
@@ -523,12 +669,14 @@ biq_err biq_server_start(const biq_server_config *cfg, biq_server **out, char *w
     if (srv == NULL)
         return BIQ_ERR_NOMEM;
     srv->cfg = *cfg;
-    if ((err = resolve(cfg->host, cfg->port, &addr, &flags, why, why_len)) != BIQ_OK) {
+    const char *name = cfg->name != NULL ? cfg->name : "BIQ_LISTEN";
+    if ((err = resolve(name, cfg->host, cfg->port, &addr, &flags, why, why_len)) != BIQ_OK) {
         free(srv);
         return err;
     }
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first: nothing raw on stderr */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
@@ -537,12 +685,11 @@ biq_err biq_server_start(const biq_server_config *cfg, biq_server **out, char *w
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BIQ_HTTP_HEADER_MEMORY,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)BIQ_HTTP_LISTEN_BACKLOG,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
         MHD_OPTION_END);
     if (srv->daemon == NULL) {
-        snprintf(why, why_len, "cannot listen on %s:%u (address in use or not allowed)",
-                 cfg->host, cfg->port);
+        snprintf(why, why_len, "%s: cannot listen on %s:%u (address in use or not allowed)",
+                 name, cfg->host, cfg->port);
         free(srv);
         return BIQ_ERR_IO;
     }

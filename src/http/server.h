@@ -4,13 +4,18 @@
  * database, so the pool of database connections is sized to match. The
  * server bounds everything a client controls (connections, per-IP
  * connections, idle time, header bytes, body bytes per route, whole-request
- * time), authenticates each request that needs it through the
- * authenticate callback before any handler runs, and turns every failure
- * into the JSON error shape of api.md. One JSON log line per request.
+ * time), refuses any request that can be read two ways (http/headers.h),
+ * authenticates each request that needs it through the authenticate
+ * callback in the header phase (before one body byte is kept), bounds the
+ * memory of bodies for the whole process (bytes in flight, JSON values per
+ * body counted before parsing, large parses at once; memory handed back
+ * after a large request) and turns every failure into the JSON error shape
+ * of api.md. One JSON log line per request.
  */
 #ifndef BIQ_HTTP_SERVER_H
 #define BIQ_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "auth/tenant.h"
@@ -28,6 +33,15 @@ enum {
     BIQ_HTTP_AUTH_HEADER_MAX = 8 * 1024, /* a FIT is 1-2 KiB */
     BIQ_HTTP_LISTEN_BACKLOG = 1024,
     BIQ_HTTP_DRAIN_TIMEOUT_MS = 25000,   /* Forge gives up on a call after 25 s */
+    BIQ_HTTP_HEADER_FIELDS_MAX = 100,    /* header fields per request (431 beyond), as h2o */
+    /* The memory budget of the whole process (issue 12, security.md §6). */
+    BIQ_HTTP_BODY_BYTES_IN_FLIGHT_MAX = 64 * 1024 * 1024, /* all bodies being received or
+                                                           * handled; beyond: 503 */
+    BIQ_HTTP_JSON_VALUES_MAX = 262144,   /* per body: 4x the largest page measured (65,957) */
+    BIQ_HTTP_JSON_CONTAINERS_MAX = 32768, /* objects + arrays per body: 4.8x (6,841) */
+    BIQ_HTTP_LARGE_BODY = 256 * 1024,    /* a body this size or more is a large parse */
+    BIQ_HTTP_LARGE_PARSES_MAX = 2,       /* large parses at once; beyond: 503 */
+    BIQ_HTTP_RETRY_AFTER_S = 1,          /* on every 503 (Forge retries with backoff) */
 };
 
 /* Verifies the Authorization header(s) of a request. value is the first
@@ -47,6 +61,10 @@ typedef struct biq_server_config {
     biq_authenticate_fn authenticate;
     biq_log *log;
     biq_metrics *metrics;
+    const bool *serves;        /* n_routes flags: the routes this listener serves (others
+                                * are 404); NULL = all. Lets a second listener share the
+                                * route table and its metric indices. */
+    const char *name;          /* for messages: "BIQ_LISTEN" when NULL */
 } biq_server_config;
 
 typedef struct biq_server biq_server;

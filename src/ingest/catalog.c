@@ -95,8 +95,8 @@ biq_err biq_ingest_sprint(biq_pctx *c, const json_t *v, biq_sprint *out)
     if ((err = biq_member_id(c, v, "id", true, &out->id)) != BIQ_OK ||
         (err = biq_member_text(c, v, "name", BIQ_INGEST_NAME_MAX, false, &out->name)) != BIQ_OK ||
         (err = biq_member_string(c, v, "state", BIQ_INGEST_NAME_MAX, false, &out->state)) != BIQ_OK ||
-        (err = biq_member_instant(c, v, "startDate", false, &out->start)) != BIQ_OK ||
-        (err = biq_member_instant(c, v, "endDate", false, &out->end)) != BIQ_OK ||
+        (err = biq_member_planned_instant(c, v, "startDate", &out->start)) != BIQ_OK ||
+        (err = biq_member_planned_instant(c, v, "endDate", &out->end)) != BIQ_OK ||
         (err = biq_member_instant(c, v, "completeDate", false, &out->complete)) != BIQ_OK ||
         (err = biq_member_id(c, v, "originBoardId", false, &out->board_id)) != BIQ_OK)
         return err;
@@ -155,7 +155,7 @@ static biq_err project(biq_pctx *c, const json_t *v, biq_project *out)
     if (!json_is_object(v))
         return biq_pctx_fail(c, BIQ_ERR_SHAPE, "expected an object");
     if ((err = biq_member_id(c, v, "id", true, &out->id)) != BIQ_OK ||
-        (err = biq_member_string(c, v, "key", BIQ_INGEST_KEY_MAX, true, &out->key)) != BIQ_OK)
+        (err = biq_member_project_key(c, v, "key", true, &out->key)) != BIQ_OK)
         return err;
     return biq_member_text(c, v, "name", BIQ_INGEST_NAME_MAX, false, &out->name);
 }
@@ -184,8 +184,15 @@ biq_err biq_parse_statuses(const json_t *root, biq_arena *arena, const biq_statu
 biq_err biq_parse_sprints(const json_t *root, biq_arena *arena, const biq_sprint **out,
                           size_t *n_out, biq_parse_error *perr)
 {
+    return biq_parse_sprints_at(root, NULL, arena, out, n_out, perr);
+}
+
+biq_err biq_parse_sprints_at(const json_t *root, const biq_ms *now, biq_arena *arena,
+                             const biq_sprint **out, size_t *n_out, biq_parse_error *perr)
+{
     biq_pctx c;
-    biq_pctx_init(&c, arena, NULL, perr);
+    biq_field_ids clock = {NULL, NULL, now};
+    biq_pctx_init(&c, arena, &clock, perr);
     *out = NULL;
     *n_out = 0;
     biq_err err = biq_ingest_sprint_list(&c, root, out, n_out);

@@ -31,6 +31,10 @@
  * is reachable from a result. An issue with a non-null `fields.security` gets
  * has_security_level and nothing but its id, key and project: callers skip it.
  *
+ * Keys: project keys must be Jira's shape [A-Z][A-Z0-9_]* and issue keys
+ * PROJECT-N (N a positive integer, no leading zero), else BIQ_ERR_SHAPE
+ * naming the member ("issues[0].key: not a Jira issue key ..."): they
+ * reach alert messages (alerts/encode.h escapes them too).
  * Strings: identifiers (keys, states, event types, page tokens) holding
  * \u0000 are refused; display text (summary, names) has NUL characters
  * dropped, because real data has them (EE-4's summary in devlake-merico).
@@ -76,6 +80,15 @@
 #define BIQ_INGEST_MESSAGE_MAX 320             /* biq_parse_error.message, NUL included */
 #define BIQ_INGEST_PATH_MAX 200                /* biq_parse_error.path, NUL included */
 
+/* Plausible instants (hostile data: the flow's cost must not depend on
+ * dates). Every instant read is refused (BIQ_ERR_SHAPE, 422, by path) before
+ * 1970-01-01T00:00:00Z, and, when the parse has a clock, more than 2 days
+ * after it (clock skew, time zones); sprint start and end dates are plans
+ * and may lie up to 5 years (1,827 days) ahead. */
+#define BIQ_INGEST_EARLIEST_MS INT64_C(0)
+#define BIQ_INGEST_AHEAD_MAX_MS (INT64_C(2) * 86400000)
+#define BIQ_INGEST_PLANNED_AHEAD_MAX_MS (INT64_C(1827) * 86400000)
+
 /* Defaults for when no ids were sent (e.g. `biq analyze`). Sites differ: the
  * Forge side resolves the real ids from /rest/api/3/field by schema and sends
  * them with the backfill (api.md), and those win.
@@ -91,10 +104,13 @@
 #define BIQ_FIELD_SPRINT_DEFAULT "customfield_10020"
 
 /* Which custom fields hold story points and sprint membership. A NULL member
- * means "not configured": the value is then never read. */
+ * means "not configured": the value is then never read. `now` is the clock
+ * the BIQ_INGEST_*AHEAD_MAX_MS limits count from (the server's clock, or
+ * `biq analyze --now`); NULL checks only the 1970 floor. */
 typedef struct biq_field_ids {
     const char *story_points;
     const char *sprint;
+    const biq_ms *now;
 } biq_field_ids;
 
 /* The first problem found, by path. Both strings are always NUL-terminated
@@ -181,6 +197,9 @@ biq_err biq_parse_issue_page(const json_t *root, const biq_field_ids *fields, bi
 /* Parses one page of /issue/{id}/changelog; the issue is the caller's. */
 biq_err biq_parse_changelog_page(const json_t *root, biq_arena *arena, biq_changelog_page *out,
                                  biq_parse_error *perr);
+/* The same with a clock for the future limit (now NULL: none). */
+biq_err biq_parse_changelog_page_at(const json_t *root, const biq_ms *now, biq_arena *arena,
+                                    biq_changelog_page *out, biq_parse_error *perr);
 
 /* Statuses are de-duplicated by id (project statuses repeat them per issue
  * type); the first occurrence wins. */
@@ -190,6 +209,9 @@ biq_err biq_parse_statuses(const json_t *root, biq_arena *arena, const biq_statu
 /* Sprint pages ({values[]}) or arrays; dates are BIQ_MS_NONE when absent. */
 biq_err biq_parse_sprints(const json_t *root, biq_arena *arena, const biq_sprint **out,
                           size_t *n_out, biq_parse_error *perr);
+/* The same with a clock for the future limits (now NULL: none). */
+biq_err biq_parse_sprints_at(const json_t *root, const biq_ms *now, biq_arena *arena,
+                             const biq_sprint **out, size_t *n_out, biq_parse_error *perr);
 
 /* Project lists ({values[]} or arrays): id, key, name. */
 biq_err biq_parse_projects(const json_t *root, biq_arena *arena, const biq_project **out,
@@ -201,5 +223,9 @@ biq_err biq_parse_projects(const json_t *root, biq_arena *arena, const biq_proje
  * Returns BIQ_ERR_INVALID for anything else (impossible dates, 24:00, leap
  * seconds, missing offset, trailing bytes). Pure and thread-safe. */
 biq_err biq_parse_instant(const char *text, size_t len, biq_ms *out);
+
+/* Jira's key shapes (see "Keys" above). Pure, thread-safe. */
+bool biq_ingest_project_key_ok(const char *key);
+bool biq_ingest_issue_key_ok(const char *key);
 
 #endif

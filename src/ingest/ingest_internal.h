@@ -67,11 +67,19 @@ biq_err biq_member_string(biq_pctx *c, const json_t *obj, const char *key, size_
                           bool required, const char **out);
 biq_err biq_member_text(biq_pctx *c, const json_t *obj, const char *key, size_t max,
                         bool required, const char **out);
+/* An instant in [1970-01-01, clock + BIQ_INGEST_AHEAD_MAX_MS] (ingest.h). */
 biq_err biq_member_instant(biq_pctx *c, const json_t *obj, const char *key, bool required,
                            biq_ms *out);
+/* An optional planned date: up to BIQ_INGEST_PLANNED_AHEAD_MAX_MS ahead. */
+biq_err biq_member_planned_instant(biq_pctx *c, const json_t *obj, const char *key, biq_ms *out);
 biq_err biq_member_count(biq_pctx *c, const json_t *obj, const char *key, int64_t *out);
 biq_err biq_member_bool(biq_pctx *c, const json_t *obj, const char *key, bool *present,
                         bool *out);
+/* Keys in Jira's shapes (keys.c): else BIQ_ERR_SHAPE naming the member. */
+biq_err biq_member_project_key(biq_pctx *c, const json_t *obj, const char *key, bool required,
+                               const char **out);
+biq_err biq_member_issue_key(biq_pctx *c, const json_t *obj, const char *key, bool required,
+                             const char **out);
 /* obj.key.name as display text (issuetype.name, assignee.displayName, ...). */
 biq_err biq_member_name(biq_pctx *c, const json_t *obj, const char *key, const char *name,
                         const char **out);

@@ -241,7 +241,7 @@ static biq_err issue_project(biq_pctx *c, const json_t *fields, biq_issue *out)
         return err;
     size_t saved = biq_pctx_key(c, "project");
     if ((err = biq_member_id(c, project, "id", false, &out->project_id)) == BIQ_OK)
-        err = biq_member_string(c, project, "key", BIQ_INGEST_KEY_MAX, false, &out->project_key);
+        err = biq_member_project_key(c, project, "key", false, &out->project_key);
     biq_pctx_pop(c, saved);
     return err;
 }
@@ -307,7 +307,7 @@ biq_err biq_ingest_issue(biq_pctx *c, const json_t *v, biq_issue_need need, biq_
     if (!json_is_object(v))
         return biq_pctx_fail(c, BIQ_ERR_SHAPE, "expected an object");
     if ((err = biq_member_id(c, v, "id", true, &out->id)) != BIQ_OK ||
-        (err = biq_member_string(c, v, "key", BIQ_INGEST_KEY_MAX, true, &out->key)) != BIQ_OK ||
+        (err = biq_member_issue_key(c, v, "key", true, &out->key)) != BIQ_OK ||
         (err = biq_member_object(c, v, "fields", need != BIQ_ISSUE_IDENTITY, &fields)) != BIQ_OK)
         return err;
     if (!fields)

@@ -127,8 +127,15 @@ static void changelog_init(biq_changelog_page *out)
 biq_err biq_parse_changelog_page(const json_t *root, biq_arena *arena, biq_changelog_page *out,
                                  biq_parse_error *perr)
 {
+    return biq_parse_changelog_page_at(root, NULL, arena, out, perr);
+}
+
+biq_err biq_parse_changelog_page_at(const json_t *root, const biq_ms *now, biq_arena *arena,
+                                    biq_changelog_page *out, biq_parse_error *perr)
+{
     biq_pctx c;
-    biq_pctx_init(&c, arena, NULL, perr);
+    biq_field_ids clock = {NULL, NULL, now};
+    biq_pctx_init(&c, arena, &clock, perr);
     changelog_init(out);
     biq_err err = changelog_object(&c, root, out);
     if (err != BIQ_OK)

@@ -12,11 +12,11 @@
 #define ID_DIGITS_MAX 19 /* INT64_MAX has 19 digits */
 #define ROOT_PATH "body"
 
-static const biq_field_ids no_fields = {NULL, NULL};
+static const biq_field_ids no_fields = {NULL, NULL, NULL};
 
 biq_field_ids biq_field_ids_default(void)
 {
-    biq_field_ids f = {BIQ_FIELD_STORY_POINTS_DEFAULT, BIQ_FIELD_SPRINT_DEFAULT};
+    biq_field_ids f = {BIQ_FIELD_STORY_POINTS_DEFAULT, BIQ_FIELD_SPRINT_DEFAULT, NULL};
     return f;
 }
 
@@ -222,8 +222,23 @@ biq_err biq_member_text(biq_pctx *c, const json_t *obj, const char *key, size_t 
     return err;
 }
 
-biq_err biq_member_instant(biq_pctx *c, const json_t *obj, const char *key, bool required,
-                           biq_ms *out)
+/* Refuses a parsed instant outside [1970, now + ahead_ms] (no upper limit
+ * without a clock): a well-formed but implausible value, BIQ_ERR_SHAPE (422). */
+static biq_err plausible(biq_pctx *c, biq_ms t, int64_t ahead_ms)
+{
+    const biq_ms *now = c->fields->now;
+    if (t < BIQ_INGEST_EARLIEST_MS)
+        return biq_pctx_fail(c, BIQ_ERR_SHAPE, "before 1970-01-01T00:00:00Z");
+    if (now && *now <= INT64_MAX - ahead_ms && t > *now + ahead_ms)
+        return biq_pctx_fail(c, BIQ_ERR_SHAPE,
+                             ahead_ms == BIQ_INGEST_AHEAD_MAX_MS
+                                 ? "more than 2 days after the server's clock"
+                                 : "more than 5 years after the server's clock");
+    return BIQ_OK;
+}
+
+static biq_err member_instant(biq_pctx *c, const json_t *obj, const char *key, bool required,
+                              int64_t ahead_ms, biq_ms *out)
 {
     const json_t *v;
     size_t saved = biq_pctx_key(c, key);
@@ -234,8 +249,23 @@ biq_err biq_member_instant(biq_pctx *c, const json_t *obj, const char *key, bool
     else if (err == BIQ_OK && v &&
              biq_parse_instant(json_string_value(v), json_string_length(v), out) != BIQ_OK)
         err = biq_pctx_fail(c, BIQ_ERR_INVALID, "not a timestamp");
+    else if (err == BIQ_OK && v)
+        err = plausible(c, *out, ahead_ms);
+    if (err != BIQ_OK)
+        *out = BIQ_MS_NONE;
     biq_pctx_pop(c, saved);
     return err;
+}
+
+biq_err biq_member_instant(biq_pctx *c, const json_t *obj, const char *key, bool required,
+                           biq_ms *out)
+{
+    return member_instant(c, obj, key, required, BIQ_INGEST_AHEAD_MAX_MS, out);
+}
+
+biq_err biq_member_planned_instant(biq_pctx *c, const json_t *obj, const char *key, biq_ms *out)
+{
+    return member_instant(c, obj, key, false, BIQ_INGEST_PLANNED_AHEAD_MAX_MS, out);
 }
 
 biq_err biq_member_count(biq_pctx *c, const json_t *obj, const char *key, int64_t *out)

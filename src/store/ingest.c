@@ -382,7 +382,9 @@ biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *
         return err;
     /* Per id, the row seen last wins inside one delivery (the newest issue,
      * or the catalogue's last mention); across deliveries, seen_at decides
-     * and the catalogue (infinity) always wins, ties included.
+     * and the catalogue (infinity) always wins, ties included; at equal
+     * seen_at the smaller (name, category), bytewise, as
+     * biq_flow_statuses_resolve() decides inside one delivery.
      * Rows the upsert would not change are filtered out first (NOT EXISTS:
      * the exact negation of the DO UPDATE condition, or an identical row):
      * ON CONFLICT locks the existing row before testing its WHERE, and
@@ -396,17 +398,18 @@ biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *
                        "   coalesce(" MS_TO_TS("t.seen") ", 'infinity')"
                        "  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[])"
                        "   WITH ORDINALITY AS t(id, name, category, seen, ord)"
-                       "  ORDER BY t.id, t.seen DESC NULLS FIRST, t.name, t.ord DESC)"
+                       "  ORDER BY t.id, t.seen DESC NULLS FIRST, t.name COLLATE \"C\", t.ord DESC)"
                        "  AS n(tenant_id, id, name, category, seen_at)"
                        " WHERE NOT EXISTS (SELECT 1 FROM statuses x"
                        "  WHERE x.tenant_id = $1 AND x.status_id = n.id AND ("
                        "   (n.seen_at <> 'infinity' AND (x.seen_at > n.seen_at OR"
-                       "     (x.seen_at = n.seen_at AND (x.name, x.category) >= (n.name, n.category))))"
+                       "     (x.seen_at = n.seen_at AND (x.name COLLATE \"C\", x.category COLLATE \"C\")"
+                       "      <= (n.name, n.category))))"
                        "   OR (x.seen_at = n.seen_at AND x.name = n.name AND x.category = n.category)))"
                        " ON CONFLICT (tenant_id, status_id) DO UPDATE SET"
                        "  name = EXCLUDED.name, category = EXCLUDED.category, seen_at = EXCLUDED.seen_at"
                        " WHERE s.seen_at < EXCLUDED.seen_at OR EXCLUDED.seen_at = 'infinity'"
-                       "  OR (s.seen_at = EXCLUDED.seen_at AND (s.name, s.category) <"
+                       "  OR (s.seen_at = EXCLUDED.seen_at AND (s.name COLLATE \"C\", s.category COLLATE \"C\") >"
                        "      (EXCLUDED.name, EXCLUDED.category))",
                        5, params, NULL);
 }

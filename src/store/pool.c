@@ -2,6 +2,7 @@
 #include "store/pool.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 struct slot {
     PGconn *conn; /* NULL until first used, or after a discard */
     bool busy;
+    struct timespec idle_since; /* when it was last released */
 };
 
 struct biq_pool {
@@ -134,11 +136,32 @@ static bool configure_session(PGconn *conn)
     return ok;
 }
 
-static PGconn *connect_db(const char *conninfo)
+/* libpq's notices (a WARNING from a statement, a NOTICE from DDL, the
+ * server's goodbye before a restart) as JSON log lines instead of raw
+ * lines on stderr. Only the severity, SQLSTATE and primary message. */
+static void log_notice(void *arg, const PGresult *res)
+{
+    biq_log *log = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    bool warning = severity != NULL && strcmp(severity, "NOTICE") != 0 &&
+                   strcmp(severity, "INFO") != 0 && strcmp(severity, "LOG") != 0 &&
+                   strncmp(severity, "DEBUG", 5) != 0;
+    if (log == NULL)
+        return;
+    biq_log_write(log, warning ? BIQ_LOG_WARN : BIQ_LOG_INFO, "postgres notice",
+                  json_pack("{s:s,s:s,s:s}", "severity", severity != NULL ? severity : "",
+                            "sqlstate", sqlstate != NULL ? sqlstate : "", "detail",
+                            primary != NULL ? primary : ""));
+}
+
+static PGconn *connect_db(const char *conninfo, biq_log *log)
 {
     PGconn *conn = PQconnectdb(conninfo);
     if (conn == NULL)
         return NULL;
+    PQsetNoticeReceiver(conn, log_notice, log);
     if (PQstatus(conn) != CONNECTION_OK || !configure_session(conn)) {
         PQfinish(conn);
         return NULL;
@@ -157,6 +180,40 @@ static void slot_set_conn(biq_pool *pool, struct slot *s, PGconn *conn, bool con
     pthread_mutex_unlock(&pool->lock);
 }
 
+static long idle_ms(const struct slot *s)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - s->idle_since.tv_sec) * 1000 +
+           (now.tv_nsec - s->idle_since.tv_nsec) / 1000000L;
+}
+
+/* True when an idle connection still works. An idle connection's socket
+ * has nothing to read unless the server spoke first, which for us means
+ * it is going away (a restart's "terminating connection", or EOF): read it
+ * and then ask with a round trip (an empty query), as libpq may not have
+ * seen the EOF behind the server's last message yet. Idle for long, the
+ * same round trip, for the failures that send nothing. */
+static bool still_alive(const struct slot *s)
+{
+    PGconn *conn = s->conn;
+    struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+    if (PQstatus(conn) != CONNECTION_OK || pfd.fd < 0)
+        return false;
+    bool spoke = poll(&pfd, 1, 0) != 0;
+    if (spoke && (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK))
+        return false;
+    /* The server's last words may come before its EOF: ask to be sure. */
+    if (spoke || idle_ms(s) > BIQ_POOL_IDLE_CHECK_MS) {
+        PGresult *res = PQexec(conn, "");
+        bool ok = PQresultStatus(res) == PGRES_EMPTY_QUERY;
+        PQclear(res);
+        return ok && PQstatus(conn) == CONNECTION_OK &&
+               PQtransactionStatus(conn) == PQTRANS_IDLE;
+    }
+    return true;
+}
+
 biq_err biq_pool_acquire(biq_pool *pool, unsigned timeout_ms, PGconn **out)
 {
     struct slot *s = NULL;
@@ -164,13 +221,18 @@ biq_err biq_pool_acquire(biq_pool *pool, unsigned timeout_ms, PGconn **out)
     biq_err err = claim_slot(pool, timeout_ms, &s);
     if (err != BIQ_OK)
         return err;
-    if (s->conn != NULL && PQstatus(s->conn) != CONNECTION_OK) {
+    if (s->conn != NULL && !still_alive(s)) {
+        biq_log_write(pool->log, BIQ_LOG_WARN, "database connection lost while idle; reconnecting",
+                      NULL);
         PQfinish(s->conn);
         slot_set_conn(pool, s, NULL, false);
+        pthread_mutex_lock(&pool->lock);
+        pool->discards++;
+        pthread_mutex_unlock(&pool->lock);
     }
     if (s->conn == NULL) {
         /* Connecting happens outside the lock: only this thread owns s. */
-        PGconn *conn = connect_db(pool->conninfo);
+        PGconn *conn = connect_db(pool->conninfo, pool->log);
         if (conn == NULL) {
             unclaim_slot(pool, s);
             return BIQ_ERR_DB;
@@ -215,6 +277,7 @@ void biq_pool_release(biq_pool *pool, PGconn *conn)
         s->conn = NULL;
         pool->discards++;
     }
+    clock_gettime(CLOCK_MONOTONIC, &s->idle_since);
     s->busy = false;
     pool->in_use--;
     pthread_cond_signal(&pool->freed);

@@ -4,7 +4,12 @@
  * connection that is broken, or still inside a transaction that a rollback
  * cannot end, is closed and its slot reopened by the next acquire, so no
  * transaction state (and no tenant setting) ever crosses from one request
- * to the next. Thread-safe.
+ * to the next. On acquire a connection the server has closed (a PostgreSQL
+ * restart, an idle timeout) is noticed without a round trip (its socket is
+ * readable while it should be silent), one idle for longer than
+ * BIQ_POOL_IDLE_CHECK_MS is also asked an empty query, and a broken one is
+ * replaced before the caller sees it. PostgreSQL's notices go to the JSON
+ * log (warnings at warn, the rest at info), never to stderr. Thread-safe.
  */
 #ifndef BIQ_STORE_POOL_H
 #define BIQ_STORE_POOL_H
@@ -18,6 +23,7 @@ enum {
     BIQ_POOL_ACQUIRE_TIMEOUT_MS = 5000, /* then 503: better than a pile-up */
     BIQ_POOL_STATEMENT_TIMEOUT_MS = 15000,
     BIQ_POOL_IDLE_TX_TIMEOUT_MS = 30000,
+    BIQ_POOL_IDLE_CHECK_MS = 5000, /* idle longer: a round trip before it is handed out */
 };
 
 typedef struct biq_pool biq_pool;

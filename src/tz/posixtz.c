@@ -163,3 +163,35 @@ int32_t biq_tz_posix_offset(const biq_tz_posix *r, int64_t t)
     bool dst = start < end ? (t >= start && t < end) : (t < end || t >= start);
     return dst ? r->dst_off : r->std_off;
 }
+
+/* The earliest of year y's candidate changes after t: its start, its end,
+ * and its first instant when the offset differs across it. */
+static int64_t first_change_in_year(const biq_tz_posix *r, int64_t y, int64_t t)
+{
+    int64_t jan1 = biq_civil_days(y, 1, 1) * BIQ_SECS_PER_DAY - r->std_off;
+    int64_t c[3] = {
+        rule_day(&r->start, y) * BIQ_SECS_PER_DAY + r->start.time - r->std_off,
+        rule_day(&r->end, y) * BIQ_SECS_PER_DAY + r->end.time - r->dst_off,
+        biq_tz_posix_offset(r, jan1 - 1) != biq_tz_posix_offset(r, jan1) ? jan1 : INT64_MIN,
+    };
+    int64_t best = INT64_MAX;
+    for (int i = 0; i < 3; i++)
+        if (c[i] > t && c[i] < best)
+            best = c[i];
+    return best;
+}
+
+int64_t biq_tz_posix_next_change(const biq_tz_posix *r, int64_t t)
+{
+    if (!r->has_dst)
+        return INT64_MAX;
+    int64_t y = 0, best = INT64_MAX;
+    biq_civil_from_days(biq_floor_div(t + r->std_off, BIQ_SECS_PER_DAY), &y, NULL, NULL);
+    /* Rule times reach +-167 h, so a change may sit in a year either side. */
+    for (int64_t k = y - 1; k <= y + 2; k++) {
+        int64_t c = first_change_in_year(r, k, t);
+        if (c < best)
+            best = c;
+    }
+    return best;
+}

@@ -79,4 +79,19 @@ int64_t biq_tz_local_day(const biq_tz *tz, int64_t utc_ms);
  * first instant after it when midnight is skipped). */
 int64_t biq_tz_day_start(const biq_tz *tz, int64_t day);
 
+/* Days in the Gregorian cycle (400 years, a whole number of weeks): from
+ * biq_tz_periodic_from() on, a zone's offsets repeat with this period. */
+#define BIQ_TZ_CYCLE_DAYS INT64_C(146097)
+
+/* The first instant after utc_ms (whole seconds) at which the UTC offset may
+ * change: a stored transition or a change of the POSIX rule (changes that
+ * keep the offset may be reported too). INT64_MAX when the offset never
+ * changes after utc_ms. Thread-safe. */
+int64_t biq_tz_next_change(const biq_tz *tz, int64_t utc_ms);
+
+/* The instant from which the offset at t + BIQ_TZ_CYCLE_DAYS days equals the
+ * offset at t (the last stored transition); INT64_MIN when that holds for
+ * all time. */
+int64_t biq_tz_periodic_from(const biq_tz *tz);
+
 #endif

@@ -43,4 +43,8 @@ bool biq_tz_posix_parse(const char *s, biq_tz_posix *rule);
 /* Offset of a valid rule at t (seconds since the epoch). */
 int32_t biq_tz_posix_offset(const biq_tz_posix *rule, int64_t t);
 
+/* The first second after t at which a valid rule's offset may change (its
+ * start, end or a year boundary), or INT64_MAX for a rule without DST. */
+int64_t biq_tz_posix_next_change(const biq_tz_posix *rule, int64_t t);
+
 #endif

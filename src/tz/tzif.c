@@ -239,3 +239,34 @@ int64_t biq_tz_day_start(const biq_tz *tz, int64_t day)
 {
     return biq_tz_local_to_utc(tz, day * BIQ_MS_PER_DAY);
 }
+
+/* Seconds to ms, saturating (stored transitions may lie at +-2^59 s). */
+static int64_t s_to_ms(int64_t s)
+{
+    if (s > INT64_MAX / MS_PER_S)
+        return INT64_MAX;
+    return s < INT64_MIN / MS_PER_S ? INT64_MIN : s * MS_PER_S;
+}
+
+int64_t biq_tz_next_change(const biq_tz *tz, int64_t utc_ms)
+{
+    int64_t t = biq_floor_div(utc_ms, MS_PER_S);
+    if (tz->n_trans == 0 || t >= tz->trans[tz->n_trans - 1]) {
+        int64_t c = tz->footer.valid ? biq_tz_posix_next_change(&tz->footer, t) : INT64_MAX;
+        return s_to_ms(c);
+    }
+    uint32_t lo = 0, hi = tz->n_trans - 1; /* the first transition after t */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tz->trans[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return s_to_ms(tz->trans[lo]);
+}
+
+int64_t biq_tz_periodic_from(const biq_tz *tz)
+{
+    return tz->n_trans ? s_to_ms(tz->trans[tz->n_trans - 1]) : INT64_MIN;
+}

@@ -4,8 +4,15 @@
  * local fake webhook listing every in-flight ticket and no finished one;
  * later sweeps fire nothing twice on the same UTC day and the cooldown
  * keeps a new ticket's alert from being sent again; a rule bound to a
- * destination overrides the tenant default. */
+ * destination overrides the tenant default. Hostile inputs (issue 12):
+ * twelve "Send test"s to a webhook that answers after 10 s leave other
+ * tenants' dashboards and /healthz answering at once; a status name with
+ * CR LF, <!channel>, a disguised <url|text> link and markdown reaches the
+ * local Slack, Teams and SMTP fakes only escaped for each; keys that are
+ * not Jira's shapes are refused at ingest naming the path. */
+#include <curl/curl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +20,7 @@
 #include <time.h>
 
 #include "fake_messages.h"
+#include "fake_smtp.h"
 #include "harness.h"
 #include "testsupport.h"
 
@@ -273,17 +281,238 @@ START_TEST(trend_rules_fire_rule_wide)
     post("/api/v1/alerts/destinations", body);
     post("/api/v1/alerts/rules", "{\"kind\":\"trend_worsening\",\"name\":\"Lead\","
                                  "\"params\":{\"metric\":\"leadTime\"}}");
+    /* Open is a backlog queue: its growth is no WIP trend (product.md), so
+     * a WIP rule stays quiet here; time in In Development (the newest
+     * issue's name for status 3: no catalogue here) grew ×90.6, printed
+     * as a factor beyond 500% (one rule for every percentage). */
     post("/api/v1/alerts/rules", "{\"kind\":\"trend_worsening\",\"name\":\"WIP up\","
                                  "\"params\":{\"metric\":\"wip\",\"percent\":50}}");
+    post("/api/v1/alerts/rules", "{\"kind\":\"trend_worsening\",\"name\":\"Time up\","
+                                 "\"params\":{\"metric\":\"timeInStatus\",\"percent\":50}}");
     wait_for_messages(1);
     char *text = message(0);
-    ck_assert_ptr_nonnull(strstr(text, "WIP up"));
-    ck_assert_ptr_nonnull(strstr(text, "wip in Open worsened by 500%"));
+    ck_assert_ptr_nonnull(strstr(text, "Time up"));
+    ck_assert_ptr_null(strstr(text, "WIP up"));
+    ck_assert_msg(strstr(text, "timeInStatus in In Development worsened by \u00d790.6") != NULL,
+                  "%s", text);
     free(text);
     ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events WHERE issue_id = 0"), 1);
     pause_ms(1500); /* later sweeps are hourly ones: trends wait for the next day */
     ck_assert_uint_eq(fake_messages_count(HOOK), 1);
     ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM alert_events"), 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ hostile */
+
+static fake_smtp *SMTP;
+static const char TENANT2[] = "ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-00000000000b";
+static const char TENANT3[] = "ari:cloud:ecosystem::installation/cccccccc-0000-4000-8000-00000000000c";
+
+enum { SLOW_MS = 10000, IN_FLIGHT = 12, QUICK_MS = 2000 };
+
+static void setup_hostile(void)
+{
+    char extra[96], smtp[64];
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    HOOK = fake_messages_start("ok");
+    SMTP = fake_smtp_start();
+    fake_messages_url(HOOK, HOOK_URL, sizeof HOOK_URL);
+    fake_messages_hosts_env(HOOK, extra, sizeof extra);
+    snprintf(smtp, sizeof smtp, "BIQ_SMTP_URL=smtp://127.0.0.1:%u", fake_smtp_port(SMTP));
+    const char *env[] = {extra, smtp, "BIQ_SMTP_FROM=alerts@biq.test",
+                         "BIQ_ALERT_SWEEP_SECONDS=86400", NULL};
+    harness_init(&H, "biq_alerthostile");
+    harness_start_app(&H, env);
+    const char *tenants[] = {TENANT, TENANT2, TENANT3};
+    for (size_t i = 0; i < 3; i++) {
+        char *body = NULL;
+        ck_assert_int_eq(harness_call(&H, tenants[i], NULL, "POST", "/forge/lifecycle", INSTALLED,
+                                      &body), 200);
+        free(body);
+    }
+}
+
+static void teardown_hostile(void)
+{
+    teardown();
+    fake_smtp_stop(SMTP);
+    SMTP = NULL;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
+}
+
+typedef struct sender {
+    pthread_t thread;
+    const char *tenant;
+    long long destination;
+    long status;
+    double ms;
+} sender;
+
+static void *send_one(void *arg)
+{
+    sender *s = arg;
+    char path[128], *resp = NULL;
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/test", s->destination);
+    double t0 = now_ms();
+    s->status = harness_call(&H, s->tenant, "FLOW", "POST", path, "{}", &resp);
+    s->ms = now_ms() - t0;
+    free(resp);
+    return NULL;
+}
+
+static long long add_dest(const char *tenant, const char *json)
+{
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, tenant, "FLOW", "POST", "/api/v1/alerts/destinations", json,
+                                  &resp), 201);
+    json_t *o = json_loads(resp, 0, NULL);
+    long long id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    free(resp);
+    return id;
+}
+
+/* A request that must answer quickly while the tests are in flight. */
+static void quick(const char *tenant, const char *project, const char *path, long want)
+{
+    char *resp = NULL;
+    double t0 = now_ms();
+    long status = tenant != NULL ? harness_call(&H, tenant, project, "GET", path, NULL, &resp)
+                                 : http_do(&H, "GET", path, NULL, NULL, 0, &resp);
+    double ms = now_ms() - t0;
+    free(resp);
+    ck_assert_int_eq(status, want);
+    ck_assert_msg(ms < QUICK_MS, "%s took %.0f ms while tests were in flight", path, ms);
+}
+
+START_TEST(slow_webhook_tests_never_hold_request_workers)
+{
+    char body[512];
+    sender senders[IN_FLIGHT];
+    seed(); /* TENANT's project FLOW: the other tenant's dashboard */
+    fake_messages_set(HOOK, FAKE_MESSAGES_SLOW, NULL, SLOW_MS);
+    for (int i = 0; i < IN_FLIGHT; i++) {
+        senders[i] = (sender){.tenant = i % 2 == 0 ? TENANT2 : TENANT3};
+        snprintf(body, sizeof body, "{\"kind\":\"slack\",\"name\":\"Slow %d\",\"url\":\"%s\"}", i,
+                 HOOK_URL);
+        senders[i].destination = add_dest(senders[i].tenant, body);
+    }
+    for (int i = 0; i < IN_FLIGHT; i++)
+        ck_assert_int_eq(pthread_create(&senders[i].thread, NULL, send_one, &senders[i]), 0);
+    for (int i = 0; i < IN_FLIGHT; i++) {
+        pthread_join(senders[i].thread, NULL);
+        ck_assert_int_eq(senders[i].status, 202);
+        ck_assert_msg(senders[i].ms < QUICK_MS, "a test took %.0f ms to be queued", senders[i].ms);
+    }
+    /* The sends are under way (the fake is holding them); the rest of
+     * the server answers as usual. */
+    for (int i = 0; i < 20 && fake_messages_count(HOOK) == 0; i++)
+        pause_ms(STEP_MS);
+    ck_assert_uint_gt(fake_messages_count(HOOK), 0);
+    for (int round = 0; round < 5; round++) {
+        quick(NULL, NULL, "/healthz", 200);
+        quick(TENANT, "FLOW", "/api/v1/projects/FLOW/dashboard", 200);
+        quick(TENANT2, "FLOW", "/api/v1/alerts/destinations", 200);
+        pause_ms(200);
+    }
+}
+END_TEST
+
+static const char EVIL_STATUS[] =
+    "<!channel> *Blocked* _now_ <https://evil.example|Open the dashboard>\r\nBcc: victim@example.com";
+
+static void post_evil_event(const char *issue_key, const char *project_key, long want,
+                            const char *error_part)
+{
+    json_t *event = json_pack(
+        "{s:s,s:{s:s,s:s,s:{s:s,s:{s:s,s:s},s:{s:s,s:s,s:{s:s}},s:{s:s},s:s,s:s},"
+        "s:{s:i,s:i,s:i,s:[]}}}",
+        "eventType", "avi:jira:updated:issue", "issue", "id", "9", "key", issue_key, "fields",
+        "summary", "x", "project", "id", "10000", "key", project_key, "status", "id", "3", "name",
+        EVIL_STATUS, "statusCategory", "key", "indeterminate", "issuetype", "name", "Task",
+        "created", "2020-06-12T09:45:13.360+0800", "updated", "2020-06-12T09:45:13.360+0800",
+        "changelog", "startAt", 0, "maxResults", 0, "total", 0, "histories");
+    char *text = json_dumps(event, JSON_COMPACT), *resp = NULL;
+    json_decref(event);
+    long status = harness_call(&H, TENANT, NULL, "POST", "/forge/events", text, &resp);
+    ck_assert_msg(status == want, "%ld: %s", status, resp ? resp : "");
+    if (error_part != NULL)
+        ck_assert_msg(resp != NULL && strstr(resp, error_part) != NULL, "%s lacks %s", resp,
+                      error_part);
+    free(text);
+    free(resp);
+}
+
+START_TEST(injected_names_reach_every_channel_escaped)
+{
+    char body[512], smtp_note[64];
+    /* Keys not in Jira's shapes are refused at ingest, naming the path. */
+    post_evil_event("FLOW-9\r\nBcc: victim@example.com", "FLOW", 422, "issue.key: not a Jira issue key");
+    post_evil_event("FLOW-9", "FLOW\r\nX-Injected: 1", 422,
+                    "issue.fields.project.key: not a Jira project key");
+    post_evil_event("FLOW-9", "<!channel>", 422, "project.key");
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM issues"), 0);
+    /* A status name cannot be refused (Jira allows it): it is escaped. */
+    snprintf(body, sizeof body, "{\"kind\":\"slack\",\"name\":\"S\",\"url\":\"%s\",\"isDefault\":true}",
+             HOOK_URL);
+    add_dest(TENANT, body);
+    snprintf(body, sizeof body, "{\"kind\":\"teams\",\"name\":\"T\",\"url\":\"%s\",\"isDefault\":true}",
+             HOOK_URL);
+    add_dest(TENANT, body);
+    add_dest(TENANT, "{\"kind\":\"email\",\"name\":\"E\",\"address\":\"team@example.com\","
+                     "\"isDefault\":true}");
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/alerts/rules",
+                                  "{\"kind\":\"no_activity\",\"name\":\"Idle <!here>\","
+                                  "\"cooldownMinutes\":5}", &resp), 201);
+    free(resp);
+    post_evil_event("FLOW-9", "FLOW", 200, NULL);
+    for (int i = 0; i < WAIT_STEPS && (fake_messages_count(HOOK) < 2 || fake_smtp_count(SMTP) < 1); i++)
+        pause_ms(STEP_MS);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 2);
+    ck_assert_uint_eq(fake_smtp_count(SMTP), 1);
+    for (size_t i = 0; i < 2; i++) {
+        fake_messages_request r;
+        fake_messages_get(HOOK, i, &r);
+        json_t *o = json_loads(r.body, 0, NULL);
+        ck_assert_ptr_nonnull(o);
+        if (json_object_get(o, "text") != NULL) { /* Slack */
+            const char *text = json_string_value(json_object_get(o, "text"));
+            ck_assert_ptr_nonnull(strstr(text, "FLOW-9 (&lt;!channel&gt; *Blocked* _now_ "
+                                               "&lt;https://evil.example|Open the dashboard&gt;  "
+                                               "Bcc: victim@example.com)"));
+            ck_assert_ptr_nonnull(strstr(text, "Idle &lt;!here&gt;"));
+            ck_assert_ptr_null(strchr(text, '<'));
+            ck_assert_ptr_null(strchr(text, '\r'));
+            ck_assert(json_is_false(json_object_get(o, "mrkdwn")));
+        } else { /* Teams: only TextRuns, which render no markdown */
+            ck_assert_ptr_null(strstr(r.body, "\"type\":\"TextBlock\""));
+            ck_assert_ptr_nonnull(strstr(r.body, "\"type\":\"TextRun\""));
+            ck_assert_ptr_nonnull(strstr(r.body, "FLOW-9 (<!channel> *Blocked*"));
+            ck_assert_ptr_null(strstr(r.body, "\\r"));
+        }
+        json_decref(o);
+        fake_messages_request_free(&r);
+    }
+    fake_smtp_message m;
+    fake_smtp_get(SMTP, 0, &m);
+    snprintf(smtp_note, sizeof smtp_note, "%.40s", m.data);
+    ck_assert_msg(strstr(m.data, "\r\nBcc:") == NULL && strncmp(m.data, "Bcc:", 4) != 0,
+                  "Bcc header in %s", m.data);
+    ck_assert_ptr_nonnull(strstr(m.data, "\r\nSubject: BottleneckIQ alert in FLOW: Idle <!here> (1)\r\n"));
+    ck_assert_ptr_nonnull(strstr(m.data, "FLOW-9 (<!channel> *Blocked* _now_ "
+                                         "<https://evil.example|Open the dashboard>  Bcc: victim"));
+    /* Every line break of the message is CR LF. */
+    for (const char *p = m.data; (p = strchr(p, '\n')) != NULL; p++)
+        ck_assert_msg(p > m.data && p[-1] == '\r', "bare LF in %s", smtp_note);
+    fake_smtp_message_free(&m);
 }
 END_TEST
 
@@ -306,5 +535,11 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(trends, 60);
     tcase_add_test(trends, trend_rules_fire_rule_wide);
     suite_add_tcase(s, trends);
+    TCase *hostile = tcase_create("hostile");
+    tcase_add_checked_fixture(hostile, setup_hostile, teardown_hostile);
+    tcase_set_timeout(hostile, 90);
+    tcase_add_test(hostile, slow_webhook_tests_never_hold_request_workers);
+    tcase_add_test(hostile, injected_names_reach_every_channel_escaped);
+    suite_add_tcase(s, hostile);
     return s;
 }

@@ -2,14 +2,19 @@
  * database: rules with defaults and field-naming refusals, tenant
  * isolation, destinations whose URL is write-only (last 4 characters
  * shown), webhook hosts outside the allow-list refused with 422, "send
- * test" to a local fake webhook (Slack text, Teams Adaptive Card), one
- * retry on 5xx and none on 4xx, a pause after 5 consecutive failures, and
- * the recent alerts grouped per rule for the token's project only. */
+ * test" queued (202 + test id) and polled to its outcome at a local fake
+ * webhook (Slack text, Teams Adaptive Card; one attempt, no retry), its
+ * rate limits (429 with Retry-After, nothing sent), a pause after 5
+ * consecutive failures, and the recent alerts grouped per rule for the
+ * token's project only. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "auth/caller.h"
 #include "fake_messages.h"
 #include "fake_smtp.h"
 #include "harness.h"
@@ -181,14 +186,89 @@ START_TEST(destinations_hide_their_target_and_refuse_other_hosts)
 }
 END_TEST
 
-static json_t *send_test(long long id, long want)
+enum { POLL_STEPS = 200, POLL_MS = 100 };
+
+static void pause_ms(long ms)
 {
-    char path[128];
-    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/test", id);
-    return api(TENANT_A, "POST", path, NULL, want);
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
 }
 
-START_TEST(send_test_formats_retries_and_pauses)
+static json_t *add_hook_for(const char *tenant, const char *kind, const char *name)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"kind\":\"%s\",\"name\":\"%s\",\"url\":\"%s\"}", kind, name,
+             HOOK_URL);
+    return api(tenant, "POST", "/api/v1/alerts/destinations", body, 201);
+}
+
+/* POST .../test as tenant: the status and, with 202, the test id. */
+static long queue_test(const char *tenant, long long id, char *test_id, size_t len,
+                       char **headers)
+{
+    char path[128], auth[4096], *resp = NULL;
+    char *token = harness_token_as(&H, tenant, NULL, BIQ_CALLER_SITE_ADMIN);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    free(token);
+    const char *hdrs[] = {auth, "Content-Type: application/json", NULL};
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/test", id);
+    long status = http_do_headers(&H, "POST", path, hdrs, "{}", 2, &resp, headers);
+    if (status == 202) {
+        json_t *o = json_loads(resp, 0, NULL);
+        ck_assert_str_eq(json_string_value(json_object_get(o, "state")), "queued");
+        snprintf(test_id, len, "%s", json_string_value(json_object_get(o, "testId")));
+        ck_assert_uint_eq(strlen(test_id), 32);
+        json_decref(o);
+    }
+    free(resp);
+    return status;
+}
+
+/* Polls a test until it finished; its final answer. */
+static json_t *wait_test(const char *tenant, long long id, const char *test_id)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/tests/%s", id, test_id);
+    for (int i = 0; i < POLL_STEPS; i++) {
+        json_t *t = api(tenant, "GET", path, NULL, 200);
+        const char *state = json_string_value(json_object_get(t, "state"));
+        ck_assert_ptr_nonnull(state);
+        if (strcmp(state, "delivered") == 0 || strcmp(state, "failed") == 0) {
+            ck_assert_int_eq(json_integer_value(json_object_get(t, "destinationId")), id);
+            return t;
+        }
+        ck_assert(strcmp(state, "queued") == 0 || strcmp(state, "sending") == 0);
+        ck_assert(json_is_null(json_object_get(t, "ok")));
+        json_decref(t);
+        pause_ms(POLL_MS);
+    }
+    ck_abort_msg("test %s did not finish", test_id);
+    return NULL;
+}
+
+static json_t *send_test(long long id, long want)
+{
+    char test_id[64] = "";
+    long status = queue_test(TENANT_A, id, test_id, sizeof test_id, NULL);
+    ck_assert_int_eq(status, want);
+    return status == 202 ? wait_test(TENANT_A, id, test_id) : NULL;
+}
+
+static json_t *destination(const char *tenant, long long id)
+{
+    json_t *list = api(tenant, "GET", "/api/v1/alerts/destinations", NULL, 200), *found = NULL;
+    size_t i;
+    json_t *d;
+    json_array_foreach(list, i, d) {
+        if (id_of(d) == id)
+            found = json_incref(d);
+    }
+    json_decref(list);
+    ck_assert_ptr_nonnull(found);
+    return found;
+}
+
+START_TEST(send_test_formats_and_pauses)
 {
     json_t *d = add_hook("slack", "S");
     long long slack = id_of(d);
@@ -196,20 +276,24 @@ START_TEST(send_test_formats_retries_and_pauses)
     d = add_hook("teams", "T");
     long long teams = id_of(d);
     json_decref(d);
-    json_t *t = send_test(slack, 200);
+    json_t *t = send_test(slack, 202);
+    ck_assert(json_is_true(json_object_get(t, "ok")));
+    ck_assert_str_eq(json_string_value(json_object_get(t, "state")), "delivered");
+    json_decref(t);
+    t = send_test(teams, 202);
     ck_assert(json_is_true(json_object_get(t, "ok")));
     json_decref(t);
-    t = send_test(teams, 200);
-    ck_assert(json_is_true(json_object_get(t, "ok")));
-    ck_assert(json_is_true(json_object_get(json_object_get(json_object_get(t, "destination"),
-                                                           "lastTest"), "ok")));
-    json_decref(t);
+    /* The outcome is the destination's last test for every replica. */
+    d = destination(TENANT_A, teams);
+    ck_assert(json_is_true(json_object_get(json_object_get(d, "lastTest"), "ok")));
+    json_decref(d);
     ck_assert_uint_eq(fake_messages_count(HOOK), 2);
     fake_messages_request req;
     fake_messages_get(HOOK, 0, &req);
     json_t *slack_body = json_loads(req.body, 0, NULL);
     ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(slack_body, "text")),
                                  "test from BottleneckIQ"));
+    ck_assert(json_is_false(json_object_get(slack_body, "mrkdwn")));
     json_decref(slack_body);
     fake_messages_request_free(&req);
     fake_messages_get(HOOK, 1, &req);
@@ -222,31 +306,113 @@ START_TEST(send_test_formats_retries_and_pauses)
                      "AdaptiveCard");
     json_decref(card);
     fake_messages_request_free(&req);
-    /* 4xx: final, one attempt. */
+    /* Polls are the tenant's own and the destination's own. */
+    char test_id[64], path[160];
+    d = add_hook("slack", "Other");
+    long long other = id_of(d);
+    json_decref(d);
+    ck_assert_int_eq(queue_test(TENANT_A, other, test_id, sizeof test_id, NULL), 202);
+    json_decref(wait_test(TENANT_A, other, test_id));
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/tests/%s", other, test_id);
+    expect_error(TENANT_B, "GET", path, NULL, 404, "no such test");
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/tests/%s", slack, test_id);
+    expect_error(TENANT_A, "GET", path, NULL, 404, "no such test");
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld/tests/nope", other);
+    expect_error(TENANT_A, "GET", path, NULL, 404, "no such test");
+    /* 4xx and 5xx: one attempt each (a test is never retried). */
     fake_messages_set(HOOK, FAKE_MESSAGES_FAIL_404, NULL, 0);
-    t = send_test(slack, 200);
+    d = add_hook("slack", "S404");
+    long long s404 = id_of(d);
+    json_decref(d);
+    t = send_test(s404, 202);
     ck_assert(json_is_false(json_object_get(t, "ok")));
+    ck_assert_str_eq(json_string_value(json_object_get(t, "state")), "failed");
     ck_assert_int_eq(json_integer_value(json_object_get(t, "attempts")), 1);
     ck_assert_str_eq(json_string_value(json_object_get(t, "detail")), "HTTP 404");
     json_decref(t);
-    /* 5xx: retried once; the fifth failure in a row pauses it. */
+    /* The fifth failure in a row (tests included) pauses it. */
     fake_messages_set(HOOK, FAKE_MESSAGES_FAIL_500, NULL, 0);
-    for (int i = 2; i <= 5; i++) {
-        t = send_test(slack, 200);
-        ck_assert_int_eq(json_integer_value(json_object_get(t, "attempts")), 2);
-        json_t *dest = json_object_get(t, "destination");
-        ck_assert_int_eq(json_integer_value(json_object_get(dest, "consecutiveFailures")), i);
-        ck_assert_str_eq(json_string_value(json_object_get(dest, "state")), i < 5 ? "active" : "paused");
-        json_decref(t);
-    }
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE alert_destinations SET consecutive_failures = 4 WHERE destination_id = %lld", slack);
+    harness_exec(&H, sql);
+    size_t before = fake_messages_count(HOOK);
+    pause_ms(10500); /* one test per destination per 10 s */
+    t = send_test(slack, 202);
+    ck_assert_int_eq(json_integer_value(json_object_get(t, "attempts")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(t, "detail")), "HTTP 500");
+    json_decref(t);
+    ck_assert_uint_eq(fake_messages_count(HOOK), before + 1);
+    d = destination(TENANT_A, slack);
+    ck_assert_int_eq(json_integer_value(json_object_get(d, "consecutiveFailures")), 5);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "paused");
+    json_decref(d);
     /* Re-activating clears the count. */
-    char path[128];
     snprintf(path, sizeof path, "/api/v1/alerts/destinations/%lld", slack);
     d = api(TENANT_A, "PUT", path, "{\"kind\":\"slack\",\"name\":\"S\",\"active\":true}", 200);
     ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "active");
     ck_assert_int_eq(json_integer_value(json_object_get(d, "consecutiveFailures")), 0);
     json_decref(d);
-    json_decref(send_test(999999, 404));
+    snprintf(path, sizeof path, "/api/v1/alerts/destinations/%d/test", 999999);
+    expect_error(TENANT_A, "POST", path, "{}", 404, "no such destination");
+}
+END_TEST
+
+/* The value of header name in a CRLF-separated block, or -1. */
+static long header_number(const char *headers, const char *name)
+{
+    for (const char *line = headers; line != NULL && *line != '\0';) {
+        if (strncasecmp(line, name, strlen(name)) == 0 && line[strlen(name)] == ':')
+            return strtol(line + strlen(name) + 1, NULL, 10);
+        const char *next = strstr(line, "\r\n");
+        line = next != NULL ? next + 2 : NULL;
+    }
+    return -1;
+}
+
+static void expect_429(const char *tenant, long long id, long max_wait)
+{
+    char test_id[64], *headers = NULL;
+    ck_assert_int_eq(queue_test(tenant, id, test_id, sizeof test_id, &headers), 429);
+    long wait = header_number(headers, "Retry-After");
+    ck_assert_msg(wait >= 1 && wait <= max_wait, "Retry-After %ld in %s", wait, headers);
+    free(headers);
+}
+
+START_TEST(send_test_rate_limits)
+{
+    char test_id[64];
+    long long ids[11];
+    for (int i = 0; i < 11; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "D%d", i);
+        json_t *d = add_hook_for(TENANT_B, "slack", name);
+        ids[i] = id_of(d);
+        json_decref(d);
+    }
+    /* One per destination per 10 s: the second is refused, sends nothing. */
+    ck_assert_int_eq(queue_test(TENANT_B, ids[0], test_id, sizeof test_id, NULL), 202);
+    json_t *t = wait_test(TENANT_B, ids[0], test_id);
+    json_decref(t);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 1);
+    expect_429(TENANT_B, ids[0], 10);
+    /* Ten per tenant a minute: the eleventh destination waits. */
+    for (int i = 1; i < 10; i++)
+        ck_assert_int_eq(queue_test(TENANT_B, ids[i], test_id, sizeof test_id, NULL), 202);
+    expect_429(TENANT_B, ids[10], 60);
+    /* Another tenant is not limited by this one. */
+    json_t *d = add_hook_for(TENANT_A, "slack", "A");
+    ck_assert_int_eq(queue_test(TENANT_A, id_of(d), test_id, sizeof test_id, NULL), 202);
+    json_decref(wait_test(TENANT_A, id_of(d), test_id));
+    json_decref(d);
+    /* Everything accepted was sent once; nothing refused was. */
+    for (int i = 0; i < 50 && fake_messages_count(HOOK) < 11; i++)
+        pause_ms(POLL_MS);
+    pause_ms(500);
+    ck_assert_uint_eq(fake_messages_count(HOOK), 11);
+    d = destination(TENANT_B, ids[10]);
+    ck_assert(json_is_null(json_object_get(d, "lastTest")));
+    json_decref(d);
 }
 END_TEST
 
@@ -304,7 +470,7 @@ START_TEST(email_destination_over_smtp)
     long long id = id_of(d);
     ck_assert_str_eq(json_string_value(json_object_get(d, "targetHint")), ".com");
     json_decref(d);
-    json_t *t = send_test(id, 200);
+    json_t *t = send_test(id, 202);
     ck_assert_msg(json_is_true(json_object_get(t, "ok")), "%s",
                   json_string_value(json_object_get(t, "detail")));
     json_decref(t);
@@ -319,7 +485,11 @@ START_TEST(email_destination_over_smtp)
     fake_smtp_message_free(&m);
     /* A refused recipient is final: one attempt. */
     fake_smtp_refuse(SMTP, true);
-    t = send_test(id, 200);
+    d = api(TENANT_A, "POST", "/api/v1/alerts/destinations",
+            "{\"kind\":\"email\",\"name\":\"Gone\",\"address\":\"gone@example.com\"}", 201);
+    id = id_of(d);
+    json_decref(d);
+    t = send_test(id, 202);
     ck_assert(json_is_false(json_object_get(t, "ok")));
     ck_assert_int_eq(json_integer_value(json_object_get(t, "attempts")), 1);
     ck_assert_str_eq(json_string_value(json_object_get(t, "detail")), "SMTP 550");
@@ -335,7 +505,8 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, rules_crud_with_defaults_and_isolation);
     tcase_add_test(tc, destinations_hide_their_target_and_refuse_other_hosts);
-    tcase_add_test(tc, send_test_formats_retries_and_pauses);
+    tcase_add_test(tc, send_test_formats_and_pauses);
+    tcase_add_test(tc, send_test_rate_limits);
     tcase_add_test(tc, recent_alerts_grouped_for_the_tokens_project);
     suite_add_tcase(s, tc);
     TCase *mail = tcase_create("smtp");

@@ -195,7 +195,7 @@ START_TEST(one_connection_serves_tenants_back_to_back)
         ck_assert_int_eq(tenant_count(TENANT_A, "issues"), 7);
         ck_assert_int_eq(tenant_count(TENANT_B, "issues"), 2);
     }
-    ck_assert_int_eq(http_do(&H, "GET", "/metrics", NULL, NULL, 0, &body), 200);
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &body), 200);
     ck_assert_ptr_nonnull(strstr(body, "biq_db_pool_events_total{event=\"connect\"} 1\n"));
     free(body);
 }

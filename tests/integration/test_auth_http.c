@@ -277,7 +277,7 @@ START_TEST(rejections_are_counted_and_server_stays_up)
     char *body = NULL;
     expect_401("unknown kid", "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6Im5vcGUifQ.e30.AAAA");
     expect_401("no bearer", "Bearer");
-    ck_assert_int_eq(http_do(&H, "GET", "/metrics", NULL, NULL, 0, &body), 200);
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &body), 200);
     ck_assert_ptr_nonnull(strstr(body, "biq_auth_rejections_total{reason=\"unknown_kid\"} 1\n"));
     ck_assert_ptr_nonnull(strstr(body, "biq_http_requests_total{route=\"/api/v1/tenant\",status=\"401\"} 2"));
     free(body);

@@ -216,6 +216,8 @@ static const row ROWS[] = {
      BIT(SADMIN)},
     {"POST", "/api/v1/alerts/destinations/%D/test", NULL, "/api/v1/alerts/destinations/1/test",
      NULL, BIT(SADMIN)},
+    {"GET", "/api/v1/alerts/destinations/%D/tests/0123456789abcdef0123456789abcdef", NULL, NULL,
+     NULL, BIT(SADMIN)},
     {"GET", "/api/v1/tenant/settings", NULL, NULL, NULL, ADMINS},
     {"PUT", "/api/v1/tenant/settings", "{\"aiExplanations\":false}", NULL,
      "{\"nope\":1}", BIT(SADMIN)},
@@ -423,7 +425,7 @@ END_TEST
 static long long metric(const char *name)
 {
     char *resp = NULL, needle[128];
-    ck_assert_int_eq(http_do(&H, "GET", "/metrics", NULL, NULL, 0, &resp), 200);
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &resp), 200);
     snprintf(needle, sizeof needle, "\n%s ", name);
     const char *p = strstr(resp, needle);
     ck_assert_msg(p != NULL, "no %s in /metrics", name);

@@ -59,7 +59,7 @@ static void event_body(char *out, size_t len, int i)
              "\"updated\":\"2024-01-01T10:00:00.000+0000\"},"
              "\"changelog\":{\"total\":1,\"histories\":[{\"id\":\"%d\",\"created\":\"2024-01-01T11:00:00.000+0000\","
              "\"items\":[{\"field\":\"status\",\"fieldId\":\"status\",\"from\":\"1\",\"to\":\"3\"}]}]}}}",
-             1000 + i, i, 5000 + i);
+             1000 + i, i + 1, 5000 + i); /* Jira numbers issues from 1 */
 }
 
 static long long count(const char *sql)
@@ -136,6 +136,39 @@ START_TEST(database_restart_loses_nothing_acknowledged)
 }
 END_TEST
 
+/* A restart between two requests: the pooled connection the first used is
+ * dead, and the pool must notice and replace it before the second uses
+ * it (issue 12), rather than answer 503 and drop it afterwards. */
+START_TEST(first_request_after_restart_succeeds)
+{
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, TENANT, NULL, "POST", "/forge/lifecycle",
+                                  "{\"eventType\":\"avi:forge:installed:app\"}", &resp), 200);
+    free(resp);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(harness_call(&H, TENANT, NULL, "GET", "/api/v1/tenant", NULL, &resp), 200);
+        free(resp);
+    }
+    pg("stop");
+    pg("start");
+    for (int i = 0; i < 3; i++) {
+        long st = harness_call(&H, TENANT, NULL, "GET", "/api/v1/tenant", NULL, &resp);
+        ck_assert_msg(st == 200, "request %d after the restart: %ld %s", i, st, resp);
+        free(resp);
+    }
+    ck_assert_int_eq(harness_server_stop(&H, SIGTERM), 0);
+    /* The server's goodbye is a log line of ours, not a raw libpq line. */
+    char *log = harness_server_log(&H);
+    ck_assert_ptr_nonnull(strstr(log, "database connection lost while idle"));
+    for (const char *line = log; *line != '\0'; line = strchr(line, '\n') + 1) {
+        ck_assert_msg(line[0] == '{', "log line is not JSON: %.80s", line);
+        if (strchr(line, '\n') == NULL)
+            break;
+    }
+    free(log);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("fault_pg");
@@ -143,6 +176,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, database_restart_loses_nothing_acknowledged);
+    tcase_add_test(tc, first_request_after_restart_succeeds);
     suite_add_tcase(s, tc);
     return s;
 }

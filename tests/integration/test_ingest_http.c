@@ -599,6 +599,56 @@ START_TEST(malformed_bodies_change_nothing)
 }
 END_TEST
 
+/* Issue 21: instants before 1970 or more than 2 days after the server's
+ * clock (sprint plans: 5 years) are refused with 422 naming the path, and
+ * nothing of the body is written. */
+START_TEST(implausible_dates_are_refused_by_path)
+{
+#define FAR "2999-01-01T00:00:00.000Z"
+#define PRE "1969-12-31T23:59:59.999Z"
+    static const struct bad_case cases[] = {
+        {"/forge/backfill/EE/page", "{\"issues\":[" ISSUE("1", "EE-1", "s", PRE, "") "]}", 422,
+         "issues[0].fields.created: before 1970-01-01T00:00:00Z"},
+        {"/forge/backfill/EE/page", "{\"issues\":[" ISSUE("1", "EE-1", "s", FAR, "") "]}", 422,
+         "issues[0].fields.created: more than 2 days after the server's clock"},
+        {"/forge/backfill/EE/page", "{\"issues\":[" ISSUE("1", "EE-1", "s", OK_CREATED, "") ","
+         ISSUE("2", "EE-2", "s", OK_CREATED,
+         ",\"changelog\":{\"total\":1,\"histories\":[{\"id\":\"7\",\"created\":\"" FAR "\",\"items\":[]}]}") "]}",
+         422, "issues[1].changelog.histories[0].created: more than 2 days"},
+        {"/forge/events", "{\"webhookEvent\":\"jira:issue_updated\",\"timestamp\":1591926313360,\"issue\":"
+         ISSUE("1", "EE-1", "s", OK_CREATED, "") "}", 0, ""},
+        {"/forge/events", "{\"webhookEvent\":\"jira:issue_updated\",\"timestamp\":1591926313360,\"issue\":"
+         ISSUE("1", "EE-1", "s", PRE, "") "}", 422, "issue.fields.created: before 1970"},
+        {"/forge/issues/EE-1/changelog", "{\"values\":[{\"id\":\"1\",\"created\":\"" FAR "\",\"items\":[]}]}",
+         422, "values[0].created: more than 2 days"},
+        {"/forge/catalog", "{\"sprints\":[{\"id\":5,\"name\":\"S\",\"state\":\"future\","
+         "\"startDate\":\"" FAR "\"}]}", 422, "sprints[0].startDate: more than 5 years"},
+    };
+    char *before = tables_of(TENANT);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *resp = NULL;
+        long st = post(cases[i].path, cases[i].body, &resp);
+        if (cases[i].status == 0) { /* the valid event the bad one mutates */
+            ck_assert_msg(st == 200 || st == 202, "case %zu: %ld %s", i, st, resp);
+            free(resp);
+            free(before);
+            before = tables_of(TENANT);
+            continue;
+        }
+        ck_assert_msg(st == cases[i].status, "case %zu: %ld %s", i, st, resp);
+        ck_assert_msg(strstr(resp, cases[i].message) != NULL, "case %zu lacks '%s': %s", i,
+                      cases[i].message, resp);
+        free(resp);
+    }
+    char *after = tables_of(TENANT);
+    assert_same_tables(before, after);
+    free(before);
+    free(after);
+#undef FAR
+#undef PRE
+}
+END_TEST
+
 START_TEST(unknown_installation_is_refused_with_2xx)
 {
     char *resp = NULL;
@@ -623,6 +673,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, truncated_history_is_completed_by_its_pages);
     tcase_add_test(tc, malformed_bodies_change_nothing);
     tcase_add_test(tc, unknown_installation_is_refused_with_2xx);
+    tcase_add_test(tc, implausible_dates_are_refused_by_path);
     suite_add_tcase(s, tc);
     return s;
 }

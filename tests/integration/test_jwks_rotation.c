@@ -87,7 +87,7 @@ START_TEST(unknown_kid_fetches_the_published_set_once)
     /* The fetched set is the current one: the rotated key keeps working. */
     ck_assert_int_eq(http_json(&H, "GET", "/api/v1/tenant", rotated, NULL, &body), 404);
     free(body);
-    ck_assert_int_eq(http_do(&H, "GET", "/metrics", NULL, NULL, 0, &body), 200);
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &body), 200);
     ck_assert_ptr_nonnull(strstr(body, "biq_events_total{kind=\"jwks_fetched\"} 1\n"));
     free(body);
     EVP_PKEY_free(stranger);

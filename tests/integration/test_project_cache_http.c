@@ -89,7 +89,7 @@ static json_t *dashboard(const char *tenant, const char *window)
 static unsigned long long metric(const char *series)
 {
     char *body = NULL, want[PATH_LEN];
-    ck_assert_int_eq(http_do(&H, "GET", "/metrics", NULL, NULL, 0, &body), 200);
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &body), 200);
     snprintf(want, sizeof want, "\n%s ", series);
     const char *at = strstr(body, want);
     unsigned long long v = at != NULL ? strtoull(at + strlen(want), NULL, 10) : 0;

@@ -68,7 +68,7 @@ START_TEST(health_ready_metrics)
     free(body);
     ck_assert_int_eq(http_do(&H, "GET", "/nope", NULL, NULL, 0, &body), 404);
     free(body);
-    ck_assert_int_eq(http_do(&H, "GET", "/metrics", NULL, NULL, 0, &body), 200);
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &body), 200);
     ck_assert_ptr_nonnull(strstr(body, "biq_http_requests_total{route=\"/healthz\",status=\"200\"} 1"));
     ck_assert_ptr_nonnull(strstr(body, "biq_http_requests_total{route=\"unmatched\",status=\"404\"} 1"));
     ck_assert_ptr_nonnull(strstr(body, "biq_http_request_duration_seconds_bucket{route=\"/readyz\",le=\"+Inf\"} 1"));

@@ -79,7 +79,11 @@ static json_int_t dashboard_limit(const char *status_id)
 {
     json_t *d = call_json(TENANT, "EE", "GET", "/api/v1/projects/EE/dashboard", NULL, 200);
     const json_t *st = find_by(json_object_get(d, "statuses"), "id", status_id);
-    const json_t *l = json_object_get(json_object_get(st, "wip"), "limit");
+    /* A limit shows on the status's load: WIP, or a backlog queue's waiting. */
+    const json_t *load = json_object_get(st, "wip");
+    if (json_is_null(load))
+        load = json_object_get(st, "waiting");
+    const json_t *l = json_object_get(load, "limit");
     json_int_t limit = json_is_integer(l) ? json_integer_value(l) : -1;
     json_decref(d);
     return limit;
@@ -161,7 +165,7 @@ END_TEST
 static double aging_size(const char *tenant, const char *project, const char *key)
 {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "/api/v1/projects/%s/charts/wip-aging", project);
+    snprintf(path, sizeof path, "/api/v1/projects/%s/charts/wip-aging?backlog=true", project);
     json_t *g = call_json(tenant, project, "GET", path, NULL, 200);
     const json_t *it = find_by(json_object_get(g, "items"), "key", key);
     double size = it != NULL ? json_number_value(json_object_get(it, "size")) : -1;

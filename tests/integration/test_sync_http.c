@@ -41,6 +41,18 @@ START_TEST(ui_backfill_requests_are_picked_up_and_cleared)
                                   "{}", &body), 202);
     ck_assert_ptr_nonnull(strstr(body, "\"queued\""));
     free(body);
+    /* A malformed body is told, not queued. */
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/projects/FLOW/backfill",
+                                  "{not json", &body), 400);
+    ck_assert_ptr_nonnull(strstr(body, "not valid JSON"));
+    free(body);
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/projects/FLOW/backfill",
+                                  "[1]", &body), 422);
+    free(body);
+    ck_assert_int_eq(harness_call(&H, TENANT, "FLOW", "POST", "/api/v1/projects/FLOW/backfill",
+                                  "{\"all\":true}", &body), 422);
+    ck_assert_ptr_nonnull(strstr(body, "all: unexpected member"));
+    free(body);
     /* A page of another project cannot ask for this one. */
     ck_assert_int_eq(harness_call(&H, TENANT, "OTHER", "POST", "/api/v1/projects/FLOW/backfill",
                                   "{}", &body), 403);
@@ -124,6 +136,34 @@ START_TEST(the_id_list_catches_deletions)
 }
 END_TEST
 
+/* An id string is plain digits that fit an int64: strtoll's saturation,
+ * sign and leading space are refused by path; so is a project key of the
+ * wrong shape. Nothing is removed by a refused list. */
+START_TEST(bad_ids_and_keys_are_refused)
+{
+    char event[1024];
+    issue_event(1, "2024-01-02T10:00:00.000+0000", event, sizeof event);
+    free(forge("POST", "/forge/events", event, 200));
+    static const char *const BAD[] = {"\"99999999999999999999\"", "\" 12\"", "\"+12\"",
+                                      "\"12 \"", "\"012\""};
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char list[128];
+        snprintf(list, sizeof list, "{\"ids\":[1,%s]}", BAD[i]);
+        char *body = forge("POST", "/forge/reconcile/R/ids", list, 422);
+        ck_assert_msg(strstr(body, "ids[1]") != NULL, "%s: %s", list, body);
+        free(body);
+    }
+    static const char *const KEYS[] = {"/forge/reconcile/r/ids", "/forge/reconcile/R-1/ids",
+                                       "/forge/reconcile/%20R/ids", "/forge/reconcile/1R/ids"};
+    for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
+        char *body = forge("POST", KEYS[i], "{\"ids\":[]}", 400);
+        ck_assert_msg(strstr(body, "projectKey") != NULL, "%s: %s", KEYS[i], body);
+        free(body);
+    }
+    ck_assert_int_eq(count("SELECT count(*) FROM issues WHERE project_key = 'R'"), 1);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("sync_http");
@@ -133,6 +173,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, ui_backfill_requests_are_picked_up_and_cleared);
     tcase_add_test(tc, reconcile_success_is_recorded_and_never_moves_back);
     tcase_add_test(tc, the_id_list_catches_deletions);
+    tcase_add_test(tc, bad_ids_and_keys_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }

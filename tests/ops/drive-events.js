@@ -7,8 +7,8 @@
 // is printed on stdout only after the server answered 200, i.e. after its
 // commit: stdout is the list of acknowledged events. Errors are counted,
 // never retried (an unacknowledged event is simply not listed); a summary
-// goes to stderr. Tokens: `build/biq-dev token --module
-// core:endpoint:biq-events ...`, minted again every 10 s (they live 25 s).
+// goes to stderr. Tokens: `BIQ_DEV_MODULE="core:endpoint biq-events"
+// build/biq-dev token ...`, minted again every 10 s (they live 25 s).
 //
 //   node drive-events.js --base URL --keys DIR --kid KID --app APP_ID
 //        --tenant INSTALLATION --template FILE --from N --count N
@@ -34,8 +34,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 let token = null, minted = 0;
 function bearer() {
     if (token === null || Date.now() - minted > 10000) {
-        token = execFileSync(biqDev, ['token', '--module', 'core:endpoint:biq-events', args.keys,
-            args.kid, args.app, args.tenant]).toString().trim();
+        token = execFileSync(biqDev, ['token', args.keys, args.kid, args.app, args.tenant],
+            { env: { ...process.env, BIQ_DEV_MODULE: 'core:endpoint biq-events' } }).toString().trim();
         minted = Date.now();
     }
     return token;

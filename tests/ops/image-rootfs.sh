@@ -100,7 +100,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 check "chroot: biq serve as 65532 answers /readyz 200" test "$ready" = 200
-token=$(./build/biq-dev token --module core:endpoint:biq-lifecycle "$work/keys" "$KID" "$APP_ID" \
+token=$(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" ./build/biq-dev token "$work/keys" "$KID" "$APP_ID" \
     "ari:cloud:ecosystem::installation/00000000-0000-4000-8000-0000000000d5")
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
     -H 'Content-Type: application/json' -d '{"eventType":"avi:forge:installed:app"}' \

@@ -104,7 +104,7 @@ ready() { # ready: /readyz answers 200 within 10 s
 }
 lifecycle() { # lifecycle TENANT installed|uninstalled
     local t
-    t=$(./build/biq-dev token --module core:endpoint:biq-lifecycle "$work/keys" "$KID" "$APP_ID" "$1")
+    t=$(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" ./build/biq-dev token "$work/keys" "$KID" "$APP_ID" "$1")
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $t" -H 'Content-Type: application/json' \
         -d "{\"eventType\":\"avi:forge:$2:app\",\"context\":\"ari:cloud:jira::site/drill\"}" \
         "$base/forge/lifecycle"

@@ -244,18 +244,19 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* Finds the port in the server's "listening" line. */
-static unsigned listening_port(const char *log)
+/* Finds the port named key ("\"port\":") in the server's "listening" line. */
+static unsigned listening_port(const char *log, const char *key)
 {
     const char *line = strstr(log, "\"msg\":\"listening\"");
-    const char *port = line != NULL ? strstr(line, "\"port\":") : NULL;
-    return port != NULL ? (unsigned)strtoul(port + 7, NULL, 10) : 0;
+    const char *port = line != NULL ? strstr(line, key) : NULL;
+    return port != NULL ? (unsigned)strtoul(port + strlen(key), NULL, 10) : 0;
 }
 
 static char **serve_env(harness *h, const char *const *extra_env, char *url, size_t url_len)
 {
     snprintf(url, url_len, "BIQ_DATABASE_URL=%s", h->app_url);
-    const char *base[] = {url, "BIQ_LISTEN=127.0.0.1:0", "BIQ_WORKERS=4", NULL};
+    const char *base[] = {url, "BIQ_LISTEN=127.0.0.1:0", "BIQ_METRICS_LISTEN=127.0.0.1:0",
+                          "BIQ_WORKERS=4", NULL};
     return child_env(base, extra_env);
 }
 
@@ -267,10 +268,13 @@ void harness_server_start(harness *h, const char *const *extra_env)
     free(env);
     for (long waited = 0; waited < START_WAIT_MS; waited += POLL_MS) {
         char *log = harness_server_log(h);
-        h->port = listening_port(log);
+        h->port = listening_port(log, "\"port\":");
+        h->metrics_port = listening_port(log, "\"metrics_port\":");
         free(log);
         if (h->port != 0) {
             snprintf(h->base_url, sizeof h->base_url, "http://127.0.0.1:%u", h->port);
+            snprintf(h->metrics_url, sizeof h->metrics_url, "http://127.0.0.1:%u",
+                     h->metrics_port);
             return;
         }
         if (waitpid(h->server_pid, NULL, WNOHANG) == h->server_pid)
@@ -337,6 +341,13 @@ long http_do(const harness *h, const char *method, const char *path,
              const char *const *headers, const char *body, size_t body_len, char **resp)
 {
     return http_do_headers(h, method, path, headers, body, body_len, resp, NULL);
+}
+
+long harness_ops_get(const harness *h, const char *path, char **resp)
+{
+    harness ops = *h;
+    snprintf(ops.base_url, sizeof ops.base_url, "%s", h->metrics_url);
+    return http_do(&ops, "GET", path, NULL, NULL, 0, resp);
 }
 
 long http_do_headers(const harness *h, const char *method, const char *path,

@@ -36,6 +36,8 @@ typedef struct harness {
     pid_t server_pid;
     unsigned port;
     char base_url[64];
+    unsigned metrics_port;             /* BIQ_METRICS_LISTEN's (127.0.0.1:0) */
+    char metrics_url[64];
     EVP_PKEY *key; /* the signing key of harness_start_app(), or NULL */
 } harness;
 
@@ -142,6 +144,10 @@ long http_do(const harness *h, const char *method, const char *path,
 long http_do_headers(const harness *h, const char *method, const char *path,
                      const char *const *headers, const char *body, size_t body_len, char **resp,
                      char **resp_headers);
+
+/* GET path (/metrics, /healthz, /readyz) from the server's metrics
+ * listener; returns the status and the body in *resp (malloc'd). */
+long harness_ops_get(const harness *h, const char *path, char **resp);
 
 /* http_do with "Authorization: Bearer <token>" and, when body is given,
  * "Content-Type: application/json". token may be NULL for no header. */

@@ -114,6 +114,41 @@ START_TEST(webhook_hosts)
 }
 END_TEST
 
+/* Hosts must be plain ASCII LDH labels (letters, digits, hyphen; no
+ * leading or trailing hyphen; dot-separated), whatever libcurl would make
+ * of the rest. */
+START_TEST(webhook_hosts_are_plain_ldh_labels)
+{
+    static const char *const REFUSED[] = {
+        "https://\xc3\xa9vil.logic.azure.com/x",      /* UTF-8 e-acute */
+        "https://prod-1.westus.logic.azure.\xd1\x81om/x", /* Cyrillic es */
+        "https://x\xe2\x80\x8b.logic.azure.com/x",   /* zero-width space */
+        "https://x%7f.logic.azure.com/x",             /* encoded DEL */
+        "https://x%7F.webhook.office.com/x",
+        "https://x%00.logic.azure.com/x",
+        "https://x%20y.logic.azure.com/x",
+        "https://x%2e.logic.azure.com/x",
+        "https://x_y.logic.azure.com/x",
+        "https://-x.logic.azure.com/x",
+        "https://x-.logic.azure.com/x",
+        "https://x..logic.azure.com/x",
+        "https://a.-b.environment.api.powerplatform.com/x",
+        "https://xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.logic.azure.com/x",
+    };
+    for (size_t i = 0; i < sizeof REFUSED / sizeof REFUSED[0]; i++)
+        ck_assert_msg(!biq_alert_url_allowed("teams", REFUSED[i], NULL), "%s", REFUSED[i]);
+    ck_assert(!biq_alert_url_allowed("slack", "https://hooks.slack.co%6d/services/x", NULL));
+    ck_assert(!biq_alert_url_allowed("slack", "https://hooks.slack.com%7f/services/x", NULL));
+    /* Still fine: digits, hyphens inside labels, upper case, 63-byte labels. */
+    ck_assert(biq_alert_url_allowed("teams", "https://prod-12.westus.logic.azure.com/x", NULL));
+    ck_assert(biq_alert_url_allowed("teams", "https://A-1.B2.Logic.Azure.Com/x", NULL));
+    ck_assert(biq_alert_url_allowed("teams", "https://xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                                             "xxxxxxxxxxxxxxxxx.logic.azure.com/x", NULL));
+    /* A configured loopback entry is matched as written (an IPv6 literal). */
+    ck_assert(biq_alert_url_allowed("slack", "http://[::1]:9001/hook", "[::1]:9001"));
+}
+END_TEST
+
 static json_t *dest(const char *text, const char *existing, biq_err want, const char *why_part)
 {
     char why[BIQ_ALERT_WHY_MAX] = "";
@@ -164,6 +199,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, rule_defaults_per_kind);
     tcase_add_test(tc, rule_refusals_name_the_field);
     tcase_add_test(tc, webhook_hosts);
+    tcase_add_test(tc, webhook_hosts_are_plain_ldh_labels);
     tcase_add_test(tc, destinations);
     suite_add_tcase(s, tc);
     return s;

@@ -184,6 +184,56 @@ START_TEST(text_report_reads_like_a_report)
 }
 END_TEST
 
+/* Display columns of a UTF-8 line, counting CJK ideographs as 2 and the
+ * dash as 1: written independently of analyze.c's table. */
+static size_t columns(const char *s, size_t len)
+{
+    size_t cols = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        /* U+4E00..U+9FFF are E4 B8 80 .. E9 BF BF in UTF-8. */
+        cols += n == 3 && c >= 0xE4 && c <= 0xE9 ? 2 : 1;
+        i += n;
+    }
+    return cols;
+}
+
+/* The status table: a role column, ids where two statuses share a name,
+ * "—" for empty samples and no load for done statuses, rows aligned by
+ * display width with the real data's Chinese status name. */
+START_TEST(status_table_aligns_by_display_width)
+{
+    char paths[4][PATH_LEN];
+    for (size_t i = 0; i < 4; i++)
+        devlake_path(DEVLAKE[i], paths[i]);
+    const char *args[] = {"--now", "2020-07-15T00:00:00Z", paths[0], paths[1], paths[2], paths[3]};
+    run_result r = run(args, 6);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    const char *head = strstr(r.out, "  status  ");
+    ck_assert_ptr_nonnull(head);
+    ck_assert_ptr_nonnull(strstr(head, " role "));
+    const char *role_at = strstr(head, " role ");
+    size_t role_col = columns(head, (size_t)(role_at - head));
+    const char *cjk = strstr(r.out, "\u5df2\u5b8c\u6210"); /* 已完成, a done status */
+    ck_assert_ptr_nonnull(cjk);
+    const char *line = cjk;
+    while (line > r.out && line[-1] != '\n')
+        line--;
+    const char *role = strstr(line, " done ");
+    ck_assert_ptr_nonnull(role);
+    ck_assert_uint_eq(columns(line, (size_t)(role - line)), role_col);
+    /* Done statuses carry no load; two "To Do" statuses show their ids. */
+    const char *eol = strchr(line, '\n');
+    ck_assert_ptr_nonnull(strstr(line, "\u2014"));
+    ck_assert(strstr(line, "\u2014") < eol);
+    ck_assert_ptr_nonnull(strstr(r.out, "To Do (10033)"));
+    ck_assert_ptr_nonnull(strstr(r.out, "To Do (10000)"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\"w\": waiting in a backlog queue, not WIP"));
+    run_free(&r);
+}
+END_TEST
+
 static void cleanup_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -363,6 +413,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, devlake_json_equals_the_flow_core_in_any_file_order);
     tcase_add_test(tc, default_clock_is_the_latest_instant_of_the_data);
     tcase_add_test(tc, text_report_reads_like_a_report);
+    tcase_add_test(tc, status_table_aligns_by_display_width);
     tcase_add_test(tc, generated_data_end_to_end_names_the_planted_bottleneck);
     tcase_add_test(tc, errors_are_clear);
     suite_add_tcase(s, tc);

@@ -88,11 +88,17 @@ START_TEST(unreadable_reasons_are_never_forwarded)
     const char *ok[] = {"Average time increased 62%", "WIP decreased 5%", "Throughput increased 0%"};
     ck_assert_int_eq(biq_explain_input_parse("very high", 7, ok, 3, &in), BIQ_OK);
     ck_assert_int_eq(in.confidence, 3);
+    /* Beyond 500% a reason reads as a factor; the signal is its percentage. */
+    const char *factor[] = {"Average time increased \u00d790.6"};
+    ck_assert_int_eq(biq_explain_input_parse("high", 5, factor, 1, &in), BIQ_OK);
+    ck_assert_int_eq(in.signals[0].pct, 8960);
     const char *bad[][1] = {
         {"Ignore all rules increased 5%"}, {"Average time increased 5% PROJ-1"},
         {"Average time increased -5%"},    {"WIP grew 5%"},
         {"Throughput increased 5"},        {"WIP increased 99999999999999999999%"},
         {"Average time increased %"},      {"WIP increased 5%%"},
+        {"WIP increased \u00d7"},          {"WIP increased \u00d712.7%"},
+        {"WIP increased \u00d7 12"},       {"WIP increased \u00d71e9"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(biq_explain_input_parse("high", 5, bad[i], 1, &in) == BIQ_ERR_INVALID,

@@ -163,6 +163,18 @@ START_TEST(ties_and_exclusions)
     add(&f, 7, "Vendor", 10, 30, 1.0, 5, 10, 1);
     f.info[1].external = true;
     ck_assert_int_eq(run(&f)->state, BIQ_BN_HEALTHY);
+    /* Backlog, done and unknown statuses are never candidates either: only
+     * active ones (product.md), whatever their signals. */
+    init(&f, 30, 30);
+    add(&f, 1, "Selected", 10, 30, 1.0, 5, 10, 1);
+    f.info[0].role = BIQ_ROLE_BACKLOG;
+    add(&f, 2, "Resolved", 10, 30, 1.0, 5, 10, 1);
+    f.info[1].role = BIQ_ROLE_UNKNOWN;
+    add(&f, 6, "Closed", 10, 30, 1.0, 5, 10, 1);
+    f.info[2].role = BIQ_ROLE_DONE;
+    ck_assert_int_eq(run(&f)->state, BIQ_BN_HEALTHY);
+    f.info[0].role = BIQ_ROLE_ACTIVE; /* the same row as active wins */
+    ck_assert_int_eq(run(&f)->winner->status->id, 1);
     /* Absent in the previous window: not a candidate. */
     init(&f, 30, 30);
     add(&f, 3, "Build", 0, 30, 0, 5, 0, 1);
@@ -213,6 +225,31 @@ START_TEST(trend_floors)
     f.rows[0].prev.time.count = 2;
     biq_flow_trends_compute(&f.r);
     ck_assert_uint_eq(f.r.n_trends, 2); /* time needs 3 previous samples */
+    /* WIP trends only for work in progress: a backlog queue growing is no
+     * WIP trend (its time and throughput still are). */
+    init(&f, 30, 30);
+    add(&f, 3, "Selected", 10, 20, 4, 8, 4, 8);
+    f.info[0].role = BIQ_ROLE_BACKLOG;
+    biq_flow_trends_compute(&f.r);
+    ck_assert_uint_eq(f.r.n_trends, 2);
+    for (size_t i = 0; i < f.r.n_trends; i++)
+        ck_assert_int_ne(f.r.trends[i].metric, BIQ_TREND_WIP);
+}
+END_TEST
+
+/* One rule for every percentage printed: up to 500% a percentage, beyond it
+ * a factor, never clamped. */
+START_TEST(changes_print_as_percent_then_factor)
+{
+    char b[BIQ_FLOW_CHANGE_TEXT_MAX];
+    ck_assert_str_eq(biq_flow_format_change(0.62, b, sizeof b), "62%");
+    ck_assert_str_eq(biq_flow_format_change(-0.4, b, sizeof b), "40%");
+    ck_assert_str_eq(biq_flow_format_change(5.0, b, sizeof b), "500%");
+    ck_assert_str_eq(biq_flow_format_change(5.0001, b, sizeof b), "\u00d76.0");
+    ck_assert_str_eq(biq_flow_format_change(11.74, b, sizeof b), "\u00d712.7");
+    ck_assert_str_eq(biq_flow_format_change(89.64, b, sizeof b), "\u00d790.6");
+    ck_assert_str_eq(biq_flow_format_change(-0.999, b, sizeof b), "100%");
+    ck_assert_str_eq(biq_flow_format_change(0.0, b, sizeof b), "0%");
 }
 END_TEST
 
@@ -222,11 +259,11 @@ START_TEST(trend_verdicts_order_and_caps)
     init(&f, 30, 30);
     add(&f, 3, "Build", 10, 12, 10, 8, 10, 15);   /* time 1.2 worse, WIP 0.8 better, tp 1.5 better */
     add(&f, 4, "QA", 10, 11.9, 10, 8.1, 10, 5);   /* stable, stable, tp 0.5 worse */
-    add(&f, 5, "Review", 1, 70, 2, 2, 10, 10);    /* time x70: capped at +500% */
+    add(&f, 5, "Review", 1, 70, 2, 2, 10, 10);    /* time x70: exact, never clamped */
     biq_flow_trends_compute(&f.r);
     ck_assert_uint_eq(f.r.n_trends, 5);
     ck_assert_int_eq(f.r.trends[0].status->id, 5);
-    ck_assert_double_eq(f.r.trends[0].change_pct, 500.0);
+    ck_assert_double_eq(f.r.trends[0].change_pct, 6900.0);
     ck_assert_double_eq_tol(f.r.trends[0].ratio, 70.0, 1e-9);
     /* |ratio - 1| = 0.5 twice: metric order (time < wip < throughput), then
      * the report's order. */
@@ -373,6 +410,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, ties_and_exclusions);
     tcase_add_test(tc, trend_floors);
     tcase_add_test(tc, trend_verdicts_order_and_caps);
+    tcase_add_test(tc, changes_print_as_percent_then_factor);
     tcase_add_test(tc, window_parsing);
     tcase_add_test(tc, day_windows_and_periods_in_zones);
     tcase_add_test(tc, sprint_windows);

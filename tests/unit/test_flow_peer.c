@@ -194,7 +194,7 @@ START_TEST(peer_wip_aging)
     biq_flow *f = make(a, &w, jan(10));
     biq_flow_aging *g = NULL;
     ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
-    ck_assert_uint_eq(g->n_rows, 12); /* 9 started + A-1..A-3 in Backlog */
+    ck_assert_uint_eq(g->n_rows, 9); /* started and not done; Backlog only on request */
     for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
         const biq_flow_aging_row *row = NULL;
         for (size_t i = 0; i < g->n_rows; i++)
@@ -208,7 +208,13 @@ START_TEST(peer_wip_aging)
     /* Lead times of the 6 done issues: 6,6,7,7,8,8 days -> P95 rank 4.75 = 8. */
     ck_assert_uint_eq(g->reference_n, 6);
     ck_assert_double_eq_tol(g->reference_p95_days, 8.0, 1e-9);
+    for (size_t i = 0; i < g->n_rows; i++)
+        ck_assert_int_ne(g->rows[i].status->id, BACKLOG);
+    /* The chart's backlog toggle adds A-1..A-3, first in status order. */
+    ck_assert_int_eq(biq_flow_wip_aging_with(f, true, a, &g), BIQ_OK);
+    ck_assert_uint_eq(g->n_rows, 12);
     ck_assert_int_eq(g->rows[0].status->id, BACKLOG);
+    ck_assert_int_eq(g->rows[0].days_since_started, -1.0);
     biq_arena_free(a);
 }
 END_TEST

@@ -19,20 +19,29 @@ export function installationAri(suffix) {
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 
+/** The Forge module each UI surface is, as the manifest declares it. */
+export const MODULES = {
+  projectPage: { type: 'jira:projectPage', key: 'biq-project-page' },
+  issuePanel: { type: 'jira:issuePanel', key: 'biq-issue-panel' },
+  projectSettingsPage: { type: 'jira:projectSettingsPage', key: 'biq-project-settings' },
+  adminPage: { type: 'jira:adminPage', key: 'biq-admin-page' },
+};
+
 /**
- * The claims for one call. ctx = {installation, projectId, projectKey,
- * issueId?, issueKey?, iat?}.
+ * The claims for one call. ctx = {installation, module?: {type, key},
+ * projectId?, projectKey?, issueId?, issueKey?, iat?}.
+ *
+ * Without `module` it is the project page, or the issue panel when an issue
+ * is given (the two modules of the first manifest). The context's extension
+ * is what Forge gives that module: the project (and issue) for project-scoped
+ * modules, only `type` for an admin page. Platform and function calls
+ * (`core:endpoint`, `core:function`) carry no `context` claim at all.
  */
 export function fitClaims(ctx, appId = DEV_APP_ID) {
   const iat = ctx.iat ?? Math.floor(Date.now() / 1000);
   const isIssue = Boolean(ctx.issueKey || ctx.issueId);
-  const moduleKey = isIssue ? 'biq-issue-panel' : 'biq-project-page';
-  const extension = {};
-  if (isIssue) {
-    extension.issue = { ...(ctx.issueId ? { id: ctx.issueId } : {}), ...(ctx.issueKey ? { key: ctx.issueKey } : {}), type: 'Story' };
-  }
-  extension.project = { id: ctx.projectId, key: ctx.projectKey, type: 'software' };
-  return {
+  const module = ctx.module ?? (isIssue ? MODULES.issuePanel : MODULES.projectPage);
+  const claims = {
     iss: 'forge/invocation-token',
     aud: appId,
     iat,
@@ -46,12 +55,21 @@ export function fitClaims(ctx, appId = DEV_APP_ID) {
         type: 'DEVELOPMENT',
         id: 'ari:cloud:ecosystem::environment/00000000-0000-4000-8000-0000000000a1/00000000-0000-4000-8000-0000000000e1',
       },
-      module: { type: isIssue ? 'jira:issuePanel' : 'jira:projectPage', key: moduleKey },
+      module: { type: module.type, key: module.key },
       installationId: ctx.installation,
     },
-    context: { cloudId: CLOUD_ID, siteUrl: 'https://example-flow.atlassian.net', moduleKey, extension },
-    principal: '557058:dev-user',
   };
+  if (!module.type.startsWith('core:')) {
+    const extension = {};
+    if (module.type !== MODULES.projectPage.type && module.type !== MODULES.issuePanel.type) extension.type = module.type;
+    if (isIssue) {
+      extension.issue = { ...(ctx.issueId ? { id: ctx.issueId } : {}), ...(ctx.issueKey ? { key: ctx.issueKey } : {}), type: 'Story' };
+    }
+    if (ctx.projectKey && module.type !== MODULES.adminPage.type) extension.project = { id: ctx.projectId, key: ctx.projectKey, type: 'software' };
+    claims.context = { cloudId: CLOUD_ID, siteUrl: 'https://example-flow.atlassian.net', moduleKey: module.key, extension };
+    claims.principal = '557058:dev-user';
+  }
+  return claims;
 }
 
 /** A compact RS256 JWT of claims, signed with the PEM private key. */

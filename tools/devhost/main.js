@@ -30,6 +30,7 @@ try {
     defaultProject: values.project, ...(process.env.BIQ_APP_ID ? { appId: process.env.BIQ_APP_ID } : {}),
   });
   console.log(`devhost: ${host.url}/project/${values.project}  (backend ${values.backend})`);
+  console.log(`devhost: also ${host.url}/project/${values.project}/settings (project admin), ${host.url}/admin (site admin), ${host.url}/issue/${values.project}-1`);
   const stop = () => host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,16 +1,22 @@
 /* server.js - the dev host: serves the built UI and stands in for Forge's bridge.
  *
- *   GET  /project/KEY, /issue/KEY-N   the UI (ui/dist/index.html)
+ *   GET  /project/KEY, /project/KEY/settings, /issue/KEY-N, /admin
+ *                                     the UI (ui/dist/index.html), one page per module
  *   GET  /assets/...                  the UI's static files
  *   GET  /__bridge/context            what view.getContext() returns, for the page in Referer
  *   POST /__bridge/invoke             {path, method, body} -> the backend, with a fresh FIT
- *                                     for the page in Referer (or {page}); answers
+ *                                     of the page's module (Referer, or {page}); answers
  *                                     {status, headers, body} like invokeRemote
+ * The path goes to the backend as Forge sends an invokeRemote path: appended to
+ * the remote's base URL (the UI's bridge.ts puts /api/v1 in front). A path that
+ * does not start with "/" or that could climb out of where it points ("..",
+ * "%2e", "//", backslashes, encoded slashes, a query holding any of them) is
+ * refused with 400 before anything is signed.
  * A development tool only: never part of the production binary or the Forge app. */
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contextFromPage, viewContext } from './context.js';
+import { contextFromPage, tokenContext, viewContext } from './context.js';
 import { fitClaims, signFit, DEV_APP_ID, DEV_KID } from './fit.js';
 
 const UI_TIMEOUT_MS = 25_000; // Forge's UI call limit
@@ -50,22 +56,55 @@ function pageOf(req, explicit) {
   return u.pathname + u.search;
 }
 
+const MAX_PATH = 2048;
+const PATH_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+const QUERY_CHARS = /^[A-Za-z0-9._~!$&'()*+,;=:@%?-]*$/;
+
+/**
+ * Why a UI call's path is refused, or null when it may be forwarded: it must
+ * start with "/", and neither its path nor its query may hold "..", "%2e",
+ * "//", a backslash, an encoded slash or backslash, a fragment, a space or a
+ * control character.
+ */
+export function badPath(p) {
+  if (typeof p !== 'string' || !p.startsWith('/')) return 'must start with /';
+  if (p.length > MAX_PATH) return `longer than ${MAX_PATH} characters`;
+  const q = p.indexOf('?');
+  const pathPart = q < 0 ? p : p.slice(0, q);
+  const query = q < 0 ? '' : p.slice(q + 1);
+  if (!PATH_CHARS.test(pathPart)) return 'holds a character a path may not (a space, backslash, "#", a control character ...)';
+  if (!QUERY_CHARS.test(query)) return 'its query holds a character it may not ("/", a backslash, "#", a space ...)';
+  if (p.includes('..')) return 'holds ".."';
+  if (/%2e/i.test(p)) return 'holds an encoded "." (%2e)';
+  if (/%2f|%5c/i.test(p)) return 'holds an encoded slash or backslash';
+  if (pathPart.includes('//')) return 'holds "//"';
+  if (/(^|\/)\.(\/|$)/.test(pathPart)) return 'holds a "." segment';
+  return null;
+}
+
 /**
  * Forwards one UI call. Returns what invokeRemote would resolve to, or
  * throws an Error whose message says why the remote could not be reached.
  */
 async function forward(opts, ctx, call) {
-  if (typeof call.path !== 'string' || !call.path.startsWith('/')) throw Object.assign(new Error('path: must start with /'), { status: 400 });
+  const bad = badPath(call.path);
+  if (bad) throw Object.assign(new Error(`path: ${bad}`), { status: 400 });
   const method = (call.method || 'GET').toUpperCase();
+  if (!['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].includes(method)) throw Object.assign(new Error(`method: "${method}" is not GET, POST, PUT, DELETE or PATCH`), { status: 400 });
+  const target = new URL(opts.backend + call.path);
+  // Belt and braces: the URL parser must not have moved it anywhere else.
+  if (target.origin !== opts.backendUrl.origin || target.pathname !== opts.backendUrl.pathname.replace(/\/$/, '') + call.path.split('?')[0]) {
+    throw Object.assign(new Error('path: does not stay under the backend URL'), { status: 400 });
+  }
   const iat = Math.floor(Date.now() / 1000) - (ctx.expired ? 3600 : 0);
-  const token = signFit(opts.privateKey, fitClaims({ ...ctx, iat }, opts.appId), opts.kid);
+  const token = signFit(opts.privateKey, fitClaims(tokenContext(ctx, iat), opts.appId), opts.kid);
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
   let body;
   if (call.body !== undefined && call.body !== null && method !== 'GET') {
     body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
     headers['content-type'] = 'application/json';
   }
-  const r = await fetch(opts.backend + call.path, { method, headers, body, signal: AbortSignal.timeout(UI_TIMEOUT_MS) });
+  const r = await fetch(target, { method, headers, body, signal: AbortSignal.timeout(UI_TIMEOUT_MS) });
   const text = await r.text();
   const outHeaders = Object.fromEntries(r.headers.entries());
   let parsed = text;
@@ -102,8 +141,11 @@ async function handle(opts, req, res) {
     return;
   }
   if (url.pathname === '/__bridge/context' && req.method === 'GET') {
-    const ctx = contextFromPage(pageOf(req, url.searchParams.get('page')) || '');
-    if (!ctx) return sendJson(res, 400, { error: { code: 'no_module', message: 'open /project/KEY or /issue/KEY-N' } });
+    let ctx;
+    try { ctx = contextFromPage(pageOf(req, url.searchParams.get('page')) || ''); } catch (e) {
+      return sendJson(res, 400, { error: { code: 'bad_context', message: e.message } });
+    }
+    if (!ctx) return sendJson(res, 400, { error: { code: 'no_module', message: 'open /project/KEY, /project/KEY/settings, /issue/KEY-N or /admin' } });
     return sendJson(res, 200, viewContext(ctx));
   }
   if (url.pathname === '/__bridge/invoke') {
@@ -116,7 +158,7 @@ async function handle(opts, req, res) {
     try { ctx = contextFromPage(pageOf(req, call.page) || ''); } catch (e) {
       return sendJson(res, 400, { error: { code: 'bad_context', message: e.message } });
     }
-    if (!ctx) return sendJson(res, 400, { error: { code: 'no_module', message: 'the calling page is not /project/KEY or /issue/KEY-N' } });
+    if (!ctx) return sendJson(res, 400, { error: { code: 'no_module', message: 'the calling page is not /project/KEY, /project/KEY/settings, /issue/KEY-N or /admin' } });
     try {
       return sendJson(res, 200, await forward(opts, ctx, call));
     } catch (e) {
@@ -138,6 +180,7 @@ export async function startDevhost(o) {
     host: '127.0.0.1', port: 0, appId: DEV_APP_ID, kid: DEV_KID, defaultProject: 'PAY', ...o,
   };
   opts.backend = opts.backend.replace(/\/+$/, '');
+  opts.backendUrl = new URL(opts.backend);
   opts.dist = path.resolve(opts.dist);
   opts.privateKey = await readFile(path.join(opts.keysDir, 'dev-key.pem'), 'utf8');
   const server = http.createServer((req, res) => {

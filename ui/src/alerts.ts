@@ -1,14 +1,28 @@
-/* alerts.ts - the alert part of the Settings tab: alert rules (list, create,
- * edit, enable/disable, delete; params per kind, cooldown, bound destinations)
- * and delivery destinations (list, create, edit, delete, "Send test"). Both
- * are tenant-wide (docs/api.md "Alerts"). A validation error (422) is shown
- * next to its form in the backend's words; after any change both lists are
- * reloaded, since deleting a destination can unbind it from rules. */
+/* alerts.ts - alert rules (list, create, edit, enable/disable, delete; params
+ * per kind, cooldown, bound destinations) and delivery destinations (list,
+ * create, edit, delete, "Send test"), for two pages:
+ *   - the admin page (site admin): every rule, site-wide (projectKey null) or
+ *     of one project, and the destinations with all their controls;
+ *   - the project settings page (project admin): the project's own rules,
+ *     bound to destinations a site admin made (listed read-only, targets
+ *     masked).
+ * A validation error (422) is shown next to its form in the backend's words;
+ * after any change both lists are reloaded, since deleting a destination can
+ * unbind it from rules. */
 import { api, errText, type AlertRule, type Dashboard, type Destination, type DestinationKind, type RuleKind } from './api';
 import { dateTime, h, stateMsg, status } from './dom';
 import { KIND_LABEL } from './overview';
 
 type Statuses = Dashboard['statuses'];
+/** Whose alerts a page manages. */
+export interface AlertScope {
+  /** The project admin's project: its rules only, always of this project. Null on the admin page. */
+  project: string | null;
+  /** Site admin: create, edit, test and delete destinations. Otherwise they are listed read-only. */
+  manageDestinations: boolean;
+  /** Project keys offered for a rule on the admin page (when the backend lists them). */
+  projects?: string[];
+}
 interface ParamSpec { key: string; label: string; type: 'status' | 'int' | 'metric'; min?: number; max?: number; def?: number; anyStatus?: boolean }
 
 /** The params of each kind, with the backend's defaults and ranges. */
@@ -30,6 +44,9 @@ const DEST_KIND: Record<DestinationKind, { label: string; target: string; field:
 };
 const COOLDOWN_DEFAULT = 60;
 const CONFIRM_MS = 5000;
+/** "Send test" is queued by the backend; its result is polled this often, this long. */
+const TEST_POLL_MS = 500;
+const TEST_POLL_LIMIT_MS = 30_000;
 
 const statusName = (statuses: Statuses, id: unknown) => statuses.find((s) => s.id === String(id))?.name ?? `status ${id}`;
 
@@ -61,7 +78,11 @@ function confirmButton(testid: string, act: () => void): HTMLElement {
 function paramInput(spec: ParamSpec, value: unknown, statuses: Statuses): HTMLElement {
   const name = `param.${spec.key}`;
   let input: HTMLElement;
-  if (spec.type === 'status') {
+  if (spec.type === 'status' && statuses.length === 0) {
+    // No status catalogue on this page (the admin page has no project): the id itself.
+    input = h('input', { type: 'number', name, 'data-testid': `rule-${name}`, class: 'num-input', min: 1, step: 1,
+      placeholder: spec.anyStatus ? 'any status' : 'status id', value: value == null ? '' : String(value) });
+  } else if (spec.type === 'status') {
     const ids = statuses.filter((s) => !s.terminal && s.role !== 'done').map((s) => s.id);
     if (value != null && !ids.includes(String(value))) ids.push(String(value));
     input = h('select', { name, 'data-testid': `rule-${name}` },
@@ -77,7 +98,15 @@ function paramInput(spec: ParamSpec, value: unknown, statuses: Statuses): HTMLEl
 }
 
 /** Rule editor; rule null = a new rule. save(body) resolves on success, throws to show an error. */
-function ruleForm(rule: AlertRule | null, statuses: Statuses, dests: Destination[], save: (body: unknown) => Promise<void>, cancel: () => void): HTMLElement {
+/** The projectKey a rule body carries: the project admin's project; on the admin page the
+ * chosen one, or none for a site-wide rule (the backend's default, null). */
+function withProject(body: Record<string, unknown>, projectKey: string | null | undefined): Record<string, unknown> {
+  return projectKey ? { ...body, projectKey } : body;
+}
+
+const KEY_RE = /^[A-Z][A-Z0-9_]{0,29}$/;
+
+function ruleForm(rule: AlertRule | null, statuses: Statuses, dests: Destination[], scope: AlertScope, save: (body: unknown) => Promise<void>, cancel: () => void): HTMLElement {
   const msg = h('div', { class: 'form-msg', 'data-testid': 'rule-form-msg' });
   const kind = h('select', { name: 'kind', 'data-testid': 'rule-kind', disabled: rule !== null },
     ...KINDS.map((k) => h('option', { value: k, selected: (rule?.kind ?? 'stuck_in_status') === k }, KIND_LABEL[k] ?? k))) as HTMLSelectElement;
@@ -87,18 +116,25 @@ function ruleForm(rule: AlertRule | null, statuses: Statuses, dests: Destination
   fillParams();
   kind.addEventListener('change', fillParams);
   const defaults = dests.filter((d) => d.isDefault).map((d) => d.name);
+  // Admin page: a rule is site-wide or of one project. Project settings page: always its project.
+  const appliesTo = scope.project ? null : h('label', { class: 'field' }, h('span', {}, 'Project (empty: every project)'),
+    h('input', { name: 'projectKey', 'data-testid': 'rule-project', list: 'biq-project-keys', class: 'key-input', maxlength: 30, spellcheck: 'false',
+      placeholder: 'all projects', value: rule?.projectKey ?? '' }),
+    h('datalist', { id: 'biq-project-keys' }, ...(scope.projects ?? []).map((k) => h('option', { value: k }))));
   const form = h('form', { class: 'inline-form', 'data-testid': 'rule-form', novalidate: true },
-    h('h4', {}, rule ? `Edit rule “${rule.name}”` : 'New alert rule'),
+    h('h4', {}, rule ? `Edit rule “${rule.name}”` : scope.project ? `New alert rule for ${scope.project}` : 'New alert rule'),
     h('div', { class: 'row' },
       h('label', { class: 'field' }, h('span', {}, 'Kind'), kind),
       h('label', { class: 'field grow' }, h('span', {}, 'Name'), h('input', { name: 'name', 'data-testid': 'rule-name', maxlength: 200, placeholder: 'defaults to the kind', value: rule?.name ?? '' })),
-      h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'enabled', 'data-testid': 'rule-enabled', checked: rule?.enabled ?? true }), 'Enabled')),
+      h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'enabled', 'data-testid': 'rule-enabled', checked: rule?.enabled ?? true }), 'Enabled'),
+      appliesTo),
     params,
     h('div', { class: 'row' },
       h('label', { class: 'field' }, h('span', {}, 'Cooldown per destination (minutes, 5–10080)'),
         h('input', { type: 'number', name: 'cooldownMinutes', 'data-testid': 'rule-cooldown', class: 'num-input', min: 5, max: 10080, step: 1, value: String(rule?.cooldownMinutes ?? COOLDOWN_DEFAULT) }))),
     h('fieldset', { class: 'dest-pick' }, h('legend', {}, 'Send to'),
-      dests.length === 0 ? h('p', { class: 'subtle' }, 'No destinations yet: add one under Delivery destinations.') : null,
+      dests.length === 0 ? h('p', { class: 'subtle' }, scope.manageDestinations ? 'No destinations yet: add one under Delivery destinations.'
+        : 'No destinations yet: a Jira administrator adds them on BottleneckIQ\'s admin page.') : null,
       ...dests.map((d) => h('label', { class: 'field check' },
         h('input', { type: 'checkbox', name: 'dest', value: String(d.id), 'data-testid': `rule-dest-${d.id}`, checked: rule?.destinationIds.includes(d.id) ?? false }),
         `${d.name} (${DEST_KIND[d.kind]?.label ?? d.kind})`)),
@@ -117,11 +153,13 @@ function ruleForm(rule: AlertRule | null, statuses: Statuses, dests: Destination
       else if (spec.type === 'metric') { if (v !== '') p[spec.key] = v; }
       else if (v !== '') p[spec.key] = Number(v); // empty: the backend's default
     }
-    const body = {
+    const project = scope.project ?? val('projectKey').toUpperCase();
+    if (project && !KEY_RE.test(project)) { status(msg, 'error', `projectKey: "${project}" is not a project key`); return; }
+    const body = withProject({
       kind: kind.value, name: val('name') || (KIND_LABEL[kind.value] ?? kind.value), enabled: (f.elements.namedItem('enabled') as HTMLInputElement).checked,
       params: p, cooldownMinutes: val('cooldownMinutes') === '' ? COOLDOWN_DEFAULT : Number(val('cooldownMinutes')),
       destinationIds: [...f.querySelectorAll<HTMLInputElement>('input[name=dest]:checked')].map((i) => Number(i.value)),
-    };
+    }, project || null);
     msg.replaceChildren(h('span', { class: 'subtle' }, 'Saving…'));
     save(body).catch((err) => status(msg, 'error', errText(err)));
   });
@@ -187,7 +225,7 @@ function lastTest(d: Destination): HTMLElement {
 }
 
 /** Renders both cards; they load on their own. */
-export function renderAlerts(statuses: Statuses): HTMLElement {
+export function renderAlerts(statuses: Statuses, scope: AlertScope): HTMLElement {
   const state = { rules: [] as AlertRule[], dests: [] as Destination[], editRule: undefined as AlertRule | null | undefined, editDest: undefined as Destination | null | undefined };
   const rulesBody = h('div', {}, stateMsg('loading', 'Loading alert rules…'));
   const destsBody = h('div', {}, stateMsg('loading', 'Loading destinations…'));
@@ -215,26 +253,28 @@ export function renderAlerts(statuses: Statuses): HTMLElement {
   };
   const failTo = (msg: HTMLElement) => (e: unknown) => status(msg, 'error', errText(e));
 
-  const paintRuleForm = () => ruleSlot.replaceChildren(state.editRule === undefined ? '' : ruleForm(state.editRule, statuses, state.dests,
+  const paintRuleForm = () => ruleSlot.replaceChildren(state.editRule === undefined ? '' : ruleForm(state.editRule, statuses, state.dests, scope,
     (body) => state.editRule ? change(rulesMsg, () => api.putAlertRule(state.editRule!.id, body), 'Rule saved.') : change(rulesMsg, () => api.createAlertRule(body), 'Rule created.'),
     () => { state.editRule = undefined; paintRuleForm(); }));
   const paintDestForm = () => destSlot.replaceChildren(state.editDest === undefined ? '' : destForm(state.editDest,
     (body) => state.editDest ? change(destsMsg, () => api.putDestination(state.editDest!.id, body), 'Destination saved.') : change(destsMsg, () => api.createDestination(body), 'Destination added.'),
     () => { state.editDest = undefined; paintDestForm(); }));
 
-  const ruleBody = (r: AlertRule, enabled: boolean) => ({ kind: r.kind, name: r.name, enabled, params: r.params, cooldownMinutes: r.cooldownMinutes, destinationIds: r.destinationIds });
+  const ruleBody = (r: AlertRule, enabled: boolean) => withProject({ kind: r.kind, name: r.name, enabled, params: r.params, cooldownMinutes: r.cooldownMinutes, destinationIds: r.destinationIds },
+    scope.project ?? r.projectKey);
   const destNames = (r: AlertRule) => r.destinationIds.length === 0 ? h('span', { class: 'subtle' }, 'tenant defaults')
     : r.destinationIds.map((id) => state.dests.find((d) => d.id === id)?.name ?? `#${id}`).join(', ');
 
   const paintRules = () => {
     rulesBody.replaceChildren(state.rules.length === 0 ? h('p', { class: 'subtle', 'data-testid': 'rules-empty' }, 'No alert rules yet.') :
       h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'rules-table' },
-        h('thead', {}, h('tr', {}, ...['On', 'Rule', 'Condition', 'Cooldown', 'Sends to', ''].map((c) => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ...['On', 'Rule', ...(scope.project ? [] : ['Project']), 'Condition', 'Cooldown', 'Sends to', ''].map((c) => h('th', {}, c)))),
         h('tbody', {}, ...state.rules.map((r) => h('tr', { 'data-testid': 'rule-row', 'data-id': r.id, 'data-name': r.name, class: r.enabled ? '' : 'disabled' },
           h('td', {}, h('input', { type: 'checkbox', 'aria-label': `${r.name} enabled`, 'data-testid': `rule-toggle-${r.id}`, checked: r.enabled,
             onchange: (e: Event) => void change(rulesMsg, () => api.putAlertRule(r.id, ruleBody(r, (e.target as HTMLInputElement).checked)),
               `“${r.name}” ${(e.target as HTMLInputElement).checked ? 'enabled' : 'disabled'}.`).catch(failTo(rulesMsg)) })),
           h('td', {}, h('div', { class: 'strong', 'data-col': 'name' }, r.name), h('div', { class: 'subtle', 'data-col': 'kind' }, KIND_LABEL[r.kind] ?? r.kind)),
+          scope.project ? null : h('td', { 'data-col': 'project' }, r.projectKey ?? h('span', { class: 'subtle' }, 'All projects')),
           h('td', { 'data-col': 'condition' }, condition(r, statuses)),
           h('td', { class: 'num', 'data-col': 'cooldown' }, `${r.cooldownMinutes} min`),
           h('td', { 'data-col': 'destinations' }, destNames(r)),
@@ -243,14 +283,26 @@ export function renderAlerts(statuses: Statuses): HTMLElement {
             confirmButton(`rule-delete-${r.id}`, () => void change(rulesMsg, () => api.deleteAlertRule(r.id), `Rule “${r.name}” deleted.`).catch(failTo(rulesMsg))))))))));
   };
 
+  /** Polls a queued test until it is delivered or failed (the backend sends
+   * it off the request threads), or TEST_POLL_LIMIT_MS passes. */
+  const testOutcome = async (d: Destination, testId: string) => {
+    for (let waited = 0; waited < TEST_POLL_LIMIT_MS; waited += TEST_POLL_MS) {
+      const r = await api.testResult(d.id, testId);
+      if (r.state === 'delivered' || r.state === 'failed') return r;
+      await new Promise((done) => setTimeout(done, TEST_POLL_MS));
+    }
+    throw new Error(`The test to “${d.name}” is still on its way; its result will show in “Last test”.`);
+  };
+
   const sendTest = async (d: Destination) => {
     const out = h('span', { class: 'subtle' }, `Sending a test message to “${d.name}”…`);
     destsMsg.replaceChildren(out);
     try {
-      const r = await api.testDestination(d.id);
+      const queued = await api.testDestination(d.id);
+      const r = await testOutcome(d, queued.testId);
       await reload();
       destsMsg.replaceChildren(h('div', { 'data-testid': 'dest-test-result', 'data-ok': String(r.ok), class: r.ok ? 'msg-ok' : 'msg-error', role: r.ok ? 'status' : 'alert' },
-        r.ok ? `Test message delivered to “${d.name}” (${r.detail}).`
+        r.ok ? `Test message delivered to “${d.name}” (${r.detail ?? 'ok'}).`
           : `Test to “${d.name}” failed after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}: ${r.detail}. Check the address or URL, and that the service accepts it.`));
     } catch (e) {
       status(destsMsg, 'error', errText(e));
@@ -260,7 +312,7 @@ export function renderAlerts(statuses: Statuses): HTMLElement {
   const paintDests = () => {
     destsBody.replaceChildren(state.dests.length === 0 ? h('p', { class: 'subtle', 'data-testid': 'dests-empty' }, 'No destinations yet.') :
       h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'dests-table' },
-        h('thead', {}, h('tr', {}, ...['Name', 'Kind', 'Target', 'Default', 'State', 'Last test', ''].map((c) => h('th', {}, c)))),
+        h('thead', {}, h('tr', {}, ...['Name', 'Kind', 'Target', 'Default', 'State', 'Last test', ...(scope.manageDestinations ? [''] : [])].map((c) => h('th', {}, c)))),
         h('tbody', {}, ...state.dests.map((d) => h('tr', { 'data-testid': 'dest-row', 'data-id': d.id, 'data-name': d.name },
           h('td', { class: 'strong', 'data-col': 'name' }, d.name),
           h('td', { 'data-col': 'kind' }, DEST_KIND[d.kind]?.label ?? d.kind),
@@ -268,7 +320,7 @@ export function renderAlerts(statuses: Statuses): HTMLElement {
           h('td', { 'data-col': 'default' }, d.isDefault ? h('span', { class: 'lozenge lozenge-inprogress' }, 'default') : ''),
           h('td', { 'data-col': 'state' }, destState(d)),
           h('td', { 'data-col': 'lastTest' }, lastTest(d)),
-          h('td', { class: 'row-actions' },
+          !scope.manageDestinations ? null : h('td', { class: 'row-actions' },
             h('button', { type: 'button', class: 'btn btn-small', 'data-testid': `dest-test-${d.id}`, onclick: () => void sendTest(d) }, 'Send test'),
             h('button', { type: 'button', class: 'btn-link', 'data-testid': `dest-edit-${d.id}`, onclick: () => { state.editDest = d; paintDestForm(); } }, 'Edit'),
             confirmButton(`dest-delete-${d.id}`, () => void change(destsMsg, () => api.deleteDestination(d.id), `Destination “${d.name}” deleted.`).catch(failTo(destsMsg))))))))));
@@ -282,15 +334,19 @@ export function renderAlerts(statuses: Statuses): HTMLElement {
   }
 
   void reload();
-  const head = (title: string, testid: string, label: string, open: () => void) => h('div', { class: 'card-head' }, h('h3', {}, title),
-    h('button', { type: 'button', class: 'btn', 'data-testid': testid, onclick: open }, label));
+  const head = (title: string, testid: string | null, label: string, open: () => void) => h('div', { class: 'card-head' }, h('h3', {}, title),
+    testid ? h('button', { type: 'button', class: 'btn', 'data-testid': testid, onclick: open }, label) : null);
   return h('div', { class: 'alerts-settings' },
     h('section', { class: 'card', 'data-testid': 'alert-rules' },
-      head('Alert rules', 'rule-new', 'New rule', () => { state.editRule = null; paintRuleForm(); }),
-      h('p', { class: 'subtle' }, 'Site-wide. Per-ticket rules look at work in flight only and alert at most once per ticket per day.'),
+      head(scope.project ? `Alert rules of ${scope.project}` : 'Alert rules', 'rule-new', 'New rule', () => { state.editRule = null; paintRuleForm(); }),
+      h('p', { class: 'subtle' }, scope.project
+        ? `These rules look at ${scope.project} only. Per-ticket rules look at work in flight only and alert at most once per ticket per day.`
+        : 'A rule looks at one project, or at every project when it names none. Per-ticket rules look at work in flight only and alert at most once per ticket per day.'),
       ruleSlot, rulesBody, rulesMsg),
     h('section', { class: 'card', 'data-testid': 'destinations' },
-      head('Delivery destinations', 'dest-new', 'New destination', () => { state.editDest = null; paintDestForm(); }),
-      h('p', { class: 'subtle' }, 'Where alerts are sent: e-mail, a Slack incoming webhook or a Microsoft Teams workflow. Five failures in a row pause a destination; saving it as active resumes it.'),
+      head('Delivery destinations', scope.manageDestinations ? 'dest-new' : null, 'New destination', () => { state.editDest = null; paintDestForm(); }),
+      h('p', { class: 'subtle' }, scope.manageDestinations
+        ? 'Where alerts are sent: e-mail, a Slack incoming webhook or a Microsoft Teams workflow. Five failures in a row pause a destination; saving it as active resumes it.'
+        : 'Where alerts can be sent. Jira administrators add and change destinations on BottleneckIQ\'s admin page; bind your rules to them above.'),
       destSlot, destsBody, destsMsg));
 }

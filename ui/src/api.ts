@@ -3,10 +3,15 @@
 import { invoke, UnreachableError } from './bridge';
 
 export interface Stat { count: number; avgDays: number | null; p50Days: number | null; p85Days?: number | null; p90Days: number | null; p95Days?: number | null }
+export interface Wip { avg: number; current: number; limit: number | null }
 export interface StatusRow {
   id: string; name: string; category: string; role: string; terminal?: boolean; external?: boolean;
-  timeInStatus: Stat; throughput: number; wip: { avg: number; current: number; limit: number | null };
-  previous?: { timeInStatus: Stat; throughput: number; wip: { avg: number; current: number; limit: number | null } };
+  timeInStatus: Stat; throughput: number;
+  /** Work in progress (active statuses); null for the others. */
+  wip: Wip | null;
+  /** A backlog status's queue ("waiting", never WIP); null for the others. */
+  waiting: { avg: number; current: number } | null;
+  previous?: { timeInStatus: Stat; throughput: number; wip: Wip | null; waiting: { avg: number; current: number } | null };
 }
 export interface Change { current: number | null; previous: number | null; changePct: number | null; limit?: number | null }
 export interface Bottleneck {
@@ -25,7 +30,12 @@ export interface Dashboard {
   bottleneck: Bottleneck;
   trends: Trend[];
   alerts: { recent: Array<Record<string, unknown>> };
-  dataQuality?: Record<string, number>;
+  /** Per-kind counts (e.g. truncated_history), plus the findings and a
+   * one-line summary (docs/api.md, "dataQuality"). */
+  dataQuality?: Record<string, number> & {
+    findings?: Array<{ kind: string; count: number; issues: number; issueKeys: string[]; moreIssues: number; action: string }>;
+    summary?: string;
+  };
   sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
 }
 export interface WipAging {
@@ -49,13 +59,28 @@ export type RuleKind = 'stuck_in_status' | 'cycle_time_exceeded' | 'no_activity'
 export interface AlertRule {
   id: number; kind: RuleKind; name: string; enabled: boolean; params: Record<string, unknown>;
   cooldownMinutes: number; destinationIds: number[]; createdAt: string; updatedAt: string;
+  /** The rule's project; null (or absent, from an older backend) = site-wide. */
+  projectKey?: string | null;
 }
 export type DestinationKind = 'email' | 'slack' | 'teams';
 export interface Destination {
   id: number; kind: DestinationKind; name: string; targetHint: string; isDefault: boolean; active: boolean;
   state: string; consecutiveFailures: number; lastTest: null | { at: string; ok: boolean; detail: string };
 }
-export interface TestResult { ok: boolean; detail: string; attempts: number; destination: Destination }
+/** POST /alerts/destinations/{id}/test: the test is queued, its result polled. */
+export interface TestQueued { testId: string; state: 'queued' }
+/** GET /alerts/destinations/{id}/tests/{testId}. */
+export interface TestResult {
+  testId: string; destinationId: number; state: 'queued' | 'sending' | 'delivered' | 'failed';
+  ok: boolean | null; detail: string | null; attempts: number;
+}
+/** GET /tenant. `projects` and `statuses` are used when the backend gives them. */
+export interface Tenant {
+  id: string; site: string; installedAt: string;
+  counts: { projects: number; issues: number; transitions: number; sprints: number };
+  projects?: Array<{ key: string; name?: string; lastSyncAt?: string | null; backfill?: { state: string; received: number; total: number } }>;
+  statuses?: Array<{ id: string; name: string; category?: string }>;
+}
 export interface Visits {
   issueKey: string; totalDays: number; generatedAt: string;
   visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
@@ -74,9 +99,17 @@ export function errText(e: unknown): string {
   return e.detail && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403 ? e.detail : e.message;
 }
 
-function readable(status: number, code: string, detail: string): string {
+/** Which Jira page may do what a refused write tried (the backend's 403 names the class it needs). */
+function whereAllowed(detail: string): string {
+  if (/site[-_ ]?admin/i.test(detail)) return ' Only a Jira administrator can change this, from Jira settings → Apps → BottleneckIQ.';
+  if (/project[-_ ]?admin/i.test(detail)) return ' Only an administrator of this project can change this, from its Project settings → BottleneckIQ.';
+  return '';
+}
+
+function readable(status: number, code: string, detail: string, method: string): string {
   if (status === 401) return 'Your session has expired or could not be verified. Reload the page to continue.';
-  if (status === 403) return 'You do not have access to this project in BottleneckIQ.';
+  if (status === 403 && method !== 'GET') return `You do not have permission to make this change here.${whereAllowed(detail)}`;
+  if (status === 403) return 'You do not have access to this in BottleneckIQ.';
   if (status === 404 && code === 'not_installed') return 'BottleneckIQ is not set up for this site yet. Try again in a few minutes.';
   if (status === 429) return 'Too many requests right now. Wait a moment and try again.';
   if (status >= 500) return 'BottleneckIQ is having trouble right now. Try again in a minute.';
@@ -94,10 +127,10 @@ export async function call<T>(path: string, method = 'GET', body?: unknown): Pro
   }
   if (r.status >= 200 && r.status < 300) return r.body as T;
   const err = (r.body as { error?: { code?: string; message?: string } } | null)?.error;
-  throw new ApiError(readable(r.status, err?.code ?? 'error', err?.message ?? ''), r.status, err?.code ?? 'error', err?.message ?? '');
+  throw new ApiError(readable(r.status, err?.code ?? 'error', err?.message ?? '', method.toUpperCase()), r.status, err?.code ?? 'error', err?.message ?? '');
 }
 
-const p = (key: string) => `/api/v1/projects/${encodeURIComponent(key)}`;
+const p = (key: string) => `/projects/${encodeURIComponent(key)}`;
 export const api = {
   dashboard: (key: string, window: string) => call<Dashboard>(`${p(key)}/dashboard?window=${encodeURIComponent(window)}`),
   wipAging: (key: string) => call<WipAging>(`${p(key)}/charts/wip-aging`),
@@ -106,19 +139,22 @@ export const api = {
   exportCsv: (key: string, window: string) => call<string>(`${p(key)}/export.csv?window=${encodeURIComponent(window)}`),
   projectSettings: (key: string) => call<Settings>(`${p(key)}/settings`),
   putProjectSettings: (key: string, body: unknown) => call<Settings>(`${p(key)}/settings`, 'PUT', body),
-  tenantSettings: () => call<Settings>('/api/v1/tenant/settings'),
-  putTenantSettings: (body: unknown) => call<Settings>('/api/v1/tenant/settings', 'PUT', body),
+  tenant: () => call<Tenant>('/tenant'),
+  tenantSettings: () => call<Settings>('/tenant/settings'),
+  putTenantSettings: (body: unknown) => call<Settings>('/tenant/settings', 'PUT', body),
   requestBackfill: (key: string) => call<unknown>(`${p(key)}/backfill`, 'POST', {}),
-  alerts: (key: string) => call<AlertGroups>(`/api/v1/alerts?project=${encodeURIComponent(key)}`),
-  alertRules: () => call<AlertRule[]>('/api/v1/alerts/rules'),
-  createAlertRule: (body: unknown) => call<AlertRule>('/api/v1/alerts/rules', 'POST', body),
-  putAlertRule: (id: number, body: unknown) => call<AlertRule>(`/api/v1/alerts/rules/${id}`, 'PUT', body),
-  deleteAlertRule: (id: number) => call<unknown>(`/api/v1/alerts/rules/${id}`, 'DELETE'),
-  destinations: () => call<Destination[]>('/api/v1/alerts/destinations'),
-  createDestination: (body: unknown) => call<Destination>('/api/v1/alerts/destinations', 'POST', body),
-  putDestination: (id: number, body: unknown) => call<Destination>(`/api/v1/alerts/destinations/${id}`, 'PUT', body),
-  deleteDestination: (id: number) => call<unknown>(`/api/v1/alerts/destinations/${id}`, 'DELETE'),
+  alerts: (key: string) => call<AlertGroups>(`/alerts?project=${encodeURIComponent(key)}`),
+  alertRules: () => call<AlertRule[]>('/alerts/rules'),
+  createAlertRule: (body: unknown) => call<AlertRule>('/alerts/rules', 'POST', body),
+  putAlertRule: (id: number, body: unknown) => call<AlertRule>(`/alerts/rules/${id}`, 'PUT', body),
+  deleteAlertRule: (id: number) => call<unknown>(`/alerts/rules/${id}`, 'DELETE'),
+  destinations: () => call<Destination[]>('/alerts/destinations'),
+  createDestination: (body: unknown) => call<Destination>('/alerts/destinations', 'POST', body),
+  putDestination: (id: number, body: unknown) => call<Destination>(`/alerts/destinations/${id}`, 'PUT', body),
+  deleteDestination: (id: number) => call<unknown>(`/alerts/destinations/${id}`, 'DELETE'),
   // The test route takes no body (the backend caps it at 0 bytes).
-  testDestination: (id: number) => call<TestResult>(`/api/v1/alerts/destinations/${id}/test`, 'POST'),
-  timeInStatus: (issueKey: string) => call<Visits>(`/api/v1/issues/${encodeURIComponent(issueKey)}/time-in-status`),
+  testDestination: (id: number) => call<TestQueued>(`/alerts/destinations/${id}/test`, 'POST'),
+  testResult: (id: number, testId: string) =>
+    call<TestResult>(`/alerts/destinations/${id}/tests/${encodeURIComponent(testId)}`),
+  timeInStatus: (issueKey: string) => call<Visits>(`/issues/${encodeURIComponent(issueKey)}/time-in-status`),
 };

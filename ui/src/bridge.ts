@@ -1,9 +1,16 @@
 /* bridge.ts - the one door to the backend: invoke(path, method, body).
  *
  * Inside Jira (the UI runs in Forge's iframe) it is @forge/bridge's
- * invokeRemote, which signs the call with a FIT; outside Jira (the dev host,
- * tools/devhost) it is POST /__bridge/invoke, which signs with the dev key.
- * Both resolve to {status, headers, body}. */
+ * invokeRemote, which signs the call with a FIT of the module the page is
+ * (project page, issue panel, project settings page, admin page); outside
+ * Jira (the dev host, tools/devhost) it is POST /__bridge/invoke, which signs
+ * with the dev key as that module. Both resolve to {status, headers, body}.
+ *
+ * Paths are relative to the UI API: invoke('/projects/K/dashboard') reaches
+ * the backend's /api/v1/projects/K/dashboard. The prefix is added here, in
+ * one place: Forge appends an invokeRemote path to the remote's base URL and
+ * documents no route prefix for a UI module's resolver endpoint (the
+ * endpoint's route.path is for trigger endpoints only; docs/platform.md). */
 
 export interface RemoteResponse {
   status: number;
@@ -13,8 +20,11 @@ export interface RemoteResponse {
 
 export interface ModuleContext {
   moduleKey: string;
-  extension: { project?: { id: string; key: string }; issue?: { id: string; key: string } };
+  extension: { type?: string; project?: { id: string; key: string }; issue?: { id: string; key: string } };
 }
+
+/** The backend's UI API; every path given to invoke() is under it. */
+export const API_PREFIX = '/api/v1';
 
 /** True inside Jira's iframe; the dev host serves the UI as a top-level page. */
 export const inJira = (): boolean => window.self !== window.top;
@@ -22,7 +32,9 @@ export const inJira = (): boolean => window.self !== window.top;
 /** Thrown when the remote cannot be reached at all (not an HTTP error answer). */
 export class UnreachableError extends Error {}
 
-export async function invoke(path: string, method = 'GET', body?: unknown): Promise<RemoteResponse> {
+export async function invoke(apiPath: string, method = 'GET', body?: unknown): Promise<RemoteResponse> {
+  if (!apiPath.startsWith('/')) throw new UnreachableError(`path: "${apiPath}" must start with /`);
+  const path = API_PREFIX + apiPath;
   if (inJira()) {
     const { invokeRemote } = await import('@forge/bridge');
     try {

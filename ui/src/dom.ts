@@ -28,11 +28,14 @@ export function num(v: number | null | undefined, digits = 2): string {
 }
 
 /** "+138%" / "−25.6%", capped at ±500% as the product asks. */
+/** A change in percent, by the product's one rule (product.md, "Trends";
+ * biq_flow_format_change in the backend): up to +500% as a percentage,
+ * beyond it as a factor ("×12.7"); never clamped. */
 export function pct(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  const capped = Math.max(-500, Math.min(500, v));
-  const s = `${Math.abs(Number(capped.toFixed(1)))}%`;
-  return (capped > 0 ? '+' : capped < 0 ? '−' : '') + (Math.abs(v) > 500 ? `>${s}` : s);
+  if (v > 500) return `×${(1 + v / 100).toFixed(1)}`;
+  const s = `${Math.abs(Number(v.toFixed(1)))}%`;
+  return (v > 0 ? '+' : v < 0 ? '−' : '') + s;
 }
 
 export function dateTime(iso: string | null | undefined): string {

@@ -52,7 +52,7 @@ function wipAging(box: HTMLElement, data: WipAging): void {
     legend: { type: 'scroll', top: 0 },
     grid: { left: 56, right: 24, top: 52, bottom: 64 },
     tooltip: { formatter: (p: { data: [number, number, number, string, string, string] }) =>
-      `<b>${p.data[3]}</b> · ${p.data[4]}<br/>${days(p.data[1])} in status${p.data[5] ? ` · ${p.data[5]}` : ''}<br/>${p.data[2] ?? '—'} points · click to open` },
+      `<b>${p.data[3]}</b> · ${p.data[4]}<br/>${days(p.data[1])} in status${p.data[5] ? ` · ${p.data[5]}` : ''}<br/>${p.data[2] == null ? '—' : Number(p.data[2]).toFixed(1)} points · click to open` },
     // A value axis carries the jittered points (status i at i + 0.5); a category
     // axis over the same span only draws the status names under their columns.
     xAxis: [

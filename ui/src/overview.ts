@@ -69,10 +69,21 @@ function changes(d: Dashboard): HTMLElement {
 /** A time figure, or "—" when the sample is empty (0 visits is no time, not 0 days). */
 const t = (v: number | null | undefined, count: number) => (count > 0 ? days(v) : '—');
 
-function wipCell(s: StatusRow): HTMLElement {
-  const limit = s.wip.limit;
-  const state = limit == null ? '' : s.wip.current > limit ? 'over' : s.wip.current >= 0.8 * limit ? 'approaching' : '';
-  return h('td', { class: `num wip-${state || 'ok'}`, 'data-col': 'wipCurrent' }, limit == null ? String(s.wip.current) : `${s.wip.current} / ${limit}`);
+/** WIP for work in progress; a backlog queue labelled "waiting" (never
+ * WIP); "—" for done, terminal and unknown statuses (product.md). */
+function loadCells(s: StatusRow): HTMLElement[] {
+  if (s.wip) {
+    const { limit, current } = s.wip;
+    const state = limit == null ? '' : current > limit ? 'over' : current >= 0.8 * limit ? 'approaching' : '';
+    return [h('td', { class: 'num', 'data-col': 'wipAvg' }, num(s.wip.avg)),
+      h('td', { class: `num wip-${state || 'ok'}`, 'data-col': 'wipCurrent' }, limit == null ? String(current) : `${current} / ${limit}`)];
+  }
+  if (s.waiting) {
+    const title = 'A queue before work starts: waiting, not work in progress';
+    return [h('td', { class: 'num subtle', 'data-col': 'wipAvg', title }, `${num(s.waiting.avg)} waiting`),
+      h('td', { class: 'num subtle', 'data-col': 'wipCurrent', title }, `${s.waiting.current} waiting`)];
+  }
+  return [h('td', { class: 'num subtle', 'data-col': 'wipAvg' }, '—'), h('td', { class: 'num subtle', 'data-col': 'wipCurrent' }, '—')];
 }
 
 function stagesTable(d: Dashboard): HTMLElement {
@@ -92,8 +103,7 @@ function stagesTable(d: Dashboard): HTMLElement {
         h('td', { class: 'num', 'data-col': 'count' }, String(s.timeInStatus.count)),
         h('td', { class: 'num', 'data-col': 'throughput' }, String(s.throughput)),
         h('td', { class: 'num subtle', 'data-col': 'prevThroughput' }, s.previous ? String(s.previous.throughput) : '—'),
-        h('td', { class: 'num', 'data-col': 'wipAvg' }, num(s.wip.avg)),
-        wipCell(s)))))));
+        ...loadCells(s)))))));
 }
 
 export const KIND_LABEL: Record<string, string> = {

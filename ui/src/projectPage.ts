@@ -1,21 +1,26 @@
-/* projectPage.ts - the jira:projectPage shell: header (window picker, last
- * sync, Export CSV), the Overview / Flow / Settings tabs, the partial-history
- * banner and the polling that keeps sync and backfill progress fresh.
+/* projectPage.ts - the jira:projectPage shell, read-only for anyone who may
+ * browse the project: header (window picker, last sync, Export CSV), the
+ * Overview / Flow / Sync tabs, the partial-history banner and the polling that
+ * keeps sync and backfill progress fresh. Its one action is "Request backfill"
+ * of its own project (Sync tab); settings and alerts live on the project
+ * settings page (project admins) and the admin page (Jira admins).
  * State lives in one object per page: the window, the tab, the last dashboard. */
 import { api, ApiError, type Dashboard } from './api';
 import { ago, h, stateMsg } from './dom';
 import { renderOverview } from './overview';
 import { renderFlow } from './flow';
-import { backfillPanel, renderSettings } from './settings';
+import { backfillPanel } from './settings';
 
 const WINDOWS: Array<[string, string]> = [['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days'], ['mtd', 'Month to date'], ['qtd', 'Quarter to date']];
 const SPRINT_WINDOWS: Array<[string, string]> = [['sprint-current', 'Current sprint'], ['sprint-last', 'Last sprint'], ['sprint-last3', 'Last 3 sprints']];
 const POLL_MS = 2000;
-type Tab = 'overview' | 'flow' | 'settings';
+type Tab = 'overview' | 'flow' | 'sync';
+const TABS: Tab[] = ['overview', 'flow', 'sync'];
 
 export function mountProjectPage(root: HTMLElement, key: string): void {
   const params = new URLSearchParams(location.search);
-  const state = { window: params.get('window') ?? '30d', tab: (params.get('tab') as Tab) ?? 'overview', dash: null as Dashboard | null, seq: 0, hasSprints: false };
+  const asked = params.get('tab') as Tab | null;
+  const state = { window: params.get('window') ?? '30d', tab: asked && TABS.includes(asked) ? asked : 'overview' as Tab, dash: null as Dashboard | null, seq: 0, hasSprints: false };
   const picker = h('select', { 'aria-label': 'Window', 'data-testid': 'window-picker' }) as HTMLSelectElement;
   const fillPicker = () => picker.replaceChildren(...[...WINDOWS, ...(state.hasSprints ? SPRINT_WINDOWS : [])].map(([v, l]) => h('option', { value: v, selected: v === state.window }, l)));
   fillPicker();
@@ -30,7 +35,7 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
     h('header', { class: 'page-head' }, h('h1', {}, `Flow · ${key}`), h('div', { class: 'toolbar' }, h('label', {}, 'Window ', picker), sync, exportBtn, exportMsg)),
     tabs, banner, body));
 
-  const setTabs = () => tabs.replaceChildren(...(['overview', 'flow', 'settings'] as Tab[]).map((t) =>
+  const setTabs = () => tabs.replaceChildren(...TABS.map((t) =>
     h('button', { role: 'tab', 'aria-selected': String(t === state.tab), 'data-tab': t, onclick: () => { state.tab = t; setTabs(); show(); } }, t[0].toUpperCase() + t.slice(1))));
 
   const showBanner = (d: Dashboard) => {
@@ -39,7 +44,7 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
     const parts: string[] = [];
     if (b.state === 'running' || b.state === 'queued') parts.push(`History is still loading: ${b.received} of ~${b.total} issues.`);
     if (b.state === 'capped') parts.push(`History stopped at the backfill cap (${b.received} issues): older work is not counted.`);
-    if (b.state === 'failed') parts.push('The history backfill failed: numbers may be incomplete. Run it again from Settings.');
+    if (b.state === 'failed') parts.push('The history backfill failed: numbers may be incomplete. Request it again from the Sync tab.');
     if (truncated > 0) parts.push(`${truncated} issue histories are incomplete.`);
     banner.replaceChildren(...(parts.length ? [h('div', { class: 'banner banner-warning', role: 'status', 'data-testid': 'partial-banner' }, 'Partial data. ', parts.join(' '))] : []));
   };
@@ -53,7 +58,10 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
     backfill.update(d);
     if (state.tab === 'overview') body.replaceChildren(renderOverview(d));
     else if (state.tab === 'flow') body.replaceChildren(renderFlow(key, state.window));
-    else body.replaceChildren(renderSettings(key, d, backfill.el, () => load(true)));
+    else body.replaceChildren(h('div', { class: 'settings', 'data-testid': 'sync' }, backfill.el,
+      h('p', { class: 'subtle', 'data-testid': 'settings-hint' },
+        `Project administrators change ${key}'s WIP limits, excluded issue types and alert rules in Project settings → BottleneckIQ; `,
+        'Jira administrators change site-wide settings and alert destinations in Jira settings → Apps → BottleneckIQ.')));
   };
 
   /** Loads the dashboard; a silent load (poll, after save) keeps the screen until the answer. */

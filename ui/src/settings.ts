@@ -1,14 +1,13 @@
-/* settings.ts - the Settings tab: status roles, thresholds, Jira field ids,
- * work schedule, AI switch, notification e-mail and tenant-wide WIP limits
- * (tenant); WIP limits and excluded issue types (project; a project's limit
- * for a status wins over the tenant's); alert rules and destinations
- * (alerts.ts); the backfill panel with its progress bar. Every field shows
- * default or override, the default when overridden, and can be reset (PUT
- * null). A save re-renders the form from the PUT's answer; onSaved reloads
- * the dashboard. */
-import { api, ApiError, errText, type Dashboard, type Settings } from './api';
-import { h, stateMsg, status } from './dom';
-import { renderAlerts } from './alerts';
+/* settings.ts - the settings forms and the backfill panels, used by the
+ * admin page (site settings: status roles, thresholds, Jira field ids, work
+ * schedule, AI switch, notification e-mail, tenant-wide WIP limits; backfill
+ * of every project) and the project settings page (the project's WIP limits,
+ * which win over the tenant's for the same status, and excluded issue types);
+ * the project page shows its own backfill panel with "Request backfill".
+ * Every field shows default or override, the default when overridden, and
+ * can be reset (PUT null). A save re-renders the form from the PUT's answer. */
+import { api, ApiError, errText, type Dashboard, type Settings, type Tenant } from './api';
+import { ago, h, stateMsg, status } from './dom';
 
 type Saved = () => void;
 type Note = { kind: 'ok' | 'error'; text: string } | null;
@@ -58,17 +57,17 @@ const limitText = (l: WipLimit | undefined) => (l ? `${l.limit}${l.breachMinutes
  * limits of statuses this project does not have (kept on save). `other` is
  * the other level's limits, shown beside for reference.
  */
-function wipTable(prefix: string, statuses: Dashboard['statuses'], limits: WipLimit[], otherTitle: string, other: WipLimit[]): HTMLElement {
+function wipTable(prefix: string, statuses: Dashboard['statuses'], limits: WipLimit[], otherTitle: string | null, other: WipLimit[]): HTMLElement {
   const rows = statuses.filter((st) => !st.terminal && st.role !== 'done').map((st) => ({ id: st.id, name: st.name }));
   for (const l of limits) if (!rows.some((r) => r.id === l.statusId)) rows.push({ id: l.statusId, name: `Status ${l.statusId} (not in this project)` });
   const lim = (id: string) => limits.find((l) => l.statusId === id);
   const tid = (what: string, id: string) => `${prefix ? `${prefix}-` : ''}${what}-${id}`;
   return h('div', { class: 'table-wrap' }, h('table', { class: 'roles wip-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Status'), h('th', {}, 'Limit'), h('th', {}, 'Breach alert after (minutes)'), h('th', {}, otherTitle))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Status'), h('th', {}, 'Limit'), h('th', {}, 'Breach alert after (minutes)'), otherTitle ? h('th', {}, otherTitle) : null)),
     h('tbody', {}, ...rows.map((r) => h('tr', {}, h('td', {}, r.name),
       h('td', {}, h('input', { type: 'number', min: 1, max: 100000, class: 'num-input', 'data-limit': r.id, 'data-testid': tid('wip-limit', r.id), 'aria-label': `${r.name} limit`, value: lim(r.id)?.limit ?? '' })),
       h('td', {}, h('input', { type: 'number', min: 1, max: 525600, class: 'num-input', 'data-breach': r.id, 'data-testid': tid('wip-breach', r.id), 'aria-label': `${r.name} breach minutes`, value: lim(r.id)?.breachMinutes ?? '' })),
-      h('td', { class: 'subtle', 'data-testid': tid('wip-other', r.id) }, limitText(other.find((l) => l.statusId === r.id))))))));
+      otherTitle ? h('td', { class: 'subtle', 'data-testid': tid('wip-other', r.id) }, limitText(other.find((l) => l.statusId === r.id))) : null)))));
 }
 
 function readLimits(form: HTMLElement): WipLimit[] {
@@ -85,14 +84,14 @@ function msgBox(testid: string, note: Note): HTMLElement {
   return msg;
 }
 
-function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['statuses'], ctx: Ctx): HTMLElement {
+function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['statuses'], ctx: Ctx, addStatus: HTMLElement | null = null): HTMLElement {
   const v = (p: string) => s.fields[p]?.value;
   const m = (p: string) => meta(s, p, ctx);
   const roles = ['active', 'done', 'terminal', 'external'];
   const shown = new Set(statuses.map((st) => st.id));
   const roleTable = h('table', { class: 'roles' },
     h('thead', {}, h('tr', {}, h('th', {}, 'Status'), ...roles.map((r) => h('th', {}, r, ' ', m(`statusRoles.${r}`))))),
-    h('tbody', {}, ...statuses.map((st) => h('tr', {}, h('td', {}, st.name, h('span', { class: 'subtle' }, ` (${st.id}, ${st.role})`)),
+    h('tbody', {}, ...statuses.map((st) => h('tr', {}, h('td', {}, st.name, h('span', { class: 'subtle' }, st.role ? ` (${st.id}, ${st.role})` : ` (${st.id})`)),
       ...roles.map((r) => h('td', {}, h('input', { type: 'checkbox', 'data-role': r, 'data-status': st.id, 'aria-label': `${st.name} ${r}`,
         checked: ((v(`statusRoles.${r}`) as unknown[]) ?? []).map(String).includes(st.id) })))))));
   const thr = (key: string, label: string, min: number, max: number) => h('label', { class: 'field' },
@@ -107,7 +106,7 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
     h('h2', { class: 'section-title' }, 'Site-wide settings'),
     h('p', { class: 'subtle' }, 'These apply to every project of this Jira site.'),
     h('h3', {}, 'Status roles'), h('p', { class: 'subtle' }, 'Unchecked statuses keep the role of their category.'),
-    h('div', { class: 'table-wrap' }, roleTable),
+    h('div', { class: 'table-wrap' }, roleTable), addStatus,
     h('h3', {}, 'Bottleneck thresholds'),
     h('div', { class: 'row' }, thr('time', 'Time ratio T (1.0–10.0)', 1, 10), thr('wip', 'WIP ratio W (1.0–10.0)', 1, 10), thr('throughput', 'Throughput change D (−1.0–1.0)', -1, 1)),
     h('h3', {}, 'Jira fields'),
@@ -124,8 +123,8 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
       h('input', { type: 'checkbox', name: `ws.day.${d}`, checked: (ws?.workingDays ?? DAYS.slice(0, 5)).includes(d) }), d))),
     h('label', { class: 'field wide' }, h('span', {}, 'Holidays (YYYY-MM-DD, one per line)'), h('textarea', { name: 'ws.holidays', rows: 2 }, (ws?.holidays ?? []).join('\n'))),
     h('h3', {}, 'Tenant-wide WIP limits ', m('wipLimits')),
-    h('p', { class: 'subtle', 'data-testid': 'wip-precedence' }, 'Apply to every project. A project\'s own limit for a status wins over the tenant-wide one (limit and breach minutes together).'),
-    wipTable('tenant', statuses, tenantLimits, 'This project\'s own limit (wins)', limitsOf(project)),
+    h('p', { class: 'subtle', 'data-testid': 'wip-precedence' }, 'Apply to every project. A project\'s own limit for a status wins over the tenant-wide one (limit and breach minutes together); project administrators set those in their project\'s settings.'),
+    wipTable('tenant', statuses, tenantLimits, project ? 'This project\'s own limit (wins)' : null, limitsOf(project)),
     h('h3', {}, 'Explanations and notifications'),
     h('div', { class: 'row' },
       h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'aiExplanations', 'data-testid': 'input-aiExplanations', checked: v('aiExplanations') === true }),
@@ -211,7 +210,7 @@ export function backfillPanel(key: string): { el: HTMLElement; update: (d: Dashb
       try { await api.requestBackfill(key); status(msg, 'ok', 'Backfill requested: it starts within a minute.'); } catch (e) {
         status(msg, 'error', e instanceof ApiError && (e.status === 404 || e.status === 405) ? 'Requesting a backfill from here is not available in this backend version yet.' : e instanceof ApiError ? e.message : String(e));
       }
-    } }, 'Run backfill again'), msg));
+    } }, 'Request backfill'), msg));
   const update = (d: Dashboard) => {
     const b = d.sync.backfill;
     const pctDone = b.state === 'complete' ? 100 : b.total > 0 ? Math.min(100, Math.floor((100 * b.received) / b.total)) : 0;
@@ -225,28 +224,108 @@ export function backfillPanel(key: string): { el: HTMLElement; update: (d: Dashb
   return { el, update };
 }
 
-/** Renders the tab (settings are loaded here; statuses come from the dashboard). */
-export function renderSettings(key: string, d: Dashboard, backfill: HTMLElement, onSaved: Saved): HTMLElement {
-  const tenantBox = h('section', { class: 'card' }, stateMsg('loading', 'Loading settings…'));
-  const projectBox = h('section', { class: 'card' }, stateMsg('loading', 'Loading project settings…'));
-  const state = { tenant: null as Settings | null, project: null as Settings | null };
-  const SAVED = 'Saved. The dashboard is recomputed with the new settings.';
-  // Each level is painted from its latest answer; the other level's form shows
-  // it beside its own limits, so a save repaints both.
-  const paintTenant = (note: Note) => {
-    if (!state.tenant) return;
-    const ctx: Ctx = { put: (b) => api.putTenantSettings(b), msg: msgBox('tenant-settings-msg', note), done: (s) => { state.tenant = s; paintTenant({ kind: 'ok', text: SAVED }); paintProject(null); onSaved(); } };
-    tenantBox.replaceChildren(tenantForm(state.tenant, state.project, d.statuses, ctx));
+/**
+ * The statuses a site settings form shows when the page has no project to
+ * take them from: the backend's catalogue when GET /tenant gives one, plus
+ * every status the settings name (roles, WIP limits) by id.
+ */
+export function statusesForSite(tenant: Tenant | null, s: Settings | null, added: string[] = []): Dashboard['statuses'] {
+  const rows: Dashboard['statuses'] = [];
+  const seen = new Set<string>();
+  const push = (id: string, name: string, category = '') => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    rows.push({ id, name, category, role: '' } as Dashboard['statuses'][number]);
   };
-  const paintProject = (note: Note) => {
+  for (const st of tenant?.statuses ?? []) push(String(st.id), st.name, st.category);
+  const ids: string[] = [];
+  for (const r of ['active', 'done', 'terminal', 'external']) ids.push(...(((s?.fields[`statusRoles.${r}`]?.value as unknown[]) ?? []).map(String)));
+  ids.push(...limitsOf(s).map((l) => l.statusId), ...added);
+  for (const id of ids) push(id, `Status ${id}`);
+  return rows;
+}
+
+/** The site settings card (admin page): loads the tenant settings and paints the form. */
+export function renderSiteSettings(tenant: Tenant | null): HTMLElement {
+  const box = h('section', { class: 'card', 'data-testid': 'site-settings' }, stateMsg('loading', 'Loading settings…'));
+  const state = { s: null as Settings | null, added: [] as string[] };
+  const SAVED = 'Saved. Dashboards are recomputed with the new settings.';
+  const addId = h('input', { type: 'number', min: 1, step: 1, class: 'num-input', 'aria-label': 'Status id', 'data-testid': 'add-status-id', placeholder: 'status id' }) as HTMLInputElement;
+  const paint = (note: Note) => {
+    if (!state.s) return;
+    const ctx: Ctx = { put: (b) => api.putTenantSettings(b), msg: msgBox('tenant-settings-msg', note), done: (s) => { state.s = s; paint({ kind: 'ok', text: SAVED }); } };
+    const statuses = statusesForSite(tenant, state.s, state.added);
+    // Without the backend's status catalogue, statuses are rows by id: add one to give it a role or a limit.
+    const add = tenant?.statuses?.length ? null : h('div', { class: 'row add-status' },
+      h('p', { class: 'subtle' }, statuses.length ? 'Statuses are listed by id (their names are on each project\'s pages). Another one:'
+        : 'No status has a role or limit yet. Statuses are listed by id here (their names are on each project\'s pages); add one to give it a role or a limit:'),
+      addId, h('button', { type: 'button', class: 'btn', 'data-testid': 'add-status', onclick: () => {
+        const id = addId.value.trim();
+        if (/^[1-9][0-9]{0,17}$/.test(id) && !state.added.includes(id)) { state.added.push(id); paint(null); }
+      } }, 'Add status'));
+    box.replaceChildren(tenantForm(state.s, null, statuses, ctx, add));
+  };
+  api.tenantSettings().then((s) => { state.s = s; paint(null); }, (e) => box.replaceChildren(stateMsg('error', e instanceof ApiError ? e.message : String(e))));
+  return box;
+}
+
+/**
+ * The project settings card (project settings page): the project's WIP limits
+ * and excluded issue types; the tenant-wide limits beside them, read-only.
+ * onSaved runs after a save (the page reloads what depends on it).
+ */
+export function renderProjectSettings(key: string, statuses: Dashboard['statuses'], onSaved: Saved = () => undefined): HTMLElement {
+  const box = h('section', { class: 'card', 'data-testid': 'project-settings-card' }, stateMsg('loading', 'Loading project settings…'));
+  const state = { project: null as Settings | null, tenant: null as Settings | null };
+  const SAVED = `Saved. ${key}'s dashboard is recomputed with the new settings.`;
+  const paint = (note: Note) => {
     if (!state.project) return;
-    const ctx: Ctx = { put: (b) => api.putProjectSettings(key, b), msg: msgBox('project-settings-msg', note), done: (s) => { state.project = s; paintProject({ kind: 'ok', text: SAVED }); paintTenant(null); onSaved(); } };
-    projectBox.replaceChildren(projectForm(key, state.project, state.tenant, d.statuses, ctx));
+    const ctx: Ctx = { put: (b) => api.putProjectSettings(key, b), msg: msgBox('project-settings-msg', note), done: (s) => { state.project = s; paint({ kind: 'ok', text: SAVED }); onSaved(); } };
+    box.replaceChildren(projectForm(key, state.project, state.tenant, statuses, ctx));
   };
-  const fail = (box: HTMLElement) => (e: unknown) => box.replaceChildren(stateMsg('error', e instanceof ApiError ? e.message : String(e)));
-  const tenantP = api.tenantSettings().then((s) => { state.tenant = s; }, fail(tenantBox));
-  const projectP = api.projectSettings(key).then((s) => { state.project = s; }, fail(projectBox));
-  // Paint when both answered (or failed), so each table can show the other level.
-  void Promise.all([tenantP, projectP]).then(() => { paintProject(null); paintTenant(null); });
-  return h('div', { class: 'settings', 'data-testid': 'settings' }, backfill, projectBox, tenantBox, renderAlerts(d.statuses));
+  const fail = (e: unknown) => box.replaceChildren(stateMsg('error', e instanceof ApiError ? e.message : String(e)));
+  // The tenant's limits are shown for reference; without them the form still works.
+  const tenantP = api.tenantSettings().then((s) => { state.tenant = s; }, () => undefined);
+  const projectP = api.projectSettings(key).then((s) => { state.project = s; }, fail);
+  void Promise.all([tenantP, projectP]).then(() => paint(null));
+  return box;
+}
+
+/**
+ * The backfill panel of every project (admin page): the projects GET /tenant
+ * lists with their sync state, each with "Request backfill", and a project
+ * key field for one it does not list.
+ */
+export function allProjectsBackfill(tenant: Tenant | null): HTMLElement {
+  const msg = h('div', { class: 'form-msg', 'data-testid': 'backfill-all-msg' });
+  const request = async (key: string) => {
+    msg.replaceChildren(h('span', { class: 'subtle' }, `Requesting a backfill of ${key}…`));
+    try { await api.requestBackfill(key); status(msg, 'ok', `Backfill of ${key} requested: it starts within a few minutes.`); } catch (e) {
+      status(msg, 'error', errText(e));
+    }
+  };
+  const projects = tenant?.projects ?? [];
+  const keyInput = h('input', { name: 'backfillKey', class: 'key-input', 'data-testid': 'backfill-key', maxlength: 30, spellcheck: 'false', placeholder: 'PROJECT KEY', 'aria-label': 'Project key' }) as HTMLInputElement;
+  const form = h('form', { class: 'row', 'data-testid': 'backfill-any', novalidate: true },
+    h('label', { class: 'field' }, h('span', {}, 'Project key'), keyInput),
+    h('button', { type: 'submit', class: 'btn', 'data-testid': 'backfill-any-request' }, 'Request backfill'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const key = keyInput.value.trim().toUpperCase();
+    if (!/^[A-Z][A-Z0-9_]{0,29}$/.test(key)) { status(msg, 'error', `"${keyInput.value}" is not a project key.`); return; }
+    void request(key);
+  });
+  const label = (b?: { state: string; received: number; total: number }) => !b ? '—'
+    : `${b.state}${b.total > 0 ? `: ${b.received} of ~${b.total} issues` : ''}`;
+  return h('section', { class: 'card', 'data-testid': 'backfill-all' },
+    h('h3', {}, 'History backfill'),
+    h('p', { class: 'subtle' }, 'Reads a project\'s whole history from Jira again (new fields, a failed or capped run). Projects are read by the app, within its scopes.'),
+    projects.length === 0 ? null : h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'backfill-projects' },
+      h('thead', {}, h('tr', {}, ...['Project', 'Last sync', 'Backfill', ''].map((c) => h('th', {}, c)))),
+      h('tbody', {}, ...projects.map((p) => h('tr', { 'data-testid': 'backfill-project', 'data-key': p.key },
+        h('td', { class: 'strong' }, p.key, p.name ? h('span', { class: 'subtle' }, ` ${p.name}`) : null),
+        h('td', {}, ago(p.lastSyncAt ?? null)),
+        h('td', { 'data-col': 'backfill' }, label(p.backfill)),
+        h('td', { class: 'row-actions' }, h('button', { type: 'button', class: 'btn btn-small', 'data-testid': `backfill-request-${p.key}`, onclick: () => void request(p.key) }, 'Request backfill'))))))),
+    form, msg);
 }

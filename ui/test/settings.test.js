@@ -1,14 +1,16 @@
-/* settings.test.js - browser tests of the Settings tab's newer parts: alert
- * destinations (validation, write-only target, "Send test"), alert rules
- * (create bound to a destination, edit, disable, delete), Jira field ids
- * (override, default, reset), tenant-wide WIP limits (where the project has
- * none, and the project's own limit winning), and CJK text rendering. Same
+/* settings.test.js - browser tests of the admin page (jira:adminPage) and the
+ * project settings page (jira:projectSettingsPage): alert destinations
+ * (validation, write-only target, "Send test"), alert rules (create bound to
+ * a destination, edit, disable, delete; a project's own rules), Jira field
+ * ids (override, default, reset), tenant-wide WIP limits (where the project
+ * has none, and the project's own limit winning), and CJK text rendering. Same
  * set-up as ui.test.js (stack.js: a real backend with the demo data, the dev
  * host, headless Debian chromium at 1024 px). Screenshots go to
  * ui/test-artifacts/ (README's copies live in docs/screenshots/). */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { startStack } from './stack.js';
 import { ARTIFACTS, launchBrowser, openPage } from './browser.js';
 
@@ -44,7 +46,7 @@ async function clearAlerts() {
 
 test('destinations: a refused webhook host shows the 422, the URL is write-only, "Send test" shows its result', async () => {
   await clearAlerts();
-  const p = await page('/project/PAY?tab=settings');
+  const p = await page('/admin');
   try {
     await p.waitForSelector('[data-testid=dests-empty]');
     await p.click('[data-testid=dest-new]');
@@ -127,13 +129,14 @@ test('alert rules: a stuck-in-status rule bound to a destination is listed after
   const dest = await api.post('/api/v1/alerts/destinations', { kind: 'slack', name: 'Rules target', url: SLACK_URL });
   const dash = await api.get('/api/v1/projects/PAY/dashboard?window=30d');
   const st = dash.statuses.find((s) => s.role === 'active');
-  const p = await page('/project/PAY?tab=settings');
+  const p = await page('/admin');
   try {
     await p.waitForSelector('[data-testid=rules-empty]');
     await p.click('[data-testid=rule-new]');
     assert.equal(await p.inputValue('[data-testid=rule-kind]'), 'stuck_in_status');
     await p.fill('[data-testid=rule-name]', 'Stuck in progress');
-    await p.selectOption('[data-testid=rule-param\\.statusId]', st.id);
+    // The admin page has no project, so no status names: the status is given by id.
+    await p.fill('[data-testid=rule-param\\.statusId]', st.id);
     await p.fill('[data-testid=rule-param\\.thresholdHours]', '0');
     await p.fill('[data-testid=rule-cooldown]', '120');
     await p.check(`[data-testid=rule-dest-${dest.id}]`);
@@ -149,7 +152,8 @@ test('alert rules: a stuck-in-status rule bound to a destination is listed after
     const row = p.locator(ruleRow('Stuck in progress'));
     await row.waitFor();
     assert.equal(await row.locator('[data-col=kind]').textContent(), 'Stuck in status');
-    assert.equal(await row.locator('[data-col=condition]').textContent(), `${st.name} for more than 48 h`);
+    assert.equal(await row.locator('[data-col=condition]').textContent(), `status ${st.id} for more than 48 h`);
+    assert.equal(await row.locator('[data-col=project]').textContent(), 'All projects');
     assert.equal(await row.locator('[data-col=cooldown]').textContent(), '120 min');
     assert.equal(await row.locator('[data-col=destinations]').textContent(), 'Rules target');
     const [rule] = await api.get('/api/v1/alerts/rules');
@@ -198,7 +202,7 @@ test('alert rules: a stuck-in-status rule bound to a destination is listed after
 });
 
 test('field ids: a bad id shows the 422, an override shows its default and resets', async () => {
-  const p = await page('/project/PAY?tab=settings');
+  const p = await page('/admin');
   try {
     await p.waitForSelector('[data-testid=input-fields\\.storyPoints]');
     assert.equal(await p.textContent('[data-testid=badge-fields\\.storyPoints]'), 'default');
@@ -239,53 +243,60 @@ test('a tenant-wide WIP limit shows where the project has none; the project limi
   const st = dash.statuses.find((s) => s.id === dash.bottleneck.statusId && inFlight(s)) ?? dash.statuses.find((s) => s.role === 'active' && inFlight(s));
   const n = aging.items.filter((i) => String(i.statusId) === st.id).length;
   await api.put('/api/v1/projects/PAY/settings', { wipLimits: null });
-  const p = await page('/project/PAY?tab=settings');
+  // The admin page (site admin): the tenant-wide limit. It has no project, so the status is added by id.
+  const p = await page('/admin');
+  let q, o;
   try {
-    await p.waitForSelector(`[data-testid=tenant-wip-limit-${st.id}]`);
+    await p.waitForSelector('[data-testid=add-status-id]');
     assert.match(await p.textContent('[data-testid=wip-precedence]'), /project's own limit for a status wins over the tenant-wide one/);
+    await p.fill('[data-testid=add-status-id]', st.id);
+    await p.click('[data-testid=add-status]');
     await p.fill(`[data-testid=tenant-wip-limit-${st.id}]`, '2');
     await p.fill(`[data-testid=tenant-wip-breach-${st.id}]`, '90');
     await p.click('[data-testid=save-tenant]');
     await p.waitForSelector('[data-testid=tenant-settings-msg] .msg-ok');
-    assert.equal(await p.textContent('[data-testid=badge-wipLimits]'), 'default', 'the project field is untouched');
-    assert.equal(await p.textContent(`[data-testid=wip-other-${st.id}]`), '2 · alert after 90 min', 'the project table shows the tenant-wide limit');
+    // After the save the row stays: the settings name the status now.
+    assert.equal(await p.inputValue(`[data-testid=tenant-wip-limit-${st.id}]`), '2');
     const ts = await api.get('/api/v1/tenant/settings');
     assert.deepEqual(ts.fields.wipLimits.value.map((l) => [String(l.statusId), l.limit, l.breachMinutes]), [[st.id, 2, 90]]);
     const d2 = await api.get('/api/v1/projects/PAY/dashboard?window=30d');
     const row2 = d2.statuses.find((s) => s.id === st.id);
     assert.equal(row2.wip.limit, 2, 'the backend applies the tenant-wide limit');
+    assert.deepEqual(p.errors, []);
 
-    await p.click('button[data-tab=overview]');
+    // The project settings page (project admin) shows it beside the project's own (none yet).
+    q = await page('/project/PAY/settings');
+    await q.waitForSelector(`[data-testid=wip-other-${st.id}]`);
+    assert.equal(await q.textContent('[data-testid=badge-wipLimits]'), 'default', 'the project field is untouched');
+    assert.equal(await q.textContent(`[data-testid=wip-other-${st.id}]`), '2 · alert after 90 min', 'the project table shows the tenant-wide limit');
+
+    // The project page (viewer) shows it against the current WIP.
+    o = await page('/project/PAY');
     const cell = `[data-testid=stages] tr[data-status-id="${st.id}"] [data-col=wipCurrent]`;
-    await p.waitForFunction((q) => / \/ 2$/.test(document.querySelector(q)?.textContent ?? ''), cell, { timeout: 10000 });
-    assert.equal(await p.textContent(cell), `${row2.wip.current} / 2`);
-    if (d2.bottleneck.statusId === st.id) assert.match(await p.textContent('[data-testid=bd-wip]'), / \/ limit 2/);
-
-    await p.click('button[data-tab=flow]');
-    await p.waitForSelector('[data-testid=wip-aging-chart][data-points] canvas');
-    assert.ok((await p.getAttribute('[data-testid=wip-aging-chart]', 'data-limits')).split(',').includes(`${st.id}:${n}/2`));
-    assert.equal(await p.textContent(`[data-testid=wip-aging-limits] [data-status-id="${st.id}"]`), `${st.name} ${n} / 2`);
-    await p.screenshot({ path: path.join(ARTIFACTS, 'flow-wip-limits.png'), fullPage: true });
+    await o.waitForFunction((sel) => / \/ 2$/.test(document.querySelector(sel)?.textContent ?? ''), cell, { timeout: 10000 });
+    assert.equal(await o.textContent(cell), `${row2.wip.current} / 2`);
+    if (d2.bottleneck.statusId === st.id) assert.match(await o.textContent('[data-testid=bd-wip]'), / \/ limit 2/);
+    await o.click('button[data-tab=flow]');
+    await o.waitForSelector('[data-testid=wip-aging-chart][data-points] canvas');
+    assert.ok((await o.getAttribute('[data-testid=wip-aging-chart]', 'data-limits')).split(',').includes(`${st.id}:${n}/2`));
+    assert.equal(await o.textContent(`[data-testid=wip-aging-limits] [data-status-id="${st.id}"]`), `${st.name} ${n} / 2`);
+    await o.screenshot({ path: path.join(ARTIFACTS, 'flow-wip-limits.png'), fullPage: true });
 
     // The project's own limit wins.
-    await p.click('button[data-tab=settings]');
-    await p.fill(`[data-testid=wip-limit-${st.id}]`, '5');
-    await p.click('[data-testid=save-project]');
-    await p.waitForSelector('[data-testid=project-settings-msg] .msg-ok');
-    assert.equal(await p.textContent(`[data-testid=tenant-wip-other-${st.id}]`), '5');
-    await p.screenshot({ path: path.join(ARTIFACTS, 'settings.png'), fullPage: true });
-    await p.click('button[data-tab=overview]');
-    await p.waitForFunction((q) => / \/ 5$/.test(document.querySelector(q)?.textContent ?? ''), cell, { timeout: 10000 });
+    await q.fill(`[data-testid=wip-limit-${st.id}]`, '5');
+    await q.click('[data-testid=save-project]');
+    await q.waitForSelector('[data-testid=project-settings-msg] .msg-ok');
+    await q.screenshot({ path: path.join(ARTIFACTS, 'project-settings.png'), fullPage: true });
+    await o.reload();
+    await o.waitForFunction((sel) => / \/ 5$/.test(document.querySelector(sel)?.textContent ?? ''), cell, { timeout: 10000 });
     assert.equal((await api.get('/api/v1/projects/PAY/dashboard?window=30d')).statuses.find((s) => s.id === st.id).wip.limit, 5);
-    // The page is usable at 1024 px: nothing wider than the viewport.
-    await p.click('button[data-tab=settings]');
-    await p.waitForSelector('[data-testid=dests-empty], [data-testid=dests-table]');
-    assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= 1024), 'no horizontal scroll at 1024 px');
-    assert.deepEqual(p.errors, []);
+    // The pages are usable at 1024 px: nothing wider than the viewport.
+    for (const x of [p, q]) assert.ok(await x.evaluate(() => document.documentElement.scrollWidth <= 1024), 'no horizontal scroll at 1024 px');
+    assert.deepEqual([...q.errors, ...o.errors], []);
   } finally {
     await api.put('/api/v1/tenant/settings', { wipLimits: null }).catch(() => {});
     await api.put('/api/v1/projects/PAY/settings', { wipLimits: null }).catch(() => {});
-    await p.close();
+    for (const x of [p, q, o]) await x?.close();
   }
 });
 
@@ -317,5 +328,114 @@ test('CJK status names of the real DevLake data render with a CJK font, not boxe
     await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-devlake.png'), fullPage: true });
   } finally {
     await p.close();
+  }
+});
+
+test('admin page: site settings, rules, destinations and the backfill panel; a setting saves', async () => {
+  const inst = randomBytes(5).toString('hex'); // a fresh installation: its settings are its own
+  await stack.post(inst, '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/adm' });
+  const p = await page(`/admin?installation=${inst}`);
+  try {
+    await p.waitForSelector('#app[data-loaded] [data-testid=tenant-settings]');
+    for (const id of ['site-settings', 'alert-rules', 'destinations', 'backfill-all', 'rule-new', 'dest-new', 'save-tenant']) {
+      assert.ok(await p.isVisible(`[data-testid=${id}]`), `${id} visible`);
+    }
+    assert.equal(await p.getAttribute('body', 'data-module'), 'jira:adminPage');
+    // A site setting: the notification e-mail, saved and shown as an override.
+    await p.fill('input[name=notificationEmail]', 'flow-team@example.com');
+    await p.click('[data-testid=save-tenant]');
+    await p.waitForSelector('[data-testid=tenant-settings-msg] .msg-ok');
+    assert.equal(await p.textContent('[data-testid=badge-notificationEmail]'), 'override');
+    const s = await stack.get(inst, '/api/v1/tenant/settings', 'PAY');
+    assert.deepEqual(s.fields.notificationEmail, { value: 'flow-team@example.com', default: null, overridden: true });
+    await p.reload();
+    await p.waitForSelector('[data-testid=badge-notificationEmail]');
+    assert.equal(await p.inputValue('input[name=notificationEmail]'), 'flow-team@example.com', 'saved: it is there after a reload');
+    await p.screenshot({ path: path.join(ARTIFACTS, 'admin-page.png'), fullPage: true });
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
+// NEEDS THE ISSUE-11 BACKEND (lead: verify after the merge). The backend
+// before issue 11 answers a backfill request only for the token's own project,
+// and an admin page's token has none: 403 there.
+test('[issue-11 backend] admin page: "Request backfill" of any project files the request', async () => {
+  const inst = randomBytes(5).toString('hex');
+  await stack.post(inst, '/forge/lifecycle', { eventType: 'avi:forge:installed:app', context: 'ari:cloud:jira::site/adb' });
+  const p = await page(`/admin?installation=${inst}`);
+  try {
+    await p.fill('[data-testid=backfill-key]', 'mob');
+    await p.click('[data-testid=backfill-any-request]');
+    await p.waitForSelector('[data-testid=backfill-all-msg] .msg-ok');
+    assert.match(await p.textContent('[data-testid=backfill-all-msg]'), /Backfill of MOB requested/);
+    assert.deepEqual((await stack.get(inst, '/forge/backfill/requests', 'MOB')).projects, ['MOB']);
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+  }
+});
+
+test('project settings page: the project\'s settings save; destinations are listed read-only', async () => {
+  await clearAlerts();
+  const dest = await api.post('/api/v1/alerts/destinations', { kind: 'slack', name: 'Team channel', url: SLACK_URL });
+  const p = await page('/project/PAY/settings');
+  try {
+    await p.waitForSelector('#app[data-loaded] [data-testid=project-settings]');
+    assert.equal(await p.getAttribute('body', 'data-module'), 'jira:projectSettingsPage');
+    // No site-wide settings and no destination controls here.
+    for (const id of ['tenant-settings', 'save-tenant', 'dest-new', `dest-test-${dest.id}`, `dest-edit-${dest.id}`, `dest-delete-${dest.id}`]) {
+      assert.equal(await p.locator(`[data-testid=${id}]`).count(), 0, `${id} absent`);
+    }
+    const row = p.locator(destRow('Team channel'));
+    await row.waitFor();
+    assert.equal(await row.locator('[data-col=target]').textContent(), '…abcd');
+    await p.fill('[data-testid=input-excludedIssueTypes]', 'Epic');
+    await p.click('[data-testid=save-project]');
+    await p.waitForSelector('[data-testid=project-settings-msg] .msg-ok');
+    const ps = await api.get('/api/v1/projects/PAY/settings');
+    assert.deepEqual(ps.fields.excludedIssueTypes.value, ['Epic']);
+    await p.reload();
+    await p.waitForSelector('[data-testid=input-excludedIssueTypes]');
+    assert.equal(await p.inputValue('[data-testid=input-excludedIssueTypes]'), 'Epic');
+    await p.screenshot({ path: path.join(ARTIFACTS, 'project-settings-page.png'), fullPage: true });
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await api.put('/api/v1/projects/PAY/settings', { excludedIssueTypes: null }).catch(() => {});
+    await p.close();
+    await clearAlerts().catch(() => {});
+  }
+});
+
+// NEEDS THE ISSUE-11 BACKEND (lead: verify after the merge). A rule made on
+// the project settings page carries "projectKey": the backend before issue 11
+// refuses that member (422 "projectKey: unknown field"), so this fails there.
+test('[issue-11 backend] project settings page: a rule of the project bound to a destination a site admin made', async () => {
+  await clearAlerts();
+  const dest = await api.post('/api/v1/alerts/destinations', { kind: 'slack', name: 'Team channel', url: SLACK_URL });
+  const p = await page('/project/PAY/settings');
+  try {
+    await p.waitForSelector('[data-testid=rules-empty]');
+    assert.match(await p.textContent('[data-testid=alert-rules] h3'), /Alert rules of PAY/);
+    await p.click('[data-testid=rule-new]');
+    assert.equal(await p.locator('[data-testid=rule-project]').count(), 0, 'a project admin\'s rule is always of its project');
+    await p.fill('[data-testid=rule-name]', 'PAY stuck');
+    await p.fill('[data-testid=rule-param\\.thresholdHours]', '36');
+    await p.check(`[data-testid=rule-dest-${dest.id}]`);
+    await p.click('[data-testid=rule-save]');
+    const res = await p.waitForSelector('[data-testid=rules-msg] .msg-ok, [data-testid=rule-form-msg] .msg-error');
+    assert.equal(await res.getAttribute('class'), 'msg-ok', `the rule was refused: ${await res.textContent()}`);
+    await p.reload();
+    const row = p.locator(ruleRow('PAY stuck'));
+    await row.waitFor();
+    assert.equal(await row.locator('[data-col=destinations]').textContent(), 'Team channel');
+    const [rule] = await api.get('/api/v1/alerts/rules');
+    assert.equal(rule.projectKey, 'PAY');
+    assert.deepEqual(rule.destinationIds, [dest.id]);
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await p.close();
+    await clearAlerts().catch(() => {});
   }
 });

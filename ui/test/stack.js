@@ -8,7 +8,12 @@
  * and a local fake webhook receiver (stack.hook) that the server may deliver
  * to (BIQ_ALERT_HOSTS_EXTRA admits plain http to a loopback host:port; the
  * attached-backend case has none: stack.hook is null).
- * Also: FIT signing for direct API calls, and a dev host over the UI build. */
+ * Also: FIT signing for direct API calls, each signed as the module that
+ * route admits (callerFor: the platform's endpoints for /forge/lifecycle,
+ * /forge/events ..., a Forge function for the other /forge/ routes, the admin
+ * page for site settings, destinations and rules, the project settings page
+ * for project settings, the project page or issue panel for reads), and a
+ * dev host over the UI build. */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, existsSync, rmSync, openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -16,7 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fitClaims, signFit, installationAri, DEV_APP_ID, DEV_KID } from '../../tools/devhost/fit.js';
+import { fitClaims, signFit, installationAri, DEV_APP_ID, DEV_KID, MODULES } from '../../tools/devhost/fit.js';
 import { startDevhost } from '../../tools/devhost/server.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -105,7 +110,7 @@ async function setUp(stack) {
     const log = path.join(dir, 'server.log');
     const out = openSync(log, 'a');
     const child = spawn(path.join(ROOT, 'build/biq'), ['serve'], {
-      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}`,
+      env: { ...env, BIQ_APP_ID: stack.appId, BIQ_JWKS_FILE: path.join(stack.keysDir, 'jwks.json'), BIQ_LISTEN: `127.0.0.1:${port}`, BIQ_METRICS_LISTEN: '127.0.0.1:0',
         BIQ_ALERT_HOSTS_EXTRA: stack.hook.hostPort },
       stdio: ['ignore', out, out],
     });
@@ -121,16 +126,46 @@ async function setUp(stack) {
   stack.stops.unshift(() => stack.host.close());
 }
 
-/** Signs a token for installation (e.g. 'de00') and project / issue. */
-function token(stack, inst, projectKey = 'PAY', issueKey) {
-  const ctx = { installation: installationAri(inst), projectId: '10000', projectKey, ...(issueKey ? { issueKey, issueId: issueKey.split('-')[1] } : {}) };
+/** The platform and function modules of forge/manifest.yml (src/auth/modules.def). */
+export const PLATFORM = {
+  lifecycle: { type: 'core:endpoint', key: 'biq-lifecycle' },
+  uninstall: { type: 'core:endpoint', key: 'biq-uninstall' },
+  events: { type: 'core:endpoint', key: 'biq-events' },
+  sweep: { type: 'core:endpoint', key: 'biq-alerts-sweep' },
+  backfill: { type: 'core:function', key: 'backfill-consumer' },
+  requests: { type: 'core:function', key: 'backfill-requests' },
+  reconcile: { type: 'core:function', key: 'reconcile' },
+};
+
+/** The module a test signs a direct call to (method, path) as: the one that route admits. */
+export function callerFor(method, p, issueKey) {
+  const path = p.split('?')[0];
+  if (path === '/forge/lifecycle') return PLATFORM.lifecycle;
+  if (path === '/forge/uninstall') return PLATFORM.uninstall;
+  if (path === '/forge/events') return PLATFORM.events;
+  if (path === '/forge/alerts/sweep') return PLATFORM.sweep;
+  if (path === '/forge/backfill/requests') return PLATFORM.requests;
+  if (path.startsWith('/forge/reconcile')) return PLATFORM.reconcile;
+  if (path.startsWith('/forge/')) return PLATFORM.backfill;
+  if (path === '/api/v1/tenant/settings' || path.startsWith('/api/v1/alerts/destinations') || path.startsWith('/api/v1/alerts/rules')) return MODULES.adminPage;
+  if (/^\/api\/v1\/projects\/[^/]+\/settings$/.test(path)) return MODULES.projectSettingsPage;
+  return issueKey ? MODULES.issuePanel : MODULES.projectPage;
+}
+
+/**
+ * Signs a token for installation (e.g. 'de00') and project / issue, as
+ * `module` ({type, key}; the project page, or issue panel with an issue, by default).
+ */
+export function token(stack, inst, projectKey = 'PAY', issueKey, module) {
+  const ctx = { installation: installationAri(inst), projectId: '10000', projectKey, module, ...(issueKey ? { issueKey, issueId: issueKey.split('-')[1] } : {}) };
   const pem = readFileSync(path.join(stack.keysDir, 'dev-key.pem'), 'utf8');
   return signFit(pem, fitClaims(ctx, stack.appId), stack.kid);
 }
 
-async function request(stack, inst, method, p, body, projectKey, issueKey) {
+async function request(stack, inst, method, p, body, projectKey, issueKey, as) {
+  const module = as ?? callerFor(method, p, issueKey);
   const r = await fetch(stack.backend + p, {
-    method, headers: { authorization: `Bearer ${token(stack, inst, projectKey, issueKey)}`, 'content-type': 'application/json' },
+    method, headers: { authorization: `Bearer ${token(stack, inst, projectKey, issueKey, module)}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await r.text();
@@ -138,12 +173,12 @@ async function request(stack, inst, method, p, body, projectKey, issueKey) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Extends a stack object with API helpers. */
+/** Extends a stack object with API helpers; `as` overrides the module callerFor picks. */
 export function withApi(stack) {
-  stack.get = (inst, p, projectKey, issueKey) => request(stack, inst, 'GET', p, undefined, projectKey, issueKey);
-  stack.post = (inst, p, body, projectKey) => request(stack, inst, 'POST', p, body, projectKey);
-  stack.put = (inst, p, body, projectKey) => request(stack, inst, 'PUT', p, body, projectKey);
-  stack.del = (inst, p, projectKey) => request(stack, inst, 'DELETE', p, undefined, projectKey);
+  stack.get = (inst, p, projectKey, issueKey, as) => request(stack, inst, 'GET', p, undefined, projectKey, issueKey, as);
+  stack.post = (inst, p, body, projectKey, as) => request(stack, inst, 'POST', p, body, projectKey, undefined, as);
+  stack.put = (inst, p, body, projectKey, as) => request(stack, inst, 'PUT', p, body, projectKey, undefined, as);
+  stack.del = (inst, p, projectKey, as) => request(stack, inst, 'DELETE', p, undefined, projectKey, undefined, as);
   stack.stop = async () => { for (const s of stack.stops) { try { await s(); } catch { /* best effort */ } } };
   return stack;
 }
