@@ -5,6 +5,11 @@
 #   make test       the whole suite, plain and under ASan+UBSan (scripts/test.sh)
 #   make bench      the benchmarks (scripts/bench.sh)
 #   make fuzz       libFuzzer harnesses in build-fuzz/, FUZZ_SECONDS each (scripts/fuzz.sh)
+#   make backup     a pgBackRest backup of make run's cluster (TYPE=full|diff|incr; scripts/backup.sh)
+#   make restore    point-in-time restore of it: TARGET='2026-01-31 12:00:00+00' or latest (scripts/restore.sh)
+#   make deb        the Debian package in build/deb/, lintian-checked (scripts/deb.sh)
+#   make image      the OCI image layout in build/image/ (scripts/image.sh)
+#   make sbom       CycloneDX SBOMs of the package, the image and the Forge app in build/sbom/
 #
 # Variables: BUILD (output folder), CC, SAN=1 (AddressSanitizer + UBSan),
 # FUZZ=1 (clang only: libFuzzer instrumentation + ASan + UBSan; scripts/fuzz.sh).
@@ -50,7 +55,7 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(sort $(wildc
 FUZZ_MAIN := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/replay_main.o)
 
 .PRECIOUS: $(BUILD)/obj/%.o
-.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses
+.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses backup restore deb image sbom
 all: $(BUILD)/biq
 
 $(BUILD)/biq: $(BUILD)/obj/src/cli/main.o $(BUILD)/libbiq.a
@@ -108,7 +113,28 @@ bench:
 lint:
 	bash scripts/lint.sh
 
+TYPE ?=
+TARGET ?= latest
+backup:
+	bash scripts/deps.sh pgbackrest
+	bash scripts/backup.sh $(if $(TYPE),--type $(TYPE))
+
+restore:
+	bash scripts/restore.sh --target '$(TARGET)'
+
+deb:
+	bash scripts/deps.sh lintian
+	bash scripts/deb.sh
+
+image:
+	bash scripts/deps.sh buildah umoci jq
+	bash scripts/image.sh
+
+sbom:
+	bash scripts/deps.sh jq
+	bash scripts/sbom.sh
+
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-deb
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

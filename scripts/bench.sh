@@ -18,7 +18,11 @@
 #     against pgbench's one-row INSERT commits;
 #  8. bench/attack.sh: RSS and /healthz + dashboard p99 while 1000
 #     anonymous uploads and 64 held 4 MiB pages press on the server;
-#  9. stops and removes the cluster, also on failure.
+#  9. bench/recovery.sh: RPO and RTO of the pgBackRest set-up on a
+#     generated 50k-issue site (its own archiving cluster): acknowledged
+#     events lost by a restore to "latest" after kill -9 of the primary,
+#     seconds from restore to /readyz 200;
+# 10. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
 # Environment: BENCH_ISSUES (default 128000), BENCH_SEED (default 7: among
@@ -27,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh wrk >/dev/null
+bash scripts/deps.sh wrk pgbackrest >/dev/null
 JOBS=$(nproc 2>/dev/null || echo 2)
 CC=${CC:-cc}
 PKGS="libmicrohttpd jansson openssl libpq libcurl"
@@ -90,3 +94,7 @@ bash bench/events.sh "$pgdir"
 echo
 echo "== memory and latency under attack (bench/attack.sh, issue 12)"
 bash bench/attack.sh "$pgdir"
+
+echo
+echo "== recovery: RPO and RTO with pgBackRest (bench/recovery.sh, ${BENCH_RECOVERY_ISSUES:-50000} issues)"
+bash bench/recovery.sh "$pgdir"

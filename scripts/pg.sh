@@ -4,6 +4,16 @@
 # another server). Used by `make test` and `make run`.
 #
 #   scripts/pg.sh start DIR   create (first time) and start; prints env lines
+#   scripts/pg.sh start DIR --archive CONF
+#                             the same with WAL archiving to pgBackRest (CONF
+#                             names its config, scripts/backup.sh writes it;
+#                             the stanza is CONF's one section besides
+#                             [global]) and durable commits (fsync and
+#                             synchronous_commit on): `make run` and the
+#                             restore drill. Written to DIR/data/biq-archive.conf
+#                             on every such start (restarts a running cluster
+#                             that was not archiving); a start without
+#                             --archive leaves an existing file alone.
 #   scripts/pg.sh stop DIR    stop (fast shutdown)
 #   scripts/pg.sh env DIR     print the env lines again
 #
@@ -15,6 +25,10 @@ set -euo pipefail
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:?usage: pg.sh start|stop|env DIR}
 dir=$(realpath -m "${2:?usage: pg.sh start|stop|env DIR}")
+archive_conf=
+if [ "${3:-}" = "--archive" ]; then
+    archive_conf=$(realpath "${4:?usage: pg.sh start DIR --archive PGBACKREST_CONF}")
+fi
 data="$dir/data"
 sock="$dir/run"
 
@@ -76,9 +90,40 @@ SELECT 'CREATE DATABASE biq OWNER biq_owner'
 SQL
 }
 
+# WAL archiving through pgBackRest, in a file of its own that
+# postgresql.conf includes last (so its settings win). The socket folder is
+# written again too: a data directory restored from a backup of another
+# DIR still names that DIR's socket in postgresql.conf.
+write_archive_conf() {
+    local stanza
+    stanza=$(sed -n 's/^\[\(.*\)\]$/\1/p' "$archive_conf" | grep -vx global | head -1)
+    [ -n "$stanza" ] || { echo "pg.sh: no stanza section in $archive_conf" >&2; exit 2; }
+    as_pg tee "$data/biq-archive.conf" >/dev/null <<CONF
+# written by scripts/pg.sh start --archive: WAL archiving to pgBackRest
+unix_socket_directories = '$sock'
+wal_level = replica
+archive_mode = on
+archive_command = 'pgbackrest --config=$archive_conf --stanza=$stanza --pg1-path=$data archive-push %p'
+archive_timeout = 60
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+CONF
+    grep -q "^include_if_exists = 'biq-archive.conf'" "$data/postgresql.conf" ||
+        echo "include_if_exists = 'biq-archive.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null
+}
+
 case "$cmd" in
 start)
     [ -f "$data/PG_VERSION" ] || create
+    if [ -n "$archive_conf" ]; then
+        as_pg mkdir -p "$sock"
+        write_archive_conf
+        if as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1 &&
+           [ "$(as_pg "$PGBIN/psql" -X -At -h "$sock" -U postgres -d postgres -c 'SHOW archive_mode')" != on ]; then
+            as_pg "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+        fi
+    fi
     if ! as_pg "$PGBIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
         as_pg "$PGBIN/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null
     fi

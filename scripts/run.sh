@@ -2,9 +2,12 @@
 # `make run`: the product on this machine, from nothing.
 #
 # Installs what is missing, builds, starts a PostgreSQL cluster under ./var
-# (kept between runs), migrates, makes a local development signing key
+# (kept between runs) that archives its WAL to a pgBackRest repository in
+# ./var/backup, migrates, makes a local development signing key
 # (./var/keys, standing in for Atlassian's), starts the backend, installs a
-# demo tenant and prints how to reach it. Ctrl-C stops everything.
+# demo tenant, takes a full backup and prints how to reach it. Ctrl-C stops
+# everything. Backups from then on: `make backup`, on a schedule
+# (docs/operations.md "Backups"); restores: `make restore TARGET=...`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +19,12 @@ TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de00"
 REAL_TENANT="ari:cloud:ecosystem::installation/00000000-0000-4000-8000-00000000de01"
 VAR="$PWD/var"
 
-bash scripts/deps.sh
+bash scripts/deps.sh pgbackrest
 make -s -j"$(nproc 2>/dev/null || echo 2)" build/biq build/biq-dev
 
 mkdir -p "$VAR/keys"
-eval "$(bash scripts/pg.sh start "$VAR/pg")"
+bash scripts/backup.sh --pg-dir "$VAR/pg" --repo "$VAR/backup" --conf-only
+eval "$(bash scripts/pg.sh start "$VAR/pg" --archive "$VAR/backup/pgbackrest.conf")"
 ./build/biq migrate
 [ -f "$VAR/keys/jwks.json" ] || ./build/biq-dev keygen "$VAR/keys" "$KID"
 
@@ -57,6 +61,10 @@ if [ ! -f "$VAR/demo-loaded" ]; then
         "$REAL_TENANT"
     touch "$VAR/demo-loaded"
 fi
+# A full backup on every start (the schedule in docs/operations.md adds
+# daily fulls and hourly differentials).
+backup_line=$(bash scripts/backup.sh --pg-dir "$VAR/pg" --repo "$VAR/backup" --type full 2>&1 | tail -1) ||
+    backup_line="backup FAILED (see var/backup/log): $backup_line"
 
 # The Custom UI outside Jira: tools/devhost serves ui/dist and signs the UI's
 # calls with the dev key (never part of the production binary).
@@ -83,6 +91,8 @@ cat <<MSG
 
 BottleneckIQ backend is running at http://127.0.0.1:$PORT   (log: var/server.log)
 $ui_line
+$backup_line
+  make backup [TYPE=diff]   make restore TARGET='YYYY-MM-DD HH:MM:SS+00'   (docs/operations.md)
 
   curl http://127.0.0.1:$PORT/healthz
   curl http://$METRICS_LISTEN/metrics     (the metrics listener, BIQ_METRICS_LISTEN)

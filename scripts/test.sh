@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh
+bash scripts/deps.sh pgbackrest lintian jq buildah umoci shellcheck
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (gcc, clang, gcc+asan+ubsan)"
@@ -172,6 +172,41 @@ run_ui() {
     rm -f "$out"
 }
 run_ui
+
+# Operations (issue 20): bash test scripts of tests/ops/ that print "ok -" /
+# "not ok -" lines and end with "N passed, N failed"; their counts join the
+# totals. A script that prints no summary counts as one failure.
+run_ops() {
+    local name=$1 out rc=0 line p f
+    shift
+    echo "== tests: $name"
+    out=$(mktemp)
+    timeout 600 "$@" >"$out" 2>&1 || rc=$?
+    line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$out" | tail -1 || true)
+    if [ -z "$line" ]; then
+        cat "$out"
+        echo "!! $name: no test summary (exit $rc)"
+        failed=$((failed + 1))
+        failed_names+=("$name")
+    else
+        p=${line%% passed*}
+        f=${line##*, }
+        f=${f%% failed}
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+            grep -v '^ok ' "$out"
+            failed_names+=("$name")
+            [ "$f" -eq 0 ] && failed=$((failed + 1))
+        fi
+        printf '%-58s %s\n' "$name" "$line"
+    fi
+    rm -f "$out"
+}
+run_ops "tests/ops/restore-drill.sh" bash tests/ops/restore-drill.sh
+run_ops "tests/ops/deb-install.sh" bash tests/ops/deb-install.sh
+run_ops "tests/ops/image-rootfs.sh" bash tests/ops/image-rootfs.sh
+run_ops "tests/ops/supply-chain.sh" bash tests/ops/supply-chain.sh
 
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct env {
     biq_getenv_fn get;
@@ -45,7 +46,9 @@ static biq_err copy_value(struct env *env, const char *name, const char *value, 
 }
 
 /* Reads a secret from the file named by NAME_FILE: bounded, one value,
- * trailing newlines removed. */
+ * trailing newlines removed. A file that other users may read or write
+ * (mode o+r or o+w) is refused: a secret must be readable by its owner
+ * (and group) only. */
 static biq_err read_secret_file(struct env *env, const char *name, const char *path, char *dst,
                                 size_t dst_size)
 {
@@ -56,6 +59,15 @@ static biq_err read_secret_file(struct env *env, const char *name, const char *p
         snprintf(env->why, env->why_len, "%s_FILE: cannot open %s: %s", name, path,
                  strerror(errno));
         return BIQ_ERR_CONFIG;
+    }
+    struct stat st = {0};
+    if (fstat(fileno(f), &st) != 0 || (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
+        snprintf(env->why, env->why_len,
+                 "%s_FILE: %s is readable or writable by other users (mode %04o); "
+                 "chmod o-rwx it",
+                 name, path, (unsigned)(st.st_mode & 07777));
+        err = BIQ_ERR_CONFIG;
+        goto out;
     }
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     if (!feof(f)) {

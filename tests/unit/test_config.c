@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/config.h"
@@ -108,6 +109,32 @@ START_TEST(secrets_from_files)
 }
 END_TEST
 
+/* A secret file others may read or write is refused at start, naming the
+ * variable and the mode; owner and group access is fine. */
+START_TEST(secret_file_permissions)
+{
+    biq_config cfg;
+    char why[256], path[] = "/tmp/biq-secret-XXXXXX", setting[128];
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "postgresql:///secret\n", 21), 21);
+    close(fd);
+    snprintf(setting, sizeof setting, "BIQ_DATABASE_URL_FILE=%s", path);
+    const char *env[] = {setting, "BIQ_APP_ID=ari:cloud:ecosystem::app/1", "BIQ_JWKS_FILE=x", NULL};
+    ck_assert_int_eq(chmod(path, 0640), 0);
+    ck_assert_int_eq(load(env, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    expect_error(env, BIQ_CONFIG_FOR_SERVE,
+                 "BIQ_DATABASE_URL_FILE: /tmp/biq-secret-");
+    ck_assert_int_eq(load(env, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(why, "readable or writable by other users (mode 0644)"));
+    ck_assert_str_eq(cfg.database_url, "");
+    ck_assert_int_eq(chmod(path, 0602), 0);
+    expect_error(env, BIQ_CONFIG_FOR_SERVE, "by other users (mode 0602)");
+    unlink(path);
+}
+END_TEST
+
 START_TEST(anthropic_is_optional_and_checked)
 {
     biq_config cfg;
@@ -172,6 +199,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, listen_forms);
     tcase_add_test(tc, errors_name_the_variable);
     tcase_add_test(tc, secrets_from_files);
+    tcase_add_test(tc, secret_file_permissions);
     tcase_add_test(tc, anthropic_is_optional_and_checked);
     tcase_add_test(tc, alert_delivery_settings);
     suite_add_tcase(s, tc);
