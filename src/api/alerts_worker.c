@@ -12,14 +12,13 @@
 
 #include "alerts/deliver.h"
 #include "alerts/limits.h"
+#include "common/clock.h"
 #include "api/alerts_eval.h"
 #include "store/alerts.h"
 
 enum {
     TEST_SLOTS = BIQ_ALERT_TEST_QUEUE_MAX + BIQ_ALERT_TEST_KEPT,
     TEST_KIND_MAX = 16,
-    MS_PER_S = 1000,
-    NS_PER_MS = 1000000,
 };
 
 static const char TEST_SUBJECT[] = "BottleneckIQ test message";
@@ -148,13 +147,6 @@ const char *biq_alert_test_state_name(biq_alert_test_state s)
         return "failed";
     }
     return "failed";
-}
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * MS_PER_S + now.tv_nsec / NS_PER_MS;
 }
 
 static void forget_target(test_slot *t)
@@ -291,7 +283,7 @@ biq_err biq_alert_worker_test_enqueue(biq_alert_worker *w, const char *tenant_id
     if (l->active >= BIQ_ALERT_TEST_QUEUE_MAX || l->stop)
         err = BIQ_ERR_UNAVAILABLE;
     else
-        err = biq_alert_limits_take(&l->limits, tenant_id, destination, monotonic_ms(),
+        err = biq_alert_limits_take(&l->limits, tenant_id, destination, biq_clock_monotonic_ms(),
                                     retry_after_s);
     if (err == BIQ_OK) {
         test_slot *t = slot_for_new(l);

@@ -70,38 +70,6 @@ typedef struct view {
     biq_flow *flow;
 } view;
 
-int64_t biq_api_flow_now(const biq_app *app)
-{
-    return app->flow_pinned_ms > 0 ? app->flow_pinned_ms : app->now_ms();
-}
-
-void biq_api_cache_probe(void *app_ptr, biq_metrics_caches *out)
-{
-    const biq_app *app = app_ptr;
-    biq_project_cache_stats s = {0};
-    *out = (biq_metrics_caches){0};
-    if (app->dashboards != NULL) {
-        size_t entries = 0, bytes = 0;
-        biq_cache_lookups(app->dashboards, &out->result_hits, &out->result_misses);
-        biq_cache_usage(app->dashboards, &entries, &bytes);
-        out->result_entries = entries;
-    }
-    if (app->projects == NULL)
-        return;
-    biq_project_cache_stats_get(app->projects, &s);
-    out->project_hits = s.hits;
-    out->project_misses = s.misses;
-    out->project_shared = s.shared;
-    out->project_kept = s.loads - s.uncached;
-    out->project_not_kept = s.uncached;
-    out->project_failed = s.failures;
-    out->project_evictions = s.evictions;
-    out->project_timeouts = s.timeouts;
-    out->project_entries = s.entries;
-    out->project_bytes = s.bytes;
-    out->project_max_bytes = s.max_bytes;
-}
-
 /* ------------------------------------------------------------- loading */
 
 /* The data version alone repeats after an uninstall and reinstall; the
@@ -215,11 +183,9 @@ static biq_err get_model(view_job *job)
 
 static biq_err load_failed(biq_response *resp, biq_err err)
 {
-    if (err == BIQ_ERR_NOT_FOUND)
-        return biq_response_error(resp, err, "this installation is not registered yet");
     if (err == BIQ_ERR_LIMIT)
         return biq_response_error(resp, err, "the project is too large to compute");
-    return biq_response_error(resp, err, "could not read the project");
+    return biq_api_tx_failed(resp, err, "read the project");
 }
 
 static biq_err build_flow(view *v, biq_response *resp)
@@ -414,9 +380,9 @@ static biq_err cfd_range(const biq_request *req, biq_response *resp, int64_t *fi
     *given = from != NULL;
     if (!*given)
         return BIQ_OK;
-    if (biq_api_parse_date(from, first) != BIQ_OK)
+    if (biq_civil_parse_date(from, first) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_INVALID, "from: expected a date YYYY-MM-DD");
-    if (biq_api_parse_date(to, last) != BIQ_OK)
+    if (biq_civil_parse_date(to, last) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_INVALID, "to: expected a date YYYY-MM-DD");
     if (*last < *first || *last - *first + 1 > CFD_MAX_DAYS)
         return biq_response_error(resp, BIQ_ERR_INVALID,

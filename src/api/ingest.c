@@ -297,7 +297,7 @@ biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response 
     json_t *body = NULL;
     if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err == BIQ_OK)
         err = parse_start(body, resp, &job);
     if (err == BIQ_OK) {

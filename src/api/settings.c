@@ -25,7 +25,6 @@
 enum {
     STATUS_ID_DIGITS_MAX = 18,
     PATH_MAX_LEN = 96,
-    DATE_LEN = 10, /* YYYY-MM-DD */
     CLOCK_LEN = 5, /* HH:MM */
     MINUTES_PER_DAY = 1440,
     TZ_ARENA_LIMIT = 1 << 20,
@@ -334,7 +333,7 @@ static biq_err check_holidays(checker *c, const json_t *v, json_t *out)
     const json_t *e;
     json_array_foreach (v, i, e) {
         int64_t day;
-        if (!json_is_string(e) || biq_api_parse_date(json_string_value(e), &day) != BIQ_OK)
+        if (!json_is_string(e) || biq_civil_parse_date(json_string_value(e), &day) != BIQ_OK)
             return fail(c, "workSchedule.holidays", "entries must be dates YYYY-MM-DD");
     }
     json_object_set_new(out, "holidays", json_deep_copy(v));
@@ -533,7 +532,7 @@ static biq_err build_schedule(const json_t *ov, biq_arena *arena, biq_work_sched
     ws->day_start_min = clock_minutes(json_object_get(hours, "start"));
     ws->day_end_min = clock_minutes(json_object_get(hours, "end"));
     for (size_t i = 0; i < json_array_size(hol); i++)
-        if (biq_api_parse_date(json_string_value(json_array_get(hol, i)), &holidays[i]) != BIQ_OK)
+        if (biq_civil_parse_date(json_string_value(json_array_get(hol, i)), &holidays[i]) != BIQ_OK)
             return fail(c, "workSchedule.holidays", "entries must be dates YYYY-MM-DD");
     ws->holidays = holidays;
     ws->n_holidays = json_array_size(hol);
@@ -559,20 +558,6 @@ biq_err biq_api_flow_config_build(const json_t *tenant_ov, const json_t *project
         return err;
     if (biq_flow_settings_validate(&out->settings) != BIQ_OK)
         return fail(&c, "settings", "do not form valid flow settings");
-    return BIQ_OK;
-}
-
-biq_err biq_api_parse_date(const char *text, int64_t *day)
-{
-    if (text == NULL || strlen(text) != DATE_LEN || text[4] != '-' || text[7] != '-' ||
-        strspn(text, "0123456789") != 4 || strspn(text + 5, "0123456789") != 2 ||
-        strspn(text + 8, "0123456789") != 2)
-        return BIQ_ERR_INVALID;
-    int64_t y = strtoll(text, NULL, 10);
-    int m = (text[5] - '0') * 10 + (text[6] - '0'), d = (text[8] - '0') * 10 + (text[9] - '0');
-    if (m < 1 || m > 12 || d < 1 || d > biq_civil_month_days(y, m))
-        return BIQ_ERR_INVALID;
-    *day = biq_civil_days(y, m, d);
     return BIQ_OK;
 }
 
@@ -771,10 +756,7 @@ static biq_err answer(biq_app *app, biq_request *req, biq_response *resp, settin
         json_decref(job->result);
         if (job->msg[0] != '\0')
             return biq_response_error(resp, err, "%s", job->msg);
-        return biq_response_error(resp, err,
-                                  err == BIQ_ERR_NOT_FOUND
-                                      ? "this installation is not registered yet"
-                                      : "could not access the settings");
+        return biq_api_tx_failed(resp, err, "access the settings");
     }
     biq_response_json(resp, 200, job->result);
     return BIQ_OK;
@@ -783,7 +765,7 @@ static biq_err answer(biq_app *app, biq_request *req, biq_response *resp, settin
 static biq_err put(biq_app *app, biq_request *req, biq_response *resp, settings_job *job)
 {
     json_t *body = NULL;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err != BIQ_OK)
         return err;
     job->body = body;

@@ -54,8 +54,4 @@ biq_err biq_api_flow_config_build(const json_t *tenant_ov, const json_t *project
 biq_err biq_api_settings_apply(bool project, const json_t *body, json_t *ov, json_t *changes,
                                char *msg, size_t msg_len);
 
-/* Parses "YYYY-MM-DD" (a real calendar date) into a day number
- * (biq_civil_days). BIQ_ERR_INVALID otherwise. */
-biq_err biq_api_parse_date(const char *text, int64_t *day);
-
 #endif

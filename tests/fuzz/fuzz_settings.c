@@ -1,6 +1,6 @@
 /* fuzz_settings.c - the settings PUT validator (biq_api_settings_apply,
  * api/settings.c) on a body loaded as the route loads it
- * (biq_api_parse_body), for the tenant's and a project's settings, then
+ * (biq_request_body_object), for the tenant's and a project's settings, then
  * the builder the dashboard runs on what was stored
  * (biq_api_flow_config_build).
  *
