@@ -8,7 +8,7 @@
 
 #include "alerts/deliver.h"
 #include "alerts/encode.h"
-#include "api/settings.h"
+#include "settings/settings.h"
 #include "flow/alerts.h"
 #include "store/alerts.h"
 #include "store/ingest.h"
@@ -190,7 +190,7 @@ static biq_err evaluate_trends(run *r, const biq_flow *flow)
 static biq_err evaluate(run *r)
 {
     char msg[BIQ_SETTINGS_MESSAGE_MAX];
-    biq_api_flow_config cfg;
+    biq_settings_flow_config cfg;
     biq_flow *flow = NULL;
     biq_alert_rule rules[BIQ_ALERT_MAX_RULES];
     size_t n = 0, i;
@@ -201,15 +201,11 @@ static biq_err evaluate(run *r)
     }
     if (r->data.n_issues == 0)
         return BIQ_OK;
-    biq_err err = biq_api_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
+    biq_err err = biq_settings_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
                                             sizeof msg);
     if (err != BIQ_OK)
         return err;
-    biq_flow_input in = {.issues = r->data.issues, .n_issues = r->data.n_issues,
-                         .statuses = r->data.statuses, .n_statuses = r->data.n_statuses,
-                         .sprints = r->data.sprints, .n_sprints = r->data.n_sprints,
-                         .settings = &cfg.settings, .schedule = &cfg.schedule,
-                         .now = biq_api_flow_now(r->app)};
+    biq_flow_input in = biq_settings_flow_input(&r->data, &cfg, biq_api_flow_now(r->app));
     biq_alert_hit *hits = NULL;
     if ((err = biq_flow_new(&in, r->arena, &flow)) == BIQ_OK && n > 0)
         err = biq_flow_alerts_evaluate(flow, rules, n, r->arena, &hits, &r->n_hits);

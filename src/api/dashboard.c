@@ -27,7 +27,7 @@
 #include "api/explain.h"
 #include "api/handlers.h"
 #include "api/project_cache.h"
-#include "api/settings.h"
+#include "settings/settings.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "store/backfill.h"
@@ -66,7 +66,7 @@ typedef struct view_job {
 
 typedef struct view {
     view_job job;
-    biq_api_flow_config cfg;
+    biq_settings_flow_config cfg;
     biq_flow *flow;
 } view;
 
@@ -192,19 +192,11 @@ static biq_err build_flow(view *v, biq_response *resp)
 {
     char msg[BIQ_SETTINGS_MESSAGE_MAX];
     const biq_project_data *d = &v->job.data;
-    biq_err err = biq_api_flow_config_build(v->job.tenant_ov, v->job.project_ov, v->job.arena,
+    biq_err err = biq_settings_flow_config_build(v->job.tenant_ov, v->job.project_ov, v->job.arena,
                                             &v->cfg, msg, sizeof msg);
     if (err != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_INTERNAL, "stored settings are unusable: %s", msg);
-    biq_flow_input in = {.issues = d->issues,
-                         .n_issues = d->n_issues,
-                         .statuses = d->statuses,
-                         .n_statuses = d->n_statuses,
-                         .sprints = d->sprints,
-                         .n_sprints = d->n_sprints,
-                         .settings = &v->cfg.settings,
-                         .schedule = &v->cfg.schedule,
-                         .now = biq_api_flow_now(v->job.app)};
+    biq_flow_input in = biq_settings_flow_input(d, &v->cfg, biq_api_flow_now(v->job.app));
     if ((err = biq_flow_new(&in, v->job.arena, &v->flow)) != BIQ_OK)
         return biq_response_error(resp, err, "could not compute the project's flow");
     return BIQ_OK;
