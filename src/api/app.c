@@ -1,11 +1,19 @@
 /* app.c - the app-wide helpers the handlers share (app.h): the flow clock,
- * the metrics registry's cache probe, and the one wording of a failed
- * tenant transaction. */
+ * what the project views need of the app, the metrics registry's cache
+ * probe, and the one wording of a failed tenant transaction. */
 #include "api/app.h"
 
 int64_t biq_api_flow_now(const biq_app *app)
 {
     return biq_clock_now(&app->flow_clock);
+}
+
+biq_views_env biq_api_views_env(const biq_app *app)
+{
+    return (biq_views_env){.pool = app->pool,
+                           .dashboards = app->dashboards,
+                           .projects = app->projects,
+                           .clock = &app->flow_clock};
 }
 
 biq_err biq_api_tx_failed(biq_response *resp, biq_err err, const char *doing)

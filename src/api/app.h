@@ -11,8 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/cache.h"
-#include "api/project_cache.h"
 #include "auth/jwks_fetch.h"
 #include "auth/keyring.h"
 #include "common/clock.h"
@@ -21,6 +19,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "store/pool.h"
+#include "views/open.h"
 
 /* Event counters exported in /metrics (biq_events_total{kind=...}). */
 typedef enum biq_counter {
@@ -53,9 +52,9 @@ typedef struct biq_app {
      * pinned by BIQ_FLOW_CLOCK (common/clock.h). Never used for token
      * checks, which keep clock(). */
     biq_clock flow_clock;
-    /* Computed dashboards (api/cache.h); NULL disables caching. */
+    /* Computed dashboards (views/lru.h); NULL disables caching. */
     biq_cache *dashboards;
-    /* Loaded projects shared by the views (api/project_cache.h); NULL:
+    /* Loaded projects shared by the views (views/project_cache.h); NULL:
      * every view loads its project in its own transaction. */
     biq_project_cache *projects;
     /* The Messages API for AI explanations (explain/explain.h); NULL or
@@ -73,6 +72,10 @@ typedef struct biq_app {
 /* The instant the flow metrics are computed at: biq_clock_now of
  * app->flow_clock. */
 int64_t biq_api_flow_now(const biq_app *app);
+
+/* What the project views need of app (views/open.h): its pool, caches
+ * and flow clock, borrowed from app. */
+biq_views_env biq_api_views_env(const biq_app *app);
 
 /* The wording of a failed tenant transaction, the one place for it:
  * BIQ_ERR_NOT_FOUND is an installation not registered yet

@@ -67,23 +67,13 @@ static biq_err uninstall_tx(biq_tx *tx, void *existed)
     return biq_store_tenant_delete(tx, existed);
 }
 
-/* The tenant leaves memory at once, not by eviction: the cache keys of
- * views start with "<length>:<tenant id>|" (dashboard.c). */
-static void purge_caches(biq_app *app, const char *tenant)
-{
-    char prefix[BIQ_TENANT_ID_MAX + 24];
-    snprintf(prefix, sizeof prefix, "%zu:%s|", strlen(tenant), tenant);
-    if (app->dashboards != NULL)
-        biq_cache_purge_prefix(app->dashboards, prefix);
-    if (app->projects != NULL)
-        biq_project_cache_purge_prefix(app->projects, prefix);
-}
-
 static biq_err uninstall(biq_app *app, biq_request *req, biq_response *resp)
 {
     bool existed = false;
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, uninstall_tx, &existed);
-    purge_caches(app, req->tenant->tenant_id);
+    biq_views_env views = biq_api_views_env(app);
+    /* The tenant leaves memory at once, not by eviction. */
+    biq_views_forget_tenant(&views, req->tenant->tenant_id);
     if (err != BIQ_OK)
         return biq_response_error(resp, err, "could not delete the tenant's data");
     biq_metrics_add(app->metrics, BIQ_COUNTER_UNINSTALLS, 1);
