@@ -3,11 +3,11 @@
  * field); rows live in store/alerts.h. A destination's address or URL is
  * write-only: answers show its last 4 characters. "Send test" reads the
  * target in one transaction and hands it to the alert worker's test lane
- * (api/alerts_worker.h): 202 with a test id at once, the send and its
+ * (alerts/worker.h): 202 with a test id at once, the send and its
  * record happen there, and GET .../tests/{testId} polls the outcome. No
  * delivery ever runs on an HTTP worker.
  * POST /forge/alerts/sweep is the Forge scheduledTrigger's scheduled
- * sweep of the token's tenant (api/alerts_eval.h). */
+ * sweep of the token's tenant (alerts/evaluate.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,8 @@
 #include "alerts/deliver.h"
 #include "alerts/limits.h"
 #include "alerts/validate.h"
-#include "api/alerts_eval.h"
-#include "api/alerts_worker.h"
+#include "alerts/evaluate.h"
+#include "alerts/worker.h"
 #include "api/app.h"
 #include "api/handlers.h"
 #include "store/alerts.h"
@@ -389,7 +389,7 @@ static json_t *sweep_answer(const biq_alert_sweep_result *r)
 
 /* POST /forge/alerts/sweep: each installation's hourly Forge
  * scheduledTrigger, so every tenant is swept whether or not this process
- * has met it (see api/alerts_worker.h). */
+ * has met it (see alerts/worker.h). */
 biq_err biq_handle_alerts_sweep(void *app_ptr, biq_request *req, biq_response *resp)
 {
     const biq_app *app = app_ptr;
@@ -399,7 +399,8 @@ biq_err biq_handle_alerts_sweep(void *app_ptr, biq_request *req, biq_response *r
         return err;
     /* The backup timer of this process covers the tenant from now on. */
     biq_alert_worker_notify(app->alert_worker, req->tenant->tenant_id, NULL, 0);
-    err = biq_alerts_sweep_scheduled(app, req->tenant->tenant_id, SWEEP_ROUTE_MIN_GAP_S, &result);
+    biq_alerts_env env = biq_api_alerts_env(app);
+    err = biq_alerts_sweep_scheduled(&env, req->tenant->tenant_id, SWEEP_ROUTE_MIN_GAP_S, &result);
     if (err != BIQ_OK)
         return biq_api_tx_failed(resp, err, "run the alert sweep; retry later");
     json_t *answer = sweep_answer(&result);

@@ -1,5 +1,5 @@
 /* app.c - the app-wide helpers the handlers share (app.h): the flow clock,
- * what the project views need of the app, the metrics registry's cache
+ * what the project views and the alert runs need of the app, the metrics registry's cache
  * probe, and the one wording of a failed tenant transaction. */
 #include "api/app.h"
 
@@ -14,6 +14,14 @@ biq_views_env biq_api_views_env(const biq_app *app)
                            .dashboards = app->dashboards,
                            .projects = app->projects,
                            .clock = &app->flow_clock};
+}
+
+biq_alerts_env biq_api_alerts_env(const biq_app *app)
+{
+    return (biq_alerts_env){.pool = app->pool,
+                            .log = app->log,
+                            .delivery = app->alerts,
+                            .clock = &app->flow_clock};
 }
 
 biq_err biq_api_tx_failed(biq_response *resp, biq_err err, const char *doing)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alerts/evaluate.h"
 #include "auth/jwks_fetch.h"
 #include "auth/keyring.h"
 #include "common/clock.h"
@@ -65,7 +66,7 @@ typedef struct biq_app {
     struct biq_explain_breaker *explain_breaker;
     /* Alert delivery (alerts/deliver.h); NULL: no e-mail, no extra hosts. */
     const struct biq_alerts_config *alerts;
-    /* Alert evaluation thread (api/alerts_worker.h); NULL: none runs. */
+    /* Alert evaluation thread (alerts/worker.h); NULL: none runs. */
     struct biq_alert_worker *alert_worker;
 } biq_app;
 
@@ -76,6 +77,10 @@ int64_t biq_api_flow_now(const biq_app *app);
 /* What the project views need of app (views/open.h): its pool, caches
  * and flow clock, borrowed from app. */
 biq_views_env biq_api_views_env(const biq_app *app);
+
+/* What the alert runs need of app (alerts/evaluate.h): its pool, log,
+ * delivery configuration and flow clock, borrowed from app. */
+biq_alerts_env biq_api_alerts_env(const biq_app *app);
 
 /* The wording of a failed tenant transaction, the one place for it:
  * BIQ_ERR_NOT_FOUND is an installation not registered yet

@@ -43,7 +43,7 @@ biq_err biq_handle_reconcile_ids(void *app, biq_request *req, biq_response *resp
 
 biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 
-/* Project views (dashboard.c): each answers only for the project of the
+/* Project views (views.c): each answers only for the project of the
  * token's context (403 otherwise), 404 when the tenant is not installed. */
 biq_err biq_handle_dashboard(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *resp);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/alerts_worker.h"
+#include "alerts/worker.h"
 #include "api/app.h"
 #include "api/bodies.h"
 #include "api/handlers.h"

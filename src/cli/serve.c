@@ -16,7 +16,7 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "alerts/deliver.h"
-#include "api/alerts_worker.h"
+#include "alerts/worker.h"
 #include "explain/breaker.h"
 #include "explain/explain.h"
 #include "ingest/ingest.h"
@@ -218,7 +218,8 @@ int biq_cli_serve(int argc, char **argv)
         fprintf(stderr, "biq serve: %s: %s\n", biq_strerror(err), why);
         goto out;
     }
-    if (biq_alert_worker_start(&app, cfg.alert_sweep_s, &app.alert_worker) != BIQ_OK) {
+    biq_alerts_env alerts_env = biq_api_alerts_env(&app);
+    if (biq_alert_worker_start(&alerts_env, cfg.alert_sweep_s, &app.alert_worker) != BIQ_OK) {
         fprintf(stderr, "biq serve: cannot start the alert thread\n");
         goto out;
     }

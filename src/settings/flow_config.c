@@ -85,7 +85,8 @@ static double number_or(const json_t *ov, const char *path, double def)
 
 /* Appends the WIP limits of list to wl[*n] unless a status already has
  * one: called with the project's list first, so the project wins. */
-static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, size_t *n)
+static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, int32_t *breach,
+                           size_t *n)
 {
     size_t i;
     const json_t *e;
@@ -94,15 +95,18 @@ static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, size_t *n
         bool taken = false;
         for (size_t k = 0; k < *n && !taken; k++)
             taken = wl[k].status_id == id;
-        if (!taken)
-            wl[(*n)++] = (biq_flow_wip_limit){
-                .status_id = id, .limit = (int32_t)json_integer_value(json_object_get(e, "limit"))};
+        if (taken)
+            continue;
+        breach[*n] = (int32_t)json_integer_value(json_object_get(e, "breachMinutes"));
+        wl[(*n)++] = (biq_flow_wip_limit){
+            .status_id = id, .limit = (int32_t)json_integer_value(json_object_get(e, "limit"))};
     }
 }
 
 static biq_err build_project(const json_t *tenant_ov, const json_t *ov, biq_arena *arena,
-                             biq_flow_settings *s)
+                             biq_settings_flow_config *cfg)
 {
+    biq_flow_settings *s = &cfg->settings;
     const json_t *types = list_of(ov, "excludedIssueTypes");
     const json_t *limits = list_of(ov, "wipLimits"),
                  *tenant_limits = list_of(tenant_ov, "wipLimits");
@@ -110,19 +114,21 @@ static biq_err build_project(const json_t *tenant_ov, const json_t *ov, biq_aren
     size_t nl = json_array_size(limits) + json_array_size(tenant_limits);
     const char **names = biq_arena_calloc(arena, nt + 1, sizeof *names);
     biq_flow_wip_limit *wl = biq_arena_calloc(arena, nl + 1, sizeof *wl);
-    if (names == NULL || wl == NULL)
+    int32_t *breach = biq_arena_calloc(arena, nl + 1, sizeof *breach);
+    if (names == NULL || wl == NULL || breach == NULL)
         return BIQ_ERR_NOMEM;
     for (size_t i = 0; i < nt; i++)
         if ((names[i] = biq_arena_strdup(arena, json_string_value(json_array_get(types, i)))) ==
             NULL)
             return BIQ_ERR_NOMEM;
     nl = 0;
-    add_wip_limits(limits, wl, &nl);
-    add_wip_limits(tenant_limits, wl, &nl);
+    add_wip_limits(limits, wl, breach, &nl);
+    add_wip_limits(tenant_limits, wl, breach, &nl);
     s->excluded_types = names;
     s->n_excluded_types = nt;
     s->wip_limits = wl;
     s->n_wip_limits = nl;
+    cfg->breach_minutes = breach;
     return BIQ_OK;
 }
 
@@ -172,7 +178,7 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
     out->settings.threshold_throughput =
         number_or(tenant_ov, "thresholds.throughput", BIQ_FLOW_D_DEFAULT);
     if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
-        (err = build_project(tenant_ov, project_ov, arena, &out->settings)) != BIQ_OK ||
+        (err = build_project(tenant_ov, project_ov, arena, out)) != BIQ_OK ||
         (err = build_schedule(tenant_ov, arena, &out->schedule, &c)) != BIQ_OK)
         return err;
     if (biq_flow_settings_validate(&out->settings) != BIQ_OK)

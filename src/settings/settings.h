@@ -37,6 +37,10 @@ enum {
 typedef struct biq_settings_flow_config {
     biq_flow_settings settings;
     biq_work_schedule schedule;
+    /* The WIP breach period of each settings.wip_limits[i] (the project's
+     * entry for a status wins over the tenant's, as for the limit), in
+     * minutes; 0: the limit has none (no wip_breach alert). */
+    const int32_t *breach_minutes;
 } biq_settings_flow_config;
 
 /* Builds *out from the overrides (either may be NULL: defaults) with every

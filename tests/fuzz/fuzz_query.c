@@ -3,7 +3,7 @@
  * unescape callback keeps the text raw, server.c), looked up first match
  * by name as biq_request_query does, percent-decoded strictly with
  * biq_percent_decode (http/router.c), then handed to what consumes each
- * value: biq_window_parse + biq_window_resolve (window, dashboard.c),
+ * value: biq_window_parse + biq_window_resolve (window, api/views.c),
  * biq_civil_parse_date (tz/civil.c: from/to of the CFD, holidays), and the alert
  * list's project key.
  *
