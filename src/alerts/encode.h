@@ -4,7 +4,7 @@
  *
  * A message is built by us from a template and values that come from
  * ingested data or from users (project and issue keys, status names, rule
- * names). The builders (api/alerts_eval.c, the test message) first make
+ * names). The builders (alerts/evaluate.c, the test message) first make
  * each value one safe line of plain text with biq_encode_plain(); the
  * deliverer (alerts/deliver.c) then turns the whole plain text into its
  * channel's form, and nothing reaches a channel any other way:

@@ -3,11 +3,11 @@
  * field); rows live in store/alerts.h. A destination's address or URL is
  * write-only: answers show its last 4 characters. "Send test" reads the
  * target in one transaction and hands it to the alert worker's test lane
- * (api/alerts_worker.h): 202 with a test id at once, the send and its
+ * (alerts/worker.h): 202 with a test id at once, the send and its
  * record happen there, and GET .../tests/{testId} polls the outcome. No
  * delivery ever runs on an HTTP worker.
  * POST /forge/alerts/sweep is the Forge scheduledTrigger's scheduled
- * sweep of the token's tenant (api/alerts_eval.h). */
+ * sweep of the token's tenant (alerts/evaluate.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,8 @@
 #include "alerts/deliver.h"
 #include "alerts/limits.h"
 #include "alerts/validate.h"
-#include "api/alerts_eval.h"
-#include "api/alerts_worker.h"
+#include "alerts/evaluate.h"
+#include "alerts/worker.h"
 #include "api/app.h"
 #include "api/handlers.h"
 #include "store/alerts.h"
@@ -78,9 +78,9 @@ static biq_err run(biq_request *req, biq_response *resp, job *j, biq_tx_fn fn, u
         /* A foreign key: a bound destination, or the tenant itself. */
         biq_response_error(resp, BIQ_ERR_SHAPE, "%s",
                            strcmp(what, "rule") == 0
-                               ? "destinationIds: a destination does not exist, or this "
-                                 "installation is not registered yet"
-                               : "this installation is not registered yet");
+                               ? "destinationIds: a destination does not exist, or "
+                                 BIQ_API_NOT_REGISTERED
+                               : BIQ_API_NOT_REGISTERED);
         err = BIQ_ERR_SHAPE;
     } else {
         biq_response_error(resp, err, "could not access the %s", what);
@@ -144,7 +144,7 @@ static biq_err rule_write(void *app, biq_request *req, biq_response *resp, int64
     job j = {.app = app, .id = id, .scope = biq_caller_project_scope(req->tenant)};
     /* The sweeps cover the tenants the process has heard of. */
     biq_alert_worker_notify(j.app->alert_worker, req->tenant->tenant_id, NULL, 0);
-    biq_err err = biq_api_parse_body(req, resp, &j.body);
+    biq_err err = biq_request_body_object(req, resp, &j.body);
     if (err == BIQ_OK &&
         (err = biq_alert_rule_validate(j.body, &j.doc, j.why, sizeof j.why)) != BIQ_OK)
         err = biq_response_error(resp, err, "%s", j.why);
@@ -242,7 +242,7 @@ biq_err biq_handle_alert_destinations_get(void *app, biq_request *req, biq_respo
 static biq_err dest_write(void *app, biq_request *req, biq_response *resp, int64_t id)
 {
     job j = {.app = app, .id = id};
-    biq_err err = biq_api_parse_body(req, resp, &j.body);
+    biq_err err = biq_request_body_object(req, resp, &j.body);
     if (err != BIQ_OK)
         return err;
     return run(req, resp, &j, dest_save_tx, id == 0 ? 201 : 200, "destination");
@@ -367,7 +367,7 @@ static biq_err sweep_body_check(const biq_request *req, biq_response *resp)
     json_t *body = NULL;
     if (req->body_len == 0)
         return BIQ_OK;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     const json_t *context = json_object_get(body, "context");
     if (err == BIQ_OK && context != NULL && !json_is_object(context))
         err = biq_response_error(resp, BIQ_ERR_SHAPE, "context: expected an object");
@@ -389,7 +389,7 @@ static json_t *sweep_answer(const biq_alert_sweep_result *r)
 
 /* POST /forge/alerts/sweep: each installation's hourly Forge
  * scheduledTrigger, so every tenant is swept whether or not this process
- * has met it (see api/alerts_worker.h). */
+ * has met it (see alerts/worker.h). */
 biq_err biq_handle_alerts_sweep(void *app_ptr, biq_request *req, biq_response *resp)
 {
     const biq_app *app = app_ptr;
@@ -399,11 +399,10 @@ biq_err biq_handle_alerts_sweep(void *app_ptr, biq_request *req, biq_response *r
         return err;
     /* The backup timer of this process covers the tenant from now on. */
     biq_alert_worker_notify(app->alert_worker, req->tenant->tenant_id, NULL, 0);
-    err = biq_alerts_sweep_scheduled(app, req->tenant->tenant_id, SWEEP_ROUTE_MIN_GAP_S, &result);
-    if (err == BIQ_ERR_NOT_FOUND)
-        return biq_response_error(resp, err, "this installation is not registered yet");
+    biq_alerts_env env = biq_api_alerts_env(app);
+    err = biq_alerts_sweep_scheduled(&env, req->tenant->tenant_id, SWEEP_ROUTE_MIN_GAP_S, &result);
     if (err != BIQ_OK)
-        return biq_response_error(resp, err, "could not run the alert sweep; retry later");
+        return biq_api_tx_failed(resp, err, "run the alert sweep; retry later");
     json_t *answer = sweep_answer(&result);
     if (answer == NULL)
         return biq_response_error(resp, BIQ_ERR_NOMEM, "could not answer");

@@ -11,15 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/cache.h"
-#include "api/project_cache.h"
+#include "alerts/evaluate.h"
 #include "auth/jwks_fetch.h"
 #include "auth/keyring.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/pool.h"
+#include "views/open.h"
 
 /* Event counters exported in /metrics (biq_events_total{kind=...}). */
 typedef enum biq_counter {
@@ -48,15 +49,13 @@ typedef struct biq_app {
     /* Seconds since the epoch for token checks; the real clock in the
      * server, a fixed one where handlers are tested directly. */
     int64_t (*clock)(void);
-    /* Milliseconds since the epoch for the flow metrics ("now" of open
-     * slices and windows). Never used for token checks. */
-    int64_t (*now_ms)(void);
-    /* When > 0, the metrics clock pinned by BIQ_FLOW_CLOCK (reproducible
-     * reports; never affects token checks, which keep clock()). */
-    int64_t flow_pinned_ms;
-    /* Computed dashboards (api/cache.h); NULL disables caching. */
+    /* The flow metrics' clock ("now" of open slices and windows), real or
+     * pinned by BIQ_FLOW_CLOCK (common/clock.h). Never used for token
+     * checks, which keep clock(). */
+    biq_clock flow_clock;
+    /* Computed dashboards (views/lru.h); NULL disables caching. */
     biq_cache *dashboards;
-    /* Loaded projects shared by the views (api/project_cache.h); NULL:
+    /* Loaded projects shared by the views (views/project_cache.h); NULL:
      * every view loads its project in its own transaction. */
     biq_project_cache *projects;
     /* The Messages API for AI explanations (explain/explain.h); NULL or
@@ -67,13 +66,28 @@ typedef struct biq_app {
     struct biq_explain_breaker *explain_breaker;
     /* Alert delivery (alerts/deliver.h); NULL: no e-mail, no extra hosts. */
     const struct biq_alerts_config *alerts;
-    /* Alert evaluation thread (api/alerts_worker.h); NULL: none runs. */
+    /* Alert evaluation thread (alerts/worker.h); NULL: none runs. */
     struct biq_alert_worker *alert_worker;
 } biq_app;
 
-/* The instant the flow metrics are computed at: flow_pinned_ms when set,
- * else now_ms(). */
+/* The instant the flow metrics are computed at: biq_clock_now of
+ * app->flow_clock. */
 int64_t biq_api_flow_now(const biq_app *app);
+
+/* What the project views need of app (views/open.h): its pool, caches
+ * and flow clock, borrowed from app. */
+biq_views_env biq_api_views_env(const biq_app *app);
+
+/* What the alert runs need of app (alerts/evaluate.h): its pool, log,
+ * delivery configuration and flow clock, borrowed from app. */
+biq_alerts_env biq_api_alerts_env(const biq_app *app);
+
+/* The wording of a failed tenant transaction, the one place for it:
+ * BIQ_ERR_NOT_FOUND is an installation not registered yet
+ * (BIQ_API_NOT_REGISTERED), any other err "could not <doing>". Sets the
+ * error on resp and returns err. */
+#define BIQ_API_NOT_REGISTERED "this installation is not registered yet"
+biq_err biq_api_tx_failed(biq_response *resp, biq_err err, const char *doing);
 
 /* The metrics registry's cache probe (biq_metrics_cache_probe): fills
  * *out from the caches of app (a biq_app; absent caches read as zero).

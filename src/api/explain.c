@@ -2,19 +2,12 @@
 #include "api/explain.h"
 
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "explain/breaker.h"
 #include "explain/explain.h"
 
-enum { MS_PER_S = 1000, NS_PER_MS = 1000000 };
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
-}
+enum { MS_PER_S = 1000 };
 
 /* Whether the model would be asked: a key, and the tenant's switch on. */
 static bool ai_wanted(const biq_app *app, bool tenant_ai_enabled)
@@ -79,12 +72,12 @@ biq_err biq_explain_for_dashboard(const biq_app *app, bool tenant_ai_enabled, js
     bool readable = stage != NULL && input_from_json(bn, &in) == BIQ_OK;
     biq_explain_result r;
     bool wanted = ai_wanted(app, tenant_ai_enabled);
-    if (wanted && !biq_explain_breaker_allow(app->explain_breaker, monotonic_ms())) {
+    if (wanted && !biq_explain_breaker_allow(app->explain_breaker, biq_clock_monotonic_ms())) {
         suspended(tmpl, &r);
     } else {
         biq_explain_sentence(app->explain, tenant_ai_enabled, readable ? &in : NULL, stage,
                              confidence, tmpl, &r);
-        if (wanted && biq_explain_breaker_record(app->explain_breaker, r.fallback, monotonic_ms()))
+        if (wanted && biq_explain_breaker_record(app->explain_breaker, r.fallback, biq_clock_monotonic_ms()))
             log_suspension(app);
     }
     log_fallback(app, &r);

@@ -7,30 +7,13 @@
 #include "api/app.h"
 #include "api/bodies.h"
 #include "api/handlers.h"
+#include "http/body.h"
 #include "store/tenants.h"
 
 static const char EVENT_INSTALLED[] = "avi:forge:installed:app";
 static const char EVENT_UPGRADED[] = "avi:forge:upgraded:app";
 static const char EVENT_UNINSTALLED[] = "avi:forge:uninstalled:app";
 #define CLOUD_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
-
-biq_err biq_api_parse_body(const biq_request *req, biq_response *resp, json_t **out)
-{
-    json_error_t jerr;
-    *out = NULL;
-    if (req->body_len == 0)
-        return biq_response_error(resp, BIQ_ERR_INVALID, "request body is empty");
-    json_t *root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
-        return biq_response_error(resp, BIQ_ERR_INVALID, "body is not valid JSON: %s (line %d)",
-                                  jerr.text, jerr.line);
-    if (!json_is_object(root)) {
-        json_decref(root);
-        return biq_response_error(resp, BIQ_ERR_SHAPE, "body must be a JSON object");
-    }
-    *out = root;
-    return BIQ_OK;
-}
 
 /* A trigger body is the event object itself or an envelope whose payload
  * member is (platform.md: Forge documents both). */
@@ -84,23 +67,13 @@ static biq_err uninstall_tx(biq_tx *tx, void *existed)
     return biq_store_tenant_delete(tx, existed);
 }
 
-/* The tenant leaves memory at once, not by eviction: the cache keys of
- * views start with "<length>:<tenant id>|" (dashboard.c). */
-static void purge_caches(biq_app *app, const char *tenant)
-{
-    char prefix[BIQ_TENANT_ID_MAX + 24];
-    snprintf(prefix, sizeof prefix, "%zu:%s|", strlen(tenant), tenant);
-    if (app->dashboards != NULL)
-        biq_cache_purge_prefix(app->dashboards, prefix);
-    if (app->projects != NULL)
-        biq_project_cache_purge_prefix(app->projects, prefix);
-}
-
 static biq_err uninstall(biq_app *app, biq_request *req, biq_response *resp)
 {
     bool existed = false;
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, uninstall_tx, &existed);
-    purge_caches(app, req->tenant->tenant_id);
+    biq_views_env views = biq_api_views_env(app);
+    /* The tenant leaves memory at once, not by eviction. */
+    biq_views_forget_tenant(&views, req->tenant->tenant_id);
     if (err != BIQ_OK)
         return biq_response_error(resp, err, "could not delete the tenant's data");
     biq_metrics_add(app->metrics, BIQ_COUNTER_UNINSTALLS, 1);
@@ -114,7 +87,7 @@ biq_err biq_handle_lifecycle(void *app_ptr, biq_request *req, biq_response *resp
 {
     biq_app *app = app_ptr;
     json_t *body = NULL;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err != BIQ_OK)
         return err;
     const char *type = biq_api_lifecycle_type(body);
@@ -146,7 +119,7 @@ biq_err biq_handle_register(void *app, biq_request *req, biq_response *resp)
      * its backfill (the endpoint trigger may be late). It may only
      * install: uninstalling is the platform's lifecycle call alone. */
     json_t *body = NULL;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err != BIQ_OK)
         return err;
     const char *type = biq_api_lifecycle_type(body);

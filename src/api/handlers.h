@@ -3,6 +3,7 @@
 #ifndef BIQ_API_HANDLERS_H
 #define BIQ_API_HANDLERS_H
 
+#include "http/body.h"
 #include "http/request.h"
 
 /* Per-route body caps (README "Limits"): what Forge sends, with room.
@@ -42,7 +43,7 @@ biq_err biq_handle_reconcile_ids(void *app, biq_request *req, biq_response *resp
 
 biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 
-/* Project views (dashboard.c): each answers only for the project of the
+/* Project views (views.c): each answers only for the project of the
  * token's context (403 otherwise), 404 when the tenant is not installed. */
 biq_err biq_handle_dashboard(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *resp);
@@ -86,9 +87,5 @@ biq_err biq_handle_alert_destination_test_get(void *app, biq_request *req, biq_r
  * optional, a JSON object if present (400/422 otherwise); 404 for an
  * unregistered installation; 503 when a retry may succeed. */
 biq_err biq_handle_alerts_sweep(void *app, biq_request *req, biq_response *resp);
-
-/* Parses req's body as one JSON object (duplicate keys rejected) into *out.
- * On failure sets a 400 error naming the problem and returns it. */
-biq_err biq_api_parse_body(const biq_request *req, biq_response *resp, json_t **out);
 
 #endif

@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/alerts_worker.h"
+#include "alerts/worker.h"
 #include "api/app.h"
 #include "api/bodies.h"
 #include "api/handlers.h"
 #include "flow/flow.h"
 #include "ingest/ingest.h"
+#include "settings/settings.h"
 #include "store/backfill.h"
 #include "store/ingest.h"
 #include "store/settings.h"
@@ -44,7 +45,7 @@ static biq_ms ingest_clock(const biq_app *app)
 }
 
 /* Copies the tenant's override of setting path (a field id validated by
- * api/settings.c) into dst, when there is one. */
+ * settings/schema.c) into dst, when there is one. */
 static void override_field(const json_t *overrides, const char *path, char *dst, size_t len)
 {
     const char *id = json_string_value(json_object_get(overrides, path));
@@ -254,17 +255,14 @@ static biq_err start_tx(biq_tx *tx, void *ctx)
     return err;
 }
 
-/* An optional custom field id: "customfield_" and digits, bounded. */
+/* An optional custom field id (absent or null), by the settings' one rule
+ * (biq_settings_field_id_ok). */
 static bool field_id_ok(const json_t *v)
 {
-    static const char prefix[] = "customfield_";
+    const char *s = json_string_value(v);
     if (v == NULL || json_is_null(v))
         return true;
-    const char *s = json_string_value(v);
-    size_t n = s != NULL ? strlen(s) : 0;
-    return s != NULL && n > sizeof prefix - 1 && n <= BIQ_FIELD_ID_MAX &&
-           strncmp(s, prefix, sizeof prefix - 1) == 0 &&
-           strspn(s + sizeof prefix - 1, "0123456789") == n - (sizeof prefix - 1);
+    return s != NULL && strlen(s) == json_string_length(v) && biq_settings_field_id_ok(s);
 }
 
 static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *job)
@@ -297,7 +295,7 @@ biq_err biq_handle_backfill_start(void *app_ptr, biq_request *req, biq_response 
     json_t *body = NULL;
     if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err == BIQ_OK)
         err = parse_start(body, resp, &job);
     if (err == BIQ_OK) {

@@ -1,600 +1,16 @@
 /* settings.c - GET|PUT /api/v1/tenant/settings and
- * /api/v1/projects/{key}/settings, and what the stored overrides mean for
- * the flow core (settings.h).
- *
- * Every field is a row of a table: its path, its kind (how it is validated
- * and normalised) and its default. PUT is a partial update: fields absent
- * from the body keep their state, `null` resets a field to its default,
- * anything else must pass its kind's checks (422 naming the field) and the
- * merged result must still make a valid whole (the same builder the
- * dashboard uses decides). A PUT that changes nothing writes nothing. */
-#include "api/settings.h"
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+ * /api/v1/projects/{key}/settings: read or merge the stored overrides in
+ * one tenant transaction. What the fields are, how a PUT is validated
+ * (422 naming the field) and merged, and what the overrides mean for the
+ * flow core live in settings/settings.h. A PUT that changes nothing
+ * writes nothing. */
 #include "api/app.h"
 #include "api/handlers.h"
-#include "store/backfill.h"
+#include "settings/settings.h"
 #include "store/settings.h"
-#include "tz/civil.h"
-#include "tz/tz.h"
-
-enum {
-    STATUS_ID_DIGITS_MAX = 18,
-    PATH_MAX_LEN = 96,
-    DATE_LEN = 10, /* YYYY-MM-DD */
-    CLOCK_LEN = 5, /* HH:MM */
-    MINUTES_PER_DAY = 1440,
-    TZ_ARENA_LIMIT = 1 << 20,
-    SETTINGS_ARENA_LIMIT = 16 << 20,
-    DEFAULT_DAY_START = 9 * 60,
-    DEFAULT_DAY_END = 17 * 60,
-    DEFAULT_WORKING_DAYS = 0x1f, /* Monday to Friday */
-    WEEK_DAYS = 7,
-};
-
-typedef enum field_kind {
-    F_STATUS_IDS,
-    F_NUMBER,
-    F_FIELD_ID,
-    F_SCHEDULE,
-    F_BOOL,
-    F_EMAIL,
-    F_WIP_LIMITS,
-    F_TYPE_NAMES,
-} field_kind;
-
-typedef struct field_def {
-    const char *path;
-    field_kind kind;
-    double min, max, def; /* F_NUMBER */
-} field_def;
-
-static const field_def TENANT_FIELDS[] = {
-    {"statusRoles.active", F_STATUS_IDS, 0, 0, 0},
-    {"statusRoles.done", F_STATUS_IDS, 0, 0, 0},
-    {"statusRoles.terminal", F_STATUS_IDS, 0, 0, 0},
-    {"statusRoles.external", F_STATUS_IDS, 0, 0, 0},
-    {"thresholds.time", F_NUMBER, 1.0, 10.0, BIQ_FLOW_T_DEFAULT},
-    {"thresholds.wip", F_NUMBER, 1.0, 10.0, BIQ_FLOW_W_DEFAULT},
-    {"thresholds.throughput", F_NUMBER, -1.0, 1.0, BIQ_FLOW_D_DEFAULT},
-    {"fields.storyPoints", F_FIELD_ID, 0, 0, 0},
-    {"fields.sprint", F_FIELD_ID, 0, 0, 0},
-    {"workSchedule", F_SCHEDULE, 0, 0, 0},
-    {"aiExplanations", F_BOOL, 0, 0, 0},
-    {"notificationEmail", F_EMAIL, 0, 0, 0},
-    {"wipLimits", F_WIP_LIMITS, 0, 0, 0}, /* tenant-wide; a project's entry wins */
-};
-
-static const field_def PROJECT_FIELDS[] = {
-    {"wipLimits", F_WIP_LIMITS, 0, 0, 0},
-    {"excludedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
-};
-
-static const char *const WEEKDAYS[WEEK_DAYS] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
-typedef struct field_set {
-    const field_def *defs;
-    size_t n;
-} field_set;
-
-static const field_set TENANT_SET = {TENANT_FIELDS, sizeof TENANT_FIELDS / sizeof TENANT_FIELDS[0]};
-static const field_set PROJECT_SET = {PROJECT_FIELDS,
-                                      sizeof PROJECT_FIELDS / sizeof PROJECT_FIELDS[0]};
-
-/* ------------------------------------------------------------ defaults */
-
-static json_t *default_of(const field_def *f)
-{
-    switch (f->kind) {
-    case F_NUMBER:
-        return json_real(f->def);
-    case F_BOOL:
-        return json_true(); /* aiExplanations: on unless the tenant turns it off */
-    case F_STATUS_IDS:
-    case F_WIP_LIMITS:
-    case F_TYPE_NAMES:
-        return json_array();
-    case F_FIELD_ID:
-    case F_SCHEDULE: /* calendar time in UTC */
-    case F_EMAIL:
-        break;
-    }
-    return json_null();
-}
-
-/* ---------------------------------------------------------- validation */
-
-typedef struct checker {
-    char *msg;
-    size_t msg_len;
-} checker;
-
-static biq_err fail(checker *c, const char *path, const char *what)
-{
-    snprintf(c->msg, c->msg_len, "%s: %s", path, what);
-    return BIQ_ERR_SHAPE;
-}
-
-static bool all_digits(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    return n > 0 && n <= max && strspn(s, "0123456789") == n && s[0] != '0';
-}
-
-/* The text of a JSON string without an embedded NUL (which C would read as
- * a shorter string than the one validated), else NULL. */
-static const char *plain_string(const json_t *v)
-{
-    const char *s = json_string_value(v);
-    return s != NULL && strlen(s) == json_string_length(v) ? s : NULL;
-}
-
-/* A status id as the API writes ids: a decimal string. */
-static json_t *status_id(const json_t *v)
-{
-    char buf[32];
-    if (json_is_integer(v) && json_integer_value(v) > 0) {
-        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-        return json_string(buf);
-    }
-    if (plain_string(v) != NULL && all_digits(plain_string(v), STATUS_ID_DIGITS_MAX))
-        return json_string(plain_string(v));
-    return NULL;
-}
-
-static bool printable(const char *s)
-{
-    for (; *s != '\0'; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return false;
-    return true;
-}
-
-static biq_err check_list(checker *c, const char *path, const json_t *v, field_kind kind,
-                          json_t **out)
-{
-    if (!json_is_array(v))
-        return fail(c, path, "must be an array");
-    if (json_array_size(v) > BIQ_SETTINGS_LIST_MAX)
-        return fail(c, path, "too many entries");
-    *out = json_array();
-    size_t i;
-    const json_t *e;
-    json_array_foreach (v, i, e) {
-        json_t *n = NULL;
-        if (kind == F_STATUS_IDS)
-            n = status_id(e);
-        else if (plain_string(e) != NULL && json_string_length(e) > 0 &&
-                 json_string_length(e) <= BIQ_SETTINGS_NAME_MAX && printable(plain_string(e)))
-            n = json_string(plain_string(e));
-        if (n == NULL)
-            return fail(c, path,
-                        kind == F_STATUS_IDS ? "entries must be status ids"
-                                             : "entries must be issue type names");
-        json_array_append_new(*out, n);
-    }
-    return BIQ_OK;
-}
-
-static bool email_ok(const char *s)
-{
-    const char *at = strchr(s, '@');
-    size_t n = strlen(s);
-    return n <= BIQ_SETTINGS_EMAIL_MAX && at != NULL && at != s && strchr(at + 1, '@') == NULL &&
-           strchr(at + 1, '.') != NULL && at[1] != '.' && s[n - 1] != '.' && printable(s) &&
-           strchr(s, ' ') == NULL;
-}
-
-static bool field_id_ok(const char *s)
-{
-    static const char prefix[] = "customfield_";
-    return strlen(s) <= BIQ_FIELD_ID_MAX && strncmp(s, prefix, sizeof prefix - 1) == 0 &&
-           all_digits(s + sizeof prefix - 1, STATUS_ID_DIGITS_MAX);
-}
-
-/* An integer member in [lo, hi], or absent/null when optional. */
-static bool int_member(const json_t *o, const char *name, json_int_t lo, json_int_t hi,
-                       bool optional)
-{
-    const json_t *v = json_object_get(o, name);
-    if (v == NULL || json_is_null(v))
-        return optional;
-    return json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi;
-}
-
-static bool only_members(const json_t *o, const char *const *names, size_t n)
-{
-    const char *k;
-    const json_t *v;
-    json_object_foreach ((json_t *)o, k, v) {
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(k, names[i]) == 0;
-        if (!known)
-            return false;
-    }
-    return true;
-}
-
-static biq_err check_wip_limit(checker *c, const json_t *e, size_t i, json_t *seen, json_t *out)
-{
-    static const char *const members[] = {"statusId", "limit", "breachMinutes"};
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "wipLimits[%zu]", i);
-    if (!json_is_object(e) || !only_members(e, members, 3))
-        return fail(c, path, "must be {\"statusId\", \"limit\", \"breachMinutes\"}");
-    json_t *id = status_id(json_object_get(e, "statusId"));
-    if (id == NULL)
-        return fail(c, path, "statusId must be a status id");
-    bool dup = json_object_get(seen, json_string_value(id)) != NULL;
-    json_object_set_new(seen, json_string_value(id), json_true());
-    if (dup) {
-        json_decref(id);
-        return fail(c, path, "statusId is listed twice");
-    }
-    if (!int_member(e, "limit", 1, BIQ_SETTINGS_WIP_LIMIT_MAX, false)) {
-        json_decref(id);
-        return fail(c, path, "limit must be an integer between 1 and 100000");
-    }
-    if (!int_member(e, "breachMinutes", 1, BIQ_SETTINGS_BREACH_MINUTES_MAX, true)) {
-        json_decref(id);
-        return fail(c, path, "breachMinutes must be null or an integer between 1 and 525600");
-    }
-    const json_t *bm = json_object_get(e, "breachMinutes");
-    json_array_append_new(out, json_pack("{s:o,s:O,s:O}", "statusId", id, "limit",
-                                         json_object_get(e, "limit"), "breachMinutes",
-                                         bm != NULL ? bm : json_null()));
-    return BIQ_OK;
-}
-
-static biq_err check_wip_limits(checker *c, const json_t *v, json_t **out)
-{
-    if (!json_is_array(v))
-        return fail(c, "wipLimits", "must be an array");
-    if (json_array_size(v) > BIQ_FLOW_MAX_STATUSES)
-        return fail(c, "wipLimits", "too many entries");
-    json_t *seen = json_object();
-    *out = json_array();
-    size_t i;
-    const json_t *e;
-    biq_err err = BIQ_OK;
-    json_array_foreach (v, i, e) {
-        if ((err = check_wip_limit(c, e, i, seen, *out)) != BIQ_OK)
-            break;
-    }
-    json_decref(seen);
-    return err;
-}
-
-/* "HH:MM" (00:00..24:00) to minutes; -1 when malformed. */
-static int clock_minutes(const json_t *v)
-{
-    const char *s = json_is_string(v) ? json_string_value(v) : "";
-    if (strlen(s) != CLOCK_LEN || s[2] != ':' || strspn(s, "0123456789:") != CLOCK_LEN)
-        return -1;
-    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
-    int t = h * 60 + m;
-    return m < 60 && t <= MINUTES_PER_DAY ? t : -1;
-}
-
-static bool zone_exists(const char *name)
-{
-    biq_arena *a = biq_arena_new(TZ_ARENA_LIMIT);
-    biq_tz *tz = NULL;
-    bool ok = a != NULL && biq_tz_name_valid(name) && biq_tz_load(NULL, name, a, &tz) == BIQ_OK;
-    biq_arena_free(a);
-    return ok;
-}
-
-static biq_err check_days(checker *c, const json_t *v, json_t *out)
-{
-    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > WEEK_DAYS)
-        return fail(c, "workSchedule.workingDays", "must be a non-empty array of mon..sun");
-    unsigned bits = 0;
-    size_t i;
-    const json_t *e;
-    json_array_foreach (v, i, e) {
-        int d = 0;
-        while (d < WEEK_DAYS &&
-               !(json_is_string(e) && strcmp(json_string_value(e), WEEKDAYS[d]) == 0))
-            d++;
-        if (d == WEEK_DAYS || (bits & (1u << d)))
-            return fail(c, "workSchedule.workingDays", "must be distinct days among mon..sun");
-        bits |= 1u << d;
-    }
-    json_t *days = json_array();
-    for (int d = 0; d < WEEK_DAYS; d++)
-        if (bits & (1u << d))
-            json_array_append_new(days, json_string(WEEKDAYS[d]));
-    json_object_set_new(out, "workingDays", days);
-    return BIQ_OK;
-}
-
-static biq_err check_hours(checker *c, const json_t *v, json_t *out)
-{
-    static const char *const members[] = {"start", "end"};
-    int start = json_is_object(v) ? clock_minutes(json_object_get(v, "start")) : -1;
-    int end = json_is_object(v) ? clock_minutes(json_object_get(v, "end")) : -1;
-    if (start < 0 || end < 0 || start >= end || !only_members(v, members, 2))
-        return fail(c, "workSchedule.hours",
-                    "must be {\"start\": \"HH:MM\", \"end\": \"HH:MM\"} with start before end");
-    json_object_set_new(out, "hours", json_deep_copy(v));
-    return BIQ_OK;
-}
-
-static biq_err check_holidays(checker *c, const json_t *v, json_t *out)
-{
-    if (!json_is_array(v) || json_array_size(v) > BIQ_FLOW_MAX_HOLIDAYS)
-        return fail(c, "workSchedule.holidays", "must be an array of at most 4096 dates");
-    size_t i;
-    const json_t *e;
-    json_array_foreach (v, i, e) {
-        int64_t day;
-        if (!json_is_string(e) || biq_api_parse_date(json_string_value(e), &day) != BIQ_OK)
-            return fail(c, "workSchedule.holidays", "entries must be dates YYYY-MM-DD");
-    }
-    json_object_set_new(out, "holidays", json_deep_copy(v));
-    return BIQ_OK;
-}
-
-static biq_err check_schedule(checker *c, const json_t *v, json_t **out)
-{
-    static const char *const members[] = {"timeZone", "working", "workingDays", "hours",
-                                          "holidays"};
-    if (!json_is_object(v) || !only_members(v, members, 5))
-        return fail(c, "workSchedule",
-                    "must be an object of timeZone, working, workingDays, hours, holidays");
-    const json_t *tz = json_object_get(v, "timeZone");
-    if (!json_is_string(tz) || !zone_exists(json_string_value(tz)))
-        return fail(c, "workSchedule.timeZone", "must be a known IANA time zone");
-    const json_t *working = json_object_get(v, "working");
-    if (working != NULL && !json_is_boolean(working))
-        return fail(c, "workSchedule.working", "must be true or false");
-    *out = json_pack("{s:s,s:b}", "timeZone", json_string_value(tz), "working",
-                     working == NULL || json_is_true(working));
-    const json_t *days = json_object_get(v, "workingDays");
-    json_t *def_days = json_pack("[sssss]", "mon", "tue", "wed", "thu", "fri");
-    json_t *def_hours = json_pack("{s:s,s:s}", "start", "09:00", "end", "17:00");
-    json_t *no_holidays = json_array();
-    biq_err err = check_days(c, days ? days : def_days, *out);
-    if (err == BIQ_OK)
-        err = check_hours(c, json_object_get(v, "hours") ? json_object_get(v, "hours") : def_hours,
-                          *out);
-    if (err == BIQ_OK)
-        err = check_holidays(
-            c, json_object_get(v, "holidays") ? json_object_get(v, "holidays") : no_holidays, *out);
-    json_decref(def_days);
-    json_decref(def_hours);
-    json_decref(no_holidays);
-    return err;
-}
-
-/* Validates a non-null value of field f into its normalised form *out (a
- * new reference, also on failure when partly built: the caller drops it). */
-static biq_err check_value(checker *c, const field_def *f, const json_t *v, json_t **out)
-{
-    char what[BIQ_SETTINGS_MESSAGE_MAX];
-    switch (f->kind) {
-    case F_NUMBER:
-        if (!json_is_number(v) || json_number_value(v) < f->min || json_number_value(v) > f->max) {
-            snprintf(what, sizeof what, "must be between %.1f and %.1f", f->min, f->max);
-            return fail(c, f->path, what);
-        }
-        *out = json_real(json_number_value(v));
-        return BIQ_OK;
-    case F_BOOL:
-        if (!json_is_boolean(v))
-            return fail(c, f->path, "must be true or false");
-        *out = json_boolean(json_is_true(v));
-        return BIQ_OK;
-    case F_FIELD_ID:
-        if (plain_string(v) == NULL || !field_id_ok(plain_string(v)))
-            return fail(c, f->path, "must be a custom field id such as customfield_10016");
-        *out = json_string(json_string_value(v));
-        return BIQ_OK;
-    case F_EMAIL:
-        if (plain_string(v) == NULL || !email_ok(plain_string(v)))
-            return fail(c, f->path, "must be an e-mail address");
-        *out = json_string(json_string_value(v));
-        return BIQ_OK;
-    case F_STATUS_IDS:
-    case F_TYPE_NAMES:
-        return check_list(c, f->path, v, f->kind, out);
-    case F_WIP_LIMITS:
-        return check_wip_limits(c, v, out);
-    case F_SCHEDULE:
-        return check_schedule(c, v, out);
-    }
-    return BIQ_ERR_INTERNAL;
-}
-
-/* ------------------------------------------------- overrides -> flow */
-
-static biq_flow_status_role *role_for(biq_flow_status_role *roles, size_t *n, int64_t id)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (roles[i].status_id == id)
-            return &roles[i];
-    roles[*n] = (biq_flow_status_role){.status_id = id, .role = -1, .terminal = -1, .external = -1};
-    return &roles[(*n)++];
-}
-
-static const json_t *list_of(const json_t *ov, const char *path)
-{
-    const json_t *v = ov ? json_object_get(ov, path) : NULL;
-    return json_is_array(v) ? v : NULL;
-}
-
-static biq_err build_roles(const json_t *ov, biq_arena *arena, biq_flow_settings *s, checker *c)
-{
-    static const char *const lists[] = {"statusRoles.active", "statusRoles.done",
-                                        "statusRoles.terminal", "statusRoles.external"};
-    size_t total = 0;
-    for (size_t l = 0; l < 4; l++)
-        total += list_of(ov, lists[l]) ? json_array_size(list_of(ov, lists[l])) : 0;
-    biq_flow_status_role *roles = biq_arena_calloc(arena, total + 1, sizeof *roles);
-    size_t n = 0;
-    if (roles == NULL)
-        return BIQ_ERR_NOMEM;
-    for (size_t l = 0; l < 4; l++) {
-        size_t i;
-        const json_t *e;
-        const json_t *list = list_of(ov, lists[l]);
-        json_array_foreach (list, i, e) {
-            biq_flow_status_role *r = role_for(roles, &n, strtoll(json_string_value(e), NULL, 10));
-            if (l == 2)
-                r->terminal = 1;
-            else if (l == 3)
-                r->external = 1;
-            else if (r->role != -1 && r->role != (l == 0 ? BIQ_ROLE_ACTIVE : BIQ_ROLE_DONE))
-                return fail(c, "statusRoles.done", "a status cannot be both active and done");
-            else
-                r->role = l == 0 ? BIQ_ROLE_ACTIVE : BIQ_ROLE_DONE;
-        }
-    }
-    s->roles = roles;
-    s->n_roles = n;
-    return BIQ_OK;
-}
-
-static double number_or(const json_t *ov, const char *path, double def)
-{
-    const json_t *v = ov ? json_object_get(ov, path) : NULL;
-    return json_is_number(v) ? json_number_value(v) : def;
-}
-
-/* Appends the WIP limits of list to wl[*n] unless a status already has
- * one: called with the project's list first, so the project wins. */
-static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, size_t *n)
-{
-    size_t i;
-    const json_t *e;
-    json_array_foreach (list, i, e) {
-        int64_t id = strtoll(json_string_value(json_object_get(e, "statusId")), NULL, 10);
-        bool taken = false;
-        for (size_t k = 0; k < *n && !taken; k++)
-            taken = wl[k].status_id == id;
-        if (!taken)
-            wl[(*n)++] = (biq_flow_wip_limit){.status_id = id,
-                                              .limit = (int32_t)json_integer_value(
-                                                  json_object_get(e, "limit"))};
-    }
-}
-
-static biq_err build_project(const json_t *tenant_ov, const json_t *ov, biq_arena *arena,
-                             biq_flow_settings *s)
-{
-    const json_t *types = list_of(ov, "excludedIssueTypes");
-    const json_t *limits = list_of(ov, "wipLimits"), *tenant_limits = list_of(tenant_ov, "wipLimits");
-    size_t nt = types ? json_array_size(types) : 0;
-    size_t nl = json_array_size(limits) + json_array_size(tenant_limits);
-    const char **names = biq_arena_calloc(arena, nt + 1, sizeof *names);
-    biq_flow_wip_limit *wl = biq_arena_calloc(arena, nl + 1, sizeof *wl);
-    if (names == NULL || wl == NULL)
-        return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < nt; i++)
-        if ((names[i] = biq_arena_strdup(arena, json_string_value(json_array_get(types, i)))) ==
-            NULL)
-            return BIQ_ERR_NOMEM;
-    nl = 0;
-    add_wip_limits(limits, wl, &nl);
-    add_wip_limits(tenant_limits, wl, &nl);
-    s->excluded_types = names;
-    s->n_excluded_types = nt;
-    s->wip_limits = wl;
-    s->n_wip_limits = nl;
-    return BIQ_OK;
-}
-
-static biq_err build_schedule(const json_t *ov, biq_arena *arena, biq_work_schedule *ws, checker *c)
-{
-    const json_t *v = ov ? json_object_get(ov, "workSchedule") : NULL;
-    *ws = (biq_work_schedule){.working = false};
-    if (!json_is_object(v))
-        return BIQ_OK;
-    biq_tz *tz = NULL;
-    if (biq_tz_load(NULL, json_string_value(json_object_get(v, "timeZone")), arena, &tz) != BIQ_OK)
-        return fail(c, "workSchedule.timeZone", "must be a known IANA time zone");
-    const json_t *days = json_object_get(v, "workingDays"), *hol = json_object_get(v, "holidays");
-    const json_t *hours = json_object_get(v, "hours");
-    int64_t *holidays = biq_arena_calloc(arena, json_array_size(hol) + 1, sizeof *holidays);
-    if (holidays == NULL)
-        return BIQ_ERR_NOMEM;
-    ws->tz = tz;
-    ws->working = json_is_true(json_object_get(v, "working"));
-    for (size_t i = 0; i < json_array_size(days); i++)
-        for (int d = 0; d < WEEK_DAYS; d++)
-            if (strcmp(json_string_value(json_array_get(days, i)), WEEKDAYS[d]) == 0)
-                ws->working_days |= (uint8_t)(1u << d);
-    ws->day_start_min = clock_minutes(json_object_get(hours, "start"));
-    ws->day_end_min = clock_minutes(json_object_get(hours, "end"));
-    for (size_t i = 0; i < json_array_size(hol); i++)
-        if (biq_api_parse_date(json_string_value(json_array_get(hol, i)), &holidays[i]) != BIQ_OK)
-            return fail(c, "workSchedule.holidays", "entries must be dates YYYY-MM-DD");
-    ws->holidays = holidays;
-    ws->n_holidays = json_array_size(hol);
-    if (biq_work_schedule_validate(ws) != BIQ_OK)
-        return fail(c, "workSchedule", "is not a valid work schedule");
-    return BIQ_OK;
-}
-
-biq_err biq_api_flow_config_build(const json_t *tenant_ov, const json_t *project_ov,
-                                  biq_arena *arena, biq_api_flow_config *out, char *msg,
-                                  size_t msg_len)
-{
-    checker c = {msg, msg_len};
-    biq_err err;
-    biq_flow_settings_init(&out->settings);
-    out->settings.threshold_time = number_or(tenant_ov, "thresholds.time", BIQ_FLOW_T_DEFAULT);
-    out->settings.threshold_wip = number_or(tenant_ov, "thresholds.wip", BIQ_FLOW_W_DEFAULT);
-    out->settings.threshold_throughput =
-        number_or(tenant_ov, "thresholds.throughput", BIQ_FLOW_D_DEFAULT);
-    if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
-        (err = build_project(tenant_ov, project_ov, arena, &out->settings)) != BIQ_OK ||
-        (err = build_schedule(tenant_ov, arena, &out->schedule, &c)) != BIQ_OK)
-        return err;
-    if (biq_flow_settings_validate(&out->settings) != BIQ_OK)
-        return fail(&c, "settings", "do not form valid flow settings");
-    return BIQ_OK;
-}
-
-biq_err biq_api_parse_date(const char *text, int64_t *day)
-{
-    if (text == NULL || strlen(text) != DATE_LEN || text[4] != '-' || text[7] != '-' ||
-        strspn(text, "0123456789") != 4 || strspn(text + 5, "0123456789") != 2 ||
-        strspn(text + 8, "0123456789") != 2)
-        return BIQ_ERR_INVALID;
-    int64_t y = strtoll(text, NULL, 10);
-    int m = (text[5] - '0') * 10 + (text[6] - '0'), d = (text[8] - '0') * 10 + (text[9] - '0');
-    if (m < 1 || m > 12 || d < 1 || d > biq_civil_month_days(y, m))
-        return BIQ_ERR_INVALID;
-    *day = biq_civil_days(y, m, d);
-    return BIQ_OK;
-}
-
-/* ------------------------------------------------------------ handlers */
-
-/* {"version", "fields": {path: {"value","default","overridden"}}} */
-static json_t *describe(const field_set *set, const json_t *ov, int64_t version)
-{
-    json_t *fields = json_object();
-    for (size_t i = 0; i < set->n; i++) {
-        const json_t *o = json_object_get(ov, set->defs[i].path);
-        json_t *def = default_of(&set->defs[i]);
-        json_object_set_new(fields, set->defs[i].path,
-                            json_pack("{s:O,s:o,s:b}", "value", o ? o : def, "default", def,
-                                      "overridden", o != NULL));
-    }
-    return json_pack("{s:I,s:o}", "version", (json_int_t)version, "fields", fields);
-}
 
 typedef struct settings_job {
     const char *project_key; /* NULL: the tenant's */
-    const field_set *set;
     const json_t *body; /* PUT only */
     const char *principal;
     json_t *result;
@@ -618,127 +34,10 @@ static biq_err get_tx(biq_tx *tx, void *ctx)
     biq_err err = installed(tx, job->project_key);
     if (err == BIQ_OK)
         err = biq_store_settings_get(tx, job->project_key, &ov, &version);
-    if (err == BIQ_OK && (job->result = describe(job->set, ov, version)) == NULL)
+    if (err == BIQ_OK &&
+        (job->result = biq_settings_describe(job->project_key != NULL, ov, version)) == NULL)
         err = BIQ_ERR_NOMEM;
     json_decref(ov);
-    return err;
-}
-
-static const field_def *field_named(const field_set *set, const char *path)
-{
-    for (size_t i = 0; i < set->n; i++)
-        if (strcmp(set->defs[i].path, path) == 0)
-            return &set->defs[i];
-    return NULL;
-}
-
-static bool is_group(const field_set *set, const char *key)
-{
-    size_t n = strlen(key);
-    for (size_t i = 0; i < set->n; i++)
-        if (strncmp(set->defs[i].path, key, n) == 0 && set->defs[i].path[n] == '.')
-            return true;
-    return false;
-}
-
-/* Applies one field's update to ov, recording it in changes. */
-static biq_err apply_field(checker *c, const field_def *f, const json_t *v, json_t *ov,
-                           json_t *changes)
-{
-    json_t *norm = NULL;
-    if (!json_is_null(v)) {
-        biq_err err = check_value(c, f, v, &norm);
-        if (err != BIQ_OK) {
-            json_decref(norm);
-            return err;
-        }
-    }
-    json_t *old = json_object_get(ov, f->path);
-    if ((old == NULL && norm == NULL) || (old != NULL && norm != NULL && json_equal(old, norm))) {
-        json_decref(norm);
-        return BIQ_OK;
-    }
-    json_object_set_new(
-        changes, f->path,
-        json_pack("{s:O,s:O}", "from", old ? old : json_null(), "to", norm ? norm : json_null()));
-    if (norm != NULL)
-        json_object_set_new(ov, f->path, norm);
-    else
-        json_object_del(ov, f->path);
-    return BIQ_OK;
-}
-
-/* A group's members ({"thresholds": {"time": 2}}); a null group resets all
- * its fields. */
-static biq_err apply_group(checker *c, const field_set *set, const char *key, const json_t *v,
-                           json_t *ov, json_t *changes)
-{
-    char path[PATH_MAX_LEN];
-    size_t n = strlen(key);
-    biq_err err = BIQ_OK;
-    if (!json_is_object(v) && !json_is_null(v))
-        return fail(c, key, "must be an object");
-    const char *m;
-    const json_t *mv;
-    json_object_foreach ((json_t *)v, m, mv) {
-        snprintf(path, sizeof path, "%s.%.*s", key, PATH_MAX_LEN / 2, m);
-        if (field_named(set, path) == NULL)
-            return fail(c, path, "unknown setting");
-    }
-    for (size_t i = 0; i < set->n && err == BIQ_OK; i++) {
-        const char *p = set->defs[i].path;
-        if (strncmp(p, key, n) != 0 || p[n] != '.')
-            continue;
-        const json_t *value = json_is_null(v) ? v : json_object_get(v, p + n + 1);
-        if (value != NULL)
-            err = apply_field(c, &set->defs[i], value, ov, changes);
-    }
-    return err;
-}
-
-/* Walks the body: leaf fields by name, groups by member. */
-static biq_err apply_body(checker *c, const field_set *set, const json_t *body, json_t *ov,
-                          json_t *changes)
-{
-    const char *key;
-    const json_t *v;
-    json_object_foreach ((json_t *)body, key, v) {
-        const field_def *f = field_named(set, key);
-        biq_err err;
-        if (f != NULL) {
-            err = apply_field(c, f, v, ov, changes);
-        } else if (strlen(key) < PATH_MAX_LEN / 2 && is_group(set, key)) {
-            err = apply_group(c, set, key, v, ov, changes);
-        } else {
-            char path[PATH_MAX_LEN];
-            snprintf(path, sizeof path, "%.*s", PATH_MAX_LEN / 2, key);
-            err = fail(c, path, "unknown setting");
-        }
-        if (err != BIQ_OK)
-            return err;
-    }
-    return BIQ_OK;
-}
-
-/* The merged overrides must still build (cross-field rules). */
-static biq_err check_whole(checker *c, bool project, const json_t *ov)
-{
-    biq_arena *a = biq_arena_new(SETTINGS_ARENA_LIMIT);
-    biq_api_flow_config cfg;
-    biq_err err = a == NULL ? BIQ_ERR_NOMEM
-                            : biq_api_flow_config_build(project ? NULL : ov, project ? ov : NULL,
-                                                        a, &cfg, c->msg, c->msg_len);
-    biq_arena_free(a);
-    return err;
-}
-
-biq_err biq_api_settings_apply(bool project, const json_t *body, json_t *ov, json_t *changes,
-                               char *msg, size_t msg_len)
-{
-    checker c = {msg, msg_len};
-    biq_err err = apply_body(&c, project ? &PROJECT_SET : &TENANT_SET, body, ov, changes);
-    if (err == BIQ_OK && json_object_size(changes) > 0)
-        err = check_whole(&c, project, ov);
     return err;
 }
 
@@ -751,11 +50,12 @@ static biq_err put_tx(biq_tx *tx, void *ctx)
     if (err == BIQ_OK)
         err = biq_store_settings_get(tx, job->project_key, &ov, &version);
     if (err == BIQ_OK)
-        err = biq_api_settings_apply(job->project_key != NULL, job->body, ov, changes, job->msg,
-                                     sizeof job->msg);
+        err = biq_settings_apply(job->project_key != NULL, job->body, ov, changes, job->msg,
+                                 sizeof job->msg);
     if (err == BIQ_OK && json_object_size(changes) > 0)
         err = biq_store_settings_put(tx, job->project_key, ov, changes, job->principal, &version);
-    if (err == BIQ_OK && (job->result = describe(job->set, ov, version)) == NULL)
+    if (err == BIQ_OK &&
+        (job->result = biq_settings_describe(job->project_key != NULL, ov, version)) == NULL)
         err = BIQ_ERR_NOMEM;
     json_decref(ov);
     json_decref(changes);
@@ -771,10 +71,7 @@ static biq_err answer(biq_app *app, biq_request *req, biq_response *resp, settin
         json_decref(job->result);
         if (job->msg[0] != '\0')
             return biq_response_error(resp, err, "%s", job->msg);
-        return biq_response_error(resp, err,
-                                  err == BIQ_ERR_NOT_FOUND
-                                      ? "this installation is not registered yet"
-                                      : "could not access the settings");
+        return biq_api_tx_failed(resp, err, "access the settings");
     }
     biq_response_json(resp, 200, job->result);
     return BIQ_OK;
@@ -783,7 +80,7 @@ static biq_err answer(biq_app *app, biq_request *req, biq_response *resp, settin
 static biq_err put(biq_app *app, biq_request *req, biq_response *resp, settings_job *job)
 {
     json_t *body = NULL;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err != BIQ_OK)
         return err;
     job->body = body;
@@ -795,24 +92,24 @@ static biq_err put(biq_app *app, biq_request *req, biq_response *resp, settings_
 
 biq_err biq_handle_tenant_settings_get(void *app, biq_request *req, biq_response *resp)
 {
-    settings_job job = {.set = &TENANT_SET};
+    settings_job job = {0};
     return answer(app, req, resp, &job, get_tx);
 }
 
 biq_err biq_handle_tenant_settings_put(void *app, biq_request *req, biq_response *resp)
 {
-    settings_job job = {.set = &TENANT_SET};
+    settings_job job = {0};
     return put(app, req, resp, &job);
 }
 
 biq_err biq_handle_project_settings_get(void *app, biq_request *req, biq_response *resp)
 {
-    settings_job job = {.set = &PROJECT_SET, .project_key = req->params[0]};
+    settings_job job = {.project_key = req->params[0]};
     return answer(app, req, resp, &job, get_tx);
 }
 
 biq_err biq_handle_project_settings_put(void *app, biq_request *req, biq_response *resp)
 {
-    settings_job job = {.set = &PROJECT_SET, .project_key = req->params[0]};
+    settings_job job = {.project_key = req->params[0]};
     return put(app, req, resp, &job);
 }

@@ -34,7 +34,7 @@ static biq_err backfill_request_body(const biq_request *req, biq_response *resp)
     json_t *body = NULL;
     if (req->body_len == 0)
         return BIQ_OK;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err == BIQ_OK && json_object_size(body) > 0)
         err = biq_response_error(resp, BIQ_ERR_SHAPE, "%s: unexpected member (the body is {})",
                                  json_object_iter_key(json_object_iter(body)));
@@ -49,10 +49,8 @@ biq_err biq_handle_backfill_request(void *app_ptr, biq_request *req, biq_respons
     if (err != BIQ_OK)
         return err;
     err = biq_tx_run(app->pool, req->tenant->tenant_id, request_tx, req);
-    if (err == BIQ_ERR_NOT_FOUND)
-        return biq_response_error(resp, err, "this installation is not registered yet");
     if (err != BIQ_OK)
-        return biq_response_error(resp, err, "could not record the request");
+        return biq_api_tx_failed(resp, err, "record the request");
     biq_response_json(resp, 202, json_pack("{s:s,s:s}", "project", req->params[0], "state", "queued"));
     return BIQ_OK;
 }
@@ -159,15 +157,13 @@ biq_err biq_handle_reconcile_record(void *app_ptr, biq_request *req, biq_respons
     biq_api_reconcile job = {0};
     char why[BIQ_API_WHY_MAX];
     json_t *body = NULL;
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err != BIQ_OK)
         return err;
     if ((err = biq_api_reconcile_parse(body, &job, why, sizeof why)) != BIQ_OK)
         biq_response_error(resp, err, "%s", why);
     else if ((err = biq_tx_run(app->pool, req->tenant->tenant_id, record_tx, &job)) != BIQ_OK)
-        biq_response_error(resp, err, err == BIQ_ERR_NOT_FOUND
-                                          ? "this installation is not registered yet"
-                                          : "could not record the reconcile");
+        biq_api_tx_failed(resp, err, "record the reconcile");
     else
         biq_response_json(resp, 200, json_pack("{s:b}", "ok", 1));
     json_decref(body);
@@ -245,16 +241,14 @@ biq_err biq_handle_reconcile_ids(void *app_ptr, biq_request *req, biq_response *
     json_t *body = NULL;
     if (!biq_ingest_project_key_ok(job.project))
         return biq_response_error(resp, BIQ_ERR_INVALID, "projectKey: not a Jira project key");
-    biq_err err = biq_api_parse_body(req, resp, &body);
+    biq_err err = biq_request_body_object(req, resp, &body);
     if (err != BIQ_OK)
         return err;
     if ((err = biq_api_reconcile_ids_parse(body, job.arena, &job.ids, &job.n, why, sizeof why)) !=
         BIQ_OK)
         biq_response_error(resp, err, "%s", why);
     else if ((err = biq_tx_run(app->pool, req->tenant->tenant_id, ids_tx, &job)) != BIQ_OK)
-        biq_response_error(resp, err, err == BIQ_ERR_NOT_FOUND
-                                          ? "this installation is not registered yet"
-                                          : "could not apply the id list");
+        biq_api_tx_failed(resp, err, "apply the id list");
     else
         biq_response_json(resp, 200, json_pack("{s:s,s:I,s:I}", "project", job.project, "ids",
                                                (json_int_t)job.n, "removed",

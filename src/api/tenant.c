@@ -16,9 +16,7 @@ biq_err biq_handle_tenant_get(void *app_ptr, biq_request *req, biq_response *res
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, summary_tx, &summary);
     if (err != BIQ_OK) {
         json_decref(summary);
-        return biq_response_error(resp, err, err == BIQ_ERR_NOT_FOUND
-                                                 ? "this installation is not registered yet"
-                                                 : "could not read the tenant");
+        return biq_api_tx_failed(resp, err, "read the tenant");
     }
     biq_response_json(resp, 200, summary);
     return BIQ_OK;

@@ -16,7 +16,7 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "alerts/deliver.h"
-#include "api/alerts_worker.h"
+#include "alerts/worker.h"
 #include "explain/breaker.h"
 #include "explain/explain.h"
 #include "ingest/ingest.h"
@@ -36,13 +36,6 @@ static int64_t real_clock(void)
     return (int64_t)time(NULL);
 }
 
-static int64_t real_clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* BIQ_FLOW_CLOCK=2024-01-01T00:00:00Z pins the clock the flow metrics are
  * computed at, so that a server's reports can be compared byte for byte
  * with `biq analyze --now` (demos, tests). It never affects token checks:
@@ -51,14 +44,14 @@ static biq_err flow_clock(biq_app *app, char *why, size_t why_len)
 {
     const char *v = getenv("BIQ_FLOW_CLOCK");
     biq_ms at = 0;
-    app->now_ms = real_clock_ms;
+    app->flow_clock.now_ms = biq_clock_real_ms;
     if (v == NULL || v[0] == '\0')
         return BIQ_OK;
     if (biq_parse_instant(v, strlen(v), &at) != BIQ_OK || at <= 0) {
         snprintf(why, why_len, "BIQ_FLOW_CLOCK: expected an instant such as 2024-01-01T00:00:00Z");
         return BIQ_ERR_CONFIG;
     }
-    app->flow_pinned_ms = at;
+    app->flow_clock.pinned_ms = at;
     biq_log_write(app->log, BIQ_LOG_WARN,
                   "metrics clock pinned by BIQ_FLOW_CLOCK; tokens still use the real clock",
                   json_pack("{s:s}", "at", v));
@@ -225,7 +218,8 @@ int biq_cli_serve(int argc, char **argv)
         fprintf(stderr, "biq serve: %s: %s\n", biq_strerror(err), why);
         goto out;
     }
-    if (biq_alert_worker_start(&app, cfg.alert_sweep_s, &app.alert_worker) != BIQ_OK) {
+    biq_alerts_env alerts_env = biq_api_alerts_env(&app);
+    if (biq_alert_worker_start(&alerts_env, cfg.alert_sweep_s, &app.alert_worker) != BIQ_OK) {
         fprintf(stderr, "biq serve: cannot start the alert thread\n");
         goto out;
     }

@@ -68,7 +68,7 @@ biq_err biq_store_alert_destination_result(biq_tx *tx, int64_t id, bool ok, bool
  * rule (newest group first): a new array in *out. */
 biq_err biq_store_alerts_recent(biq_tx *tx, const char *project_key, json_t **out);
 
-/* --- evaluation and delivery (api/alerts_eval.c) --- */
+/* --- evaluation and delivery (alerts/evaluate.c) --- */
 
 /* The project keys of the tenant that hold data: a new array of strings. */
 biq_err biq_store_alert_projects(biq_tx *tx, json_t **out);
@@ -89,7 +89,7 @@ biq_err biq_store_alert_rule_targets(biq_tx *tx, int64_t rule_id, json_t **out);
 biq_err biq_store_alert_cooldown_claim(biq_tx *tx, int64_t rule_id, int64_t destination_id,
                                        int cooldown_minutes, bool *claimed);
 
-/* --- scheduled sweeps (api/alerts_eval.c) --- */
+/* --- scheduled sweeps (alerts/evaluate.c) --- */
 
 /* Why a sweep was not claimed. */
 typedef enum biq_store_sweep_skip {

@@ -4,7 +4,7 @@
  * Every function runs in the caller's tenant transaction and names the
  * tenant explicitly (layer 1) besides RLS (layer 2). Overrides are a JSON
  * object of the fields a user set; the API layer owns their meaning and
- * validation (api/settings.c), this layer only stores them.
+ * validation (settings/schema.c), this layer only stores them.
  */
 #ifndef BIQ_STORE_SETTINGS_H
 #define BIQ_STORE_SETTINGS_H

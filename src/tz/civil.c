@@ -1,6 +1,11 @@
 /* civil.c - Gregorian day-number arithmetic (see civil.h). */
 #include "tz/civil.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+enum { DATE_LEN = 10 /* YYYY-MM-DD */ };
+
 int64_t biq_floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
@@ -54,4 +59,18 @@ int biq_civil_month_days(int64_t year, int month)
         return 0;
     int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     return mdays[month - 1] + (month == 2 && leap);
+}
+
+biq_err biq_civil_parse_date(const char *text, int64_t *day)
+{
+    if (text == NULL || strlen(text) != DATE_LEN || text[4] != '-' || text[7] != '-' ||
+        strspn(text, "0123456789") != 4 || strspn(text + 5, "0123456789") != 2 ||
+        strspn(text + 8, "0123456789") != 2)
+        return BIQ_ERR_INVALID;
+    int64_t y = strtoll(text, NULL, 10);
+    int m = (text[5] - '0') * 10 + (text[6] - '0'), d = (text[8] - '0') * 10 + (text[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > biq_civil_month_days(y, m))
+        return BIQ_ERR_INVALID;
+    *day = biq_civil_days(y, m, d);
+    return BIQ_OK;
 }

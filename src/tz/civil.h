@@ -9,12 +9,18 @@
 
 #include <stdint.h>
 
+#include "common/err.h"
+
 enum {
     BIQ_SECS_PER_DAY = 86400,
 };
 #define BIQ_MS_PER_DAY INT64_C(86400000)
 #define BIQ_MS_PER_HOUR INT64_C(3600000)
 #define BIQ_MS_PER_MINUTE INT64_C(60000)
+
+/* Parses "YYYY-MM-DD" (a real calendar date) into a day number
+ * (biq_civil_days). BIQ_ERR_INVALID otherwise. */
+biq_err biq_civil_parse_date(const char *text, int64_t *day);
 
 /* Day number of year-month-day (month 1..12, day 1..31; not validated). */
 int64_t biq_civil_days(int64_t year, int month, int day);

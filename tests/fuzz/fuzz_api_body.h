@@ -1,5 +1,5 @@
 /* fuzz_api_body.h - loads an input the way the small-body routes do
- * (biq_api_parse_body: one JSON object, duplicate keys refused) and checks
+ * (biq_request_body_object: one JSON object, duplicate keys refused) and checks
  * its refusal contract: a 400/422 error with a message, *out NULL.
  * Header-only (static inline) so each harness stays one translation unit.
  */
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "api/handlers.h"
+#include "http/body.h"
 #include "fuzz.h"
 
 /* The parsed body (json_decref it), or NULL after checking the refusal. */
@@ -21,7 +21,7 @@ static inline json_t *fuzz_api_body(const uint8_t *data, size_t size)
     biq_request req = {.method = "POST", .path = "/fuzz", .body = copy, .body_len = size};
     biq_response resp = {0};
     json_t *body = (json_t *)1;
-    biq_err err = biq_api_parse_body(&req, &resp, &body);
+    biq_err err = biq_request_body_object(&req, &resp, &body);
     free(copy);
     if (err != BIQ_OK) {
         FUZZ_CHECK(body == NULL && resp.err == err && resp.message[0] != '\0');

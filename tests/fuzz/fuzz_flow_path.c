@@ -1,5 +1,5 @@
 /* fuzz_flow_path.c - the whole path a search page takes, as `biq analyze`
- * and the dashboard routes run it (cli/analyze.c, api/dashboard.c):
+ * and the dashboard routes run it (cli/analyze.c, api/views.c):
  * biq_ingest_load + biq_parse_issue_page, then the flow core with working
  * hours on (Berlin's rules as a POSIX zone, so no file is read; Mon-Fri
  * 09:00-17:00; holidays, one on a weekend) at a fixed clock (FUZZ_NOW),

@@ -1,5 +1,5 @@
 /* fuzz_lifecycle.c - the lifecycle trigger body (POST /forge/lifecycle,
- * api/forge.c): biq_api_parse_body, then biq_api_lifecycle_type and
+ * api/forge.c): biq_request_body_object, then biq_api_lifecycle_type and
  * biq_api_lifecycle_cloud_id (api/bodies.h).
  * Properties: the type is NULL or a string of the body (or its payload);
  * the cloud id is only ever [A-Za-z0-9-]{1,64}, NUL-terminated within its

@@ -3,8 +3,8 @@
  * unescape callback keeps the text raw, server.c), looked up first match
  * by name as biq_request_query does, percent-decoded strictly with
  * biq_percent_decode (http/router.c), then handed to what consumes each
- * value: biq_window_parse + biq_window_resolve (window, dashboard.c),
- * biq_api_parse_date (from/to of the CFD, settings.c), and the alert
+ * value: biq_window_parse + biq_window_resolve (window, api/views.c),
+ * biq_civil_parse_date (tz/civil.c: from/to of the CFD, holidays), and the alert
  * list's project key.
  *
  * Input: the query string (after '?'; NULs end it, as in C).
@@ -17,7 +17,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "api/settings.h"
 #include "flow/flow.h"
 #include "fuzz.h"
 #include "http/router.h"
@@ -78,7 +77,7 @@ static void window_value(const char *v)
 static void date_value(const char *v)
 {
     int64_t day = 0;
-    if (biq_api_parse_date(v, &day) != BIQ_OK)
+    if (biq_civil_parse_date(v, &day) != BIQ_OK)
         return;
     int64_t y = 0;
     int m = 0, d = 0;

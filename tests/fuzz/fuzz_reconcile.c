@@ -1,7 +1,7 @@
 /* fuzz_reconcile.c - the reconcile bodies (api/sync.c):
  * biq_api_reconcile_parse (POST /forge/reconcile) and
  * biq_api_reconcile_ids_parse (POST /forge/reconcile/{projectKey}/ids),
- * after biq_api_parse_body, plus biq_ingest_project_key_ok on every string.
+ * after biq_request_body_object, plus biq_ingest_project_key_ok on every string.
  *
  * Properties: refusals are BIQ_ERR_SHAPE with "member: ..." or
  * "ids[i]: ..." (NOMEM never, at this size); an accepted record has

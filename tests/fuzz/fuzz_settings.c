@@ -1,8 +1,8 @@
-/* fuzz_settings.c - the settings PUT validator (biq_api_settings_apply,
- * api/settings.c) on a body loaded as the route loads it
- * (biq_api_parse_body), for the tenant's and a project's settings, then
+/* fuzz_settings.c - the settings PUT validator (biq_settings_apply,
+ * settings/schema.c) on a body loaded as the route loads it
+ * (biq_request_body_object), for the tenant's and a project's settings, then
  * the builder the dashboard runs on what was stored
- * (biq_api_flow_config_build).
+ * (biq_settings_flow_config_build).
  *
  * Properties: a refusal is BIQ_ERR_SHAPE with "path: reason"; an accepted
  * body leaves overrides that build, and is idempotent: applied again to
@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "api/settings.h"
+#include "settings/settings.h"
 #include "fuzz_api_body.h"
 
 enum { ARENA_LIMIT = 16 << 20 };
@@ -34,9 +34,9 @@ static void builds(bool project, const json_t *ov)
 {
     biq_arena *a = biq_arena_new(ARENA_LIMIT);
     FUZZ_CHECK(a != NULL);
-    biq_api_flow_config cfg;
+    biq_settings_flow_config cfg;
     char msg[BIQ_SETTINGS_MESSAGE_MAX] = "";
-    biq_err err = biq_api_flow_config_build(project ? NULL : ov, project ? ov : NULL, a, &cfg,
+    biq_err err = biq_settings_flow_config_build(project ? NULL : ov, project ? ov : NULL, a, &cfg,
                                             msg, sizeof msg);
     FUZZ_CHECK(err == BIQ_OK);
     FUZZ_CHECK(biq_work_schedule_validate(&cfg.schedule) == BIQ_OK);
@@ -50,7 +50,7 @@ static int apply(bool project, const json_t *body, json_t *ov)
     json_t *changes = json_object();
     FUZZ_CHECK(changes != NULL);
     char msg[BIQ_SETTINGS_MESSAGE_MAX] = "";
-    biq_err err = biq_api_settings_apply(project, body, ov, changes, msg, sizeof msg);
+    biq_err err = biq_settings_apply(project, body, ov, changes, msg, sizeof msg);
     int n = err == BIQ_OK ? (int)json_object_size(changes) : -1;
     if (err != BIQ_OK) {
         FUZZ_CHECK(err == BIQ_ERR_SHAPE);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/cache.h"
+#include "views/lru.h"
 #include "testsupport.h"
 
 enum { MAX_AGE = 1000, THREADS = 8, ROUNDS = 2000, SMOKE_ENTRIES = 16, SMOKE_BYTES = 4096 };

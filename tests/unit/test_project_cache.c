@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/project_cache.h"
+#include "views/project_cache.h"
 #include "testsupport.h"
 
 enum {

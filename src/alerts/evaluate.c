@@ -1,54 +1,38 @@
-/* alerts_eval.c - alert evaluation and delivery runs (see alerts_eval.h). */
-#include "api/alerts_eval.h"
+/* evaluate.c - alert evaluation and delivery runs (see evaluate.h). */
+#include "alerts/evaluate.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts/deliver.h"
 #include "alerts/encode.h"
-#include "api/settings.h"
-#include "flow/alerts.h"
-#include "store/alerts.h"
 #include "store/ingest.h"
-#include "store/project_load.h"
 #include "store/settings.h"
 #include "tz/civil.h"
 
 enum {
     HOURS_PER_DAY = 24,
-    MINUTES_PER_HOUR = 60,
     TEXT_LINE_MAX = 512,
     SUBJECT_MAX = 512,
     ID_KEY_MAX = 24,
     LINES_MAX = 200, /* tickets listed in one message; the rest are counted */
     TWO_DAYS_H = 48,
-    TREND_WINDOW_DAYS = 7,   /* trend rules compare this week with the one before */
-    TREND_RULES_MAX = 64,
     VALUE_MAX = 200, /* bytes of one value (key, status or rule name) in a message */
 };
 
-/* A trend rule's finding: rule-wide, so it has no ticket. */
-typedef struct trend_hit {
-    int64_t rule_id;
-    const biq_flow_trend *trend;
-    int64_t utc_day;
-} trend_hit;
-
 typedef struct run {
-    const biq_app *app;
+    const biq_alerts_env *env;
     const char *project_key;
     biq_alert_cadence cadence;
     const int64_t *changed;
     size_t n_changed;
     biq_arena *arena;
     json_t *tenant_ov, *project_ov, *rules;
+    biq_alerts_rule *typed; /* rules, read once */
+    size_t n_typed;
     biq_project_data data;
-    const biq_alert_hit *hits;
-    size_t n_hits;
-    trend_hit trends[TREND_RULES_MAX];
-    size_t n_trends;
+    biq_alerts_found found;
     json_t *fired; /* rule id -> {"lines": [...], "count": n} */
     json_t *sends; /* [{id, kind, target, subject, text}] */
     size_t index;  /* result recording: the send at hand */
@@ -57,11 +41,74 @@ typedef struct run {
     biq_alert_run_stats *stats;
 } run;
 
+/* ------------------------------------------------------------ typed rules */
+
+static const struct {
+    const char *name;
+    biq_alerts_rule_kind kind;
+} RULE_KINDS[] = {
+    {"stuck_in_status", BIQ_ALERTS_RULE_STUCK_IN_STATUS},
+    {"cycle_time_exceeded", BIQ_ALERTS_RULE_CYCLE_TIME_EXCEEDED},
+    {"no_activity", BIQ_ALERTS_RULE_NO_ACTIVITY},
+    {"wip_breach", BIQ_ALERTS_RULE_WIP_BREACH},
+    {"trend_worsening", BIQ_ALERTS_RULE_TREND_WORSENING},
+};
+
+static biq_alerts_rule_kind kind_named(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < sizeof RULE_KINDS / sizeof RULE_KINDS[0]; i++)
+        if (strcmp(name, RULE_KINDS[i].name) == 0)
+            return RULE_KINDS[i].kind;
+    return BIQ_ALERTS_RULE_UNKNOWN;
+}
+
+static int metric_named(const char *name)
+{
+    for (int m = BIQ_TREND_LEAD_TIME; m <= BIQ_TREND_THROUGHPUT && name != NULL; m++)
+        if (strcmp(name, biq_trend_metric_name((biq_trend_metric)m)) == 0)
+            return m;
+    return -1;
+}
+
+static json_int_t int_of(const json_t *o, const char *name)
+{
+    return json_integer_value(json_object_get(o, name));
+}
+
+biq_err biq_alerts_rules_read(const json_t *stored, biq_arena *arena, biq_alerts_rule **out,
+                              size_t *n)
+{
+    size_t i;
+    const json_t *r;
+    *out = biq_arena_calloc(arena, json_array_size(stored) + 1, sizeof **out);
+    *n = 0;
+    if (*out == NULL)
+        return BIQ_ERR_NOMEM;
+    json_array_foreach (stored, i, r) {
+        const json_t *p = json_object_get(r, "params");
+        (*out)[(*n)++] = (biq_alerts_rule){
+            .id = int_of(r, "id"),
+            .kind = kind_named(json_string_value(json_object_get(r, "kind"))),
+            .enabled = json_is_true(json_object_get(r, "enabled")),
+            .name = json_string_value(json_object_get(r, "name")),
+            .cooldown_minutes = (int)int_of(r, "cooldownMinutes"),
+            .status_id = int_of(p, "statusId"),
+            .threshold_hours = int_of(p, "thresholdHours"),
+            .days = int_of(p, "days"),
+            .metric = metric_named(json_string_value(json_object_get(p, "metric"))),
+            .percent = int_of(p, "percent"),
+        };
+    }
+    return BIQ_OK;
+}
+
+/* ------------------------------------------------------------- evaluation */
+
 static bool any_enabled(const json_t *rules)
 {
     size_t i;
     const json_t *stored;
-    json_array_foreach(rules, i, stored) {
+    json_array_foreach (rules, i, stored) {
         if (json_is_true(json_object_get(stored, "enabled")))
             return true;
     }
@@ -84,102 +131,85 @@ static biq_err load_tx(biq_tx *tx, void *ctx)
     return err;
 }
 
-/* The WIP breach period of status_id: the project's limit wins. 0: none. */
-static int64_t breach_minutes(const run *r, int64_t status_id)
+/* The WIP breach period of status_id (typed settings: the project's limit
+ * wins). 0: none. */
+static int64_t breach_minutes(const biq_settings_flow_config *cfg, int64_t status_id)
 {
-    const json_t *lists[] = {json_object_get(r->project_ov, "wipLimits"),
-                             json_object_get(r->tenant_ov, "wipLimits")};
-    char id[ID_KEY_MAX];
-    snprintf(id, sizeof id, "%" PRId64, status_id);
-    for (size_t l = 0; l < 2; l++) {
-        size_t i;
-        const json_t *e;
-        json_array_foreach(lists[l], i, e) {
-            const json_t *sid = json_object_get(e, "statusId");
-            bool same = json_is_string(sid) ? strcmp(json_string_value(sid), id) == 0
-                                            : json_integer_value(sid) == status_id;
-            if (same)
-                return json_integer_value(json_object_get(e, "breachMinutes"));
-        }
-    }
+    for (size_t i = 0; i < cfg->settings.n_wip_limits; i++)
+        if (cfg->settings.wip_limits[i].status_id == status_id)
+            return cfg->breach_minutes[i];
     return 0;
 }
 
-/* A stored rule as the flow core's, when this run's cadence covers it. */
-static bool to_rule(const run *r, const json_t *stored, biq_alert_rule *out)
+/* A typed rule as the flow core's, when this cadence covers it. */
+static bool to_rule(const biq_alerts_rule *t, const biq_settings_flow_config *cfg,
+                    biq_alert_cadence cadence, biq_alert_rule *out)
 {
-    const char *kind = json_string_value(json_object_get(stored, "kind"));
-    const json_t *p = json_object_get(stored, "params");
-    int64_t status = json_integer_value(json_object_get(p, "statusId"));
-    int64_t hours = json_integer_value(json_object_get(p, "thresholdHours"));
-    int64_t days = json_integer_value(json_object_get(p, "days"));
-    *out = (biq_alert_rule){.rule_id = json_integer_value(json_object_get(stored, "id")),
-                            .status_id = status};
-    if (!json_is_true(json_object_get(stored, "enabled")) || kind == NULL)
+    *out = (biq_alert_rule){.rule_id = t->id, .status_id = t->status_id};
+    if (!t->enabled)
         return false;
-    if (strcmp(kind, "stuck_in_status") == 0) {
+    switch (t->kind) {
+    case BIQ_ALERTS_RULE_STUCK_IN_STATUS:
         out->kind = BIQ_ALERT_STUCK;
-        out->threshold_ms = hours * BIQ_MS_PER_HOUR;
-        return r->cadence != BIQ_ALERT_CADENCE_HOURLY || hours < HOURS_PER_DAY;
-    }
-    if (strcmp(kind, "cycle_time_exceeded") == 0 || strcmp(kind, "no_activity") == 0) {
-        out->kind = kind[0] == 'c' ? BIQ_ALERT_CYCLE_EXCEEDED : BIQ_ALERT_NO_ACTIVITY;
-        out->threshold_ms = days * BIQ_MS_PER_DAY;
-        return r->cadence != BIQ_ALERT_CADENCE_HOURLY;
-    }
-    if (strcmp(kind, "wip_breach") == 0 && r->cadence != BIQ_ALERT_CADENCE_INGEST) {
+        out->threshold_ms = t->threshold_hours * BIQ_MS_PER_HOUR;
+        return cadence != BIQ_ALERT_CADENCE_HOURLY || t->threshold_hours < HOURS_PER_DAY;
+    case BIQ_ALERTS_RULE_CYCLE_TIME_EXCEEDED:
+    case BIQ_ALERTS_RULE_NO_ACTIVITY:
+        out->kind = t->kind == BIQ_ALERTS_RULE_CYCLE_TIME_EXCEEDED ? BIQ_ALERT_CYCLE_EXCEEDED
+                                                                   : BIQ_ALERT_NO_ACTIVITY;
+        out->threshold_ms = t->days * BIQ_MS_PER_DAY;
+        return cadence != BIQ_ALERT_CADENCE_HOURLY;
+    case BIQ_ALERTS_RULE_WIP_BREACH:
+        if (cadence == BIQ_ALERT_CADENCE_INGEST)
+            return false;
         out->kind = BIQ_ALERT_WIP_BREACH;
-        out->threshold_ms = breach_minutes(r, status) * BIQ_MS_PER_MINUTE;
+        out->threshold_ms = breach_minutes(cfg, t->status_id) * BIQ_MS_PER_MINUTE;
         return out->threshold_ms > 0;
+    case BIQ_ALERTS_RULE_TREND_WORSENING: /* evaluate_trends() */
+    case BIQ_ALERTS_RULE_UNKNOWN:
+        break;
     }
-    return false; /* trend_worsening: evaluate_trends() */
+    return false;
 }
 
-/* The stored trend rule's metric and percent, when this run covers it. */
-static bool trend_rule(const run *r, const json_t *stored, const char **metric, long long *pct)
+/* A trend rule this cadence covers. */
+static bool trend_rule(const biq_alerts_rule *t, biq_alert_cadence cadence)
 {
-    const json_t *p = json_object_get(stored, "params");
-    const char *kind = json_string_value(json_object_get(stored, "kind"));
-    *metric = json_string_value(json_object_get(p, "metric"));
-    *pct = json_integer_value(json_object_get(p, "percent"));
-    return kind != NULL && strcmp(kind, "trend_worsening") == 0 && *metric != NULL &&
-           json_is_true(json_object_get(stored, "enabled")) &&
-           r->cadence == BIQ_ALERT_CADENCE_DAILY;
+    return t->kind == BIQ_ALERTS_RULE_TREND_WORSENING && t->metric >= 0 && t->enabled &&
+           cadence == BIQ_ALERT_CADENCE_DAILY;
 }
 
 /* Trend rules against the flow core's trends of the last
- * TREND_WINDOW_DAYS: the first worsening row of the rule's metric with
- * |change| >= percent fires it (once a day, rule-wide). */
-static biq_err evaluate_trends(run *r, const biq_flow *flow)
+ * BIQ_ALERTS_TREND_WINDOW_DAYS: the first worsening row of the rule's
+ * metric with |change| >= percent fires it (once a day, rule-wide). */
+static biq_err evaluate_trends(const biq_flow *flow, const biq_alerts_rule *rules, size_t n_rules,
+                               biq_alert_cadence cadence, int64_t now, biq_arena *arena,
+                               biq_alerts_found *out)
 {
-    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = TREND_WINDOW_DAYS};
+    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = BIQ_ALERTS_TREND_WINDOW_DAYS};
     biq_flow_window w;
     biq_flow_report *report = NULL;
     bool any = false;
-    size_t i;
-    const json_t *stored;
-    const char *metric;
-    long long pct;
-    json_array_foreach(r->rules, i, stored)
-        any |= trend_rule(r, stored, &metric, &pct);
+    for (size_t i = 0; i < n_rules; i++)
+        any |= trend_rule(&rules[i], cadence);
     if (!any)
         return BIQ_OK;
     biq_err err = biq_flow_window_resolve(flow, &spec, &w);
     if (err == BIQ_OK)
-        err = biq_flow_report_build(flow, &w, r->arena, &report);
+        err = biq_flow_report_build(flow, &w, arena, &report);
     if (err != BIQ_OK)
         return err;
-    int64_t day = biq_api_flow_now(r->app) / BIQ_MS_PER_DAY;
-    json_array_foreach(r->rules, i, stored) {
-        if (!trend_rule(r, stored, &metric, &pct) || r->n_trends >= TREND_RULES_MAX)
+    int64_t day = now / BIQ_MS_PER_DAY;
+    for (size_t i = 0; i < n_rules; i++) {
+        const biq_alerts_rule *t = &rules[i];
+        if (!trend_rule(t, cadence) || out->n_trends >= BIQ_ALERTS_TREND_RULES_MAX)
             continue;
-        for (size_t t = 0; t < report->n_trends; t++) {
-            const biq_flow_trend *tr = &report->trends[t];
-            if (tr->worsening && strcmp(biq_trend_metric_name(tr->metric), metric) == 0 &&
-                (tr->change_pct >= (double)pct || tr->change_pct <= -(double)pct)) {
-                r->trends[r->n_trends++] = (trend_hit){
-                    .rule_id = json_integer_value(json_object_get(stored, "id")), .trend = tr,
-                    .utc_day = day};
+        for (size_t k = 0; k < report->n_trends; k++) {
+            const biq_flow_trend *tr = &report->trends[k];
+            if (tr->worsening && (int)tr->metric == t->metric &&
+                (tr->change_pct >= (double)t->percent || tr->change_pct <= -(double)t->percent)) {
+                out->trends[out->n_trends++] =
+                    (biq_alerts_trend_hit){.rule_id = t->id, .trend = tr, .utc_day = day};
                 break;
             }
         }
@@ -187,34 +217,45 @@ static biq_err evaluate_trends(run *r, const biq_flow *flow)
     return BIQ_OK;
 }
 
+biq_err biq_alerts_evaluate(const biq_project_data *data, const biq_settings_flow_config *cfg,
+                            const biq_alerts_rule *rules, size_t n_rules,
+                            biq_alert_cadence cadence, int64_t now, biq_arena *arena,
+                            biq_alerts_found *out)
+{
+    biq_flow *flow = NULL;
+    biq_alert_rule flow_rules[BIQ_ALERT_MAX_RULES];
+    size_t n = 0;
+    biq_alert_hit *hits = NULL;
+    out->hits = NULL;
+    out->n_hits = out->n_trends = 0;
+    for (size_t i = 0; i < n_rules; i++) {
+        if (n < BIQ_ALERT_MAX_RULES && to_rule(&rules[i], cfg, cadence, &flow_rules[n]))
+            n++;
+    }
+    if (data->n_issues == 0)
+        return BIQ_OK;
+    biq_flow_input in = biq_settings_flow_input(data, cfg, now);
+    biq_err err = biq_flow_new(&in, arena, &flow);
+    if (err == BIQ_OK && n > 0)
+        err = biq_flow_alerts_evaluate(flow, flow_rules, n, arena, &hits, &out->n_hits);
+    out->hits = hits;
+    return err == BIQ_OK ? evaluate_trends(flow, rules, n_rules, cadence, now, arena, out) : err;
+}
+
+/* Reads the rules, builds the typed settings and evaluates. */
 static biq_err evaluate(run *r)
 {
     char msg[BIQ_SETTINGS_MESSAGE_MAX];
-    biq_api_flow_config cfg;
-    biq_flow *flow = NULL;
-    biq_alert_rule rules[BIQ_ALERT_MAX_RULES];
-    size_t n = 0, i;
-    const json_t *stored;
-    json_array_foreach(r->rules, i, stored) {
-        if (n < BIQ_ALERT_MAX_RULES && to_rule(r, stored, &rules[n]))
-            n++;
-    }
-    if (r->data.n_issues == 0)
-        return BIQ_OK;
-    biq_err err = biq_api_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
-                                            sizeof msg);
+    biq_settings_flow_config cfg;
+    biq_err err = biq_alerts_rules_read(r->rules, r->arena, &r->typed, &r->n_typed);
+    if (err != BIQ_OK || r->data.n_issues == 0)
+        return err;
+    err = biq_settings_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
+                                         sizeof msg);
     if (err != BIQ_OK)
         return err;
-    biq_flow_input in = {.issues = r->data.issues, .n_issues = r->data.n_issues,
-                         .statuses = r->data.statuses, .n_statuses = r->data.n_statuses,
-                         .sprints = r->data.sprints, .n_sprints = r->data.n_sprints,
-                         .settings = &cfg.settings, .schedule = &cfg.schedule,
-                         .now = biq_api_flow_now(r->app)};
-    biq_alert_hit *hits = NULL;
-    if ((err = biq_flow_new(&in, r->arena, &flow)) == BIQ_OK && n > 0)
-        err = biq_flow_alerts_evaluate(flow, rules, n, r->arena, &hits, &r->n_hits);
-    r->hits = hits;
-    return err == BIQ_OK ? evaluate_trends(r, flow) : err;
+    return biq_alerts_evaluate(&r->data, &cfg, r->typed, r->n_typed, r->cadence,
+                               biq_clock_now(r->env->clock), r->arena, &r->found);
 }
 
 static bool wanted(const run *r, const biq_alert_hit *h)
@@ -265,26 +306,26 @@ static void add_line(run *r, int64_t rule_id, const char *line)
     r->stats->fired++;
 }
 
-static const json_t *stored_rule(const run *r, int64_t id)
+/* The typed rule id; an empty one (no name, no cooldown) if none. */
+static const biq_alerts_rule *typed_rule(const run *r, int64_t id)
 {
-    size_t i;
-    const json_t *stored;
-    json_array_foreach(r->rules, i, stored) {
-        if (json_integer_value(json_object_get(stored, "id")) == id)
-            return stored;
+    static const biq_alerts_rule none = {.metric = -1};
+    for (size_t i = 0; i < r->n_typed; i++) {
+        if (r->typed[i].id == id)
+            return &r->typed[i];
     }
-    return NULL;
+    return &none;
 }
 
 /* The message of one rule: subject and one line per ticket. malloc'd. */
 static char *message_text(const run *r, const json_t *m, char *subject, size_t subject_len,
-                          const json_t *rule)
+                          const biq_alerts_rule *rule)
 {
     long long count = json_integer_value(json_object_get(m, "count"));
     const json_t *lines = json_object_get(m, "lines");
     char project[VALUE_MAX], name[VALUE_MAX];
     biq_encode_plain(r->project_key, project, sizeof project);
-    biq_encode_plain(json_string_value(json_object_get(rule, "name")), name, sizeof name);
+    biq_encode_plain(rule->name, name, sizeof name);
     snprintf(subject, subject_len, "BottleneckIQ alert in %s: %s (%lld)", project, name, count);
     biq_encode_utf8_trim(subject);
     size_t len = strlen(subject) + 2 + json_array_size(lines) * TEXT_LINE_MAX + 64;
@@ -306,7 +347,7 @@ static char *message_text(const run *r, const json_t *m, char *subject, size_t s
 static biq_err plan_sends(biq_tx *tx, run *r, const char *rule_key, const json_t *m)
 {
     int64_t rule_id = strtoll(rule_key, NULL, 10);
-    const json_t *rule = stored_rule(r, rule_id);
+    const biq_alerts_rule *rule = typed_rule(r, rule_id);
     json_t *targets = NULL;
     char subject[SUBJECT_MAX];
     biq_err err = biq_store_alert_rule_targets(tx, rule_id, &targets);
@@ -315,9 +356,9 @@ static biq_err plan_sends(biq_tx *tx, run *r, const char *rule_key, const json_t
     json_array_foreach(targets, i, t) {
         bool claimed = false;
         int64_t dest = json_integer_value(json_object_get(t, "id"));
-        int cooldown = (int)json_integer_value(json_object_get(rule, "cooldownMinutes"));
         if (err == BIQ_OK)
-            err = biq_store_alert_cooldown_claim(tx, rule_id, dest, cooldown, &claimed);
+            err = biq_store_alert_cooldown_claim(tx, rule_id, dest, rule->cooldown_minutes,
+                                                 &claimed);
         if (err != BIQ_OK || !claimed) {
             r->stats->cooled += err == BIQ_OK;
             continue;
@@ -340,8 +381,8 @@ static biq_err record_tx(biq_tx *tx, void *ctx)
 {
     run *r = ctx;
     biq_err err = BIQ_OK;
-    for (size_t i = 0; i < r->n_hits && err == BIQ_OK; i++) {
-        const biq_alert_hit *h = &r->hits[i];
+    for (size_t i = 0; i < r->found.n_hits && err == BIQ_OK; i++) {
+        const biq_alert_hit *h = &r->found.hits[i];
         bool inserted = false;
         if (!wanted(r, h))
             continue;
@@ -354,8 +395,8 @@ static biq_err record_tx(biq_tx *tx, void *ctx)
             add_line(r, h->rule_id, line);
         }
     }
-    for (size_t i = 0; i < r->n_trends && err == BIQ_OK; i++) {
-        const trend_hit *t = &r->trends[i];
+    for (size_t i = 0; i < r->found.n_trends && err == BIQ_OK; i++) {
+        const biq_alerts_trend_hit *t = &r->found.trends[i];
         bool inserted = false;
         int64_t status = t->trend->status != NULL ? t->trend->status->id : 0;
         err = biq_store_alert_event_insert(tx, t->rule_id, 0, t->utc_day, r->project_key, status,
@@ -366,7 +407,7 @@ static biq_err record_tx(biq_tx *tx, void *ctx)
             snprintf(line, sizeof line, "- %s%s%s worsened by %s over the last %d days",
                      biq_trend_metric_name(t->trend->metric), status ? " in " : "", name,
                      biq_flow_format_change(t->trend->change_pct / 100.0, size, sizeof size),
-                     (int)TREND_WINDOW_DAYS);
+                     (int)BIQ_ALERTS_TREND_WINDOW_DAYS);
             biq_encode_utf8_trim(line);
             add_line(r, t->rule_id, line);
         }
@@ -390,7 +431,7 @@ static biq_err result_tx(biq_tx *tx, void *ctx)
 static void deliver_all(run *r, const char *tenant_id)
 {
     biq_alerts_config none;
-    const biq_alerts_config *cfg = r->app->alerts;
+    const biq_alerts_config *cfg = r->env->delivery;
     if (cfg == NULL && biq_alerts_config_init(&none, NULL, NULL, NULL) == BIQ_OK)
         cfg = &none;
     size_t i;
@@ -407,9 +448,9 @@ static void deliver_all(run *r, const char *tenant_id)
         r->index = i;
         r->ok = out.ok;
         snprintf(r->detail, sizeof r->detail, "%s", out.detail);
-        (void)biq_tx_run(r->app->pool, tenant_id, result_tx, r);
-        if (!out.ok && r->app->log != NULL)
-            biq_log_write(r->app->log, BIQ_LOG_WARN, "alert delivery failed",
+        (void)biq_tx_run(r->env->pool, tenant_id, result_tx, r);
+        if (!out.ok && r->env->log != NULL)
+            biq_log_write(r->env->log, BIQ_LOG_WARN, "alert delivery failed",
                           json_pack("{s:s,s:I,s:s}", "kind", kind, "destination",
                                     json_integer_value(json_object_get(s, "id")), "detail",
                                     out.detail));
@@ -427,22 +468,22 @@ static void wipe_targets(json_t *sends)
     }
 }
 
-biq_err biq_alerts_evaluate_project(const biq_app *app, const char *tenant_id,
+biq_err biq_alerts_evaluate_project(const biq_alerts_env *env, const char *tenant_id,
                                     const char *project_key, biq_alert_cadence cadence,
                                     const int64_t *changed, size_t n_changed,
                                     biq_alert_run_stats *stats)
 {
-    run r = {.app = app, .project_key = project_key, .cadence = cadence, .changed = changed,
+    run r = {.env = env, .project_key = project_key, .cadence = cadence, .changed = changed,
              .n_changed = n_changed, .stats = stats, .fired = json_object(),
              .sends = json_array(), .arena = biq_arena_new(BIQ_ALERT_EVAL_ARENA_LIMIT)};
     biq_err err = BIQ_ERR_NOMEM;
     if (r.fired == NULL || r.sends == NULL || r.arena == NULL)
         goto out;
-    if ((err = biq_tx_run(app->pool, tenant_id, load_tx, &r)) != BIQ_OK ||
+    if ((err = biq_tx_run(env->pool, tenant_id, load_tx, &r)) != BIQ_OK ||
         (err = evaluate(&r)) != BIQ_OK)
         goto out;
-    if (r.n_hits + r.n_trends > 0 &&
-        (err = biq_tx_run(app->pool, tenant_id, record_tx, &r)) != BIQ_OK)
+    if (r.found.n_hits + r.found.n_trends > 0 &&
+        (err = biq_tx_run(env->pool, tenant_id, record_tx, &r)) != BIQ_OK)
         goto out;
     deliver_all(&r, tenant_id);
 out:
@@ -466,16 +507,16 @@ static bool retryable(biq_err err)
     return err == BIQ_ERR_DB || err == BIQ_ERR_UNAVAILABLE;
 }
 
-biq_err biq_alerts_sweep_tenant(const biq_app *app, const char *tenant_id,
+biq_err biq_alerts_sweep_tenant(const biq_alerts_env *env, const char *tenant_id,
                                 biq_alert_cadence cadence, biq_alert_run_stats *stats,
                                 size_t *failed_projects)
 {
     json_t *projects = NULL;
-    biq_err err = biq_tx_run(app->pool, tenant_id, projects_tx, &projects);
+    biq_err err = biq_tx_run(env->pool, tenant_id, projects_tx, &projects);
     size_t i, failed = 0;
     const json_t *p;
     json_array_foreach(projects, i, p) {
-        biq_err one = biq_alerts_evaluate_project(app, tenant_id, json_string_value(p), cadence,
+        biq_err one = biq_alerts_evaluate_project(env, tenant_id, json_string_value(p), cadence,
                                                   NULL, 0, stats);
         failed += one != BIQ_OK;
         if (one != BIQ_OK && (err == BIQ_OK || (retryable(one) && !retryable(err))))
@@ -511,13 +552,13 @@ static biq_err release_tx(biq_tx *tx, void *ctx)
         (int64_t)r->stats.fired, (int64_t)r->stats.sent, (int64_t)r->stats.failed);
 }
 
-static void log_sweep(const biq_app *app, const char *tenant_id, const biq_alert_sweep_result *r,
-                      biq_err err)
+static void log_sweep(const biq_alerts_env *env, const char *tenant_id,
+                      const biq_alert_sweep_result *r, biq_err err)
 {
-    if (app->log == NULL)
+    if (env->log == NULL)
         return;
     bool bad = err != BIQ_OK || r->failed_projects > 0;
-    biq_log_write(app->log, bad ? BIQ_LOG_WARN : BIQ_LOG_INFO, "alert sweep",
+    biq_log_write(env->log, bad ? BIQ_LOG_WARN : BIQ_LOG_INFO, "alert sweep",
                   json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:s}", "tenant", tenant_id, "cadence",
                             r->cadence == BIQ_ALERT_CADENCE_DAILY ? "daily" : "hourly", "alerts",
                             (json_int_t)r->stats.fired, "sent", (json_int_t)r->stats.sent,
@@ -525,29 +566,29 @@ static void log_sweep(const biq_app *app, const char *tenant_id, const biq_alert
                             (json_int_t)r->failed_projects, "error", biq_strerror(err)));
 }
 
-biq_err biq_alerts_sweep_scheduled(const biq_app *app, const char *tenant_id, unsigned min_gap_s,
-                                   biq_alert_sweep_result *out)
+biq_err biq_alerts_sweep_scheduled(const biq_alerts_env *env, const char *tenant_id,
+                                   unsigned min_gap_s, biq_alert_sweep_result *out)
 {
-    scheduled s = {.claim = {.today = biq_api_flow_now(app) / BIQ_MS_PER_DAY,
+    scheduled s = {.claim = {.today = biq_clock_now(env->clock) / BIQ_MS_PER_DAY,
                              .lease_s = BIQ_ALERT_SWEEP_LEASE_S,
                              .min_gap_s = (int)min_gap_s},
                    .result = out};
     *out = (biq_alert_sweep_result){.cadence = BIQ_ALERT_CADENCE_HOURLY};
-    biq_err err = biq_tx_run(app->pool, tenant_id, claim_tx, &s);
+    biq_err err = biq_tx_run(env->pool, tenant_id, claim_tx, &s);
     out->skip = s.claim.skip;
     if (err != BIQ_OK || s.claim.skip != BIQ_STORE_SWEEP_CLAIMED)
         return err;
     out->ran = true;
     out->cadence = s.claim.daily_due ? BIQ_ALERT_CADENCE_DAILY : BIQ_ALERT_CADENCE_HOURLY;
-    err = biq_alerts_sweep_tenant(app, tenant_id, out->cadence, &out->stats,
+    err = biq_alerts_sweep_tenant(env, tenant_id, out->cadence, &out->stats,
                                   &out->failed_projects);
     s.completed = !retryable(err);
     /* A release that fails leaves the hold to expire with its lease and
      * the day's daily cadence to run again (sending nothing twice): the
      * alerts are out, so it is no reason to ask for a retry. */
-    biq_err released = biq_tx_run(app->pool, tenant_id, release_tx, &s);
+    biq_err released = biq_tx_run(env->pool, tenant_id, release_tx, &s);
     if (!retryable(err))
         err = BIQ_OK;
-    log_sweep(app, tenant_id, out, err != BIQ_OK ? err : released);
+    log_sweep(env, tenant_id, out, err != BIQ_OK ? err : released);
     return err;
 }

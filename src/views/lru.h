@@ -1,4 +1,4 @@
-/* cache.h - a bounded, thread-safe LRU cache of computed answers (the
+/* lru.h - a bounded, thread-safe LRU cache of computed answers (the
  * serialised dashboards), so that a dashboard is not recomputed from every
  * issue and transition on each page view.
  *
@@ -11,8 +11,8 @@
  * until both bounds hold. Values are copied in and out, so no caller ever
  * holds memory the cache may free. One mutex guards everything.
  */
-#ifndef BIQ_API_CACHE_H
-#define BIQ_API_CACHE_H
+#ifndef BIQ_VIEWS_LRU_H
+#define BIQ_VIEWS_LRU_H
 
 #include <stddef.h>
 #include <stdint.h>

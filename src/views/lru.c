@@ -1,9 +1,9 @@
-/* cache.c - the LRU cache of cache.h: a doubly linked list in recency
+/* lru.c - the LRU cache of lru.h: a doubly linked list in recency
  * order (head = most recent) and a linear key search. The entry bound is
  * small (hundreds), so a scan under the lock costs microseconds against
  * the milliseconds a dashboard takes to compute; a hash table would be
  * more code to get wrong for no measurable gain. */
-#include "api/cache.h"
+#include "views/lru.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* alerts_worker.h - the background thread of alert evaluation: it runs
- * the runs of api/alerts_eval.h that ingests ask for (queued, so an event
+/* worker.h - the background thread of alert evaluation: it runs
+ * the runs of alerts/evaluate.h that ingests ask for (queued, so an event
  * is acknowledged without waiting for delivery) and, as a backup, sweeps
  * on a timer.
  *
@@ -27,14 +27,13 @@
  * known to the replica that accepted it (the destination's lastTest, in
  * the database, is seen by all).
  * Thread-safe. */
-#ifndef BIQ_API_ALERTS_WORKER_H
-#define BIQ_API_ALERTS_WORKER_H
+#ifndef BIQ_ALERTS_WORKER_H
+#define BIQ_ALERTS_WORKER_H
 
 #include <stdint.h>
 
+#include "alerts/evaluate.h"
 #include "alerts/validate.h"
-
-#include "api/app.h"
 
 enum {
     BIQ_ALERT_SWEEP_INTERVAL_S = 3600, /* backup sweeps: thresholds under 24 h */
@@ -70,10 +69,12 @@ typedef struct biq_alert_test_info {
     char detail[BIQ_ALERT_WHY_MAX]; /* "" until finished; never the target */
 } biq_alert_test_info;
 
-/* Starts the thread over app (which must outlive it), its backup sweep
- * every interval_s seconds (0: BIQ_ALERT_SWEEP_INTERVAL_S). BIQ_ERR_NOMEM,
- * BIQ_ERR_INTERNAL (no thread). */
-biq_err biq_alert_worker_start(const biq_app *app, unsigned interval_s, biq_alert_worker **out);
+/* Starts the thread over env (copied; what it points to must outlive the
+ * worker), its backup sweep every interval_s seconds (0:
+ * BIQ_ALERT_SWEEP_INTERVAL_S). BIQ_ERR_NOMEM, BIQ_ERR_INTERNAL (no
+ * thread). */
+biq_err biq_alert_worker_start(const biq_alerts_env *env, unsigned interval_s,
+                               biq_alert_worker **out);
 
 /* Asks for an ingest run of issue_id in project_key of tenant_id, and
  * remembers the tenant for sweeps; project_key NULL only remembers it.

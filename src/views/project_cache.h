@@ -24,8 +24,8 @@
  * No SQL here: the load itself is the caller's callback. One mutex and
  * one condition variable guard everything; loads run outside the lock.
  */
-#ifndef BIQ_API_PROJECT_CACHE_H
-#define BIQ_API_PROJECT_CACHE_H
+#ifndef BIQ_VIEWS_PROJECT_CACHE_H
+#define BIQ_VIEWS_PROJECT_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* alerts_worker.c - the alert thread (see alerts_worker.h). */
-#include "api/alerts_worker.h"
+/* worker.c - the alert thread (see worker.h). */
+#include "alerts/worker.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -12,14 +12,12 @@
 
 #include "alerts/deliver.h"
 #include "alerts/limits.h"
-#include "api/alerts_eval.h"
+#include "common/clock.h"
 #include "store/alerts.h"
 
 enum {
     TEST_SLOTS = BIQ_ALERT_TEST_QUEUE_MAX + BIQ_ALERT_TEST_KEPT,
     TEST_KIND_MAX = 16,
-    MS_PER_S = 1000,
-    NS_PER_MS = 1000000,
 };
 
 static const char TEST_SUBJECT[] = "BottleneckIQ test message";
@@ -56,7 +54,7 @@ typedef struct pending {
 } pending;
 
 struct biq_alert_worker {
-    const biq_app *app;
+    biq_alerts_env env;
     unsigned interval_s;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -103,7 +101,7 @@ static void sweep(biq_alert_worker *w)
         memcpy(tenant, w->tenants[i], sizeof tenant);
         pthread_mutex_unlock(&w->lock);
         biq_alert_sweep_result result;
-        (void)biq_alerts_sweep_scheduled(w->app, tenant, w->interval_s / 2, &result);
+        (void)biq_alerts_sweep_scheduled(&w->env, tenant, w->interval_s / 2, &result);
         pthread_mutex_lock(&w->lock);
     }
     after(&w->next_sweep, w->interval_s);
@@ -120,8 +118,8 @@ static void *loop(void *arg)
             w->count--;
             pthread_mutex_unlock(&w->lock);
             biq_alert_run_stats stats = {0};
-            (void)biq_alerts_evaluate_project(w->app, p.tenant, p.project, BIQ_ALERT_CADENCE_INGEST,
-                                              &p.issue_id, 1, &stats);
+            (void)biq_alerts_evaluate_project(&w->env, p.tenant, p.project,
+                                              BIQ_ALERT_CADENCE_INGEST, &p.issue_id, 1, &stats);
             pthread_mutex_lock(&w->lock);
         } else if (due(&w->next_sweep)) {
             sweep(w);
@@ -148,13 +146,6 @@ const char *biq_alert_test_state_name(biq_alert_test_state s)
         return "failed";
     }
     return "failed";
-}
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * MS_PER_S + now.tv_nsec / NS_PER_MS;
 }
 
 static void forget_target(test_slot *t)
@@ -200,7 +191,7 @@ static void send_one(biq_alert_worker *w, test_lane *l, test_slot *t)
     int64_t destination = t->destination;
     uint64_t seq = t->seq;
     biq_alerts_config none;
-    const biq_alerts_config *cfg = w->app->alerts;
+    const biq_alerts_config *cfg = w->env.delivery;
     biq_alert_outcome out = {0};
     memcpy(tenant, t->tenant, sizeof tenant);
     memcpy(kind, t->kind, sizeof kind);
@@ -212,9 +203,9 @@ static void send_one(biq_alert_worker *w, test_lane *l, test_slot *t)
         biq_alert_deliver_test(cfg, kind, target, TEST_SUBJECT, TEST_TEXT, &out) != BIQ_OK)
         snprintf(out.detail, sizeof out.detail, "could not build the test message");
     test_result r = {destination, &out};
-    (void)biq_tx_run(w->app->pool, tenant, test_result_tx, &r);
-    if (!out.ok && w->app->log != NULL)
-        biq_log_write(w->app->log, BIQ_LOG_INFO, "alert test failed",
+    (void)biq_tx_run(w->env.pool, tenant, test_result_tx, &r);
+    if (!out.ok && w->env.log != NULL)
+        biq_log_write(w->env.log, BIQ_LOG_INFO, "alert test failed",
                       json_pack("{s:s,s:I,s:s}", "kind", kind, "destination",
                                 (json_int_t)destination, "detail", out.detail));
     pthread_mutex_lock(&l->lock);
@@ -291,7 +282,7 @@ biq_err biq_alert_worker_test_enqueue(biq_alert_worker *w, const char *tenant_id
     if (l->active >= BIQ_ALERT_TEST_QUEUE_MAX || l->stop)
         err = BIQ_ERR_UNAVAILABLE;
     else
-        err = biq_alert_limits_take(&l->limits, tenant_id, destination, monotonic_ms(),
+        err = biq_alert_limits_take(&l->limits, tenant_id, destination, biq_clock_monotonic_ms(),
                                     retry_after_s);
     if (err == BIQ_OK) {
         test_slot *t = slot_for_new(l);
@@ -379,7 +370,8 @@ static void worker_free(biq_alert_worker *w)
     free(w);
 }
 
-biq_err biq_alert_worker_start(const biq_app *app, unsigned interval_s, biq_alert_worker **out)
+biq_err biq_alert_worker_start(const biq_alerts_env *env, unsigned interval_s,
+                               biq_alert_worker **out)
 {
     pthread_condattr_t attr;
     biq_alert_worker *w = calloc(1, sizeof *w);
@@ -388,7 +380,7 @@ biq_err biq_alert_worker_start(const biq_app *app, unsigned interval_s, biq_aler
         free(w);
         return BIQ_ERR_NOMEM;
     }
-    w->app = app;
+    w->env = *env;
     w->interval_s = interval_s > 0 ? interval_s : BIQ_ALERT_SWEEP_INTERVAL_S;
     after(&w->next_sweep, w->interval_s);
     pthread_mutex_init(&w->lock, NULL);

@@ -8,7 +8,7 @@
  * waiters included); `kept` says whether the ready list owns it. Entries
  * whose last reference goes while they are not kept are freed after the
  * lock is dropped, since freeing a large arena is slow. */
-#include "api/project_cache.h"
+#include "views/project_cache.h"
 
 #include <errno.h>
 #include <pthread.h>

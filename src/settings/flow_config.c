@@ -1,0 +1,201 @@
+/* flow_config.c - the stored overrides as the flow core reads them:
+ * typed flow settings (thresholds, status roles, WIP limits, excluded
+ * issue types) and the work schedule (settings.h), and the flow input of a
+ * loaded project. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings/internal.h"
+#include "settings/settings.h"
+#include "tz/civil.h"
+#include "tz/tz.h"
+
+enum {
+    CLOCK_LEN = 5, /* HH:MM */
+    MINUTES_PER_DAY = 1440,
+};
+
+/* "HH:MM" (00:00..24:00) to minutes; -1 when malformed. */
+int biq_settings_clock_minutes(const json_t *v)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    if (strlen(s) != CLOCK_LEN || s[2] != ':' || strspn(s, "0123456789:") != CLOCK_LEN)
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    int t = h * 60 + m;
+    return m < 60 && t <= MINUTES_PER_DAY ? t : -1;
+}
+
+/* ------------------------------------------------- overrides -> flow */
+
+static biq_flow_status_role *role_for(biq_flow_status_role *roles, size_t *n, int64_t id)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (roles[i].status_id == id)
+            return &roles[i];
+    roles[*n] = (biq_flow_status_role){.status_id = id, .role = -1, .terminal = -1, .external = -1};
+    return &roles[(*n)++];
+}
+
+static const json_t *list_of(const json_t *ov, const char *path)
+{
+    const json_t *v = ov ? json_object_get(ov, path) : NULL;
+    return json_is_array(v) ? v : NULL;
+}
+
+static biq_err build_roles(const json_t *ov, biq_arena *arena, biq_flow_settings *s,
+                           biq_settings_checker *c)
+{
+    static const char *const lists[] = {"statusRoles.active", "statusRoles.done",
+                                        "statusRoles.terminal", "statusRoles.external"};
+    size_t total = 0;
+    for (size_t l = 0; l < 4; l++)
+        total += list_of(ov, lists[l]) ? json_array_size(list_of(ov, lists[l])) : 0;
+    biq_flow_status_role *roles = biq_arena_calloc(arena, total + 1, sizeof *roles);
+    size_t n = 0;
+    if (roles == NULL)
+        return BIQ_ERR_NOMEM;
+    for (size_t l = 0; l < 4; l++) {
+        size_t i;
+        const json_t *e;
+        const json_t *list = list_of(ov, lists[l]);
+        json_array_foreach (list, i, e) {
+            biq_flow_status_role *r = role_for(roles, &n, strtoll(json_string_value(e), NULL, 10));
+            if (l == 2)
+                r->terminal = 1;
+            else if (l == 3)
+                r->external = 1;
+            else if (r->role != -1 && r->role != (l == 0 ? BIQ_ROLE_ACTIVE : BIQ_ROLE_DONE))
+                return biq_settings_fail(c, "statusRoles.done",
+                                         "a status cannot be both active and done");
+            else
+                r->role = l == 0 ? BIQ_ROLE_ACTIVE : BIQ_ROLE_DONE;
+        }
+    }
+    s->roles = roles;
+    s->n_roles = n;
+    return BIQ_OK;
+}
+
+static double number_or(const json_t *ov, const char *path, double def)
+{
+    const json_t *v = ov ? json_object_get(ov, path) : NULL;
+    return json_is_number(v) ? json_number_value(v) : def;
+}
+
+/* Appends the WIP limits of list to wl[*n] unless a status already has
+ * one: called with the project's list first, so the project wins. */
+static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, int32_t *breach,
+                           size_t *n)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach (list, i, e) {
+        int64_t id = strtoll(json_string_value(json_object_get(e, "statusId")), NULL, 10);
+        bool taken = false;
+        for (size_t k = 0; k < *n && !taken; k++)
+            taken = wl[k].status_id == id;
+        if (taken)
+            continue;
+        breach[*n] = (int32_t)json_integer_value(json_object_get(e, "breachMinutes"));
+        wl[(*n)++] = (biq_flow_wip_limit){
+            .status_id = id, .limit = (int32_t)json_integer_value(json_object_get(e, "limit"))};
+    }
+}
+
+static biq_err build_project(const json_t *tenant_ov, const json_t *ov, biq_arena *arena,
+                             biq_settings_flow_config *cfg)
+{
+    biq_flow_settings *s = &cfg->settings;
+    const json_t *types = list_of(ov, "excludedIssueTypes");
+    const json_t *limits = list_of(ov, "wipLimits"),
+                 *tenant_limits = list_of(tenant_ov, "wipLimits");
+    size_t nt = types ? json_array_size(types) : 0;
+    size_t nl = json_array_size(limits) + json_array_size(tenant_limits);
+    const char **names = biq_arena_calloc(arena, nt + 1, sizeof *names);
+    biq_flow_wip_limit *wl = biq_arena_calloc(arena, nl + 1, sizeof *wl);
+    int32_t *breach = biq_arena_calloc(arena, nl + 1, sizeof *breach);
+    if (names == NULL || wl == NULL || breach == NULL)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < nt; i++)
+        if ((names[i] = biq_arena_strdup(arena, json_string_value(json_array_get(types, i)))) ==
+            NULL)
+            return BIQ_ERR_NOMEM;
+    nl = 0;
+    add_wip_limits(limits, wl, breach, &nl);
+    add_wip_limits(tenant_limits, wl, breach, &nl);
+    s->excluded_types = names;
+    s->n_excluded_types = nt;
+    s->wip_limits = wl;
+    s->n_wip_limits = nl;
+    cfg->breach_minutes = breach;
+    return BIQ_OK;
+}
+
+static biq_err build_schedule(const json_t *ov, biq_arena *arena, biq_work_schedule *ws,
+                              biq_settings_checker *c)
+{
+    const json_t *v = ov ? json_object_get(ov, "workSchedule") : NULL;
+    *ws = (biq_work_schedule){.working = false};
+    if (!json_is_object(v))
+        return BIQ_OK;
+    biq_tz *tz = NULL;
+    if (biq_tz_load(NULL, json_string_value(json_object_get(v, "timeZone")), arena, &tz) != BIQ_OK)
+        return biq_settings_fail(c, "workSchedule.timeZone", "must be a known IANA time zone");
+    const json_t *days = json_object_get(v, "workingDays"), *hol = json_object_get(v, "holidays");
+    const json_t *hours = json_object_get(v, "hours");
+    int64_t *holidays = biq_arena_calloc(arena, json_array_size(hol) + 1, sizeof *holidays);
+    if (holidays == NULL)
+        return BIQ_ERR_NOMEM;
+    ws->tz = tz;
+    ws->working = json_is_true(json_object_get(v, "working"));
+    for (size_t i = 0; i < json_array_size(days); i++)
+        for (int d = 0; d < BIQ_SETTINGS_WEEK_DAYS; d++)
+            if (strcmp(json_string_value(json_array_get(days, i)), biq_settings_weekdays[d]) == 0)
+                ws->working_days |= (uint8_t)(1u << d);
+    ws->day_start_min = biq_settings_clock_minutes(json_object_get(hours, "start"));
+    ws->day_end_min = biq_settings_clock_minutes(json_object_get(hours, "end"));
+    for (size_t i = 0; i < json_array_size(hol); i++)
+        if (biq_civil_parse_date(json_string_value(json_array_get(hol, i)), &holidays[i]) != BIQ_OK)
+            return biq_settings_fail(c, "workSchedule.holidays",
+                                     "entries must be dates YYYY-MM-DD");
+    ws->holidays = holidays;
+    ws->n_holidays = json_array_size(hol);
+    if (biq_work_schedule_validate(ws) != BIQ_OK)
+        return biq_settings_fail(c, "workSchedule", "is not a valid work schedule");
+    return BIQ_OK;
+}
+
+biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *project_ov,
+                                       biq_arena *arena, biq_settings_flow_config *out, char *msg,
+                                       size_t msg_len)
+{
+    biq_settings_checker c = {msg, msg_len};
+    biq_err err;
+    biq_flow_settings_init(&out->settings);
+    out->settings.threshold_time = number_or(tenant_ov, "thresholds.time", BIQ_FLOW_T_DEFAULT);
+    out->settings.threshold_wip = number_or(tenant_ov, "thresholds.wip", BIQ_FLOW_W_DEFAULT);
+    out->settings.threshold_throughput =
+        number_or(tenant_ov, "thresholds.throughput", BIQ_FLOW_D_DEFAULT);
+    if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
+        (err = build_project(tenant_ov, project_ov, arena, out)) != BIQ_OK ||
+        (err = build_schedule(tenant_ov, arena, &out->schedule, &c)) != BIQ_OK)
+        return err;
+    if (biq_flow_settings_validate(&out->settings) != BIQ_OK)
+        return biq_settings_fail(&c, "settings", "do not form valid flow settings");
+    return BIQ_OK;
+}
+
+biq_flow_input biq_settings_flow_input(const biq_project_data *data,
+                                       const biq_settings_flow_config *cfg, int64_t now)
+{
+    return (biq_flow_input){.issues = data->issues,
+                            .n_issues = data->n_issues,
+                            .statuses = data->statuses,
+                            .n_statuses = data->n_statuses,
+                            .sprints = data->sprints,
+                            .n_sprints = data->n_sprints,
+                            .settings = &cfg->settings,
+                            .schedule = &cfg->schedule,
+                            .now = now};
+}
