@@ -20,9 +20,13 @@ biq_err biq_store_tenant_upsert(biq_tx *tx, const biq_tenant_ctx *ctx);
  * *existed tells whether there was anything to delete. */
 biq_err biq_store_tenant_delete(biq_tx *tx, bool *existed);
 
-/* Builds {"id","site","cloudId","environment","installedAt","counts":{...}}
- * for the tenant of tx into *out (a new reference). BIQ_ERR_NOT_FOUND when
- * the tenant is not installed. */
-biq_err biq_store_tenant_summary(biq_tx *tx, json_t **out);
+/* Builds {"id","site","cloudId","environment","installedAt","settings",
+ * "counts":{...},"projects":[{key,name,lastSyncAt}],"statuses":[{id,name,
+ * category}]} for the tenant of tx into *out (a new reference). A project
+ * is every key with issues, a catalogue entry or a data commit; with scope
+ * not NULL only that project is listed and counted (a project's page never
+ * learns the site's other keys). BIQ_ERR_NOT_FOUND when the tenant is not
+ * installed. */
+biq_err biq_store_tenant_summary(biq_tx *tx, const char *scope, json_t **out);
 
 #endif

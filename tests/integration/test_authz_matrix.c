@@ -421,6 +421,45 @@ START_TEST(ids_are_per_tenant_and_say_nothing_of_others)
 }
 END_TEST
 
+/* GET /api/v1/tenant lists the site's projects to a site admin, only its
+ * own project to a project's page, the statuses to both, and whether AI
+ * can run (no key configured here). */
+START_TEST(tenant_lists_keep_to_the_callers_scope)
+{
+    json_t *all = get_json(SADMIN, "/api/v1/tenant");
+    /* The DevLake catalogue names 13 projects; EE and K5 hold the issues. */
+    json_t *projects = json_object_get(all, "projects");
+    size_t i, found = 0;
+    json_t *p;
+    ck_assert_uint_eq(json_array_size(projects), 13);
+    json_array_foreach(projects, i, p) {
+        const char *key = json_string_value(json_object_get(p, "key"));
+        found += strcmp(key, "EE") == 0 || strcmp(key, "K5") == 0;
+        if (strcmp(key, "EE") == 0)
+            ck_assert(json_is_string(json_object_get(p, "lastSyncAt")));
+    }
+    ck_assert_uint_eq(found, 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(all, "counts"), "projects")),
+                     13);
+    ck_assert_uint_ge(json_array_size(json_object_get(all, "statuses")), 9);
+    json_t *ai = json_object_get(all, "ai");
+    ck_assert(json_is_false(json_object_get(ai, "available")));
+    ck_assert_str_eq(json_string_value(json_object_get(ai, "reason")), "no_api_key");
+    json_decref(all);
+    json_t *mine = get_json(VIEWER, "/api/v1/tenant");
+    ck_assert_uint_eq(json_array_size(json_object_get(mine, "projects")), 1);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_array_get(json_object_get(mine, "projects"), 0), "key")),
+        "EE");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(mine, "counts"), "projects")),
+                     1);
+    json_decref(mine);
+    json_t *other = get_json(VIEWER_OTHER, "/api/v1/tenant");
+    ck_assert_uint_eq(json_array_size(json_object_get(other, "projects")), 0);
+    json_decref(other);
+}
+END_TEST
+
 /* The number after "name " on its own line of /metrics. */
 static long long metric(const char *name)
 {
@@ -461,6 +500,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, project_admins_keep_to_their_project_rules);
     tcase_add_test(tc, ids_are_per_tenant_and_say_nothing_of_others);
     tcase_add_test(tc, uninstall_empties_the_caches_at_once);
+    tcase_add_test(tc, tenant_lists_keep_to_the_callers_scope);
     suite_add_tcase(s, tc);
     return s;
 }
