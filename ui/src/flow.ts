@@ -156,6 +156,7 @@ function scatter(box: HTMLElement, legend: HTMLElement, data: Scatter, mode: 'le
   const lines = spec.map(([n, v, c], i) => ({ n, v, c, spot: LINE_SPOTS[i] })).filter((x) => x.v != null)
     .map(({ n, v, c, spot }) => ({ yAxis: v, lineStyle: { color: c }, label: { formatter: `${n} ${days(v)}`, position: spot, color: c, fontWeight: 600, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] } }));
   const byKey = new Map(pts.map((p) => [p.key, p]));
+  box.dataset.yName = mode === 'lead' ? L.leadAxis : L.cycleAxis;
   box.dataset.lineLabels = JSON.stringify(lines.map((l) => [l.label.formatter, l.label.position]));
   legend.replaceChildren(`${mode === 'lead' ? L.leadTime : L.cycleTime}, n=${pts.length}: `,
     ...spec.flatMap(([n, v, c], i) => [i ? ' · ' : '', h('span', { style: `color:${c}`, 'data-line': n }, `${n} ${stat.count > 0 ? days(v) : '—'}`)]));
@@ -227,7 +228,6 @@ export function renderFlow(projectKey: string, ctx: FlowCtx): HTMLElement {
   loadAging();
   api.cfd(projectKey, range, ctx.asOf).then((d) => { flow.box.replaceChildren(); cfd(flow.box, d); }, fail(flow.box));
   api.scatter(projectKey, ctx.window, ctx.asOf).then((d) => { scatterData = d; scatter(sc.box, scLegend, d, mode); }, fail(sc.box));
-  return h('div', { class: 'flow', 'data-testid': 'flow' }, aging.card, flow.card, sc.card);
+  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card);
 }
 
-export { OTHER };
