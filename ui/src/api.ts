@@ -22,7 +22,13 @@ export interface Bottleneck {
 export interface Trend { metric: string; statusId: string | null; statusName?: string; current: number; previous: number; ratio: number; changePct: number; verdict: string; unit?: string }
 export interface Dashboard {
   project: { key: string; name: string };
-  window: { days: number; from: string; to: string; tz: string; kind?: string };
+  /** sprintName / sprints: not in the backend yet (only kind and dates); shown when present. */
+  window: { days: number; from: string; to: string; tz: string; kind?: string; sprintName?: string; sprints?: Array<{ id?: string; name: string }>;
+    previous?: { days: number; from: string | null; to: string | null; empty: boolean } };
+  /** The "as of" day (YYYY-MM-DD) the view was computed at; null for now; absent from a backend without ?asOf. */
+  asOf?: string | null;
+  /** The project's newest transition or created instant; absent from an older backend. */
+  lastActivityAt?: string | null;
   generatedAt: string; dataVersion: number;
   statuses: StatusRow[];
   throughput: { total: number; perWeek: number[]; previous?: number };
@@ -33,19 +39,29 @@ export interface Dashboard {
   /** Per-kind counts (e.g. truncated_history), plus the findings and a
    * one-line summary (docs/api.md, "dataQuality"). */
   dataQuality?: Record<string, number> & {
-    findings?: Array<{ kind: string; count: number; issues: number; issueKeys: string[]; moreIssues: number; action: string }>;
+    findings?: Finding[];
     summary?: string;
   };
   sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
 }
+export interface Finding {
+  kind: string; count: number; issues: number; issueKeys: string[]; moreIssues: number; action: string;
+  /** unknown_status only: the statuses with no role. */
+  statuses?: Array<{ id: string; name: string }>;
+}
 export interface WipAging {
   referenceP95Days: number | null; referenceN: number;
-  items: Array<{ key: string; statusId: string; status: string; daysInStatus: number; daysSinceStarted: number | null; daysSinceCreated: number; size: number | null; assignee: string | null; issueType: string; agingPastNormal: boolean }>;
+  items: Array<{ key: string; statusId: string; status: string; daysInStatus: number; daysSinceStarted: number | null; daysSinceCreated: number; size: number | null; assignee: string | null; issueType: string; agingPastNormal: boolean;
+    /** Not in the backend yet: shown when present. */
+    summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string }>;
   wipLimits: Array<{ statusId: string; limit: number }>;
 }
 export interface Cfd { tz: string; bands: Array<{ statusId: string; name: string }>; days: Array<{ date: string; counts: number[]; done: number; throughput: number; wip: number }> }
 export interface Scatter {
-  points: Array<{ key: string; issueType: string; doneAt: string; leadDays: number; cycleDays: number | null }>;
+  points: Array<{ key: string; issueType: string; doneAt: string; leadDays: number; cycleDays: number | null;
+    leadAboveP85?: boolean; leadAboveP95?: boolean; cycleAboveP85?: boolean; cycleAboveP95?: boolean;
+    /** Not in the backend yet: shown when present. */
+    summary?: string; createdAt?: string; startedAt?: string | null }>;
   lead: Stat; cycle: Stat;
 }
 export interface SettingField { value: unknown; default: unknown; overridden: boolean }
@@ -80,9 +96,14 @@ export interface Tenant {
   counts: { projects: number; issues: number; transitions: number; sprints: number };
   projects?: Array<{ key: string; name?: string; lastSyncAt?: string | null; backfill?: { state: string; received: number; total: number } }>;
   statuses?: Array<{ id: string; name: string; category?: string }>;
+  /** aiExplanations: the tenant's switch. aiAvailable / ai.available: whether
+   * the server has a model API key (not in the backend yet). */
+  settings?: { aiExplanations?: boolean; aiAvailable?: boolean };
+  ai?: { available?: boolean; reason?: string };
 }
 export interface Visits {
-  issueKey: string; totalDays: number; generatedAt: string;
+  /** totalDays stops at done; sinceDoneDays is the time after it (null when not done). */
+  issueKey: string; totalDays: number; generatedAt: string; doneAt?: string | null; sinceDoneDays?: number | null;
   visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
 }
 
@@ -131,12 +152,19 @@ export async function call<T>(path: string, method = 'GET', body?: unknown): Pro
 }
 
 const p = (key: string) => `/projects/${encodeURIComponent(key)}`;
+/** A query string from the set values ("" when none). */
+function qs(q: Record<string, string | null | undefined | false>): string {
+  const parts = Object.entries(q).filter(([, v]) => v !== null && v !== undefined && v !== false && v !== '').map(([k, v]) => `${k}=${encodeURIComponent(v as string)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+/** Every project view takes `asOf` (YYYY-MM-DD, the end of that day in the schedule's zone; null = now). */
 export const api = {
-  dashboard: (key: string, window: string) => call<Dashboard>(`${p(key)}/dashboard?window=${encodeURIComponent(window)}`),
-  wipAging: (key: string) => call<WipAging>(`${p(key)}/charts/wip-aging`),
-  cfd: (key: string) => call<Cfd>(`${p(key)}/charts/cfd`),
-  scatter: (key: string, window: string) => call<Scatter>(`${p(key)}/charts/scatter?window=${encodeURIComponent(window)}`),
-  exportCsv: (key: string, window: string) => call<string>(`${p(key)}/export.csv?window=${encodeURIComponent(window)}`),
+  dashboard: (key: string, window: string, asOf: string | null = null) => call<Dashboard>(`${p(key)}/dashboard${qs({ window, asOf })}`),
+  wipAging: (key: string, asOf: string | null = null, backlog = false) => call<WipAging>(`${p(key)}/charts/wip-aging${qs({ backlog: backlog && 'true', asOf })}`),
+  cfd: (key: string, range: { from: string; to: string } | null = null, asOf: string | null = null) =>
+    call<Cfd>(`${p(key)}/charts/cfd${qs({ from: range?.from, to: range?.to, asOf })}`),
+  scatter: (key: string, window: string, asOf: string | null = null) => call<Scatter>(`${p(key)}/charts/scatter${qs({ window, asOf })}`),
+  exportCsv: (key: string, window: string, asOf: string | null = null) => call<string>(`${p(key)}/export.csv${qs({ window, asOf })}`),
   projectSettings: (key: string) => call<Settings>(`${p(key)}/settings`),
   putProjectSettings: (key: string, body: unknown) => call<Settings>(`${p(key)}/settings`, 'PUT', body),
   tenant: () => call<Tenant>('/tenant'),

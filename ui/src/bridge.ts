@@ -86,3 +86,17 @@ export async function openIssue(key: string): Promise<void> {
     window.open(`/issue/${encodeURIComponent(key)}${location.search}`, '_blank');
   }
 }
+
+/** A link to the admin page (Jira settings → Apps → BottleneckIQ) with query
+ * parameters; null inside Jira, where the admin page's URL is the site's
+ * (the UI then names the path in words). */
+export function adminHref(q: Record<string, string>): string | null {
+  if (inJira()) return null;
+  const cur = new URLSearchParams(location.search);
+  const out = new URLSearchParams();
+  const inst = cur.get('installation');
+  if (inst) out.set('installation', inst);
+  for (const [k, v] of Object.entries(q)) if (v) out.set(k, v);
+  const s = out.toString();
+  return `/admin${s ? `?${s}` : ''}`;
+}

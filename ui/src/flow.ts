@@ -1,41 +1,80 @@
 /* flow.ts - the Flow tab: WIP aging bubbles, cumulative flow and the
- * cycle-time scatter (Apache ECharts, only the parts we use). */
+ * lead / cycle time scatter (Apache ECharts, only the parts we use). Every
+ * title names the window it shows (with its dates) and the "as of" day. */
 import * as echarts from 'echarts/core';
 import { ScatterChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, DataZoomComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { api, ApiError, type Cfd, type Scatter, type WipAging } from './api';
+import { api, ApiError, type Cfd, type Dashboard, type Scatter, type WipAging } from './api';
 import { openIssue } from './bridge';
 import { h, stateMsg, days } from './dom';
+import { L, shortDate, windowDates, windowText } from './labels';
+import { colourAt, OTHER, PALETTE } from './palette';
 
 echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, DataZoomComponent, CanvasRenderer]);
 
-const PALETTE = ['#0C66E4', '#22A06B', '#E56910', '#8F7EE7', '#C9372C', '#1D7AFC', '#6A9A23', '#CF9F02', '#AE4787', '#2898BD', '#626F86', '#94C748'];
 const FONT = { fontFamily: '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, sans-serif', color: '#44546F' };
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Time-axis labels with month names: "5 Mar", "Mar 2026" at a month, the year at a year. */
+const TIME_LABELS = { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{d} {MMM}', hour: '{d} {MMM}', minute: '{d} {MMM}', second: '{d} {MMM}', millisecond: '{d} {MMM}', none: '{d} {MMM}' };
+/** "5 Mar" for a YYYY-MM-DD category label ("Mar 2026" on the 1st). */
+const dayLabel = (ymd: string) => { const [y, m, d] = ymd.split('-').map(Number); return d === 1 ? `${MONTHS[m - 1]} ${y}` : `${d} ${MONTHS[m - 1]}`; };
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const dateOf = (iso: string | null | undefined) => (iso ? shortDate(iso.slice(0, 10)) : '—');
 
-function chartBox(title: string, testid: string, extra?: HTMLElement): { card: HTMLElement; box: HTMLElement } {
+/** What the Flow tab shows: the picked window, the "as of" day and the dashboard of both. */
+export interface FlowCtx { window: string; asOf: string | null; dash: Dashboard | null }
+
+function chartBox(title: string, testid: string, extra?: HTMLElement): { card: HTMLElement; box: HTMLElement; title: HTMLElement } {
   const box = h('div', { class: 'chart', 'data-testid': `${testid}-chart` });
-  const card = h('section', { class: 'card', 'data-testid': testid }, h('div', { class: 'card-head' }, h('h3', {}, title), extra ?? null), box);
-  return { card, box };
+  const t = h('h3', { 'data-testid': `${testid}-title` }, title);
+  const card = h('section', { class: 'card', 'data-testid': testid }, h('div', { class: 'card-head' }, t, extra ?? null), box);
+  return { card, box, title: t };
 }
 
 function mount(box: HTMLElement, option: echarts.EChartsCoreOption): echarts.ECharts {
+  echarts.getInstanceByDom(box)?.dispose();
   const chart = echarts.init(box, undefined, { renderer: 'canvas' });
   chart.setOption({ textStyle: FONT, animation: false, ...option });
   new ResizeObserver(() => chart.resize()).observe(box);
   return chart;
 }
 
-function wipAging(box: HTMLElement, data: WipAging): void {
-  if (data.items.length === 0) { box.replaceWith(stateMsg('empty', 'No work in progress right now.')); return; }
+type AgingItem = WipAging['items'][number];
+
+/** The aging tooltip: key, type, summary, status, dates and the figures (what the item carries). */
+function agingTip(i: AgingItem): string {
+  const lines = [`<b>${esc(i.key)}</b> · ${esc(i.issueType || '—')}${i.summary ? `<br/>${esc(i.summary)}` : ''}`,
+    `${esc(i.status)}: <b>${days(i.daysInStatus)}</b> in status${i.enteredAt ? ` (since ${dateOf(i.enteredAt)})` : ''}`,
+    `started: ${i.daysSinceStarted == null ? 'not started' : `${days(i.daysSinceStarted)} ago`}${i.startedAt ? ` (${dateOf(i.startedAt)})` : ''}`,
+    `created: ${days(i.daysSinceCreated)} ago${i.createdAt ? ` (${dateOf(i.createdAt)})` : ''}`,
+    `${esc(i.assignee ?? 'Unassigned')} · ${i.size == null ? '—' : Number(i.size.toFixed(1))} points`];
+  if (i.agingPastNormal) lines.push('<span style="color:#C9372C">aging past normal flow</span>');
+  lines.push('<span style="color:#626F86">click to open</span>');
+  return lines.join('<br/>');
+}
+
+function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: boolean): void {
+  note.replaceChildren();
+  if (data.items.length === 0) {
+    echarts.getInstanceByDom(box)?.dispose();
+    box.dataset.points = '0';
+    box.replaceChildren(stateMsg('empty', backlog ? 'No open work, started or not.' : 'No work in progress (started, not done) at this time.'));
+    return;
+  }
+  box.replaceChildren();
   const statuses = [...new Set(data.items.map((i) => i.status))];
-  const byAssignee = new Map<string, WipAging['items']>();
+  const byAssignee = new Map<string, AgingItem[]>();
   for (const it of data.items) {
     const who = it.assignee ?? 'Unassigned';
     if (!byAssignee.has(who)) byAssignee.set(who, []);
     byAssignee.get(who)!.push(it);
   }
+  // Largest first, so past the twelfth the shared "other" grey goes to the smallest.
+  const groups = [...byAssignee.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
   box.dataset.points = String(data.items.length);
+  box.dataset.backlog = String(backlog);
+  box.dataset.colours = JSON.stringify(groups.map(([who], i) => [who, colourAt(i)]));
   // WIP limits (the project's, else the tenant-wide one: the backend resolves
   // it) show under each column as "current / limit".
   const idOf = new Map(data.items.map((i) => [i.status, String(i.statusId)]));
@@ -44,95 +83,151 @@ function wipAging(box: HTMLElement, data: WipAging): void {
   const axisLabel = (name: string) => { const l = limitOf(name); return l == null ? name : `${name}\n${count(name)} / ${l}${count(name) > l ? ' over' : ''}`; };
   const limited = statuses.filter((n) => limitOf(n) != null);
   box.dataset.limits = limited.map((n) => `${idOf.get(n)}:${count(n)}/${limitOf(n)}`).join(',');
-  box.after(h('p', { class: 'subtle chart-note', 'data-testid': 'wip-aging-limits' }, ...(limited.length === 0 ? ['No WIP limits set for these statuses (Settings).']
-    : ['WIP now / limit: ', ...limited.flatMap((n, i) => [i ? ' · ' : '', h('span', { class: count(n) > limitOf(n)! ? 'change-bad' : '', 'data-status-id': idOf.get(n)! }, `${n} ${count(n)} / ${limitOf(n)}`)])])));
+  note.replaceChildren(...(limited.length === 0 ? ['No WIP limits set for these statuses (Settings).']
+    : ['WIP / limit: ', ...limited.flatMap((n, i) => [i ? ' · ' : '', h('span', { class: count(n) > limitOf(n)! ? 'change-bad' : '', 'data-status-id': idOf.get(n)! }, `${n} ${count(n)} / ${limitOf(n)}`)])]),
+  groups.length > PALETTE.length ? ` · ${groups.length - PALETTE.length} more assignees in grey` : '');
   const p95 = data.referenceP95Days;
+  const byKey = new Map(data.items.map((i) => [i.key, i]));
   const chart = mount(box, {
-    color: PALETTE,
+    color: groups.map((_, i) => colourAt(i)),
     legend: { type: 'scroll', top: 0 },
     grid: { left: 56, right: 24, top: 52, bottom: 64 },
-    tooltip: { formatter: (p: { data: [number, number, number, string, string, string] }) =>
-      `<b>${p.data[3]}</b> · ${p.data[4]}<br/>${days(p.data[1])} in status${p.data[5] ? ` · ${p.data[5]}` : ''}<br/>${p.data[2] == null ? '—' : Number(p.data[2]).toFixed(1)} points · click to open` },
+    tooltip: { formatter: (p: { data: unknown[] }) => { const it = byKey.get(String(p.data[3])); return it ? agingTip(it) : ''; } },
     // A value axis carries the jittered points (status i at i + 0.5); a category
     // axis over the same span only draws the status names under their columns.
     xAxis: [
       { type: 'value', min: 0, max: statuses.length, interval: 1, axisLabel: { show: false }, axisTick: { show: false }, splitLine: { show: true, lineStyle: { color: '#091E420F' } } },
       { type: 'category', data: statuses, position: 'bottom', axisLabel: { interval: 0, rotate: statuses.length > 5 ? 20 : 0, formatter: axisLabel } },
     ],
-    // Log scale: a few year-old backlog items must not flatten the live work.
-    yAxis: { type: 'log', logBase: 10, min: 0.01, name: 'days in status (log scale)', nameTextStyle: { align: 'left' } },
-    series: [...byAssignee.entries()].map(([who, items], idx) => ({
-      name: who, type: 'scatter', xAxisIndex: 0,
+    // Log scale: a few old items must not flatten the live work.
+    yAxis: { type: 'log', logBase: 10, min: 0.01, name: L.daysInStatus, nameTextStyle: { align: 'left' } },
+    series: groups.map(([who, items], idx) => ({
+      name: who, type: 'scatter', xAxisIndex: 0, itemStyle: { color: colourAt(idx) },
       symbolSize: (v: number[]) => 8 + 4 * Math.sqrt(Math.max(0, v[2] ?? 1)),
       data: items.map((i, n) => [statuses.indexOf(i.status) + 0.5 + (((n * 37) % 11) / 10 - 0.5) * 0.6, Math.max(0.01, i.daysInStatus), i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : '']),
       ...(idx === 0 && p95 != null ? { markLine: { symbol: 'none', silent: true, lineStyle: { color: '#C9372C', type: 'dashed' },
-        label: { formatter: `P95 ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' }, data: [{ yAxis: p95 }] } } : {}),
+        label: { formatter: `P95 of ${L.leadShort.toLowerCase()} ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' }, data: [{ yAxis: p95 }] } } : {}),
     })),
   });
   chart.on('click', (p) => { const key = (p.data as unknown[])?.[3]; if (typeof key === 'string') void openIssue(key); });
 }
 
 function cfd(box: HTMLElement, data: Cfd): void {
-  if (data.days.length === 0 || data.bands.length === 0) { box.replaceWith(stateMsg('empty', 'No cumulative flow data for this period.')); return; }
+  if (data.days.length === 0 || data.bands.length === 0) { box.replaceChildren(stateMsg('empty', 'No cumulative flow data for this period.')); return; }
   box.dataset.days = String(data.days.length);
+  box.dataset.colours = JSON.stringify(data.bands.map((b, i) => [b.name, colourAt(i)]));
   mount(box, {
-    color: PALETTE,
+    color: data.bands.map((_, i) => colourAt(i)),
     legend: { type: 'scroll', top: 0 },
     grid: { left: 56, right: 24, top: 52, bottom: 40 },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', boundaryGap: false, data: data.days.map((d) => d.date) },
+    xAxis: { type: 'category', boundaryGap: false, data: data.days.map((d) => d.date), axisLabel: { formatter: dayLabel } },
     yAxis: { type: 'value', name: 'issues' },
-    series: data.bands.map((b, i) => ({ name: b.name, type: 'line', stack: 'cfd', areaStyle: { opacity: 0.85 }, symbol: 'none', lineStyle: { width: 0.5 },
+    series: data.bands.map((b, i) => ({ name: b.name, type: 'line', stack: 'cfd', areaStyle: { opacity: 0.85, color: colourAt(i) }, itemStyle: { color: colourAt(i) }, symbol: 'none', lineStyle: { width: 0.5, color: colourAt(i) },
       data: data.days.map((d) => d.counts[i] ?? 0) })),
   });
 }
 
-function scatter(box: HTMLElement, data: Scatter, mode: 'lead' | 'cycle'): void {
+type Point = Scatter['points'][number];
+
+function scatterTip(p: Point, mode: 'lead' | 'cycle'): string {
+  const above = mode === 'lead' ? (p.leadAboveP95 ? 'outlier (above P95)' : p.leadAboveP85 ? 'longer than usual (above P85)' : '')
+    : (p.cycleAboveP95 ? 'outlier (above P95)' : p.cycleAboveP85 ? 'longer than usual (above P85)' : '');
+  return [`<b>${esc(p.key)}</b> · ${esc(p.issueType || '—')}${p.summary ? `<br/>${esc(p.summary)}` : ''}`,
+    `done ${dateOf(p.doneAt)}${p.createdAt ? ` · created ${dateOf(p.createdAt)}` : ''}${p.startedAt ? ` · started ${dateOf(p.startedAt)}` : ''}`,
+    `${mode === 'lead' ? '<b>' : ''}${L.leadShort}: ${days(p.leadDays)}${mode === 'lead' ? '</b>' : ''} (created → done)`,
+    `${mode === 'cycle' ? '<b>' : ''}${L.cycleShort}: ${p.cycleDays == null ? 'never started' : days(p.cycleDays)}${mode === 'cycle' ? '</b>' : ''} (started → done)`,
+    above ? `<span style="color:#C9372C">${above}</span>` : ''].filter(Boolean).join('<br/>');
+}
+
+/** The scatter's percentile lines: labels at the start, middle and end of
+ * their lines, so they never sit on one another however close the values. */
+const LINE_SPOTS = ['insideStartTop', 'insideMiddleTop', 'insideEndTop'] as const;
+
+function scatter(box: HTMLElement, legend: HTMLElement, data: Scatter, mode: 'lead' | 'cycle'): void {
   const pts = data.points.filter((p) => (mode === 'lead' ? p.leadDays : p.cycleDays) != null);
-  if (pts.length === 0) { box.replaceChildren(stateMsg('empty', 'No issues were completed in this window.')); return; }
-  box.dataset.points = String(pts.length);
   box.dataset.mode = mode;
+  if (pts.length === 0) { echarts.getInstanceByDom(box)?.dispose(); box.dataset.points = '0'; box.replaceChildren(stateMsg('empty', 'No issues were completed in this window.')); legend.replaceChildren(); return; }
+  box.replaceChildren();
+  box.dataset.points = String(pts.length);
   const stat = mode === 'lead' ? data.lead : data.cycle;
   const types = [...new Set(pts.map((p) => p.issueType))];
-  const lines = [['P50', stat.p50Days, '#22A06B'], ['P85', stat.p85Days, '#E56910'], ['P95', stat.p95Days, '#C9372C']]
-    .filter(([, v]) => v != null)
-    .map(([n, v, c]) => ({ yAxis: v, lineStyle: { color: c }, label: { formatter: `${n} ${days(v as number)}`, position: 'insideEndTop' } }));
-  echarts.getInstanceByDom(box)?.dispose();
+  const spec = ([['P50', stat.p50Days, '#22A06B'], ['P85', stat.p85Days, '#E56910'], ['P95', stat.p95Days, '#C9372C']] as Array<[string, number | null | undefined, string]>);
+  const lines = spec.map(([n, v, c], i) => ({ n, v, c, spot: LINE_SPOTS[i] })).filter((x) => x.v != null)
+    .map(({ n, v, c, spot }) => ({ yAxis: v, lineStyle: { color: c }, label: { formatter: `${n} ${days(v)}`, position: spot, color: c, fontWeight: 600, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] } }));
+  const byKey = new Map(pts.map((p) => [p.key, p]));
+  box.dataset.yName = mode === 'lead' ? L.leadAxis : L.cycleAxis;
+  box.dataset.lineLabels = JSON.stringify(lines.map((l) => [l.label.formatter, l.label.position]));
+  legend.replaceChildren(`${mode === 'lead' ? L.leadTime : L.cycleTime}, n=${pts.length}: `,
+    ...spec.flatMap(([n, v, c], i) => [i ? ' · ' : '', h('span', { style: `color:${c}`, 'data-line': n }, `${n} ${stat.count > 0 ? days(v) : '—'}`)]));
   mount(box, {
-    color: PALETTE,
+    color: types.map((_, i) => colourAt(i)),
     legend: { top: 0 },
     grid: { left: 56, right: 24, top: 52, bottom: 40 },
-    tooltip: { formatter: (p: { data: [number, number, string] }) => `<b>${p.data[2]}</b>: ${days(p.data[1])}` },
-    xAxis: { type: 'time' },
-    yAxis: { type: 'value', name: mode === 'lead' ? 'cycle time (created → done), days' : 'started → done, days', nameTextStyle: { align: 'left' } },
+    tooltip: { formatter: (p: { data: unknown[] }) => { const x = byKey.get(String(p.data[2])); return x ? scatterTip(x, mode) : ''; } },
+    xAxis: { type: 'time', axisLabel: { formatter: TIME_LABELS, hideOverlap: true } },
+    yAxis: { type: 'value', name: mode === 'lead' ? L.leadAxis : L.cycleAxis, nameTextStyle: { align: 'left' } },
     series: types.map((t, i) => ({
-      name: t, type: 'scatter', symbolSize: 8,
+      name: t, type: 'scatter', symbolSize: 8, itemStyle: { color: colourAt(i) },
       data: pts.filter((p) => p.issueType === t).map((p) => [Date.parse(p.doneAt), mode === 'lead' ? p.leadDays : p.cycleDays, p.key]),
       ...(i === 0 ? { markLine: { symbol: 'none', silent: true, lineStyle: { type: 'dashed' }, data: lines } } : {}),
     })),
   });
 }
 
+/** The CFD's days: the dashboard window's calendar days (at most 366, the route's cap). */
+export function cfdRange(d: Dashboard | null): { from: string; to: string } | null {
+  if (!d) return null;
+  const { from, to } = windowDates(d.window);
+  const max = Date.parse(`${to}T00:00:00Z`) - 365 * 86400000;
+  return { from: Date.parse(`${from}T00:00:00Z`) < max ? new Date(max).toISOString().slice(0, 10) : from, to };
+}
+
 /** Renders the tab; each chart loads on its own so one failure leaves the others. */
-export function renderFlow(projectKey: string, window: string): HTMLElement {
-  const aging = chartBox('WIP aging', 'wip-aging', h('span', { class: 'subtle' }, 'size = story points · colour = assignee · click opens the issue'));
-  const flow = chartBox('Cumulative flow (last 30 days)', 'cfd');
+export function renderFlow(projectKey: string, ctx: FlowCtx): HTMLElement {
+  const when = ctx.asOf ? `as of ${shortDate(ctx.asOf)}` : 'now';
+  const win = ctx.dash ? windowText(ctx.dash, ctx.window) : ctx.window;
+  const backlogBox = h('input', { type: 'checkbox', 'data-testid': 'aging-backlog' }) as HTMLInputElement;
+  const agingExtra = h('span', { class: 'card-tools' },
+    h('label', { class: 'check-inline' }, backlogBox, ' Include backlog'),
+    h('span', { class: 'subtle' }, ' · size = story points · colour = assignee · click opens the issue'));
+  const aging = chartBox(`${L.wipAging} (${when})`, 'wip-aging', agingExtra);
+  const agingNote = h('p', { class: 'subtle chart-note', 'data-testid': 'wip-aging-limits' });
+  aging.card.append(agingNote);
+  const range = cfdRange(ctx.dash);
+  const flow = chartBox(`${L.cfd} · ${win}`, 'cfd');
+  if (range) { flow.box.dataset.from = range.from; flow.box.dataset.to = range.to; }
   let mode: 'lead' | 'cycle' = 'lead';
   let scatterData: Scatter | null = null;
   const toggle = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Time measure' });
-  const sc = chartBox('Cycle-time scatter', 'scatter', toggle);
+  const sc = chartBox(`${L.scatter} · ${win}`, 'scatter', toggle);
+  const scLegend = h('p', { class: 'subtle chart-note', 'data-testid': 'scatter-lines' });
+  sc.card.append(scLegend);
   const setMode = (m: 'lead' | 'cycle') => {
     mode = m;
     for (const b of toggle.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.getAttribute('data-mode') === m));
-    if (scatterData) scatter(sc.box, scatterData, mode);
+    if (scatterData) scatter(sc.box, scLegend, scatterData, mode);
   };
   toggle.append(
-    h('button', { 'data-mode': 'lead', 'aria-pressed': 'true', onclick: () => setMode('lead') }, 'Created → done'),
-    h('button', { 'data-mode': 'cycle', 'aria-pressed': 'false', onclick: () => setMode('cycle') }, 'Started → done'));
+    h('button', { 'data-mode': 'lead', 'aria-pressed': 'true', onclick: () => setMode('lead') }, L.leadTime),
+    h('button', { 'data-mode': 'cycle', 'aria-pressed': 'false', onclick: () => setMode('cycle') }, L.cycleTime));
   const fail = (box: HTMLElement) => (e: unknown) => box.replaceChildren(stateMsg('error', e instanceof ApiError ? e.message : String(e)));
   for (const b of [aging.box, flow.box, sc.box]) b.append(stateMsg('loading', 'Loading chart…'));
-  api.wipAging(projectKey).then((d) => { aging.box.replaceChildren(); wipAging(aging.box, d); }, fail(aging.box));
-  api.cfd(projectKey).then((d) => { flow.box.replaceChildren(); cfd(flow.box, d); }, fail(flow.box));
-  api.scatter(projectKey, window).then((d) => { scatterData = d; sc.box.replaceChildren(); scatter(sc.box, d, mode); }, fail(sc.box));
-  return h('div', { class: 'flow', 'data-testid': 'flow' }, aging.card, flow.card, sc.card);
+  let agingSeq = 0;
+  const loadAging = () => {
+    const seq = ++agingSeq;
+    const backlog = backlogBox.checked;
+    aging.box.dataset.loading = 'true';
+    api.wipAging(projectKey, ctx.asOf, backlog).then((d) => {
+      if (seq !== agingSeq) return;
+      delete aging.box.dataset.loading;
+      wipAging(aging.box, agingNote, d, backlog);
+    }, (e) => { if (seq === agingSeq) { delete aging.box.dataset.loading; fail(aging.box)(e); } });
+  };
+  backlogBox.addEventListener('change', loadAging);
+  loadAging();
+  api.cfd(projectKey, range, ctx.asOf).then((d) => { flow.box.replaceChildren(); cfd(flow.box, d); }, fail(flow.box));
+  api.scatter(projectKey, ctx.window, ctx.asOf).then((d) => { scatterData = d; scatter(sc.box, scLegend, d, mode); }, fail(sc.box));
+  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card);
 }
+

@@ -1,5 +1,6 @@
 /* issuePanel.ts - the jira:issuePanel: one row per visit (entered, status,
- * duration, "current" on the open one) and the total. */
+ * duration, "current" on the open one), the total up to done and, for a done
+ * issue, the time since done apart (it is not part of the issue's flow). */
 import { api, ApiError } from './api';
 import { days, dateTime, h, stateMsg } from './dom';
 
@@ -15,7 +16,12 @@ export async function renderIssuePanel(root: HTMLElement, issueKey: string): Pro
           h('td', {}, dateTime(x.entered)), h('td', { 'data-col': 'status' }, x.status),
           h('td', { class: 'num', 'data-col': 'duration' }, days(x.durationDays)),
           h('td', {}, x.current ? h('span', { class: 'lozenge lozenge-inprogress small' }, 'current') : '')))),
-        h('tfoot', {}, h('tr', {}, h('th', { colspan: 2 }, `Total (${v.visits.length} visits)`), h('th', { class: 'num', 'data-testid': 'visits-total' }, days(v.totalDays)), h('th', {}, ''))))));
+        h('tfoot', {},
+          h('tr', {}, h('th', { colspan: 2, 'data-testid': 'visits-total-label' }, v.doneAt ? `Total up to done (${v.visits.length} visits)` : `Total so far, not done (${v.visits.length} visits)`),
+            h('th', { class: 'num', 'data-testid': 'visits-total' }, days(v.totalDays)), h('th', {}, '')),
+          v.doneAt ? h('tr', { class: 'since-done', 'data-testid': 'since-done' },
+            h('td', { colspan: 2 }, `Since done (${dateTime(v.doneAt)}), not counted above`),
+            h('td', { class: 'num', 'data-testid': 'since-done-days' }, days(v.sinceDoneDays ?? null)), h('td', {}, '')) : null))));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404 && e.code !== 'not_installed') {
       root.replaceChildren(stateMsg('empty', 'BottleneckIQ has no history for this issue yet (or its type is excluded).'));

@@ -3,16 +3,36 @@
  * dashboard answer. */
 import { api, ApiError, type Change, type Dashboard, type StatusRow } from './api';
 import { days, h, num, pct, dateTime } from './dom';
+import { L, METRIC_LABEL, wipNowLabel, windowText } from './labels';
+import { adminHref } from './bridge';
 
 const CONFIDENCE_CLASS: Record<string, string> = { medium: 'lozenge-moved', high: 'lozenge-removed', 'very high': 'lozenge-removed bold' };
 
-function insight(d: Dashboard): HTMLElement {
+/** What the Overview can ask the page to do: show another "as of" day. */
+export interface OverviewOpts { picked?: string; onAsOf?: (day: string) => void }
+
+/** True for a project with no data at all (never synced, nothing loaded). */
+export const neverSynced = (d: Dashboard): boolean => d.sync.lastSyncAt === null && d.statuses.length === 0 && (d.dataVersion ?? 0) === 0;
+
+/** "No activity in this window": when the last activity was, and a way to see the project then. */
+function lastActivity(d: Dashboard, opts: OverviewOpts): HTMLElement | null {
+  if (d.throughput.total > 0 || !d.lastActivityAt) return null;
+  const day = d.lastActivityAt.slice(0, 10);
+  const inWindow = Date.parse(d.lastActivityAt) >= Date.parse(d.window.from) && Date.parse(d.lastActivityAt) <= Date.parse(d.window.to);
+  if (inWindow) return null;
+  return h('div', { class: 'last-activity', 'data-testid': 'last-activity' },
+    h('p', {}, 'No activity in this window. The project’s last activity was on ', h('b', { 'data-testid': 'last-activity-date' }, dateTime(d.lastActivityAt)), '.'),
+    opts.onAsOf ? h('button', { class: 'btn', 'data-testid': 'show-as-of', onclick: () => opts.onAsOf!(day) }, `Show as of ${day}`) : null);
+}
+
+function insight(d: Dashboard, opts: OverviewOpts = {}): HTMLElement {
   const b = d.bottleneck;
   if (!b.statusId) {
     const healthy = b.state === 'healthy';
     return h('section', { class: `card insight ${healthy ? 'insight-healthy' : 'insight-sparse'}`, 'data-testid': 'insight', 'data-state': b.state ?? '' },
       h('h2', {}, healthy ? 'No bottleneck' : 'Not enough data'),
-      h('p', { 'data-testid': 'insight-message' }, b.message ?? (healthy ? 'No stage shows a significant slowdown vs. the prior window' : 'Not enough recent activity')));
+      h('p', { 'data-testid': 'insight-message' }, b.message ?? (healthy ? 'No stage shows a significant slowdown vs. the prior window' : 'Not enough recent activity')),
+      lastActivity(d, opts));
   }
   return h('section', { class: 'card insight insight-bottleneck', 'data-testid': 'insight' },
     h('div', { class: 'insight-head' },
@@ -47,12 +67,10 @@ function breakdown(d: Dashboard): HTMLElement | null {
   return h('section', { class: 'card', 'data-testid': 'breakdown' },
     h('h3', {}, `Breakdown: ${d.bottleneck.statusName}`),
     h('div', { class: 'tiles' },
-      tile('Average time in status', 'bd-avgtime', br.avgTime, days, false),
+      tile(L.avgTime, 'bd-avgtime', br.avgTime, days, false),
       tile('WIP (average)', 'bd-wip', br.wip, (v) => num(v), false, br.wip.limit ?? null),
       tile('Throughput', 'bd-throughput', br.throughput, (v) => num(v, 0), true)));
 }
-
-const METRIC_LABEL: Record<string, string> = { timeInStatus: 'Average time', wip: 'WIP', throughput: 'Throughput', leadTime: 'Lead time' };
 
 function changes(d: Dashboard): HTMLElement {
   const rows = d.trends.filter((t) => t.verdict !== 'stable').slice(0, 8);
@@ -92,9 +110,9 @@ function stagesTable(d: Dashboard): HTMLElement {
   return h('section', { class: 'card', 'data-testid': 'stages' },
     h('h3', {}, 'All stages'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'stages' },
-      h('thead', {}, h('tr', {}, ...['Status', 'Role', 'Avg time', 'Prior avg', 'P50', 'P90', 'Visits', 'Throughput', 'Prior', 'WIP avg', 'WIP now'].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, ...['Status', 'Role', L.avgTime, L.priorAvg, L.p50, L.p90, L.visits, L.throughput, L.priorThroughput, L.wipAvg, wipNowLabel(d)].map((c) => h('th', {}, c)))),
       h('tbody', {}, ...rows.map((s) => h('tr', { 'data-status-id': s.id, class: s.id === d.bottleneck.statusId ? 'is-bottleneck' : '' },
-        h('td', { 'data-col': 'name' }, s.name, s.id === d.bottleneck.statusId ? h('span', { class: 'lozenge lozenge-removed small' }, 'bottleneck') : null),
+        h('td', { 'data-col': 'name' }, s.name, rows.filter((x) => x.name === s.name).length > 1 ? h('span', { class: 'subtle' }, ` (${s.id})`) : null, s.id === d.bottleneck.statusId ? h('span', { class: 'lozenge lozenge-removed small' }, 'bottleneck') : null),
         h('td', { 'data-col': 'role' }, s.role + (s.terminal ? ', terminal' : '') + (s.external ? ', external' : '')),
         h('td', { class: 'num', 'data-col': 'avgDays' }, t(s.timeInStatus.avgDays, s.timeInStatus.count)),
         h('td', { class: 'num subtle', 'data-col': 'prevAvgDays' }, t(s.previous?.timeInStatus.avgDays, s.previous?.timeInStatus.count ?? 0)),
@@ -125,18 +143,36 @@ function alerts(d: Dashboard): HTMLElement {
 }
 
 function system(d: Dashboard): HTMLElement {
+  const time = (label: string, testid: string, s: Dashboard['leadTime']) =>
+    h('div', { 'data-testid': testid }, h('div', { class: 'tile-label', 'data-testid': `${testid}-label` }, `${label}, P85`),
+      h('div', { class: 'tile-value', 'data-testid': `${testid}-p85` }, t(s.p85Days, s.count)),
+      h('div', { class: 'tile-prev' }, 'avg ', h('span', { 'data-testid': `${testid}-avg` }, t(s.avgDays, s.count)), ` · n=${s.count}`));
   return h('section', { class: 'card system', 'data-testid': 'system' },
-    h('div', {}, h('div', { class: 'tile-label' }, 'Done in window'), h('div', { class: 'tile-value', 'data-testid': 'sys-throughput' }, String(d.throughput.total)),
+    h('div', {}, h('div', { class: 'tile-label' }, L.doneInWindow), h('div', { class: 'tile-value', 'data-testid': 'sys-throughput' }, String(d.throughput.total)),
       h('div', { class: 'tile-prev' }, `prior ${d.throughput.previous ?? '—'}`)),
-    h('div', {}, h('div', { class: 'tile-label' }, 'Cycle time (created → done), P85'), h('div', { class: 'tile-value', 'data-testid': 'sys-lead-p85' }, t(d.leadTime.p85Days, d.leadTime.count)),
-      h('div', { class: 'tile-prev' }, `avg ${t(d.leadTime.avgDays, d.leadTime.count)} · n=${d.leadTime.count}`)),
-    h('div', {}, h('div', { class: 'tile-label' }, 'Started → done, P85'), h('div', { class: 'tile-value' }, t(d.cycleTime.p85Days, d.cycleTime.count)),
-      h('div', { class: 'tile-prev' }, `avg ${t(d.cycleTime.avgDays, d.cycleTime.count)} · n=${d.cycleTime.count}`)));
+    time(L.leadTime, 'sys-lead', d.leadTime),
+    time(L.cycleTime, 'sys-cycle', d.cycleTime));
 }
 
-export function renderOverview(d: Dashboard): HTMLElement {
+/** The unknown statuses (dataQuality findings), named, with the way to give them a role. */
+function unknownNotice(d: Dashboard): HTMLElement | null {
+  const f = d.dataQuality?.findings?.find((x) => x.kind === 'unknown_status');
+  if (!f) return null;
+  const sts = f.statuses ?? [];
+  const names = sts.length ? sts.map((s) => `${s.name} (${s.id})`).join(', ') : `${f.count} status${f.count === 1 ? '' : 'es'}`;
+  const href = adminHref({ assign: sts.map((s) => `${s.id}:${s.name}`).join(',') });
+  return h('section', { class: 'banner banner-warning notice', role: 'status', 'data-testid': 'unknown-statuses' },
+    h('b', {}, 'Statuses with no role: '), h('span', { 'data-testid': 'unknown-status-names' }, names), '. ',
+    `They are not counted as work in progress and cannot be the bottleneck until a role is set (${f.issues} issue${f.issues === 1 ? '' : 's'} pass through them). `,
+    href ? h('a', { href, target: '_blank', 'data-testid': 'assign-roles' }, 'Assign their roles')
+      : h('span', { 'data-testid': 'assign-roles' }, 'A Jira administrator assigns their roles in Jira settings → Apps → BottleneckIQ → Status roles.'));
+}
+
+export function renderOverview(d: Dashboard, opts: OverviewOpts = {}): HTMLElement {
   return h('div', { class: 'overview', 'data-testid': 'overview', 'data-version': d.dataVersion },
-    h('div', { class: 'grid-2' }, insight(d), system(d)),
+    h('p', { class: 'subtle window-line', 'data-testid': 'window-text' }, `Window: ${windowText(d, opts.picked ?? '30d')}${d.asOf ? ` · as of ${d.asOf}` : ''}`),
+    unknownNotice(d),
+    h('div', { class: 'grid-2' }, insight(d, opts), system(d)),
     breakdown(d),
     changes(d),
     stagesTable(d),

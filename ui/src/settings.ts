@@ -84,16 +84,54 @@ function msgBox(testid: string, note: Note): HTMLElement {
   return msg;
 }
 
-function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['statuses'], ctx: Ctx, addStatus: HTMLElement | null = null): HTMLElement {
+/** The role a status has: listed in a role's setting (override or default
+ * list), else the one its category gives (in progress → active, done → done;
+ * to do → backlog, which has no box), else none known. */
+export function effectiveRole(s: Settings, st: { id: string; role?: string; category?: string }): { role: string | null; source: 'override' | 'default' | 'category' | 'none' } {
+  for (const r of ROLES) {
+    const f = s.fields[`statusRoles.${r}`];
+    if (((f?.value as unknown[]) ?? []).map(String).includes(st.id)) return { role: r, source: f?.overridden ? 'override' : 'default' };
+  }
+  if (st.role && st.role !== 'unknown') return { role: st.role, source: 'category' };
+  const cat = (st.category ?? '').toLowerCase();
+  if (cat === 'indeterminate' || cat === 'in progress') return { role: 'active', source: 'category' };
+  if (cat === 'done') return { role: 'done', source: 'category' };
+  if (cat === 'new' || cat === 'to do') return { role: 'backlog', source: 'category' };
+  return { role: null, source: 'none' };
+}
+const ROLES = ['active', 'done', 'terminal', 'external'];
+const SOURCE_TEXT: Record<string, string> = { override: 'set here', default: 'default', category: 'from its category', none: 'no role yet' };
+
+/** Options of the site form the page knows about: statuses asked to be assigned, whether AI can run. */
+interface TenantFormOpts { needRole?: Set<string>; aiAvailable?: boolean | null }
+
+function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['statuses'], ctx: Ctx, addStatus: HTMLElement | null = null, opts: TenantFormOpts = {}): HTMLElement {
   const v = (p: string) => s.fields[p]?.value;
   const m = (p: string) => meta(s, p, ctx);
-  const roles = ['active', 'done', 'terminal', 'external'];
+  const roles = ROLES;
   const shown = new Set(statuses.map((st) => st.id));
-  const roleTable = h('table', { class: 'roles' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Status'), ...roles.map((r) => h('th', {}, r, ' ', m(`statusRoles.${r}`))))),
-    h('tbody', {}, ...statuses.map((st) => h('tr', {}, h('td', {}, st.name, h('span', { class: 'subtle' }, st.role ? ` (${st.id}, ${st.role})` : ` (${st.id})`)),
+  // Each row's boxes show the status's effective role; a role that comes from
+  // the category (not from a list) is marked data-inherited and not saved as
+  // an override unless the reader changes the row.
+  const roleRow = (st: Dashboard['statuses'][number]) => {
+    const eff = effectiveRole(s, st);
+    const need = opts.needRole?.has(st.id) ?? false;
+    const tr = h('tr', { id: `status-role-${st.id}`, 'data-testid': `status-role-${st.id}`, 'data-effective-role': eff.role ?? '', 'data-role-source': eff.source, class: need ? 'needs-role' : '' },
+      h('td', {}, st.name, h('span', { class: 'subtle' }, ` (${st.id})`), ' ',
+        h('span', { class: `lozenge small ${need ? 'lozenge-removed' : eff.source === 'override' ? 'lozenge-moved' : 'lozenge-default'}`, 'data-testid': `role-source-${st.id}` },
+          eff.role ? `${eff.role} · ${SOURCE_TEXT[eff.source]}` : need ? SOURCE_TEXT.none : 'role of its Jira category')),
       ...roles.map((r) => h('td', {}, h('input', { type: 'checkbox', 'data-role': r, 'data-status': st.id, 'aria-label': `${st.name} ${r}`,
-        checked: ((v(`statusRoles.${r}`) as unknown[]) ?? []).map(String).includes(st.id) })))))));
+        checked: eff.role === r, 'data-inherited': eff.role === r && eff.source === 'category' ? 'true' : null }))));
+    tr.addEventListener('change', (e) => {
+      // A change in the row makes its boxes the reader's choice.
+      for (const i of tr.querySelectorAll<HTMLInputElement>('input[data-inherited]')) if (i !== e.target) i.checked = false;
+      for (const i of tr.querySelectorAll<HTMLInputElement>('input[data-inherited]')) i.removeAttribute('data-inherited');
+    });
+    return tr;
+  };
+  const roleTable = h('table', { class: 'roles' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Status (effective role)'), ...roles.map((r) => h('th', {}, r, ' ', m(`statusRoles.${r}`))))),
+    h('tbody', {}, ...statuses.map(roleRow)));
   const thr = (key: string, label: string, min: number, max: number) => h('label', { class: 'field' },
     h('span', {}, label, ' ', m(`thresholds.${key}`)),
     h('input', { type: 'number', step: '0.05', min, max, name: `thresholds.${key}`, 'data-testid': `input-thresholds.${key}`, value: Number(Number(v(`thresholds.${key}`)).toFixed(3)) }));
@@ -102,10 +140,11 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
     h('input', { name: `fields.${key}`, 'data-testid': `input-fields.${key}`, placeholder: `as discovered (e.g. ${FIELD_ID_HINT})`, spellcheck: 'false', value: (v(`fields.${key}`) as string | null) ?? '' }));
   const ws = (v('workSchedule') as { timeZone?: string; working?: boolean; workingDays?: string[]; hours?: { start: string; end: string }; holidays?: string[] } | null) ?? null;
   const tenantLimits = limitsOf(s);
+  let wsFields: HTMLElement;
   const form = h('form', { class: 'settings-form', 'data-testid': 'tenant-settings', novalidate: true },
     h('h2', { class: 'section-title' }, 'Site-wide settings'),
     h('p', { class: 'subtle' }, 'These apply to every project of this Jira site.'),
-    h('h3', {}, 'Status roles'), h('p', { class: 'subtle' }, 'Unchecked statuses keep the role of their category.'),
+    h('h3', { id: 'status-roles' }, 'Status roles'), h('p', { class: 'subtle' }, 'Each row shows the status\u2019s effective role: set here, the default, or from its Jira category (to do = backlog, in progress = active, done = done). A status with no role is never counted as work in progress.'),
     h('div', { class: 'table-wrap' }, roleTable), addStatus,
     h('h3', {}, 'Bottleneck thresholds'),
     h('div', { class: 'row' }, thr('time', 'Time ratio T (1.0–10.0)', 1, 10), thr('wip', 'WIP ratio W (1.0–10.0)', 1, 10), thr('throughput', 'Throughput change D (−1.0–1.0)', -1, 1)),
@@ -114,24 +153,31 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
     h('div', { class: 'row' }, fieldId('storyPoints', 'Story points field id'), fieldId('sprint', 'Sprint field id')),
     h('h3', {}, 'Work schedule ', m('workSchedule')),
     h('div', { class: 'row' },
-      h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'ws.on', checked: ws !== null }), 'Use a schedule'),
-      h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'ws.working', checked: ws?.working ?? true }), 'Count working time only'),
+      h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'ws.on', 'data-testid': 'input-ws.on', checked: ws !== null }), 'Use a schedule')),
+    wsFields = h('fieldset', { class: 'ws-fields', 'data-testid': 'ws-fields', disabled: ws === null },
+    h('div', { class: 'row' },
+      h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'ws.working', 'data-testid': 'input-ws.working', checked: ws?.working ?? true }), 'Count working time only'),
       h('label', { class: 'field' }, h('span', {}, 'Time zone (IANA)'), h('input', { name: 'ws.tz', value: ws?.timeZone ?? 'UTC' })),
       h('label', { class: 'field' }, h('span', {}, 'Hours'), h('span', { class: 'pair' },
         h('input', { type: 'time', name: 'ws.start', value: ws?.hours?.start ?? '09:00' }), '–', h('input', { type: 'time', name: 'ws.end', value: ws?.hours?.end ?? '17:00' })))),
     h('div', { class: 'row days' }, ...DAYS.map((d) => h('label', { class: 'field check' },
       h('input', { type: 'checkbox', name: `ws.day.${d}`, checked: (ws?.workingDays ?? DAYS.slice(0, 5)).includes(d) }), d))),
-    h('label', { class: 'field wide' }, h('span', {}, 'Holidays (YYYY-MM-DD, one per line)'), h('textarea', { name: 'ws.holidays', rows: 2 }, (ws?.holidays ?? []).join('\n'))),
+    h('label', { class: 'field wide' }, h('span', {}, 'Holidays (YYYY-MM-DD, one per line)'), h('textarea', { name: 'ws.holidays', rows: 2 }, (ws?.holidays ?? []).join('\n')))),
     h('h3', {}, 'Tenant-wide WIP limits ', m('wipLimits')),
     h('p', { class: 'subtle', 'data-testid': 'wip-precedence' }, 'Apply to every project. A project\'s own limit for a status wins over the tenant-wide one (limit and breach minutes together); project administrators set those in their project\'s settings.'),
     wipTable('tenant', statuses, tenantLimits, project ? 'This project\'s own limit (wins)' : null, limitsOf(project)),
     h('h3', {}, 'Explanations and notifications'),
     h('div', { class: 'row' },
       h('label', { class: 'field check' }, h('input', { type: 'checkbox', name: 'aiExplanations', 'data-testid': 'input-aiExplanations', checked: v('aiExplanations') === true }),
-        'AI-worded explanations ', m('aiExplanations')),
+        'AI-worded explanations ', m('aiExplanations'),
+        opts.aiAvailable === false ? h('span', { class: 'lozenge lozenge-removed small', 'data-testid': 'ai-unavailable', title: 'The BottleneckIQ service has no model API key: explanations use the template.' }, 'unavailable: no API key') : null),
       h('label', { class: 'field' }, h('span', {}, 'Notification e-mail ', m('notificationEmail')),
         h('input', { type: 'email', name: 'notificationEmail', value: (v('notificationEmail') as string | null) ?? '' }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn-primary', 'data-testid': 'save-tenant' }, 'Save settings'), ctx.msg));
+  // "Use a schedule" off: its dependents are disabled (and not sent).
+  form.querySelector<HTMLInputElement>('input[name="ws.on"]')!.addEventListener('change', (e) => {
+    (wsFields as HTMLFieldSetElement).disabled = !(e.target as HTMLInputElement).checked;
+  });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = form as HTMLFormElement;
@@ -143,7 +189,7 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
     for (const r of roles) {
       const old = ((v(`statusRoles.${r}`) as unknown[]) ?? []).map(String);
       // Statuses of other projects are not in this table: keep their roles.
-      const next = [...old.filter((id) => !shown.has(id)), ...[...f.querySelectorAll<HTMLInputElement>(`input[data-role="${r}"]:checked`)].map((i) => i.dataset.status!)];
+      const next = [...old.filter((id) => !shown.has(id)), ...[...f.querySelectorAll<HTMLInputElement>(`input[data-role="${r}"]:checked:not([data-inherited])`)].map((i) => i.dataset.status!)];
       if (!same([...old].sort(), [...next].sort())) changed[`statusRoles.${r}`] = next;
     }
     for (const k of ['time', 'wip', 'throughput'] as const) {
@@ -229,7 +275,7 @@ export function backfillPanel(key: string): { el: HTMLElement; update: (d: Dashb
  * take them from: the backend's catalogue when GET /tenant gives one, plus
  * every status the settings name (roles, WIP limits) by id.
  */
-export function statusesForSite(tenant: Tenant | null, s: Settings | null, added: string[] = []): Dashboard['statuses'] {
+export function statusesForSite(tenant: Tenant | null, s: Settings | null, added: Array<string | { id: string; name: string }> = []): Dashboard['statuses'] {
   const rows: Dashboard['statuses'] = [];
   const seen = new Set<string>();
   const push = (id: string, name: string, category = '') => {
@@ -238,9 +284,10 @@ export function statusesForSite(tenant: Tenant | null, s: Settings | null, added
     rows.push({ id, name, category, role: '' } as Dashboard['statuses'][number]);
   };
   for (const st of tenant?.statuses ?? []) push(String(st.id), st.name, st.category);
+  for (const a of added) if (typeof a !== 'string') push(a.id, a.name);
   const ids: string[] = [];
   for (const r of ['active', 'done', 'terminal', 'external']) ids.push(...(((s?.fields[`statusRoles.${r}`]?.value as unknown[]) ?? []).map(String)));
-  ids.push(...limitsOf(s).map((l) => l.statusId), ...added);
+  ids.push(...limitsOf(s).map((l) => l.statusId), ...added.filter((a): a is string => typeof a === 'string'));
   for (const id of ids) push(id, `Status ${id}`);
   return rows;
 }
@@ -248,7 +295,13 @@ export function statusesForSite(tenant: Tenant | null, s: Settings | null, added
 /** The site settings card (admin page): loads the tenant settings and paints the form. */
 export function renderSiteSettings(tenant: Tenant | null): HTMLElement {
   const box = h('section', { class: 'card', 'data-testid': 'site-settings' }, stateMsg('loading', 'Loading settings…'));
-  const state = { s: null as Settings | null, added: [] as string[] };
+  // ?assign=ID:Name,… (the Overview's unknown-status notice): those rows are added, marked and scrolled to.
+  const assign = (new URLSearchParams(location.search).get('assign') ?? '').split(',').map((x) => x.trim()).filter(Boolean)
+    .map((x) => { const i = x.indexOf(':'); return i < 0 ? { id: x, name: `Status ${x}` } : { id: x.slice(0, i), name: x.slice(i + 1) || `Status ${x.slice(0, i)}` }; })
+    .filter((x) => /^[0-9A-Za-z_-]{1,40}$/.test(x.id));
+  const needRole = new Set(assign.map((x) => x.id));
+  const aiAvailable = tenant?.ai?.available ?? tenant?.settings?.aiAvailable ?? null;
+  const state = { s: null as Settings | null, added: [...assign] as Array<string | { id: string; name: string }>, scrolled: false };
   const SAVED = 'Saved. Dashboards are recomputed with the new settings.';
   const addId = h('input', { type: 'number', min: 1, step: 1, class: 'num-input', 'aria-label': 'Status id', 'data-testid': 'add-status-id', placeholder: 'status id' }) as HTMLInputElement;
   const paint = (note: Note) => {
@@ -261,9 +314,16 @@ export function renderSiteSettings(tenant: Tenant | null): HTMLElement {
         : 'No status has a role or limit yet. Statuses are listed by id here (their names are on each project\'s pages); add one to give it a role or a limit:'),
       addId, h('button', { type: 'button', class: 'btn', 'data-testid': 'add-status', onclick: () => {
         const id = addId.value.trim();
-        if (/^[1-9][0-9]{0,17}$/.test(id) && !state.added.includes(id)) { state.added.push(id); paint(null); }
+        if (/^[1-9][0-9]{0,17}$/.test(id) && !state.added.some((a) => (typeof a === 'string' ? a : a.id) === id)) { state.added.push(id); paint(null); }
       } }, 'Add status'));
-    box.replaceChildren(tenantForm(state.s, null, statuses, ctx, add));
+    const assignNote = assign.length ? h('div', { class: 'banner banner-warning', role: 'status', 'data-testid': 'assign-note' },
+      `These statuses have no role yet: ${assign.map((x) => `${x.name} (${x.id})`).join(', ')}. Tick one role for each in the table below and save. `,
+      ...assign.map((x, i) => [i ? ' · ' : '', h('a', { href: `#status-role-${x.id}` }, x.name)]).flat()) : null;
+    box.replaceChildren(...[assignNote, tenantForm(state.s, null, statuses, ctx, add, { needRole, aiAvailable })].filter((x): x is HTMLElement => x !== null));
+    if (assign.length && !state.scrolled) {
+      state.scrolled = true;
+      requestAnimationFrame(() => box.querySelector(`#status-role-${CSS.escape(assign[0].id)}`)?.scrollIntoView({ block: 'center' }));
+    }
   };
   api.tenantSettings().then((s) => { state.s = s; paint(null); }, (e) => box.replaceChildren(stateMsg('error', e instanceof ApiError ? e.message : String(e))));
   return box;

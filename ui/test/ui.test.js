@@ -73,11 +73,14 @@ test('overview renders every widget with the API numbers', async () => {
 
 test('flow charts render the API data', async () => {
   const aging = await stack.get('de00', '/api/v1/projects/PAY/charts/wip-aging', 'PAY');
-  const cfd = await stack.get('de00', '/api/v1/projects/PAY/charts/cfd', 'PAY');
   const sc = await stack.get('de00', '/api/v1/projects/PAY/charts/scatter?window=30d', 'PAY');
   const p = await page('/project/PAY?tab=flow');
   await p.waitForSelector('[data-testid=wip-aging-chart][data-points] canvas');
   await p.waitForSelector('[data-testid=cfd-chart][data-days] canvas');
+  // The CFD covers the picked window's days (the dashboard's window, in its zone).
+  const from = await p.getAttribute('[data-testid=cfd-chart]', 'data-from');
+  const to = await p.getAttribute('[data-testid=cfd-chart]', 'data-to');
+  const cfd = await stack.get('de00', `/api/v1/projects/PAY/charts/cfd?from=${from}&to=${to}`, 'PAY');
   await p.waitForSelector('[data-testid=scatter-chart][data-points] canvas');
   assert.equal(await p.getAttribute('[data-testid=wip-aging-chart]', 'data-points'), String(aging.items.length));
   assert.equal(await p.getAttribute('[data-testid=cfd-chart]', 'data-days'), String(cfd.days.length));
@@ -185,13 +188,14 @@ test('the project page is read-only: no settings, rule or destination control, o
         assert.equal(await p.locator(`[data-testid=${id}]`).count(), 0, `${tab}: no ${id}`);
       }
       // What can be pressed: tabs, the window picker, Export CSV, chart toggles, and on Sync "Request backfill".
-      const forms = await p.locator('form, input:not([type=hidden]), textarea').count();
+      // The only inputs are view controls: the "as of" date and the aging chart's "Include backlog".
+      const forms = await p.locator('form, input:not([type=hidden]):not([data-testid=as-of]):not([data-testid=aging-backlog]), textarea').count();
       assert.equal(forms, 0, `${tab}: no form or input`);
       const buttons = await p.locator('button:not([role=tab])').allTextContents();
-      const allowed = ['Export CSV', 'Request backfill', 'Created → done', 'Started → done'];
+      const allowed = ['Export CSV', 'Request backfill', 'Lead time (created → done)', 'Cycle time (started → done)', 'today'];
       for (const b of buttons) assert.ok(allowed.includes(b.trim()), `${tab}: unexpected button "${b}"`);
       if (tab === 'sync') {
-        assert.deepEqual(buttons.filter((b) => b !== 'Export CSV'), ['Request backfill']);
+        assert.deepEqual(buttons.filter((b) => b !== 'Export CSV' && b !== 'today'), ['Request backfill']);
         assert.match(await p.textContent('[data-testid=settings-hint]'), /Project settings → BottleneckIQ/);
       }
       assert.deepEqual(p.errors, []);
@@ -266,6 +270,7 @@ test('the issue panel shows the API visits and total', async () => {
   const statuses = await p.locator('[data-testid=visit] [data-col=status]').allTextContents();
   assert.deepEqual(statuses, api.visits.map((v) => v.status));
   assert.equal(await p.textContent('[data-testid=visits-total]'), days(api.totalDays));
+  assert.match(await p.textContent('[data-testid=visits-total-label]'), api.doneAt ? /^Total up to done/ : /^Total so far, not done/);
   await p.setViewportSize({ width: 560, height: 600 });
   await p.screenshot({ path: path.join(ARTIFACTS, 'issue-panel.png'), fullPage: true });
   await p.close();
