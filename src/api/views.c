@@ -43,13 +43,32 @@ static biq_err open_failed(const biq_view *v, biq_response *resp, biq_err err)
     return biq_api_tx_failed(resp, err, "read the project");
 }
 
-/* Opens project_key for the token's tenant; the error answer on failure. */
+/* ?asOf=YYYY-MM-DD: the project as it was at the end of that day (a day
+ * not yet over reads as now); absent: now. *text is the day as asked. */
+static biq_err as_of_param(const biq_request *req, biq_response *resp, int64_t *day,
+                           const char **text)
+{
+    *day = BIQ_VIEWS_NOW;
+    if (biq_request_query(req, "asOf", text) != BIQ_OK ||
+        (*text != NULL && biq_civil_parse_date(*text, day) != BIQ_OK))
+        return biq_response_error(resp, BIQ_ERR_INVALID,
+                                  "asOf: expected a calendar date YYYY-MM-DD");
+    return BIQ_OK;
+}
+
+/* Opens project_key for the token's tenant (as of ?asOf=); the error
+ * answer on failure. */
 static biq_err view_open(biq_view *v, biq_app *app, const biq_request *req, biq_response *resp,
                          const char *project_key, const char *window, bool want_backfill)
 {
     biq_views_env env = biq_api_views_env(app);
-    biq_err err =
-        biq_views_open(v, &env, req->tenant->tenant_id, project_key, window, want_backfill);
+    int64_t day;
+    const char *text;
+    biq_err err = as_of_param(req, resp, &day, &text);
+    if (err != BIQ_OK)
+        return err;
+    err = biq_views_open(v, &env, req->tenant->tenant_id, project_key, window, want_backfill,
+                         day);
     return err == BIQ_OK ? BIQ_OK : open_failed(v, resp, err);
 }
 
@@ -117,7 +136,8 @@ static biq_err dashboard_json(biq_view *v, const char *window, biq_response *res
     const biq_project_data *d = &v->data;
     biq_dashboard_meta meta = {.project_key = v->project_key,
                                .project_name = d->name ? d->name : v->project_key,
-                               .data_version = d->data_version};
+                               .data_version = d->data_version,
+                               .as_of = v->as_of_day != BIQ_VIEWS_NOW ? v->as_of_text : NULL};
     biq_err err = biq_flow_dashboard_build(v->flow, window, &meta, v->arena, out);
     if (err == BIQ_ERR_NOT_FOUND)
         return biq_response_error(resp, err, "window: the project has no sprint for %s", window);

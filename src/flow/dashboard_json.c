@@ -259,6 +259,8 @@ json_t *biq_flow_dashboard_json(const biq_flow *flow, const biq_flow_report *r,
     biq_fl_json_set(o, "window", window_json(flow, &r->window, &ok), &ok);
     biq_fl_json_set(o, "generatedAt", biq_fl_json_instant(flow->now), &ok);
     biq_fl_json_set(o, "dataVersion", json_integer(meta ? meta->data_version : 0), &ok);
+    biq_fl_json_set(o, "asOf", biq_fl_json_str(meta ? meta->as_of : NULL), &ok);
+    biq_fl_json_set(o, "lastActivityAt", biq_fl_json_instant(biq_flow_last_activity(flow)), &ok);
     add_lists(o, r, &ok);
     biq_fl_json_set(tp, "total", json_integer(r->cur.throughput), &ok);
     biq_fl_json_set(tp, "previous", json_integer(r->prev.throughput), &ok);

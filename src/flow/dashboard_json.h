@@ -16,6 +16,7 @@ typedef struct biq_dashboard_meta {
     const char *project_key;
     const char *project_name;
     int64_t data_version;
+    const char *as_of; /* "YYYY-MM-DD" when the view is as of a past day, else NULL */
 } biq_dashboard_meta;
 
 /* A new object (caller owns one reference: json_decref) with every key of

@@ -229,6 +229,18 @@ const biq_tz *biq_flow_tz(const biq_flow *flow)
     return flow->tz;
 }
 
+biq_ms biq_flow_last_activity(const biq_flow *flow)
+{
+    biq_ms last = BIQ_MS_NONE;
+    for (size_t i = 0; i < flow->n_issues; i++) {
+        const biq_flow_issue_view *v = &flow->issues[i];
+        biq_ms t = v->slices[v->n_slices - 1].start; /* facts after now are cut */
+        if (last == BIQ_MS_NONE || t > last)
+            last = t;
+    }
+    return last;
+}
+
 int64_t biq_flow_duration(const biq_flow *flow, biq_ms a, biq_ms b)
 {
     return biq_fl_sched_between(&flow->sched, a, b);

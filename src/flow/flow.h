@@ -198,6 +198,11 @@ const biq_flow_status_info *biq_flow_status_at(const biq_flow *flow, size_t i);
 biq_ms biq_flow_now(const biq_flow *flow);
 /* The schedule's zone (UTC when none); never NULL. */
 const biq_tz *biq_flow_tz(const biq_flow *flow);
+
+/* The newest fact of the project up to now: the latest status move or
+ * creation of any of its issues; BIQ_MS_NONE without issues. Lets an
+ * empty window say when the project last moved. */
+biq_ms biq_flow_last_activity(const biq_flow *flow);
 /* Duration between two instants under the flow's schedule: calendar ms, or
  * working ms in closed form, O(log holidays + log transitions) whatever the
  * span (docs/performance.md); 0 when b <= a. */

@@ -11,6 +11,8 @@
 #include "auth/tenant.h"
 #include "store/backfill.h"
 #include "store/project_load.h"
+#include "tz/civil.h"
+#include "tz/tz.h"
 
 enum { TENANT_PREFIX_MAX = BIQ_TENANT_ID_MAX + 24 };
 
@@ -23,10 +25,10 @@ static bool make_cache_key(biq_view *v, const char *tenant)
     const biq_project_versions *pv = &v->versions;
     int n = snprintf(v->cache_key, sizeof v->cache_key,
                      "%zu:%s|%zu:%s|%zu:%s|d%" PRId64 "|s%" PRId64 "|t%" PRId64 "|p%" PRId64
-                     "|c%s",
+                     "|c%s|a%" PRId64,
                      strlen(tenant), tenant, strlen(v->project_key), v->project_key,
                      strlen(v->window), v->window, pv->data_version, pv->committed_us,
-                     pv->tenant_settings, pv->project_settings, pv->catalogue);
+                     pv->tenant_settings, pv->project_settings, pv->catalogue, v->as_of_day);
     if (n > 0 && (size_t)n < sizeof v->cache_key)
         return true;
     v->cache_key[0] = '\0';
@@ -126,6 +128,17 @@ static biq_err get_model(biq_view *v)
     return err;
 }
 
+/* The flow clock, or the end of the as-of day when that is earlier. */
+static biq_ms view_now(const biq_view *v)
+{
+    biq_ms now = biq_clock_now(v->env.clock);
+    if (v->as_of_day == BIQ_VIEWS_NOW)
+        return now;
+    const biq_tz *tz = v->cfg.schedule.tz != NULL ? v->cfg.schedule.tz : biq_tz_utc();
+    biq_ms end = biq_tz_day_start(tz, v->as_of_day + 1);
+    return end < now ? end : now;
+}
+
 static biq_err build_flow(biq_view *v)
 {
     biq_err err = biq_settings_flow_config_build(v->tenant_ov, v->project_ov, v->arena, &v->cfg,
@@ -134,16 +147,24 @@ static biq_err build_flow(biq_view *v)
         v->failed = BIQ_VIEWS_FAILED_SETTINGS;
         return err;
     }
-    biq_flow_input in = biq_settings_flow_input(&v->data, &v->cfg, biq_clock_now(v->env.clock));
+    biq_flow_input in = biq_settings_flow_input(&v->data, &v->cfg, view_now(v));
     if ((err = biq_flow_new(&in, v->arena, &v->flow)) != BIQ_OK)
         v->failed = BIQ_VIEWS_FAILED_FLOW;
     return err;
 }
 
 biq_err biq_views_open(biq_view *v, const biq_views_env *env, const char *tenant_id,
-                       const char *project_key, const char *window, bool want_backfill)
+                       const char *project_key, const char *window, bool want_backfill,
+                       int64_t as_of_day)
 {
     v->env = *env;
+    v->as_of_day = as_of_day;
+    if (as_of_day != BIQ_VIEWS_NOW) {
+        int64_t y;
+        int m, d;
+        biq_civil_from_days(as_of_day, &y, &m, &d);
+        snprintf(v->as_of_text, sizeof v->as_of_text, "%04" PRId64 "-%02d-%02d", y, m, d);
+    }
     v->tenant_id = tenant_id;
     v->project_key = project_key;
     v->window = window;

@@ -34,6 +34,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/arena.h"
 #include "common/clock.h"
@@ -50,6 +51,7 @@ enum {
     /* A cached dashboard is served for at most this long: open slices run
      * to now, so an answer may not freeze even when no data moved. */
     BIQ_VIEWS_DASHBOARD_MAX_AGE_MS = 60 * 1000,
+    BIQ_VIEWS_DAY_TEXT_MAX = 24, /* "YYYY-MM-DD" of any representable year */
 };
 
 /* What opening a view needs: borrowed, they must outlive the view. */
@@ -74,6 +76,8 @@ typedef struct biq_view {
     const char *tenant_id;
     const char *project_key;
     const char *window; /* the dashboard's cache key part; NULL for other views */
+    int64_t as_of_day;  /* a local day number (tz/civil.h), or BIQ_VIEWS_NOW */
+    char as_of_text[BIQ_VIEWS_DAY_TEXT_MAX]; /* that day as YYYY-MM-DD, or "" */
     bool want_backfill;
     biq_arena *arena;
     char cache_key[BIQ_CACHE_KEY_MAX + 1]; /* "" when the answer is not cacheable */
@@ -90,15 +94,21 @@ typedef struct biq_view {
     char msg[BIQ_SETTINGS_MESSAGE_MAX];
 } biq_view;
 
+/* as_of_day when the view is now: the flow clock's instant. */
+#define BIQ_VIEWS_NOW INT64_MIN
+
 /* Opens project_key of tenant_id into *v (zeroed by the caller): the
  * versions, the settings (and the backfill state when want_backfill), the
- * model and the flow at the flow clock. With window (the dashboard) and a
+ * model and the flow at the flow clock, or, with as_of_day, at the end of
+ * that day in the schedule's zone (UTC without one) when that is earlier
+ * ("as of": docs/metrics.md). With window (the dashboard) and a
  * dashboard cache, a cached answer younger than
  * BIQ_VIEWS_DASHBOARD_MAX_AGE_MS ends the open early: v->cached is set and
  * v->flow stays NULL. On failure v->failed names the step and the error
  * is returned (v->msg for BIQ_VIEWS_FAILED_SETTINGS). Thread-safe. */
 biq_err biq_views_open(biq_view *v, const biq_views_env *env, const char *tenant_id,
-                       const char *project_key, const char *window, bool want_backfill);
+                       const char *project_key, const char *window, bool want_backfill,
+                       int64_t as_of_day);
 
 /* Keeps a computed dashboard answer (len bytes) under the view's cache
  * key; nothing when there is no cache or key (an answer too big to cache

@@ -204,10 +204,12 @@ static json_t *analyze(const file_set *fs, bool with_catalogue, const char *wind
     return all;
 }
 
-static json_t *dashboard(const char *tenant, const char *project, const char *window)
+static json_t *dashboard_as_of(const char *tenant, const char *project, const char *window,
+                               const char *as_of)
 {
     char path[PATH_LEN], *resp = NULL;
-    snprintf(path, sizeof path, "/api/v1/projects/%s/dashboard?window=%s", project, window);
+    snprintf(path, sizeof path, "/api/v1/projects/%s/dashboard?window=%s%s%s", project, window,
+             as_of ? "&asOf=" : "", as_of ? as_of : "");
     long st = harness_call(&H, tenant, project, "GET", path, NULL, &resp);
     ck_assert_msg(st == 200, "GET %s: %ld %s", path, st, resp);
     json_error_t e;
@@ -215,6 +217,11 @@ static json_t *dashboard(const char *tenant, const char *project, const char *wi
     ck_assert_msg(j != NULL, "GET %s: %s", path, e.text);
     free(resp);
     return j;
+}
+
+static json_t *dashboard(const char *tenant, const char *project, const char *window)
+{
+    return dashboard_as_of(tenant, project, window, NULL);
 }
 
 static char *dump(const json_t *j)
@@ -365,6 +372,84 @@ START_TEST(peer_scenario_page_same_numbers)
 }
 END_TEST
 
+/* "As of" a past day: a server whose clock is years later answers as the
+ * project was at the end of that day (UTC here: no schedule), the same
+ * bytes as `biq analyze --now` at that instant; only the server echoes the
+ * day asked for (`asOf`). */
+static void as_of_equals_analyze(file_set *fs, const char *tenant, const char *day,
+                                 const char *end_of_day)
+{
+    fs->clock = end_of_day;
+    size_t compared = 0;
+    for (size_t w = 0; w < 3; w++) {
+        json_t *all = analyze(fs, fs->catalogue[0] != NULL, WINDOWS[w]);
+        size_t i;
+        json_t *offline;
+        json_array_foreach (all, i, offline) {
+            const char *key =
+                json_string_value(json_object_get(json_object_get(offline, "project"), "key"));
+            json_t *server = dashboard_as_of(tenant, key, WINDOWS[w], day);
+            ck_assert_str_eq(json_string_value(json_object_get(server, "asOf")), day);
+            ck_assert(json_is_null(json_object_get(offline, "asOf")));
+            const char *drop[] = {"sync", "dataVersion", "asOf"};
+            for (size_t k = 0; k < 3; k++) {
+                json_object_del(server, drop[k]);
+                json_object_del(offline, drop[k]);
+            }
+            char *a = dump(server), *b = dump(offline);
+            if (strcmp(a, b) != 0)
+                explain(key, server, offline);
+            ck_assert_msg(strcmp(a, b) == 0, "%s as of %s, %s: differs (see stderr)", key, day,
+                          WINDOWS[w]);
+            free(a);
+            free(b);
+            json_decref(server);
+            compared++;
+        }
+        json_decref(all);
+    }
+    ck_assert_uint_ge(compared, 3);
+}
+
+START_TEST(as_of_a_past_day_equals_analyze_at_its_end)
+{
+    file_set fs = {.name = "devlake-merico",
+                   .clock = "2023-01-01T00:00:00Z",
+                   .backfill = "EE",
+                   .catalogue = {"statuses.json", "sprints.json", "projects.json"}};
+    snprintf(fs.dir, sizeof fs.dir, "%s/realdata/devlake-merico", harness_shared_dir());
+    server_at(fs.clock);
+    const char *tenant = "ari:cloud:ecosystem::installation/dddddddd-0000-4000-8000-000000000006";
+    ingest(&fs, tenant, true);
+    as_of_equals_analyze(&fs, tenant, "2020-07-14", "2020-07-15T00:00:00Z");
+    /* The day shows its own flow (EE was busy then), and knows its last move. */
+    json_t *d = dashboard_as_of(tenant, "EE", "30d", "2020-07-14");
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(d, "throughput"), "total")),
+                     0);
+    const char *last = json_string_value(json_object_get(d, "lastActivityAt"));
+    ck_assert_ptr_nonnull(last);
+    ck_assert_int_le(strcmp(last, "2020-07-15T00:00:00.000Z"), 0);
+    json_decref(d);
+    /* A day that is not a date is refused by name. */
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, tenant, "EE", "GET",
+                                  "/api/v1/projects/EE/dashboard?asOf=2020-02-30", NULL, &resp),
+                     400);
+    ck_assert_ptr_nonnull(strstr(resp, "asOf: expected a calendar date YYYY-MM-DD"));
+    free(resp);
+    /* The peer scenario, as of the day before its clock. */
+    file_set peer = {.name = "peer-18", .clock = "2023-01-01T00:00:00Z", .backfill = "A"};
+    snprintf(peer.dir, sizeof peer.dir, "%s/peer-asof", H.work_dir);
+    char cmd[PATH_LEN * 3];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp tests/fixtures/peer-18-search.json '%s/'",
+             peer.dir, peer.dir);
+    ck_assert_int_eq(system(cmd), 0);
+    const char *ptenant = "ari:cloud:ecosystem::installation/dddddddd-0000-4000-8000-000000000007";
+    ingest(&peer, ptenant, false);
+    as_of_equals_analyze(&peer, ptenant, "2018-01-09", "2018-01-10T00:00:00Z");
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("parity");
@@ -374,6 +459,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, devlake_export_same_numbers_with_and_without_catalogue);
     tcase_add_test(tc, generated_site_same_numbers_with_and_without_catalogue);
     tcase_add_test(tc, peer_scenario_page_same_numbers);
+    tcase_add_test(tc, as_of_a_past_day_equals_analyze_at_its_end);
     suite_add_tcase(s, tc);
     return s;
 }
