@@ -28,6 +28,12 @@ static json_t *aging_item(const biq_flow_aging_row *row, bool *ok)
     biq_fl_json_set(o, "assignee", biq_fl_json_str(is->assignee), ok);
     biq_fl_json_set(o, "issueType", biq_fl_json_str(is->issue_type), ok);
     biq_fl_json_set(o, "agingPastNormal", json_boolean(row->past_reference), ok);
+    /* For the tooltip: what the item is and when it got where it is. */
+    biq_fl_json_set(o, "summary", biq_fl_json_str(is->summary), ok);
+    biq_fl_json_set(o, "createdAt", biq_fl_json_instant(row->issue->slices[0].start), ok);
+    biq_fl_json_set(o, "startedAt", biq_fl_json_instant(row->issue->started_at), ok);
+    biq_fl_json_set(o, "enteredAt",
+                    biq_fl_json_instant(row->issue->slices[row->issue->n_slices - 1].start), ok);
     return o;
 }
 
@@ -129,6 +135,9 @@ static json_t *point(const biq_flow_scatter_point *p, bool *ok)
     biq_fl_json_set(o, "leadAboveP95", json_boolean(p->lead_above_p95), ok);
     biq_fl_json_set(o, "cycleAboveP85", json_boolean(p->cycle_above_p85), ok);
     biq_fl_json_set(o, "cycleAboveP95", json_boolean(p->cycle_above_p95), ok);
+    biq_fl_json_set(o, "summary", biq_fl_json_str(p->issue->issue->summary), ok);
+    biq_fl_json_set(o, "createdAt", biq_fl_json_instant(p->issue->slices[0].start), ok);
+    biq_fl_json_set(o, "startedAt", biq_fl_json_instant(p->issue->started_at), ok);
     return o;
 }
 

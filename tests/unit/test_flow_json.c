@@ -296,9 +296,12 @@ START_TEST(chart_and_findings_json)
     json_t *j = biq_flow_aging_json(f, g);
     char *s = biq_flow_json_dumps(j);
     ck_assert_str_eq(s, "{\"generatedAt\":\"2018-01-06T00:00:00.000Z\",\"items\":[{\"agingPastNormal\":true,"
-                        "\"assignee\":\"Ada\",\"daysInStatus\":4.0,\"daysSinceCreated\":5.0,"
-                        "\"daysSinceStarted\":4.0,\"issueType\":\"Story\",\"key\":\"A-2\",\"size\":4.0,"
-                        "\"status\":\"In Progress\",\"statusId\":\"2\"}],\"referenceN\":1,"
+                        "\"assignee\":\"Ada\",\"createdAt\":\"2018-01-01T00:00:00.000Z\","
+                        "\"daysInStatus\":4.0,\"daysSinceCreated\":5.0,"
+                        "\"daysSinceStarted\":4.0,\"enteredAt\":\"2018-01-02T00:00:00.000Z\","
+                        "\"issueType\":\"Story\",\"key\":\"A-2\",\"size\":4.0,"
+                        "\"startedAt\":\"2018-01-02T00:00:00.000Z\","
+                        "\"status\":\"In Progress\",\"statusId\":\"2\",\"summary\":null}],\"referenceN\":1,"
                         "\"referenceP95Days\":3.0,\"wipLimits\":[{\"limit\":3,\"statusId\":\"2\"}]}");
     free(s);
     json_decref(j);
@@ -322,7 +325,8 @@ START_TEST(chart_and_findings_json)
     ck_assert_int_eq(biq_flow_scatter_build(f, &w, a, &sc), BIQ_OK);
     j = biq_flow_scatter_json(sc);
     s = biq_flow_json_dumps(j);
-    ck_assert_ptr_nonnull(strstr(s, "\"points\":[{\"cycleAboveP85\":false,\"cycleAboveP95\":false,"
+    ck_assert_ptr_nonnull(strstr(s, "\"points\":[{\"createdAt\":\"2018-01-01T00:00:00.000Z\","
+                                    "\"cycleAboveP85\":false,\"cycleAboveP95\":false,"
                                     "\"cycleDays\":2.0,\"doneAt\":\"2018-01-04T00:00:00.000Z\","
                                     "\"issueType\":\"Bug\",\"key\":\"A-1\""));
     free(s);
