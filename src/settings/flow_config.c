@@ -43,33 +43,48 @@ static const json_t *list_of(const json_t *ov, const char *path)
     return json_is_array(v) ? v : NULL;
 }
 
+/* The role lists (one role each) and the flag lists of statusRoles. */
+typedef struct role_list {
+    const char *path;
+    int role;     /* a biq_role, or -1 for a flag list */
+    bool terminal; /* flag lists: terminal, else external */
+} role_list;
+
+static const role_list ROLE_LISTS[] = {
+    {"statusRoles.active", BIQ_ROLE_ACTIVE, false},
+    {"statusRoles.backlog", BIQ_ROLE_BACKLOG, false},
+    {"statusRoles.done", BIQ_ROLE_DONE, false},
+    {"statusRoles.terminal", -1, true},
+    {"statusRoles.external", -1, false},
+};
+enum { N_ROLE_LISTS = sizeof ROLE_LISTS / sizeof ROLE_LISTS[0] };
+
 static biq_err build_roles(const json_t *ov, biq_arena *arena, biq_flow_settings *s,
                            biq_settings_checker *c)
 {
-    static const char *const lists[] = {"statusRoles.active", "statusRoles.done",
-                                        "statusRoles.terminal", "statusRoles.external"};
     size_t total = 0;
-    for (size_t l = 0; l < 4; l++)
-        total += list_of(ov, lists[l]) ? json_array_size(list_of(ov, lists[l])) : 0;
+    for (size_t l = 0; l < N_ROLE_LISTS; l++)
+        total += list_of(ov, ROLE_LISTS[l].path) ? json_array_size(list_of(ov, ROLE_LISTS[l].path))
+                                                  : 0;
     biq_flow_status_role *roles = biq_arena_calloc(arena, total + 1, sizeof *roles);
     size_t n = 0;
     if (roles == NULL)
         return BIQ_ERR_NOMEM;
-    for (size_t l = 0; l < 4; l++) {
+    for (size_t l = 0; l < N_ROLE_LISTS; l++) {
+        const role_list *rl = &ROLE_LISTS[l];
         size_t i;
         const json_t *e;
-        const json_t *list = list_of(ov, lists[l]);
-        json_array_foreach (list, i, e) {
+        json_array_foreach (list_of(ov, rl->path), i, e) {
             biq_flow_status_role *r = role_for(roles, &n, strtoll(json_string_value(e), NULL, 10));
-            if (l == 2)
+            if (rl->role < 0 && rl->terminal)
                 r->terminal = 1;
-            else if (l == 3)
+            else if (rl->role < 0)
                 r->external = 1;
-            else if (r->role != -1 && r->role != (l == 0 ? BIQ_ROLE_ACTIVE : BIQ_ROLE_DONE))
-                return biq_settings_fail(c, "statusRoles.done",
-                                         "a status cannot be both active and done");
+            else if (r->role != -1 && r->role != rl->role)
+                return biq_settings_fail(c, rl->path,
+                                         "a status has one role: active, backlog or done");
             else
-                r->role = l == 0 ? BIQ_ROLE_ACTIVE : BIQ_ROLE_DONE;
+                r->role = rl->role;
         }
     }
     s->roles = roles;

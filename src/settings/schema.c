@@ -47,6 +47,7 @@ typedef struct field_def {
 
 static const field_def TENANT_FIELDS[] = {
     {"statusRoles.active", F_STATUS_IDS, 0, 0, 0},
+    {"statusRoles.backlog", F_STATUS_IDS, 0, 0, 0},
     {"statusRoles.done", F_STATUS_IDS, 0, 0, 0},
     {"statusRoles.terminal", F_STATUS_IDS, 0, 0, 0},
     {"statusRoles.external", F_STATUS_IDS, 0, 0, 0},
