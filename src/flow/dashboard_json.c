@@ -96,6 +96,22 @@ static json_t *window_json(const biq_flow *flow, const biq_flow_window *w, bool 
     biq_fl_json_set(prev, "from", empty ? json_null() : biq_fl_json_instant(w->prev_from), ok);
     biq_fl_json_set(prev, "to", empty ? json_null() : biq_fl_json_instant(w->prev_to), ok);
     biq_fl_json_set(o, "previous", prev, ok);
+    /* Sprint windows name their sprints: [{id, name, start, end}], the end
+     * being the completion (null for the active sprint). */
+    json_t *sprints = json_array();
+    for (size_t i = 0; i < w->n_sprints; i++) {
+        const biq_sprint *s = w->sprints[i];
+        json_t *one = json_object();
+        biq_fl_json_set(one, "id", biq_fl_json_id(s->id), ok);
+        biq_fl_json_set(one, "name", biq_fl_json_str(s->name), ok);
+        biq_fl_json_set(one, "start", biq_fl_json_instant(s->start), ok);
+        biq_ms end = w->spec.kind == BIQ_WIN_SPRINT_CURRENT ? BIQ_MS_NONE
+                     : s->complete != BIQ_MS_NONE       ? s->complete
+                                                        : s->end;
+        biq_fl_json_set(one, "end", biq_fl_json_instant(end), ok);
+        biq_fl_json_push(sprints, one, ok);
+    }
+    biq_fl_json_set(o, "sprints", sprints, ok);
     return o;
 }
 

@@ -296,6 +296,10 @@ typedef struct biq_flow_window {
     biq_ms prev_from, prev_to;
     double days;      /* (to - from) in 24 h days */
     double prev_days;
+    /* Sprint windows: the sprints the current window covers, oldest first
+     * (borrowed from the flow's input); 0 for other windows. */
+    const biq_sprint *sprints[BIQ_FLOW_LAST_SPRINTS];
+    size_t n_sprints;
 } biq_flow_window;
 
 /* Parses the API's `window` value: "7d", "30d", "90d", "N" or "Nd"

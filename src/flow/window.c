@@ -172,8 +172,14 @@ static biq_err sprint_window(const biq_window_spec *spec, biq_ms now, const biq_
         w->from = cur->start;
         w->to = now;
         prev_first = 0;
+        w->sprints[0] = cur;
+        w->n_sprints = 1;
     } else if (!cover(top, k, 0, count, &w->from, &w->to)) {
         return BIQ_ERR_NOT_FOUND;
+    } else {
+        for (size_t i = 0; i < count; i++) /* top[] is newest first */
+            w->sprints[i] = top[count - 1 - i];
+        w->n_sprints = count;
     }
     if (!cover(top, k, prev_first, count, &w->prev_from, &w->prev_to))
         same_length_before(w);

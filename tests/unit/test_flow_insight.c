@@ -376,18 +376,25 @@ START_TEST(sprint_windows)
     ck_assert_int_eq(biq_window_resolve(&s, now, NULL, sp, 5, &w), BIQ_OK);
     ck_assert_int_eq(w.from, sp[3].start);
     ck_assert_int_eq(w.to, now); /* not the planned end */
+    ck_assert_uint_eq(w.n_sprints, 1); /* the window names its sprint */
+    ck_assert_int_eq(w.sprints[0]->id, 4);
     ck_assert_int_eq(w.prev_from, sp[2].start);
     ck_assert_int_eq(w.prev_to, sp[2].complete);
     s.kind = BIQ_WIN_SPRINT_LAST;
     ck_assert_int_eq(biq_window_resolve(&s, now, NULL, sp, 5, &w), BIQ_OK);
     ck_assert_int_eq(w.from, sp[2].start);
     ck_assert_int_eq(w.to, sp[2].complete);
+    ck_assert_uint_eq(w.n_sprints, 1);
+    ck_assert_int_eq(w.sprints[0]->id, 3);
     ck_assert_int_eq(w.prev_from, sp[1].start);
     ck_assert_int_eq(w.prev_to, sp[1].complete);
     s.kind = BIQ_WIN_SPRINT_LAST3;
     ck_assert_int_eq(biq_window_resolve(&s, now, NULL, sp, 5, &w), BIQ_OK);
     ck_assert_int_eq(w.from, sp[0].start);
     ck_assert_int_eq(w.to, sp[2].complete);
+    ck_assert_uint_eq(w.n_sprints, 3); /* oldest first */
+    ck_assert_int_eq(w.sprints[0]->id, 1);
+    ck_assert_int_eq(w.sprints[2]->id, 3);
     /* No three sprints before those: the same length immediately before. */
     ck_assert_int_eq(w.prev_to, w.from);
     ck_assert_int_eq(w.prev_from, w.from - (w.to - w.from));
