@@ -22,7 +22,7 @@ export interface Bottleneck {
 export interface Trend { metric: string; statusId: string | null; statusName?: string; current: number; previous: number; ratio: number; changePct: number; verdict: string; unit?: string }
 export interface Dashboard {
   project: { key: string; name: string };
-  /** sprintName / sprints: not in the backend yet (only kind and dates); shown when present. */
+  /** sprints: the sprints a sprint window covers, oldest first (sprintName: older backends). */
   window: { days: number; from: string; to: string; tz: string; kind?: string; sprintName?: string; sprints?: Array<{ id?: string; name: string }>;
     previous?: { days: number; from: string | null; to: string | null; empty: boolean } };
   /** The "as of" day (YYYY-MM-DD) the view was computed at; null for now; absent from a backend without ?asOf. */

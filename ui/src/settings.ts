@@ -86,7 +86,7 @@ function msgBox(testid: string, note: Note): HTMLElement {
 
 /** The role a status has: listed in a role's setting (override or default
  * list), else the one its category gives (in progress → active, done → done;
- * to do → backlog, which has no box), else none known. */
+ * to do → backlog), else none known. */
 export function effectiveRole(s: Settings, st: { id: string; role?: string; category?: string }): { role: string | null; source: 'override' | 'default' | 'category' | 'none' } {
   for (const r of ROLES) {
     const f = s.fields[`statusRoles.${r}`];
@@ -99,7 +99,7 @@ export function effectiveRole(s: Settings, st: { id: string; role?: string; cate
   if (cat === 'new' || cat === 'to do') return { role: 'backlog', source: 'category' };
   return { role: null, source: 'none' };
 }
-const ROLES = ['active', 'done', 'terminal', 'external'];
+const ROLES = ['active', 'backlog', 'done', 'terminal', 'external'];
 const SOURCE_TEXT: Record<string, string> = { override: 'set here', default: 'default', category: 'from its category', none: 'no role yet' };
 
 /** Options of the site form the page knows about: statuses asked to be assigned, whether AI can run. */
@@ -286,7 +286,7 @@ export function statusesForSite(tenant: Tenant | null, s: Settings | null, added
   for (const st of tenant?.statuses ?? []) push(String(st.id), st.name, st.category);
   for (const a of added) if (typeof a !== 'string') push(a.id, a.name);
   const ids: string[] = [];
-  for (const r of ['active', 'done', 'terminal', 'external']) ids.push(...(((s?.fields[`statusRoles.${r}`]?.value as unknown[]) ?? []).map(String)));
+  for (const r of ROLES) ids.push(...(((s?.fields[`statusRoles.${r}`]?.value as unknown[]) ?? []).map(String)));
   ids.push(...limitsOf(s).map((l) => l.statusId), ...added.filter((a): a is string => typeof a === 'string'));
   for (const id of ids) push(id, `Status ${id}`);
   return rows;

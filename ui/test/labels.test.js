@@ -246,7 +246,7 @@ test('site settings: each status shows its effective role as the checked box; th
   try {
     const s = await get('de00', '/api/v1/tenant/settings', 'PAY');
     await p.waitForSelector('[data-testid=tenant-settings]');
-    for (const r of ['active', 'done', 'terminal', 'external']) {
+    for (const r of ['active', 'backlog', 'done', 'terminal', 'external']) {
       for (const id of (s.fields[`statusRoles.${r}`].value ?? []).map(String)) {
         assert.equal(await p.isChecked(`input[data-role=${r}][data-status="${id}"]`), true, `${id} ${r} checked`);
         assert.equal(await p.getAttribute(`[data-testid=status-role-${id}]`, 'data-effective-role'), r);
