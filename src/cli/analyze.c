@@ -667,6 +667,16 @@ static void text_time(char *buf, size_t size, biq_ms t)
         snprintf(buf, size, "-");
 }
 
+/* "P50 …, P85 …, P95 … (n=N)", or "— (n=0)": no sample is no time. */
+static void text_percentiles(FILE *out, const char *label, const biq_flow_stats *s)
+{
+    if (s->count == 0)
+        fprintf(out, "  %s \u2014 (n=0)\n", label);
+    else
+        fprintf(out, "  %s P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n", label, days(s->p50_ms),
+                days(s->p85_ms), days(s->p95_ms), s->count);
+}
+
 static void text_header(FILE *out, const an_project *p, const biq_flow_report *r)
 {
     char from[AN_TIME_MAX], to[AN_TIME_MAX], pfrom[AN_TIME_MAX];
@@ -680,12 +690,8 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
     else
         fprintf(out, "  window      %s .. %s (no previous window)\n", from, to);
     fprintf(out, "  throughput  %u done (previous %u)\n", r->cur.throughput, r->prev.throughput);
-    fprintf(out, "  lead time   P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n",
-            days(r->cur.lead.p50_ms), days(r->cur.lead.p85_ms), days(r->cur.lead.p95_ms),
-            r->cur.lead.count);
-    fprintf(out, "  cycle time  P50 %.2f d, P85 %.2f d, P95 %.2f d (n=%u)\n",
-            days(r->cur.cycle.p50_ms), days(r->cur.cycle.p85_ms), days(r->cur.cycle.p95_ms),
-            r->cur.cycle.count);
+    text_percentiles(out, "lead time   (created \u2192 done)", &r->cur.lead);
+    text_percentiles(out, "cycle time  (started \u2192 done)", &r->cur.cycle);
     if (r->bottleneck.state == BIQ_BN_FOUND)
         fprintf(out, "  bottleneck  %s\n", r->bottleneck.explanation);
     else

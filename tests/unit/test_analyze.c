@@ -230,6 +230,9 @@ START_TEST(status_table_aligns_by_display_width)
     ck_assert_ptr_nonnull(strstr(r.out, "To Do (10033)"));
     ck_assert_ptr_nonnull(strstr(r.out, "To Do (10000)"));
     ck_assert_ptr_nonnull(strstr(r.out, "\"w\": waiting in a backlog queue, not WIP"));
+    /* K5 has nothing done: its lead time is "—", not 0.00 d. */
+    ck_assert_ptr_nonnull(strstr(r.out, "lead time   (created \u2192 done) \u2014 (n=0)"));
+    ck_assert_ptr_null(strstr(r.out, "P50 0.00 d, P85 0.00 d"));
     run_free(&r);
 }
 END_TEST

@@ -163,7 +163,7 @@ START_TEST(peer_page_without_catalogue_gives_the_hand_computed_figures)
     ck_assert(json_is_true(json_object_get(prev, "empty")));
     ck_assert(json_is_null(json_object_get(prev, "from")));
     ck_assert_ptr_nonnull(strstr(t.out, "throughput  6 done"));
-    ck_assert_ptr_nonnull(strstr(t.out, "cycle time  P50 5.00 d, P85 5.00 d, P95 5.00 d (n=6)"));
+    ck_assert_ptr_nonnull(strstr(t.out, "cycle time  (started \u2192 done) P50 5.00 d, P85 5.00 d, P95 5.00 d (n=6)"));
     ck_assert_ptr_nonnull(strstr(t.out, "Build                        active"));
     json_decref(ja);
     json_decref(jb);
