@@ -353,7 +353,9 @@ test('[asOf backend] an empty window says when the last activity was and offers 
     await p.waitForSelector(`[data-testid=as-of-picker][data-as-of="${day}"]`);
     const then = await get('de01', `/api/v1/projects/EE/dashboard?window=30d&asOf=${day}`, 'EE');
     await p.waitForFunction((n) => document.querySelector('[data-testid=sys-throughput]')?.textContent === String(n), then.throughput.total);
-    assert.ok(then.throughput.total > 0, 'the last active day has flow');
+    // That day shows the project moving: its last move left a status then.
+    assert.equal(then.lastActivityAt, d.lastActivityAt);
+    assert.ok(then.statuses.some((s) => s.throughput > 0), 'the last active day has flow');
   } finally {
     await p.close();
   }

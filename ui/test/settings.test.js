@@ -135,8 +135,11 @@ test('alert rules: a stuck-in-status rule bound to a destination is listed after
     await p.click('[data-testid=rule-new]');
     assert.equal(await p.inputValue('[data-testid=rule-kind]'), 'stuck_in_status');
     await p.fill('[data-testid=rule-name]', 'Stuck in progress');
-    // The admin page has no project, so no status names: the status is given by id.
-    await p.fill('[data-testid=rule-param\\.statusId]', st.id);
+    // The admin page picks from the site's statuses (GET /tenant lists them);
+    // a backend without that list makes it an id field.
+    const picker = '[data-testid=rule-param\\.statusId]';
+    if (await p.$eval(picker, (e) => e.tagName === 'SELECT')) await p.selectOption(picker, st.id);
+    else await p.fill(picker, st.id);
     await p.fill('[data-testid=rule-param\\.thresholdHours]', '0');
     await p.fill('[data-testid=rule-cooldown]', '120');
     await p.check(`[data-testid=rule-dest-${dest.id}]`);
@@ -152,7 +155,8 @@ test('alert rules: a stuck-in-status rule bound to a destination is listed after
     const row = p.locator(ruleRow('Stuck in progress'));
     await row.waitFor();
     assert.equal(await row.locator('[data-col=kind]').textContent(), 'Stuck in status');
-    assert.equal(await row.locator('[data-col=condition]').textContent(), `status ${st.id} for more than 48 h`);
+    // GET /tenant lists the statuses: the condition names the status.
+    assert.equal(await row.locator('[data-col=condition]').textContent(), `${st.name} for more than 48 h`);
     assert.equal(await row.locator('[data-col=project]').textContent(), 'All projects');
     assert.equal(await row.locator('[data-col=cooldown]').textContent(), '120 min');
     assert.equal(await row.locator('[data-col=destinations]').textContent(), 'Rules target');
@@ -247,10 +251,14 @@ test('a tenant-wide WIP limit shows where the project has none; the project limi
   const p = await page('/admin');
   let q, o;
   try {
-    await p.waitForSelector('[data-testid=add-status-id]');
+    // The site's statuses (GET /tenant) are rows already; without that list
+    // the status is added by id.
+    await p.waitForSelector(`[data-testid=tenant-wip-limit-${st.id}], [data-testid=add-status-id]`);
     assert.match(await p.textContent('[data-testid=wip-precedence]'), /project's own limit for a status wins over the tenant-wide one/);
-    await p.fill('[data-testid=add-status-id]', st.id);
-    await p.click('[data-testid=add-status]');
+    if (!(await p.$(`[data-testid=tenant-wip-limit-${st.id}]`))) {
+      await p.fill('[data-testid=add-status-id]', st.id);
+      await p.click('[data-testid=add-status]');
+    }
     await p.fill(`[data-testid=tenant-wip-limit-${st.id}]`, '2');
     await p.fill(`[data-testid=tenant-wip-breach-${st.id}]`, '90');
     await p.click('[data-testid=save-tenant]');
