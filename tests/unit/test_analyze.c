@@ -18,6 +18,7 @@
 #include "flow/flow.h"
 #include "gen/gen.h"
 #include "devlake.h"
+#include "analyze_run.h"
 #include "testsupport.h"
 
 enum {
@@ -34,45 +35,16 @@ static const char *const DEVLAKE[] = {"issues-with-changelog.json", "statuses.js
 
 /* ------------------------------------------------------------ plumbing */
 
-typedef struct run_result {
-    int rc;
-    char *out, *err;
-} run_result;
-
-static char *slurp(FILE *f)
-{
-    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    ck_assert_int_ge(n, 0);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    return buf;
-}
+typedef analyze_output run_result;
 
 static run_result run(const char *const *args, size_t n)
 {
-    char *argv[MAX_ARGS + 1];
-    ck_assert_uint_le(n, MAX_ARGS);
-    for (size_t i = 0; i < n; i++)
-        argv[i] = (char *)args[i];
-    argv[n] = NULL;
-    FILE *out = tmpfile(), *err = tmpfile();
-    ck_assert(out != NULL && err != NULL);
-    run_result r = {.rc = biq_cli_analyze_run(out, err, (int)n, argv)};
-    r.out = slurp(out);
-    r.err = slurp(err);
-    fclose(out);
-    fclose(err);
-    return r;
+    return analyze_run(args, n);
 }
 
 static void run_free(run_result *r)
 {
-    free(r->out);
-    free(r->err);
+    analyze_run_free(r);
 }
 
 /* The captures read independently of src/ingest (tests/support/devlake.h). */
