@@ -5,6 +5,7 @@
 #   make test       the whole suite, plain and under ASan+UBSan (scripts/test.sh)
 #   make bench      the benchmarks (scripts/bench.sh)
 #   make fuzz       libFuzzer harnesses in build-fuzz/, FUZZ_SECONDS each (scripts/fuzz.sh)
+#   make mutate     mutation testing of src/flow, src/auth, src/ingest (scripts/mutate.sh)
 #
 # Variables: BUILD (output folder), CC, SAN=1 (AddressSanitizer + UBSan),
 # FUZZ=1 (clang only: libFuzzer instrumentation + ASan + UBSan; scripts/fuzz.sh).
@@ -50,7 +51,7 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(sort $(wildc
 FUZZ_MAIN := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/replay_main.o)
 
 .PRECIOUS: $(BUILD)/obj/%.o
-.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses
+.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses mutate
 all: $(BUILD)/biq
 
 $(BUILD)/biq: $(BUILD)/obj/src/cli/main.o $(BUILD)/libbiq.a
@@ -104,6 +105,10 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+# Seeded mutants of the pure folders against the fast tests (docs/testing.md).
+mutate:
+	bash scripts/mutate.sh
 
 lint:
 	bash scripts/lint.sh
