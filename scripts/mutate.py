@@ -250,6 +250,10 @@ def line_of(text, off):
     return text.count('\n', 0, off) + 1
 
 
+def col_of(text, off):
+    return off - (text.rfind('\n', 0, off) + 1) + 1
+
+
 def sample(path, text):
     rng = random.Random('%s:%s' % (SEED, path))
     all_sites = sites_of(text, random.Random('%s:%s:sign' % (SEED, path)))
@@ -387,7 +391,7 @@ def main():
     if LIST_ONLY:
         for f, text, picked, _, _ in plan:
             for s, e, new, kind, desc in picked:
-                print('  %s:%d: %s %s' % (f, line_of(text, s), kind, desc))
+                print('  %s:%d:%d: %s %s' % (f, line_of(text, s), col_of(text, s), kind, desc))
         return 0
 
     scratch = tempfile.mkdtemp(prefix='biq-mutate-')
@@ -452,8 +456,7 @@ def main():
             last_killer = None
             for s, e, new, kind, desc in picked:
                 n_done += 1
-                line = line_of(text, s)
-                label = '%s:%d: %s %s' % (f, line, kind, desc)
+                label = '%s:%d:%d: %s %s' % (f, line_of(text, s), col_of(text, s), kind, desc)
                 with open(src_abs, 'w', encoding='utf-8', errors='surrogateescape') as fh:
                     fh.write(text[:s] + new + text[e:])
                 now = time.time()
