@@ -1,0 +1,381 @@
+/* test_flow_edges.c - flow-core edges found by `make mutate` (issue 22):
+ * which duplicate of an issue is kept, the WIP-aging reference line at its
+ * edges, zero ages in the charts' JSON, rounding limits, percentiles outside
+ * [0, 1], window texts with leading zeros, a WIP breach measured from an
+ * entry exactly at the period's start, CSV lines that exactly fit, and the
+ * JSON for the issue panel and the dashboard. */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "flow/alerts.h"
+#include "flow/charts_json.h"
+#include "flow/dashboard_json.h"
+#include "flow/flow.h"
+#include "testsupport.h"
+#include "tz/civil.h"
+
+#define H BIQ_MS_PER_HOUR
+#define DAY BIQ_MS_PER_DAY
+#define T0 (INT64_C(1514764800000)) /* 2018-01-01T00:00:00Z */
+
+enum { TODO = 1, PROG = 2, QA = 3, DONE = 5 };
+
+static const biq_status catalogue[] = {
+    {TODO, "To Do", BIQ_CAT_NEW},
+    {PROG, "In Progress", BIQ_CAT_ACTIVE},
+    {QA, "QA", BIQ_CAT_ACTIVE},
+    {DONE, "Done", BIQ_CAT_DONE},
+};
+#define N_CATALOGUE (sizeof catalogue / sizeof catalogue[0])
+
+static biq_transition tr(int64_t hist, biq_ms at, int64_t from, int64_t to)
+{
+    return (biq_transition){.history_id = hist, .at = at, .from_status = from, .to_status = to};
+}
+
+static biq_issue issue(int64_t id, const char *key, biq_ms created, int64_t status,
+                       const biq_transition *t, size_t n)
+{
+    return (biq_issue){.id = id, .key = key, .project_key = "A", .summary = key,
+                       .status_id = status, .issue_type = "Story", .created = created,
+                       .updated = created, .resolution_at = BIQ_MS_NONE, .transitions = t,
+                       .n_transitions = n, .changelog_total = (int32_t)n,
+                       .changelog_present = (int32_t)n};
+}
+
+static biq_flow *flow_of(biq_arena *a, const biq_issue *is, size_t n, biq_ms now,
+                         const biq_flow_settings *s)
+{
+    biq_flow_input in = {.issues = is, .n_issues = n, .statuses = catalogue,
+                         .n_statuses = N_CATALOGUE, .settings = s, .now = now};
+    biq_flow *f = NULL;
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
+    return f;
+}
+
+/* ------------------------------------------------------------ duplicates */
+
+START_TEST(duplicate_kept_is_the_latest_updated_even_with_less_history)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_transition t2[] = {tr(1, T0 + DAY, TODO, PROG), tr(2, T0 + 2 * DAY, PROG, QA)};
+    biq_transition t1[] = {tr(1, T0 + DAY, TODO, PROG)};
+    biq_issue is[] = {issue(7, "A-7", T0, QA, t2, 2), issue(7, "A-7", T0, PROG, t1, 1)};
+    is[0].updated = T0 + 2 * DAY;
+    is[1].updated = T0 + 3 * DAY; /* later, with one transition less */
+    for (int order = 0; order < 2; order++) {
+        biq_issue v[2] = {is[order], is[1 - order]};
+        biq_flow *f = flow_of(a, v, 2, T0 + 5 * DAY, NULL);
+        ck_assert_uint_eq(biq_flow_issue_count(f), 1);
+        ck_assert_int_eq(biq_flow_issue_at(f, 0)->issue->updated, T0 + 3 * DAY);
+        ck_assert_uint_eq(biq_flow_issue_at(f, 0)->n_slices, 2);
+    }
+    /* Same `updated`: the richer history is kept. */
+    is[1].updated = is[0].updated;
+    for (int order = 0; order < 2; order++) {
+        biq_issue v[2] = {is[order], is[1 - order]};
+        biq_flow *f = flow_of(a, v, 2, T0 + 5 * DAY, NULL);
+        ck_assert_uint_eq(biq_flow_issue_at(f, 0)->n_slices, 3);
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------------------- aging */
+
+START_TEST(aging_reference_line_edges)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 100 * DAY;
+    /* Done exactly at now, lead 10 days: in the reference. */
+    biq_transition td[] = {tr(1, now, TODO, DONE)};
+    /* In flight for exactly 10 days: not past the line; 10 days + 1 ms: past. */
+    biq_issue is[] = {
+        issue(1, "A-1", now - 10 * DAY, DONE, td, 1),
+        issue(2, "A-2", now - 10 * DAY, PROG, NULL, 0),
+        issue(3, "A-3", now - 10 * DAY - 1, PROG, NULL, 0),
+    };
+    biq_flow *f = flow_of(a, is, 3, now, NULL);
+    biq_flow_aging *g = NULL;
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    ck_assert_uint_eq(g->reference_n, 1);
+    ck_assert_double_eq_tol(g->reference_p95_days, 10.0, 1e-12);
+    ck_assert_uint_eq(g->n_rows, 2);
+    ck_assert_int_eq(g->rows[0].issue->issue->id, 3); /* oldest first */
+    ck_assert(g->rows[0].past_reference);
+    ck_assert(!g->rows[1].past_reference);
+    /* Done exactly 90 days before now: outside the reference window. */
+    td[0].at = now - 90 * DAY;
+    is[0].created = now - 100 * DAY;
+    f = flow_of(a, is, 3, now, NULL);
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    ck_assert_uint_eq(g->reference_n, 0);
+    ck_assert(!g->rows[0].past_reference && !g->rows[1].past_reference);
+    td[0].at = now - 90 * DAY + 1;
+    f = flow_of(a, is, 3, now, NULL);
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    ck_assert_uint_eq(g->reference_n, 1);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* An issue that entered its status and started exactly at now: ages of 0,
+ * written as 0 (not null, which means "never started"). */
+START_TEST(zero_ages_are_numbers_in_json)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    biq_transition t[] = {tr(1, now, TODO, PROG)};
+    biq_issue is[] = {issue(1, "A-1", now, PROG, t, 1), issue(2, "A-2", T0, TODO, NULL, 0)};
+    biq_flow *f = flow_of(a, is, 2, now, NULL);
+    biq_flow_aging *g = NULL;
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    json_t *j = biq_flow_aging_json(f, g);
+    ck_assert_ptr_nonnull(j);
+    char *s = biq_flow_json_dumps(j);
+    ck_assert_ptr_nonnull(strstr(s, "\"daysInStatus\":0.0,\"daysSinceCreated\":0.0,"
+                                    "\"daysSinceStarted\":0.0,"));
+    ck_assert_ptr_nonnull(strstr(s, "\"daysSinceCreated\":10.0,\"daysSinceStarted\":null,"));
+    free(s);
+    json_decref(j);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* -------------------------------------------------------- numbers, texts */
+
+START_TEST(rounding_decimals_clamped)
+{
+    ck_assert_double_eq(biq_flow_round(1.23456789, 6), 1.234568);
+    ck_assert_double_eq(biq_flow_round(1.23456789, 7), 1.234568);
+    ck_assert_double_eq(biq_flow_round(1.23456789, 99), 1.234568);
+    ck_assert_double_eq(biq_flow_round(1.5, 0), 2.0);
+    ck_assert_double_eq(biq_flow_round(1.5, -1), 2.0);
+    ck_assert_double_eq(biq_flow_round(2.5, -7), 3.0);
+    ck_assert_double_eq(biq_flow_round(-0.4, 0), 0.0);
+    ck_assert(!signbit(biq_flow_round(-0.4, 0)));
+    ck_assert_double_eq(biq_flow_round(NAN, 2), 0.0);
+    ck_assert_double_eq(biq_flow_round(INFINITY, 2), 0.0);
+}
+END_TEST
+
+START_TEST(percentile_outside_zero_one)
+{
+    const int64_t v[] = {10, 20, 30, 40};
+    ck_assert_double_eq(biq_flow_percentile(v, 4, 0.0), 10.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 4, -0.5), 10.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 4, -1e300), 10.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 4, NAN), 10.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 4, 1.0), 40.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 4, 7.0), 40.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 4, 0.5), 25.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 1, 0.5), 10.0);
+    ck_assert_double_eq(biq_flow_percentile(v, 0, 0.5), 0.0);
+}
+END_TEST
+
+START_TEST(window_texts_with_leading_zeros)
+{
+    biq_window_spec s;
+    ck_assert_int_eq(biq_window_parse("030", &s), BIQ_OK);
+    ck_assert_int_eq(s.days, 30);
+    ck_assert_int_eq(biq_window_parse("007d", &s), BIQ_OK);
+    ck_assert_int_eq(s.days, 7);
+    ck_assert_int_eq(biq_window_parse("0030", &s), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_window_parse("0030d", &s), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_window_parse("1000", &s), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_window_parse("365", &s), BIQ_OK);
+    ck_assert_int_eq(biq_window_parse("366d", &s), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_window_parse("000", &s), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_window_parse("1", &s), BIQ_OK);
+    ck_assert_int_eq(s.days, 1);
+}
+END_TEST
+
+/* Statuses named in another case match the defaults and excluded types:
+ * ASCII case folding over the whole A..Z range. */
+START_TEST(names_compared_without_case)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    static const biq_status cat[] = {
+        {10, "CANCELLED", BIQ_CAT_DONE}, {11, "WON'T DO", BIQ_CAT_DONE},
+        {12, "Canceled", BIQ_CAT_ACTIVE}, {13, "Duplicates", BIQ_CAT_ACTIVE},
+    };
+    biq_issue is[] = {issue(1, "A-1", T0, 10, NULL, 0), issue(2, "A-2", T0, 11, NULL, 0),
+                      issue(3, "A-3", T0, 12, NULL, 0), issue(4, "A-4", T0, 13, NULL, 0),
+                      issue(5, "A-5", T0, 13, NULL, 0), issue(6, "A-6", T0, 13, NULL, 0),
+                      issue(7, "A-7", T0, 13, NULL, 0)};
+    /* Upper-case ends of the range on each side of the comparison. */
+    is[3].issue_type = "aBz";  /* vs "AbZ" */
+    is[4].issue_type = "XYZ";  /* vs "xyz" */
+    is[5].issue_type = "ABC";  /* vs "abc" */
+    is[6].issue_type = "abzz"; /* not excluded */
+    const char *excluded[] = {"AbZ", "xyz", "abc"};
+    biq_flow_settings s;
+    biq_flow_settings_init(&s);
+    s.excluded_types = excluded;
+    s.n_excluded_types = 3;
+    biq_flow_input in = {.issues = is, .n_issues = 7, .statuses = cat, .n_statuses = 4,
+                         .settings = &s, .now = T0 + DAY};
+    biq_flow *f = NULL;
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
+    ck_assert_uint_eq(biq_flow_issue_count(f), 4); /* excluded */
+    ck_assert_int_eq(biq_flow_issue_at(f, 3)->issue->id, 7);
+    for (size_t i = 0; i < biq_flow_status_count(f); i++) {
+        const biq_flow_status_info *st = biq_flow_status_at(f, i);
+        if (st->id == 10 || st->id == 11 || st->id == 12) {
+            ck_assert_msg(st->terminal && st->role == BIQ_ROLE_BACKLOG, "%s", st->name);
+        } else {
+            ck_assert_msg(!st->terminal && st->role == BIQ_ROLE_ACTIVE, "%s", st->name);
+        }
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------------------- alerts */
+
+START_TEST(wip_breach_entry_at_the_period_start)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY, t0 = now - 2 * DAY;
+    /* The limit is on To Do, the first status of the table (index 0). A-1
+     * sits there throughout, A-2 enters exactly at t0, A-1 leaves an hour
+     * later: the lowest count over [t0, now] is 1, within the limit. */
+    biq_transition t1[] = {tr(1, t0 + H, TODO, PROG)};
+    biq_transition t2[] = {tr(2, t0, PROG, TODO)};
+    biq_issue is[] = {issue(1, "A-1", T0, PROG, t1, 1), issue(2, "A-2", T0, TODO, t2, 1)};
+    is[1].created = T0 + 1;
+    static const biq_flow_wip_limit lim = {TODO, 1};
+    biq_flow_settings s;
+    biq_flow_settings_init(&s);
+    s.wip_limits = &lim;
+    s.n_wip_limits = 1;
+    biq_flow *f = flow_of(a, is, 2, now, &s);
+    ck_assert_int_eq(biq_flow_status_at(f, 0)->id, TODO);
+    biq_alert_rule r = {.rule_id = 1, .kind = BIQ_ALERT_WIP_BREACH, .status_id = TODO,
+                        .threshold_ms = 2 * DAY};
+    biq_alert_hit *hits = NULL;
+    size_t n = 99;
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 0);
+    /* Over a period that ends before A-1 leaves: two throughout, a breach. */
+    r.threshold_ms = 2 * DAY - H - 1;
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 0);
+    is[0].transitions = NULL;
+    is[0].n_transitions = 0;
+    is[0].status_id = TODO;
+    f = flow_of(a, is, 2, now, &s);
+    r.threshold_ms = 2 * DAY;
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(hits[0].count, 2);
+    ck_assert_int_eq(hits[0].status->id, TODO);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- CSV */
+
+START_TEST(csv_rows_in_window_and_lines_that_exactly_fit)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    biq_transition t[] = {tr(1, T0 + DAY, TODO, PROG), tr(2, T0 + 5 * DAY, PROG, QA)};
+    biq_issue is[] = {issue(1, "A-1", T0, QA, t, 2)};
+    biq_flow *f = flow_of(a, is, 1, now, NULL);
+    /* Slices end at T0+1d, T0+5d and now: the window (T0+2d, T0+6d] holds
+     * the second only; (T0+1d, now] the last two. */
+    biq_flow_window w = {.from = T0 + 2 * DAY, .to = T0 + 6 * DAY};
+    biq_flow_csv_row *rows = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(biq_flow_csv_rows(f, &w, a, &rows, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(rows[0].slice->status_id, PROG);
+    w = (biq_flow_window){.from = T0 + DAY, .to = now};
+    ck_assert_int_eq(biq_flow_csv_rows(f, &w, a, &rows, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(rows[0].slice->status_id, PROG);
+    ck_assert_int_eq(rows[1].slice->status_id, QA);
+    /* A line needs its length plus the NUL. */
+    char buf[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0, len2 = 0;
+    ck_assert_int_eq(biq_flow_csv_format(&rows[0], buf, sizeof buf, &len), BIQ_OK);
+    ck_assert_uint_eq(strlen(buf), len);
+    char *exact = malloc(len + 1);
+    ck_assert_int_eq(biq_flow_csv_format(&rows[0], exact, len + 1, &len2), BIQ_OK);
+    ck_assert_uint_eq(len2, len);
+    ck_assert_str_eq(exact, buf);
+    free(exact);
+    char *shorter = malloc(len);
+    ck_assert_int_eq(biq_flow_csv_format(&rows[0], shorter, len, &len2), BIQ_ERR_TOO_LARGE);
+    free(shorter);
+    ck_assert_int_eq(biq_flow_csv_header(buf, sizeof buf, &len), BIQ_OK);
+    char *hdr = malloc(len + 1);
+    ck_assert_int_eq(biq_flow_csv_header(hdr, len + 1, &len2), BIQ_OK);
+    ck_assert_int_eq(biq_flow_csv_header(hdr, len, &len2), BIQ_ERR_TOO_LARGE);
+    free(hdr);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------------ panel, dashboard */
+
+START_TEST(issue_panel_total_and_dashboard_without_meta)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    /* 0.005 days less 1 ms in To Do, then 0 in In Progress: the total
+     * rounds down to 0 days; one millisecond more would round it up. */
+    biq_ms now = T0 + 431999;
+    biq_transition t[] = {tr(1, now, TODO, PROG)};
+    biq_issue is[] = {issue(1, "A-1", T0, PROG, t, 1)};
+    biq_flow *f = flow_of(a, is, 1, now, NULL);
+    json_t *j = biq_flow_issue_json(f, biq_flow_issue_at(f, 0));
+    ck_assert_ptr_nonnull(j);
+    ck_assert_double_eq(json_number_value(json_object_get(j, "totalDays")), 0.0);
+    json_decref(j);
+    f = flow_of(a, is, 1, now + 1, NULL);
+    j = biq_flow_issue_json(f, biq_flow_issue_at(f, 0));
+    ck_assert_double_eq(json_number_value(json_object_get(j, "totalDays")), 0.01);
+    json_decref(j);
+    /* The dashboard without meta: data version 0; built only when valid. */
+    j = NULL;
+    ck_assert_int_eq(biq_flow_dashboard_build(f, "30d", NULL, a, &j), BIQ_OK);
+    ck_assert_ptr_nonnull(j);
+    ck_assert(json_is_integer(json_object_get(j, "dataVersion")));
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "dataVersion")), 0);
+    json_decref(j);
+    biq_dashboard_meta meta = {.project_key = "A", .data_version = 42};
+    j = NULL;
+    ck_assert_int_eq(biq_flow_dashboard_build(f, "7d", &meta, a, &j), BIQ_OK);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "dataVersion")), 42);
+    json_decref(j);
+    j = NULL;
+    ck_assert_int_eq(biq_flow_dashboard_build(f, "bogus", &meta, a, &j), BIQ_ERR_INVALID);
+    ck_assert_ptr_null(j);
+    biq_arena_free(a);
+}
+END_TEST
+
+Suite *biq_test_suite(void)
+{
+    Suite *s = suite_create("flow_edges");
+    TCase *tc = tcase_create("edges");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, duplicate_kept_is_the_latest_updated_even_with_less_history);
+    tcase_add_test(tc, aging_reference_line_edges);
+    tcase_add_test(tc, zero_ages_are_numbers_in_json);
+    tcase_add_test(tc, rounding_decimals_clamped);
+    tcase_add_test(tc, percentile_outside_zero_one);
+    tcase_add_test(tc, window_texts_with_leading_zeros);
+    tcase_add_test(tc, names_compared_without_case);
+    tcase_add_test(tc, wip_breach_entry_at_the_period_start);
+    tcase_add_test(tc, csv_rows_in_window_and_lines_that_exactly_fit);
+    tcase_add_test(tc, issue_panel_total_and_dashboard_without_meta);
+    suite_add_tcase(s, tc);
+    return s;
+}
