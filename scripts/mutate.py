@@ -22,12 +22,16 @@ the build folder's objects so that nothing needs recompiling):
        const an integer literal +1 or -1 (the sign chosen by the seed)
        guard deletion of `if (...) return|goto|break|continue ...;`
        neg   negation of an if/while condition: if (c) -> if (!(c))
-     skipping any line that carries the marker `mutate: equivalent` (or whose
-     comment-only line just above carries it): a site shown equivalent by a
-     comment at it (sparingly, each justified there);
-  3. samples MUTATE_PER_FILE sites per file with a generator seeded by
-     MUTATE_SEED and the file's path (so a new file never changes the sample
-     of another);
+     except those a marker excludes: `/* mutate: equivalent KIND "TEXT":
+     why */` on the line (or on a comment-only line just above it) excludes
+     the mutations of that kind (rel, logic, const, guard, neg; any when
+     none is named) on that line whose description starts with TEXT (any
+     when no text is given), e.g. `mutate: equivalent const "1 -> 2"`: a
+     mutant shown equivalent by the comment at it (sparingly, each
+     justified there);
+  3. orders each file's sites with a generator seeded by MUTATE_SEED and the
+     file's path, and takes the first MUTATE_PER_FILE not excluded (so a new
+     file, or a new marker, never changes the other picks);
   4. for each mutant: writes the mutated file (line count kept, so __LINE__
      and debug lines do not move), rebuilds its object only, and
        - stillborn: it does not compile;
@@ -234,16 +238,31 @@ def short(s):
     return s if len(s) <= 60 else s[:57] + '...'
 
 
+MARKER_RE = re.compile(r'mutate: equivalent((?:\s+(?:rel|logic|const|guard|neg)\b,?)*)'
+                       r'(?:\s+"([^"]*)")?')
+KINDS = ('rel', 'logic', 'const', 'guard', 'neg')
+
+
 def excluded_lines(text):
-    lines = text.split('\n')
-    out = set()
-    for i, line in enumerate(lines):
-        if MARKER in line:
-            out.add(i + 1)
-            stripped = line.strip()
-            if stripped.startswith('/*') or stripped.startswith('//') or stripped.startswith('*'):
-                out.add(i + 2)  # a comment-only line names the line below
+    """{line: [(kinds, text)]} of the markers. `mutate: equivalent` alone
+    excludes every site on its line; kinds after it (`... const`, `... rel,
+    neg`) only those kinds; a quoted text after that (`... const "3 -> 4"`)
+    only the mutations so described, so that a marker names exactly the
+    mutant it explains. A marker on a comment-only line applies to the line
+    below as well."""
+    out = {}
+    for i, line in enumerate(text.split('\n')):
+        for m in MARKER_RE.finditer(line):
+            kinds = set(re.findall(r'rel|logic|const|guard|neg', m.group(1))) or set(KINDS)
+            rule = (kinds, m.group(2))
+            out.setdefault(i + 1, []).append(rule)
+            if line.strip().startswith(('/*', '//', '*')):
+                out.setdefault(i + 2, []).append(rule)
     return out
+
+
+def marker_excludes(rules, kind, desc):
+    return any(kind in kinds and (want is None or desc.startswith(want)) for kinds, want in rules)
 
 
 def line_of(text, off):
@@ -255,14 +274,22 @@ def col_of(text, off):
 
 
 def sample(path, text):
+    """The sites of one file in a seeded order (seed and path only), then the
+    first PER_FILE that no marker excludes: marking one site brings in the
+    next of the order and leaves the other picks as they were."""
     rng = random.Random('%s:%s' % (SEED, path))
     all_sites = sites_of(text, random.Random('%s:%s:sign' % (SEED, path)))
     skip = excluded_lines(text)
-    kept = [x for x in all_sites if not any(
-        line_of(text, x[0]) <= ln <= line_of(text, x[1]) for ln in skip)]
-    picked = rng.sample(kept, min(PER_FILE, len(kept)))
+
+    def is_excluded(x):
+        return any(marker_excludes(skip.get(ln, ()), x[3], x[4])
+                   for ln in range(line_of(text, x[0]), line_of(text, x[1] - 1) + 1))
+
+    order = rng.sample(all_sites, len(all_sites))
+    n_ex = sum(1 for x in all_sites if is_excluded(x))
+    picked = [x for x in order if not is_excluded(x)][:PER_FILE]
     picked.sort(key=lambda x: x[0])
-    return picked, len(all_sites), len(all_sites) - len(kept)
+    return picked, len(all_sites), n_ex
 
 
 # -------------------------------------------------------------- building
