@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ typedef struct server {
     const char *extra;       /* more header lines, or "" */
     char *body;
     size_t body_len;
-    int requests;
+    atomic_int requests;
 } server;
 
 static void *serve(void *arg)
@@ -76,6 +77,16 @@ static void server_start(server *s)
     s->status_line = "200 OK";
     s->extra = "";
     ck_assert_int_eq(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+/* Stops accepting, joins the thread, frees the answer. */
+static void server_stop(server *s)
+{
+    shutdown(s->fd, SHUT_RDWR);
+    close(s->fd);
+    pthread_join(s->thread, NULL);
+    free(s->body);
+    s->body = NULL;
 }
 
 /* The answer to the next requests. body is copied. */
@@ -221,6 +232,7 @@ START_TEST(refresh_installs_good_sets_only_once_a_minute)
     free(good);
     biq_jwks_fetcher_free(f);
     biq_keyring_free(ring);
+    server_stop(&s);
 }
 END_TEST
 
@@ -252,6 +264,7 @@ START_TEST(answer_too_large_refused)
     free(good);
     biq_jwks_fetcher_free(f);
     biq_keyring_free(ring);
+    server_stop(&s);
 }
 END_TEST
 
