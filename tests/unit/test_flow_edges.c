@@ -279,6 +279,31 @@ START_TEST(wip_breach_entry_at_the_period_start)
 }
 END_TEST
 
+/* A status whose previous closed slices all lasted 0 ms (several moves at
+ * one instant) has no time ratio to divide by: no time signal. */
+START_TEST(bottleneck_without_a_previous_average_time)
+{
+    biq_flow_status_info st = {.id = 3, .name = "QA", .category = BIQ_CAT_ACTIVE,
+                               .role = BIQ_ROLE_ACTIVE, .used = true, .wip_limit = -1};
+    biq_flow_status_metrics m = {
+        .status = &st,
+        .cur = {.time = {.count = 5, .avg_ms = 13 * H}, .throughput = 10, .wip_avg = 1.2},
+        .prev = {.time = {.count = 5, .avg_ms = 0}, .throughput = 10, .wip_avg = 1.0},
+    };
+    biq_flow_report r = {.statuses = &m, .n_statuses = 1, .window = {.days = 30, .prev_days = 30}};
+    biq_flow_settings cfg;
+    biq_flow_settings_init(&cfg);
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_HEALTHY);
+    ck_assert(!r.bottleneck.has_time_ratio);
+    /* With a previous average the same row is the bottleneck. */
+    m.prev.time.avg_ms = 10 * H;
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_FOUND);
+    ck_assert(r.bottleneck.has_time_ratio);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CSV */
 
 START_TEST(csv_rows_in_window_and_lines_that_exactly_fit)
@@ -374,6 +399,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, window_texts_with_leading_zeros);
     tcase_add_test(tc, names_compared_without_case);
     tcase_add_test(tc, wip_breach_entry_at_the_period_start);
+    tcase_add_test(tc, bottleneck_without_a_previous_average_time);
     tcase_add_test(tc, csv_rows_in_window_and_lines_that_exactly_fit);
     tcase_add_test(tc, issue_panel_total_and_dashboard_without_meta);
     suite_add_tcase(s, tc);
