@@ -22,6 +22,8 @@ the build folder's objects so that nothing needs recompiling):
        const an integer literal +1 or -1 (the sign chosen by the seed)
        guard deletion of `if (...) return|goto|break|continue ...;`
        neg   negation of an if/while condition: if (c) -> if (!(c))
+     (not generated: a flip between < and <=, or > and >=, in `if (a != b)
+     return a < b ...`, where a == b cannot happen: always equivalent);
      except those a marker excludes: `/* mutate: equivalent KIND "TEXT":
      why */` on the line (or on a comment-only line just above it) excludes
      the mutations of that kind (rel, logic, const, guard, neg; any when
@@ -29,9 +31,10 @@ the build folder's objects so that nothing needs recompiling):
      when no text is given), e.g. `mutate: equivalent const "1 -> 2"`: a
      mutant shown equivalent by the comment at it (sparingly, each
      justified there);
-  3. orders each file's sites with a generator seeded by MUTATE_SEED and the
-     file's path, and takes the first MUTATE_PER_FILE not excluded (so a new
-     file, or a new marker, never changes the other picks);
+  3. picks MUTATE_PER_FILE sites per file: those of smallest key, a hash of
+     MUTATE_SEED, the file's path, the mutation and its line's text (so a
+     new file, an edit elsewhere in a file or a new marker leaves the other
+     picks as they were);
   4. for each mutant: writes the mutated file (line count kept, so __LINE__
      and debug lines do not move), rebuilds its object only, and
        - stillborn: it does not compile;
@@ -53,8 +56,8 @@ MUTATE_DIRS (default "src/flow src/auth src/ingest src/settings"; missing
 ones are skipped), MUTATE_TIMEOUT (seconds per test binary, default 60),
 MUTATE_KEEP=1 keeps the scratch folder, MUTATE_LIST=1 only lists the sample.
 """
+import hashlib
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -155,15 +158,58 @@ def int_value(lit):
     return v, m.group(2)
 
 
-def sites_of(text, rng_sign):
+def after_inequality(toks, i):
+    """True when toks[i] (< <= > >=) is in `if (L != R) return L op R ...`:
+    L and R are known to differ there, so flipping op between < and <= (or
+    > and >=) cannot change the result. Such mutants are not generated."""
+    j = i - 1
+    while j >= 0 and toks[j][1] not in ('return', ';', '{', '}'):
+        j -= 1
+    if j < 0 or toks[j][1] != 'return':
+        return False
+    k = i + 1
+    while k < len(toks) and toks[k][1] not in ('?', ';', ')', '&&', '||'):
+        k += 1
+    left = [t[1] for t in toks[j + 1:i]]
+    right = [t[1] for t in toks[i + 1:k]]
+    if not left or not right or j < 1 or toks[j - 1][1] != ')':
+        return False
+    # the condition of the `if` just before
+    depth, m = 0, j - 1
+    while m >= 0:
+        if toks[m][1] == ')':
+            depth += 1
+        elif toks[m][1] == '(':
+            depth -= 1
+            if depth == 0:
+                break
+        m -= 1
+    if m < 1 or toks[m - 1][1] != 'if':
+        return False
+    cond = [t[1] for t in toks[m + 1:j - 1]]
+    return cond in (left + ['!='] + right, right + ['!='] + left)
+
+
+def site_hash(*parts):
+    """A number in [0, 1) from the seed and the parts: stable across runs
+    and machines (unlike Python's hash())."""
+    h = hashlib.sha256('|'.join([SEED] + [str(x) for x in parts]).encode()).digest()
+    return int.from_bytes(h[:8], 'big') / 2.0 ** 64
+
+
+def sites_of(text, path=''):
     """Every mutation site: (start, end, replacement, kind, description)."""
     toks = tokenize(text)
     sites = []
+    lines = text.split('\n')
+    seen = {}
     # Depth of braces and whether we are inside a function body: constants in
     # file-scope declarations (array sizes, enums, tables) are mutated too,
     # they are code the tests should pin.
     for i, (kind, t, s, e) in enumerate(toks):
         if kind == 'op' and t in REL:
+            if t in ('<', '<=', '>', '>=') and after_inequality(toks, i):
+                continue
             sites.append((s, e, REL[t], 'rel', '%s -> %s' % (t, REL[t])))
         elif kind == 'op' and t in LOGIC:
             sites.append((s, e, LOGIC[t], 'logic', '%s -> %s' % (t, LOGIC[t])))
@@ -173,7 +219,9 @@ def sites_of(text, rng_sign):
                 continue
             v, suffix = iv
             # not inside a bit-field width or a case label's duplicate check: all kept
-            delta = 1 if rng_sign.random() < 0.5 else -1
+            ident = (path, lines[line_of(text, s) - 1].strip(), t)
+            seen[ident] = seen.get(ident, 0) + 1
+            delta = 1 if site_hash('sign', *ident, seen[ident]) < 0.5 else -1
             nv = v + delta
             if nv < 0:
                 if 'u' in suffix.lower():
@@ -274,20 +322,27 @@ def col_of(text, off):
 
 
 def sample(path, text):
-    """The sites of one file in a seeded order (seed and path only), then the
-    first PER_FILE that no marker excludes: marking one site brings in the
-    next of the order and leaves the other picks as they were."""
-    rng = random.Random('%s:%s' % (SEED, path))
-    all_sites = sites_of(text, random.Random('%s:%s:sign' % (SEED, path)))
+    """Each site gets a key hashed from the seed, the file's path, the
+    mutation and the text of its line (and which occurrence of that it is):
+    the picks are the MUTATE_PER_FILE sites of smallest key that no marker
+    excludes. So a new file, an edit elsewhere in the file, or a new marker
+    leaves the other picks as they were."""
+    all_sites = sites_of(text, path)
     skip = excluded_lines(text)
+    lines = text.split('\n')
 
     def is_excluded(x):
         return any(marker_excludes(skip.get(ln, ()), x[3], x[4])
                    for ln in range(line_of(text, x[0]), line_of(text, x[1] - 1) + 1))
 
-    order = rng.sample(all_sites, len(all_sites))
+    keyed, seen = [], {}
+    for x in all_sites:
+        ident = (path, x[3], x[4], lines[line_of(text, x[0]) - 1].strip())
+        seen[ident] = seen.get(ident, 0) + 1
+        keyed.append((site_hash('pick', *ident, seen[ident]), x))
+    keyed.sort(key=lambda kx: kx[0])
     n_ex = sum(1 for x in all_sites if is_excluded(x))
-    picked = [x for x in order if not is_excluded(x)][:PER_FILE]
+    picked = [x for _, x in keyed if not is_excluded(x)][:PER_FILE]
     picked.sort(key=lambda x: x[0])
     return picked, len(all_sites), n_ex
 
