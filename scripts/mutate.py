@@ -25,7 +25,7 @@ the build folder's objects so that nothing needs recompiling):
      (not generated: a flip between < and <=, or > and >=, in `if (a != b)
      return a < b ...`, where a == b cannot happen: always equivalent);
      except those a marker excludes: `/* mutate: equivalent KIND "TEXT":
-     why */` on the line (or on a comment-only line just above it) excludes
+     why */` on the line (or in a comment of its own just above it) excludes
      the mutations of that kind (rel, logic, const, guard, neg; any when
      none is named) on that line whose description starts with TEXT (any
      when no text is given), e.g. `mutate: equivalent const "1 -> 2"`: a
@@ -296,16 +296,24 @@ def excluded_lines(text):
     excludes every site on its line; kinds after it (`... const`, `... rel,
     neg`) only those kinds; a quoted text after that (`... const "3 -> 4"`)
     only the mutations so described, so that a marker names exactly the
-    mutant it explains. A marker on a comment-only line applies to the line
-    below as well."""
+    mutant it explains. A marker in a comment of its own applies to the
+    first line of code below it."""
     out = {}
-    for i, line in enumerate(text.split('\n')):
+    lines = text.split('\n')
+
+    def comment_only(ln):
+        return ln.strip().startswith(('/*', '//', '*'))
+
+    for i, line in enumerate(lines):
         for m in MARKER_RE.finditer(line):
             kinds = set(re.findall(r'rel|logic|const|guard|neg', m.group(1))) or set(KINDS)
             rule = (kinds, m.group(2))
             out.setdefault(i + 1, []).append(rule)
-            if line.strip().startswith(('/*', '//', '*')):
-                out.setdefault(i + 2, []).append(rule)
+            if comment_only(line):
+                j = i + 1  # the first line of code below the comment
+                while j < len(lines) and (comment_only(lines[j]) or not lines[j].strip()):
+                    j += 1
+                out.setdefault(j + 1, []).append(rule)
     return out
 
 

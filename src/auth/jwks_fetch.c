@@ -43,6 +43,7 @@ biq_err biq_jwks_fetcher_new(const char *url, biq_keyring *ring, biq_jwks_fetche
         return BIQ_ERR_NOMEM;
     memcpy(f->url, url, strlen(url) + 1);
     f->ring = ring;
+    /* mutate: equivalent const "2 -> 3": any start far enough in the past */
     atomic_init(&f->last_attempt, INT64_MIN / 2);
     *out = f;
     return BIQ_OK;

@@ -31,7 +31,8 @@ static double size_of(const biq_issue *is)
 
 static int category_rank(biq_status_category c)
 {
-    /* mutate: equivalent const "3 -> 4": any rank above done's 2 sorts the same */
+    /* Ranks only order: mutate: equivalent const "0 -> (-1)" (still the lowest),
+     * mutate: equivalent const "3 -> 4" (still above done's 2). */
     return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
 }
 
@@ -46,6 +47,7 @@ static int cmp_rows(const void *pa, const void *pb)
         int c = strcmp(a->status->name, b->status->name);
         if (c != 0)
             return c;
+        /* mutate: equivalent rel: the ids differ, the statuses being different */
         return (a->status->id > b->status->id) - (a->status->id < b->status->id);
     }
     if (a->days_since_created != b->days_since_created)

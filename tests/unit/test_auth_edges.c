@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "auth/fit.h"
 #include "auth/jwks.h"
+#include "auth/keyring.h"
 #include "fit_sign.h"
 #include "testsupport.h"
 
@@ -118,6 +121,48 @@ START_TEST(jwks_reason_buffer_may_be_null)
 }
 END_TEST
 
+/* The key ring forwards its reason buffer to the file loader, whose
+ * contract lets it be NULL: refusals with a NULL buffer do not write. */
+START_TEST(keyring_reason_buffer_may_be_null)
+{
+    biq_keyring *ring = (biq_keyring *)1;
+    ck_assert_int_eq(biq_keyring_new("", &ring, NULL, 64), BIQ_ERR_CONFIG);
+    ck_assert_ptr_null(ring);
+    ck_assert_int_eq(biq_keyring_new(NULL, &ring, NULL, 64), BIQ_ERR_CONFIG);
+    static char longpath[BIQ_KEYRING_PATH_MAX + 2];
+    memset(longpath, 'a', sizeof longpath - 1);
+    ck_assert_int_eq(biq_keyring_new(longpath, &ring, NULL, 64), BIQ_ERR_CONFIG);
+    char why[128] = "";
+    ck_assert_int_eq(biq_keyring_new(longpath, &ring, why, sizeof why), BIQ_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(why, "empty or too long"));
+    ck_assert_int_ne(biq_keyring_new("/nonexistent/jwks.json", &ring, NULL, 64), BIQ_OK);
+}
+END_TEST
+
+/* Loading a key-set file closes what it opened, even descriptor 0 (a
+ * server started with stdin closed). */
+START_TEST(jwks_file_descriptor_closed_even_when_zero)
+{
+    char path[] = "/tmp/biq-jwks-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    char *text = fit_sign_jwks(key, KID);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    free(text);
+    close(0); /* this test runs in its own process (Check's fork mode) */
+    biq_jwks *set = NULL;
+    char why[256];
+    ck_assert_msg(biq_jwks_load_file(path, &set, why, sizeof why) == BIQ_OK, "%s", why);
+    biq_jwks_free(set);
+    /* The lowest free descriptor is 0 again. */
+    fd = open("/dev/null", O_RDONLY);
+    ck_assert_int_eq(fd, 0);
+    close(fd);
+    unlink(path);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("auth_edges");
@@ -126,6 +171,8 @@ Suite *biq_test_suite(void)
     tcase_add_unchecked_fixture(tc, setup, teardown);
     tcase_add_test(tc, installation_uuid_hex_edges);
     tcase_add_test(tc, jwks_reason_buffer_may_be_null);
+    tcase_add_test(tc, keyring_reason_buffer_may_be_null);
+    tcase_add_test(tc, jwks_file_descriptor_closed_even_when_zero);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -304,6 +304,103 @@ START_TEST(bottleneck_without_a_previous_average_time)
 }
 END_TEST
 
+/* A previous window without WIP (every slice 0 ms long) gives no WIP ratio:
+ * the time signal alone (score 2) is not a bottleneck. */
+START_TEST(bottleneck_without_a_previous_wip)
+{
+    biq_flow_status_info st = {.id = 3, .name = "QA", .category = BIQ_CAT_ACTIVE,
+                               .role = BIQ_ROLE_ACTIVE, .used = true, .wip_limit = -1};
+    biq_flow_status_metrics m = {
+        .status = &st,
+        .cur = {.time = {.count = 5, .avg_ms = 13 * H}, .throughput = 10, .wip_avg = 1.2},
+        .prev = {.time = {.count = 5, .avg_ms = 10 * H}, .throughput = 10, .wip_avg = 0},
+    };
+    biq_flow_report r = {.statuses = &m, .n_statuses = 1, .window = {.days = 30, .prev_days = 30}};
+    biq_flow_settings cfg;
+    biq_flow_settings_init(&cfg);
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_HEALTHY);
+    ck_assert(!r.bottleneck.has_wip_ratio);
+    m.prev.wip_avg = 1.0;
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_FOUND);
+    ck_assert(r.bottleneck.has_wip_ratio);
+}
+END_TEST
+
+/* `updated` exactly at now is activity at now. */
+START_TEST(no_activity_rule_counts_an_update_at_now)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    biq_transition t[] = {tr(1, T0 + DAY, TODO, PROG)};
+    biq_issue is[] = {issue(1, "A-1", T0, PROG, t, 1), issue(2, "A-2", T0, PROG, t, 1)};
+    is[0].updated = now;
+    is[1].updated = now - 1;
+    biq_flow *f = flow_of(a, is, 2, now, NULL);
+    biq_alert_rule r = {.rule_id = 1, .kind = BIQ_ALERT_NO_ACTIVITY, .threshold_ms = DAY};
+    biq_alert_hit *hits = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 0);
+    r.threshold_ms = 1;
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(hits[0].issue->issue->id, 2);
+    ck_assert_int_eq(hits[0].value_ms, 1);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* Every chart builder fails cleanly (BIQ_ERR_NOMEM, nothing written
+ * through NULL) at every arena size below what it needs. */
+START_TEST(charts_under_every_arena_limit)
+{
+    biq_arena *fa = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    biq_transition t1[] = {tr(1, T0 + DAY, TODO, PROG), tr(2, T0 + 3 * DAY, PROG, DONE)};
+    biq_transition t2[] = {tr(3, T0 + 2 * DAY, TODO, QA)};
+    biq_issue is[] = {issue(1, "A-1", T0, DONE, t1, 2), issue(2, "A-2", T0, QA, t2, 1),
+                      issue(3, "A-3", T0, TODO, NULL, 0)};
+    biq_flow *f = flow_of(fa, is, 3, now, NULL);
+    biq_flow_window w = {.from = T0, .to = now, .prev_from = T0 - 10 * DAY, .prev_to = T0,
+                         .days = 10, .prev_days = 10};
+    int64_t d0 = biq_civil_days(2018, 1, 1);
+    bool done[5] = {false};
+    for (size_t limit = 0; limit < 65536 && !(done[0] && done[1] && done[2] && done[3] && done[4]);
+         limit += 16) {
+        biq_arena *a = biq_arena_new(limit);
+        ck_assert_ptr_nonnull(a);
+        biq_flow_cfd *c = NULL;
+        biq_flow_aging *g = NULL;
+        biq_flow_scatter *sc = NULL;
+        biq_flow_report *r = NULL;
+        biq_flow_csv_row *rows = NULL;
+        size_t n = 0;
+        biq_err e[5] = {
+            biq_flow_cfd_build(f, d0, d0 + 9, a, &c),
+            biq_flow_wip_aging(f, a, &g),
+            biq_flow_scatter_build(f, &w, a, &sc),
+            biq_flow_report_build(f, &w, a, &r),
+            biq_flow_csv_rows(f, &w, a, &rows, &n),
+        };
+        for (int k = 0; k < 5; k++) {
+            ck_assert_msg(e[k] == BIQ_OK || e[k] == BIQ_ERR_NOMEM, "builder %d, limit %zu: %d",
+                          k, limit, (int)e[k]);
+            done[k] = done[k] || e[k] == BIQ_OK;
+        }
+        if (e[0] == BIQ_OK) {
+            ck_assert_uint_eq(c->n_bands, 3); /* To Do, In Progress, QA */
+            ck_assert_uint_eq(c->counts[0] + c->counts[1] + c->counts[2], 3);
+        }
+        biq_arena_free(a);
+    }
+    for (int k = 0; k < 5; k++)
+        ck_assert_msg(done[k], "builder %d never succeeded", k);
+    biq_arena_free(fa);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CSV */
 
 START_TEST(csv_rows_in_window_and_lines_that_exactly_fit)
@@ -339,6 +436,14 @@ START_TEST(csv_rows_in_window_and_lines_that_exactly_fit)
     char *shorter = malloc(len);
     ck_assert_int_eq(biq_flow_csv_format(&rows[0], shorter, len, &len2), BIQ_ERR_TOO_LARGE);
     free(shorter);
+    /* One-character formula cells are defused too. */
+    biq_issue one = issue(9, "=", T0, TODO, NULL, 0);
+    one.summary = "-";
+    f = flow_of(a, &one, 1, now, NULL);
+    ck_assert_int_eq(biq_flow_csv_rows(f, &w, a, &rows, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(biq_flow_csv_format(&rows[0], buf, sizeof buf, &len), BIQ_OK);
+    ck_assert_msg(strncmp(buf, "\"'=\",\"'-\",", 10) == 0, "%s", buf);
     ck_assert_int_eq(biq_flow_csv_header(buf, sizeof buf, &len), BIQ_OK);
     char *hdr = malloc(len + 1);
     ck_assert_int_eq(biq_flow_csv_header(hdr, len + 1, &len2), BIQ_OK);
@@ -382,6 +487,19 @@ START_TEST(issue_panel_total_and_dashboard_without_meta)
     j = NULL;
     ck_assert_int_eq(biq_flow_dashboard_build(f, "bogus", &meta, a, &j), BIQ_ERR_INVALID);
     ck_assert_ptr_null(j);
+    /* A WIP limit of 1 (the smallest) is shown, not null. */
+    static const biq_flow_wip_limit lim = {PROG, 1};
+    biq_flow_settings st;
+    biq_flow_settings_init(&st);
+    st.wip_limits = &lim;
+    st.n_wip_limits = 1;
+    f = flow_of(a, is, 1, now + DAY, &st);
+    ck_assert_int_eq(biq_flow_dashboard_build(f, "7d", &meta, a, &j), BIQ_OK);
+    char *text = biq_flow_json_dumps(j);
+    ck_assert_ptr_nonnull(strstr(text, "\"limit\":1}"));
+    ck_assert_ptr_nonnull(strstr(text, "\"limit\":null}"));
+    free(text);
+    json_decref(j);
     biq_arena_free(a);
 }
 END_TEST
@@ -400,6 +518,9 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, names_compared_without_case);
     tcase_add_test(tc, wip_breach_entry_at_the_period_start);
     tcase_add_test(tc, bottleneck_without_a_previous_average_time);
+    tcase_add_test(tc, bottleneck_without_a_previous_wip);
+    tcase_add_test(tc, no_activity_rule_counts_an_update_at_now);
+    tcase_add_test(tc, charts_under_every_arena_limit);
     tcase_add_test(tc, csv_rows_in_window_and_lines_that_exactly_fit);
     tcase_add_test(tc, issue_panel_total_and_dashboard_without_meta);
     suite_add_tcase(s, tc);
