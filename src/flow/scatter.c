@@ -10,6 +10,7 @@ static int cmp_points(const void *pa, const void *pb)
     if (a->done_at != b->done_at)
         return a->done_at < b->done_at ? -1 : 1;
     int64_t x = a->issue->issue->id, y = b->issue->issue->id;
+    /* mutate: equivalent rel: differs only for x == y, and ids are unique (duplicates dropped) */
     return (x > y) - (x < y);
 }
 
@@ -43,7 +44,10 @@ biq_err biq_flow_scatter_build(const biq_flow *flow, const biq_flow_window *w, b
         biq_flow_scatter_point *p = &s->points[i];
         p->lead_above_p85 = (double)p->issue->lead_ms > s->lead.p85_ms;
         p->lead_above_p95 = (double)p->issue->lead_ms > s->lead.p95_ms;
+        /* cycle_ms is -1 or >= 0, and percentiles of times are >= 0, so a cycle
+         * of -1 or 0 is never above one: mutate: equivalent const */
         p->cycle_above_p85 = p->issue->cycle_ms >= 0 && (double)p->issue->cycle_ms > s->cycle.p85_ms;
+        /* mutate: equivalent const (as above) */
         p->cycle_above_p95 = p->issue->cycle_ms >= 0 && (double)p->issue->cycle_ms > s->cycle.p95_ms;
     }
     qsort(s->points, s->n_points, sizeof *s->points, cmp_points);

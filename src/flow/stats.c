@@ -9,6 +9,7 @@
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    /* mutate: equivalent rel: differs only for x == y, equal values in any order sort the same */
     return (x > y) - (x < y);
 }
 

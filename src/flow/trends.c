@@ -76,6 +76,7 @@ static void consider(cand *top, size_t *n, biq_trend_metric metric,
     double pct = (ratio - 1.0) * 100.0;
     cand c = {
         .t = {.metric = metric, .status = st, .current = cur, .previous = prev, .ratio = ratio,
+              /* mutate: equivalent rel: at the cap, capping gives the same value */
               .change_pct = pct > PCT_CAP ? PCT_CAP : pct < -PCT_CAP ? -PCT_CAP : pct,
               .worsening = up == higher_is_worse},
         .rank = rank,
@@ -104,6 +105,7 @@ static void status_trends(const biq_flow_report *r, size_t i, cand *top, size_t 
     if (m->prev.throughput >= MIN_PREV_THROUGHPUT && r->window.days > 0 &&
         r->window.prev_days > 0) {
         double ratio = (m->cur.throughput / r->window.days) / (m->prev.throughput / r->window.prev_days);
+        /* mutate: equivalent const: ranks order rows of one metric, all shifted alike */
         consider(top, n, BIQ_TREND_THROUGHPUT, st, i + 1, m->cur.throughput, m->prev.throughput,
                  ratio, false);
     }

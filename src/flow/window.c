@@ -128,6 +128,7 @@ static const biq_sprint *active_sprint(const biq_sprint *sprints, size_t n, biq_
         if (!s->state || strcmp(s->state, "active") != 0 || s->start == BIQ_MS_NONE ||
             s->start > now)
             continue;
+        /* mutate: equivalent rel "> -> >=": sprints of equal start give one window */
         if (!best || s->start > best->start || (s->start == best->start && s->id > best->id))
             best = s;
     }

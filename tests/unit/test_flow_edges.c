@@ -401,6 +401,96 @@ START_TEST(charts_under_every_arena_limit)
 }
 END_TEST
 
+START_TEST(instants_formatted_for_years_0_to_9999_only)
+{
+    char buf[32];
+    ck_assert(biq_flow_format_instant(biq_civil_days(0, 1, 1) * DAY, buf, sizeof buf));
+    ck_assert_str_eq(buf, "0000-01-01T00:00:00.000Z");
+    ck_assert(biq_flow_format_instant(biq_civil_days(9999, 12, 31) * DAY + DAY - 1, buf,
+                                      sizeof buf));
+    ck_assert_str_eq(buf, "9999-12-31T23:59:59.999Z");
+    ck_assert(!biq_flow_format_instant(biq_civil_days(0, 1, 1) * DAY - 1, buf, sizeof buf));
+    ck_assert(!biq_flow_format_instant(biq_civil_days(-1, 6, 1) * DAY, buf, sizeof buf));
+    ck_assert(!biq_flow_format_instant(biq_civil_days(10000, 1, 1) * DAY, buf, sizeof buf));
+    /* 24 characters and the NUL. */
+    ck_assert(biq_flow_format_instant(T0, buf, 25));
+    ck_assert(!biq_flow_format_instant(T0, buf, 24));
+}
+END_TEST
+
+/* An empty window (from == to) still has one weekly bucket; an issue done
+ * and started at one instant has a cycle time of 0 days, not "never". */
+START_TEST(empty_window_and_zero_cycle)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    biq_transition t[] = {tr(1, T0 + 5 * DAY, TODO, PROG), tr(2, T0 + 5 * DAY, PROG, DONE)};
+    biq_issue is[] = {issue(1, "A-1", T0, DONE, t, 2)};
+    biq_flow *f = flow_of(a, is, 1, now, NULL);
+    ck_assert_int_eq(biq_flow_issue_at(f, 0)->cycle_ms, 0);
+    biq_flow_window w = {.from = now, .to = now, .prev_from = now - DAY, .prev_to = now};
+    biq_flow_report *r = NULL;
+    ck_assert_int_eq(biq_flow_report_build(f, &w, a, &r), BIQ_OK);
+    ck_assert_uint_eq(r->n_weeks, 1);
+    w = (biq_flow_window){.from = T0, .to = now, .prev_from = T0 - 10 * DAY, .prev_to = T0,
+                          .days = 10, .prev_days = 10};
+    biq_flow_scatter *sc = NULL;
+    ck_assert_int_eq(biq_flow_scatter_build(f, &w, a, &sc), BIQ_OK);
+    ck_assert_uint_eq(sc->n_points, 1);
+    ck_assert_double_eq(sc->points[0].cycle_days, 0.0);
+    ck_assert_double_eq(sc->points[0].lead_days, 5.0);
+    biq_arena_free(a);
+}
+END_TEST
+
+START_TEST(work_schedule_hours_at_their_edges)
+{
+    biq_work_schedule s = {.working = true, .working_days = 0x1f, .day_start_min = 0,
+                           .day_end_min = 1440};
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_OK);
+    s.day_start_min = -1;
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_ERR_INVALID);
+    s.day_start_min = 0;
+    s.day_end_min = 1441;
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_ERR_INVALID);
+    s.day_end_min = 1;
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_OK);
+    s.day_start_min = 1;
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_ERR_INVALID);
+    s.day_start_min = 9 * 60;
+    s.day_end_min = 17 * 60;
+    s.working_days = 0x80; /* no day of the week */
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_ERR_INVALID);
+    s.working_days = 0x40; /* Sunday only */
+    ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_OK);
+    /* Midnight to midnight on every day is calendar time. */
+    s = (biq_work_schedule){.working = true, .working_days = 0x7f, .day_start_min = 0,
+                            .day_end_min = 1440};
+    ck_assert_int_eq(biq_work_schedule_between(&s, T0, T0 + 3 * DAY + 5), 3 * DAY + 5);
+}
+END_TEST
+
+START_TEST(current_sprint_is_the_latest_started)
+{
+    biq_ms now = T0 + 5 * DAY;
+    biq_sprint sp[] = {
+        {.id = 9, .state = "active", .start = T0, .end = T0 + 14 * DAY, .complete = BIQ_MS_NONE},
+        {.id = 4, .state = "active", .start = T0 - 2 * DAY, .end = T0 + 7 * DAY,
+         .complete = BIQ_MS_NONE},
+        {.id = 12, .state = "active", .start = T0 - DAY, .end = T0 + 7 * DAY,
+         .complete = BIQ_MS_NONE},
+    };
+    biq_window_spec spec = {.kind = BIQ_WIN_SPRINT_CURRENT};
+    biq_flow_window w;
+    for (int rot = 0; rot < 3; rot++) {
+        biq_sprint v[3] = {sp[rot % 3], sp[(rot + 1) % 3], sp[(rot + 2) % 3]};
+        ck_assert_int_eq(biq_window_resolve(&spec, now, NULL, v, 3, &w), BIQ_OK);
+        ck_assert_int_eq(w.from, T0);
+        ck_assert_int_eq(w.to, now);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CSV */
 
 START_TEST(csv_rows_in_window_and_lines_that_exactly_fit)
@@ -521,6 +611,10 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, bottleneck_without_a_previous_wip);
     tcase_add_test(tc, no_activity_rule_counts_an_update_at_now);
     tcase_add_test(tc, charts_under_every_arena_limit);
+    tcase_add_test(tc, instants_formatted_for_years_0_to_9999_only);
+    tcase_add_test(tc, empty_window_and_zero_cycle);
+    tcase_add_test(tc, work_schedule_hours_at_their_edges);
+    tcase_add_test(tc, current_sprint_is_the_latest_started);
     tcase_add_test(tc, csv_rows_in_window_and_lines_that_exactly_fit);
     tcase_add_test(tc, issue_panel_total_and_dashboard_without_meta);
     suite_add_tcase(s, tc);
