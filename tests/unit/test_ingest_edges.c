@@ -3,6 +3,7 @@
  * unreadable page, so an over-read crashes even without AddressSanitizer),
  * and an event's timestamp of 0 (the epoch) is an instant, not "absent". */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -92,6 +93,48 @@ START_TEST(event_timestamp_zero_is_the_epoch)
 }
 END_TEST
 
+/* A JSON array of n statuses with distinct ids, flat or grouped per issue
+ * type in groups of `group` (0: flat). */
+static json_t *statuses(size_t n, size_t group)
+{
+    json_t *arr = json_array(), *cur = arr;
+    for (size_t i = 0; i < n; i++) {
+        if (group && i % group == 0) {
+            cur = json_array();
+            json_array_append_new(arr, json_pack("{s:s,s:o}", "name", "Story", "statuses", cur));
+        }
+        char id[32];
+        snprintf(id, sizeof id, "%zu", i + 1);
+        json_array_append_new(cur, json_pack("{s:s,s:s,s:{s:s}}", "id", id, "name", "S",
+                                             "statusCategory", "key", "new"));
+    }
+    return arr;
+}
+
+/* BIQ_INGEST_CATALOG_MAX statuses pass, one more is refused, flat or in
+ * groups (the count is over entries, duplicates included). */
+START_TEST(status_catalogue_at_its_cap)
+{
+    biq_arena *a = biq_arena_new(64 << 20);
+    const size_t groups[] = {0, 1000};
+    for (size_t g = 0; g < 2; g++) {
+        const biq_status *out = NULL;
+        size_t n = 0;
+        biq_parse_error perr;
+        json_t *root = statuses(BIQ_INGEST_CATALOG_MAX, groups[g]);
+        ck_assert_int_eq(biq_parse_statuses(root, a, &out, &n, &perr), BIQ_OK);
+        ck_assert_uint_eq(n, BIQ_INGEST_CATALOG_MAX);
+        json_decref(root);
+        root = statuses(BIQ_INGEST_CATALOG_MAX + 1, groups[g]);
+        ck_assert_int_eq(biq_parse_statuses(root, a, &out, &n, &perr), BIQ_ERR_TOO_LARGE);
+        if (groups[g]) /* a flat list is refused by its length already */
+            ck_assert_msg(strstr(perr.message, "too many statuses") != NULL, "%s", perr.message);
+        json_decref(root);
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("ingest_edges");
@@ -99,6 +142,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, instant_never_reads_past_its_length);
     tcase_add_test(tc, event_timestamp_zero_is_the_epoch);
+    tcase_add_test(tc, status_catalogue_at_its_cap);
     suite_add_tcase(s, tc);
     return s;
 }
