@@ -3,17 +3,19 @@
 folders (src/flow, src/auth, src/ingest, and src/settings when it exists).
 
 Why a script of our own: no mutation tool for C is packaged in Debian 12
-(`apt-cache search mutation` finds none; Mull, the well-kept one, ships only
-from its own package host, which our machines cannot reach, and is tied to
-one LLVM version; the others on PyPI are for Python, or regexp-based and
-unaware of C comments, strings and preprocessor lines). What we need is
-small: a C tokenizer that skips comments, strings and `#` lines, five kinds
-of mutation, the project's own Makefile to rebuild, and the test binaries
-that already exist. Standard library only.
+(`apt-cache search mutation` finds none). Mull, the well-kept one, is
+published only on its own package host, which our machines cannot reach,
+and is tied to one LLVM version; the mutation tools of other registries are
+for other languages, or rewrite text by regular expressions without knowing
+C's comments, strings and preprocessor lines. What we need is small: a C
+tokenizer that skips those, five kinds of mutation, the project's own
+Makefile to rebuild, and the test binaries that already exist. Python's
+standard library only.
 
 What it does, in a scratch copy of the tree (the working tree is never
-written; the copy is every file git tracks or would track, mtimes kept, plus
-the build folder's objects so that nothing needs recompiling):
+written; the copy is what git tracks or would track under src/, tests/,
+tools/, db/, scripts/ and the Makefile, mtimes kept, plus build/'s objects so
+that little needs recompiling; a clean build when those do not link):
   1. builds the unit tests, fuzz harnesses and tests/integration/test_flow_sql
      (`make BUILD=build ...`, the project's flags);
   2. lists the mutation sites of every .c file of the folders:
@@ -22,9 +24,9 @@ the build folder's objects so that nothing needs recompiling):
        const an integer literal +1 or -1 (the sign chosen by the seed)
        guard deletion of `if (...) return|goto|break|continue ...;`
        neg   negation of an if/while condition: if (c) -> if (!(c))
-     (not generated: a flip between < and <=, or > and >=, in `if (a != b)
-     return a < b ...`, where a == b cannot happen: always equivalent);
-     except those a marker excludes: `/* mutate: equivalent KIND "TEXT":
+     A flip between < and <= (or > and >=) in `if (a != b) return a < b ...`
+     is not generated (a == b cannot happen there: always equivalent), nor
+     are the mutations a marker excludes: `/* mutate: equivalent KIND "TEXT":
      why */` on the line (or in a comment of its own just above it) excludes
      the mutations of that kind (rel, logic, const, guard, neg; any when
      none is named) on that line whose description starts with TEXT (any
@@ -45,7 +47,7 @@ the build folder's objects so that nothing needs recompiling):
          the one that killed this file's last mutant first; killed when any
          fails, survived when all pass;
   5. prints the score per folder (killed / (killed + survived)) and every
-     survivor as file:line: mutation, and exits 0 (a report, not a gate;
+     survivor as file:line:col: mutation, and exits 0 (a report, not a gate;
      MUTATE_MIN=95 makes it exit 1 when a folder is below that percentage).
 
 The flow SQL integration test runs only when a throwaway PostgreSQL can be
@@ -73,7 +75,6 @@ TIMEOUT = int(os.environ.get('MUTATE_TIMEOUT', '60'))
 KEEP = os.environ.get('MUTATE_KEEP') == '1'
 LIST_ONLY = os.environ.get('MUTATE_LIST') == '1'
 MIN_SCORE = os.environ.get('MUTATE_MIN')
-MARKER = 'mutate: equivalent'
 BUILD = 'build'
 
 # ------------------------------------------------------------- tokenizer
@@ -497,7 +498,13 @@ def main():
         sql = '%s/tests/integration/test_flow_sql' % BUILD
         have_sql = os.path.isfile(os.path.join(scratch, 'tests/integration/test_flow_sql.c'))
         t0 = time.time()
-        p = make(scratch, unit + fuzz + ([sql] if have_sql else []))
+        targets = unit + fuzz + ([sql] if have_sql else [])
+        p = make(scratch, targets)
+        if p.returncode != 0 and os.path.isdir(os.path.join(scratch, BUILD)):
+            # build/ may hold objects of other flags (a SAN=1 build in it):
+            # start clean once.
+            shutil.rmtree(os.path.join(scratch, BUILD))
+            p = make(scratch, targets)
         if p.returncode != 0:
             sys.stdout.write(p.stdout.decode(errors='replace'))
             print('mutate: the unmutated tree does not build')
@@ -542,6 +549,8 @@ def main():
             syms = global_symbols(orig_obj)
             mine = [t for t in tests if syms & sym_of_bin[t.path]]
             mine.sort(key=lambda t: t.secs)
+            if not mine:
+                print('mutate: no test binary links %s: its mutants can only survive' % f)
             st = os.stat(src_abs)
             last_killer = None
             for s, e, new, kind, desc in picked:
