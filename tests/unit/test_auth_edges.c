@@ -2,7 +2,9 @@
  * installation id's UUID at every edge of the hex ranges, and the key-set
  * reason buffer that the API lets be NULL. */
 #include <jansson.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,148 @@ START_TEST(jwks_file_descriptor_closed_even_when_zero)
 }
 END_TEST
 
+/* ---- ROCA (CVE-2017-15361) ------------------------------------------------ */
+
+/* The 38 primes of the ROCA fingerprint (Nemec et al., CCS 2017). A
+ * vulnerable modulus is, modulo each, a power of 65537. */
+static const unsigned ROCA[] = {
+    3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+    73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+};
+enum { N_ROCA = sizeof ROCA / sizeof ROCA[0] };
+
+/* Is r a power of 65537 modulo p? */
+static bool in_subgroup(unsigned r, unsigned p)
+{
+    unsigned g = 65537 % p, x = 1;
+    do {
+        if (x == r)
+            return true;
+        x = x * g % p;
+    } while (x != 1);
+    return false;
+}
+
+/* A 2048-bit odd modulus that is 65537^5 modulo every ROCA prime except
+ * `skip` (index; N_ROCA: none), where it is not in the subgroup, and is
+ * `mod4` modulo 4. Big-endian into out[256]. */
+static void roca_modulus(size_t skip, unsigned mod4, uint8_t out[256])
+{
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *m = BN_new(), *n = BN_new(), *t = BN_new(), *q = BN_new(), *pb = BN_new();
+    ck_assert_ptr_nonnull(ctx);
+    BN_one(m);
+    for (size_t i = 0; i < N_ROCA; i++)
+        BN_mul_word(m, ROCA[i]);
+    /* Chinese remainders: n = sum r_i * (M/p_i) * ((M/p_i)^-1 mod p_i) mod M. */
+    BN_zero(n);
+    for (size_t i = 0; i < N_ROCA; i++) {
+        unsigned p = ROCA[i], r = 1;
+        for (int k = 0; k < 5; k++)
+            r = r * (65537 % p) % p;
+        if (i == skip) /* the first residue outside the subgroup */
+            for (r = 2; in_subgroup(r, p); r++)
+                ;
+        BN_copy(q, m);
+        BN_div_word(q, p);
+        BN_set_word(pb, p);
+        BN_mod_inverse(t, q, pb, ctx);
+        BN_mul(t, t, q, ctx);
+        BN_mul_word(t, r);
+        BN_add(n, n, t);
+    }
+    BN_mod(n, n, m, ctx);
+    /* Lift to 2048 bits: n + k*M with the top bit set, odd, and n = mod4
+     * modulo 4 (M is odd, so k steps through every residue). */
+    BIGNUM *k = BN_new();
+    BN_one(k);
+    BN_lshift(k, k, 2047 - BN_num_bits(m) + 1);
+    for (;;) {
+        BN_mul(t, k, m, ctx);
+        BN_add(t, t, n);
+        if (BN_num_bits(t) == 2048 && BN_mod_word(t, 4) == mod4)
+            break;
+        BN_add_word(k, 1);
+    }
+    ck_assert_int_eq(BN_bn2binpad(t, out, 256), 256);
+    for (size_t i = 0; i < N_ROCA; i++) {
+        unsigned r = (unsigned)BN_mod_word(t, ROCA[i]);
+        ck_assert(in_subgroup(r, ROCA[i]) == (i != skip));
+    }
+    BN_free(k);
+    BN_free(m);
+    BN_free(n);
+    BN_free(t);
+    BN_free(q);
+    BN_free(pb);
+    BN_CTX_free(ctx);
+}
+
+static biq_err parse_n(const uint8_t n[256], char *why, size_t why_len)
+{
+    char *nb = fit_sign_b64url(n, 256);
+    json_t *set = json_pack("{s:[{s:s,s:s,s:s,s:s}]}", "keys", "kty", "RSA", "kid", "k", "n", nb,
+                            "e", "AQAB");
+    free(nb);
+    char *text = json_dumps(set, JSON_COMPACT);
+    json_decref(set);
+    biq_jwks *out = NULL;
+    biq_err e = biq_jwks_parse(text, strlen(text), &out, why, why_len);
+    free(text);
+    biq_jwks_free(out);
+    return e;
+}
+
+/* A modulus with the fingerprint is refused naming ROCA; one that misses
+ * it at a single prime (any of the 38) is an ordinary key. */
+START_TEST(roca_fingerprint_refused)
+{
+    uint8_t n[256];
+    char why[256];
+    for (unsigned mod4 = 1; mod4 <= 3; mod4 += 2) {
+        roca_modulus(N_ROCA, mod4, n);
+        ck_assert_int_eq(parse_n(n, why, sizeof why), BIQ_ERR_INVALID);
+        ck_assert_msg(strstr(why, "ROCA") != NULL, "%s", why);
+        for (size_t skip = 0; skip < N_ROCA; skip++) {
+            roca_modulus(skip, mod4, n);
+            ck_assert_msg(parse_n(n, why, sizeof why) == BIQ_OK, "prime %u: %s", ROCA[skip], why);
+        }
+    }
+}
+END_TEST
+
+/* At most BIQ_FIT_AUD_MAX audiences, ours among them. */
+START_TEST(audience_array_bounded)
+{
+    for (size_t n = 1; n <= BIQ_FIT_AUD_MAX + 1; n++) {
+        fit_claims c;
+        fit_claims_default(&c, NOW);
+        char *text = fit_sign_forge_payload(&c);
+        json_t *claims = json_loads(text, 0, NULL);
+        free(text);
+        json_t *aud = json_array();
+        for (size_t i = 0; i + 1 < n; i++)
+            json_array_append_new(aud, json_string("ari:cloud:ecosystem::app/other"));
+        json_array_append_new(aud, json_string(APP_ID));
+        json_object_set_new(claims, "aud", aud);
+        char *payload = json_dumps(claims, JSON_COMPACT);
+        json_decref(claims);
+        char hdr[200];
+        snprintf(hdr, sizeof hdr, "{\"alg\":\"RS256\",\"kid\":\"%s\"}", KID);
+        char *token = fit_sign_compact(key, hdr, payload);
+        free(payload);
+        biq_fit_policy p;
+        biq_tenant_ctx ctx;
+        biq_auth_reason r = BIQ_AUTH_OK;
+        biq_fit_policy_init(&p, APP_ID, NOW);
+        (void)biq_fit_verify(jwks, &p, token, strlen(token), &ctx, &r);
+        free(token);
+        ck_assert_msg(r == (n <= BIQ_FIT_AUD_MAX ? BIQ_AUTH_OK : BIQ_AUTH_AUDIENCE), "%zu: %s", n,
+                      biq_auth_reason_name(r));
+    }
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("auth_edges");
@@ -173,6 +317,8 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, jwks_reason_buffer_may_be_null);
     tcase_add_test(tc, keyring_reason_buffer_may_be_null);
     tcase_add_test(tc, jwks_file_descriptor_closed_even_when_zero);
+    tcase_add_test(tc, roca_fingerprint_refused);
+    tcase_add_test(tc, audience_array_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
