@@ -74,7 +74,7 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 /* GETs the key set; BIQ_OK with the body in *b (caller frees b->data). */
 static biq_err download(const biq_jwks_fetcher *f, struct body *b, char *why, size_t why_len)
 {
-    long status = 0;
+    long status = 0; /* mutate: equivalent const: curl_easy_getinfo always sets it */
     CURL *curl = curl_easy_init();
     if (curl == NULL)
         return BIQ_ERR_NOMEM;

@@ -138,6 +138,17 @@ START_TEST(keyring_reason_buffer_may_be_null)
     ck_assert_int_eq(biq_keyring_new(longpath, &ring, why, sizeof why), BIQ_ERR_CONFIG);
     ck_assert_ptr_nonnull(strstr(why, "empty or too long"));
     ck_assert_int_ne(biq_keyring_new("/nonexistent/jwks.json", &ring, NULL, 64), BIQ_OK);
+    /* A ring without a file cannot reload; the reason may go nowhere. */
+    char *text = fit_sign_jwks(key, KID);
+    biq_jwks *set = NULL;
+    ck_assert_int_eq(biq_jwks_parse(text, strlen(text), &set, why, sizeof why), BIQ_OK);
+    free(text);
+    ck_assert_int_eq(biq_keyring_new_from_set(set, &ring), BIQ_OK);
+    ck_assert_int_eq(biq_keyring_reload(ring, NULL, 64), BIQ_ERR_CONFIG);
+    ck_assert_int_eq(biq_keyring_reload(ring, why, sizeof why), BIQ_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(why, "not loaded from a file"));
+    ck_assert_uint_eq(biq_keyring_count(ring), 1);
+    biq_keyring_free(ring);
 }
 END_TEST
 

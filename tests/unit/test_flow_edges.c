@@ -352,7 +352,7 @@ START_TEST(no_activity_rule_counts_an_update_at_now)
 }
 END_TEST
 
-/* Every chart builder fails cleanly (BIQ_ERR_NOMEM, nothing written
+/* Every chart builder (and the alert evaluation) fails cleanly (BIQ_ERR_NOMEM, nothing written
  * through NULL) at every arena size below what it needs. */
 START_TEST(charts_under_every_arena_limit)
 {
@@ -366,8 +366,19 @@ START_TEST(charts_under_every_arena_limit)
     biq_flow_window w = {.from = T0, .to = now, .prev_from = T0 - 10 * DAY, .prev_to = T0,
                          .days = 10, .prev_days = 10};
     int64_t d0 = biq_civil_days(2018, 1, 1);
-    bool done[5] = {false};
-    for (size_t limit = 0; limit < 65536 && !(done[0] && done[1] && done[2] && done[3] && done[4]);
+    static const biq_flow_wip_limit lim = {QA, 1};
+    biq_flow_settings st;
+    biq_flow_settings_init(&st);
+    st.wip_limits = &lim;
+    st.n_wip_limits = 1;
+    biq_flow *fl = flow_of(fa, is, 3, now, &st);
+    /* A period in which A-2 enters QA: one event to record. */
+    biq_alert_rule rules[] = {{.rule_id = 1, .kind = BIQ_ALERT_WIP_BREACH, .status_id = QA,
+                               .threshold_ms = 9 * DAY},
+                              {.rule_id = 2, .kind = BIQ_ALERT_STUCK, .threshold_ms = DAY}};
+    bool done[6] = {false};
+    for (size_t limit = 0;
+         limit < 65536 && !(done[0] && done[1] && done[2] && done[3] && done[4] && done[5]);
          limit += 16) {
         biq_arena *a = biq_arena_new(limit);
         ck_assert_ptr_nonnull(a);
@@ -377,14 +388,17 @@ START_TEST(charts_under_every_arena_limit)
         biq_flow_report *r = NULL;
         biq_flow_csv_row *rows = NULL;
         size_t n = 0;
-        biq_err e[5] = {
+        biq_alert_hit *hits = NULL;
+        size_t n_hits = 0;
+        biq_err e[6] = {
             biq_flow_cfd_build(f, d0, d0 + 9, a, &c),
             biq_flow_wip_aging(f, a, &g),
             biq_flow_scatter_build(f, &w, a, &sc),
             biq_flow_report_build(f, &w, a, &r),
             biq_flow_csv_rows(f, &w, a, &rows, &n),
+            biq_flow_alerts_evaluate(fl, rules, 2, a, &hits, &n_hits),
         };
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 6; k++) {
             ck_assert_msg(e[k] == BIQ_OK || e[k] == BIQ_ERR_NOMEM, "builder %d, limit %zu: %d",
                           k, limit, (int)e[k]);
             done[k] = done[k] || e[k] == BIQ_OK;
@@ -395,7 +409,7 @@ START_TEST(charts_under_every_arena_limit)
         }
         biq_arena_free(a);
     }
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 6; k++)
         ck_assert_msg(done[k], "builder %d never succeeded", k);
     biq_arena_free(fa);
 }
