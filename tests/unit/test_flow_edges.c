@@ -328,6 +328,72 @@ START_TEST(bottleneck_without_a_previous_wip)
 }
 END_TEST
 
+/* Throughput needs both windows to have a length. */
+START_TEST(bottleneck_throughput_needs_window_lengths)
+{
+    biq_flow_status_info st = {.id = 3, .name = "QA", .category = BIQ_CAT_ACTIVE,
+                               .role = BIQ_ROLE_ACTIVE, .used = true, .wip_limit = -1};
+    biq_flow_status_metrics m = {
+        .status = &st,
+        .cur = {.time = {.count = 5, .avg_ms = 15 * H}, .throughput = 5, .wip_avg = 1.0},
+        .prev = {.time = {.count = 5, .avg_ms = 10 * H}, .throughput = 10, .wip_avg = 1.0},
+    };
+    /* Time alone scores 3 (ratio 1.5): a bottleneck whatever throughput says. */
+    biq_flow_report r = {.statuses = &m, .n_statuses = 1, .window = {.days = 30, .prev_days = 30}};
+    biq_flow_settings cfg;
+    biq_flow_settings_init(&cfg);
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_FOUND);
+    ck_assert(r.bottleneck.has_throughput_delta);
+    ck_assert_double_eq_tol(r.bottleneck.throughput_delta, -0.5, 1e-12);
+    ck_assert_int_eq(r.bottleneck.score, 4);
+    r.window.prev_days = 0;
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_FOUND);
+    ck_assert(!r.bottleneck.has_throughput_delta);
+    ck_assert_int_eq(r.bottleneck.score, 3);
+    r.window.prev_days = 30;
+    r.window.days = 0;
+    biq_flow_bottleneck_compute(&cfg, &r);
+    ck_assert_int_eq(r.bottleneck.state, BIQ_BN_FOUND);
+    ck_assert(!r.bottleneck.has_throughput_delta);
+}
+END_TEST
+
+/* A WIP count drops when an issue leaves exactly at now. */
+START_TEST(wip_breach_exit_exactly_at_now)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    /* in In Progress from T0; A-1 leaves for Done exactly at now. */
+    biq_transition t1[] = {tr(5, T0, TODO, PROG), tr(6, now, PROG, DONE)};
+    biq_transition t2[] = {tr(7, T0, TODO, PROG)};
+    biq_issue is[] = {issue(1, "A-1", T0, DONE, t1, 2), issue(2, "A-2", T0, PROG, t2, 1)};
+    static const biq_flow_wip_limit lim = {PROG, 1};
+    biq_flow_settings s;
+    biq_flow_settings_init(&s);
+    s.wip_limits = &lim;
+    s.n_wip_limits = 1;
+    biq_flow *f = flow_of(a, is, 2, now, &s);
+    biq_alert_rule r = {.rule_id = 1, .kind = BIQ_ALERT_WIP_BREACH, .status_id = PROG,
+                        .threshold_ms = DAY};
+    biq_alert_hit *hits = NULL;
+    size_t n = 9;
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 0); /* two until now, one at now: lowest 1 */
+    /* And the aging chart lists the smallest limit, 1. */
+    biq_flow_aging *g = NULL;
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    json_t *j = biq_flow_aging_json(f, g);
+    char *text = biq_flow_json_dumps(j);
+    ck_assert_msg(strstr(text, "\"wipLimits\":[{\"limit\":1,\"statusId\":\"2\"}]") != NULL, "%s",
+                  text);
+    free(text);
+    json_decref(j);
+    biq_arena_free(a);
+}
+END_TEST
+
 /* `updated` exactly at now is activity at now. */
 START_TEST(no_activity_rule_counts_an_update_at_now)
 {
@@ -624,6 +690,8 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, bottleneck_without_a_previous_average_time);
     tcase_add_test(tc, bottleneck_without_a_previous_wip);
     tcase_add_test(tc, no_activity_rule_counts_an_update_at_now);
+    tcase_add_test(tc, bottleneck_throughput_needs_window_lengths);
+    tcase_add_test(tc, wip_breach_exit_exactly_at_now);
     tcase_add_test(tc, charts_under_every_arena_limit);
     tcase_add_test(tc, instants_formatted_for_years_0_to_9999_only);
     tcase_add_test(tc, empty_window_and_zero_cycle);
