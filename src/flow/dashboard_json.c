@@ -32,6 +32,7 @@ static json_t *status_window_json(const biq_flow_status_window *w, int32_t limit
     biq_fl_json_set(o, "throughput", json_integer(w->throughput), ok);
     biq_fl_json_set(wip, "avg", biq_fl_json_round(w->wip_avg, BIQ_JSON_WIP_DECIMALS), ok);
     biq_fl_json_set(wip, "current", json_integer(w->wip_current), ok);
+    /* mutate: equivalent rel "> -> >=": a limit is -1 or >= 1 (settings validation) */
     biq_fl_json_set(wip, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
     biq_fl_json_set(o, "wip", wip, ok);
     return o;

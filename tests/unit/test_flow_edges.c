@@ -571,6 +571,55 @@ START_TEST(current_sprint_is_the_latest_started)
 }
 END_TEST
 
+/* The dashboard's data-quality counts (every kind, zeros included) and the
+ * units of each trend metric. */
+START_TEST(dashboard_quality_counts_and_trend_units)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    /* One out-of-order transition (before created). */
+    biq_transition t[] = {tr(1, T0 - DAY, TODO, PROG)};
+    biq_issue is[] = {issue(1, "A-1", T0, PROG, t, 1)};
+    biq_flow *f = flow_of(a, is, 1, now, NULL);
+    size_t nf = 0, want[BIQ_DQ__COUNT] = {0};
+    const biq_flow_finding *fv = biq_flow_findings(f, &nf);
+    for (size_t i = 0; i < nf; i++)
+        want[fv[i].kind]++;
+    ck_assert_uint_eq(want[BIQ_DQ_OUT_OF_ORDER], 1);
+    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = 7};
+    biq_flow_window w;
+    ck_assert_int_eq(biq_flow_window_resolve(f, &spec, &w), BIQ_OK);
+    biq_flow_report *r = NULL;
+    ck_assert_int_eq(biq_flow_report_build(f, &w, a, &r), BIQ_OK);
+    /* Trends of each metric, hand-made: times in days, WIP in issues. */
+    r->n_trends = 4;
+    for (int k = 0; k < 4; k++)
+        r->trends[k] = (biq_flow_trend){.metric = (biq_trend_metric)k, .current = 2.0 * DAY,
+                                        .previous = 1.0 * DAY, .ratio = 2.0, .change_pct = 100,
+                                        .worsening = true};
+    json_t *j = biq_flow_dashboard_json(f, r, NULL);
+    ck_assert_ptr_nonnull(j);
+    json_t *dq = json_object_get(j, "dataQuality");
+    ck_assert_uint_eq(json_object_size(dq), BIQ_DQ__COUNT);
+    for (int k = 0; k < BIQ_DQ__COUNT; k++) {
+        json_t *v = json_object_get(dq, biq_dq_kind_name((biq_dq_kind)k));
+        ck_assert_msg(json_is_integer(v), "%s", biq_dq_kind_name((biq_dq_kind)k));
+        ck_assert_int_eq(json_integer_value(v), (json_int_t)want[k]);
+    }
+    json_t *tr_ = json_object_get(j, "trends");
+    ck_assert_uint_eq(json_array_size(tr_), 4);
+    static const char *const unit[] = {"days", "days", "issues", "count"};
+    for (size_t k = 0; k < 4; k++) {
+        json_t *o = json_array_get(tr_, k);
+        ck_assert_str_eq(json_string_value(json_object_get(o, "unit")), unit[k]);
+        double cur = json_number_value(json_object_get(o, "current"));
+        ck_assert_double_eq(cur, k < 2 ? 2.0 : 2.0 * DAY);
+    }
+    json_decref(j);
+    biq_arena_free(a);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CSV */
 
 START_TEST(csv_rows_in_window_and_lines_that_exactly_fit)
@@ -692,6 +741,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, no_activity_rule_counts_an_update_at_now);
     tcase_add_test(tc, bottleneck_throughput_needs_window_lengths);
     tcase_add_test(tc, wip_breach_exit_exactly_at_now);
+    tcase_add_test(tc, dashboard_quality_counts_and_trend_units);
     tcase_add_test(tc, charts_under_every_arena_limit);
     tcase_add_test(tc, instants_formatted_for_years_0_to_9999_only);
     tcase_add_test(tc, empty_window_and_zero_cycle);
