@@ -109,6 +109,7 @@ static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
     biq_fl_json_set(o, "explanationSource", json_string("template"), ok);
     biq_fl_json_set(bd, "avgTime", change_json(m->cur.time.avg_ms, m->prev.time.avg_ms, 0, true, ok), ok);
     json_t *wip = change_json(m->cur.wip_avg, m->prev.wip_avg, BIQ_JSON_WIP_DECIMALS, false, ok);
+    /* mutate: equivalent rel "> -> >=": a limit is -1 or >= 1 (settings validation) */
     biq_fl_json_set(wip, "limit", m->status->wip_limit > 0 ? json_integer(m->status->wip_limit) : json_null(),
         ok);
     biq_fl_json_set(bd, "wip", wip, ok);

@@ -149,6 +149,13 @@ END_TEST
 
 START_TEST(rounding_decimals_clamped)
 {
+    /* Every number of decimals, 0 to 6. */
+    const double want[] = {1.0, 1.2, 1.23, 1.235, 1.2346, 1.23457, 1.234568};
+    for (int d = 0; d <= 6; d++)
+        ck_assert_msg(biq_flow_round(1.23456789, d) == want[d], "%d: %.9g", d,
+                      biq_flow_round(1.23456789, d));
+    ck_assert_double_eq(biq_flow_round(-2.5, 0), -3.0);
+    ck_assert_double_eq(biq_flow_round(1234.5, 3), 1234.5);
     ck_assert_double_eq(biq_flow_round(1.23456789, 6), 1.234568);
     ck_assert_double_eq(biq_flow_round(1.23456789, 7), 1.234568);
     ck_assert_double_eq(biq_flow_round(1.23456789, 99), 1.234568);
