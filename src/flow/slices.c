@@ -197,7 +197,7 @@ long biq_fl_status_at(const biq_flow_issue_view *v, biq_ms t)
         return -1;
     size_t lo = 0, hi = v->n_slices; /* first slice starting after t */
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+        size_t mid = lo + (hi - lo) / 2; /* mutate: equivalent const "2 -> 3": any split works */
         if (v->slices[mid].start <= t)
             lo = mid + 1;
         else

@@ -175,6 +175,35 @@ START_TEST(status_rows_in_category_then_name_then_id_order)
         ck_assert_msg(r->statuses[i].status->id == want[i], "row %zu: %lld, want %lld", i,
                       (long long)r->statuses[i].status->id, (long long)want[i]);
     ck_assert_str_eq(r->statuses[5].status->name, "Mystery");
+    biq_arena_free(a);
+}
+END_TEST
+
+/* Names one letter apart, ids the other way round: the name decides. */
+START_TEST(status_rows_by_name_before_id)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    static const biq_status cat[] = {{2, "B", BIQ_CAT_ACTIVE}, {3, "A", BIQ_CAT_ACTIVE},
+                                     {4, "a", BIQ_CAT_ACTIVE}, {5, "C", BIQ_CAT_ACTIVE}};
+    biq_issue is[] = {issue(1, "A-1", T0, 2, NULL, 0), issue(2, "A-2", T0, 3, NULL, 0),
+                      issue(3, "A-3", T0, 4, NULL, 0), issue(4, "A-4", T0, 5, NULL, 0)};
+    biq_flow_input in = {.issues = is, .n_issues = 4, .statuses = cat, .n_statuses = 4,
+                         .now = T0 + 10 * DAY};
+    biq_flow *f = NULL;
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
+    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = 30};
+    biq_flow_window w;
+    ck_assert_int_eq(biq_flow_window_resolve(f, &spec, &w), BIQ_OK);
+    biq_flow_report *r = NULL;
+    ck_assert_int_eq(biq_flow_report_build(f, &w, a, &r), BIQ_OK);
+    const int64_t want[] = {3, 2, 5, 4}; /* "A" "B" "C" "a" */
+    ck_assert_uint_eq(r->n_statuses, 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(r->statuses[i].status->id, want[i]);
+    biq_flow_aging *g = NULL;
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(g->rows[i].status->id, want[i]);
     /* The status table itself stays in id order. */
     for (size_t i = 1; i < biq_flow_status_count(f); i++)
         ck_assert_int_lt(biq_flow_status_at(f, i - 1)->id, biq_flow_status_at(f, i)->id);
@@ -322,6 +351,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, bottleneck_ties_by_name_then_case_then_id);
     tcase_add_test(tc, bottleneck_higher_score_beats_name);
     tcase_add_test(tc, status_rows_in_category_then_name_then_id_order);
+    tcase_add_test(tc, status_rows_by_name_before_id);
     tcase_add_test(tc, cfd_bands_of_equal_size);
     tcase_add_test(tc, aging_rows_in_status_order_then_oldest_then_id);
     tcase_add_test(tc, aging_sizes_from_points_or_priority);
