@@ -18,7 +18,7 @@ biq_err biq_flow_scatter_build(const biq_flow *flow, const biq_flow_window *w, b
                                biq_flow_scatter **out)
 {
     biq_err err = BIQ_ERR_NOMEM;
-    size_t nl = 0, nc = 0, n = flow->n_issues + 1;
+    size_t nl = 0, nc = 0, n = flow->n_issues + 1; /* mutate: equivalent const "1 -> 2": room */
     biq_flow_scatter *s = biq_arena_calloc(arena, 1, sizeof *s);
     int64_t *lead = biq_arena_alloc(arena, n * sizeof *lead);
     int64_t *cycle = biq_arena_alloc(arena, n * sizeof *cycle);

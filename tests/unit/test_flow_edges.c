@@ -526,6 +526,11 @@ START_TEST(empty_window_and_zero_cycle)
     ck_assert_uint_eq(sc->n_points, 1);
     ck_assert_double_eq(sc->points[0].cycle_days, 0.0);
     ck_assert_double_eq(sc->points[0].lead_days, 5.0);
+    ck_assert_uint_eq(sc->cycle.count, 1); /* a zero cycle is a cycle */
+    ck_assert_uint_eq(sc->lead.count, 1);
+    /* One point is its own percentile, not above it. */
+    ck_assert(!sc->points[0].lead_above_p85 && !sc->points[0].lead_above_p95);
+    ck_assert(!sc->points[0].cycle_above_p85 && !sc->points[0].cycle_above_p95);
     biq_arena_free(a);
 }
 END_TEST
@@ -550,6 +555,11 @@ START_TEST(work_schedule_hours_at_their_edges)
     ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_ERR_INVALID);
     s.working_days = 0x40; /* Sunday only */
     ck_assert_int_eq(biq_work_schedule_validate(&s), BIQ_OK);
+    /* Nothing between an instant and itself, or backwards. */
+    ck_assert_int_eq(biq_work_schedule_between(&s, T0 + DAY + H, T0 + DAY + H), 0);
+    ck_assert_int_eq(biq_work_schedule_between(&s, T0 + DAY + H, T0), 0);
+    ck_assert_int_eq(biq_work_schedule_between(NULL, T0 + 5, T0), 0);
+    ck_assert_int_eq(biq_work_schedule_between(NULL, T0, T0 + 5), 5);
     /* Midnight to midnight on every day is calendar time. */
     s = (biq_work_schedule){.working = true, .working_days = 0x7f, .day_start_min = 0,
                             .day_end_min = 1440};
@@ -623,6 +633,28 @@ START_TEST(dashboard_quality_counts_and_trend_units)
         ck_assert_double_eq(cur, k < 2 ? 2.0 : 2.0 * DAY);
     }
     json_decref(j);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* Scatter points by done time whatever their ids, then by id. */
+START_TEST(scatter_points_by_done_time_then_id)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 20 * DAY;
+    biq_transition t[4][1] = {{tr(1, T0 + 9 * DAY, TODO, DONE)}, {tr(2, T0 + 3 * DAY, TODO, DONE)},
+                              {tr(3, T0 + 6 * DAY, TODO, DONE)}, {tr(4, T0 + 3 * DAY, TODO, DONE)}};
+    biq_issue is[] = {issue(1, "A-1", T0, DONE, t[0], 1), issue(2, "A-2", T0, DONE, t[1], 1),
+                      issue(3, "A-3", T0, DONE, t[2], 1), issue(4, "A-4", T0, DONE, t[3], 1)};
+    biq_flow *f = flow_of(a, is, 4, now, NULL);
+    biq_flow_window w = {.from = T0, .to = now, .prev_from = T0 - 20 * DAY, .prev_to = T0,
+                         .days = 20, .prev_days = 20};
+    biq_flow_scatter *sc = NULL;
+    ck_assert_int_eq(biq_flow_scatter_build(f, &w, a, &sc), BIQ_OK);
+    const int64_t want[] = {2, 4, 3, 1};
+    ck_assert_uint_eq(sc->n_points, 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(sc->points[i].issue->issue->id, want[i]);
     biq_arena_free(a);
 }
 END_TEST
@@ -749,6 +781,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, bottleneck_throughput_needs_window_lengths);
     tcase_add_test(tc, wip_breach_exit_exactly_at_now);
     tcase_add_test(tc, dashboard_quality_counts_and_trend_units);
+    tcase_add_test(tc, scatter_points_by_done_time_then_id);
     tcase_add_test(tc, charts_under_every_arena_limit);
     tcase_add_test(tc, instants_formatted_for_years_0_to_9999_only);
     tcase_add_test(tc, empty_window_and_zero_cycle);
