@@ -159,6 +159,7 @@ static biq_err issue_findings(biq_flow *flow, const biq_issue *is, const biq_flo
     if (v->done_at != BIQ_MS_NONE && v->cycle_ms < 0 &&
         (err = add_issue_finding(flow, is, BIQ_DQ_DONE_NEVER_STARTED, NULL, 0, 0)))
         goto out;
+    /* mutate: equivalent const: present is a count (>= 0), so a total of 0 or -1 is never more */
     if (is->changelog_total >= 0 && is->changelog_total > is->changelog_present)
         err = add_issue_finding(flow, is, BIQ_DQ_TRUNCATED_HISTORY, NULL, is->changelog_total,
                                 is->changelog_present);
