@@ -19,11 +19,13 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
         return 0.0;
     if (!(p > 0.0))
         return (double)sorted[0];
-    if (p >= 1.0)
+    if (p >= 1.0) /* mutate: equivalent rel ">= -> >": p == 1 gives sorted[n - 1] below too */
         return (double)sorted[n - 1];
     double rank = p * (double)(n - 1);
     size_t lo = (size_t)floor(rank);
     double frac = rank - (double)lo;
+    /* For 0 < p < 1, p * (n - 1) rounds below n - 1, so this bound never
+     * applies: mutate: equivalent guard */
     if (lo + 1 >= n)
         return (double)sorted[n - 1];
     return (double)sorted[lo] + frac * (double)(sorted[lo + 1] - sorted[lo]);

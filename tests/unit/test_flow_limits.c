@@ -524,6 +524,56 @@ START_TEST(sprint_completed_exactly_at_now)
 }
 END_TEST
 
+/* Ten closed sprints two weeks apart, in either order: the last three and
+ * the three before are found however many came first (the window keeps
+ * only the six most recent while scanning). */
+START_TEST(sprint_windows_among_many_closed)
+{
+    enum { N = 10 };
+    biq_sprint sp[N];
+    biq_ms now = T0 + 200 * DAY;
+    for (int order = 0; order < 2; order++) {
+        for (int i = 0; i < N; i++) {
+            int k = order ? i : N - 1 - i; /* oldest first, or newest first */
+            sp[i] = (biq_sprint){.id = k + 1, .state = "closed", .start = T0 + k * 14 * DAY,
+                                 .end = T0 + (k + 1) * 14 * DAY,
+                                 .complete = T0 + (k + 1) * 14 * DAY};
+        }
+        biq_flow_window w;
+        biq_window_spec s = {.kind = BIQ_WIN_SPRINT_LAST3};
+        ck_assert_int_eq(biq_window_resolve(&s, now, NULL, sp, N, &w), BIQ_OK);
+        ck_assert_int_eq(w.from, T0 + 7 * 14 * DAY);
+        ck_assert_int_eq(w.to, T0 + 10 * 14 * DAY);
+        ck_assert_int_eq(w.prev_from, T0 + 4 * 14 * DAY);
+        ck_assert_int_eq(w.prev_to, T0 + 7 * 14 * DAY);
+        s.kind = BIQ_WIN_SPRINT_LAST;
+        ck_assert_int_eq(biq_window_resolve(&s, now, NULL, sp, N, &w), BIQ_OK);
+        ck_assert_int_eq(w.from, T0 + 9 * 14 * DAY);
+        ck_assert_int_eq(w.prev_from, T0 + 8 * 14 * DAY);
+    }
+}
+END_TEST
+
+/* At most 1,000,000 sprints are scanned per resolution. */
+START_TEST(sprint_scan_cap)
+{
+    size_t n = 1000000;
+    biq_sprint *sp = calloc(n + 1, sizeof *sp);
+    ck_assert_ptr_nonnull(sp);
+    for (size_t i = 0; i <= n; i++)
+        sp[i] = (biq_sprint){.id = (int64_t)i + 1, .state = "future", .start = BIQ_MS_NONE,
+                             .end = BIQ_MS_NONE, .complete = BIQ_MS_NONE};
+    sp[n / 2] = (biq_sprint){.id = 7, .state = "active", .start = T0, .end = T0 + 14 * DAY,
+                             .complete = BIQ_MS_NONE};
+    biq_flow_window w;
+    biq_window_spec s = {.kind = BIQ_WIN_SPRINT_CURRENT};
+    ck_assert_int_eq(biq_window_resolve(&s, T0 + DAY, NULL, sp, n, &w), BIQ_OK);
+    ck_assert_int_eq(w.from, T0);
+    ck_assert_int_eq(biq_window_resolve(&s, T0 + DAY, NULL, sp, n + 1, &w), BIQ_ERR_INVALID);
+    free(sp);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("flow_limits");
@@ -541,6 +591,8 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, issue_by_key_first_last_and_unknown);
     tcase_add_test(tc, inverted_windows_refused);
     tcase_add_test(tc, sprint_completed_exactly_at_now);
+    tcase_add_test(tc, sprint_windows_among_many_closed);
+    tcase_add_test(tc, sprint_scan_cap);
     suite_add_tcase(s, tc);
     return s;
 }
