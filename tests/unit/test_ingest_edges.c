@@ -132,6 +132,19 @@ START_TEST(status_catalogue_at_its_cap)
         json_decref(root);
     }
     biq_arena_free(a);
+    /* A small list takes a small arena: room for what it holds, not for
+     * the cap. */
+    a = biq_arena_new(16 << 10);
+    for (size_t g = 0; g < 2; g++) {
+        const biq_status *out = NULL;
+        size_t n = 0;
+        biq_parse_error perr;
+        json_t *root = statuses(3, groups[g] ? 2 : 0);
+        ck_assert_msg(biq_parse_statuses(root, a, &out, &n, &perr) == BIQ_OK, "%s", perr.message);
+        ck_assert_uint_eq(n, 3);
+        json_decref(root);
+    }
+    biq_arena_free(a);
 }
 END_TEST
 
