@@ -3,6 +3,7 @@
  * unreadable page, so an over-read crashes even without AddressSanitizer),
  * and an event's timestamp of 0 (the epoch) is an instant, not "absent". */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,47 @@ START_TEST(status_catalogue_at_its_cap)
 }
 END_TEST
 
+/* The last day of every month is accepted, the day after it refused
+ * (February by leap year, including the century rules). */
+START_TEST(instant_month_lengths)
+{
+    static const int last[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    char buf[32];
+    biq_ms t;
+    for (int m = 1; m <= 12; m++) {
+        snprintf(buf, sizeof buf, "2023-%02d-%02dT00:00:00Z", m, last[m - 1]);
+        ck_assert_msg(biq_parse_instant(buf, strlen(buf), &t) == BIQ_OK, "%s", buf);
+        snprintf(buf, sizeof buf, "2023-%02d-%02dT00:00:00Z", m, last[m - 1] + 1);
+        ck_assert_msg(biq_parse_instant(buf, strlen(buf), &t) == BIQ_ERR_INVALID, "%s", buf);
+    }
+    static const struct {
+        int year;
+        bool leap;
+    } years[] = {{2024, true}, {2000, true}, {1900, false}, {2100, false}, {2023, false}};
+    for (size_t i = 0; i < sizeof years / sizeof years[0]; i++) {
+        snprintf(buf, sizeof buf, "%04d-02-29T00:00:00Z", years[i].year);
+        ck_assert_msg((biq_parse_instant(buf, strlen(buf), &t) == BIQ_OK) == years[i].leap, "%s",
+                      buf);
+    }
+}
+END_TEST
+
+/* A project list entry that is not an object is refused as such. */
+START_TEST(project_entry_not_an_object)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    json_t *root = json_loads("[{\"id\":\"1\",\"key\":\"A\"},7]", 0, NULL);
+    const biq_project *out = NULL;
+    size_t n = 0;
+    biq_parse_error perr;
+    ck_assert_int_eq(biq_parse_projects(root, a, &out, &n, &perr), BIQ_ERR_SHAPE);
+    ck_assert_msg(strstr(perr.message, "expected an object") != NULL, "%s", perr.message);
+    ck_assert_msg(strstr(perr.path, "1") != NULL, "%s", perr.path);
+    json_decref(root);
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("ingest_edges");
@@ -156,6 +198,8 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, instant_never_reads_past_its_length);
     tcase_add_test(tc, event_timestamp_zero_is_the_epoch);
     tcase_add_test(tc, status_catalogue_at_its_cap);
+    tcase_add_test(tc, instant_month_lengths);
+    tcase_add_test(tc, project_entry_not_an_object);
     suite_add_tcase(s, tc);
     return s;
 }
