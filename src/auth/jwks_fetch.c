@@ -82,7 +82,7 @@ static biq_err download(const biq_jwks_fetcher *f, struct body *b, char *why, si
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)BIQ_JWKS_FETCH_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* mutate: equivalent const "1L -> 2L": on */
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     CURLcode rc = curl_easy_perform(curl);

@@ -113,6 +113,7 @@ static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
     biq_fl_json_set(wip, "limit", m->status->wip_limit > 0 ? json_integer(m->status->wip_limit) : json_null(),
         ok);
     biq_fl_json_set(bd, "wip", wip, ok);
+    /* mutate: equivalent const: counts are whole, any rounding keeps them */
     biq_fl_json_set(bd, "throughput", change_json(m->cur.throughput, m->prev.throughput, 0, false, ok), ok);
     biq_fl_json_set(o, "breakdown", bd, ok);
     return o;
@@ -160,6 +161,7 @@ static json_t *data_quality_json(const biq_flow *flow, bool *ok)
     json_t *o = json_object();
     size_t counts[BIQ_DQ__COUNT] = {0};
     for (size_t i = 0; i < flow->n_findings; i++)
+        /* mutate: equivalent rel "< -> <=": the flow makes only kinds below the count */
         if ((unsigned)flow->findings[i].kind < BIQ_DQ__COUNT)
             counts[flow->findings[i].kind]++;
     for (int k = 0; k < BIQ_DQ__COUNT; k++)

@@ -17,7 +17,7 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
 {
     if (n == 0)
         return 0.0;
-    if (!(p > 0.0))
+    if (!(p > 0.0)) /* mutate: equivalent rel "> -> >=": p == 0 gives sorted[0] below too */
         return (double)sorted[0];
     /* Callers pass 0.5 to 0.95; a p >= 1 of any usable size would reach the
      * bound below with the same result:

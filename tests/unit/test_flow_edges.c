@@ -388,6 +388,21 @@ START_TEST(wip_breach_exit_exactly_at_now)
     size_t n = 9;
     ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
     ck_assert_uint_eq(n, 0); /* two until now, one at now: lowest 1 */
+    /* One leaving and one entering at the same instant (now): events at one
+     * instant count together, so the count never drops to 1. */
+    biq_transition t3[] = {tr(8, T0, TODO, PROG)};
+    biq_transition t4[] = {tr(9, now, TODO, PROG)};
+    biq_issue three[] = {is[0], is[1], issue(3, "A-3", T0, PROG, t3, 1),
+                         issue(4, "A-4", T0, PROG, t4, 1)};
+    three[1] = issue(2, "A-2", T0, TODO, NULL, 0);
+    f = flow_of(a, three, 4, now, &s);
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(hits[0].count, 2);
+    three[3] = issue(4, "A-4", T0, TODO, NULL, 0); /* nobody enters: drops to 1 */
+    f = flow_of(a, three, 4, now, &s);
+    ck_assert_int_eq(biq_flow_alerts_evaluate(f, &r, 1, a, &hits, &n), BIQ_OK);
+    ck_assert_uint_eq(n, 0);
     /* And the aging chart lists the smallest limit, 1. */
     biq_flow_aging *g = NULL;
     ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
