@@ -28,7 +28,7 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
     size_t lo = (size_t)floor(rank);
     double frac = rank - (double)lo;
     /* For 0 < p < 1, p * (n - 1) rounds below n - 1, so this bound applies
-     * only when the one above is gone: mutate: equivalent guard */
+     * only when the one above is gone: mutate: equivalent guard, rel */
     if (lo + 1 >= n)
         return (double)sorted[n - 1];
     return (double)sorted[lo] + frac * (double)(sorted[lo + 1] - sorted[lo]);

@@ -652,6 +652,39 @@ START_TEST(dashboard_quality_counts_and_trend_units)
 }
 END_TEST
 
+/* The bottleneck's breakdown shows the winner's WIP limit, even 1. */
+START_TEST(bottleneck_breakdown_shows_a_limit_of_one)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_ms now = T0 + 10 * DAY;
+    biq_issue is[] = {issue(1, "A-1", T0, PROG, NULL, 0)};
+    static const biq_flow_wip_limit lim = {PROG, 1};
+    biq_flow_settings st;
+    biq_flow_settings_init(&st);
+    st.wip_limits = &lim;
+    st.n_wip_limits = 1;
+    biq_flow *f = flow_of(a, is, 1, now, &st);
+    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = 7};
+    biq_flow_window w;
+    ck_assert_int_eq(biq_flow_window_resolve(f, &spec, &w), BIQ_OK);
+    biq_flow_report *r = NULL;
+    ck_assert_int_eq(biq_flow_report_build(f, &w, a, &r), BIQ_OK);
+    ck_assert_uint_eq(r->n_statuses, 1);
+    /* Hand-set: In Progress is the bottleneck. */
+    r->bottleneck = (biq_flow_bottleneck){.state = BIQ_BN_FOUND, .winner = &r->statuses[0],
+                                          .score = 3, .confidence = "medium"};
+    json_t *j = biq_flow_dashboard_json(f, r, NULL);
+    ck_assert_ptr_nonnull(j);
+    json_t *limit = json_object_get(
+        json_object_get(json_object_get(json_object_get(j, "bottleneck"), "breakdown"), "wip"),
+        "limit");
+    ck_assert_msg(json_is_integer(limit) && json_integer_value(limit) == 1, "%s",
+                  limit ? json_dumps(limit, JSON_ENCODE_ANY) : "(none)");
+    json_decref(j);
+    biq_arena_free(a);
+}
+END_TEST
+
 /* Scatter points by done time whatever their ids, then by id. */
 START_TEST(scatter_points_by_done_time_then_id)
 {
@@ -797,6 +830,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, wip_breach_exit_exactly_at_now);
     tcase_add_test(tc, dashboard_quality_counts_and_trend_units);
     tcase_add_test(tc, scatter_points_by_done_time_then_id);
+    tcase_add_test(tc, bottleneck_breakdown_shows_a_limit_of_one);
     tcase_add_test(tc, charts_under_every_arena_limit);
     tcase_add_test(tc, instants_formatted_for_years_0_to_9999_only);
     tcase_add_test(tc, empty_window_and_zero_cycle);
