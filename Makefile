@@ -10,6 +10,7 @@
 #   make deb        the Debian package in build/deb/, lintian-checked (scripts/deb.sh)
 #   make image      the OCI image layout in build/image/ (scripts/image.sh)
 #   make sbom       CycloneDX SBOMs of the package, the image and the Forge app in build/sbom/
+#   make mutate     mutation testing of src/flow, src/auth, src/ingest (scripts/mutate.sh)
 #
 # Variables: BUILD (output folder), CC, SAN=1 (AddressSanitizer + UBSan),
 # FUZZ=1 (clang only: libFuzzer instrumentation + ASan + UBSan; scripts/fuzz.sh).
@@ -55,7 +56,7 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(sort $(wildc
 FUZZ_MAIN := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/replay_main.o)
 
 .PRECIOUS: $(BUILD)/obj/%.o
-.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses backup restore deb image sbom
+.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses backup restore deb image sbom mutate
 all: $(BUILD)/biq
 
 $(BUILD)/biq: $(BUILD)/obj/src/cli/main.o $(BUILD)/libbiq.a
@@ -109,6 +110,10 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+# Seeded mutants of the pure folders against the fast tests (docs/testing.md).
+mutate:
+	bash scripts/mutate.sh
 
 lint:
 	bash scripts/lint.sh

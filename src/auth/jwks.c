@@ -261,6 +261,7 @@ static biq_err import_all(const json_t *root, biq_jwks **out, char *why, size_t 
         say(why, why_len, "the key set must hold 1 to %d keys, it holds %zu", BIQ_JWKS_KEYS_MAX, n);
         goto out;
     }
+    /* mutate: equivalent const "1 -> 2": twice the room, the second unused */
     if ((set = calloc(1, sizeof *set + n * sizeof set->keys[0])) == NULL) {
         err = BIQ_ERR_NOMEM;
         goto out;

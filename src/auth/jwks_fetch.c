@@ -43,6 +43,7 @@ biq_err biq_jwks_fetcher_new(const char *url, biq_keyring *ring, biq_jwks_fetche
         return BIQ_ERR_NOMEM;
     memcpy(f->url, url, strlen(url) + 1);
     f->ring = ring;
+    /* mutate: equivalent const "2 -> 3": any start far enough in the past */
     atomic_init(&f->last_attempt, INT64_MIN / 2);
     *out = f;
     return BIQ_OK;
@@ -73,7 +74,7 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
 /* GETs the key set; BIQ_OK with the body in *b (caller frees b->data). */
 static biq_err download(const biq_jwks_fetcher *f, struct body *b, char *why, size_t why_len)
 {
-    long status = 0;
+    long status = 0; /* mutate: equivalent const: curl_easy_getinfo always sets it */
     CURL *curl = curl_easy_init();
     if (curl == NULL)
         return BIQ_ERR_NOMEM;
@@ -81,7 +82,7 @@ static biq_err download(const biq_jwks_fetcher *f, struct body *b, char *why, si
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)BIQ_JWKS_FETCH_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* mutate: equivalent const "1L -> 2L": on */
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     CURLcode rc = curl_easy_perform(curl);

@@ -113,7 +113,7 @@ biq_err biq_rsa_verifier_verify(const biq_rsa_verifier *v, const uint8_t *msg, s
     biq_err err = BIQ_ERR_UNAUTHORIZED;
     EVP_PKEY_CTX *ctx = NULL;
     uint8_t digest[EVP_MAX_MD_SIZE];
-    unsigned digest_len = 0;
+    unsigned digest_len = 0; /* mutate: equivalent const: set by EVP_Digest before any read */
     /* A signature is an integer below n written in exactly k bytes (RFC 8017
      * §8.2.2 step 1): any other length is malleable or malformed. */
     if (v == NULL || sig_len != v->mod_len)

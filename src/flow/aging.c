@@ -31,6 +31,8 @@ static double size_of(const biq_issue *is)
 
 static int category_rank(biq_status_category c)
 {
+    /* Ranks only order: mutate: equivalent const "0 -> (-1)" (still the lowest),
+     * mutate: equivalent const "3 -> 4" (still above done's 2). */
     return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
 }
 
@@ -45,11 +47,13 @@ static int cmp_rows(const void *pa, const void *pb)
         int c = strcmp(a->status->name, b->status->name);
         if (c != 0)
             return c;
+        /* mutate: equivalent rel: the ids differ, the statuses being different */
         return (a->status->id > b->status->id) - (a->status->id < b->status->id);
     }
     if (a->days_since_created != b->days_since_created)
         return a->days_since_created > b->days_since_created ? -1 : 1;
     int64_t x = a->issue->issue->id, y = b->issue->issue->id;
+    /* mutate: equivalent rel: differs only for x == y, and ids are unique (duplicates dropped) */
     return (x > y) - (x < y);
 }
 
@@ -84,6 +88,7 @@ biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_
 {
     biq_err err = BIQ_ERR_NOMEM;
     int64_t p95 = 0;
+    /* mutate: equivalent const "1 -> 2": a second, unused object */
     biq_flow_aging *g = biq_arena_calloc(arena, 1, sizeof *g);
     if (!g || !(g->rows = biq_arena_calloc(arena, flow->n_issues + 1, sizeof *g->rows)))
         goto out;

@@ -118,10 +118,12 @@ static biq_err lowest_count(const biq_flow *flow, size_t idx, biq_ms t0, biq_are
 {
     size_t n = 0, k = 0;
     long count = 0;
+    /* mutate: equivalent rel "< -> <=": issues[n_issues] is a zeroed entry without slices */
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
         count += biq_fl_status_at(v, t0) == (long)idx;
         for (size_t s = 0; s < v->n_slices; s++)
+            /* mutate: equivalent const "2 -> 3": room for more events than come */
             n += 2 * (v->slices[s].status_index == idx);
     }
     event *ev = biq_arena_alloc(arena, (n + 1) * sizeof *ev);

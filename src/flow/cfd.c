@@ -25,7 +25,7 @@ static bool band_before(const band *a, const band *b, const biq_flow_status_info
     if (ra != rb)
         return ra < rb;
     int c = strcmp(x->name, y->name);
-    return c ? c < 0 : x->id < y->id;
+    return c ? c < 0 : x->id < y->id; /* mutate: equivalent const "0 -> 1": c != 0 here */
 }
 
 static biq_err alloc_cfd(biq_arena *arena, size_t days, size_t ns, biq_flow_cfd *c,

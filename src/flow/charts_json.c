@@ -70,8 +70,9 @@ json_t *biq_flow_aging_json(const biq_flow *flow, const biq_flow_aging *g)
 static json_t *date_string(int64_t day)
 {
     char b[DATE_BUF];
+    /* mutate: equivalent const: all three are set by biq_civil_from_days */
     int64_t y = 0;
-    int m = 0, d = 0;
+    int m = 0, d = 0; /* mutate: equivalent const (as above) */
     biq_civil_from_days(day, &y, &m, &d);
     snprintf(b, sizeof b, "%04d-%02d-%02d", (int)y, m, d);
     return json_string(b);

@@ -42,6 +42,7 @@ static json_t *load_json(const biq_flow_status_window *w, int32_t limit, bool *o
     json_t *o = json_object();
     biq_fl_json_set(o, "avg", biq_fl_json_real(w->wip_avg), ok);
     biq_fl_json_set(o, "current", json_integer(w->wip_current), ok);
+    /* mutate: equivalent rel "> -> >=": a limit is -1 or >= 1 (settings validation) */
     biq_fl_json_set(o, "limit", limit > 0 ? json_integer(limit) : json_null(), ok);
     return o;
 }
@@ -150,6 +151,7 @@ static json_t *bottleneck_found(const biq_flow_bottleneck *b, bool *ok)
     biq_fl_json_set(o, "explanationSource", json_string("template"), ok);
     biq_fl_json_set(bd, "avgTime", change_json(m->cur.time.avg_ms, m->prev.time.avg_ms, true, ok), ok);
     json_t *wip = change_json(m->cur.wip_avg, m->prev.wip_avg, false, ok);
+    /* mutate: equivalent rel "> -> >=": a limit is -1 or >= 1 (settings validation) */
     biq_fl_json_set(wip, "limit", m->status->wip_limit > 0 ? json_integer(m->status->wip_limit) : json_null(),
         ok);
     biq_fl_json_set(bd, "wip", wip, ok);
@@ -234,6 +236,7 @@ static json_t *data_quality_json(const biq_flow *flow, bool *ok)
     biq_flow_dq_report rep;
     biq_arena *scratch = biq_arena_new(DQ_SCRATCH_LIMIT);
     for (size_t i = 0; i < flow->n_findings; i++)
+        /* mutate: equivalent rel "< -> <=": the flow makes only kinds below the count */
         if ((unsigned)flow->findings[i].kind < BIQ_DQ__COUNT)
             counts[flow->findings[i].kind]++;
     for (int k = 0; k < BIQ_DQ__COUNT; k++)

@@ -22,9 +22,10 @@ double biq_flow_round(double v, int decimals)
 
 bool biq_flow_format_instant(biq_ms t, char *buf, size_t size)
 {
+    /* mutate: equivalent const: y, m and d are set by biq_civil_from_days */
     int64_t day = biq_floor_div(t, BIQ_MS_PER_DAY), y = 0;
     int64_t ms = t - day * BIQ_MS_PER_DAY;
-    int m = 0, d = 0;
+    int m = 0, d = 0; /* mutate: equivalent const (as above) */
     biq_civil_from_days(day, &y, &m, &d);
     if (size < INSTANT_LEN + 1 || y < 0 || y > 9999)
         return false;

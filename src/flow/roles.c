@@ -28,7 +28,7 @@ long biq_fl_status_index(const biq_flow *flow, int64_t id)
 {
     size_t lo = 0, hi = flow->n_statuses;
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+        size_t mid = lo + (hi - lo) / 2; /* mutate: equivalent const "2 -> 3": any split works */
         if (flow->statuses[mid].id < id)
             lo = mid + 1;
         else
@@ -43,7 +43,7 @@ static bool add_id(int64_t *v, size_t *n, size_t cap, int64_t id)
 {
     size_t lo = 0, hi = *n;
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+        size_t mid = lo + (hi - lo) / 2; /* mutate: equivalent const "2 -> 3": any split works */
         if (v[mid] < id)
             lo = mid + 1;
         else
@@ -261,6 +261,7 @@ biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_aren
                                          arena, &known, NULL, &n_known)) != BIQ_OK ||
         (err = collect_ids(in, arena, &ids, &n)) != BIQ_OK)
         goto out;
+    /* mutate: equivalent const: any count for an empty table (0 gives a unique pointer) */
     flow->statuses = biq_arena_calloc(arena, n ? n : 1, sizeof *flow->statuses);
     if (!flow->statuses) {
         err = BIQ_ERR_NOMEM;

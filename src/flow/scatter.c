@@ -10,6 +10,7 @@ static int cmp_points(const void *pa, const void *pb)
     if (a->done_at != b->done_at)
         return a->done_at < b->done_at ? -1 : 1;
     int64_t x = a->issue->issue->id, y = b->issue->issue->id;
+    /* mutate: equivalent rel: differs only for x == y, and ids are unique (duplicates dropped) */
     return (x > y) - (x < y);
 }
 
@@ -17,7 +18,7 @@ biq_err biq_flow_scatter_build(const biq_flow *flow, const biq_flow_window *w, b
                                biq_flow_scatter **out)
 {
     biq_err err = BIQ_ERR_NOMEM;
-    size_t nl = 0, nc = 0, n = flow->n_issues + 1;
+    size_t nl = 0, nc = 0, n = flow->n_issues + 1; /* mutate: equivalent const "1 -> 2": room */
     biq_flow_scatter *s = biq_arena_calloc(arena, 1, sizeof *s);
     int64_t *lead = biq_arena_alloc(arena, n * sizeof *lead);
     int64_t *cycle = biq_arena_alloc(arena, n * sizeof *cycle);
@@ -43,7 +44,10 @@ biq_err biq_flow_scatter_build(const biq_flow *flow, const biq_flow_window *w, b
         biq_flow_scatter_point *p = &s->points[i];
         p->lead_above_p85 = (double)p->issue->lead_ms > s->lead.p85_ms;
         p->lead_above_p95 = (double)p->issue->lead_ms > s->lead.p95_ms;
+        /* cycle_ms is -1 or >= 0, and percentiles of times are >= 0, so a cycle
+         * of -1 or 0 is never above one: mutate: equivalent const */
         p->cycle_above_p85 = p->issue->cycle_ms >= 0 && (double)p->issue->cycle_ms > s->cycle.p85_ms;
+        /* mutate: equivalent const (as above) */
         p->cycle_above_p95 = p->issue->cycle_ms >= 0 && (double)p->issue->cycle_ms > s->cycle.p95_ms;
     }
     qsort(s->points, s->n_points, sizeof *s->points, cmp_points);

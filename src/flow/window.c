@@ -76,8 +76,8 @@ static biq_ms month_start(const biq_tz *tz, int64_t y, int m, int months_back)
 
 static void period_to_date(biq_ms now, const biq_tz *tz, int months, biq_flow_window *w)
 {
-    int64_t y = 0;
-    int m = 0;
+    int64_t y = 0; /* mutate: equivalent const: set by biq_civil_from_days */
+    int m = 0;     /* mutate: equivalent const (as above) */
     biq_civil_from_days(biq_tz_local_day(tz, now), &y, &m, NULL);
     int first = ((m - 1) / months) * months + 1;
     w->from = month_start(tz, y, first, 0);
@@ -128,6 +128,7 @@ static const biq_sprint *active_sprint(const biq_sprint *sprints, size_t n, biq_
         if (!s->state || strcmp(s->state, "active") != 0 || s->start == BIQ_MS_NONE ||
             s->start > now)
             continue;
+        /* mutate: equivalent rel "> -> >=": sprints of equal start give one window */
         if (!best || s->start > best->start || (s->start == best->start && s->id > best->id))
             best = s;
     }
