@@ -58,12 +58,13 @@ quietly "$VAR/setup.log" "compiling" make -s -j"$(nproc 2>/dev/null || echo 2)" 
 step "database: PostgreSQL 15 under ${VAR#"$PWD"/}/pg, WAL archived to ${VAR#"$PWD"/}/backup"
 quietly "$VAR/setup.log" "configuring backups" \
     bash scripts/backup.sh --pg-dir "$VAR/pg" --repo "$VAR/backup" --conf-only
+# shellcheck disable=SC2016 # the inner shell expands its own arguments
 quietly "$VAR/setup.log" "starting PostgreSQL" bash -c 'bash scripts/pg.sh start "$1" --archive "$2" >"$3"' \
     _ "$VAR/pg" "$VAR/backup/pgbackrest.conf" "$VAR/pg.env" || { tail -20 "$VAR/setup.log"; exit 1; }
 eval "$(cat "$VAR/pg.env")"
 ./build/biq migrate >"$VAR/migrate.log" 2>&1 || { cat "$VAR/migrate.log"; exit 1; }
 applied=$(grep -c '"migration applied"' "$VAR/migrate.log" || true)
-schema=$(ls db/migrations/*.sql | wc -l)
+schema=$(find db/migrations -name '*.sql' | wc -l)
 step "migrations: schema at version $schema ($applied applied now)"
 [ -f "$VAR/keys/jwks.json" ] || ./build/biq-dev keygen "$VAR/keys" "$KID"
 server_pid=
@@ -91,7 +92,8 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-token() { ./build/biq-dev token "$VAR/keys" "$KID" "$APP_ID" "$TENANT" "$@"; }
+# A token of the demo installation, as BIQ_DEV_MODULE's module carries it.
+token() { ./build/biq-dev token "$VAR/keys" "$KID" "$APP_ID" "$TENANT"; }
 curl -fs -X POST -H "Authorization: Bearer $(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" token)" \
     -H 'Content-Type: application/json' \
     -d '{"eventType":"avi:forge:installed:app","context":"ari:cloud:jira::site/demo"}' \
@@ -154,7 +156,7 @@ else
     fi
 fi
 projects=$(curl -fs -H "Authorization: Bearer $(BIQ_DEV_MODULE="jira:adminPage biq-admin-page" token)" \
-    "http://127.0.0.1:$PORT/api/v1/tenant" | sed -n 's/.*"projects":\([0-9]*\).*/\1/p')
+    "http://127.0.0.1:$PORT/api/v1/tenant" | sed -n 's/.*"counts":{[^}]*"projects":\([0-9]*\).*/\1/p')
 step "ready"
 
 cat <<MSG

@@ -36,6 +36,7 @@ trap cleanup EXIT
 # run.sh leads a process group of its own (as in a terminal); its pid and
 # exit status are written to files.
 {
+    # shellcheck disable=SC2016 # $$ is the inner shell's: run.sh's pid
     BIQ_RUN_VAR="$work/var" BIQ_PORT=18180 BIQ_UI_PORT=18190 BIQ_METRICS_LISTEN=127.0.0.1:18199 \
         BIQ_DEMO_ISSUES=150 setsid bash -c 'echo $$ >"$1"; exec bash scripts/run.sh' _ "$work/pid" \
         </dev/null 2>&1
