@@ -116,6 +116,29 @@ START_TEST(two_valued_throughput_is_binomial)
 }
 END_TEST
 
+/* docs/metrics.md's worked example: days of 2, 0, 1, 1 done; each draw is
+ * Binomial(2, 1/2), k draws Binomial(2k, 1/2). */
+START_TEST(worked_example_of_the_docs)
+{
+    biq_arena *a = biq_arena_new(8u << 20);
+    const uint32_t daily[] = {2, 0, 1, 1};
+    biq_forecast h = run(daily, 4,
+                         (biq_forecast_params){.kind = BIQ_FORECAST_HOW_MANY, .horizon = 2,
+                                               .seed = BIQ_FORECAST_SEED_DEFAULT},
+                         a);
+    biq_forecast w = run(daily, 4,
+                         (biq_forecast_params){.kind = BIQ_FORECAST_WHEN, .items = 3,
+                                               .seed = BIQ_FORECAST_SEED_DEFAULT},
+                         a);
+    const int64_t many[] = {2, 1, 1, 0}, when[] = {3, 4, 4, 6};
+    for (int i = 0; i < BIQ_FORECAST_N_PERCENTILES; i++) {
+        ck_assert_int_eq(h.points[i].value, many[i]);
+        ck_assert_int_eq(w.points[i].value, when[i]); /* the default seed's */
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
 START_TEST(when_at_least_items_over_max_per_day)
 {
     biq_arena *a = biq_arena_new(8u << 20);
@@ -340,6 +363,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, constant_throughput_is_a_point);
     tcase_add_test(tc, two_valued_throughput_is_binomial);
+    tcase_add_test(tc, worked_example_of_the_docs);
     tcase_add_test(tc, when_at_least_items_over_max_per_day);
     tcase_add_test(tc, fixed_seed_same_bytes);
     tcase_add_test(tc, zero_throughput_cannot_forecast);
