@@ -25,9 +25,6 @@ enum {
     FORECAST_NUMBER_MAX_DIGITS = 16, /* of items, basis and seed */
 };
 
-/* The largest seed a client may give: exact in a JSON number (2^53 - 1). */
-#define FORECAST_MAX_SEED INT64_C(9007199254740991)
-
 /* The answer of a view that could not be opened. */
 static biq_err open_failed(const biq_view *v, biq_response *resp, biq_err err)
 {
@@ -362,7 +359,7 @@ static biq_err forecast_params(const biq_request *req, biq_response *resp,
         spec->basis_days = (int32_t)v;
     }
     if (seed != NULL) {
-        if (!digits_value(seed, FORECAST_MAX_SEED, &v))
+        if (!digits_value(seed, BIQ_FORECAST_MAX_SEED, &v))
             return biq_response_error(resp, BIQ_ERR_INVALID,
                                       "seed: expected 0..9007199254740991");
         spec->seed = (uint64_t)v;

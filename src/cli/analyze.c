@@ -252,8 +252,8 @@ static int parse_forecast(FILE *err, an_opts *o)
         f->basis_days = (int32_t)v;
     }
     if (o->forecast_seed != NULL) {
-        if (!digits_value(o->forecast_seed, INT64_MAX / 10, &v))
-            return usage_error(err, "bad --forecast-seed (want a decimal):", o->forecast_seed);
+        if (!digits_value(o->forecast_seed, BIQ_FORECAST_MAX_SEED, &v))
+            return usage_error(err, "bad --forecast-seed (want 0..9007199254740991):", o->forecast_seed);
         f->seed = (uint64_t)v;
     }
     return 0;

@@ -549,8 +549,10 @@ enum {
     BIQ_FORECAST_N_PERCENTILES = 4,       /* 50, 70, 85, 95 */
 };
 
-/* The documented default seed (the API's and `biq analyze`'s). */
+/* The documented default seed (the API's and `biq analyze`'s), and the
+ * largest seed they accept: exact as a JSON number (2^53 - 1). */
 #define BIQ_FORECAST_SEED_DEFAULT UINT64_C(20260101)
+#define BIQ_FORECAST_MAX_SEED INT64_C(9007199254740991)
 
 typedef enum biq_forecast_kind {
     BIQ_FORECAST_WHEN = 0, /* days (and date) until N items are done */
