@@ -376,8 +376,8 @@ biq_err biq_handle_forecast(void *app, biq_request *req, biq_response *resp)
     biq_err err = forecast_params(req, resp, &spec, &from_given);
     if (err == BIQ_OK)
         err = view_open(&v, app, req, resp, req->params[0], NULL, false);
-    if (err == BIQ_OK && !from_given)
-        spec.start_day = today(v.flow);
+    if (err == BIQ_OK && !from_given) /* today, as biq analyze counts it */
+        spec.start_day = biq_tz_local_day(biq_flow_tz(v.flow), biq_flow_now(v.flow));
     if (err == BIQ_OK && spec.kind == BIQ_FORECAST_HOW_MANY &&
         (spec.by_day <= spec.start_day ||
          spec.by_day - spec.start_day > BIQ_FORECAST_MAX_HORIZON_DAYS))
