@@ -13,6 +13,10 @@
  *          history_id, item) and percentile_cont(0.5/0.9) of closed slices
  *          per status in the current and previous 30-day windows (rows
  *          COPYed beforehand; the COPY is reported, not compared).
+ *   forecast  a Monte Carlo forecast of BIQ_FORECAST_TRIALS_DEFAULT trials
+ *          on the built flow (what the forecast route adds to an open
+ *          view): "when will BENCH_FORECAST_ITEMS items be done" and "how
+ *          many in BENCH_FORECAST_DAYS days", beside the full dashboard.
  * The flow core's and PostgreSQL's P50/P90 are also compared, as a check
  * that both computed the same thing.
  *
@@ -58,6 +62,8 @@ enum {
     BENCH_MAX_STATUSES = 64,
     BENCH_COPY_BUF = 1 << 20,
     BENCH_HOLIDAY_STEP = 5, /* every 5th day from 1970: weekends too */
+    BENCH_FORECAST_ITEMS = BIQ_FORECAST_MAX_ITEMS, /* "when": the largest batch */
+    BENCH_FORECAST_DAYS = 90,   /* "how many": a quarter */
 };
 
 #define BENCH_INPUT_LIMIT ((size_t)4 << 30)  /* the generated issues */
@@ -221,6 +227,56 @@ static int bench_flow(const bench_data *d, bench_result *res)
         res->full_ms = fmin(res->full_ms, full);
     }
     return 0;
+}
+
+/* ----------------------------------------------------------- forecast */
+
+typedef struct bench_forecast {
+    double when_ms, how_many_ms; /* best of BENCH_RUNS, flow built beforehand */
+    int64_t when_p85, how_many_p85;
+} bench_forecast;
+
+static biq_err forecast_once(const biq_flow *flow, const biq_forecast_spec *spec, double *ms,
+                             int64_t *p85)
+{
+    biq_arena *a = biq_arena_new(BENCH_FLOW_LIMIT);
+    biq_forecast *f = NULL;
+    if (a == NULL)
+        return BIQ_ERR_NOMEM;
+    double t0 = now_ms();
+    biq_err err = biq_flow_forecast(flow, spec, a, &f);
+    *ms = now_ms() - t0;
+    if (err == BIQ_OK)
+        *p85 = f->state == BIQ_FORECAST_OK ? f->points[2].value : -1;
+    biq_arena_free(a);
+    return err;
+}
+
+static int bench_forecast_run(const bench_data *d, bench_forecast *bf)
+{
+    biq_arena *a = biq_arena_new(BENCH_FLOW_LIMIT);
+    biq_flow *flow = NULL;
+    biq_flow_input in = {.issues = d->issues, .n_issues = d->n_issues, .statuses = d->statuses,
+                         .n_statuses = d->n_statuses, .sprints = d->sprints,
+                         .n_sprints = d->n_sprints, .schedule = d->schedule, .now = d->now};
+    biq_err err = a ? biq_flow_new(&in, a, &flow) : BIQ_ERR_NOMEM;
+    int64_t today = flow ? biq_tz_local_day(biq_flow_tz(flow), d->now) : 0;
+    biq_forecast_spec when = {.kind = BIQ_FORECAST_WHEN, .items = BENCH_FORECAST_ITEMS,
+                              .start_day = today, .seed = BIQ_FORECAST_SEED_DEFAULT};
+    biq_forecast_spec many = {.kind = BIQ_FORECAST_HOW_MANY, .start_day = today,
+                              .by_day = today + BENCH_FORECAST_DAYS,
+                              .seed = BIQ_FORECAST_SEED_DEFAULT};
+    bf->when_ms = bf->how_many_ms = INFINITY;
+    for (int run = 0; run < BENCH_RUNS && err == BIQ_OK; run++) {
+        double w = 0, m = 0;
+        if ((err = forecast_once(flow, &when, &w, &bf->when_p85)) == BIQ_OK &&
+            (err = forecast_once(flow, &many, &m, &bf->how_many_p85)) == BIQ_OK) {
+            bf->when_ms = fmin(bf->when_ms, w);
+            bf->how_many_ms = fmin(bf->how_many_ms, m);
+        }
+    }
+    biq_arena_free(a);
+    return err == BIQ_OK ? 0 : fail("forecast", err);
 }
 
 /* ------------------------------------------------- the adversarial page */
@@ -579,6 +635,20 @@ static void report(const bench_data *d, const bench_result *res, const bench_pg 
     }
 }
 
+static void report_forecast(const bench_forecast *bf, const bench_result *res)
+{
+    char a[BENCH_LINE_MAX], b[BENCH_LINE_MAX], f[BENCH_LINE_MAX];
+    fmt(b, sizeof b, res->full_ms, 1, "ms");
+    fmt(a, sizeof a, bf->when_ms, 2, "ms");
+    snprintf(f, sizeof f, "forecast, %d trials: when %d items (P85: %lld d)",
+             BIQ_FORECAST_TRIALS_DEFAULT, BENCH_FORECAST_ITEMS, (long long)bf->when_p85);
+    row(f, a, b, res->full_ms / bf->when_ms);
+    fmt(a, sizeof a, bf->how_many_ms, 2, "ms");
+    snprintf(f, sizeof f, "forecast, %d trials: how many in %d d (P85: %lld)",
+             BIQ_FORECAST_TRIALS_DEFAULT, BENCH_FORECAST_DAYS, (long long)bf->how_many_p85);
+    row(f, a, b, res->full_ms / bf->how_many_ms);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static bool parse_size(const char *s, size_t max, size_t *out)
@@ -611,13 +681,15 @@ int main(int argc, char **argv)
     bench_result *res = calloc(1, sizeof *res);
     bench_pg pg = {0};
     bench_adv adv = {0};
+    bench_forecast bf = {0};
     int rc = res == NULL || generate(seed, issues, &d) != 0 || bench_flow(&d, res) != 0 ||
-             bench_adversarial(&d, &adv) != 0;
+             bench_forecast_run(&d, &bf) != 0 || bench_adversarial(&d, &adv) != 0;
     bool have_pg = rc == 0 && conninfo != NULL && conninfo[0] != '\0';
     if (have_pg && bench_postgres(conninfo, &d, res, &pg) != 0)
         rc = 1;
     if (rc == 0) {
         report(&d, res, &pg, have_pg);
+        report_forecast(&bf, res);
         report_adversarial(&adv);
     }
     free(res);

@@ -1,5 +1,5 @@
 /* views.c - the project views of the Custom UI: the dashboard, the Flow
- * tab's charts, the CSV export and the issue panel's time in status.
+ * tab's charts, the forecast, the CSV export and the issue panel's time in status.
  *
  * Every view is the same steps: the route has checked the token's scope
  * (routes.c), the project is opened for reading (views/open.h: snapshot,
@@ -22,6 +22,7 @@ enum {
     CFD_MAX_DAYS = 366, /* a year of daily rows per request */
     CSV_INITIAL = 64 * 1024,
     FILENAME_MAX_LEN = 128,
+    FORECAST_NUMBER_MAX_DIGITS = 16, /* of items, basis and seed */
 };
 
 /* The answer of a view that could not be opened. */
@@ -301,6 +302,92 @@ biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp
         err = biq_response_error(resp, err, "could not compute the scatter chart");
     if (err == BIQ_OK)
         err = send_json(req, resp, biq_flow_scatter_json(s));
+    biq_views_close(&v);
+    return err;
+}
+
+/* ------------------------------------------------------------- forecast */
+
+/* A decimal without sign or spaces, 0..max; false otherwise. */
+static bool digits_value(const char *s, int64_t max, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > FORECAST_NUMBER_MAX_DIGITS || strspn(s, "0123456789") != n)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    *out = v;
+    return v <= max;
+}
+
+/* items=N (when) or by=YYYY-MM-DD (how many), from=YYYY-MM-DD (default
+ * today in the schedule's zone), basis=N days (1..365, default 30),
+ * seed=N (0..2^53-1, default BIQ_FORECAST_SEED_DEFAULT). */
+static biq_err forecast_params(const biq_request *req, biq_response *resp,
+                               biq_forecast_spec *spec, bool *from_given)
+{
+    const char *items = NULL, *by = NULL, *from = NULL, *basis = NULL, *seed = NULL;
+    int64_t v = 0;
+    if (biq_request_query(req, "items", &items) != BIQ_OK ||
+        biq_request_query(req, "by", &by) != BIQ_OK ||
+        biq_request_query(req, "from", &from) != BIQ_OK ||
+        biq_request_query(req, "basis", &basis) != BIQ_OK ||
+        biq_request_query(req, "seed", &seed) != BIQ_OK || (items == NULL) == (by == NULL))
+        return biq_response_error(resp, BIQ_ERR_INVALID,
+                                  "items, by: give exactly one of items=N (when) or "
+                                  "by=YYYY-MM-DD (how many)");
+    *spec = (biq_forecast_spec){.seed = BIQ_FORECAST_SEED_DEFAULT};
+    if (items != NULL) {
+        spec->kind = BIQ_FORECAST_WHEN;
+        if (!digits_value(items, BIQ_FORECAST_MAX_ITEMS, &v) || v < 1)
+            return biq_response_error(resp, BIQ_ERR_INVALID, "items: expected 1..%d",
+                                      BIQ_FORECAST_MAX_ITEMS);
+        spec->items = (int32_t)v;
+    } else {
+        spec->kind = BIQ_FORECAST_HOW_MANY;
+        if (biq_civil_parse_date(by, &spec->by_day) != BIQ_OK)
+            return biq_response_error(resp, BIQ_ERR_INVALID, "by: expected a date YYYY-MM-DD");
+    }
+    *from_given = from != NULL;
+    if (from != NULL && biq_civil_parse_date(from, &spec->start_day) != BIQ_OK)
+        return biq_response_error(resp, BIQ_ERR_INVALID, "from: expected a date YYYY-MM-DD");
+    if (basis != NULL) {
+        if (!digits_value(basis, BIQ_FORECAST_MAX_BASIS_DAYS, &v) || v < 1)
+            return biq_response_error(resp, BIQ_ERR_INVALID, "basis: expected 1..%d days",
+                                      BIQ_FORECAST_MAX_BASIS_DAYS);
+        spec->basis_days = (int32_t)v;
+    }
+    if (seed != NULL) {
+        if (!digits_value(seed, BIQ_FORECAST_MAX_SEED, &v))
+            return biq_response_error(resp, BIQ_ERR_INVALID,
+                                      "seed: expected 0..9007199254740991");
+        spec->seed = (uint64_t)v;
+    }
+    return BIQ_OK;
+}
+
+biq_err biq_handle_forecast(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    biq_forecast_spec spec;
+    bool from_given = false;
+    biq_forecast *f = NULL;
+    biq_err err = forecast_params(req, resp, &spec, &from_given);
+    if (err == BIQ_OK)
+        err = view_open(&v, app, req, resp, req->params[0], NULL, false);
+    if (err == BIQ_OK && !from_given) /* today, as biq analyze counts it */
+        spec.start_day = biq_tz_local_day(biq_flow_tz(v.flow), biq_flow_now(v.flow));
+    if (err == BIQ_OK && spec.kind == BIQ_FORECAST_HOW_MANY &&
+        (spec.by_day <= spec.start_day ||
+         spec.by_day - spec.start_day > BIQ_FORECAST_MAX_HORIZON_DAYS))
+        err = biq_response_error(resp, BIQ_ERR_INVALID,
+                                 "by: must be after from, at most %d days later",
+                                 BIQ_FORECAST_MAX_HORIZON_DAYS);
+    if (err == BIQ_OK && (err = biq_flow_forecast(v.flow, &spec, v.arena, &f)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the forecast");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_forecast_json(f));
     biq_views_close(&v);
     return err;
 }

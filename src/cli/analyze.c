@@ -21,6 +21,7 @@
 #include "cli/analyze.h"
 #include "cli/commands.h"
 #include "common/arena.h"
+#include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "ingest/ingest.h"
@@ -38,6 +39,7 @@ enum {
     AN_DATE_LEN = 10,       /* YYYY-MM-DD */
     AN_SPAN_DIGITS_MAX = 7, /* --window N: up to BIQ_FLOW_MAX_SPAN_DAYS */
     AN_KEYS_SHOWN = 20,     /* issue keys listed per finding kind */
+    AN_NUMBER_DIGITS_MAX = 16, /* --forecast-items, -basis, -seed */
 };
 
 typedef enum an_kind {
@@ -72,6 +74,13 @@ typedef struct an_opts {
     const char *now_text; /* NULL: the latest instant of the data */
     biq_ms now;           /* parsed now_text, unless it is "now" */
     const char *tz_name;
+    const char *forecast_items; /* --forecast-items N: "when" */
+    const char *forecast_by;    /* --forecast-by DATE: "how many" */
+    const char *forecast_from;  /* --forecast-from DATE (default: today) */
+    const char *forecast_basis; /* --forecast-basis N days */
+    const char *forecast_seed;  /* --forecast-seed N */
+    bool forecast;
+    biq_forecast_spec fspec;    /* parsed; start_day set per run when no --forecast-from */
     char **files;
     int n_files;
 } an_opts;
@@ -126,7 +135,10 @@ static bool vec_push(biq_arena *a, an_vec *v, const void *items, size_t n)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: biq analyze [--json] [--window W | --from DATE [--to DATE]]\n"
-               "                   [--now ISO|now] [--tz ZONE] FILE...\n"
+               "                   [--now ISO|now] [--tz ZONE]\n"
+               "                   [--forecast-items N [--forecast-from DATE] |\n"
+               "                    --forecast-by DATE [--forecast-from DATE]]\n"
+               "                   [--forecast-basis DAYS] [--forecast-seed N] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
@@ -137,7 +149,12 @@ static void usage(FILE *f)
                "sprint-last, sprint-last3. --from/--to: YYYY-MM-DD (days in --tz, --to\n"
                "included) or ISO instants; --to defaults to now. --now defaults to the\n"
                "latest created, updated or status-change instant in the data ('now':\n"
-               "the clock); --tz (an IANA zone) sets day boundaries.\n");
+               "the clock); --tz (an IANA zone) sets day boundaries.\n"
+               "--forecast-items N: Monte Carlo \"when will N items be done\" from\n"
+               "--forecast-from (default today); --forecast-by DATE: \"how many items\n"
+               "from --forecast-from to DATE (excluded)\"; basis: the last 1..365 whole\n"
+               "days (default 30); seed default %llu (the API's). docs/metrics.md.\n",
+            (unsigned long long)BIQ_FORECAST_SEED_DEFAULT);
 }
 
 static int usage_error(FILE *err, const char *msg, const char *arg)
@@ -189,6 +206,59 @@ static bool date_value(const char *t, const biq_tz *tz, bool day_after, biq_ms *
     return true;
 }
 
+/* A decimal without sign, 0..max (the API's rule for forecast numbers). */
+static bool digits_value(const char *s, int64_t max, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > AN_NUMBER_DIGITS_MAX || strspn(s, "0123456789") != n)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    *out = v;
+    return v <= max;
+}
+
+/* The forecast options into o->fspec; 0 or 2. */
+static int parse_forecast(FILE *err, an_opts *o)
+{
+    int64_t v = 0;
+    o->forecast = o->forecast_items != NULL || o->forecast_by != NULL;
+    if (!o->forecast) {
+        if (o->forecast_from || o->forecast_basis || o->forecast_seed)
+            return usage_error(err, "--forecast-from/-basis/-seed need --forecast-items or "
+                                    "--forecast-by", NULL);
+        return 0;
+    }
+    if (o->forecast_items != NULL && o->forecast_by != NULL)
+        return usage_error(err, "give --forecast-items or --forecast-by, not both", NULL);
+    biq_forecast_spec *f = &o->fspec;
+    *f = (biq_forecast_spec){.seed = BIQ_FORECAST_SEED_DEFAULT};
+    if (o->forecast_items != NULL) {
+        f->kind = BIQ_FORECAST_WHEN;
+        if (!digits_value(o->forecast_items, BIQ_FORECAST_MAX_ITEMS, &v) || v < 1)
+            return usage_error(err, "bad --forecast-items (want 1..10000):", o->forecast_items);
+        f->items = (int32_t)v;
+    } else {
+        f->kind = BIQ_FORECAST_HOW_MANY;
+        if (biq_civil_parse_date(o->forecast_by, &f->by_day) != BIQ_OK)
+            return usage_error(err, "bad --forecast-by (want YYYY-MM-DD):", o->forecast_by);
+    }
+    if (o->forecast_from != NULL && biq_civil_parse_date(o->forecast_from, &f->start_day))
+        return usage_error(err, "bad --forecast-from (want YYYY-MM-DD):", o->forecast_from);
+    if (o->forecast_basis != NULL) {
+        if (!digits_value(o->forecast_basis, BIQ_FORECAST_MAX_BASIS_DAYS, &v) || v < 1)
+            return usage_error(err, "bad --forecast-basis (want 1..365):", o->forecast_basis);
+        f->basis_days = (int32_t)v;
+    }
+    if (o->forecast_seed != NULL) {
+        if (!digits_value(o->forecast_seed, BIQ_FORECAST_MAX_SEED, &v))
+            return usage_error(err, "bad --forecast-seed (want 0..9007199254740991):", o->forecast_seed);
+        f->seed = (uint64_t)v;
+    }
+    return 0;
+}
+
 static bool date_or_instant(const char *t, const biq_tz *tz, biq_ms *out)
 {
     return date_value(t, tz, false, out);
@@ -216,6 +286,11 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
                             : strcmp(a, "--tz") == 0   ? &o->tz_name
                             : strcmp(a, "--from") == 0 ? &o->from_text
                             : strcmp(a, "--to") == 0   ? &o->to_text
+                            : strcmp(a, "--forecast-items") == 0 ? &o->forecast_items
+                            : strcmp(a, "--forecast-by") == 0    ? &o->forecast_by
+                            : strcmp(a, "--forecast-from") == 0  ? &o->forecast_from
+                            : strcmp(a, "--forecast-basis") == 0 ? &o->forecast_basis
+                            : strcmp(a, "--forecast-seed") == 0  ? &o->forecast_seed
                                                        : NULL;
         if (slot == NULL)
             return usage_error(err, "unknown option", a);
@@ -242,7 +317,7 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
     const char *t = o->now_text;
     if (t != NULL && strcmp(t, "now") != 0 && biq_parse_instant(t, strlen(t), &o->now) != BIQ_OK)
         return usage_error(err, "bad --now (want 2024-01-01T00:00:00Z or now):", t);
-    return 0;
+    return parse_forecast(err, o);
 }
 
 /* ------------------------------------------------------------- reading */
@@ -859,6 +934,73 @@ static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
     fprintf(out, "  quality     %s\n", rep.summary);
 }
 
+static void text_date(char *buf, size_t size, int64_t day)
+{
+    int64_t y = 0;
+    int m = 0, d = 0;
+    biq_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, size, "%04d-%02d-%02d", (int)y, m, d);
+}
+
+/* The forecast section: percentiles, then the inputs. */
+static void text_forecast(FILE *out, const biq_forecast *fc)
+{
+    const biq_forecast_inputs *in = &fc->inputs;
+    char from[AN_TIME_MAX], to[AN_TIME_MAX], start[AN_TIME_MAX], day[AN_TIME_MAX];
+    text_date(from, sizeof from, in->basis_first_day);
+    text_date(to, sizeof to, in->basis_last_day);
+    text_date(start, sizeof start, in->start_day);
+    if (fc->kind == BIQ_FORECAST_WHEN) {
+        fprintf(out, "Forecast: when will %d items be done, from %s\n", (int)in->items, start);
+    } else {
+        text_date(day, sizeof day, in->by_day);
+        fprintf(out, "Forecast: how many items from %s to %s (excluded; %d simulated days)\n",
+                start, day, (int)in->horizon);
+    }
+    if (fc->state == BIQ_FORECAST_NO_THROUGHPUT)
+        fprintf(out, "  cannot forecast: nothing was done in the basis window\n");
+    for (size_t i = 0; fc->state == BIQ_FORECAST_OK && i < BIQ_FORECAST_N_PERCENTILES; i++) {
+        const biq_forecast_point *pt = &fc->points[i];
+        if (fc->kind == BIQ_FORECAST_HOW_MANY) {
+            fprintf(out, "  P%d  at least %lld items\n", pt->p, (long long)pt->value);
+        } else if (!pt->reached) {
+            fprintf(out, "  P%d  not within %d simulated days\n", pt->p,
+                    BIQ_FORECAST_MAX_SIM_DAYS);
+        } else {
+            text_date(day, sizeof day, pt->day);
+            fprintf(out, "  P%d  by %s (%lld simulated days)\n", pt->p, day,
+                    (long long)pt->value);
+        }
+    }
+    fprintf(out,
+            "  basis %s..%s: %u %s days sampled, %u with nothing done, %llu done; "
+            "%d trials, seed %llu\n",
+            from, to, in->days_sampled, in->working_days ? "working" : "calendar",
+            in->zero_days, (unsigned long long)in->total_done, (int)in->trials,
+            (unsigned long long)in->seed);
+}
+
+/* The forecast asked for into *fc (NULL when none was asked). BIQ_ERR_INVALID
+ * (said on c->err) for a --forecast-by not after the start day. */
+static biq_err project_forecast(an_ctx *c, const biq_flow *f, biq_arena *a, biq_forecast **fc)
+{
+    *fc = NULL;
+    if (!c->opts->forecast)
+        return BIQ_OK;
+    biq_forecast_spec spec = c->opts->fspec;
+    if (c->opts->forecast_from == NULL)
+        spec.start_day = biq_tz_local_day(biq_flow_tz(f), biq_flow_now(f));
+    if (spec.kind == BIQ_FORECAST_HOW_MANY &&
+        (spec.by_day <= spec.start_day ||
+         spec.by_day - spec.start_day > BIQ_FORECAST_MAX_HORIZON_DAYS)) {
+        fprintf(c->err, "biq analyze: --forecast-by must be after the start day, at most %d "
+                        "days later\n",
+                BIQ_FORECAST_MAX_HORIZON_DAYS);
+        return BIQ_ERR_INVALID;
+    }
+    return biq_flow_forecast(f, &spec, a, fc);
+}
+
 /* ------------------------------------------------------------- running */
 
 static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
@@ -875,6 +1017,9 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
     if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
+    biq_forecast *fc = NULL;
+    if (err == BIQ_OK)
+        err = project_forecast(c, f, a, &fc);
     if (err != BIQ_OK) {
         fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
                 err == BIQ_ERR_NOT_FOUND ? "no sprint for that window" : biq_strerror(err));
@@ -882,7 +1027,13 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     }
     if (c->opts->json) {
         biq_dashboard_meta meta = {.project_key = p->key, .project_name = p->name};
-        if (json_array_append_new(dashboards, biq_flow_dashboard_json(f, r, &meta)) != 0) {
+        json_t *d = biq_flow_dashboard_json(f, r, &meta);
+        if (d != NULL && fc != NULL &&
+            json_object_set_new(d, "forecast", biq_flow_forecast_json(fc)) != 0) {
+            json_decref(d);
+            d = NULL;
+        }
+        if (json_array_append_new(dashboards, d) != 0) {
             fprintf(c->err, "biq analyze: out of memory\n");
             goto out;
         }
@@ -891,6 +1042,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         text_statuses(c->out, r);
         text_trends(c->out, r);
         text_quality(c->out, f, a);
+        if (fc != NULL)
+            text_forecast(c->out, fc);
         fputc('\n', c->out);
     }
     rc = 0;

@@ -210,3 +210,60 @@ out:
         *out = j;
     return err;
 }
+
+/* ------------------------------------------------------------- forecast */
+
+static json_t *forecast_point(const biq_forecast *f, const biq_forecast_point *pt, bool *ok)
+{
+    json_t *o = json_object();
+    biq_fl_json_set(o, "p", json_integer(pt->p), ok);
+    if (f->kind == BIQ_FORECAST_WHEN) {
+        biq_fl_json_set(o, "value", pt->reached ? json_integer(pt->value) : json_null(), ok);
+        biq_fl_json_set(o, "date", pt->reached ? date_string(pt->day) : json_null(), ok);
+        biq_fl_json_set(o, "reached", json_boolean(pt->reached), ok);
+    } else {
+        biq_fl_json_set(o, "value", json_integer(pt->value), ok);
+    }
+    return o;
+}
+
+static json_t *forecast_inputs(const biq_forecast *f, bool *ok)
+{
+    const biq_forecast_inputs *in = &f->inputs;
+    json_t *o = json_object();
+    biq_fl_json_set(o, "basisFrom", date_string(in->basis_first_day), ok);
+    biq_fl_json_set(o, "basisTo", date_string(in->basis_last_day), ok);
+    biq_fl_json_set(o, "daysSampled", json_integer(in->days_sampled), ok);
+    biq_fl_json_set(o, "zeroThroughputDays", json_integer(in->zero_days), ok);
+    biq_fl_json_set(o, "totalDone", json_integer((json_int_t)in->total_done), ok);
+    biq_fl_json_set(o, "maxPerDay", json_integer(in->max_per_day), ok);
+    biq_fl_json_set(o, "workingDays", json_boolean(in->working_days), ok);
+    biq_fl_json_set(o, "from", date_string(in->start_day), ok);
+    if (f->kind == BIQ_FORECAST_WHEN) {
+        biq_fl_json_set(o, "items", json_integer(in->items), ok);
+    } else {
+        biq_fl_json_set(o, "by", date_string(in->by_day), ok);
+        biq_fl_json_set(o, "simulatedDays", json_integer(in->horizon), ok);
+    }
+    biq_fl_json_set(o, "trials", json_integer(in->trials), ok);
+    biq_fl_json_set(o, "seed", json_integer((json_int_t)in->seed), ok);
+    return o;
+}
+
+json_t *biq_flow_forecast_json(const biq_forecast *f)
+{
+    bool ok = true;
+    json_t *o = json_object(), *pcts = json_array();
+    if (f->state == BIQ_FORECAST_OK)
+        for (size_t i = 0; i < BIQ_FORECAST_N_PERCENTILES; i++)
+            biq_fl_json_push(pcts, forecast_point(f, &f->points[i], &ok), &ok);
+    biq_fl_json_set(o, "kind", json_string(biq_forecast_kind_name(f->kind)), &ok);
+    biq_fl_json_set(o, "state", json_string(biq_forecast_state_name(f->state)), &ok);
+    biq_fl_json_set(o, "percentiles", pcts, &ok);
+    biq_fl_json_set(o, "inputs", forecast_inputs(f, &ok), &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}

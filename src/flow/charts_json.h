@@ -27,6 +27,17 @@ json_t *biq_flow_scatter_json(const biq_flow_scatter *s);
 /* [{"kind","issueKey","historyId","at","expectedStatusId","actualStatusId"}] */
 json_t *biq_flow_findings_json(const biq_flow *flow);
 
+/* A forecast (biq_flow_forecast): {"kind":"when"|"how_many", "state":"ok"|
+ * "no_throughput", "percentiles": [{"p", "value", "date" (when: the day the
+ * N-th item is done, "YYYY-MM-DD"), "reached" (when)}], "inputs": {"basisFrom",
+ * "basisTo" (first and last day of the basis, included), "daysSampled",
+ * "zeroThroughputDays", "totalDone", "maxPerDay", "workingDays", "from",
+ * "by" (how_many), "items" (when), "simulatedDays" (how_many), "trials",
+ * "seed"}}. "when" values are simulated days, day `from` being day 1; a
+ * percentile not reached within the cap has value and date null; with state
+ * no_throughput the percentiles are []. */
+json_t *biq_flow_forecast_json(const biq_forecast *f);
+
 /* The dashboard for an API `window` value ("30d", "mtd", ...): resolves the
  * window, builds the report in arena and the JSON. BIQ_ERR_INVALID for a bad
  * window, BIQ_ERR_NOT_FOUND for a sprint window without sprints,

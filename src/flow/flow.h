@@ -531,4 +531,115 @@ char *biq_flow_format_change(double ratio_minus_one, char *buf, size_t size);
 /* Round half away from zero to `decimals` (0..6) places. */
 double biq_flow_round(double v, int decimals);
 
+/* ------------------------------------------------------------- forecast */
+
+/* Monte Carlo forecasts (docs/metrics.md, "Forecasts"): daily throughput
+ * (issues whose done_at falls on a local day) over a basis window is
+ * resampled, with replacement, one day at a time. */
+enum {
+    BIQ_FORECAST_TRIALS_DEFAULT = 10000,
+    BIQ_FORECAST_MAX_TRIALS = 100000,
+    BIQ_FORECAST_MAX_ITEMS = 10000,      /* "when": 1..this many items */
+    BIQ_FORECAST_BASIS_DEFAULT_DAYS = 30,
+    BIQ_FORECAST_MAX_BASIS_DAYS = 365,
+    BIQ_FORECAST_MAX_SIM_DAYS = 3660,    /* simulated days per "when" trial;
+                                            a trial not done by then is "not
+                                            reached" (never an endless loop) */
+    BIQ_FORECAST_MAX_HORIZON_DAYS = 3660, /* "how many": calendar days S..D-1 */
+    BIQ_FORECAST_N_PERCENTILES = 4,       /* 50, 70, 85, 95 */
+};
+
+/* The documented default seed (the API's and `biq analyze`'s), and the
+ * largest seed they accept: exact as a JSON number (2^53 - 1). */
+#define BIQ_FORECAST_SEED_DEFAULT UINT64_C(20260101)
+#define BIQ_FORECAST_MAX_SEED INT64_C(9007199254740991)
+
+typedef enum biq_forecast_kind {
+    BIQ_FORECAST_WHEN = 0, /* days (and date) until N items are done */
+    BIQ_FORECAST_HOW_MANY, /* items done in days S..D-1 */
+} biq_forecast_kind;
+
+typedef enum biq_forecast_state {
+    BIQ_FORECAST_OK = 0,
+    BIQ_FORECAST_NO_THROUGHPUT, /* nothing done in the basis: cannot forecast */
+} biq_forecast_state;
+
+/* What the simulation needs once the sampled days are known. */
+typedef struct biq_forecast_params {
+    biq_forecast_kind kind;
+    int32_t items;   /* WHEN: 1..BIQ_FORECAST_MAX_ITEMS */
+    int32_t horizon; /* HOW_MANY: simulated days, 0..BIQ_FORECAST_MAX_HORIZON_DAYS */
+    int32_t trials;  /* 1..BIQ_FORECAST_MAX_TRIALS; 0 = the default */
+    uint64_t seed;
+} biq_forecast_params;
+
+typedef struct biq_forecast_point {
+    int p;          /* 50, 70, 85, 95 */
+    int64_t value;  /* WHEN: simulated days (day S is day 1); HOW_MANY: items */
+    int64_t day;    /* WHEN: the local day the N-th item is done (biq_civil_days);
+                       unset by biq_forecast_simulate */
+    bool reached;   /* WHEN: false when fewer than p% of trials finished within
+                       BIQ_FORECAST_MAX_SIM_DAYS (value then that cap + 1) */
+} biq_forecast_point;
+
+typedef struct biq_forecast_inputs {
+    int64_t basis_first_day, basis_last_day; /* local days, both included */
+    biq_ms basis_from, basis_to;             /* [from, to): their instants */
+    uint32_t days_sampled;  /* days of the basis drawn from (working days only
+                               when the schedule is on) */
+    uint32_t zero_days;     /* of those, days with nothing done */
+    uint64_t total_done;    /* issues done in the basis */
+    uint32_t max_per_day;
+    bool working_days;      /* the work schedule is on */
+    int64_t start_day;      /* S, local day */
+    int64_t by_day;         /* HOW_MANY: D, local day (excluded) */
+    int32_t items, horizon, trials;
+    uint64_t seed;
+} biq_forecast_inputs;
+
+typedef struct biq_forecast {
+    biq_forecast_kind kind;
+    biq_forecast_state state;
+    biq_forecast_point points[BIQ_FORECAST_N_PERCENTILES]; /* p ascending; only
+                                                              when state is OK */
+    biq_forecast_inputs inputs;
+} biq_forecast;
+
+/* The simulation alone, over daily counts daily[0..n_days) (n_days >= 1 and
+ * at most BIQ_FORECAST_MAX_SIM_DAYS): fills out->kind, state and points
+ * (inputs left untouched). Percentile p of WHEN = the smallest day count at
+ * least p% of trials finished within; of HOW_MANY = the largest count at
+ * least p% of trials reached (the (1 - p) quantile: "at least this many with
+ * probability p"). A zero total gives BIQ_FORECAST_NO_THROUGHPUT without
+ * simulating. PRNG: xoshiro256** seeded by splitmix64 (forecast.c); the
+ * same inputs give the same bytes on every platform. BIQ_ERR_INVALID for a
+ * parameter out of range, BIQ_ERR_NOMEM when the arena (scratch: 8 bytes a
+ * trial) is exhausted. Pure. */
+biq_err biq_forecast_simulate(const uint32_t *daily, size_t n_days, const biq_forecast_params *p,
+                              biq_arena *arena, biq_forecast *out);
+
+typedef struct biq_forecast_spec {
+    biq_forecast_kind kind;
+    int32_t items;      /* WHEN: 1..BIQ_FORECAST_MAX_ITEMS */
+    int64_t start_day;  /* S: local day of the first simulated day */
+    int64_t by_day;     /* HOW_MANY: D, S < D <= S + BIQ_FORECAST_MAX_HORIZON_DAYS */
+    int32_t basis_days; /* 1..BIQ_FORECAST_MAX_BASIS_DAYS; 0 = the default */
+    int32_t trials;     /* 1..BIQ_FORECAST_MAX_TRIALS; 0 = the default */
+    uint64_t seed;
+} biq_forecast_spec;
+
+/* The forecast for the flow: the basis is the basis_days whole local days
+ * before today (today, not over, left out), in the flow's zone; with the
+ * work schedule on only its working days are sampled (an issue done on a
+ * day off counts on the working day before it, or the basis's first working
+ * day) and only working days advance the simulation. A basis without a
+ * working day is BIQ_FORECAST_NO_THROUGHPUT. BIQ_ERR_INVALID for a spec out
+ * of range, BIQ_ERR_NOMEM. *out lives in arena. Pure and deterministic. */
+biq_err biq_flow_forecast(const biq_flow *flow, const biq_forecast_spec *spec, biq_arena *arena,
+                          biq_forecast **out);
+
+/* "when" / "how_many"; "ok" / "no_throughput". Never NULL. */
+const char *biq_forecast_kind_name(biq_forecast_kind k);
+const char *biq_forecast_state_name(biq_forecast_state s);
+
 #endif

@@ -64,6 +64,10 @@ biq_err biq_fl_sched_prepare(biq_fl_sched *c, const biq_work_schedule *s, biq_ar
  * (tests/support/sched_oracle.c) for local days within +-10^8 of 1970. */
 int64_t biq_fl_sched_between(const biq_fl_sched *c, biq_ms a, biq_ms b);
 
+/* Whether local day `day` is a working day: a working weekday and not a
+ * holiday; every day when the schedule is off. Pure, O(log holidays). */
+bool biq_fl_sched_working_day(const biq_fl_sched *c, int64_t day);
+
 /* slices.c: builds one issue's view (slices, started, done, findings). */
 biq_err biq_fl_issue_build(biq_flow *flow, const biq_issue *issue, const biq_transition **scratch,
                            biq_flow_issue_view *view);

@@ -274,6 +274,11 @@ static bool is_holiday(const biq_fl_sched *c, int64_t d)
     return i < c->holidays.n && c->holidays.day[i] == d;
 }
 
+bool biq_fl_sched_working_day(const biq_fl_sched *c, int64_t day)
+{
+    return c->s == NULL || (working_weekday(c->s, day) && !is_holiday(c, day));
+}
+
 /* Working ms of day d inside [a, b). */
 static int64_t partial_day(const biq_fl_sched *c, int64_t d, biq_ms a, biq_ms b)
 {

@@ -156,6 +156,54 @@ START_TEST(text_report_reads_like_a_report)
 }
 END_TEST
 
+/* --forecast-items / --forecast-by: the numbers of biq_flow_forecast at the
+ * same clock and seed, as text; option errors name the option. */
+START_TEST(forecast_options)
+{
+    char paths[4][PATH_LEN];
+    for (size_t i = 0; i < 4; i++)
+        devlake_path(DEVLAKE[i], paths[i]);
+    const char *when[] = {"--now", "2020-06-20T00:00:00Z", "--forecast-items", "20",
+                          paths[0], paths[1], paths[2], paths[3]};
+    run_result r = run(when, 8);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Forecast: when will 20 items be done, from 2020-06-20"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  P85  by "));
+    ck_assert_ptr_nonnull(strstr(r.out, "seed 20260101"));
+    ck_assert_ptr_nonnull(strstr(r.out, "cannot forecast")); /* K5: nothing done */
+    run_free(&r);
+    const char *many[] = {"--now", "2020-06-20T00:00:00Z", "--forecast-by", "2020-07-20",
+                          "--forecast-basis", "90", paths[0], paths[1], paths[2], paths[3]};
+    r = run(many, 10);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Forecast: how many items from 2020-06-20 to 2020-07-20"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  P50  at least "));
+    run_free(&r);
+    static const struct {
+        const char *args[4];
+        size_t n;
+        const char *msg;
+    } bad[] = {
+        {{"--forecast-items", "0", "x"}, 3, "bad --forecast-items"},
+        {{"--forecast-items", "10001", "x"}, 3, "bad --forecast-items"},
+        {{"--forecast-by", "2020-02-30", "x"}, 3, "bad --forecast-by"},
+        {{"--forecast-seed", "-1", "x"}, 3, "--forecast-from/-basis/-seed need"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = run(bad[i].args, bad[i].n);
+        ck_assert_int_eq(r.rc, 2);
+        ck_assert_msg(strstr(r.err, bad[i].msg) != NULL, "%s", r.err);
+        run_free(&r);
+    }
+    const char *past[] = {"--now", "2020-06-20T00:00:00Z", "--forecast-by", "2020-06-01",
+                          paths[0], paths[1], paths[2], paths[3]};
+    r = run(past, 8);
+    ck_assert_int_ne(r.rc, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "--forecast-by must be after"));
+    run_free(&r);
+}
+END_TEST
+
 /* Display columns of a UTF-8 line, counting CJK ideographs as 2 and the
  * dash as 1: written independently of analyze.c's table. */
 static size_t columns(const char *s, size_t len)
@@ -388,6 +436,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, devlake_json_equals_the_flow_core_in_any_file_order);
     tcase_add_test(tc, default_clock_is_the_latest_instant_of_the_data);
     tcase_add_test(tc, text_report_reads_like_a_report);
+    tcase_add_test(tc, forecast_options);
     tcase_add_test(tc, status_table_aligns_by_display_width);
     tcase_add_test(tc, generated_data_end_to_end_names_the_planted_bottleneck);
     tcase_add_test(tc, errors_are_clear);
