@@ -105,7 +105,7 @@ check "SECURITY.md: reporting, triage, severity timelines, disclosure, versions"
 if command -v shellcheck >/dev/null; then
     check "the operations scripts are shellcheck-clean" shellcheck -x scripts/backup-lib.sh scripts/backup.sh \
         scripts/restore.sh scripts/purge-backups.sh scripts/deb.sh scripts/image.sh scripts/sbom.sh \
-        scripts/version.sh scripts/pg.sh tests/ops/*.sh bench/recovery.sh
+        scripts/version.sh scripts/pg.sh scripts/run.sh tests/ops/*.sh bench/recovery.sh
 fi
 echo "supply chain: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
