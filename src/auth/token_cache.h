@@ -17,7 +17,8 @@
  * key-set reload or install bumps the generation, so a rotated-out or
  * revoked key stops vouching for its tokens at once. Only successful
  * verifications are stored (biq_token_cache_put is called after BIQ_OK),
- * so a refused token is verified in full every time. What it does not
+ * so a refused token is verified in full every time, and only tokens
+ * signed by a current key can take (or evict) an entry. What it does not
  * cover: a token seen for the first time (a cold token) pays the full
  * verification; Forge mints a fresh token per invocation, so the hit rate
  * is that of clients reusing a token within its ~25 s life.
