@@ -203,6 +203,7 @@ run_ops() {
     fi
     rm -f "$out"
 }
+run_ops "tests/ops/sql_tenant_lint.py" python3 tests/ops/sql_tenant_lint.py
 run_ops "tests/ops/restore-drill.sh" bash tests/ops/restore-drill.sh
 run_ops "tests/ops/deb-install.sh" bash tests/ops/deb-install.sh
 run_ops "tests/ops/image-rootfs.sh" bash tests/ops/image-rootfs.sh

@@ -80,7 +80,7 @@ void biq_fit_policy_init(biq_fit_policy *p, const char *app_id, int64_t now)
     p->skew_s = BIQ_FIT_SKEW_S;
 }
 
-static bool policy_ok(const biq_fit_policy *p)
+bool biq_fit_policy_valid(const biq_fit_policy *p)
 {
     return p != NULL && p->app_id != NULL && p->app_id[0] != '\0' &&
            strlen(p->app_id) <= BIQ_CLAIM_LONG_MAX && p->issuer != NULL && p->issuer[0] != '\0' &&
@@ -140,9 +140,10 @@ typedef struct header_bytes {
     bool fits; /* false: valid base64url but over HEADER_JSON_MAX, a bad header */
 } header_bytes;
 
-/* Parses the decoded header and finds its key. */
+/* Parses the decoded header and finds its key; on success copies the kid
+ * into kid_out (BIQ_FIT_KID_MAX + 1 bytes) unless it is NULL. */
 static biq_auth_reason header_key(const biq_jwks *keys, const header_bytes *h,
-                                  const biq_rsa_verifier **key)
+                                  const biq_rsa_verifier **key, char *kid_out)
 {
     json_t *hdr = NULL;
     const json_t *kid = NULL;
@@ -155,6 +156,15 @@ static biq_auth_reason header_key(const biq_jwks *keys, const header_bytes *h,
         goto out;
     *key = biq_jwks_verifier(keys, json_string_value(kid), json_string_length(kid));
     why = *key != NULL ? BIQ_AUTH_OK : BIQ_AUTH_UNKNOWN_KID;
+    if (why == BIQ_AUTH_OK && kid_out != NULL) {
+        size_t n = json_string_length(kid);
+        if (n > BIQ_FIT_KID_MAX) {
+            why = BIQ_AUTH_BAD_HEADER;
+            goto out;
+        }
+        memcpy(kid_out, json_string_value(kid), n);
+        kid_out[n] = '\0';
+    }
 out:
     json_decref(hdr);
     return why;
@@ -173,8 +183,10 @@ static bool segments_decode(const segment seg[SEGMENTS], header_bytes *h, uint8_
            biq_b64url_decode(seg[2].p, seg[2].len, sig, DECODED_MAX, sig_len) == BIQ_OK;
 }
 
-biq_err biq_jws_verify(const biq_jwks *keys, const char *token, size_t len, uint8_t *payload,
-                       size_t cap, size_t *payload_len, biq_auth_reason *reason)
+/* biq_jws_verify, also copying the verifying key's kid to kid_out (may be
+ * NULL) on success. */
+static biq_err jws_verify(const biq_jwks *keys, const char *token, size_t len, uint8_t *payload,
+                          size_t cap, size_t *payload_len, biq_auth_reason *reason, char *kid_out)
 {
     biq_err err = BIQ_ERR_UNAUTHORIZED;
     segment seg[SEGMENTS];
@@ -195,7 +207,7 @@ biq_err biq_jws_verify(const biq_jwks *keys, const char *token, size_t len, uint
     if (!split(token, len, seg) ||
         !segments_decode(seg, &hdr, payload, cap, payload_len, sig, &sig_len))
         goto out;
-    if ((*reason = header_key(keys, &hdr, &key)) != BIQ_AUTH_OK)
+    if ((*reason = header_key(keys, &hdr, &key, kid_out)) != BIQ_AUTH_OK)
         goto out;
     *reason = BIQ_AUTH_SIGNATURE;
     if (sig_len != biq_rsa_verifier_modulus_bytes(key))
@@ -211,6 +223,12 @@ out:
     if (err != BIQ_OK)
         *payload_len = 0;
     return err;
+}
+
+biq_err biq_jws_verify(const biq_jwks *keys, const char *token, size_t len, uint8_t *payload,
+                       size_t cap, size_t *payload_len, biq_auth_reason *reason)
+{
+    return jws_verify(keys, token, len, payload, cap, payload_len, reason, NULL);
 }
 
 /* ---- claims --------------------------------------------------------------- */
@@ -256,21 +274,51 @@ static biq_auth_reason check_audience(const json_t *claims, const char *app_id)
  * malformed token (CLAIMS), distinct in metrics from an expired one. A
  * fractional exp counts as its floor, so exp = now + 0.5 is expired: a
  * rounding towards rejection. */
-static biq_auth_reason check_times(const json_t *claims, const biq_fit_policy *p, int64_t *exp)
+/* The three time rules, shared by check_times (a fresh token) and
+ * biq_fit_times_check (a cached one) so that both apply the same bounds. */
+static bool exp_ok(int64_t exp, const biq_fit_policy *p)
+{
+    return exp > p->now;
+}
+
+static bool nbf_ok(int64_t nbf_hi, const biq_fit_policy *p)
+{
+    return nbf_hi <= p->now + p->skew_s;
+}
+
+static bool iat_ok(int64_t iat_lo, int64_t iat_hi, const biq_fit_policy *p)
+{
+    return iat_lo >= p->now - p->max_age_s && iat_hi <= p->now + p->skew_s;
+}
+
+static biq_auth_reason check_times(const json_t *claims, const biq_fit_policy *p,
+                                   biq_fit_verified *t)
 {
     const json_t *nbf_v = json_object_get(claims, "nbf");
-    int64_t exp_hi, nbf_lo, nbf = 0, iat_lo = 0, iat_hi = 0;
-    if (!numeric_date(json_object_get(claims, "exp"), exp, &exp_hi))
+    int64_t exp_hi, nbf_lo;
+    if (!numeric_date(json_object_get(claims, "exp"), &t->exp, &exp_hi))
         return BIQ_AUTH_CLAIMS;
-    if (*exp <= p->now)
+    if (!exp_ok(t->exp, p))
         return BIQ_AUTH_EXPIRED;
-    if (nbf_v != NULL && !numeric_date(nbf_v, &nbf_lo, &nbf))
+    t->has_nbf = nbf_v != NULL;
+    if (t->has_nbf && !numeric_date(nbf_v, &nbf_lo, &t->nbf_hi))
         return BIQ_AUTH_CLAIMS;
-    if (nbf_v != NULL && nbf > p->now + p->skew_s)
+    if (t->has_nbf && !nbf_ok(t->nbf_hi, p))
         return BIQ_AUTH_NOT_YET_VALID;
-    if (!numeric_date(json_object_get(claims, "iat"), &iat_lo, &iat_hi))
+    if (!numeric_date(json_object_get(claims, "iat"), &t->iat_lo, &t->iat_hi))
         return BIQ_AUTH_CLAIMS;
-    if (iat_lo < p->now - p->max_age_s || iat_hi > p->now + p->skew_s)
+    if (!iat_ok(t->iat_lo, t->iat_hi, p))
+        return BIQ_AUTH_IAT;
+    return BIQ_AUTH_OK;
+}
+
+biq_auth_reason biq_fit_times_check(const biq_fit_verified *t, const biq_fit_policy *p)
+{
+    if (!exp_ok(t->exp, p))
+        return BIQ_AUTH_EXPIRED;
+    if (t->has_nbf && !nbf_ok(t->nbf_hi, p))
+        return BIQ_AUTH_NOT_YET_VALID;
+    if (!iat_ok(t->iat_lo, t->iat_hi, p))
         return BIQ_AUTH_IAT;
     return BIQ_AUTH_OK;
 }
@@ -396,7 +444,7 @@ static biq_auth_reason fill_app(const json_t *app, const char *app_id, biq_tenan
 
 /* security.md's claim order: aud, exp/nbf/iat, iss, tenant, then the rest. */
 static biq_auth_reason check_claims(const json_t *claims, const biq_fit_policy *p,
-                                    biq_tenant_ctx *c)
+                                    biq_tenant_ctx *c, biq_fit_verified *t)
 {
     biq_auth_reason why;
     bool module_conflict = false;
@@ -404,7 +452,7 @@ static biq_auth_reason check_claims(const json_t *claims, const biq_fit_policy *
     if (!json_is_object(claims))
         return BIQ_AUTH_CLAIMS;
     if ((why = check_audience(claims, p->app_id)) != BIQ_AUTH_OK ||
-        (why = check_times(claims, p, &c->exp)) != BIQ_AUTH_OK)
+        (why = check_times(claims, p, t)) != BIQ_AUTH_OK)
         return why;
     if (!json_str_eq(json_object_get(claims, "iss"), p->issuer))
         return BIQ_AUTH_ISSUER;
@@ -418,42 +466,55 @@ static biq_auth_reason check_claims(const json_t *claims, const biq_fit_policy *
         return BIQ_AUTH_CLAIMS;
     memcpy(c->app_id, p->app_id, strlen(p->app_id) + 1);
     c->caller = module_conflict ? BIQ_CALLER_NONE : biq_caller_classify(c);
+    c->exp = t->exp;
     return BIQ_AUTH_OK;
 }
 
 biq_err biq_fit_verify(const biq_jwks *keys, const biq_fit_policy *policy, const char *token,
                        size_t len, biq_tenant_ctx *out, biq_auth_reason *reason)
 {
+    biq_fit_verified info;
+    return biq_fit_verify_info(keys, policy, token, len, out, reason, &info);
+}
+
+biq_err biq_fit_verify_info(const biq_jwks *keys, const biq_fit_policy *policy, const char *token,
+                            size_t len, biq_tenant_ctx *out, biq_auth_reason *reason,
+                            biq_fit_verified *info)
+{
     biq_err err = BIQ_ERR_CONFIG;
     uint8_t payload[DECODED_MAX];
     size_t payload_len = 0;
     json_t *claims = NULL;
     memset(out, 0, sizeof *out);
+    memset(info, 0, sizeof *info);
     *reason = BIQ_AUTH_INTERNAL;
-    if (!policy_ok(policy))
+    if (!biq_fit_policy_valid(policy))
         goto out;
-    if ((err = biq_jws_verify(keys, token, len, payload, sizeof payload, &payload_len, reason)) !=
-        BIQ_OK)
+    if ((err = jws_verify(keys, token, len, payload, sizeof payload, &payload_len, reason,
+                          info->kid)) != BIQ_OK)
         goto out;
     err = BIQ_ERR_UNAUTHORIZED;
     *reason = BIQ_AUTH_CLAIMS;
     claims = json_loadb((const char *)payload, payload_len, JSON_REJECT_DUPLICATES, NULL);
     if (claims == NULL)
         goto out;
-    if ((*reason = check_claims(claims, policy, out)) == BIQ_AUTH_OK)
+    if ((*reason = check_claims(claims, policy, out, info)) == BIQ_AUTH_OK)
         err = BIQ_OK;
 out:
     json_decref(claims);
-    if (err != BIQ_OK)
+    if (err != BIQ_OK) {
         memset(out, 0, sizeof *out);
+        memset(info, 0, sizeof *info);
+    }
     return err;
 }
 
-biq_err biq_auth_from_header(const biq_jwks *keys, const biq_fit_policy *policy, unsigned count,
-                             const char *value, biq_tenant_ctx *out, biq_auth_reason *reason)
+biq_err biq_auth_bearer(unsigned count, const char *value, const char **token, size_t *len_out,
+                        biq_auth_reason *reason)
 {
     size_t prefix = strlen(BEARER), len;
-    memset(out, 0, sizeof *out);
+    *token = NULL;
+    *len_out = 0;
     *reason = BIQ_AUTH_MISSING;
     if (count == 0 || value == NULL)
         return BIQ_ERR_UNAUTHORIZED;
@@ -466,5 +527,19 @@ biq_err biq_auth_from_header(const biq_jwks *keys, const biq_fit_policy *policy,
     *reason = BIQ_AUTH_TOO_LONG;
     if ((len = strnlen(value, BIQ_FIT_AUTH_HEADER_MAX + 1)) > BIQ_FIT_AUTH_HEADER_MAX)
         return BIQ_ERR_UNAUTHORIZED;
-    return biq_fit_verify(keys, policy, value + prefix, len - prefix, out, reason);
+    *token = value + prefix;
+    *len_out = len - prefix;
+    return BIQ_OK;
+}
+
+biq_err biq_auth_from_header(const biq_jwks *keys, const biq_fit_policy *policy, unsigned count,
+                             const char *value, biq_tenant_ctx *out, biq_auth_reason *reason)
+{
+    const char *token;
+    size_t len;
+    memset(out, 0, sizeof *out);
+    biq_err err = biq_auth_bearer(count, value, &token, &len, reason);
+    if (err != BIQ_OK)
+        return err;
+    return biq_fit_verify(keys, policy, token, len, out, reason);
 }

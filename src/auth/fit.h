@@ -23,6 +23,7 @@
 #ifndef BIQ_AUTH_FIT_H
 #define BIQ_AUTH_FIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,5 +117,43 @@ biq_err biq_fit_verify(const biq_jwks *keys, const biq_fit_policy *policy, const
  * biq_fit_verify. */
 biq_err biq_auth_from_header(const biq_jwks *keys, const biq_fit_policy *policy, unsigned count,
                              const char *value, biq_tenant_ctx *out, biq_auth_reason *reason);
+
+
+/* What a successful verification proves beyond the tenant context, for the
+ * verified-token cache (auth/token_cache.h): the time claims as checked
+ * (NumericDates as floor/ceiling, see fit.c) and the kid of the key that
+ * verified the signature. */
+typedef struct biq_fit_verified {
+    int64_t exp;    /* floor of exp */
+    int64_t nbf_hi; /* ceiling of nbf; meaningful only when has_nbf */
+    int64_t iat_lo; /* floor of iat */
+    int64_t iat_hi; /* ceiling of iat */
+    bool has_nbf;
+    char kid[BIQ_FIT_KID_MAX + 1];
+} biq_fit_verified;
+
+/* biq_fit_verify, and on BIQ_OK also fills *info (non-NULL). On failure
+ * *info is all zero. Same results and ownership as biq_fit_verify. */
+biq_err biq_fit_verify_info(const biq_jwks *keys, const biq_fit_policy *policy, const char *token,
+                            size_t len, biq_tenant_ctx *out, biq_auth_reason *reason,
+                            biq_fit_verified *info);
+
+/* The time rules of the top of this file applied to times already taken
+ * from a verified token, in biq_fit_verify's order (exp, nbf, iat), against
+ * policy's clock, maximum age and skew: BIQ_AUTH_OK, BIQ_AUTH_EXPIRED,
+ * BIQ_AUTH_NOT_YET_VALID or BIQ_AUTH_IAT. policy must pass the policy checks
+ * of biq_fit_verify (callers verify it first). */
+biq_auth_reason biq_fit_times_check(const biq_fit_verified *info, const biq_fit_policy *policy);
+
+/* The Authorization header rules of biq_auth_from_header without the token
+ * check: BIQ_OK with token[0..*len) the bearer token inside value, or
+ * BIQ_ERR_UNAUTHORIZED with *reason MISSING, MULTIPLE_HEADERS, SCHEME or
+ * TOO_LONG. */
+biq_err biq_auth_bearer(unsigned count, const char *value, const char **token, size_t *len,
+                        biq_auth_reason *reason);
+
+/* True when policy is one biq_fit_verify accepts (app_id and issuer set,
+ * max_age and skew within bounds). */
+bool biq_fit_policy_valid(const biq_fit_policy *policy);
 
 #endif

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/token_cache.h"
+
 /* One generation of keys. refs counts the keyring's own reference plus one
  * per verify in progress; the last release frees it. */
 typedef struct generation {
     biq_jwks *set;
+    uint64_t number; /* from biq_keyring.generations: cached tokens name it */
     atomic_size_t refs;
 } generation;
 
@@ -21,15 +24,20 @@ typedef struct generation {
 struct biq_keyring {
     pthread_rwlock_t lock;
     generation *current;
+    atomic_uint_fast64_t generations; /* numbers handed out so far */
+    biq_token_cache *cache;           /* verified tokens (auth/token_cache.h) */
     char path[BIQ_KEYRING_PATH_MAX + 1];
 };
 
-static generation *generation_new(biq_jwks *set)
+/* A new generation numbered after every earlier one of ring: a cached
+ * token verified under an older number is never served again. */
+static generation *generation_new(biq_keyring *ring, biq_jwks *set)
 {
     generation *g = malloc(sizeof *g);
     if (g == NULL)
         return NULL;
     g->set = set;
+    g->number = atomic_fetch_add(&ring->generations, 1) + 1;
     atomic_init(&g->refs, 1);
     return g;
 }
@@ -60,9 +68,14 @@ biq_err biq_keyring_new_from_set(biq_jwks *set, biq_keyring **out)
         err = BIQ_ERR_CONFIG;
         goto out;
     }
-    if (ring == NULL || (ring->current = generation_new(set)) == NULL)
+    if (ring == NULL)
+        goto out;
+    atomic_init(&ring->generations, 0);
+    if ((ring->current = generation_new(ring, set)) == NULL)
         goto out;
     set = NULL;
+    if ((err = biq_token_cache_new(BIQ_TOKEN_CACHE_CAPACITY, &ring->cache)) != BIQ_OK)
+        goto out;
     if (pthread_rwlock_init(&ring->lock, NULL) != 0) {
         err = BIQ_ERR_INTERNAL;
         goto out;
@@ -71,8 +84,10 @@ biq_err biq_keyring_new_from_set(biq_jwks *set, biq_keyring **out)
     ring = NULL;
     err = BIQ_OK;
 out:
-    if (ring != NULL)
+    if (ring != NULL) {
         release(ring->current);
+        biq_token_cache_free(ring->cache);
+    }
     free(ring);
     biq_jwks_free(set);
     return err;
@@ -103,7 +118,7 @@ biq_err biq_keyring_install(biq_keyring *ring, biq_jwks *set)
     generation *fresh, *old;
     if (set == NULL)
         return BIQ_ERR_CONFIG;
-    if ((fresh = generation_new(set)) == NULL) {
+    if ((fresh = generation_new(ring, set)) == NULL) {
         biq_jwks_free(set);
         return BIQ_ERR_NOMEM;
     }
@@ -143,11 +158,35 @@ size_t biq_keyring_count(biq_keyring *ring)
     return n;
 }
 
+/* The cache in front of biq_fit_verify_info against generation g. Only a
+ * BIQ_OK verification is stored: refused tokens are verified in full each
+ * time. A token over the size limit or a policy biq_fit_verify would refuse
+ * skips the cache so that the full check reports why. A failure to hash
+ * only costs the cache, never the check. */
+static biq_err verify_cached(biq_keyring *ring, const generation *g, const biq_fit_policy *policy,
+                             const char *token, size_t len, biq_tenant_ctx *out,
+                             biq_auth_reason *reason)
+{
+    uint8_t digest[BIQ_TOKEN_CACHE_DIGEST];
+    biq_fit_verified info;
+    bool cacheable = token != NULL && len <= BIQ_FIT_TOKEN_MAX && biq_fit_policy_valid(policy) &&
+                     biq_token_cache_digest(ring->cache, token, len, digest) == BIQ_OK;
+    if (cacheable &&
+        biq_token_cache_get(ring->cache, digest, g->number, g->set, policy, out)) {
+        *reason = BIQ_AUTH_OK;
+        return BIQ_OK;
+    }
+    biq_err err = biq_fit_verify_info(g->set, policy, token, len, out, reason, &info);
+    if (err == BIQ_OK && cacheable)
+        biq_token_cache_put(ring->cache, digest, g->number, policy, out, &info);
+    return err;
+}
+
 biq_err biq_keyring_verify(biq_keyring *ring, const biq_fit_policy *policy, const char *token,
                            size_t len, biq_tenant_ctx *out, biq_auth_reason *reason)
 {
     generation *g = acquire(ring);
-    biq_err err = biq_fit_verify(g->set, policy, token, len, out, reason);
+    biq_err err = verify_cached(ring, g, policy, token, len, out, reason);
     release(g);
     return err;
 }
@@ -155,10 +194,21 @@ biq_err biq_keyring_verify(biq_keyring *ring, const biq_fit_policy *policy, cons
 biq_err biq_keyring_authenticate(biq_keyring *ring, const biq_fit_policy *policy, unsigned count,
                                  const char *value, biq_tenant_ctx *out, biq_auth_reason *reason)
 {
+    const char *token;
+    size_t len;
+    memset(out, 0, sizeof *out);
+    biq_err err = biq_auth_bearer(count, value, &token, &len, reason);
+    if (err != BIQ_OK)
+        return err;
     generation *g = acquire(ring);
-    biq_err err = biq_auth_from_header(g->set, policy, count, value, out, reason);
+    err = verify_cached(ring, g, policy, token, len, out, reason);
     release(g);
     return err;
+}
+
+size_t biq_keyring_cached(biq_keyring *ring)
+{
+    return ring != NULL ? biq_token_cache_size(ring->cache) : 0;
 }
 
 void biq_keyring_free(biq_keyring *ring)
@@ -166,6 +216,7 @@ void biq_keyring_free(biq_keyring *ring)
     if (ring == NULL)
         return;
     release(ring->current);
+    biq_token_cache_free(ring->cache);
     pthread_rwlock_destroy(&ring->lock);
     free(ring);
 }

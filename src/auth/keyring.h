@@ -56,6 +56,15 @@ biq_err biq_keyring_install(biq_keyring *ring, biq_jwks *set);
 /* Number of keys in the current set (0 for NULL). */
 size_t biq_keyring_count(biq_keyring *ring);
 
+/* Verified tokens: both functions below answer from a bounded cache of
+ * tokens this ring verified before (auth/token_cache.h: keyed by the
+ * SHA-256 of the whole token, BIQ_TOKEN_CACHE_CAPACITY entries), after
+ * re-checking exp, nbf and iat against policy, that policy's app_id and
+ * issuer are those it was verified under, and that the set is still the
+ * one (same generation: any reload or install empties the cache in effect)
+ * holding the token's kid. Results are those of a full verification; only
+ * successes are cached. */
+
 /* biq_fit_verify against the current set. */
 biq_err biq_keyring_verify(biq_keyring *ring, const biq_fit_policy *policy, const char *token,
                            size_t len, biq_tenant_ctx *out, biq_auth_reason *reason);
@@ -64,6 +73,10 @@ biq_err biq_keyring_verify(biq_keyring *ring, const biq_fit_policy *policy, cons
  * calls for every authenticated route. */
 biq_err biq_keyring_authenticate(biq_keyring *ring, const biq_fit_policy *policy, unsigned count,
                                  const char *value, biq_tenant_ctx *out, biq_auth_reason *reason);
+
+/* Entries in the verified-token cache (0 for NULL): for tests and
+ * metrics. */
+size_t biq_keyring_cached(biq_keyring *ring);
 
 /* Frees the keyring and its set. No thread may be using it. NULL is a
  * no-op. */

@@ -393,13 +393,13 @@ biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *
      * on a snapshot is safe: a concurrent writer only moves a row forward. */
     return biq_tx_exec(tx,
                        "INSERT INTO statuses AS s (tenant_id, status_id, name, category, seen_at)"
-                       " SELECT n.tenant_id, n.id, n.name, n.category, n.seen_at FROM"
-                       " (SELECT DISTINCT ON (t.id) $1::text, t.id, t.name, t.category,"
+                       " SELECT $1::text, n.id, n.name, n.category, n.seen_at FROM"
+                       " (SELECT DISTINCT ON (t.id) t.id, t.name, t.category,"
                        "   coalesce(" MS_TO_TS("t.seen") ", 'infinity')"
                        "  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[])"
                        "   WITH ORDINALITY AS t(id, name, category, seen, ord)"
                        "  ORDER BY t.id, t.seen DESC NULLS FIRST, t.name COLLATE \"C\", t.ord DESC)"
-                       "  AS n(tenant_id, id, name, category, seen_at)"
+                       "  AS n(id, name, category, seen_at)"
                        " WHERE NOT EXISTS (SELECT 1 FROM statuses x"
                        "  WHERE x.tenant_id = $1 AND x.status_id = n.id AND ("
                        "   (n.seen_at <> 'infinity' AND (x.seen_at > n.seen_at OR"

@@ -6,6 +6,22 @@
 
 #include "auth/tenant.h"
 
+/* Everything a transaction needs from its session, set transaction-locally
+ * (set_config(..., true)) in one statement after BEGIN: the tenant, and the
+ * bounds the pool also sets per session (store/pool.c). The session SETs
+ * hold on a direct connection; behind PgBouncer in transaction mode a
+ * server connection may have been opened by another client, so every
+ * transaction carries its own copy and depends on no session state. */
+#define TX_STATEMENT_TIMEOUT "15000"
+#define TX_IDLE_TIMEOUT "30000"
+_Static_assert(BIQ_POOL_STATEMENT_TIMEOUT_MS == 15000 && BIQ_POOL_IDLE_TX_TIMEOUT_MS == 30000,
+               "TX_STATEMENT_TIMEOUT and TX_IDLE_TIMEOUT follow store/pool.h");
+static const char TX_SETTINGS[] =
+    "SELECT set_config('app.current_tenant', $1, true),"
+    " set_config('statement_timeout', $2, true),"
+    " set_config('idle_in_transaction_session_timeout', $3, true),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true)";
+
 struct biq_tx {
     biq_pool *pool;
     PGconn *conn;
@@ -80,8 +96,8 @@ biq_err biq_tx_begin(biq_pool *pool, const char *tenant_id, biq_tx **out)
         goto out;
     if ((err = biq_tx_exec(tx, "BEGIN", 0, NULL, NULL)) != BIQ_OK)
         goto out;
-    const char *params[] = {tx->tenant_id};
-    err = biq_tx_exec(tx, "SELECT set_config('app.current_tenant', $1, true)", 1, params, NULL);
+    const char *params[] = {tx->tenant_id, TX_STATEMENT_TIMEOUT, TX_IDLE_TIMEOUT};
+    err = biq_tx_exec(tx, TX_SETTINGS, 3, params, NULL);
 out:
     if (err != BIQ_OK) {
         biq_tx_rollback(tx);

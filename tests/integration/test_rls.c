@@ -176,6 +176,51 @@ START_TEST(catalog_is_locked_down)
 }
 END_TEST
 
+/* Citus-ready keys (issue 16; tests/ops/sql_tenant_lint.py checks the same
+ * from the migration text): in the migrated catalog every primary key,
+ * unique constraint and foreign key of a tenant table has tenant_id as its
+ * first column, every foreign key references a tenant_id first, and the
+ * only sequences of tenant tables are the identity columns whose values
+ * never leave the server (docs/scaling.md, "Ids"). */
+START_TEST(keys_lead_with_tenant_id)
+{
+    PGconn *c = harness_pg(&H, "postgres");
+    PGresult *r = harness_sql(
+        c, "SELECT k.conrelid::regclass::text || ' ' || k.conname FROM pg_constraint k"
+           " JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
+           " WHERE n.nspname = 'public' AND k.contype IN ('p', 'u', 'f')"
+           " AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid"
+           "             AND a.attname = 'tenant_id' AND NOT a.attisdropped)"
+           " AND ((SELECT attname FROM pg_attribute WHERE attrelid = k.conrelid"
+           "       AND attnum = k.conkey[1]) <> 'tenant_id'"
+           "   OR (k.contype = 'f' AND (SELECT attname FROM pg_attribute"
+           "       WHERE attrelid = k.confrelid AND attnum = k.confkey[1]) <> 'tenant_id'))"
+           " ORDER BY 1");
+    for (int i = 0; i < PQntuples(r); i++)
+        fprintf(stderr, "key not led by tenant_id: %s\n", PQgetvalue(r, i, 0));
+    ck_assert_int_eq(PQntuples(r), 0);
+    PQclear(r);
+    ck_assert_int_gt(scalar(c, "SELECT count(*) FROM pg_constraint k JOIN pg_class t"
+                               " ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
+                               " WHERE n.nspname = 'public' AND k.contype = 'f'"),
+                     20);
+    /* Sequences owned by columns of tenant tables (identity or serial). */
+    r = harness_sql(c, "SELECT d.refobjid::regclass::text || '.' || a.attname"
+                       " FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+                       " JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+                       " WHERE d.refclassid = 'pg_class'::regclass AND EXISTS (SELECT 1"
+                       "   FROM pg_attribute x WHERE x.attrelid = d.refobjid"
+                       "   AND x.attname = 'tenant_id' AND NOT x.attisdropped)"
+                       " ORDER BY 1");
+    ck_assert_int_eq(PQntuples(r), 3);
+    ck_assert_str_eq(PQgetvalue(r, 0, 0), "alert_events.event_id");
+    ck_assert_str_eq(PQgetvalue(r, 1, 0), "data_commits.id");
+    ck_assert_str_eq(PQgetvalue(r, 2, 0), "settings_history.change_id");
+    PQclear(r);
+    PQfinish(c);
+}
+END_TEST
+
 START_TEST(app_role_without_tenant_sees_nothing)
 {
     PGconn *app = harness_pg(&H, "biq_app");
@@ -381,6 +426,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, catalog_is_locked_down);
+    tcase_add_test(tc, keys_lead_with_tenant_id);
     tcase_add_test(tc, app_role_without_tenant_sees_nothing);
     tcase_add_test(tc, tenant_cannot_touch_another);
     tcase_add_test(tc, one_connection_pool_never_mixes_tenants);
