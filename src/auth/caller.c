@@ -57,6 +57,7 @@ static bool context_fits(biq_caller_class c, const biq_tenant_ctx *t)
 
 biq_caller_class biq_caller_classify(const biq_tenant_ctx *t)
 {
+    /* mutate: equivalent logic: an empty type or key matches no table row */
     if (t->module_type[0] == '\0' || t->module_key[0] == '\0')
         return BIQ_CALLER_NONE;
     biq_caller_class c = table_class(t->module_type, t->module_key);

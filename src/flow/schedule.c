@@ -170,6 +170,8 @@ static int64_t utc_day(int64_t ms)
 static size_t change_days(const biq_tz *tz, int64_t from, int64_t to, int64_t *days,
                           int64_t *changes, size_t *n_changes)
 {
+    /* mutate: equivalent const "0 -> 1": an extra candidate day is measured
+     * exactly, and a regular one is dropped (no correction) */
     size_t n = 0, k = 0;
     int64_t start = (from - CHANGE_REACH_AFTER - 1) * BIQ_MS_PER_DAY;
     int64_t stop = (to + CHANGE_REACH_BEFORE + 1) * BIQ_MS_PER_DAY;
@@ -177,6 +179,8 @@ static size_t change_days(const biq_tz *tz, int64_t from, int64_t to, int64_t *d
         int64_t td = utc_day(t);
         if (days) {
             changes[k] = td;
+            /* mutate: equivalent rel "<= -> <": the reach is sized for 26 h
+             * offsets, a day more than any zone needs */
             for (int64_t d = td - CHANGE_REACH_BEFORE; d <= td + CHANGE_REACH_AFTER; d++)
                 if (d >= from && d < to)
                     days[n++] = d;

@@ -62,6 +62,7 @@ enum { N_ROLE_LISTS = sizeof ROLE_LISTS / sizeof ROLE_LISTS[0] };
 static biq_err build_roles(const json_t *ov, biq_arena *arena, biq_flow_settings *s,
                            biq_settings_checker *c)
 {
+    /* mutate: equivalent const "0 -> (-1)": total + 1 slots, one to spare */
     size_t total = 0;
     for (size_t l = 0; l < N_ROLE_LISTS; l++)
         total += list_of(ov, ROLE_LISTS[l].path) ? json_array_size(list_of(ov, ROLE_LISTS[l].path))

@@ -63,6 +63,7 @@ static const field_def TENANT_FIELDS[] = {
 };
 
 static const field_def PROJECT_FIELDS[] = {
+    /* mutate: equivalent const: min, max and def are read for F_NUMBER only */
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0},
     {"excludedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
 };

@@ -160,6 +160,9 @@ START_TEST(names_and_scopes)
                                       sizeof buf),
                      "project-admin or site-admin");
     ck_assert_str_eq(biq_caller_names(0x7f, buf, 20), "platform-lifecycle"); /* truncated */
+    buf[0] = 'X';
+    ck_assert_ptr_eq(biq_caller_names(0x7f, buf, 0), buf); /* no room: nothing written */
+    ck_assert_int_eq(buf[0], 'X');
     biq_tenant_ctx t = {.caller = BIQ_CALLER_PROJECT_ADMIN, .project_key = "EE"};
     ck_assert_str_eq(biq_caller_project_scope(&t), "EE");
     t.caller = BIQ_CALLER_VIEWER;

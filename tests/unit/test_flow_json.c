@@ -217,6 +217,51 @@ START_TEST(facts_after_now_are_not_seen)
 }
 END_TEST
 
+/* The data-quality report lists exactly the issues of each finding, found
+ * by id among many: an issue visiting an unknown status, one with a move
+ * out of order, none of the others. */
+START_TEST(quality_groups_name_exactly_their_issues)
+{
+    biq_arena *a = biq_arena_new(1u << 20);
+    enum { N = 9, UNKNOWN = 77 };
+    biq_transition odd[] = {
+        {.history_id = 1, .at = T0 + 2 * H, .from_status = BACKLOG, .to_status = PROG},
+        {.history_id = 2, .at = T0 - H, .from_status = PROG, .to_status = DONE}, /* before created */
+    };
+    biq_transition unk[] = {{.history_id = 3, .at = T0 + H, .from_status = BACKLOG, .to_status = UNKNOWN}};
+    static const char *const keys[N] = {"A-1", "A-2", "A-3", "A-4", "A-5", "A-6", "A-7", "A-8", "A-9"};
+    biq_issue is[N];
+    for (int i = 0; i < N; i++)
+        is[i] = (biq_issue){.id = 10 + i, .key = keys[i], .status_id = BACKLOG, .created = T0,
+                            .changelog_total = -1};
+    is[6].transitions = unk; /* A-7 visits an unknown status */
+    is[6].n_transitions = 1;
+    is[6].status_id = UNKNOWN;
+    is[2].transitions = odd; /* A-3 has a move before it was created */
+    is[2].n_transitions = 2;
+    is[2].status_id = PROG;
+    biq_flow *f = make(a, is, N, T0 + DAY);
+    biq_flow_dq_report rep;
+    ck_assert_int_eq(biq_flow_dq_report_build(f, a, &rep), BIQ_OK);
+    bool seen_unknown = false, seen_order = false;
+    for (size_t g = 0; g < rep.n_groups; g++) {
+        const biq_flow_dq_group *grp = &rep.groups[g];
+        if (grp->kind == BIQ_DQ_UNKNOWN_STATUS) {
+            seen_unknown = true;
+            ck_assert_uint_eq(grp->n_issues, 1);
+            ck_assert_uint_eq(grp->n_keys, 1);
+            ck_assert_str_eq(grp->keys[0], "A-7");
+        } else if (grp->kind == BIQ_DQ_OUT_OF_ORDER) {
+            seen_order = true;
+            ck_assert_uint_eq(grp->n_issues, 1);
+            ck_assert_str_eq(grp->keys[0], "A-3");
+        }
+    }
+    ck_assert(seen_unknown && seen_order);
+    biq_arena_free(a);
+}
+END_TEST
+
 START_TEST(csv_lines)
 {
     biq_arena *a = biq_arena_new(1u << 20);
@@ -359,6 +404,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, issue_panel_json);
     tcase_add_test(tc, issue_panel_total_stops_at_done);
     tcase_add_test(tc, facts_after_now_are_not_seen);
+    tcase_add_test(tc, quality_groups_name_exactly_their_issues);
     tcase_add_test(tc, csv_lines);
     tcase_add_test(tc, rounding_and_instants);
     tcase_add_test(tc, chart_and_findings_json);

@@ -5,6 +5,7 @@
  * empty overrides with biq_settings_apply, as the PUT route does; a line
  * that does not hold fails with its line number. Plus the one custom
  * field id rule that the settings and the backfill share. */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,12 +94,37 @@ START_TEST(one_custom_field_id_rule)
 }
 END_TEST
 
+/* What stored overrides mean for the flow core: each weekday name sets its
+ * own bit (Monday is bit 0, Sunday bit 6), and a backlog role is a role. */
+START_TEST(overrides_mean_schedule_days_and_roles)
+{
+    biq_arena *a = biq_arena_new(1u << 20);
+    json_t *ov = json_loads("{\"workSchedule\":{\"timeZone\":\"UTC\",\"working\":true,"
+                            "\"workingDays\":[\"mon\",\"sun\"],\"hours\":{\"start\":\"09:00\","
+                            "\"end\":\"17:00\"},\"holidays\":[]},"
+                            "\"statusRoles.backlog\":[\"5\"],\"statusRoles.active\":[\"6\"]}",
+                            0, NULL);
+    ck_assert_ptr_nonnull(ov);
+    biq_settings_flow_config cfg;
+    char msg[BIQ_SETTINGS_MESSAGE_MAX];
+    ck_assert_int_eq(biq_settings_flow_config_build(ov, NULL, a, &cfg, msg, sizeof msg), BIQ_OK);
+    ck_assert_uint_eq(cfg.schedule.working_days, (1u << 0) | (1u << 6));
+    ck_assert_uint_eq(cfg.settings.n_roles, 2);
+    for (size_t i = 0; i < cfg.settings.n_roles; i++)
+        ck_assert_int_eq(cfg.settings.roles[i].role,
+                         cfg.settings.roles[i].status_id == 5 ? BIQ_ROLE_BACKLOG : BIQ_ROLE_ACTIVE);
+    json_decref(ov);
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("settings_rules");
     TCase *tc = tcase_create("rules");
     tcase_add_test(tc, every_rule_holds);
     tcase_add_test(tc, one_custom_field_id_rule);
+    tcase_add_test(tc, overrides_mean_schedule_days_and_roles);
     suite_add_tcase(s, tc);
     return s;
 }
