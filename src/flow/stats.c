@@ -40,7 +40,8 @@ double biq_flow_percentile(const int64_t *sorted, size_t n, double p)
 double biq_flow_quotient(long double num, long double den)
 {
     const long double exact = (long double)EXACT_INT_MAX;
-    /* mutate: equivalent rel: at exactly +-2^53 both ways divide exactly */
+    /* mutate: equivalent rel: at exactly +-2^53 both ways divide exactly
+     * (negating the test is killed by quotients_round_once) */
     if (num >= -exact && num <= exact && den >= -exact && den <= exact &&
         num == (long double)(int64_t)num && den == (long double)(int64_t)den)
         return (double)num / (double)den; /* one correctly rounded division */

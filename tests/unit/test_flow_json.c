@@ -1,6 +1,7 @@
 /* test_flow_json.c - the dashboard object (api.md keys, exact values,
  * sparse state, same bytes twice), the issue panel JSON, CSV lines, and the
  * rounding and instant formats. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,19 @@ START_TEST(quality_groups_name_exactly_their_issues)
 }
 END_TEST
 
+/* Averages are one correctly rounded division of exact integers: dividing
+ * in long double and rounding again to double would differ here (double
+ * rounding), and a script recomputing from the slices would not match. */
+START_TEST(quotients_round_once)
+{
+    const int64_t n = INT64_C(3081166468439118), d = 20414271;
+    ck_assert_double_eq(biq_flow_quotient((long double)n, (long double)d), (double)n / (double)d);
+    if (LDBL_MANT_DIG > DBL_MANT_DIG) /* x86-64's 80-bit long double */
+        ck_assert_double_ne((double)((long double)n / (long double)d), (double)n / (double)d);
+    ck_assert_double_eq(biq_flow_quotient(7.0L, 2.0L), 3.5);
+}
+END_TEST
+
 START_TEST(csv_lines)
 {
     biq_arena *a = biq_arena_new(1u << 20);
@@ -405,6 +419,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, issue_panel_total_stops_at_done);
     tcase_add_test(tc, facts_after_now_are_not_seen);
     tcase_add_test(tc, quality_groups_name_exactly_their_issues);
+    tcase_add_test(tc, quotients_round_once);
     tcase_add_test(tc, csv_lines);
     tcase_add_test(tc, rounding_and_instants);
     tcase_add_test(tc, chart_and_findings_json);
