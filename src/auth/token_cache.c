@@ -80,7 +80,7 @@ void biq_token_cache_free(biq_token_cache *c)
 biq_err biq_token_cache_digest(const biq_token_cache *c, const char *token, size_t len,
                                uint8_t digest[BIQ_TOKEN_CACHE_DIGEST])
 {
-    unsigned int n = 0;
+    unsigned int n = 0; /* mutate: equivalent const: EVP_Digest sets it before the check */
     if (EVP_Digest(token, len, digest, &n, c->sha256, NULL) != 1 || n != BIQ_TOKEN_CACHE_DIGEST)
         return BIQ_ERR_CRYPTO;
     return BIQ_OK;
@@ -167,6 +167,7 @@ void biq_token_cache_put(biq_token_cache *c, const uint8_t digest[BIQ_TOKEN_CACH
     memcpy(victim->digest, digest, BIQ_TOKEN_CACHE_DIGEST);
     victim->used = true;
     victim->generation = generation;
+    /* mutate: equivalent const "1 -> 2": stamps only order, any offset alike */
     victim->stamp = atomic_fetch_add(&c->clock, 1) + 1;
     memcpy(victim->issuer, p->issuer, issuer_len);
     victim->issuer[issuer_len] = '\0';
