@@ -22,7 +22,6 @@ enum {
     CFD_MAX_DAYS = 366, /* a year of daily rows per request */
     CSV_INITIAL = 64 * 1024,
     FILENAME_MAX_LEN = 128,
-    FORECAST_NUMBER_MAX_DIGITS = 16, /* of items, basis and seed */
 };
 
 /* The answer of a view that could not be opened. */
@@ -135,10 +134,13 @@ static json_t *sync_json(const biq_view *v)
 static biq_err dashboard_json(biq_view *v, const char *window, biq_response *resp, json_t **out)
 {
     const biq_project_data *d = &v->data;
+    char as_of[BIQ_CIVIL_DATE_TEXT_MAX];
+    if (v->as_of_day != BIQ_VIEWS_NOW)
+        biq_civil_format_date(v->as_of_day, as_of, sizeof as_of);
     biq_dashboard_meta meta = {.project_key = v->project_key,
                                .project_name = d->name ? d->name : v->project_key,
                                .data_version = d->data_version,
-                               .as_of = v->as_of_day != BIQ_VIEWS_NOW ? v->as_of_text : NULL};
+                               .as_of = v->as_of_day != BIQ_VIEWS_NOW ? as_of : NULL};
     biq_err err = biq_flow_dashboard_build(v->flow, window, &meta, v->arena, out);
     if (err == BIQ_ERR_NOT_FOUND)
         return biq_response_error(resp, err, "window: the project has no sprint for %s", window);
@@ -308,19 +310,6 @@ biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp
 
 /* ------------------------------------------------------------- forecast */
 
-/* A decimal without sign or spaces, 0..max; false otherwise. */
-static bool digits_value(const char *s, int64_t max, int64_t *out)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > FORECAST_NUMBER_MAX_DIGITS || strspn(s, "0123456789") != n)
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    *out = v;
-    return v <= max;
-}
-
 /* items=N (when) or by=YYYY-MM-DD (how many), from=YYYY-MM-DD (default
  * today in the schedule's zone), basis=N days (1..365, default 30),
  * seed=N (0..2^53-1, default BIQ_FORECAST_SEED_DEFAULT). */
@@ -340,7 +329,7 @@ static biq_err forecast_params(const biq_request *req, biq_response *resp,
     *spec = (biq_forecast_spec){.seed = BIQ_FORECAST_SEED_DEFAULT};
     if (items != NULL) {
         spec->kind = BIQ_FORECAST_WHEN;
-        if (!digits_value(items, BIQ_FORECAST_MAX_ITEMS, &v) || v < 1)
+        if (!biq_flow_forecast_number(items, BIQ_FORECAST_MAX_ITEMS, &v) || v < 1)
             return biq_response_error(resp, BIQ_ERR_INVALID, "items: expected 1..%d",
                                       BIQ_FORECAST_MAX_ITEMS);
         spec->items = (int32_t)v;
@@ -353,13 +342,13 @@ static biq_err forecast_params(const biq_request *req, biq_response *resp,
     if (from != NULL && biq_civil_parse_date(from, &spec->start_day) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_INVALID, "from: expected a date YYYY-MM-DD");
     if (basis != NULL) {
-        if (!digits_value(basis, BIQ_FORECAST_MAX_BASIS_DAYS, &v) || v < 1)
+        if (!biq_flow_forecast_number(basis, BIQ_FORECAST_MAX_BASIS_DAYS, &v) || v < 1)
             return biq_response_error(resp, BIQ_ERR_INVALID, "basis: expected 1..%d days",
                                       BIQ_FORECAST_MAX_BASIS_DAYS);
         spec->basis_days = (int32_t)v;
     }
     if (seed != NULL) {
-        if (!digits_value(seed, BIQ_FORECAST_MAX_SEED, &v))
+        if (!biq_flow_forecast_number(seed, BIQ_FORECAST_MAX_SEED, &v))
             return biq_response_error(resp, BIQ_ERR_INVALID,
                                       "seed: expected 0..9007199254740991");
         spec->seed = (uint64_t)v;

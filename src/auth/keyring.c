@@ -199,12 +199,7 @@ biq_err biq_keyring_authenticate(biq_keyring *ring, const biq_fit_policy *policy
     size_t len;
     memset(out, 0, sizeof *out);
     biq_err err = biq_auth_bearer(count, value, &token, &len, reason);
-    if (err != BIQ_OK)
-        return err;
-    generation *g = acquire(ring);
-    err = verify_cached(ring, g, policy, token, len, out, reason);
-    release(g);
-    return err;
+    return err != BIQ_OK ? err : biq_keyring_verify(ring, policy, token, len, out, reason);
 }
 
 size_t biq_keyring_cached(biq_keyring *ring)

@@ -39,7 +39,6 @@ enum {
     AN_DATE_LEN = 10,       /* YYYY-MM-DD */
     AN_SPAN_DIGITS_MAX = 7, /* --window N: up to BIQ_FLOW_MAX_SPAN_DAYS */
     AN_KEYS_SHOWN = 20,     /* issue keys listed per finding kind */
-    AN_NUMBER_DIGITS_MAX = 16, /* --forecast-items, -basis, -seed */
 };
 
 typedef enum an_kind {
@@ -194,29 +193,13 @@ static biq_err parse_window(const char *text, biq_window_spec *out)
 static bool date_value(const char *t, const biq_tz *tz, bool day_after, biq_ms *out)
 {
     size_t len = strlen(t);
+    int64_t day;
     if (len != AN_DATE_LEN)
         return biq_parse_instant(t, len, out) == BIQ_OK;
-    biq_ms probe = 0;
-    char buf[AN_TIME_MAX];
-    snprintf(buf, sizeof buf, "%sT00:00:00Z", t); /* validates the calendar date */
-    if (biq_parse_instant(buf, strlen(buf), &probe) != BIQ_OK)
+    if (biq_civil_parse_date(t, &day) != BIQ_OK)
         return false;
-    int64_t day = biq_floor_div(probe, BIQ_MS_PER_DAY) + (day_after ? 1 : 0);
-    *out = biq_tz_day_start(tz ? tz : biq_tz_utc(), day);
+    *out = biq_tz_day_start(tz ? tz : biq_tz_utc(), day + (day_after ? 1 : 0));
     return true;
-}
-
-/* A decimal without sign, 0..max (the API's rule for forecast numbers). */
-static bool digits_value(const char *s, int64_t max, int64_t *out)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > AN_NUMBER_DIGITS_MAX || strspn(s, "0123456789") != n)
-        return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    *out = v;
-    return v <= max;
 }
 
 /* The forecast options into o->fspec; 0 or 2. */
@@ -236,7 +219,7 @@ static int parse_forecast(FILE *err, an_opts *o)
     *f = (biq_forecast_spec){.seed = BIQ_FORECAST_SEED_DEFAULT};
     if (o->forecast_items != NULL) {
         f->kind = BIQ_FORECAST_WHEN;
-        if (!digits_value(o->forecast_items, BIQ_FORECAST_MAX_ITEMS, &v) || v < 1)
+        if (!biq_flow_forecast_number(o->forecast_items, BIQ_FORECAST_MAX_ITEMS, &v) || v < 1)
             return usage_error(err, "bad --forecast-items (want 1..10000):", o->forecast_items);
         f->items = (int32_t)v;
     } else {
@@ -247,12 +230,12 @@ static int parse_forecast(FILE *err, an_opts *o)
     if (o->forecast_from != NULL && biq_civil_parse_date(o->forecast_from, &f->start_day))
         return usage_error(err, "bad --forecast-from (want YYYY-MM-DD):", o->forecast_from);
     if (o->forecast_basis != NULL) {
-        if (!digits_value(o->forecast_basis, BIQ_FORECAST_MAX_BASIS_DAYS, &v) || v < 1)
+        if (!biq_flow_forecast_number(o->forecast_basis, BIQ_FORECAST_MAX_BASIS_DAYS, &v) || v < 1)
             return usage_error(err, "bad --forecast-basis (want 1..365):", o->forecast_basis);
         f->basis_days = (int32_t)v;
     }
     if (o->forecast_seed != NULL) {
-        if (!digits_value(o->forecast_seed, BIQ_FORECAST_MAX_SEED, &v))
+        if (!biq_flow_forecast_number(o->forecast_seed, BIQ_FORECAST_MAX_SEED, &v))
             return usage_error(err, "bad --forecast-seed (want 0..9007199254740991):", o->forecast_seed);
         f->seed = (uint64_t)v;
     }
@@ -934,26 +917,18 @@ static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
     fprintf(out, "  quality     %s\n", rep.summary);
 }
 
-static void text_date(char *buf, size_t size, int64_t day)
-{
-    int64_t y = 0;
-    int m = 0, d = 0;
-    biq_civil_from_days(day, &y, &m, &d);
-    snprintf(buf, size, "%04d-%02d-%02d", (int)y, m, d);
-}
-
 /* The forecast section: percentiles, then the inputs. */
 static void text_forecast(FILE *out, const biq_forecast *fc)
 {
     const biq_forecast_inputs *in = &fc->inputs;
     char from[AN_TIME_MAX], to[AN_TIME_MAX], start[AN_TIME_MAX], day[AN_TIME_MAX];
-    text_date(from, sizeof from, in->basis_first_day);
-    text_date(to, sizeof to, in->basis_last_day);
-    text_date(start, sizeof start, in->start_day);
+    biq_civil_format_date(in->basis_first_day, from, sizeof from);
+    biq_civil_format_date(in->basis_last_day, to, sizeof to);
+    biq_civil_format_date(in->start_day, start, sizeof start);
     if (fc->kind == BIQ_FORECAST_WHEN) {
         fprintf(out, "Forecast: when will %d items be done, from %s\n", (int)in->items, start);
     } else {
-        text_date(day, sizeof day, in->by_day);
+        biq_civil_format_date(in->by_day, day, sizeof day);
         fprintf(out, "Forecast: how many items from %s to %s (excluded; %d simulated days)\n",
                 start, day, (int)in->horizon);
     }
@@ -967,7 +942,7 @@ static void text_forecast(FILE *out, const biq_forecast *fc)
             fprintf(out, "  P%d  not within %d simulated days\n", pt->p,
                     BIQ_FORECAST_MAX_SIM_DAYS);
         } else {
-            text_date(day, sizeof day, pt->day);
+            biq_civil_format_date(pt->day, day, sizeof day);
             fprintf(out, "  P%d  by %s (%lld simulated days)\n", pt->p, day,
                     (long long)pt->value);
         }

@@ -7,8 +7,6 @@
 #include "flow/json_util.h"
 #include "tz/civil.h"
 
-enum { DATE_BUF = 16 };
-
 static json_t *days_or_null(double days)
 {
     return days < 0 ? json_null() : biq_fl_json_real(days);
@@ -69,13 +67,8 @@ json_t *biq_flow_aging_json(const biq_flow *flow, const biq_flow_aging *g)
 
 static json_t *date_string(int64_t day)
 {
-    char b[DATE_BUF];
-    /* mutate: equivalent const: all three are set by biq_civil_from_days */
-    int64_t y = 0;
-    int m = 0, d = 0; /* mutate: equivalent const (as above) */
-    biq_civil_from_days(day, &y, &m, &d);
-    snprintf(b, sizeof b, "%04d-%02d-%02d", (int)y, m, d);
-    return json_string(b);
+    char b[BIQ_CIVIL_DATE_TEXT_MAX];
+    return json_string(biq_civil_format_date(day, b, sizeof b));
 }
 
 static json_t *cfd_day(const biq_flow_cfd *c, size_t d, bool *ok)

@@ -554,6 +554,14 @@ enum {
 #define BIQ_FORECAST_SEED_DEFAULT UINT64_C(20260101)
 #define BIQ_FORECAST_MAX_SEED INT64_C(9007199254740991)
 
+enum { BIQ_FORECAST_NUMBER_DIGITS_MAX = 16 }; /* of a forecast number as text */
+
+/* The one rule for a forecast number given as text (items, basis days,
+ * seed: the API's query and biq analyze's options): decimal digits only, no
+ * sign or space, at most BIQ_FORECAST_NUMBER_DIGITS_MAX, 0..max. True with
+ * the value in *out. Pure. */
+bool biq_flow_forecast_number(const char *s, int64_t max, int64_t *out);
+
 typedef enum biq_forecast_kind {
     BIQ_FORECAST_WHEN = 0, /* days (and date) until N items are done */
     BIQ_FORECAST_HOW_MANY, /* items done in days S..D-1 */

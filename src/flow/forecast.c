@@ -285,3 +285,15 @@ const char *biq_forecast_state_name(biq_forecast_state s)
 {
     return s == BIQ_FORECAST_NO_THROUGHPUT ? "no_throughput" : "ok";
 }
+
+bool biq_flow_forecast_number(const char *s, int64_t max, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > BIQ_FORECAST_NUMBER_DIGITS_MAX || strspn(s, "0123456789") != n)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    *out = v;
+    return v <= max;
+}

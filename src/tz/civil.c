@@ -1,6 +1,8 @@
 /* civil.c - Gregorian day-number arithmetic (see civil.h). */
 #include "tz/civil.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,4 +75,13 @@ biq_err biq_civil_parse_date(const char *text, int64_t *day)
         return BIQ_ERR_INVALID;
     *day = biq_civil_days(y, m, d);
     return BIQ_OK;
+}
+
+char *biq_civil_format_date(int64_t day, char *buf, size_t size)
+{
+    int64_t y = 0;
+    int m = 0, d = 0; /* mutate: equivalent const: all three are set just below */
+    biq_civil_from_days(day, &y, &m, &d);
+    snprintf(buf, size, "%04" PRId64 "-%02d-%02d", y, m, d);
+    return buf;
 }

@@ -7,6 +7,7 @@
 #ifndef BIQ_TZ_CIVIL_H
 #define BIQ_TZ_CIVIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -21,6 +22,13 @@ enum {
 /* Parses "YYYY-MM-DD" (a real calendar date) into a day number
  * (biq_civil_days). BIQ_ERR_INVALID otherwise. */
 biq_err biq_civil_parse_date(const char *text, int64_t *day);
+
+enum { BIQ_CIVIL_DATE_TEXT_MAX = 24 }; /* "YYYY-MM-DD" of any day number, with NUL */
+
+/* Writes day (biq_civil_days) as "YYYY-MM-DD" into buf[0..size) (NUL-
+ * terminated, cut to fit: BIQ_CIVIL_DATE_TEXT_MAX always suffices) and
+ * returns buf. The inverse of biq_civil_parse_date. */
+char *biq_civil_format_date(int64_t day, char *buf, size_t size);
 
 /* Day number of year-month-day (month 1..12, day 1..31; not validated). */
 int64_t biq_civil_days(int64_t year, int month, int day);

@@ -159,12 +159,6 @@ biq_err biq_views_open(biq_view *v, const biq_views_env *env, const char *tenant
 {
     v->env = *env;
     v->as_of_day = as_of_day;
-    if (as_of_day != BIQ_VIEWS_NOW) {
-        int64_t y;
-        int m, d;
-        biq_civil_from_days(as_of_day, &y, &m, &d);
-        snprintf(v->as_of_text, sizeof v->as_of_text, "%04" PRId64 "-%02d-%02d", y, m, d);
-    }
     v->tenant_id = tenant_id;
     v->project_key = project_key;
     v->window = window;

@@ -51,7 +51,6 @@ enum {
     /* A cached dashboard is served for at most this long: open slices run
      * to now, so an answer may not freeze even when no data moved. */
     BIQ_VIEWS_DASHBOARD_MAX_AGE_MS = 60 * 1000,
-    BIQ_VIEWS_DAY_TEXT_MAX = 24, /* "YYYY-MM-DD" of any representable year */
 };
 
 /* What opening a view needs: borrowed, they must outlive the view. */
@@ -77,7 +76,6 @@ typedef struct biq_view {
     const char *project_key;
     const char *window; /* the dashboard's cache key part; NULL for other views */
     int64_t as_of_day;  /* a local day number (tz/civil.h), or BIQ_VIEWS_NOW */
-    char as_of_text[BIQ_VIEWS_DAY_TEXT_MAX]; /* that day as YYYY-MM-DD, or "" */
     bool want_backfill;
     biq_arena *arena;
     char cache_key[BIQ_CACHE_KEY_MAX + 1]; /* "" when the answer is not cacheable */

@@ -40,6 +40,17 @@ START_TEST(civil_round_trip)
         biq_civil_from_days(d, &y, &m, &dd);
         ck_assert_int_eq(biq_civil_days(y, m, dd), d);
     }
+    /* Dates as text: formatted, then parsed back to the same day. */
+    char text[BIQ_CIVIL_DATE_TEXT_MAX];
+    ck_assert_str_eq(biq_civil_format_date(biq_civil_days(2020, 7, 14), text, sizeof text),
+                     "2020-07-14");
+    ck_assert_str_eq(biq_civil_format_date(0, text, sizeof text), "1970-01-01");
+    for (int64_t d = 0; d < biq_civil_days(10000, 1, 1); d += 7919) { /* years 1970..9999 */
+        int64_t back = -1;
+        ck_assert_int_eq(biq_civil_parse_date(biq_civil_format_date(d, text, sizeof text), &back),
+                         BIQ_OK);
+        ck_assert_int_eq(back, d);
+    }
     ck_assert_int_eq(biq_floor_div(-1, 1000), -1);
     ck_assert_int_eq(biq_floor_div(-1000, 1000), -1);
     ck_assert_int_eq(biq_floor_div(999, 1000), 0);
