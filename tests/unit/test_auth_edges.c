@@ -15,6 +15,7 @@
 #include "auth/jwks.h"
 #include "auth/keyring.h"
 #include "fit_sign.h"
+#include "test_keys.h"
 #include "testsupport.h"
 
 #define APP_ID "ari:cloud:ecosystem::app/00000000-0000-4000-8000-0000000000a1"
@@ -28,17 +29,12 @@ static biq_jwks *jwks;
 
 static void setup(void)
 {
-    key = fit_sign_keygen();
-    char *text = fit_sign_jwks(key, KID), why[256];
-    if (text == NULL || biq_jwks_parse(text, strlen(text), &jwks, why, sizeof why) != BIQ_OK)
-        abort();
-    free(text);
+    test_keys_make(KID, &key, &jwks);
 }
 
 static void teardown(void)
 {
-    biq_jwks_free(jwks);
-    EVP_PKEY_free(key);
+    test_keys_free(key, jwks);
 }
 
 /* The reason for a default token whose app.installationId is PREFIX uuid;
