@@ -109,6 +109,8 @@ typedef struct biq_flow_input {
     size_t n_statuses;
     const biq_sprint *sprints;  /* the project's sprints (for sprint windows) */
     size_t n_sprints;
+    const biq_board *board;     /* the board's columns; NULL: none known (the
+                                   order is inferred from transitions) */
     const biq_flow_settings *settings; /* NULL = defaults */
     const biq_work_schedule *schedule; /* NULL = calendar time in UTC */
     biq_ms now;                        /* the injected clock */
