@@ -652,4 +652,161 @@ biq_err biq_flow_forecast(const biq_flow *flow, const biq_forecast_spec *spec, b
 const char *biq_forecast_kind_name(biq_forecast_kind k);
 const char *biq_forecast_state_name(biq_forecast_state s);
 
+/* ------------------------------------- blocked time and flow efficiency */
+
+/* Issue #15 (docs/metrics.md, "Blocked time", "Flow efficiency"). An item
+ * is blocked while it is flagged (the Flagged field) or while one of its
+ * "is blocked by" links points at a blocker not yet done; "blocked time" is
+ * the union of both, never counted twice. Spans are clipped to the item's
+ * life, [created, done_at) when it is done (the final done, so a reopened
+ * item's earlier Done slices are inside it), else [created, now). */
+
+enum {
+    BIQ_FLOW_MAX_FLAG_CHANGES = 100000, /* per issue, like transitions */
+    BIQ_FLOW_MAX_BLOCK_LINKS = 10000,   /* per issue */
+};
+
+typedef struct biq_flow_block_span {
+    biq_ms start;
+    biq_ms end;          /* excluded; now (or done) for a span still running */
+    bool open;           /* still running at now */
+    int64_t blocker_id;  /* link spans: the blocker; 0 for flag and union spans */
+    bool blocker_loaded; /* link spans: the blocker is in the flow (else it is
+                            counted as open until now: "blocker not loaded") */
+} biq_flow_block_span;
+
+typedef struct biq_flow_blocked_status {
+    int64_t status_id;     /* ids, not names: a renamed status is one status */
+    uint32_t status_index; /* into biq_flow_status_at() */
+    int64_t flagged_ms;    /* schedule time flagged in this status */
+    int64_t link_ms;       /* blocked by an open blocker */
+    int64_t blocked_ms;    /* the union: <= flagged_ms + link_ms */
+} biq_flow_blocked_status;
+
+typedef struct biq_flow_blocked {
+    const biq_flow_issue_view *issue;
+    const biq_flow_block_span *flags; /* flagged spans, disjoint, in time order */
+    size_t n_flags;
+    const biq_flow_block_span *links; /* one per link with time, blocker id order */
+    size_t n_links;
+    const biq_flow_block_span *spans; /* the union, disjoint, in time order */
+    size_t n_spans;
+    const biq_flow_blocked_status *per_status; /* statuses with any blocked
+                                                  time, in order of first visit */
+    size_t n_per_status;
+    int64_t flagged_ms, link_ms, blocked_ms; /* totals over the item's life */
+    bool flagged_now;        /* a flag span runs at now */
+    bool blocked_now;        /* any span runs at now */
+    uint32_t n_unloaded;     /* links whose blocker is not in the flow */
+} biq_flow_blocked;
+
+/* One item's flagged and blocked spans. Flags: changes sorted by (at,
+ * history id, item index), those after now ignored; before the first
+ * change the state is the opposite of that change's (a set was preceded by
+ * "not flagged"); without changes the current field holds since creation.
+ * When the replayed state at the end disagrees with the current field (a
+ * change the changelog lacks), the missing change is placed at the issue's
+ * `updated` (clamped between the last change and now). Links: from
+ * linked_at (or created when the changelog does not show it) until the
+ * blocker's done_at when the blocker is in the flow, else until now. Every
+ * duration is schedule time (working time when the schedule is on).
+ * BIQ_ERR_LIMIT past the limits above, BIQ_ERR_NOMEM; *out lives in arena.
+ * Pure. */
+biq_err biq_flow_blocked_build(const biq_flow *flow, const biq_flow_issue_view *v,
+                               biq_arena *arena, biq_flow_blocked **out);
+
+/* Schedule time of [a, b) covered by spans[0..n) (disjoint). Pure. */
+int64_t biq_flow_spans_between(const biq_flow *flow, const biq_flow_block_span *spans, size_t n,
+                               biq_ms a, biq_ms b);
+
+/* Flow efficiency of one item done in the window. */
+typedef struct biq_flow_efficiency_item {
+    const biq_flow_issue_view *issue;
+    int64_t cycle_ms;            /* started -> done */
+    int64_t active_ms;           /* in active, non-external statuses within the cycle */
+    int64_t active_unblocked_ms; /* active_ms less the blocked time inside it */
+    int64_t blocked_ms;          /* blocked time within the cycle, any status (once) */
+    double ratio;                /* active_unblocked / cycle; 0 when cycle is 0 */
+    bool has_ratio;              /* cycle_ms > 0 */
+} biq_flow_efficiency_item;
+
+typedef struct biq_flow_efficiency_window {
+    uint32_t n;                  /* items done in the window that started */
+    int64_t cycle_ms, active_unblocked_ms, blocked_ms; /* sums */
+    bool has_value;              /* cycle_ms > 0 */
+    double value;                /* Σ active unblocked ÷ Σ cycle (biq_flow_quotient) */
+    uint32_t n_ratios;           /* items with cycle_ms > 0 */
+    double mean_ratio;           /* mean of their ratios; 0 when n_ratios == 0 */
+    double blocked_share;        /* Σ blocked ÷ Σ cycle; 0 without a value */
+} biq_flow_efficiency_window;
+
+typedef struct biq_flow_efficiency {
+    biq_flow_efficiency_window cur, prev; /* (from, to] and the window before */
+    biq_flow_efficiency_item *items;      /* the current window's, issue id order */
+    size_t n_items;
+} biq_flow_efficiency;
+
+/* Flow efficiency for window w (product.md): over items whose done_at is in
+ * (from, to] and that were started. Active = role active and not external;
+ * blocked time inside a queue or external status is not active anyway and is
+ * not subtracted again. BIQ_ERR_INVALID for a bad window, BIQ_ERR_NOMEM.
+ * *out lives in arena. Pure. */
+biq_err biq_flow_efficiency_build(const biq_flow *flow, const biq_flow_window *w,
+                                  biq_arena *arena, biq_flow_efficiency **out);
+
+/* ----------------------------------------------------------- sprint report */
+
+enum { BIQ_FLOW_MAX_SPRINT_CHANGES = 100000 }; /* per issue */
+
+typedef struct biq_sprint_item {
+    const biq_flow_issue_view *issue;
+    bool committed;         /* in the sprint at its start (not already done) */
+    bool added;             /* joined after the start (created into it included) */
+    bool removed;           /* left before the end */
+    bool in_at_end;
+    bool completed;         /* done during the sprint and in it at its end */
+    bool carried_over;      /* in it at its end, not done */
+    bool done_before_start; /* in it at the start, already done: listed apart */
+} biq_sprint_item;
+
+typedef struct biq_sprint_event {
+    biq_ms at;
+    const biq_flow_issue_view *issue;
+    bool added; /* false: removed */
+} biq_sprint_event;
+
+typedef struct biq_sprint_report {
+    const biq_sprint *sprint; /* borrowed from the flow's input */
+    bool active;              /* state "active": the report runs to now */
+    biq_ms start, end;        /* end: complete (else end) date, or now if earlier */
+    biq_sprint_item *items;   /* issue id order */
+    size_t n_items;
+    uint32_t committed, added, removed, completed, carried_over, done_before_start;
+    bool has_ratio;           /* completed + carried_over > 0 */
+    double completion_ratio;  /* completed ÷ (completed + carried_over) */
+    biq_sprint_event *events; /* the scope-change timeline: time, then issue id */
+    size_t n_events;
+    /* What the changelog could not tell (docs/metrics.md, "Sprint report"):
+     * issues touching the sprint whose changelog is truncated, whose Sprint
+     * field was not in the payload, or whose Sprint history has a gap (an
+     * item's "to" is not the next item's "from": an item was unreadable). */
+    bool approximate;
+    uint32_t n_truncated, n_field_missing, n_gaps;
+} biq_sprint_report;
+
+typedef struct biq_flow_sprint_reports {
+    biq_sprint_report *reports; /* closed and active sprints, by start then id */
+    size_t n;
+} biq_flow_sprint_reports;
+
+/* Sprint reports for the flow's sprints that are closed or active and have
+ * a start. Membership at an instant is the issue's current sprint_ids walked
+ * back through its sprint_changes (sorted by at, history id, item index):
+ * before a change it is that change's "from". A change at the start instant
+ * counts as before the start, one at the end instant as after the end (Jira
+ * moves open issues at completion). BIQ_ERR_LIMIT past
+ * BIQ_FLOW_MAX_SPRINT_CHANGES, BIQ_ERR_NOMEM; *out lives in arena. Pure. */
+biq_err biq_flow_sprint_reports_build(const biq_flow *flow, biq_arena *arena,
+                                      biq_flow_sprint_reports **out);
+
 #endif
