@@ -55,6 +55,8 @@ biq_err biq_handle_forecast(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp);
 /* Only for the issue of the token's context (403 otherwise). */
 biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp);
+/* The sprint report of every closed and the active sprint (issue #15). */
+biq_err biq_handle_sprint_report(void *app, biq_request *req, biq_response *resp);
 
 /* Settings (settings.c): GET shows value, default and override per field;
  * PUT validates (422 naming the field), null resets, history recorded. */

@@ -84,6 +84,8 @@ static const biq_route ROUTES[] = {
      PROJECT, SMALL},
     {"GET", "/api/v1/issues/{key}/time-in-status", biq_handle_time_in_status, ISSUE_PANEL, ISSUE,
      0},
+    {"GET", "/api/v1/projects/{key}/sprints/report", biq_handle_sprint_report, READERS, PROJECT,
+     0},
 };
 enum { N_ROUTES = sizeof ROUTES / sizeof ROUTES[0] };
 

@@ -12,6 +12,7 @@
 #include "api/app.h"
 #include "api/explain.h"
 #include "api/handlers.h"
+#include "flow/blocked_json.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "tz/civil.h"
@@ -428,11 +429,90 @@ static biq_err csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *
     return err;
 }
 
-/* attachment; filename="KEY-WINDOW.csv" with only safe characters. */
-static const char *disposition(biq_arena *arena, const char *key, const char *window)
+/* table=efficiency: one row per item done in the window (issue #15). */
+static biq_err csv_efficiency(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
+                              text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_efficiency *e = NULL;
+    biq_err err = biq_flow_efficiency_build(v->flow, w, v->arena, &e);
+    b->arena = out_arena;
+    if (err == BIQ_OK &&
+        (err = biq_flow_csv_efficiency_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t i = 0; err == BIQ_OK && i < e->n_items; i++)
+        if ((err = biq_flow_csv_efficiency_line(&e->items[i], line, sizeof line, &len)) ==
+                BIQ_OK &&
+            !buf_append(b, line, len))
+            err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* table=sprints: one row per (sprint, item) of every sprint report; the
+ * window does not apply (each sprint is its own window). */
+static biq_err csv_sprints(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
+                           text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_sprint_reports *rs = NULL;
+    biq_err err = biq_flow_sprint_reports_build(v->flow, v->arena, &rs);
+    (void)w;
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_csv_sprints_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t i = 0; err == BIQ_OK && i < rs->n; i++)
+        for (size_t j = 0; err == BIQ_OK && j < rs->reports[i].n_items; j++)
+            if ((err = biq_flow_csv_sprints_line(&rs->reports[i], &rs->reports[i].items[j], line,
+                                                 sizeof line, &len)) == BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* The export's tables (?table=, default slices: the bytes of before). */
+typedef biq_err (*csv_builder)(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
+                               text_buf *b);
+typedef struct csv_table {
+    const char *name;
+    csv_builder build;
+} csv_table;
+
+static const csv_table CSV_TABLES[] = {
+    {"slices", csv_text},
+    {"efficiency", csv_efficiency},
+    {"sprints", csv_sprints},
+};
+
+static biq_err table_param(const biq_request *req, biq_response *resp, const csv_table **out)
+{
+    const char *t = NULL;
+    *out = &CSV_TABLES[0];
+    if (biq_request_query(req, "table", &t) != BIQ_OK)
+        t = "";
+    if (t == NULL)
+        return BIQ_OK;
+    for (size_t i = 0; i < sizeof CSV_TABLES / sizeof CSV_TABLES[0]; i++)
+        if (strcmp(t, CSV_TABLES[i].name) == 0) {
+            *out = &CSV_TABLES[i];
+            return BIQ_OK;
+        }
+    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices, efficiency or sprints");
+}
+
+/* attachment; filename="KEY-WINDOW.csv" (KEY-WINDOW-TABLE.csv for a table
+ * other than slices) with only safe characters. */
+static const char *disposition(biq_arena *arena, const char *key, const char *window,
+                               const csv_table *table)
 {
     char name[FILENAME_MAX_LEN];
-    snprintf(name, sizeof name, "%s-%s", key, window);
+    if (table == &CSV_TABLES[0])
+        snprintf(name, sizeof name, "%s-%s", key, window);
+    else
+        snprintf(name, sizeof name, "%s-%s-%s", key, window, table->name);
     for (char *p = name; *p != '\0'; p++)
         if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p) == NULL)
             *p = '_';
@@ -447,21 +527,38 @@ biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
     const char *window = NULL;
     biq_flow_window w;
     text_buf b = {0};
-    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
-    if (err == BIQ_OK && (err = csv_text(&v, &w, req->arena, &b)) != BIQ_OK)
+    const csv_table *table = NULL;
+    biq_err err = table_param(req, resp, &table);
+    if (err == BIQ_OK)
+        err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK && (err = table->build(&v, &w, req->arena, &b)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not build the export");
     if (err == BIQ_OK) {
         resp->status = 200;
         resp->text = b.data != NULL ? b.data : "";
         resp->text_len = b.len;
         resp->content_type = "text/csv; charset=utf-8";
-        resp->content_disposition = disposition(req->arena, req->params[0], window);
+        resp->content_disposition = disposition(req->arena, req->params[0], window, table);
     }
     biq_views_close(&v);
     return err;
 }
 
 /* ------------------------------------------------------- issue panel */
+
+/* The time in status with the item's flagged and blocked spans ("blocked");
+ * NULL when out of memory. */
+static json_t *issue_panel_json(const biq_view *v, const biq_flow_issue_view *iv)
+{
+    biq_flow_blocked *bl = NULL;
+    json_t *o = biq_flow_issue_json(v->flow, iv);
+    if (o != NULL && (biq_flow_blocked_build(v->flow, iv, v->arena, &bl) != BIQ_OK ||
+                      json_object_set_new(o, "blocked", biq_flow_blocked_json(v->flow, bl)) != 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
 
 /* The issue of the token's context, by key or id. */
 biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp)
@@ -476,7 +573,22 @@ biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *res
             err = biq_response_error(resp, BIQ_ERR_NOT_FOUND, "no data for this issue yet");
     }
     if (err == BIQ_OK)
-        err = send_json(req, resp, biq_flow_issue_json(v.flow, iv));
+        err = send_json(req, resp, issue_panel_json(&v, iv));
+    biq_views_close(&v);
+    return err;
+}
+
+/* ------------------------------------------------------- sprint report */
+
+biq_err biq_handle_sprint_report(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    biq_flow_sprint_reports *rs = NULL;
+    biq_err err = view_open(&v, app, req, resp, req->params[0], NULL, false);
+    if (err == BIQ_OK && (err = biq_flow_sprint_reports_build(v.flow, v.arena, &rs)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the sprint report");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_sprint_reports_json(v.flow, rs));
     biq_views_close(&v);
     return err;
 }

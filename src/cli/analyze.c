@@ -21,6 +21,7 @@
 #include "cli/analyze.h"
 #include "cli/commands.h"
 #include "common/arena.h"
+#include "flow/blocked_json.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
@@ -67,6 +68,7 @@ typedef struct an_changelog {
 
 typedef struct an_opts {
     bool json;
+    bool sprints; /* --sprints: the sprint report in the JSON too */
     const char *window;
     const char *from_text; /* --from: a date (local day start) or an instant */
     const char *to_text;   /* --to: a date (the day included) or an instant */
@@ -137,7 +139,7 @@ static void usage(FILE *f)
                "                   [--now ISO|now] [--tz ZONE]\n"
                "                   [--forecast-items N [--forecast-from DATE] |\n"
                "                    --forecast-by DATE [--forecast-from DATE]]\n"
-               "                   [--forecast-basis DAYS] [--forecast-seed N] FILE...\n"
+               "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
@@ -152,7 +154,10 @@ static void usage(FILE *f)
                "--forecast-items N: Monte Carlo \"when will N items be done\" from\n"
                "--forecast-from (default today); --forecast-by DATE: \"how many items\n"
                "from --forecast-from to DATE (excluded)\"; basis: the last 1..365 whole\n"
-               "days (default 30); seed default %llu (the API's). docs/metrics.md.\n",
+               "days (default 30); seed default %llu (the API's). docs/metrics.md.\n"
+               "The text shows flow efficiency and, when the project has sprints, each\n"
+               "closed and the active sprint's report; --sprints adds \"sprintReport\"\n"
+               "(the API's sprints/report answer) to each --json dashboard.\n",
             (unsigned long long)BIQ_FORECAST_SEED_DEFAULT);
 }
 
@@ -262,6 +267,10 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
             return -1;
         if (strcmp(a, "--json") == 0) {
             o->json = true;
+            continue;
+        }
+        if (strcmp(a, "--sprints") == 0) {
+            o->sprints = true;
             continue;
         }
         const char **slot = strcmp(a, "--window") == 0 ? &o->window
@@ -735,6 +744,51 @@ static void text_percentiles(FILE *out, const char *label, const biq_flow_stats 
                 days(s->p85_ms), days(s->p95_ms), s->count);
 }
 
+/* Flow efficiency (docs/metrics.md) as whole percents. */
+static void text_efficiency(FILE *out, const biq_flow_efficiency *e)
+{
+    if (e == NULL || !e->cur.has_value) {
+        fprintf(out, "  efficiency  none: no item with cycle time done in the window\n");
+        return;
+    }
+    fprintf(out,
+            "  efficiency  %.0f%% of cycle time active and unblocked (mean of items %.0f%%, "
+            "%u items); blocked %.0f%%",
+            e->cur.value * 100.0, e->cur.mean_ratio * 100.0, e->cur.n,
+            e->cur.blocked_share * 100.0);
+    if (e->prev.has_value)
+        fprintf(out, "; previous %.0f%%\n", e->prev.value * 100.0);
+    else
+        fprintf(out, "; no previous value\n");
+}
+
+/* One line per closed and the active sprint. */
+static void text_sprints(FILE *out, const biq_flow_sprint_reports *rs)
+{
+    if (rs->n > 0)
+        fprintf(out, "Sprints:\n");
+    for (size_t i = 0; i < rs->n; i++) {
+        const biq_sprint_report *r = &rs->reports[i];
+        char from[AN_TIME_MAX], to[AN_TIME_MAX];
+        text_time(from, sizeof from, r->start);
+        text_time(to, sizeof to, r->end);
+        fprintf(out,
+                "  %s (%s, %s .. %s): committed %u, added %u, removed %u, completed %u, "
+                "%s %u, done before start %u",
+                r->sprint->name ? r->sprint->name : "(no name)", r->active ? "active" : "closed",
+                from, to, r->committed, r->added, r->removed, r->completed,
+                r->active ? "not done yet" : "carried over", r->carried_over,
+                r->done_before_start);
+        if (r->has_ratio)
+            fprintf(out, ", completion %.0f%%", r->completion_ratio * 100.0);
+        if (r->approximate)
+            fprintf(out, "; approximate (truncated histories %u, Sprint field missing %u, "
+                         "history gaps %u)",
+                    r->n_truncated, r->n_field_missing, r->n_gaps);
+        fputc('\n', out);
+    }
+}
+
 static void text_header(FILE *out, const an_project *p, const biq_flow_report *r)
 {
     char from[AN_TIME_MAX], to[AN_TIME_MAX], pfrom[AN_TIME_MAX];
@@ -750,6 +804,7 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
     fprintf(out, "  throughput  %u done (previous %u)\n", r->cur.throughput, r->prev.throughput);
     text_percentiles(out, "lead time   (created \u2192 done)", &r->cur.lead);
     text_percentiles(out, "cycle time  (started \u2192 done)", &r->cur.cycle);
+    text_efficiency(out, r->efficiency);
     if (r->bottleneck.state == BIQ_BN_FOUND)
         fprintf(out, "  bottleneck  %s\n", r->bottleneck.explanation);
     else
@@ -993,8 +1048,11 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
     biq_forecast *fc = NULL;
+    biq_flow_sprint_reports *rs = NULL;
     if (err == BIQ_OK)
         err = project_forecast(c, f, a, &fc);
+    if (err == BIQ_OK)
+        err = biq_flow_sprint_reports_build(f, a, &rs);
     if (err != BIQ_OK) {
         fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
                 err == BIQ_ERR_NOT_FOUND ? "no sprint for that window" : biq_strerror(err));
@@ -1008,6 +1066,11 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
             json_decref(d);
             d = NULL;
         }
+        if (d != NULL && c->opts->sprints &&
+            json_object_set_new(d, "sprintReport", biq_flow_sprint_reports_json(f, rs)) != 0) {
+            json_decref(d);
+            d = NULL;
+        }
         if (json_array_append_new(dashboards, d) != 0) {
             fprintf(c->err, "biq analyze: out of memory\n");
             goto out;
@@ -1017,6 +1080,7 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         text_statuses(c->out, r);
         text_trends(c->out, r);
         text_quality(c->out, f, a);
+        text_sprints(c->out, rs);
         if (fc != NULL)
             text_forecast(c->out, fc);
         fputc('\n', c->out);

@@ -78,6 +78,19 @@ static biq_err reference_line(const biq_flow *flow, biq_arena *arena, biq_flow_a
     return BIQ_OK;
 }
 
+/* The aging chart's blocked marker: blocked or flagged at now. */
+static biq_err blocked_marker(const biq_flow *flow, const biq_flow_issue_view *v,
+                              biq_arena *arena, biq_flow_aging_row *row)
+{
+    biq_flow_blocked *bl = NULL;
+    biq_err err = biq_flow_blocked_build(flow, v, arena, &bl);
+    if (err == BIQ_OK) {
+        row->blocked = bl->blocked_now;
+        row->flagged = bl->flagged_now;
+    }
+    return err;
+}
+
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out)
 {
     return biq_flow_wip_aging_with(flow, false, arena, out);
@@ -114,6 +127,8 @@ biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_
             .size = size_of(v->issue),
             .past_reference = g->reference_n > 0 && age > p95,
         };
+        if ((err = blocked_marker(flow, v, arena, &g->rows[g->n_rows - 1])) != BIQ_OK)
+            goto out;
     }
     qsort(g->rows, g->n_rows, sizeof *g->rows, cmp_rows);
 out:

@@ -26,6 +26,8 @@ static json_t *aging_item(const biq_flow_aging_row *row, bool *ok)
     biq_fl_json_set(o, "assignee", biq_fl_json_str(is->assignee), ok);
     biq_fl_json_set(o, "issueType", biq_fl_json_str(is->issue_type), ok);
     biq_fl_json_set(o, "agingPastNormal", json_boolean(row->past_reference), ok);
+    biq_fl_json_set(o, "blocked", json_boolean(row->blocked), ok);
+    biq_fl_json_set(o, "flagged", json_boolean(row->flagged), ok);
     /* For the tooltip: what the item is and when it got where it is. */
     biq_fl_json_set(o, "summary", biq_fl_json_str(is->summary), ok);
     biq_fl_json_set(o, "createdAt", biq_fl_json_instant(row->issue->slices[0].start), ok);

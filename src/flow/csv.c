@@ -136,3 +136,32 @@ biq_err biq_flow_csv_rows(const biq_flow *flow, const biq_flow_window *w, biq_ar
     *n = k;
     return BIQ_OK;
 }
+
+/* The writers above for the other tables (flow_internal.h). */
+#define CSV_LINE_CALL(l, call)                                                                     \
+    do {                                                                                           \
+        out_buf o_ = {(l)->buf, (l)->size, (l)->len, (l)->overflow};                               \
+        call;                                                                                      \
+        (l)->len = o_.len;                                                                         \
+        (l)->overflow = o_.overflow;                                                               \
+    } while (0)
+
+void biq_fl_csv_raw(biq_fl_csv_line *l, const char *s)
+{
+    CSV_LINE_CALL(l, put_str(&o_, s));
+}
+
+void biq_fl_csv_text(biq_fl_csv_line *l, const char *s)
+{
+    CSV_LINE_CALL(l, put_text(&o_, s));
+}
+
+void biq_fl_csv_instant(biq_fl_csv_line *l, biq_ms t)
+{
+    CSV_LINE_CALL(l, put_instant(&o_, t));
+}
+
+void biq_fl_csv_seconds(biq_fl_csv_line *l, int64_t ms)
+{
+    CSV_LINE_CALL(l, put_seconds(&o_, ms));
+}

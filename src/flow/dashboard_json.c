@@ -2,6 +2,7 @@
  * Numbers are exact (full-precision doubles: days = ms / 86 400 000); the
  * bytes are deterministic because every figure is computed in an order that
  * does not depend on input order, and keys are sorted at serialisation. */
+#include "flow/blocked_json.h"
 #include "flow/dashboard_json.h"
 #include "flow/flow_internal.h"
 #include "flow/json_util.h"
@@ -296,6 +297,8 @@ json_t *biq_flow_dashboard_json(const biq_flow *flow, const biq_flow_report *r,
     biq_fl_json_set(sync, "backfill", json_null(), &ok);
     biq_fl_json_set(o, "sync", sync, &ok);
     biq_fl_json_set(o, "dataQuality", data_quality_json(flow, &ok), &ok);
+    if (r->efficiency)
+        biq_fl_json_set(o, "efficiency", biq_flow_efficiency_json(r->efficiency), &ok);
     if (!ok) {
         json_decref(o);
         return NULL;

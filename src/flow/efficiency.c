@@ -83,7 +83,7 @@ static biq_err window_of(const biq_flow *flow, biq_ms from, biq_ms to, biq_arena
 biq_err biq_flow_efficiency_build(const biq_flow *flow, const biq_flow_window *w,
                                   biq_arena *arena, biq_flow_efficiency **out)
 {
-    if (w->to <= w->from || w->prev_to < w->prev_from)
+    if (w->from > w->to || w->prev_from > w->prev_to)
         return BIQ_ERR_INVALID;
     biq_flow_efficiency *e = biq_arena_calloc(arena, 1, sizeof *e);
     if (!e || !(e->items = biq_arena_calloc(arena, flow->n_issues + 1, sizeof *e->items)))

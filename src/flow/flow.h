@@ -410,6 +410,8 @@ typedef struct biq_flow_report {
     biq_flow_bottleneck bottleneck;
     biq_flow_trend trends[BIQ_FLOW_MAX_TRENDS];
     size_t n_trends;
+    struct biq_flow_efficiency *efficiency; /* flow efficiency of the window
+                                               and the one before (issue #15) */
 } biq_flow_report;
 
 /* Computes every dashboard figure for window w (from biq_flow_window_resolve
@@ -437,6 +439,8 @@ typedef struct biq_flow_aging_row {
     double days_since_created;
     double size;               /* story points, else the priority weight */
     bool past_reference;       /* age since created beyond the P95 line */
+    bool blocked;              /* flagged or blocked by an open blocker at now */
+    bool flagged;              /* flagged at now (issue #15) */
 } biq_flow_aging_row;
 
 typedef struct biq_flow_aging {
@@ -740,14 +744,14 @@ typedef struct biq_flow_efficiency_window {
     double blocked_share;        /* Σ blocked ÷ Σ cycle; 0 without a value */
 } biq_flow_efficiency_window;
 
-typedef struct biq_flow_efficiency {
+typedef struct biq_flow_efficiency { /* named: biq_flow_report points at it */
     biq_flow_efficiency_window cur, prev; /* (from, to] and the window before */
     biq_flow_efficiency_item *items;      /* the current window's, issue id order */
     size_t n_items;
 } biq_flow_efficiency;
 
 /* Flow efficiency for window w (product.md): over items whose done_at is in
- * (from, to] and that were started. Active = role active and not external;
+ * (from, to] and that were started; BIQ_ERR_INVALID when from > to. Active = role active and not external;
  * blocked time inside a queue or external status is not active anyway and is
  * not subtracted again. BIQ_ERR_INVALID for a bad window, BIQ_ERR_NOMEM.
  * *out lives in arena. Pure. */

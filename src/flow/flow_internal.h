@@ -88,4 +88,16 @@ bool biq_fl_name_eq(const char *a, const char *b);
 /* ms to 24 h days. */
 double biq_fl_days(int64_t ms);
 
+/* csv.c's cell writers for the other export tables (blocked_json.c): a
+ * bounded line that stays overflowed once a write does not fit. */
+typedef struct biq_fl_csv_line {
+    char *buf;
+    size_t size, len;
+    bool overflow;
+} biq_fl_csv_line;
+void biq_fl_csv_raw(biq_fl_csv_line *l, const char *s);     /* as is */
+void biq_fl_csv_text(biq_fl_csv_line *l, const char *s);    /* quoted, defused */
+void biq_fl_csv_instant(biq_fl_csv_line *l, biq_ms t);      /* empty for none */
+void biq_fl_csv_seconds(biq_fl_csv_line *l, int64_t ms);    /* "3600.123" */
+
 #endif

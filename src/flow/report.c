@@ -205,6 +205,7 @@ biq_err biq_flow_report_build(const biq_flow *flow, const biq_flow_window *w, bi
         goto out;
     biq_flow_bottleneck_compute(&flow->settings, r);
     biq_flow_trends_compute(r);
+    err = biq_flow_efficiency_build(flow, w, arena, &r->efficiency);
 out:
     if (err == BIQ_OK)
         *out = r;

@@ -231,6 +231,7 @@ static const row ROWS[] = {
     {"PUT", "/api/v1/projects/EE/settings", "{\"excludedIssueTypes\":[\"Bug\"]}", NULL,
      "{\"nope\":1}", BIT(PADMIN)},
     {"GET", "/api/v1/issues/EE-1/time-in-status", NULL, NULL, NULL, BIT(PANEL)},
+    {"GET", "/api/v1/projects/EE/sprints/report", NULL, NULL, NULL, PROJECT_EE},
 };
 enum { N_ROWS = sizeof ROWS / sizeof ROWS[0] };
 

@@ -315,7 +315,10 @@ START_TEST(efficiency_without_items_and_with_a_zero_cycle)
     ck_assert_uint_eq(e->cur.n_ratios, 0);
     ck_assert(!e->cur.has_value && !e->prev.has_value);
     ck_assert_double_eq(e->cur.mean_ratio, 0.0);
-    w.to = w.from;
+    w.to = w.from; /* an empty window is a window */
+    ck_assert_int_eq(biq_flow_efficiency_build(f, &w, a, &e), BIQ_OK);
+    ck_assert_uint_eq(e->cur.n, 0);
+    w.to = w.from - 1;
     ck_assert_int_eq(biq_flow_efficiency_build(f, &w, a, &e), BIQ_ERR_INVALID);
     biq_arena_free(a);
 }

@@ -355,9 +355,9 @@ START_TEST(chart_and_findings_json)
     json_t *j = biq_flow_aging_json(f, g);
     char *s = biq_flow_json_dumps(j);
     ck_assert_str_eq(s, "{\"generatedAt\":\"2018-01-06T00:00:00.000Z\",\"items\":[{\"agingPastNormal\":true,"
-                        "\"assignee\":\"Ada\",\"createdAt\":\"2018-01-01T00:00:00.000Z\","
+                        "\"assignee\":\"Ada\",\"blocked\":false,\"createdAt\":\"2018-01-01T00:00:00.000Z\","
                         "\"daysInStatus\":4.0,\"daysSinceCreated\":5.0,"
-                        "\"daysSinceStarted\":4.0,\"enteredAt\":\"2018-01-02T00:00:00.000Z\","
+                        "\"daysSinceStarted\":4.0,\"enteredAt\":\"2018-01-02T00:00:00.000Z\",\"flagged\":false,"
                         "\"issueType\":\"Story\",\"key\":\"A-2\",\"size\":4.0,"
                         "\"startedAt\":\"2018-01-02T00:00:00.000Z\","
                         "\"status\":\"In Progress\",\"statusId\":\"2\",\"summary\":null}],\"referenceN\":1,"
