@@ -1,9 +1,14 @@
 /* test_flow_blocked.c - blocked time, flow efficiency and the sprint report
  * of the flow core (issue #15) on hand-built histories; every expected
  * value is computed by hand in the comments. */
+#include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/arena.h"
+#include "flow/blocked_json.h"
+#include "flow/charts_json.h"
+#include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "testsupport.h"
 #include "tz/civil.h"
@@ -489,6 +494,101 @@ START_TEST(sprint_report_flags_what_the_changelog_cannot_tell)
 }
 END_TEST
 
+/* ----------------------------------------------------------- JSON and CSV */
+
+static char *dumps(json_t *j)
+{
+    ck_assert_ptr_nonnull(j);
+    char *s = biq_flow_json_dumps(j);
+    json_decref(j);
+    return s;
+}
+
+START_TEST(json_and_csv_of_efficiency_blocked_spans_and_sprints)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_transition t[4], tb[1];
+    biq_flag_change c[2];
+    biq_block_link l[1];
+    biq_issue is[2];
+    blocked_item(is, t, c, l, tb);
+    is[0].summary = "=cmd";
+    biq_flow *f = flow_with(a, is, 2, T0 + 20 * DAY, NULL, NULL, 0);
+    biq_flow_window w = {.from = T0 + 6 * DAY, .to = T0 + 20 * DAY, .prev_from = T0,
+                         .prev_to = T0 + 6 * DAY};
+    biq_flow_efficiency *e = NULL;
+    ck_assert_int_eq(biq_flow_efficiency_build(f, &w, a, &e), BIQ_OK);
+    char *s = dumps(biq_flow_efficiency_json(e));
+    ck_assert_str_eq(s, "{\"activeUnblockedDays\":2.0,\"blockedDays\":4.0,"
+                        "\"blockedShare\":0.66666666666666663,\"cycleDays\":6.0,"
+                        "\"meanOfRatios\":0.33333333333333331,\"n\":1,\"nRatios\":1,"
+                        "\"previous\":{\"blockedShare\":null,\"meanOfRatios\":null,\"n\":0,"
+                        "\"value\":null},\"value\":0.33333333333333331}");
+    free(s);
+    char line[512];
+    size_t len = 0;
+    ck_assert_int_eq(biq_flow_csv_efficiency_line(&e->items[0], line, sizeof line, &len), BIQ_OK);
+    ck_assert_str_eq(line, "A-1,\"'=cmd\",2018-01-02T00:00:00.000Z,2018-01-08T00:00:00.000Z,"
+                           "518400.000,345600.000,172800.000,345600.000,0.333333\r\n");
+    ck_assert_uint_eq(len, strlen(line));
+    /* A line one byte short does not fit: never a truncated row. */
+    ck_assert_int_eq(biq_flow_csv_efficiency_line(&e->items[0], line, len, &len),
+                     BIQ_ERR_TOO_LARGE);
+    ck_assert_int_eq(biq_flow_csv_efficiency_header(line, sizeof line, &len), BIQ_OK);
+    ck_assert_str_eq(line, "issue_key,summary,started,done,cycle_seconds,active_seconds,"
+                           "active_unblocked_seconds,blocked_seconds,efficiency\r\n");
+    biq_flow_blocked *b = blocked_of(f, "A-1", a);
+    json_t *bj = biq_flow_blocked_json(f, b);
+    ck_assert_ptr_nonnull(bj);
+    json_t *link = json_array_get(json_object_get(bj, "links"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(link, "blockerKey")), "A-20");
+    ck_assert_str_eq(json_string_value(json_object_get(link, "end")), "2018-01-05T00:00:00.000Z");
+    ck_assert_double_eq(json_real_value(json_object_get(bj, "blockedDays")), 4.0);
+    ck_assert_uint_eq(json_array_size(json_object_get(bj, "perStatus")), 2);
+    json_decref(bj);
+    /* The dashboard carries the efficiency of its report. */
+    biq_flow_report *r = NULL;
+    ck_assert_int_eq(biq_flow_report_build(f, &w, a, &r), BIQ_OK);
+    json_t *d = biq_flow_dashboard_json(f, r, NULL);
+    ck_assert_double_eq(json_real_value(json_object_get(json_object_get(d, "efficiency"), "value")),
+                        1.0 / 3.0);
+    json_decref(d);
+    biq_arena_free(a);
+}
+END_TEST
+
+START_TEST(sprint_report_json_and_csv)
+{
+    biq_arena *a = biq_arena_new(1 << 20);
+    biq_sprint_change c[] = {sc(1, T0 + 4 * DAY, S1, 1, NULL, 0)};
+    biq_issue is[] = {issue(1, "A-1", T0, TODO, NULL, 0)};
+    is[0].sprint_ids = S1;
+    is[0].n_sprint_ids = 0;
+    is[0].sprint_changes = c;
+    is[0].n_sprint_changes = 1;
+    biq_flow *f = flow_with(a, is, 1, T0 + 10 * DAY, NULL, sprints, 3);
+    biq_flow_sprint_reports *rs = NULL;
+    ck_assert_int_eq(biq_flow_sprint_reports_build(f, a, &rs), BIQ_OK);
+    json_t *j = biq_flow_sprint_reports_json(f, rs);
+    json_t *first = json_array_get(json_object_get(j, "sprints"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "id")), "100");
+    ck_assert_int_eq(json_integer_value(json_object_get(first, "removed")), 1);
+    ck_assert(json_is_null(json_object_get(first, "completionRatio")));
+    json_t *ev = json_array_get(json_object_get(first, "timeline"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "change")), "removed");
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "at")), "2018-01-05T00:00:00.000Z");
+    json_decref(j);
+    char line[512];
+    size_t len = 0;
+    ck_assert_int_eq(biq_flow_csv_sprints_line(&rs->reports[0], &rs->reports[0].items[0], line,
+                                               sizeof line, &len),
+                     BIQ_OK);
+    ck_assert_str_eq(line, "100,Sprint 1,closed,2018-01-02T00:00:00.000Z,2018-01-09T00:00:00.000Z,"
+                           "A-1,true,false,true,false,false,false,false\r\n");
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("flow_blocked");
@@ -501,6 +601,8 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, efficiency_without_items_and_with_a_zero_cycle);
     tcase_add_test(tc, sprint_report_with_scope_change_and_carry_over);
     tcase_add_test(tc, sprint_report_flags_what_the_changelog_cannot_tell);
+    tcase_add_test(tc, json_and_csv_of_efficiency_blocked_spans_and_sprints);
+    tcase_add_test(tc, sprint_report_json_and_csv);
     suite_add_tcase(s, tc);
     return s;
 }
