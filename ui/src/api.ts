@@ -43,7 +43,32 @@ export interface Dashboard {
     summary?: string;
   };
   sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
+  /** Flow efficiency of the window (issue #15); absent from an older backend. */
+  efficiency?: Efficiency;
 }
+/** Σ active, unblocked time ÷ Σ cycle time of the items done in the window (docs/metrics.md). */
+export interface Efficiency {
+  value: number | null; meanOfRatios: number | null; n: number; nRatios: number;
+  cycleDays: number; activeUnblockedDays: number; blockedDays: number; blockedShare: number | null;
+  previous: { value: number | null; meanOfRatios: number | null; n: number; blockedShare: number | null };
+}
+export interface Span { start: string; end: string | null; open: boolean }
+/** One item's flagged and blocked time (the issue panel's "blocked"). */
+export interface Blocked {
+  flaggedDays: number; blockedByLinkDays: number; blockedDays: number; flaggedNow: boolean; blockedNow: boolean; unloadedBlockers: number;
+  flagged: Span[]; spans: Span[];
+  links: Array<Span & { blockerId: string; blockerKey: string | null; blockerLoaded: boolean }>;
+  perStatus: Array<{ statusId: string; status: string; flaggedDays: number; blockedByLinkDays: number; blockedDays: number }>;
+}
+export interface SprintItem { key: string; committed: boolean; added: boolean; removed: boolean; completed: boolean; carriedOver: boolean; doneBeforeStart: boolean; inAtEnd: boolean }
+export interface SprintReport {
+  id: string; name: string | null; state: string | null; start: string; end: string; active: boolean;
+  committed: number; added: number; removed: number; completed: number; carriedOver: number; doneBeforeStart: number;
+  completionRatio: number | null; approximate: boolean;
+  approximateReasons: { truncatedHistory: number; sprintFieldMissing: number; historyGap: number };
+  items: SprintItem[]; timeline: Array<{ at: string; key: string; change: 'added' | 'removed' }>;
+}
+export interface SprintReports { sprints: SprintReport[]; generatedAt: string }
 export interface Finding {
   kind: string; count: number; issues: number; issueKeys: string[]; moreIssues: number; action: string;
   /** unknown_status only: the statuses with no role. */
@@ -53,7 +78,9 @@ export interface WipAging {
   referenceP95Days: number | null; referenceN: number;
   items: Array<{ key: string; statusId: string; status: string; daysInStatus: number; daysSinceStarted: number | null; daysSinceCreated: number; size: number | null; assignee: string | null; issueType: string; agingPastNormal: boolean;
     /** Not in the backend yet: shown when present. */
-    summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string }>;
+    summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string;
+    /** Flagged or blocked by an open blocker now (issue #15). */
+    blocked?: boolean; flagged?: boolean }>;
   wipLimits: Array<{ statusId: string; limit: number }>;
 }
 export interface Cfd { tz: string; bands: Array<{ statusId: string; name: string }>; days: Array<{ date: string; counts: number[]; done: number; throughput: number; wip: number }> }
@@ -105,6 +132,8 @@ export interface Visits {
   /** totalDays stops at done; sinceDoneDays is the time after it (null when not done). */
   issueKey: string; totalDays: number; generatedAt: string; doneAt?: string | null; sinceDoneDays?: number | null;
   visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
+  /** Flagged and blocked spans (issue #15); absent from an older backend. */
+  blocked?: Blocked;
 }
 
 /** An error the UI can show as is: `message` is written for the reader. */
@@ -185,4 +214,5 @@ export const api = {
   testResult: (id: number, testId: string) =>
     call<TestResult>(`/alerts/destinations/${id}/tests/${encodeURIComponent(testId)}`),
   timeInStatus: (issueKey: string) => call<Visits>(`/issues/${encodeURIComponent(issueKey)}/time-in-status`),
+  sprintReport: (key: string, asOf: string | null = null) => call<SprintReports>(`${p(key)}/sprints/report${qs({ asOf })}`),
 };
