@@ -268,6 +268,7 @@ START_TEST(bad_parameters_name_the_parameter)
         {"/api/v1/projects/EE/dashboard?window=weekly", "window"},
         {"/api/v1/projects/EE/charts/scatter?window=0", "window"},
         {"/api/v1/projects/EE/export.csv?window=x", "window"},
+        {"/api/v1/projects/EE/export.csv?table=nope", "table"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-06-01", "from"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-02-30&to=2020-03-01", "from"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-06-10&to=2020-06-01", "to"},
@@ -319,6 +320,53 @@ START_TEST(charts_and_export)
     ck_assert_msg(strstr(csv, "EE-998,\"'=1+2\",") != NULL, "%s", strstr(csv, "EE-998"));
     ck_assert_ptr_null(strstr(csv, ",=1+2"));
     free(csv);
+    free(token);
+}
+END_TEST
+
+/* Issue #15's views: efficiency on the dashboard, the sprint report, the
+ * export's other tables; the default table's bytes are those of before. */
+START_TEST(efficiency_sprints_and_export_tables)
+{
+    json_t *d = dashboard("90");
+    json_t *e = json_object_get(d, "efficiency");
+    ck_assert_ptr_nonnull(e);
+    ck_assert(json_is_integer(json_object_get(e, "n")));
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(e, "previous"), "value"));
+    json_decref(d);
+    json_t *rs = get_json(TENANT, "EE", "/api/v1/projects/EE/sprints/report", 200);
+    json_t *list = json_object_get(rs, "sprints");
+    ck_assert(json_is_array(list));
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r)
+    {
+        json_int_t completed = json_integer_value(json_object_get(r, "completed"));
+        json_int_t carried = json_integer_value(json_object_get(r, "carriedOver"));
+        json_t *ratio = json_object_get(r, "completionRatio");
+        ck_assert(completed + carried > 0 ? json_is_real(ratio) : json_is_null(ratio));
+    }
+    json_decref(rs);
+    char *token = harness_token(&H, TENANT, "EE"), *a = NULL, *b = NULL, *c = NULL;
+    ck_assert_int_eq(
+        http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=90d", token, NULL, &a), 200);
+    ck_assert_int_eq(http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=90d&table=slices",
+                               token, NULL, &b),
+                     200);
+    ck_assert_str_eq(a, b);
+    free(b);
+    ck_assert_int_eq(http_json(&H, "GET",
+                               "/api/v1/projects/EE/export.csv?window=90d&table=efficiency", token,
+                               NULL, &b),
+                     200);
+    ck_assert_msg(strncmp(b, "issue_key,summary,started,done,cycle_seconds,", 45) == 0, "%.80s", b);
+    ck_assert_int_eq(
+        http_json(&H, "GET", "/api/v1/projects/EE/export.csv?table=sprints", token, NULL, &c),
+        200);
+    ck_assert_msg(strncmp(c, "sprint_id,sprint,state,", 23) == 0, "%.80s", c);
+    free(a);
+    free(b);
+    free(c);
     free(token);
 }
 END_TEST
@@ -513,6 +561,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, ingest_commit_is_never_hidden_by_the_cache);
     tcase_add_test(tc, bad_parameters_name_the_parameter);
     tcase_add_test(tc, charts_and_export);
+    tcase_add_test(tc, efficiency_sprints_and_export_tables);
     tcase_add_test(tc, settings_validate_reset_and_record);
     tcase_add_test(tc, settings_change_the_numbers);
     tcase_add_test(tc, project_settings_exclude_types_and_set_limits);
