@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze_run.h"
 #include "common/arena.h"
+#include "devlake.h"
 #include "flow/blocked_json.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
@@ -589,6 +591,43 @@ START_TEST(sprint_report_json_and_csv)
 }
 END_TEST
 
+/* biq analyze: the efficiency line and the sprint reports in the text; the
+ * sprint report in the JSON only with --sprints (the dashboards stay the
+ * server's bytes otherwise). */
+START_TEST(analyze_shows_efficiency_and_sprints)
+{
+    static const char *const files[] = {"issues-with-changelog.json", "statuses.json",
+                                        "sprints.json", "projects.json"};
+    char paths[4][DEVLAKE_PATH_MAX];
+    for (size_t i = 0; i < 4; i++)
+        devlake_path(files[i], paths[i]);
+    const char *text[] = {"--window", "90d", paths[0], paths[1], paths[2], paths[3]};
+    analyze_output r = analyze_run(text, 6);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "\n  efficiency  "));
+    ck_assert_ptr_nonnull(strstr(r.out, "\nSprints:\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, ": committed "));
+    analyze_run_free(&r);
+    const char *plain[] = {"--json", paths[0], paths[1], paths[2], paths[3]};
+    const char *with_sprints[] = {"--json", "--sprints", paths[0], paths[1], paths[2], paths[3]};
+    for (int with = 0; with < 2; with++) {
+        r = with ? analyze_run(with_sprints, 6) : analyze_run(plain, 5);
+        ck_assert_msg(r.rc == 0, "%s", r.err);
+        json_t *all = json_loads(r.out, 0, NULL);
+        ck_assert_ptr_nonnull(all);
+        json_t *ee = json_array_get(all, 0);
+        ck_assert_ptr_nonnull(json_object_get(ee, "efficiency"));
+        json_t *rep = json_object_get(ee, "sprintReport");
+        if (with)
+            ck_assert(json_array_size(json_object_get(rep, "sprints")) > 0);
+        else
+            ck_assert_ptr_null(rep);
+        json_decref(all);
+        analyze_run_free(&r);
+    }
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("flow_blocked");
@@ -603,6 +642,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, sprint_report_flags_what_the_changelog_cannot_tell);
     tcase_add_test(tc, json_and_csv_of_efficiency_blocked_spans_and_sprints);
     tcase_add_test(tc, sprint_report_json_and_csv);
+    tcase_add_test(tc, analyze_shows_efficiency_and_sprints);
     suite_add_tcase(s, tc);
     return s;
 }
