@@ -46,9 +46,9 @@ const remembered = new Map<string, Record<Kind, Values>>();
 const fmtInt = (n: number) => n.toLocaleString('en-US').replace(/,/g, ' ');
 const addDays = (ymd: string, n: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + n * MS_PER_DAY).toISOString().slice(0, 10);
 
-/** Today in the project's zone (the API's default start), or the "as of" day. */
+/** The API's default start: the day of the view's now in the project's zone
+ * (today; the day after the "as of" day, whose end is the view's now). */
 function startDefault(ctx: ForecastCtx): string {
-  if (ctx.asOf) return ctx.asOf;
   if (ctx.dash) return localDate(ctx.dash.generatedAt, ctx.dash.window.tz);
   return new Date().toISOString().slice(0, 10);
 }
