@@ -160,7 +160,10 @@ function histogram(box: HTMLElement, note: HTMLElement, f: Forecast): void {
           label: { formatter: m.label, color: m.colour, fontWeight: 600, position: n % 2 ? 'insideEndBottom' : 'end', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] } })) },
     }],
   });
-  new ResizeObserver(() => chart.resize()).observe(box);
+  // Where each bar's centre is drawn (px from the box's left), so a test can point at one.
+  const centres = () => { box.dataset.barX = JSON.stringify(bars.map((_, i) => Math.round(Number(chart.convertToPixel({ xAxisIndex: 0 }, i))))); };
+  centres();
+  new ResizeObserver(() => { chart.resize(); centres(); }).observe(box);
   const missed = hist.notReached ?? 0;
   note.replaceChildren(`${fmtInt(total)} trials in ${bars.length} bars of ${hist.width} ${when ? (hist.width === 1 ? 'day' : unit) : hist.width === 1 ? 'item' : 'items'}; dashed lines mark the percentiles`,
     missed ? h('span', { 'data-testid': 'fc-not-reached' }, ` · ${fmtInt(missed)} trials not done within 3 660 days (not drawn)`) : '', '.');
