@@ -158,6 +158,10 @@ test('the Forecast tab answers "when" and "how many" with the API\'s numbers; in
     assert.match(zero.body.error.message, /^items: /);
     assert.equal(await p.locator('[data-testid=fc-when-sentence]').count(), 0, 'no stale answer under an error');
     assert.equal(await text(p, '[data-testid=fc-when-basis-error]'), '');
+    // An emptied N: the API's "items, by: ..." goes under N too.
+    await p.fill('[data-testid=fc-when-items]', '');
+    await p.click('[data-testid=fc-when-run]');
+    await p.waitForFunction(() => /^items, by: /.test(document.querySelector('[data-testid=fc-when-items-error]')?.textContent ?? ''));
     // Corrected: the error goes, the answer comes back.
     await p.fill('[data-testid=fc-when-items]', '40');
     await p.click('[data-testid=fc-when-run]');
