@@ -245,6 +245,31 @@ static json_t *forecast_inputs(const biq_forecast *f, bool *ok)
     return o;
 }
 
+/* {"width","buckets":[{"from","to","count"(,"fromDate","toDate")}](,"notReached")}:
+ * dates and notReached for "when" only. */
+static json_t *forecast_histogram(const biq_forecast *f, bool *ok)
+{
+    const biq_forecast_histogram *h = &f->histogram;
+    json_t *o = json_object(), *bars = json_array();
+    for (uint32_t b = 0; b < h->n_buckets; b++) {
+        const biq_forecast_bucket *k = &h->buckets[b];
+        json_t *bar = json_object();
+        biq_fl_json_set(bar, "from", json_integer(k->lo), ok);
+        biq_fl_json_set(bar, "to", json_integer(k->hi), ok);
+        biq_fl_json_set(bar, "count", json_integer(k->count), ok);
+        if (f->kind == BIQ_FORECAST_WHEN) {
+            biq_fl_json_set(bar, "fromDate", date_string(k->lo_day), ok);
+            biq_fl_json_set(bar, "toDate", date_string(k->hi_day), ok);
+        }
+        biq_fl_json_push(bars, bar, ok);
+    }
+    biq_fl_json_set(o, "width", json_integer(h->width), ok);
+    biq_fl_json_set(o, "buckets", bars, ok);
+    if (f->kind == BIQ_FORECAST_WHEN)
+        biq_fl_json_set(o, "notReached", json_integer(h->not_reached), ok);
+    return o;
+}
+
 json_t *biq_flow_forecast_json(const biq_forecast *f)
 {
     bool ok = true;
@@ -256,6 +281,8 @@ json_t *biq_flow_forecast_json(const biq_forecast *f)
     biq_fl_json_set(o, "state", json_string(biq_forecast_state_name(f->state)), &ok);
     biq_fl_json_set(o, "percentiles", pcts, &ok);
     biq_fl_json_set(o, "inputs", forecast_inputs(f, &ok), &ok);
+    biq_fl_json_set(o, "histogram",
+                    f->state == BIQ_FORECAST_OK ? forecast_histogram(f, &ok) : json_null(), &ok);
     if (!ok) {
         json_decref(o);
         return NULL;

@@ -611,18 +611,43 @@ typedef struct biq_forecast_inputs {
     uint64_t seed;
 } biq_forecast_inputs;
 
+/* The histogram of the trials' outcomes (docs/metrics.md, "Forecasts"):
+ * at most BIQ_FORECAST_MAX_BUCKETS bars of one width, the smallest of 1, 2,
+ * 5, 10, 20, 50, ... that fits the outcomes seen. Bars start at multiples of
+ * the width from the origin (WHEN: day 1, so 1..5, 6..10; HOW_MANY: 0 items,
+ * so 0..4, 5..9); the first bar holds the smallest outcome, the last the
+ * largest, none between is left out (a bar may count 0). */
+enum { BIQ_FORECAST_MAX_BUCKETS = 40 };
+
+typedef struct biq_forecast_bucket {
+    int64_t lo, hi;         /* outcomes lo..hi, both included (days or items) */
+    uint32_t count;         /* trials whose outcome is in lo..hi */
+    int64_t lo_day, hi_day; /* WHEN: the local days of simulated days lo and
+                               hi; unset by biq_forecast_simulate */
+} biq_forecast_bucket;
+
+typedef struct biq_forecast_histogram {
+    biq_forecast_bucket buckets[BIQ_FORECAST_MAX_BUCKETS];
+    uint32_t n_buckets;   /* 0 only when no trial reached (WHEN) */
+    int64_t width;        /* outcomes per bucket, >= 1 */
+    uint32_t not_reached; /* WHEN: trials not done within
+                             BIQ_FORECAST_MAX_SIM_DAYS, in no bucket */
+} biq_forecast_histogram;
+
 typedef struct biq_forecast {
     biq_forecast_kind kind;
     biq_forecast_state state;
     biq_forecast_point points[BIQ_FORECAST_N_PERCENTILES]; /* p ascending; only
                                                               when state is OK */
     biq_forecast_inputs inputs;
+    biq_forecast_histogram histogram; /* only when state is OK: counts sum
+                                         with not_reached to inputs' trials */
 } biq_forecast;
 
 /* The simulation alone, over daily counts daily[0..n_days) (n_days >= 1 and
- * at most BIQ_FORECAST_MAX_SIM_DAYS): fills out->kind, state and points
- * (inputs left untouched). Percentile p of WHEN = the smallest day count at
- * least p% of trials finished within; of HOW_MANY = the largest count at
+ * at most BIQ_FORECAST_MAX_SIM_DAYS): fills out->kind, state, points and
+ * histogram (inputs left untouched). Percentile p of WHEN = the smallest day
+ * count at least p% of trials finished within; of HOW_MANY = the largest count at
  * least p% of trials reached (the (1 - p) quantile: "at least this many with
  * probability p"). A zero total gives BIQ_FORECAST_NO_THROUGHPUT without
  * simulating. PRNG: xoshiro256** seeded by splitmix64 (forecast.c); the

@@ -136,6 +136,20 @@ export interface Visits {
   blocked?: Blocked;
 }
 
+/** GET /projects/{key}/forecast (docs/api.md): "when" (items) or "how many" (by). */
+export interface Forecast {
+  kind: 'when' | 'how_many'; state: 'ok' | 'no_throughput';
+  /** p ascending (50, 70, 85, 95); "when": value = simulated days, date = the day the N-th is done (null past the cap); "how many": at least value items. */
+  percentiles: Array<{ p: number; value: number | null; date?: string | null; reached?: boolean }>;
+  inputs: { basisFrom: string; basisTo: string; daysSampled: number; zeroThroughputDays: number; totalDone: number; maxPerDay: number;
+    workingDays: boolean; from: string; items?: number; by?: string; simulatedDays?: number; trials: number; seed: number };
+  /** The trials' outcomes in bars of one width; null when state is no_throughput; absent from an older backend. */
+  histogram?: { width: number; notReached?: number;
+    buckets: Array<{ from: number; to: number; count: number; fromDate?: string; toDate?: string }> } | null;
+}
+/** The forecast's query: exactly one of items / by; from and basis optional (the API's defaults). */
+export interface ForecastQuery { items?: string; by?: string; from?: string; basis?: string }
+
 /** An error the UI can show as is: `message` is written for the reader. */
 export class ApiError extends Error {
   constructor(message: string, readonly status: number, readonly code: string, readonly detail = '') { super(message); }
@@ -193,6 +207,8 @@ export const api = {
   cfd: (key: string, range: { from: string; to: string } | null = null, asOf: string | null = null) =>
     call<Cfd>(`${p(key)}/charts/cfd${qs({ from: range?.from, to: range?.to, asOf })}`),
   scatter: (key: string, window: string, asOf: string | null = null) => call<Scatter>(`${p(key)}/charts/scatter${qs({ window, asOf })}`),
+  forecast: (key: string, q: ForecastQuery, asOf: string | null = null) =>
+    call<Forecast>(`${p(key)}/forecast${qs({ items: q.items, by: q.by, from: q.from, basis: q.basis, asOf })}`),
   exportCsv: (key: string, window: string, asOf: string | null = null) => call<string>(`${p(key)}/export.csv${qs({ window, asOf })}`),
   projectSettings: (key: string) => call<Settings>(`${p(key)}/settings`),
   putProjectSettings: (key: string, body: unknown) => call<Settings>(`${p(key)}/settings`, 'PUT', body),

@@ -1,6 +1,6 @@
 /* projectPage.ts - the jira:projectPage shell, read-only for anyone who may
  * browse the project: header (window picker, last sync, Export CSV), the
- * Overview / Flow / Sync tabs, the partial-history banner and the polling that
+ * Overview / Flow / Forecast / Sync tabs, the partial-history banner and the polling that
  * keeps sync and backfill progress fresh. Its one action is "Request backfill"
  * of its own project (Sync tab); settings and alerts live on the project
  * settings page (project admins) and the admin page (Jira admins).
@@ -9,14 +9,15 @@ import { api, ApiError, type Dashboard } from './api';
 import { ago, h, stateMsg } from './dom';
 import { neverSynced, renderOverview } from './overview';
 import { renderFlow } from './flow';
+import { renderForecast } from './forecast';
 import { backfillPanel } from './settings';
 import { renderSprints } from './sprints';
 
 const WINDOWS: Array<[string, string]> = [['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days'], ['mtd', 'Month to date'], ['qtd', 'Quarter to date']];
 const SPRINT_WINDOWS: Array<[string, string]> = [['sprint-current', 'Current sprint'], ['sprint-last', 'Last sprint'], ['sprint-last3', 'Last 3 sprints']];
 const POLL_MS = 2000;
-type Tab = 'overview' | 'flow' | 'sync' | 'sprints';
-const TABS: Tab[] = ['overview', 'flow', 'sync', 'sprints'];
+type Tab = 'overview' | 'flow' | 'forecast' | 'sync' | 'sprints';
+const TABS: Tab[] = ['overview', 'flow', 'forecast', 'sync', 'sprints'];
 
 export function mountProjectPage(root: HTMLElement, key: string): void {
   const params = new URLSearchParams(location.search);
@@ -84,6 +85,7 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
     else if (state.tab === 'overview') body.replaceChildren(renderOverview(d, { picked: state.window, onAsOf: (day) => setAsOf(day) }));
     else if (state.tab === 'flow') body.replaceChildren(renderFlow(key, { window: state.window, asOf: state.asOf, dash: d }));
     else if (state.tab === 'sprints') body.replaceChildren(renderSprints(key, state.asOf));
+    else if (state.tab === 'forecast') body.replaceChildren(renderForecast(key, { asOf: state.asOf, dash: d }));
     else body.replaceChildren(h('div', { class: 'settings', 'data-testid': 'sync' }, backfill.el,
       h('p', { class: 'subtle', 'data-testid': 'settings-hint' },
         `Project administrators change ${key}'s WIP limits, excluded issue types and alert rules in Project settings → BottleneckIQ; `,
