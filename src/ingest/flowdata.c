@@ -292,14 +292,20 @@ static biq_err issue_subtask_parent(biq_pctx *c, const json_t *fields, biq_issue
     return err;
 }
 
-/* The Flagged field: null or [] when clear, the checked options when set. */
+/* The Flagged field: null or [] when clear, the checked options (objects)
+ * when set. Anything else means the id names another field (a site whose
+ * 10021 is the Sprint field writes strings there): refused by path rather
+ * than read as a flag. */
 static biq_err issue_flagged(biq_pctx *c, const json_t *fields, biq_issue *out)
 {
     const char *key = c->fields->flagged;
     const json_t *v = key ? json_object_get(fields, key) : NULL;
+    bool options = json_is_array(v);
     if (!v || json_is_null(v))
         return BIQ_OK;
-    if (!json_is_array(v)) {
+    for (size_t i = 0; options && i < json_array_size(v); i++)
+        options = json_is_object(json_array_get(v, i));
+    if (!options) {
         size_t saved = biq_pctx_key(c, key);
         biq_err err = biq_pctx_fail(c, BIQ_ERR_SHAPE, "expected the Flagged options or null");
         biq_pctx_pop(c, saved);

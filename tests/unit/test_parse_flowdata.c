@@ -239,6 +239,11 @@ START_TEST(limits_and_absent_members)
     ck_assert_int_eq(parse_issue_text(",\"customfield_10021\":\"yes\"", a, &page, &perr),
                      BIQ_ERR_SHAPE);
     ck_assert_str_eq(perr.path, "[0].fields.customfield_10021");
+    /* Greenhopper sprint strings where the Flagged id points: another field. */
+    ck_assert_int_eq(parse_issue_text(",\"customfield_10021\":[\"com.atlassian.greenhopper.service."
+                                      "sprint.Sprint@1[id=1]\"]",
+                                      a, &page, &perr),
+                     BIQ_ERR_SHAPE);
     ck_assert_int_eq(parse_issue_text(",\"issuelinks\":[{\"type\":{\"inward\":\"is blocked by\"},"
                                       "\"inwardIssue\":{\"key\":\"P-2\"}}]",
                                       a, &page, &perr),
