@@ -99,9 +99,10 @@ static bool id_list(biq_pctx *c, const char *s, const int64_t **out, size_t *n_o
     while (*p) {
         int64_t v = 0;
         size_t digits = 0;
-        while (p[digits] >= '0' && p[digits] <= '9' && digits <= ID_DIGITS_MAX)
+        while (p[digits] >= '0' && p[digits] <= '9' && digits < ID_DIGITS_MAX)
             v = v * 10 + (p[digits++] - '0');
-        if (digits == 0 || digits > ID_DIGITS_MAX || v <= 0)
+        /* A digit left over: longer than any id we read (no overflow). */
+        if (digits == 0 || (p[digits] >= '0' && p[digits] <= '9') || v <= 0)
             return false;
         ids[n++] = v;
         p += digits;
