@@ -17,6 +17,9 @@ enum {
     BIQ_API_EVENT_BODY_MAX = 256 * 1024,        /* Forge drops events over 200 kB */
     BIQ_API_PAGE_BODY_MAX = 4 * 1024 * 1024,    /* search pages, catalogues, id lists */
     BIQ_API_CHANGELOG_BODY_MAX = 1024 * 1024,   /* one page of 100 histories: 131 kB seen */
+    /* Issue #15: BIQ_INGEST_BOARDS_MAX board configurations; a real one is
+     * ~2 kB (10 columns), the cap leaves 20 kB a board. */
+    BIQ_API_BOARDS_BODY_MAX = 1024 * 1024,
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp);
@@ -34,6 +37,10 @@ biq_err biq_handle_backfill_start(void *app, biq_request *req, biq_response *res
 biq_err biq_handle_backfill_page(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_changelog_page(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_catalog(void *app, biq_request *req, biq_response *resp);
+/* POST /forge/boards/{projectKey} (issue #15): {"boards": [configuration]}
+ * replaces the project's stored boards in one transaction and moves its
+ * data version; 4xx naming the problem and nothing written otherwise. */
+biq_err biq_handle_boards(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_backfill_request(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_backfill_requests(void *app, biq_request *req, biq_response *resp);

@@ -44,6 +44,8 @@ static const biq_route ROUTES[] = {
     {"POST", "/forge/issues/{issueIdOrKey}/changelog", biq_handle_changelog_page, FUNCTION,
      TENANT, BIQ_API_CHANGELOG_BODY_MAX},
     {"POST", "/forge/catalog", biq_handle_catalog, FUNCTION, TENANT, BIQ_API_PAGE_BODY_MAX},
+    {"POST", "/forge/boards/{projectKey}", biq_handle_boards, FUNCTION, TENANT,
+     BIQ_API_BOARDS_BODY_MAX},
     {"GET", "/forge/backfill/requests", biq_handle_backfill_requests, FUNCTION, TENANT, 0},
     {"GET", "/forge/reconcile", biq_handle_reconcile_get, FUNCTION, TENANT, 0},
     {"POST", "/forge/reconcile", biq_handle_reconcile_record, FUNCTION, TENANT, SMALL},

@@ -80,6 +80,7 @@ typedef struct an_opts {
     const char *forecast_from;  /* --forecast-from DATE (default: today) */
     const char *forecast_basis; /* --forecast-basis N days */
     const char *forecast_seed;  /* --forecast-seed N */
+    const char *board_file;     /* --board FILE: a board configuration (issue #15) */
     bool forecast;
     biq_forecast_spec fspec;    /* parsed; start_day set per run when no --forecast-from */
     char **files;
@@ -107,6 +108,8 @@ typedef struct an_ctx {
     an_input in;
     biq_ms now;
     biq_ms ingest_now; /* what ingest's future-date limits count from */
+    biq_board board;   /* --board's configuration; has_board when given */
+    bool has_board;
     biq_work_schedule schedule;
     biq_tz *tz;
     biq_window_spec spec; /* resolved once the clock and zone are known */
@@ -139,7 +142,8 @@ static void usage(FILE *f)
                "                   [--now ISO|now] [--tz ZONE]\n"
                "                   [--forecast-items N [--forecast-from DATE] |\n"
                "                    --forecast-by DATE [--forecast-from DATE]]\n"
-               "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints] FILE...\n"
+               "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints]\n"
+               "                   [--board BOARD.json] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
@@ -157,7 +161,9 @@ static void usage(FILE *f)
                "days (default 30); seed default %llu (the API's). docs/metrics.md.\n"
                "The text shows flow efficiency and, when the project has sprints, each\n"
                "closed and the active sprint's report; --sprints adds \"sprintReport\"\n"
-               "(the API's sprints/report answer) to each --json dashboard.\n",
+               "(the API's sprints/report answer) to each --json dashboard.\n"
+               "--board: a board configuration (Jira's GET /rest/agile/1.0/board/ID/\n"
+               "configuration) whose columns frame every project's flow.\n",
             (unsigned long long)BIQ_FORECAST_SEED_DEFAULT);
 }
 
@@ -283,6 +289,7 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
                             : strcmp(a, "--forecast-from") == 0  ? &o->forecast_from
                             : strcmp(a, "--forecast-basis") == 0 ? &o->forecast_basis
                             : strcmp(a, "--forecast-seed") == 0  ? &o->forecast_seed
+                            : strcmp(a, "--board") == 0          ? &o->board_file
                                                        : NULL;
         if (slot == NULL)
             return usage_error(err, "unknown option", a);
@@ -519,6 +526,26 @@ static int load_file(an_ctx *c, const char *path)
         fprintf(c->err, "biq analyze: %s: %s\n", path,
                 perr.message[0] ? perr.message : biq_strerror(err));
 out:
+    json_decref(root);
+    free(buf);
+    return err == BIQ_OK ? 0 : 1;
+}
+
+/* --board FILE: one board configuration, by the server's parser. */
+static int load_board(an_ctx *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    json_t *root = NULL;
+    biq_parse_error perr = {.message = ""};
+    const char *path = c->opts->board_file;
+    biq_err err = read_file(path, &buf, &len);
+    if (err == BIQ_OK && (err = biq_ingest_load(buf, len, &root, &perr)) == BIQ_OK)
+        err = biq_parse_board(root, c->in.arena, &c->board, &perr);
+    if (err != BIQ_OK)
+        fprintf(c->err, "biq analyze: --board %s: %s\n", path,
+                perr.message[0] ? perr.message : biq_strerror(err));
+    c->has_board = err == BIQ_OK;
     json_decref(root);
     free(buf);
     return err == BIQ_OK ? 0 : 1;
@@ -1043,7 +1070,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     const biq_status *st = c->in.statuses.data;
     biq_flow_input in = {.issues = p->issues, .n_issues = p->n_issues, .statuses = st,
                          .n_statuses = c->in.statuses.n, .sprints = p->sprints,
-                         .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now};
+                         .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now,
+                         .board = c->has_board ? &c->board : NULL};
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
     if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
@@ -1124,6 +1152,8 @@ out:
 
 static int run(an_ctx *c)
 {
+    if (c->opts->board_file != NULL && load_board(c) != 0)
+        return 1;
     for (int i = 0; i < c->opts->n_files; i++)
         if (load_file(c, c->opts->files[i]) != 0)
             return 1;

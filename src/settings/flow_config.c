@@ -202,6 +202,39 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
     return BIQ_OK;
 }
 
+biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *board,
+                                           biq_arena *arena)
+{
+    biq_flow_settings *s = &cfg->settings;
+    size_t extra = 0, n = s->n_wip_limits;
+    for (size_t c = 0; board && c < board->n_columns; c++)
+        extra += board->columns[c].max > 0 ? board->columns[c].n_status_ids : 0;
+    if (extra == 0)
+        return BIQ_OK;
+    biq_flow_wip_limit *wl = biq_arena_calloc(arena, n + extra, sizeof *wl);
+    int32_t *breach = biq_arena_calloc(arena, n + extra, sizeof *breach);
+    if (wl == NULL || breach == NULL)
+        return BIQ_ERR_NOMEM;
+    if (n > 0) {
+        memcpy(wl, s->wip_limits, n * sizeof *wl);
+        memcpy(breach, cfg->breach_minutes, n * sizeof *breach);
+    }
+    for (size_t c = 0; c < board->n_columns; c++) {
+        const biq_board_column *col = &board->columns[c];
+        for (size_t k = 0; col->max > 0 && k < col->n_status_ids; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < n && !taken; j++)
+                taken = wl[j].status_id == col->status_ids[k];
+            if (!taken)
+                wl[n++] = (biq_flow_wip_limit){.status_id = col->status_ids[k], .limit = col->max};
+        }
+    }
+    s->wip_limits = wl;
+    s->n_wip_limits = n;
+    cfg->breach_minutes = breach;
+    return BIQ_OK;
+}
+
 biq_flow_input biq_settings_flow_input(const biq_project_data *data,
                                        const biq_settings_flow_config *cfg, int64_t now)
 {
@@ -211,6 +244,7 @@ biq_flow_input biq_settings_flow_input(const biq_project_data *data,
                             .n_statuses = data->n_statuses,
                             .sprints = data->sprints,
                             .n_sprints = data->n_sprints,
+                            .board = data->board,
                             .settings = &cfg->settings,
                             .schedule = &cfg->schedule,
                             .now = now};

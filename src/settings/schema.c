@@ -56,6 +56,7 @@ static const field_def TENANT_FIELDS[] = {
     {"thresholds.throughput", F_NUMBER, -1.0, 1.0, BIQ_FLOW_D_DEFAULT},
     {"fields.storyPoints", F_FIELD_ID, 0, 0, 0},
     {"fields.sprint", F_FIELD_ID, 0, 0, 0},
+    {"fields.flagged", F_FIELD_ID, 0, 0, 0}, /* issue #15 */
     {"workSchedule", F_SCHEDULE, 0, 0, 0},
     {"aiExplanations", F_BOOL, 0, 0, 0},
     {"notificationEmail", F_EMAIL, 0, 0, 0},
@@ -66,6 +67,9 @@ static const field_def PROJECT_FIELDS[] = {
     /* mutate: equivalent const: min, max and def are read for F_NUMBER only */
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0},
     {"excludedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
+    /* Issue #15: the board that frames the project; default 0 = the lowest
+     * board id stored for it (store/project_load.h). */
+    {"boardId", F_NUMBER, 1.0, 9007199254740991.0, 0},
 };
 
 typedef struct field_set {

@@ -143,6 +143,8 @@ static biq_err build_flow(biq_view *v)
 {
     biq_err err = biq_settings_flow_config_build(v->tenant_ov, v->project_ov, v->arena, &v->cfg,
                                                  v->msg, sizeof v->msg);
+    if (err == BIQ_OK)
+        err = biq_settings_flow_config_add_board(&v->cfg, v->data.board, v->arena);
     if (err != BIQ_OK) {
         v->failed = BIQ_VIEWS_FAILED_SETTINGS;
         return err;

@@ -190,6 +190,7 @@ static const row ROWS[] = {
     {"POST", "/forge/backfill/EE/page", "{\"issues\":[]}", NULL, "[]", BIT(FUNCTION)},
     {"POST", "/forge/issues/EE-1/changelog", "{\"values\":[]}", NULL, "[]", BIT(FUNCTION)},
     {"POST", "/forge/catalog", "{\"statuses\":[]}", NULL, "[]", BIT(FUNCTION)},
+    {"POST", "/forge/boards/EE", "{\"boards\":[]}", NULL, "[]", BIT(FUNCTION)},
     {"GET", "/forge/backfill/requests", NULL, NULL, NULL, BIT(FUNCTION)},
     {"GET", "/forge/reconcile", NULL, NULL, NULL, BIT(FUNCTION)},
     {"POST", "/forge/reconcile", "{\"ok\":true}", NULL, "[]", BIT(FUNCTION)},
