@@ -249,23 +249,60 @@ static int64_t today(const biq_flow *flow)
                          BIQ_MS_PER_DAY);
 }
 
+/* ?cut=backlog: the CFD counts from the first committed column. */
+static biq_err cut_param(const biq_request *req, biq_response *resp, bool *cut)
+{
+    const char *v = NULL;
+    if (biq_request_query(req, "cut", &v) != BIQ_OK || (v != NULL && strcmp(v, "backlog") != 0))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "cut: expected backlog or nothing");
+    *cut = v != NULL;
+    return BIQ_OK;
+}
+
+/* The day range of a daily chart: from/to, or the CFD_DEFAULT_DAYS to today. */
+static biq_err chart_open(biq_view *v, biq_app *app, biq_request *req, biq_response *resp,
+                          int64_t *first, int64_t *last)
+{
+    bool given = false;
+    biq_err err = cfd_range(req, resp, first, last, &given);
+    if (err == BIQ_OK)
+        err = view_open(v, app, req, resp, req->params[0], NULL, false);
+    if (err == BIQ_OK && !given) {
+        *last = today(v->flow);
+        *first = *last - (CFD_DEFAULT_DAYS - 1);
+    }
+    return err;
+}
+
 biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp)
 {
     biq_view v = {0};
     biq_flow_cfd *c = NULL;
     int64_t first = 0, last = 0;
-    bool given = false;
-    biq_err err = cfd_range(req, resp, &first, &last, &given);
+    bool cut = false;
+    biq_err err = cut_param(req, resp, &cut);
     if (err == BIQ_OK)
-        err = view_open(&v, app, req, resp, req->params[0], NULL, false);
-    if (err == BIQ_OK && !given) {
-        last = today(v.flow);
-        first = last - (CFD_DEFAULT_DAYS - 1);
-    }
-    if (err == BIQ_OK && (err = biq_flow_cfd_build(v.flow, first, last, v.arena, &c)) != BIQ_OK)
+        err = chart_open(&v, app, req, resp, &first, &last);
+    if (err == BIQ_OK &&
+        (err = biq_flow_cfd_build(v.flow, first, last, cut, v.arena, &c)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not compute the cumulative flow chart");
     if (err == BIQ_OK)
         err = send_json(req, resp, biq_flow_cfd_json(v.flow, c));
+    biq_views_close(&v);
+    return err;
+}
+
+biq_err biq_handle_chart_wip_stack(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    biq_flow_wip_stack *c = NULL;
+    int64_t first = 0, last = 0;
+    biq_err err = chart_open(&v, app, req, resp, &first, &last);
+    if (err == BIQ_OK &&
+        (err = biq_flow_wip_stack_build(v.flow, first, last, v.arena, &c)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the stacked WIP chart");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_wip_stack_json(v.flow, c));
     biq_views_close(&v);
     return err;
 }
@@ -441,14 +478,53 @@ static const char *disposition(biq_arena *arena, const char *key, const char *wi
     return biq_arena_strdup(arena, header);
 }
 
+/* table=cfd: one line per local day of the window and CFD band. */
+static biq_err cfd_csv_text(const biq_view *v, const biq_flow_window *w, bool cut,
+                           biq_arena *out_arena, text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_cfd *c = NULL;
+    const biq_tz *tz = biq_flow_tz(v->flow);
+    biq_err err = biq_flow_cfd_build(v->flow, biq_tz_local_day(tz, w->from + 1),
+                                     biq_tz_local_day(tz, w->to), cut, v->arena, &c);
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_cfd_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t d = 0; err == BIQ_OK && d < c->n_days; d++)
+        for (size_t k = 0; err == BIQ_OK && k < c->n_bands; k++)
+            if ((err = biq_flow_cfd_csv_format(c, d, k, line, sizeof line, &len)) == BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* ?table=slices (the default) or cfd. */
+static biq_err table_param(const biq_request *req, biq_response *resp, bool *cfd)
+{
+    const char *t = NULL;
+    if (biq_request_query(req, "table", &t) != BIQ_OK ||
+        (t != NULL && strcmp(t, "slices") != 0 && strcmp(t, "cfd") != 0))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices or cfd");
+    *cfd = t != NULL && strcmp(t, "cfd") == 0;
+    return BIQ_OK;
+}
+
 biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
 {
     biq_view v = {0};
     const char *window = NULL;
     biq_flow_window w;
     text_buf b = {0};
-    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
-    if (err == BIQ_OK && (err = csv_text(&v, &w, req->arena, &b)) != BIQ_OK)
+    bool cfd = false, cut = false;
+    biq_err err = table_param(req, resp, &cfd);
+    if (err == BIQ_OK)
+        err = cut_param(req, resp, &cut);
+    if (err == BIQ_OK)
+        err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK && (err = cfd ? cfd_csv_text(&v, &w, cut, req->arena, &b)
+                                    : csv_text(&v, &w, req->arena, &b)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not build the export");
     if (err == BIQ_OK) {
         resp->status = 200;

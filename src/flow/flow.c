@@ -132,6 +132,11 @@ static biq_err check_input(const biq_flow_input *in)
         return BIQ_ERR_INVALID;
     if (in->n_issues > BIQ_FLOW_MAX_ISSUES)
         return BIQ_ERR_LIMIT;
+    if (in->board && in->board->n_columns && !in->board->columns)
+        return BIQ_ERR_INVALID;
+    for (size_t c = 0; in->board && c < in->board->n_columns; c++)
+        if (in->board->columns[c].n_status_ids && !in->board->columns[c].status_ids)
+            return BIQ_ERR_INVALID;
     if (in->settings && biq_flow_settings_validate(in->settings) != BIQ_OK)
         return BIQ_ERR_INVALID;
     return biq_work_schedule_validate(in->schedule);
@@ -182,7 +187,8 @@ biq_err biq_flow_new(const biq_flow_input *in, biq_arena *arena, biq_flow **out)
     flow->tz = in->schedule && in->schedule->tz ? in->schedule->tz : biq_tz_utc();
     if ((err = biq_fl_sched_prepare(&flow->sched, in->schedule, arena)) != BIQ_OK ||
         (err = biq_fl_statuses_build(flow, in, arena)) != BIQ_OK ||
-        (err = build_issues(flow, in)) != BIQ_OK)
+        (err = build_issues(flow, in)) != BIQ_OK ||
+        (err = biq_fl_order_build(flow, in->board, arena)) != BIQ_OK)
         goto out;
     err = unknown_status_findings(flow);
 out:

@@ -121,22 +121,11 @@ static biq_err system_window(const biq_flow *flow, biq_ms from, biq_ms to, biq_a
     return BIQ_OK;
 }
 
-static int category_rank(biq_status_category c)
-{
-    return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
-}
-
+/* The project's status order (order.c). */
 static int cmp_metrics(const void *pa, const void *pb)
 {
-    const biq_flow_status_info *a = ((const biq_flow_status_metrics *)pa)->status;
-    const biq_flow_status_info *b = ((const biq_flow_status_metrics *)pb)->status;
-    int ra = category_rank(a->category), rb = category_rank(b->category);
-    if (ra != rb)
-        return ra - rb;
-    int c = strcmp(a->name, b->name);
-    if (c != 0)
-        return c;
-    return (a->id > b->id) - (a->id < b->id);
+    return biq_flow_status_order_cmp(((const biq_flow_status_metrics *)pa)->status,
+                                     ((const biq_flow_status_metrics *)pb)->status);
 }
 
 static biq_err per_week(const biq_flow *flow, biq_flow_report *r, biq_arena *arena)

@@ -92,7 +92,7 @@ static biq_flow *make(biq_arena *a, world *w, biq_ms now)
     return f;
 }
 
-static uint32_t band(const biq_flow_cfd *c, size_t day, int64_t status)
+static uint32_t band(const biq_flow_wip_stack *c, size_t day, int64_t status)
 {
     for (size_t b = 0; b < c->n_bands; b++)
         if (c->bands[b]->id == status)
@@ -112,9 +112,9 @@ START_TEST(peer_cfd_wip_and_throughput)
     biq_arena *a = biq_arena_new(1 << 22);
     world w;
     biq_flow *f = make(a, &w, jan(10));
-    biq_flow_cfd *c = NULL;
+    biq_flow_wip_stack *c = NULL;
     int64_t d1 = biq_civil_days(2018, 1, 1);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d1, d1 + 8, a, &c), BIQ_OK);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d1, d1 + 8, a, &c), BIQ_OK);
     ck_assert_uint_eq(c->n_days, 9);
     ck_assert_uint_eq(c->n_bands, 4); /* Done is terminal: not a band */
     for (size_t d = 0; d < 9; d++) {
