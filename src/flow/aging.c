@@ -52,7 +52,8 @@ static biq_err reference_line(const biq_flow *flow, biq_arena *arena, biq_flow_a
         return BIQ_ERR_NOMEM;
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
-        if (v->done_at != BIQ_MS_NONE && v->done_at > from && v->done_at <= flow->now)
+        if (v->done_at != BIQ_MS_NONE && !v->outcome_excluded && v->done_at > from &&
+            v->done_at <= flow->now)
             lead[n++] = v->lead_ms;
     }
     biq_flow_stats st;

@@ -66,6 +66,17 @@ typedef struct biq_flow_wip_limit {
 #define BIQ_FLOW_W_DEFAULT 1.2
 #define BIQ_FLOW_D_DEFAULT (-0.2)
 
+/* What sub-tasks are (docs/metrics.md, "Filters"). */
+typedef enum biq_subtask_policy {
+    BIQ_SUBTASKS_COUNT = 0, /* items like any other (the default) */
+    BIQ_SUBTASKS_EXCLUDE,   /* left out */
+    BIQ_SUBTASKS_ROLLUP,    /* not items: their work counts to the parent,
+                               which counts as started at the earliest start
+                               of itself and its sub-tasks; a sub-task whose
+                               parent is not among the kept issues counts as
+                               itself */
+} biq_subtask_policy;
+
 typedef struct biq_flow_settings {
     const biq_flow_status_role *roles;
     size_t n_roles;
@@ -76,6 +87,19 @@ typedef struct biq_flow_settings {
     size_t n_excluded_types;
     const biq_flow_wip_limit *wip_limits; /* the effective (project-wins) limits */
     size_t n_wip_limits;
+    /* Filters (issue #15), every name ASCII case-insensitive; empty lists
+     * filter nothing. */
+    const char *const *included_types; /* non-empty: only these issue types */
+    size_t n_included_types;
+    const char *const *excluded_resolutions; /* done with such a resolution: has
+                                                left WIP, but not throughput,
+                                                lead or cycle time */
+    size_t n_excluded_resolutions;
+    biq_subtask_policy subtasks;
+    const char *const *labels_include; /* non-empty: only items with one of them */
+    size_t n_labels_include;
+    const char *const *labels_exclude; /* items with any of them are left out */
+    size_t n_labels_exclude;
 } biq_flow_settings;
 
 /* Fills *s with the defaults (no overrides, T/W/D defaults). Never fails. */
@@ -160,9 +184,13 @@ typedef struct biq_flow_issue_view {
     biq_ms done_at;    /* entry into the done status it is still in, or NONE */
     int64_t lead_ms;   /* done - created, -1 when not done */
     int64_t cycle_ms;  /* done - started, -1 when not done or never started */
+    bool outcome_excluded; /* done with an excluded resolution: out of
+                              throughput, lead and cycle time (issue #15) */
+    uint32_t n_rolled_up;  /* sub-tasks rolled up into it (policy rollup) */
 } biq_flow_issue_view;
 
-/* Issues kept (excluded types dropped), sorted by issue id. */
+/* Issues kept (filtered out ones and rolled-up sub-tasks dropped), sorted
+ * by issue id. */
 size_t biq_flow_issue_count(const biq_flow *flow);
 /* The i-th issue (i < count); NULL out of range. Points into the flow. */
 const biq_flow_issue_view *biq_flow_issue_at(const biq_flow *flow, size_t i);
@@ -403,6 +431,8 @@ typedef struct biq_flow_trend {
     bool worsening;
 } biq_flow_trend;
 
+typedef struct biq_flow_column_metrics biq_flow_column_metrics; /* below */
+
 typedef struct biq_flow_report {
     biq_flow_window window;
     biq_flow_status_metrics *statuses; /* used statuses: category, name, id order */
@@ -414,6 +444,11 @@ typedef struct biq_flow_report {
     biq_flow_bottleneck bottleneck;
     biq_flow_trend trends[BIQ_FLOW_MAX_TRENDS];
     size_t n_trends;
+    /* Issue #15: the board's columns (none without a board) and arrivals
+     * against departures in the window (biq_flow_debt_compute). */
+    biq_flow_column_metrics *columns;
+    size_t n_columns;
+    struct biq_flow_debt *debt;
 } biq_flow_report;
 
 /* Computes every dashboard figure for window w (from biq_flow_window_resolve
@@ -774,5 +809,16 @@ biq_err biq_flow_debt_compute(const biq_flow *flow, const biq_flow_window *w, bi
 biq_err biq_flow_cfd_csv_header(char *buf, size_t size, size_t *len);
 biq_err biq_flow_cfd_csv_format(const biq_flow_cfd *c, size_t d, size_t b, char *buf, size_t size,
                                 size_t *len);
+
+/* The column-level view beside the status-level one (the dashboard's
+ * `columns`, only with a board). A visit to a column is a run of
+ * consecutive slices in its statuses; its time is the run's duration. */
+struct biq_flow_column_metrics {
+    const biq_flow_column *column;
+    biq_flow_stats time;  /* closed, non-empty visits ending in the window */
+    uint32_t throughput;  /* distinct issues that left the column in it */
+    double wip_avg;       /* time-weighted average */
+    uint32_t wip_current; /* issues in the column at the window's end */
+};
 
 #endif
