@@ -55,13 +55,17 @@ static biq_err frame_build(const biq_flow *flow, bool cut_backlog, biq_arena *ar
                                               .column = &flow->columns[c]};
         f->n = flow->n_columns;
     } else {
-        for (size_t r = 0; r < ns; r++) {
-            const biq_flow_status_info *st = biq_flow_status_ordered(flow, r);
-            if (!st->used)
-                continue;
-            f->pos_of[st - flow->statuses] = (long)f->n;
-            f->bands[f->n++] = (biq_flow_cfd_band){.name = st->name, .status = st};
-        }
+        /* The statuses in the project's order, the terminal ones (done and
+         * cancelled-like) last: leaving the work is the done part wherever
+         * the moves place a status such as Won't Do. */
+        for (int terminal = 0; terminal < 2; terminal++)
+            for (size_t r = 0; r < ns; r++) {
+                const biq_flow_status_info *st = biq_flow_status_ordered(flow, r);
+                if (!st->used || st->terminal != (terminal == 1))
+                    continue;
+                f->pos_of[st - flow->statuses] = (long)f->n;
+                f->bands[f->n++] = (biq_flow_cfd_band){.name = st->name, .status = st};
+            }
     }
     /* The done part: the trailing run of positions whose statuses are all
      * terminal (positions without a status are passed over). */

@@ -735,12 +735,13 @@ const biq_flow_column *biq_flow_column_at(const biq_flow *flow, size_t i);
 
 /* The cumulative flow diagram (docs/metrics.md, "Cumulative flow"). Its
  * frame is the board's columns left to right, or without a board the used
- * statuses in the project's order. Each item sits at the furthest frame
- * position it has reached (statuses off the board are not counted until
- * the item reaches a board column); band b's top at a sample = the items
- * at position b or to its right, so no line ever falls: the first band's
- * top is the arrivals, the done band's top the departures. A move back
- * (a reopen included) is not subtracted but listed as a correction. */
+ * statuses in the project's order, the terminal ones moved last. Each
+ * item sits at the furthest frame position it has reached (statuses off
+ * the board are not counted until the item reaches a board column); band
+ * b's top at a sample = the items at position b or to its right, so no
+ * line ever falls: the first band's top is the arrivals, the done band's
+ * top the departures. A move back (a reopen included) is not subtracted
+ * but listed as a correction. */
 enum { BIQ_FLOW_CFD_MAX_CORRECTIONS = 100000 }; /* listed per chart */
 
 typedef struct biq_flow_cfd_band {

@@ -346,6 +346,39 @@ START_TEST(board_frame_columns_off_board_and_column_view)
 }
 END_TEST
 
+/* A cancelled-like status the moves put early (Won't Do, category To Do,
+ * reached from To Do) stays there in the status order but joins the done
+ * part of the CFD's frame: leaving the work is a departure. */
+START_TEST(terminal_statuses_close_the_frame)
+{
+    biq_arena *a = biq_arena_new(4 << 20);
+    static const biq_status cat[] = {{TODO, "To Do", BIQ_CAT_NEW},
+                                     {PROG, "In Progress", BIQ_CAT_ACTIVE},
+                                     {DONE, "Done", BIQ_CAT_DONE},
+                                     {7, "Won't Do", BIQ_CAT_NEW}};
+    item it[2];
+    const step cancel[] = {{at(2, 10), 7}, {0, 0}};
+    const step work[] = {{at(2, 10), PROG}, {at(3, 10), DONE}, {0, 0}};
+    make_item(&it[0], 1, "P-1", at(1, 10), TODO, cancel);
+    make_item(&it[1], 2, "P-2", at(1, 10), TODO, work);
+    biq_flow *f = flow_of(a, it, 2, cat, 4, NULL, at(5, 0));
+    const int64_t order[] = {TODO, 7, PROG, DONE};
+    expect_order(f, order, 4);
+    biq_flow_cfd *c = NULL;
+    int64_t d1 = biq_civil_days(2018, 1, 1);
+    ck_assert_int_eq(biq_flow_cfd_build(f, d1, d1 + 3, false, a, &c), BIQ_OK);
+    ck_assert_uint_eq(c->n_bands, 4);
+    ck_assert_str_eq(c->bands[1].name, "In Progress");
+    ck_assert_str_eq(c->bands[2].name, "Won't Do");
+    ck_assert_uint_eq(c->done_band, 2);
+    static const uint32_t departures[4] = {0, 1, 1, 0};
+    for (size_t d = 0; d < 4; d++)
+        ck_assert_uint_eq(c->departures[d], departures[d]);
+    ck_assert_uint_eq(c->n_corrections, 0);
+    biq_arena_free(a);
+}
+END_TEST
+
 START_TEST(cfd_json_and_csv_table)
 {
     biq_arena *a = biq_arena_new(4 << 20);
@@ -398,6 +431,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, reopen_is_a_correction_and_no_line_falls);
     tcase_add_test(tc, backlog_cut_counts_from_the_first_committed_status);
     tcase_add_test(tc, board_frame_columns_off_board_and_column_view);
+    tcase_add_test(tc, terminal_statuses_close_the_frame);
     tcase_add_test(tc, cfd_json_and_csv_table);
     suite_add_tcase(s, tc);
     return s;
