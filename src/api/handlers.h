@@ -55,6 +55,7 @@ biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_dashboard(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_chart_wip_stack(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp);
 /* Monte Carlo forecast: ?items=N or ?by=DATE, from, basis, seed (400 naming
  * the parameter when one is wrong). */

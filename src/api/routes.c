@@ -76,6 +76,8 @@ static const biq_route ROUTES[] = {
     {"GET", "/api/v1/projects/{key}/charts/wip-aging", biq_handle_chart_wip_aging, READERS,
      PROJECT, 0},
     {"GET", "/api/v1/projects/{key}/charts/cfd", biq_handle_chart_cfd, READERS, PROJECT, 0},
+    {"GET", "/api/v1/projects/{key}/charts/wip-stack", biq_handle_chart_wip_stack, READERS,
+     PROJECT, 0},
     {"GET", "/api/v1/projects/{key}/charts/scatter", biq_handle_chart_scatter, READERS, PROJECT,
      0},
     {"GET", "/api/v1/projects/{key}/forecast", biq_handle_forecast, READERS, PROJECT, 0},

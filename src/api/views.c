@@ -250,23 +250,60 @@ static int64_t today(const biq_flow *flow)
                          BIQ_MS_PER_DAY);
 }
 
+/* ?cut=backlog: the CFD counts from the first committed column. */
+static biq_err cut_param(const biq_request *req, biq_response *resp, bool *cut)
+{
+    const char *v = NULL;
+    if (biq_request_query(req, "cut", &v) != BIQ_OK || (v != NULL && strcmp(v, "backlog") != 0))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "cut: expected backlog or nothing");
+    *cut = v != NULL;
+    return BIQ_OK;
+}
+
+/* The day range of a daily chart: from/to, or the CFD_DEFAULT_DAYS to today. */
+static biq_err chart_open(biq_view *v, biq_app *app, biq_request *req, biq_response *resp,
+                          int64_t *first, int64_t *last)
+{
+    bool given = false;
+    biq_err err = cfd_range(req, resp, first, last, &given);
+    if (err == BIQ_OK)
+        err = view_open(v, app, req, resp, req->params[0], NULL, false);
+    if (err == BIQ_OK && !given) {
+        *last = today(v->flow);
+        *first = *last - (CFD_DEFAULT_DAYS - 1);
+    }
+    return err;
+}
+
 biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp)
 {
     biq_view v = {0};
     biq_flow_cfd *c = NULL;
     int64_t first = 0, last = 0;
-    bool given = false;
-    biq_err err = cfd_range(req, resp, &first, &last, &given);
+    bool cut = false;
+    biq_err err = cut_param(req, resp, &cut);
     if (err == BIQ_OK)
-        err = view_open(&v, app, req, resp, req->params[0], NULL, false);
-    if (err == BIQ_OK && !given) {
-        last = today(v.flow);
-        first = last - (CFD_DEFAULT_DAYS - 1);
-    }
-    if (err == BIQ_OK && (err = biq_flow_cfd_build(v.flow, first, last, v.arena, &c)) != BIQ_OK)
+        err = chart_open(&v, app, req, resp, &first, &last);
+    if (err == BIQ_OK &&
+        (err = biq_flow_cfd_build(v.flow, first, last, cut, v.arena, &c)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not compute the cumulative flow chart");
     if (err == BIQ_OK)
         err = send_json(req, resp, biq_flow_cfd_json(v.flow, c));
+    biq_views_close(&v);
+    return err;
+}
+
+biq_err biq_handle_chart_wip_stack(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    biq_flow_wip_stack *c = NULL;
+    int64_t first = 0, last = 0;
+    biq_err err = chart_open(&v, app, req, resp, &first, &last);
+    if (err == BIQ_OK &&
+        (err = biq_flow_wip_stack_build(v.flow, first, last, v.arena, &c)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the stacked WIP chart");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_wip_stack_json(v.flow, c));
     biq_views_close(&v);
     return err;
 }
@@ -408,9 +445,15 @@ static bool buf_append(text_buf *b, const char *s, size_t n)
     return true;
 }
 
-static biq_err csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
-                       text_buf *b)
+/* What a table may take besides the window (?cut=backlog for the CFD). */
+typedef struct csv_options {
+    bool backlog_cut;
+} csv_options;
+
+static biq_err csv_text(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                        biq_arena *out_arena, text_buf *b)
 {
+    (void)o;
     char line[BIQ_FLOW_CSV_LINE_MAX];
     size_t len = 0, n = 0;
     biq_flow_csv_row *rows = NULL;
@@ -430,9 +473,10 @@ static biq_err csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *
 }
 
 /* table=efficiency: one row per item done in the window (issue #15). */
-static biq_err csv_efficiency(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
-                              text_buf *b)
+static biq_err csv_efficiency(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                              biq_arena *out_arena, text_buf *b)
 {
+    (void)o;
     char line[BIQ_FLOW_CSV_LINE_MAX];
     size_t len = 0;
     biq_flow_efficiency *e = NULL;
@@ -452,9 +496,10 @@ static biq_err csv_efficiency(const biq_view *v, const biq_flow_window *w, biq_a
 
 /* table=sprints: one row per (sprint, item) of every sprint report; the
  * window does not apply (each sprint is its own window). */
-static biq_err csv_sprints(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
-                           text_buf *b)
+static biq_err csv_sprints(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                           biq_arena *out_arena, text_buf *b)
 {
+    (void)o;
     char line[BIQ_FLOW_CSV_LINE_MAX];
     size_t len = 0;
     biq_flow_sprint_reports *rs = NULL;
@@ -473,9 +518,31 @@ static biq_err csv_sprints(const biq_view *v, const biq_flow_window *w, biq_aren
     return err;
 }
 
+/* table=cfd: one line per local day of the window and CFD band. */
+static biq_err csv_cfd(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                       biq_arena *out_arena, text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_cfd *c = NULL;
+    const biq_tz *tz = biq_flow_tz(v->flow);
+    biq_err err = biq_flow_cfd_build(v->flow, biq_tz_local_day(tz, w->from + 1),
+                                     biq_tz_local_day(tz, w->to), o->backlog_cut, v->arena, &c);
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_cfd_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t d = 0; err == BIQ_OK && d < c->n_days; d++)
+        for (size_t k = 0; err == BIQ_OK && k < c->n_bands; k++)
+            if ((err = biq_flow_cfd_csv_format(c, d, k, line, sizeof line, &len)) == BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
 /* The export's tables (?table=, default slices: the bytes of before). */
-typedef biq_err (*csv_builder)(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
-                               text_buf *b);
+typedef biq_err (*csv_builder)(const biq_view *v, const biq_flow_window *w,
+                               const csv_options *o, biq_arena *out_arena, text_buf *b);
 typedef struct csv_table {
     const char *name;
     csv_builder build;
@@ -485,6 +552,7 @@ static const csv_table CSV_TABLES[] = {
     {"slices", csv_text},
     {"efficiency", csv_efficiency},
     {"sprints", csv_sprints},
+    {"cfd", csv_cfd},
 };
 
 static biq_err table_param(const biq_request *req, biq_response *resp, const csv_table **out)
@@ -500,7 +568,7 @@ static biq_err table_param(const biq_request *req, biq_response *resp, const csv
             *out = &CSV_TABLES[i];
             return BIQ_OK;
         }
-    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices, efficiency or sprints");
+    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices, efficiency, sprints or cfd");
 }
 
 /* attachment; filename="KEY-WINDOW.csv" (KEY-WINDOW-TABLE.csv for a table
@@ -528,10 +596,13 @@ biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
     biq_flow_window w;
     text_buf b = {0};
     const csv_table *table = NULL;
+    csv_options opts = {0};
     biq_err err = table_param(req, resp, &table);
     if (err == BIQ_OK)
+        err = cut_param(req, resp, &opts.backlog_cut);
+    if (err == BIQ_OK)
         err = windowed_open(&v, app, req, resp, &window, &w);
-    if (err == BIQ_OK && (err = table->build(&v, &w, req->arena, &b)) != BIQ_OK)
+    if (err == BIQ_OK && (err = table->build(&v, &w, &opts, req->arena, &b)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not build the export");
     if (err == BIQ_OK) {
         resp->status = 200;

@@ -26,6 +26,7 @@
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "ingest/ingest.h"
+#include "settings/settings.h"
 #include "tz/civil.h"
 #include "tz/tz.h"
 
@@ -83,6 +84,8 @@ typedef struct an_opts {
     const char *board_file;     /* --board FILE: a board configuration (issue #15) */
     bool forecast;
     biq_forecast_spec fspec;    /* parsed; start_day set per run when no --forecast-from */
+    const char *settings_path;  /* --settings FILE: project settings (api.md) */
+    bool cfd;                   /* --cfd: the CFD in each JSON dashboard */
     char **files;
     int n_files;
 } an_opts;
@@ -113,6 +116,8 @@ typedef struct an_ctx {
     biq_work_schedule schedule;
     biq_tz *tz;
     biq_window_spec spec; /* resolved once the clock and zone are known */
+    biq_settings_flow_config cfg; /* --settings, built in the input arena */
+    bool has_settings;
 } an_ctx;
 
 /* ------------------------------------------------------------ helpers */
@@ -143,7 +148,7 @@ static void usage(FILE *f)
                "                   [--forecast-items N [--forecast-from DATE] |\n"
                "                    --forecast-by DATE [--forecast-from DATE]]\n"
                "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints]\n"
-               "                   [--board BOARD.json] FILE...\n"
+               "                   [--board BOARD.json] [--settings FILE] [--cfd] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
@@ -163,7 +168,11 @@ static void usage(FILE *f)
                "closed and the active sprint's report; --sprints adds \"sprintReport\"\n"
                "(the API's sprints/report answer) to each --json dashboard.\n"
                "--board: a board configuration (Jira's GET /rest/agile/1.0/board/ID/\n"
-               "configuration) whose columns frame every project's flow.\n",
+               "configuration) whose columns frame every project's flow.\n"
+               "--settings FILE: the project settings JSON (filters, WIP limits, as\n"
+               "PUT /api/v1/projects/{key}/settings takes it) applied to every project.\n"
+               "--cfd: with --json, each dashboard gains \"cfd\": the cumulative flow\n"
+               "diagram over the window's days (charts/cfd's shape).\n",
             (unsigned long long)BIQ_FORECAST_SEED_DEFAULT);
 }
 
@@ -275,6 +284,10 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
             o->json = true;
             continue;
         }
+        if (strcmp(a, "--cfd") == 0) {
+            o->cfd = true;
+            continue;
+        }
         if (strcmp(a, "--sprints") == 0) {
             o->sprints = true;
             continue;
@@ -290,6 +303,7 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
                             : strcmp(a, "--forecast-basis") == 0 ? &o->forecast_basis
                             : strcmp(a, "--forecast-seed") == 0  ? &o->forecast_seed
                             : strcmp(a, "--board") == 0          ? &o->board_file
+                            : strcmp(a, "--settings") == 0       ? &o->settings_path
                                                        : NULL;
         if (slot == NULL)
             return usage_error(err, "unknown option", a);
@@ -359,6 +373,36 @@ out:
         fclose(f);
     free(data);
     return err;
+}
+
+/* --settings FILE: a project settings object as the settings route takes it
+ * (PUT /api/v1/projects/{key}/settings), validated by the same rules, into
+ * the flow settings every project's flow is built with. 0, or 1 (said). */
+static int load_settings(an_ctx *c)
+{
+    char *buf = NULL, msg[BIQ_SETTINGS_MESSAGE_MAX] = "";
+    size_t len = 0;
+    json_error_t jerr;
+    biq_err err = read_file(c->opts->settings_path, &buf, &len);
+    json_t *body = err == BIQ_OK ? json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    json_t *ov = json_object(), *changes = json_object();
+    free(buf);
+    if (err != BIQ_OK)
+        snprintf(msg, sizeof msg, "%s", biq_strerror(err));
+    else if (!json_is_object(body))
+        snprintf(msg, sizeof msg, "expected a JSON object of project settings");
+    else if ((err = biq_settings_apply(true, body, ov, changes, msg, sizeof msg)) == BIQ_OK)
+        err = biq_settings_flow_config_build(NULL, ov, c->in.arena, &c->cfg, msg, sizeof msg);
+    json_decref(body);
+    json_decref(ov);
+    json_decref(changes);
+    if (err != BIQ_OK || msg[0] != '\0') {
+        fprintf(c->err, "biq analyze: --settings %s: %s\n", c->opts->settings_path,
+                msg[0] ? msg : biq_strerror(err));
+        return 1;
+    }
+    c->has_settings = true;
+    return 0;
 }
 
 static bool has(const json_t *o, const char *key)
@@ -977,6 +1021,16 @@ static void text_trends(FILE *out, const biq_flow_report *r)
     }
 }
 
+/* Arrivals against departures on the CFD's frame (docs/metrics.md). */
+static void text_debt(FILE *out, const biq_flow_report *r)
+{
+    if (r->debt != NULL)
+        fprintf(out, "  flow debt   %+" PRId64 " (arrived %" PRIu32 ", %.2f/day; departed %" PRIu32
+                     ", %.2f/day)\n",
+                r->debt->debt, r->debt->arrivals, r->debt->arrivals_per_day, r->debt->departures,
+                r->debt->departures_per_day);
+}
+
 /* Each finding kind with the issues it concerns and what was done, then
  * the one-line summary. */
 static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
@@ -1060,6 +1114,18 @@ static biq_err project_forecast(an_ctx *c, const biq_flow *f, biq_arena *a, biq_
 
 /* ------------------------------------------------------------- running */
 
+/* --cfd: the window's local days (the export's table=cfd days) as "cfd". */
+static biq_err project_cfd(const biq_flow *f, const biq_flow_window *w, biq_arena *a, json_t *d)
+{
+    const biq_tz *tz = biq_flow_tz(f);
+    biq_flow_cfd *cfd = NULL;
+    biq_err err = biq_flow_cfd_build(f, biq_tz_local_day(tz, w->from + 1),
+                                     biq_tz_local_day(tz, w->to), false, a, &cfd);
+    if (err == BIQ_OK && json_object_set_new(d, "cfd", biq_flow_cfd_json(f, cfd)) != 0)
+        err = BIQ_ERR_NOMEM;
+    return err;
+}
+
 static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
 {
     int rc = 1;
@@ -1071,7 +1137,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     biq_flow_input in = {.issues = p->issues, .n_issues = p->n_issues, .statuses = st,
                          .n_statuses = c->in.statuses.n, .sprints = p->sprints,
                          .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now,
-                         .board = c->has_board ? &c->board : NULL};
+                         .board = c->has_board ? &c->board : NULL,
+                         .settings = c->has_settings ? &c->cfg.settings : NULL};
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
     if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
@@ -1094,6 +1161,10 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
             json_decref(d);
             d = NULL;
         }
+        if (d != NULL && c->opts->cfd && project_cfd(f, &w, a, d) != BIQ_OK) {
+            json_decref(d);
+            d = NULL;
+        }
         if (d != NULL && c->opts->sprints &&
             json_object_set_new(d, "sprintReport", biq_flow_sprint_reports_json(f, rs)) != 0) {
             json_decref(d);
@@ -1107,6 +1178,7 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         text_header(c->out, p, r);
         text_statuses(c->out, r);
         text_trends(c->out, r);
+        text_debt(c->out, r);
         text_quality(c->out, f, a);
         text_sprints(c->out, rs);
         if (fc != NULL)
@@ -1153,6 +1225,8 @@ out:
 static int run(an_ctx *c)
 {
     if (c->opts->board_file != NULL && load_board(c) != 0)
+        return 1;
+    if (c->opts->settings_path != NULL && load_settings(c) != 0)
         return 1;
     for (int i = 0; i < c->opts->n_files; i++)
         if (load_file(c, c->opts->files[i]) != 0)

@@ -29,27 +29,12 @@ static double size_of(const biq_issue *is)
     return PRIORITY_DEFAULT_WEIGHT;
 }
 
-static int category_rank(biq_status_category c)
-{
-    /* Ranks only order: mutate: equivalent const "0 -> (-1)" (still the lowest),
-     * mutate: equivalent const "3 -> 4" (still above done's 2). */
-    return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
-}
-
-/* Status order of the report, then the oldest first, then issue id. */
+/* The project's status order, then the oldest first, then issue id. */
 static int cmp_rows(const void *pa, const void *pb)
 {
     const biq_flow_aging_row *a = pa, *b = pb;
-    if (a->status != b->status) {
-        int ra = category_rank(a->status->category), rb = category_rank(b->status->category);
-        if (ra != rb)
-            return ra - rb;
-        int c = strcmp(a->status->name, b->status->name);
-        if (c != 0)
-            return c;
-        /* mutate: equivalent rel: the ids differ, the statuses being different */
-        return (a->status->id > b->status->id) - (a->status->id < b->status->id);
-    }
+    if (a->status != b->status)
+        return biq_flow_status_order_cmp(a->status, b->status);
     if (a->days_since_created != b->days_since_created)
         return a->days_since_created > b->days_since_created ? -1 : 1;
     int64_t x = a->issue->issue->id, y = b->issue->issue->id;
@@ -67,7 +52,8 @@ static biq_err reference_line(const biq_flow *flow, biq_arena *arena, biq_flow_a
         return BIQ_ERR_NOMEM;
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
-        if (v->done_at != BIQ_MS_NONE && v->done_at > from && v->done_at <= flow->now)
+        if (v->done_at != BIQ_MS_NONE && !v->outcome_excluded && v->done_at > from &&
+            v->done_at <= flow->now)
             lead[n++] = v->lead_ms;
     }
     biq_flow_stats st;

@@ -18,6 +18,15 @@ json_t *biq_flow_aging_json(const biq_flow *flow, const biq_flow_aging *g);
 
 /* {"tz", "bands": [{"statusId","name"}], "days": [{"date":"YYYY-MM-DD",
  * "at", "counts": [per band], "done", "throughput", "wip"}]} */
+json_t *biq_flow_wip_stack_json(const biq_flow *flow, const biq_flow_wip_stack *c);
+
+/* The cumulative flow diagram (biq_flow_cfd): {"tz", "frame": "columns" |
+ * "statuses", "backlogCut", "bands": [{"name", "statusIds", "done",
+ * "wipLimit"|null}] (left to right), "doneBand": index|null, "days":
+ * [{"date", "at", "reached": [per band: items at it or to its right],
+ * "arrivals", "departures"}], "arrivals", "departures", "flowDebt" (over the
+ * chart's days), "corrections": [{"key", "from", "to"|null, "at",
+ * "backAt"|null, "startDate", "endDate", "ongoing"}], "correctionsTruncated"}. */
 json_t *biq_flow_cfd_json(const biq_flow *flow, const biq_flow_cfd *c);
 
 /* {"points": [{"key","issueType","doneAt","leadDays","cycleDays"|null,

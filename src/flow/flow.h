@@ -66,6 +66,17 @@ typedef struct biq_flow_wip_limit {
 #define BIQ_FLOW_W_DEFAULT 1.2
 #define BIQ_FLOW_D_DEFAULT (-0.2)
 
+/* What sub-tasks are (docs/metrics.md, "Filters"). */
+typedef enum biq_subtask_policy {
+    BIQ_SUBTASKS_COUNT = 0, /* items like any other (the default) */
+    BIQ_SUBTASKS_EXCLUDE,   /* left out */
+    BIQ_SUBTASKS_ROLLUP,    /* not items: their work counts to the parent,
+                               which counts as started at the earliest start
+                               of itself and its sub-tasks; a sub-task whose
+                               parent is not among the kept issues counts as
+                               itself */
+} biq_subtask_policy;
+
 typedef struct biq_flow_settings {
     const biq_flow_status_role *roles;
     size_t n_roles;
@@ -76,6 +87,19 @@ typedef struct biq_flow_settings {
     size_t n_excluded_types;
     const biq_flow_wip_limit *wip_limits; /* the effective (project-wins) limits */
     size_t n_wip_limits;
+    /* Filters (issue #15), every name ASCII case-insensitive; empty lists
+     * filter nothing. */
+    const char *const *included_types; /* non-empty: only these issue types */
+    size_t n_included_types;
+    const char *const *excluded_resolutions; /* done with such a resolution: has
+                                                left WIP, but not throughput,
+                                                lead or cycle time */
+    size_t n_excluded_resolutions;
+    biq_subtask_policy subtasks;
+    const char *const *labels_include; /* non-empty: only items with one of them */
+    size_t n_labels_include;
+    const char *const *labels_exclude; /* items with any of them are left out */
+    size_t n_labels_exclude;
 } biq_flow_settings;
 
 /* Fills *s with the defaults (no overrides, T/W/D defaults). Never fails. */
@@ -160,9 +184,13 @@ typedef struct biq_flow_issue_view {
     biq_ms done_at;    /* entry into the done status it is still in, or NONE */
     int64_t lead_ms;   /* done - created, -1 when not done */
     int64_t cycle_ms;  /* done - started, -1 when not done or never started */
+    bool outcome_excluded; /* done with an excluded resolution: out of
+                              throughput, lead and cycle time (issue #15) */
+    uint32_t n_rolled_up;  /* sub-tasks rolled up into it (policy rollup) */
 } biq_flow_issue_view;
 
-/* Issues kept (excluded types dropped), sorted by issue id. */
+/* Issues kept (filtered out ones and rolled-up sub-tasks dropped), sorted
+ * by issue id. */
 size_t biq_flow_issue_count(const biq_flow *flow);
 /* The i-th issue (i < count); NULL out of range. Points into the flow. */
 const biq_flow_issue_view *biq_flow_issue_at(const biq_flow *flow, size_t i);
@@ -180,6 +208,10 @@ typedef struct biq_flow_status_info {
                           (biq_flow_statuses_resolve); false: by transitions only */
     bool used;         /* has at least one slice */
     int32_t wip_limit; /* -1 when none */
+    uint32_t rank;     /* position in the project's status order
+                          (biq_flow_status_ordered; docs/metrics.md) */
+    int32_t column;    /* index of the board column it is mapped to, -1 when
+                          off the board or no board is known */
 } biq_flow_status_info;
 
 /* What an item in a status counts as (product.md, "WIP"): work in progress
@@ -399,6 +431,8 @@ typedef struct biq_flow_trend {
     bool worsening;
 } biq_flow_trend;
 
+typedef struct biq_flow_column_metrics biq_flow_column_metrics; /* below */
+
 typedef struct biq_flow_report {
     biq_flow_window window;
     biq_flow_status_metrics *statuses; /* used statuses: category, name, id order */
@@ -412,6 +446,11 @@ typedef struct biq_flow_report {
     size_t n_trends;
     struct biq_flow_efficiency *efficiency; /* flow efficiency of the window
                                                and the one before (issue #15) */
+    /* Issue #15: the board's columns (none without a board) and arrivals
+     * against departures in the window (biq_flow_debt_compute). */
+    biq_flow_column_metrics *columns;
+    size_t n_columns;
+    struct biq_flow_debt *debt;
 } biq_flow_report;
 
 /* Computes every dashboard figure for window w (from biq_flow_window_resolve
@@ -459,24 +498,24 @@ biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_
 /* biq_flow_wip_aging_with without the backlog. */
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out);
 
-typedef struct biq_flow_cfd {
+typedef struct biq_flow_wip_stack {
     size_t n_days;
     int64_t *days;          /* local day numbers */
     biq_ms *sample_at;      /* end of each day (or now), UTC */
     size_t n_bands;
-    const biq_flow_status_info **bands; /* non-terminal statuses, largest volume first */
+    const biq_flow_status_info **bands; /* used non-terminal statuses, project order */
     uint32_t *counts;       /* n_days x n_bands, row-major */
     uint32_t *done_cum;     /* issues done at or before the sample */
     uint32_t *throughput;   /* issues done since the previous sample (the day) */
     uint32_t *wip;          /* started, not done, not terminal */
-} biq_flow_cfd;
+} biq_flow_wip_stack;
 
 /* One row per local day of [first_day, last_day] (day numbers in the flow's
  * zone), sampled at the day's end (the next local midnight) or now if
  * earlier. BIQ_ERR_INVALID when last < first, BIQ_ERR_LIMIT beyond
  * BIQ_FLOW_MAX_CHART_DAYS. */
-biq_err biq_flow_cfd_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
-                           biq_arena *arena, biq_flow_cfd **out);
+biq_err biq_flow_wip_stack_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
+                                 biq_arena *arena, biq_flow_wip_stack **out);
 
 typedef struct biq_flow_scatter_point {
     const biq_flow_issue_view *issue;
@@ -837,5 +876,136 @@ typedef struct biq_flow_sprint_reports {
  * BIQ_FLOW_MAX_SPRINT_CHANGES, BIQ_ERR_NOMEM; *out lives in arena. Pure. */
 biq_err biq_flow_sprint_reports_build(const biq_flow *flow, biq_arena *arena,
                                       biq_flow_sprint_reports **out);
+
+/* ------------------------------------------- status order and columns */
+
+/* The project's status order (docs/metrics.md, "Column order"): with a
+ * board, its columns left to right, a column's statuses in the
+ * configuration's order, then the statuses not on the board in the base
+ * order (category new, active, done, unknown; name bytewise; id); without
+ * one, inferred from the moves between statuses of the kept issues: status
+ * a goes before b when more moves go a -> b than b -> a, and the statuses
+ * are placed one at a time, each time the unplaced one with the fewest
+ * such "must come first" statuses still unplaced, ties in the base order
+ * (so a cycle is broken where it is least contradicted, and statuses no
+ * move relates keep the base order). Statuses without slices come after
+ * the used ones, in the base order. More than BIQ_FLOW_ORDER_INFER_MAX
+ * used statuses: the base order alone. */
+enum { BIQ_FLOW_ORDER_INFER_MAX = 512 };
+
+/* The i-th status in the project's order (i < biq_flow_status_count);
+ * NULL out of range. Points into the flow. */
+const biq_flow_status_info *biq_flow_status_ordered(const biq_flow *flow, size_t i);
+
+/* <0 when a comes before b in the project's order, >0 after, 0 for the
+ * same status. Both from the same flow. Pure; a qsort-style comparison for
+ * every list of statuses (tables, aging rows, bands). */
+int biq_flow_status_order_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
+
+/* One board column as the flow sees it. */
+typedef struct biq_flow_column {
+    const char *name;
+    const biq_board_column *board; /* the configuration's entry (borrowed) */
+    const uint32_t *statuses; /* indices (biq_flow_status_at) of its statuses
+                                 the flow knows, configuration order */
+    size_t n_statuses;
+    int32_t wip_limit;        /* the board's max, -1 when none */
+} biq_flow_column;
+
+/* The board's columns, left to right: 0 without a board. */
+size_t biq_flow_column_count(const biq_flow *flow);
+/* The i-th column; NULL out of range. Points into the flow. */
+const biq_flow_column *biq_flow_column_at(const biq_flow *flow, size_t i);
+
+/* ------------------------------------------- cumulative flow (issue #15) */
+
+/* The cumulative flow diagram (docs/metrics.md, "Cumulative flow"). Its
+ * frame is the board's columns left to right, or without a board the used
+ * statuses in the project's order, the terminal ones moved last. Each
+ * item sits at the furthest frame position it has reached (statuses off
+ * the board are not counted until the item reaches a board column); band
+ * b's top at a sample = the items at position b or to its right, so no
+ * line ever falls: the first band's top is the arrivals, the done band's
+ * top the departures. A move back (a reopen included) is not subtracted
+ * but listed as a correction. */
+enum { BIQ_FLOW_CFD_MAX_CORRECTIONS = 100000 }; /* listed per chart */
+
+typedef struct biq_flow_cfd_band {
+    const char *name;                   /* the column's or the status's */
+    const biq_flow_column *column;      /* the board column, NULL without a board */
+    const biq_flow_status_info *status; /* the status without a board, else NULL */
+} biq_flow_cfd_band;
+
+typedef struct biq_flow_cfd_correction {
+    const biq_flow_issue_view *issue;
+    const char *from;  /* the furthest band reached before the move back */
+    const char *to;    /* where it went; NULL for a status off the board */
+    biq_ms at;         /* the move back */
+    biq_ms back_at;    /* when it reached `from` (or beyond) again; NONE: not by the last sample */
+    int64_t start_day; /* local day of `at` (the day whose sample first sees it) */
+    int64_t end_day;   /* local day of back_at, or the chart's last day */
+} biq_flow_cfd_correction;
+
+typedef struct biq_flow_cfd {
+    size_t n_days;
+    int64_t *days;         /* local day numbers */
+    biq_ms *sample_at;     /* end of each day (the next local midnight) or now */
+    size_t n_bands;        /* counted bands, left to right */
+    biq_flow_cfd_band *bands;
+    size_t done_band;      /* first band of the done part (== n_bands: none) */
+    bool by_columns;       /* the frame is the board's columns */
+    bool backlog_cut;      /* bands before the first committed one left out */
+    uint32_t *reached;     /* n_days x n_bands: items at band b or to its right */
+    uint32_t *arrivals;    /* per day: growth of band 0's top (first day: since
+                              the day's start) */
+    uint32_t *departures;  /* per day: growth of the done band's top */
+    biq_flow_cfd_correction *corrections; /* moves back seen by a sample of the
+                                             chart, by time then issue id */
+    size_t n_corrections;
+    bool corrections_truncated; /* more than BIQ_FLOW_CFD_MAX_CORRECTIONS */
+} biq_flow_cfd;
+
+/* The CFD over the local days [first_day, last_day], sampled at each day's
+ * end or now if earlier. cut_backlog: the frame starts at the first
+ * position holding a status whose role is active or done (nothing is cut
+ * when none does). BIQ_ERR_INVALID when last < first, BIQ_ERR_LIMIT beyond
+ * BIQ_FLOW_MAX_CHART_DAYS, BIQ_ERR_NOMEM. *out lives in arena. Pure. */
+biq_err biq_flow_cfd_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
+                           bool cut_backlog, biq_arena *arena, biq_flow_cfd **out);
+
+/* Arrivals against departures over a window (the dashboard's flowDebt):
+ * items whose first arrival on the CFD frame (its first position reached)
+ * falls in (from, to], items whose arrival at the done band does; per day
+ * = count / the window's days; debt = arrivals - departures. */
+typedef struct biq_flow_debt {
+    uint32_t arrivals, departures;
+    double arrivals_per_day, departures_per_day; /* 0 for an empty window */
+    int64_t debt;
+} biq_flow_debt;
+
+/* BIQ_ERR_NOMEM. Pure. */
+biq_err biq_flow_debt_compute(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                              biq_flow_debt *out);
+
+/* The CFD as a table: the header "date,band,position,reached,in_band,
+ * done_band" and one line per (day d, band b): the day, the band's name
+ * (formula injection defused as in the slice export), its position from 0
+ * at the left, items at it or to its right, items at it (its width), and
+ * whether it is part of the done band. BIQ_ERR_TOO_LARGE when the line does
+ * not fit in size bytes. Pure. */
+biq_err biq_flow_cfd_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_cfd_csv_format(const biq_flow_cfd *c, size_t d, size_t b, char *buf, size_t size,
+                                size_t *len);
+
+/* The column-level view beside the status-level one (the dashboard's
+ * `columns`, only with a board). A visit to a column is a run of
+ * consecutive slices in its statuses; its time is the run's duration. */
+struct biq_flow_column_metrics {
+    const biq_flow_column *column;
+    biq_flow_stats time;  /* closed, non-empty visits ending in the window */
+    uint32_t throughput;  /* distinct issues that left the column in it */
+    double wip_avg;       /* time-weighted average */
+    uint32_t wip_current; /* issues in the column at the window's end */
+};
 
 #endif

@@ -48,6 +48,10 @@ struct biq_flow {
     const biq_sprint *sprints;
     size_t n_sprints;
     biq_arena *arena;
+    /* The project's status order (order.c): status indices, n_statuses. */
+    uint32_t *order;
+    biq_flow_column *columns; /* the board's, left to right; none without one */
+    size_t n_columns;
 };
 
 /* roles.c: builds flow->statuses from the catalogue and every id the issues
@@ -55,6 +59,14 @@ struct biq_flow {
 biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_arena *arena);
 /* Index of status id in flow->statuses, or -1. */
 long biq_fl_status_index(const biq_flow *flow, int64_t id);
+
+/* order.c: ranks every status (statuses[].rank, .column, flow->order) and
+ * builds flow->columns; after the issues are built. BIQ_ERR_NOMEM. */
+biq_err biq_fl_order_build(biq_flow *flow, const biq_board *board, biq_arena *arena);
+
+/* The order of statuses before a board or transitions decide: category
+ * (new, active, done, unknown), name bytewise, id. <0, 0, >0. */
+int biq_fl_base_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
 
 /* schedule.c */
 /* Prepares c for s (NULL or not working: calendar time); s must have passed

@@ -224,7 +224,7 @@ static biq_err basis_counts(const biq_flow *flow, int64_t first, int32_t basis_d
     int64_t last = first + basis_days - 1;
     for (size_t i = 0; i < flow->n_issues; i++) {
         biq_ms d = flow->issues[i].done_at;
-        if (d == BIQ_MS_NONE || d > flow->now)
+        if (d == BIQ_MS_NONE || flow->issues[i].outcome_excluded || d > flow->now)
             continue;
         int64_t day = biq_tz_local_day(flow->tz, d);
         if (day >= first && day <= last)

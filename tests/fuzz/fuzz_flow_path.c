@@ -127,9 +127,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(biq_flow_wip_aging(f, arena, &g) == BIQ_OK);
     json_decref(biq_flow_aging_json(f, g));
     int64_t today = biq_tz_local_day(zone, FUZZ_NOW * 1000);
-    biq_flow_cfd *c = NULL;
-    FUZZ_CHECK(biq_flow_cfd_build(f, today - (CFD_DAYS - 1), today, arena, &c) == BIQ_OK);
-    json_decref(biq_flow_cfd_json(f, c));
+    biq_flow_wip_stack *c = NULL;
+    FUZZ_CHECK(biq_flow_wip_stack_build(f, today - (CFD_DAYS - 1), today, arena, &c) == BIQ_OK);
+    json_decref(biq_flow_wip_stack_json(f, c));
     json_decref(biq_flow_findings_json(f));
 out:
     biq_arena_free(arena);

@@ -273,6 +273,10 @@ START_TEST(bad_parameters_name_the_parameter)
         {"/api/v1/projects/EE/charts/cfd?from=2020-02-30&to=2020-03-01", "from"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-06-10&to=2020-06-01", "to"},
         {"/api/v1/projects/EE/charts/cfd?from=2019-01-01&to=2020-06-01", "to"},
+        {"/api/v1/projects/EE/charts/cfd?cut=todo", "cut"},
+        {"/api/v1/projects/EE/charts/wip-stack?from=2020-06-01", "from"},
+        {"/api/v1/projects/EE/export.csv?table=aging2", "table"},
+        {"/api/v1/projects/EE/export.csv?table=cfd&cut=x", "cut"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *e = get_json(TENANT, "EE", cases[i].path, 400);
@@ -296,7 +300,28 @@ START_TEST(charts_and_export)
     json_decref(cfd);
     cfd = get_json(TENANT, "EE", "/api/v1/projects/EE/charts/cfd", 200);
     ck_assert_uint_eq(json_array_size(json_object_get(cfd, "days")), 30);
+    /* Issue #15: the cumulative shape (bands' tops never fall). */
+    ck_assert_str_eq(str_at(cfd, "frame", NULL), "statuses");
+    const json_t *days = json_object_get(cfd, "days");
+    for (size_t d = 1; d < json_array_size(days); d++) {
+        const json_t *r0 = json_object_get(json_array_get(days, d - 1), "reached"),
+                     *r1 = json_object_get(json_array_get(days, d), "reached");
+        for (size_t b = 0; b < json_array_size(r1); b++)
+            ck_assert_int_ge(json_integer_value(json_array_get(r1, b)),
+                             json_integer_value(json_array_get(r0, b)));
+    }
     json_decref(cfd);
+    cfd = get_json(TENANT, "EE", "/api/v1/projects/EE/charts/cfd?cut=backlog", 200);
+    ck_assert(json_is_boolean(json_object_get(cfd, "backlogCut")));
+    json_decref(cfd);
+    /* The stacked-WIP chart keeps its shape under its own name. */
+    json_t *stack = get_json(TENANT, "EE",
+                             "/api/v1/projects/EE/charts/wip-stack?from=2020-06-10&to=2020-06-19",
+                             200);
+    ck_assert_uint_eq(json_array_size(json_object_get(stack, "days")), 10);
+    ck_assert_ptr_nonnull(json_object_get(json_array_get(json_object_get(stack, "days"), 0),
+                                          "counts"));
+    json_decref(stack);
     json_t *sc = get_json(TENANT, "EE", "/api/v1/projects/EE/charts/scatter?window=30", 200);
     json_t *d = dashboard("30");
     ck_assert_int_eq(
@@ -320,6 +345,32 @@ START_TEST(charts_and_export)
     ck_assert_msg(strstr(csv, "EE-998,\"'=1+2\",") != NULL, "%s", strstr(csv, "EE-998"));
     ck_assert_ptr_null(strstr(csv, ",=1+2"));
     free(csv);
+    /* table=cfd: one line per day and band; table=slices is the default. */
+    ck_assert_int_eq(http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=7d&table=cfd",
+                               token, NULL, &csv),
+                     200);
+    ck_assert_msg(strncmp(csv, "date,band,position,reached,in_band,done_band\r\n", 46) == 0,
+                  "%.200s", csv);
+    size_t lines = 0;
+    for (const char *p = csv; (p = strstr(p, "\r\n")) != NULL; p += 2)
+        lines++;
+    /* The first day's lines are the bands; a 7-day window touches 7 or 8
+     * local days (8 when now is not a midnight). */
+    char first[16];
+    snprintf(first, sizeof first, "\r\n%.10s,", csv + 46);
+    size_t bands = 0;
+    for (const char *p = csv + 44; (p = strstr(p, first)) != NULL; p += 2)
+        bands++;
+    ck_assert_uint_gt(bands, 0);
+    ck_assert_msg(lines - 1 == bands * 7 || lines - 1 == bands * 8, "%zu lines, %zu bands", lines,
+                  bands);
+    free(csv);
+    char *slices = NULL;
+    ck_assert_int_eq(http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=7d&table=slices",
+                               token, NULL, &slices),
+                     200);
+    ck_assert_msg(strncmp(slices, "issue_key,summary,project,", 26) == 0, "%.200s", slices);
+    free(slices);
     free(token);
 }
 END_TEST

@@ -45,6 +45,8 @@ export interface Dashboard {
   sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
   /** Flow efficiency of the window (issue #15); absent from an older backend. */
   efficiency?: Efficiency;
+  /** Arrivals against departures in the window (issue #15); absent from an older backend. */
+  flowDebt?: { arrivals: number; departures: number; arrivalsPerDay: number; departuresPerDay: number; debt: number };
 }
 /** Σ active, unblocked time ÷ Σ cycle time of the items done in the window (docs/metrics.md). */
 export interface Efficiency {
@@ -83,7 +85,17 @@ export interface WipAging {
     blocked?: boolean; flagged?: boolean }>;
   wipLimits: Array<{ statusId: string; limit: number }>;
 }
-export interface Cfd { tz: string; bands: Array<{ statusId: string; name: string }>; days: Array<{ date: string; counts: number[]; done: number; throughput: number; wip: number }> }
+/** The cumulative flow diagram (docs/api.md, charts/cfd): bands left to
+ * right, reached[b] = items at band b or to its right (never falls). */
+export interface CfdCorrection { key: string; from: string; to: string | null; at: string; backAt: string | null; startDate: string; endDate: string; ongoing: boolean }
+export interface Cfd {
+  tz: string; frame: 'columns' | 'statuses'; backlogCut: boolean;
+  bands: Array<{ name: string; statusIds: string[]; done: boolean; wipLimit: number | null }>;
+  doneBand: number | null;
+  days: Array<{ date: string; at: string; reached: number[]; arrivals: number; departures: number }>;
+  arrivals: number; departures: number; flowDebt: number;
+  corrections: CfdCorrection[]; correctionsTruncated: boolean;
+}
 export interface Scatter {
   points: Array<{ key: string; issueType: string; doneAt: string; leadDays: number; cycleDays: number | null;
     leadAboveP85?: boolean; leadAboveP95?: boolean; cycleAboveP85?: boolean; cycleAboveP95?: boolean;
