@@ -65,6 +65,10 @@ typedef struct an_changelog {
     const biq_transition *transitions;
     size_t n_transitions;
     int32_t n_histories;
+    const biq_flag_change *flags; /* the page's Flagged and Sprint items */
+    size_t n_flags;
+    const biq_sprint_change *sprints;
+    size_t n_sprints;
 } an_changelog;
 
 typedef struct an_opts {
@@ -501,6 +505,10 @@ static biq_err add_changelog(an_ctx *c, const char *path, const json_t *root,
     cl.transitions = page.transitions;
     cl.n_transitions = page.n_transitions;
     cl.n_histories = page.n_histories;
+    cl.flags = page.flag_changes;
+    cl.n_flags = page.n_flag_changes;
+    cl.sprints = page.sprint_changes;
+    cl.n_sprints = page.n_sprint_changes;
     return vec_push(c->in.arena, &c->in.changelogs, &cl, 1) ? BIQ_OK : BIQ_ERR_NOMEM;
 }
 
@@ -619,6 +627,57 @@ static size_t first_page_of(const an_changelog *cls, size_t n, int64_t id)
     return lo;
 }
 
+/* Append the items of src not yet in dst by (history id, item index): the
+ * server's ON CONFLICT DO NOTHING for Flagged and Sprint items, so that the
+ * same files give the same union. Quadratic in one issue's items, which the
+ * parsers bound (BIQ_INGEST_*_CHANGES_MAX). false when out of memory. */
+static bool union_flags(biq_arena *arena, an_vec *dst, const biq_flag_change *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const biq_flag_change *d = dst->data;
+        size_t k = 0;
+        while (k < dst->n && !(d[k].history_id == src[i].history_id &&
+                               d[k].item_index == src[i].item_index))
+            k++;
+        if (k == dst->n && !vec_push(arena, dst, &src[i], 1))
+            return false;
+    }
+    return true;
+}
+
+static bool union_sprints(biq_arena *arena, an_vec *dst, const biq_sprint_change *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const biq_sprint_change *d = dst->data;
+        size_t k = 0;
+        while (k < dst->n && !(d[k].history_id == src[i].history_id &&
+                               d[k].item_index == src[i].item_index))
+            k++;
+        if (k == dst->n && !vec_push(arena, dst, &src[i], 1))
+            return false;
+    }
+    return true;
+}
+
+/* The Flagged and Sprint items of an issue's changelog pages joined to its
+ * embedded ones (the server stores both, whatever the pages' completeness). */
+static biq_err union_page_items(an_ctx *c, biq_issue *is, const an_changelog *cls, size_t n)
+{
+    an_vec f = {.size = sizeof(biq_flag_change)}, sp = {.size = sizeof(biq_sprint_change)};
+    bool ok = union_flags(c->in.arena, &f, is->flag_changes, is->n_flag_changes) &&
+              union_sprints(c->in.arena, &sp, is->sprint_changes, is->n_sprint_changes);
+    for (size_t k = 0; ok && k < n; k++)
+        ok = union_flags(c->in.arena, &f, cls[k].flags, cls[k].n_flags) &&
+             union_sprints(c->in.arena, &sp, cls[k].sprints, cls[k].n_sprints);
+    if (!ok)
+        return BIQ_ERR_NOMEM;
+    is->flag_changes = f.data;
+    is->n_flag_changes = f.n;
+    is->sprint_changes = sp.data;
+    is->n_sprint_changes = sp.n;
+    return BIQ_OK;
+}
+
 /* Replaces a truncated embedded changelog by the pages given for it. */
 static biq_err complete_changelogs(an_ctx *c)
 {
@@ -634,7 +693,13 @@ static biq_err complete_changelogs(an_ctx *c)
             continue;
         an_vec t = {.size = sizeof(biq_transition)};
         int32_t histories = 0;
-        for (; k < c->in.changelogs.n && cls[k].issue_id == is->id; k++) {
+        size_t first = k;
+        while (k < c->in.changelogs.n && cls[k].issue_id == is->id)
+            k++;
+        biq_err err = union_page_items(c, is, &cls[first], k - first);
+        if (err != BIQ_OK)
+            return err;
+        for (k = first; k < c->in.changelogs.n && cls[k].issue_id == is->id; k++) {
             if (!vec_push(c->in.arena, &t, cls[k].transitions, cls[k].n_transitions))
                 return BIQ_ERR_NOMEM;
             histories += cls[k].n_histories;
