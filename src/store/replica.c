@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+enum { LSN_HALF_HEX_MAX = 8 }; /* pg_lsn text: two 32-bit halves in hex */
+
 struct biq_replica {
     biq_pool *pool;
     pthread_mutex_t lock;
@@ -108,8 +110,8 @@ bool biq_replica_parse_lsn(const char *text, uint64_t *out)
 {
     char *end = NULL;
     const char *slash = strchr(text, '/');
-    if (slash == NULL || slash == text || slash[1] == '\0' || slash - text > 8 ||
-        strlen(slash + 1) > 8 || strspn(text, "0123456789ABCDEFabcdef/") != strlen(text))
+    if (slash == NULL || slash == text || slash[1] == '\0' || slash - text > LSN_HALF_HEX_MAX ||
+        strlen(slash + 1) > LSN_HALF_HEX_MAX || strspn(text, "0123456789ABCDEFabcdef/") != strlen(text))
         return false;
     uint64_t hi = strtoull(text, &end, 16);
     if (end != slash)
