@@ -196,9 +196,11 @@ INI
         pgbouncer "$conf" >>"$dir/logs/$name.out" 2>&1 &
     fi
     pids+=($!)
+    bouncer_pids+=($!)
     wait_for "PgBouncer ($name)" "$!" \
         psql -X -At "postgresql://biq_app@127.0.0.1:$port/biq" -c 'SELECT 1'
 }
+bouncer_pids=()
 bouncer_port=$(free_port)
 bouncer_read_port=$(free_port)
 step "pgbouncer: transaction pooling, primary on 127.0.0.1:$bouncer_port, standby on 127.0.0.1:$bouncer_read_port"
@@ -295,6 +297,7 @@ if [ -n "$ready_file" ]; then
         echo "export CLUSTER_PRIMARY_SOCK='$primary_sock' CLUSTER_STANDBY_SOCK='$standby_sock'"
         echo "export CLUSTER_STANDBY_DATA='$standby_data'"
         echo "export CLUSTER_DB_URL='$db_url' CLUSTER_READ_URL='$read_url'"
+        echo "export CLUSTER_BOUNCER_PORTS='$bouncer_port $bouncer_read_port' CLUSTER_BOUNCER_PIDS='${bouncer_pids[*]}'"
         echo "export CLUSTER_KEYS='$dir/keys' CLUSTER_KID='$KID' CLUSTER_APP='$APP_ID' CLUSTER_TENANT='$TENANT'"
     } >"$ready_file.tmp"
     mv "$ready_file.tmp" "$ready_file"
