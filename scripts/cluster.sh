@@ -59,8 +59,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$instances" in ''|*[!0-9]*) echo "cluster.sh: --instances wants 1..$INSTANCES_MAX" >&2; exit 2 ;; esac
-[ "$instances" -ge 1 ] && [ "$instances" -le "$INSTANCES_MAX" ] ||
-    { echo "cluster.sh: --instances wants 1..$INSTANCES_MAX" >&2; exit 2; }
+if [ "$instances" -lt 1 ] || [ "$instances" -gt "$INSTANCES_MAX" ]; then
+    echo "cluster.sh: --instances wants 1..$INSTANCES_MAX" >&2
+    exit 2
+fi
 dir=$(realpath -m "$dir")
 
 step() { printf '[%5.1fs] %s\n' "$(awk -v s="$SECONDS" 'BEGIN { print s }')" "$*"; }
@@ -98,7 +100,9 @@ stop() {
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
         wait "${pids[i]}" 2>/dev/null || true
     done
-    [ -n "$standby_data" ] && as_pg "$PGBIN/pg_ctl" -D "$standby_data" -m fast -w stop >/dev/null 2>&1 || true
+    if [ -n "$standby_data" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$standby_data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
     bash scripts/pg.sh stop "$dir/primary" || true
     [ -n "$ready_file" ] && rm -f "$ready_file"
     step "stopped (data kept in $dir)"
