@@ -24,7 +24,7 @@ conns=${BENCH_CLUSTER_CONNS:-16}
 LAG_SAMPLE_S=0.5
 READY_TIMEOUT_S=600
 export BIQ_DEMO_ISSUES=${BIQ_DEMO_ISSUES:-3000}
-dir=$work/cluster
+dir=$work/ha-cluster # not "cluster": scripts/bench.sh keeps its own PostgreSQL there
 cluster_pid=
 stop_cluster() {
     if [ -n "$cluster_pid" ]; then

@@ -140,8 +140,11 @@ void biq_replica_lag_get(biq_replica *r, biq_pool *primary, biq_replica_lag *out
     bool have_replayed = false;
     *out = (biq_replica_lag){.up = false, .seconds = 0, .bytes = -1};
     biq_pool *pool = biq_replica_pool(r);
-    if (pool == NULL || biq_pool_acquire(pool, BIQ_REPLICA_ACQUIRE_TIMEOUT_MS, &conn) != BIQ_OK) {
-        if (pool != NULL)
+    if (pool == NULL)
+        return;
+    biq_err err = biq_pool_acquire(pool, BIQ_REPLICA_ACQUIRE_TIMEOUT_MS, &conn);
+    if (err != BIQ_OK) {
+        if (err == BIQ_ERR_DB) /* unreachable; a busy pool is no failure */
             biq_replica_failed(r);
         return;
     }
