@@ -25,7 +25,8 @@
 #   write the cluster's coordinates there as shell `export` lines (the ops
 #   test and the bench source it; see "ready file" below) and keep running.
 # Environment: BIQ_DEMO_ISSUES (3000), BIQ_CLUSTER_WORKERS (workers per
-# instance, 8), BIQ_ALERT_SWEEP_SECONDS (passed on).
+# instance, 8), BIQ_ALERT_SWEEP_SECONDS (passed on), BIQ_CLUSTER_BIN (the
+# biq binary to run, default ./build/biq: e.g. build-asan/biq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,7 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 INSTANCES_DEFAULT=3
 INSTANCES_MAX=9
 WORKERS=${BIQ_CLUSTER_WORKERS:-8}
+BIQ_BIN=${BIQ_CLUSTER_BIN:-./build/biq}
 BOUNCER_POOL=60          # server connections per PgBouncer: >= instances * workers
 BOUNCER_WAIT_PRIMARY_S=10  # a client's wait for a server connection, then an error
 BOUNCER_WAIT_STANDBY_S=2   # the same on the standby's side: a gone standby costs this
@@ -134,7 +136,7 @@ bash scripts/pg.sh start "$dir/primary" >"$dir/primary.env"
 # shellcheck disable=SC1091
 . "$dir/primary.env"
 primary_sock=$BIQ_PG_SOCKET
-./build/biq migrate >"$dir/logs/migrate.log" 2>&1 || { cat "$dir/logs/migrate.log"; exit 1; }
+"$BIQ_BIN" migrate >"$dir/logs/migrate.log" 2>&1 || { cat "$dir/logs/migrate.log"; exit 1; }
 
 # ---------------------------------------------------------------- standby
 standby_data=$dir/standby/data
@@ -229,7 +231,7 @@ for ((i = 0; i < instances; i++)); do
     BIQ_APP_ID="$APP_ID" BIQ_JWKS_FILE="$dir/keys/jwks.json" BIQ_LISTEN="127.0.0.1:${ports[i]}" \
         BIQ_METRICS_LISTEN="127.0.0.1:${metrics_ports[i]}" BIQ_DATABASE_URL="$db_url" \
         BIQ_DATABASE_READ_URL="$read_url" BIQ_WORKERS="$WORKERS" \
-        ./build/biq serve >>"$dir/logs/biq-$((i + 1)).log" 2>&1 &
+        "$BIQ_BIN" serve >>"$dir/logs/biq-$((i + 1)).log" 2>&1 &
     pids+=($!)
     instance_pids+=($!)
 done

@@ -13,7 +13,8 @@
 #    is stored and HAProxy routes around the dead one;
 #  - the standby stopped during a dashboard load: every dashboard answers
 #    200 (reads fall back to the primary);
-#  - SIGTERM stops every process it started.
+#  - SIGTERM stops every process it started (and, with
+#    BIQ_CLUSTER_BIN=build-asan/biq, no instance reported a sanitizer error).
 # Prints "ok -"/"not ok -" lines and "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -217,7 +218,10 @@ test_stop() {
     for p in $CLUSTER_PIDS $CLUSTER_BOUNCER_PIDS $CLUSTER_HAPROXY_PID; do
         kill -0 "$p" 2>/dev/null && { echo "# process $p still runs"; return 1; }
     done
-    [ ! -f "$CLUSTER_DIR/primary/data/postmaster.pid" ] && [ ! -f "$CLUSTER_STANDBY_DATA/postmaster.pid" ]
+    [ ! -f "$CLUSTER_DIR/primary/data/postmaster.pid" ] && [ ! -f "$CLUSTER_STANDBY_DATA/postmaster.pid" ] ||
+        return 1
+    # Under BIQ_CLUSTER_BIN=build-asan/biq: no sanitizer report at exit.
+    ! grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$CLUSTER_DIR"/logs/biq-*.log
 }
 check "SIGTERM stops every process of the cluster" test_stop
 
