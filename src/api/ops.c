@@ -37,14 +37,18 @@ static void replica_gauges(biq_app *app, char *gauges, size_t size, size_t *used
                      "# HELP biq_view_model_reads_total Project models loaded, by source and why.\n"
                      "# TYPE biq_view_model_reads_total counter\n",
                      lag.up ? 1 : 0, lag.seconds, lag.bytes);
-    if (n < 0 || (size_t)n >= size - *used)
+    if (n < 0 || (size_t)n >= size - *used) {
+        gauges[*used] = '\0'; /* never a cut line: the block or nothing */
         return;
+    }
     *used += (size_t)n;
     for (int i = 0; i < BIQ_REPLICA_SOURCE__COUNT; i++) {
         n = snprintf(gauges + *used, size - *used, "biq_view_model_reads_total{source=\"%s\"} %llu\n",
                      biq_replica_source_name((biq_replica_source)i), counts[i]);
-        if (n < 0 || (size_t)n >= size - *used)
+        if (n < 0 || (size_t)n >= size - *used) {
+            gauges[*used] = '\0';
             return;
+        }
         *used += (size_t)n;
     }
 }
