@@ -203,6 +203,8 @@ biq_err biq_flow_report_build(const biq_flow *flow, const biq_flow_window *w, bi
         (err = system_window(flow, w->prev_from, w->prev_to, arena, &r->prev)) != BIQ_OK ||
         (err = build_statuses(flow, r, arena)) != BIQ_OK || (err = per_week(flow, r, arena)))
         goto out;
+    if (flow->settings.xmr_signal && (err = biq_flow_status_xmr(flow, r, arena)) != BIQ_OK)
+        goto out;
     biq_flow_bottleneck_compute(&flow->settings, r);
     biq_flow_trends_compute(r);
 out:
