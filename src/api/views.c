@@ -1,5 +1,6 @@
 /* views.c - the project views of the Custom UI: the dashboard, the Flow
- * tab's charts, the forecast, the CSV export and the issue panel's time in status.
+ * tab's charts (run charts included), the forecast, the CSV export and the issue
+ * panel's time in status.
  *
  * Every view is the same steps: the route has checked the token's scope
  * (routes.c), the project is opened for reading (views/open.h: snapshot,
@@ -308,6 +309,22 @@ biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp
     return err;
 }
 
+/* The run charts with their XmR limits and signals (?window=). */
+biq_err biq_handle_chart_runs(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    const char *window = NULL;
+    biq_flow_window w;
+    biq_flow_runs *r = NULL;
+    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK && (err = biq_flow_runs_build(v.flow, &w, v.arena, &r)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the run charts");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_runs_json(r));
+    biq_views_close(&v);
+    return err;
+}
+
 /* ------------------------------------------------------------- forecast */
 
 /* items=N (when) or by=YYYY-MM-DD (how many), from=YYYY-MM-DD (default
@@ -428,6 +445,39 @@ static biq_err csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *
     return err;
 }
 
+/* export.csv?table=runs: every point of every run chart. */
+static biq_err runs_csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
+                             text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_runs *r = NULL;
+    biq_err err = biq_flow_runs_build(v->flow, w, v->arena, &r);
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_runs_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (int k = 0; k < BIQ_RUN__COUNT && err == BIQ_OK; k++)
+        for (size_t i = 0; i < r->series[k].n_points && err == BIQ_OK; i++)
+            if ((err = biq_flow_runs_csv_line(r, (biq_run_kind)k, i, line, sizeof line, &len)) ==
+                    BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* ?table=slices (the default: one row per slice) or runs. */
+static biq_err table_param(const biq_request *req, biq_response *resp, bool *runs)
+{
+    const char *t = NULL;
+    *runs = false;
+    if (biq_request_query(req, "table", &t) != BIQ_OK ||
+        (t != NULL && strcmp(t, "slices") != 0 && strcmp(t, "runs") != 0))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices or runs");
+    *runs = t != NULL && strcmp(t, "runs") == 0;
+    return BIQ_OK;
+}
+
 /* attachment; filename="KEY-WINDOW.csv" with only safe characters. */
 static const char *disposition(biq_arena *arena, const char *key, const char *window)
 {
@@ -447,8 +497,13 @@ biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
     const char *window = NULL;
     biq_flow_window w;
     text_buf b = {0};
-    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
-    if (err == BIQ_OK && (err = csv_text(&v, &w, req->arena, &b)) != BIQ_OK)
+    bool runs = false;
+    biq_err err = table_param(req, resp, &runs);
+    if (err == BIQ_OK)
+        err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK &&
+        (err = runs ? runs_csv_text(&v, &w, req->arena, &b) : csv_text(&v, &w, req->arena, &b)) !=
+            BIQ_OK)
         err = biq_response_error(resp, err, "could not build the export");
     if (err == BIQ_OK) {
         resp->status = 200;

@@ -766,4 +766,14 @@ const char *biq_run_kind_unit(biq_run_kind k);
  * xmr_crossings of r->statuses. BIQ_ERR_NOMEM. Pure. */
 biq_err biq_flow_status_xmr(const biq_flow *flow, biq_flow_report *r, biq_arena *arena);
 
+/* The run charts as CSV (export.csv?table=runs): the header line
+ * ("series,unit,date,at,issue_key,value,mean,lower,upper,outside,run,zone"),
+ * then one RFC 4180 line per point i of series kind; limits empty when the
+ * series has none, signals as 0/1. BIQ_ERR_TOO_LARGE when a line does not
+ * fit in size bytes (BIQ_FLOW_CSV_LINE_MAX always does), BIQ_ERR_INVALID
+ * for a point out of range. Pure. */
+biq_err biq_flow_runs_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_runs_csv_line(const biq_flow_runs *r, biq_run_kind kind, size_t i, char *buf,
+                               size_t size, size_t *len);
+
 #endif
