@@ -88,6 +88,20 @@ static biq_err acc_init(const biq_flow *flow, int64_t first, size_t days, biq_ar
     return BIQ_OK;
 }
 
+/* Index of the first of sample[0..n) (ascending) at or after t; n when none. */
+static size_t first_sample_at_or_after(const biq_ms *sample, size_t n, biq_ms t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sample[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Done per calendar day, and WIP and its age at each point day's end: one
  * pass over the issues, O(issues x days x log slices). */
 static void count_days(const biq_flow *flow, int64_t first, size_t days, const biq_ms *sample,
@@ -102,7 +116,12 @@ static void count_days(const biq_flow *flow, int64_t first, size_t days, const b
         }
         if (v->started_at == BIQ_MS_NONE)
             continue; /* never in an active status: never WIP */
-        for (size_t k = 0; k < a->n; k++) {
+        /* Only the samples in [started, done) can see it as WIP: from done_at
+         * on it stays in a done status (that is what done_at means). */
+        size_t lo = first_sample_at_or_after(sample, a->n, v->started_at);
+        size_t hi = v->done_at == BIQ_MS_NONE ? a->n
+                                              : first_sample_at_or_after(sample, a->n, v->done_at);
+        for (size_t k = lo; k < hi; k++) {
             biq_ms t = sample[k];
             long st = biq_fl_status_at(v, t);
             if (st < 0 || v->started_at > t ||
