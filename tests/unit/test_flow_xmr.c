@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "explain/explain.h"
 #include "flow/flow.h"
 #include "settings/settings.h"
 #include "testsupport.h"
@@ -497,6 +498,9 @@ START_TEST(bottleneck_off_changes_nothing_on_adds_the_reason)
     ck_assert_str_eq(r.bottleneck.reasons[0], "Average time increased 30%");
     ck_assert_str_eq(r.bottleneck.reasons[1], "Time in Review crossed its upper process limit");
     ck_assert_ptr_nonnull(strstr(r.bottleneck.explanation, "crossed its upper process limit"));
+    /* The AI wording reads only the ratio reasons: this one keeps the template. */
+    biq_explain_input ein;
+    ck_assert_int_eq(biq_explain_input_from_bottleneck(&r.bottleneck, &ein), BIQ_ERR_INVALID);
     /* No crossing: the setting adds nothing. */
     one_candidate(&r, &m, &st, "Review", 0);
     biq_flow_bottleneck_compute(&cfg, &r);

@@ -81,3 +81,32 @@ test('run charts draw the API series with limits, signals, axes, legend and tool
   assert.deepEqual(p.errors, []);
   await p.close();
 });
+
+test('the admin page turns the bottleneck XmR input on and off', async () => {
+  const admin = await openPage(browser, `${stack.host.url}/admin`);
+  try {
+    const box = '[data-testid=input-bottleneck\\.xmrSignal]';
+    await admin.waitForSelector(box);
+    assert.equal(await admin.isChecked(box), false, 'off by default');
+    await admin.check(box);
+    await admin.click('[data-testid=save-tenant]');
+    await admin.waitForSelector('[data-testid=tenant-settings-msg] .msg-ok');
+    let s = await stack.get('de00', '/api/v1/tenant/settings', 'PAY');
+    assert.equal(s.fields['bottleneck.xmrSignal'].value, true);
+    assert.equal(s.fields['bottleneck.xmrSignal'].default, false);
+    await admin.uncheck(box);
+    await admin.click('[data-testid=save-tenant]');
+    // The first save's message is still there: wait for the stored value instead.
+    for (let i = 0; i < 100; i++) {
+      s = await stack.get('de00', '/api/v1/tenant/settings', 'PAY');
+      if (s.fields['bottleneck.xmrSignal'].value === false) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(s.fields['bottleneck.xmrSignal'].value, false);
+    assert.equal(s.fields['bottleneck.xmrSignal'].overridden, true);
+    assert.deepEqual(admin.errors, []);
+  } finally {
+    await stack.put('de00', '/api/v1/tenant/settings', { bottleneck: null }, 'PAY').catch(() => {});
+    await admin.close();
+  }
+});
