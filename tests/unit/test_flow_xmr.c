@@ -71,11 +71,11 @@ START_TEST(point_on_a_limit_is_not_outside)
     const double base[] = {4, 6, 5, 7, 3};
     biq_xmr_limits l;
     biq_xmr_limits_compute(base, 5, false, &l);
-    double probe[4] = {l.upper, nextafter(l.upper, INFINITY), l.lower, nextafter(l.lower, -INFINITY)};
+    double probe[4] = {nextafter(l.upper, INFINITY), l.upper, l.lower, nextafter(l.lower, -INFINITY)};
     uint8_t sig[4];
     biq_xmr_signals(probe, 4, &l, sig);
-    ck_assert_uint_eq(sig[0] & BIQ_XMR_OUTSIDE, 0);
-    ck_assert_uint_eq(sig[1] & BIQ_XMR_OUTSIDE, BIQ_XMR_OUTSIDE);
+    ck_assert_uint_eq(sig[0] & BIQ_XMR_OUTSIDE, BIQ_XMR_OUTSIDE);
+    ck_assert_uint_eq(sig[1] & BIQ_XMR_OUTSIDE, 0);
     ck_assert_uint_eq(sig[2] & BIQ_XMR_OUTSIDE, 0);
     ck_assert_uint_eq(sig[3] & BIQ_XMR_OUTSIDE, BIQ_XMR_OUTSIDE);
     /* Clamped: 0 is on the shown lower limit, not below it. */
@@ -386,12 +386,75 @@ START_TEST(series_limits_refused)
     ck_assert_int_eq(r->last_day - r->first_day + 1, BIQ_FLOW_MAX_CHART_DAYS);
     w.from -= DAY;
     ck_assert_int_eq(biq_flow_runs_build(flow, &w, a, &r), BIQ_ERR_LIMIT);
+    /* A window starting exactly at a midnight has that day whole. */
+    w = (biq_flow_window){.from = d * DAY, .to = (d + 3) * DAY};
+    ck_assert_int_eq(biq_flow_runs_build(flow, &w, a, &r), BIQ_OK);
+    ck_assert_int_eq(r->first_day, d);
+    ck_assert_int_eq(r->last_day, d + 2);
     /* A window without a whole day: empty series, no limits. */
     w = (biq_flow_window){.from = d * DAY + HOUR, .to = d * DAY + 2 * HOUR};
     ck_assert_int_eq(biq_flow_runs_build(flow, &w, a, &r), BIQ_OK);
     ck_assert_uint_eq(r->series[BIQ_RUN_WIP_DAY].n_points, 0);
     ck_assert_uint_eq(r->series[BIQ_RUN_THROUGHPUT_WEEK].n_points, 0);
     ck_assert(!r->series[BIQ_RUN_WIP_DAY].limits.has_limits);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* The CSV rows of the small project's run charts, byte for byte. */
+START_TEST(runs_csv_lines)
+{
+    biq_arena *a = biq_arena_new(16u << 20);
+    static fixture fx;
+    small_project(&fx);
+    int64_t d = d0();
+    biq_flow *flow = make(&fx, NULL, NULL, (d + 10) * DAY + 18 * HOUR, a);
+    biq_flow_window w = window_of(d);
+    biq_flow_runs *r = NULL;
+    ck_assert_int_eq(biq_flow_runs_build(flow, &w, a, &r), BIQ_OK);
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    ck_assert_int_eq(biq_flow_runs_csv_header(line, sizeof line, &len), BIQ_OK);
+    ck_assert_str_eq(line, "series,unit,date,at,issue_key,value,mean,lower,upper,outside,run,zone\r\n");
+    ck_assert_uint_eq(len, strlen(line));
+    ck_assert_int_eq(biq_flow_runs_csv_header(line, len, &len), BIQ_ERR_TOO_LARGE);
+    /* Day 4 (2024-05-16): 2 done, outside; mean 2/9, lower 0, upper 2/9 + 1.33. */
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_THROUGHPUT_DAY, 3, line, sizeof line, &len),
+                     BIQ_OK);
+    ck_assert_str_eq(line, "throughputPerDay,items,2024-05-16,2024-05-17T00:00:00.000Z,,2,"
+                           "0.2222222222,0,1.552222222,1,0,0\r\n");
+    ck_assert_uint_eq(len, strlen(line));
+    /* A line must fit with its NUL: one byte short is refused, not cut. */
+    size_t need = len + 1;
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_THROUGHPUT_DAY, 3, line, need - 1, &len),
+                     BIQ_ERR_TOO_LARGE);
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_THROUGHPUT_DAY, 3, line, need, &len),
+                     BIQ_OK);
+    /* Cycle time names the item; the week has one point: no limits (empty cells). */
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_CYCLE_TIME, 0, line, sizeof line, &len),
+                     BIQ_OK);
+    /* mean (0.5 + 2 + 1.5 + 1) / 4 = 1.25; moving ranges 1.5 0.5 0.5: 5/6;
+     * upper 1.25 + 2.66 x 5/6 = 3.4666..; lower below 0: 0. */
+    ck_assert_str_eq(line, "cycleTime,days,2024-05-12,2024-05-12T13:00:00.000Z,\"R-4\",0.5,1.25,"
+                           "0,3.466666667,0,0,0\r\n");
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_THROUGHPUT_WEEK, 0, line, sizeof line, &len),
+                     BIQ_OK);
+    ck_assert_str_eq(line, "throughputPerWeek,items,2024-05-13,2024-05-20T00:00:00.000Z,,2,2,,,0,0,0\r\n");
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_THROUGHPUT_WEEK, 1, line, sizeof line, &len),
+                     BIQ_ERR_INVALID);
+    /* A key too long for its cell is refused; a formula-looking one is defused. */
+    static char long_key[BIQ_FLOW_CSV_LINE_MAX];
+    memset(long_key, 'K', sizeof long_key - 1);
+    biq_issue saved = *r->series[BIQ_RUN_CYCLE_TIME].points[0].issue->issue;
+    biq_issue *is = (biq_issue *)r->series[BIQ_RUN_CYCLE_TIME].points[0].issue->issue;
+    is->key = long_key;
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_CYCLE_TIME, 0, line, sizeof line, &len),
+                     BIQ_ERR_TOO_LARGE);
+    is->key = "=1+\"2\"";
+    ck_assert_int_eq(biq_flow_runs_csv_line(r, BIQ_RUN_CYCLE_TIME, 0, line, sizeof line, &len),
+                     BIQ_OK);
+    ck_assert_ptr_nonnull(strstr(line, ",\"'=1+\"\"2\"\"\",0.5,"));
+    *is = saved;
     biq_arena_free(a);
 }
 END_TEST
@@ -454,6 +517,11 @@ START_TEST(status_xmr_crossings)
     flow = make(&fx, &cfg, NULL, (d + 10) * DAY, a);
     ck_assert_int_eq(biq_flow_report_build(flow, &w, a, &r), BIQ_OK);
     ck_assert_uint_eq(metrics_of(r, REVIEW)->xmr_crossings, 0);
+    /* Every status gets its verdict, the first visit of an issue (Backlog,
+     * 1 h each time) included: limits 1 h .. 1 h, no crossing. */
+    ck_assert(metrics_of(r, BACKLOG)->has_xmr);
+    ck_assert_double_eq(metrics_of(r, BACKLOG)->xmr_upper_ms, (double)HOUR);
+    ck_assert_uint_eq(metrics_of(r, BACKLOG)->xmr_crossings, 0);
     /* Off: nothing is computed. */
     cfg.xmr_signal = false;
     review_project(&fx, d, 9);
@@ -584,6 +652,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, series_on_a_small_flow);
     tcase_add_test(tc, series_on_working_days);
     tcase_add_test(tc, series_limits_refused);
+    tcase_add_test(tc, runs_csv_lines);
     tcase_add_test(tc, status_xmr_crossings);
     tcase_add_test(tc, bottleneck_off_changes_nothing_on_adds_the_reason);
     tcase_add_test(tc, bottleneck_reason_fits_its_buffer);
