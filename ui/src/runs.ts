@@ -11,7 +11,7 @@ import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } f
 import { CanvasRenderer } from 'echarts/renderers';
 import { api, ApiError, type RunSeries, type Runs } from './api';
 import { h, stateMsg } from './dom';
-import { shortDate } from './labels';
+import { L, shortDate } from './labels';
 
 echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
@@ -23,7 +23,7 @@ const SERIES: Record<string, { label: string; x: string; y: string; last: string
   throughputPerDay: { label: 'Throughput / day', x: 'Day', y: 'Items done', last: 'last day' },
   throughputPerWeek: { label: 'Throughput / week', x: 'Week (starting Monday)', y: 'Items done', last: 'last week' },
   wipPerDay: { label: 'WIP', x: "Day (at the day's end)", y: 'Items in progress', last: "last day's end" },
-  cycleTime: { label: 'Cycle time', x: 'Item (in done order)', y: 'Cycle time (days)', last: 'last item done' },
+  cycleTime: { label: L.cycleTime, x: 'Item (in done order)', y: L.cycleAxis, last: 'last item done' },
   ageTotal: { label: 'WIP age (total)', x: "Day (at the day's end)", y: 'Total age of WIP (days)', last: "last day's end" },
   ageAverage: { label: 'WIP age (average)', x: "Day (at the day's end)", y: 'Average age of WIP (days)', last: "last day's end" },
 };
