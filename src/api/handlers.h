@@ -57,9 +57,12 @@ biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *re
 biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_wip_stack(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp);
+/* Run charts with XmR limits and signals for ?window= (views.c). */
+biq_err biq_handle_chart_runs(void *app, biq_request *req, biq_response *resp);
 /* Monte Carlo forecast: ?items=N or ?by=DATE, from, basis, seed (400 naming
  * the parameter when one is wrong). */
 biq_err biq_handle_forecast(void *app, biq_request *req, biq_response *resp);
+/* ?window=, ?table=slices (default) or runs (400 naming the parameter). */
 biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp);
 /* Only for the issue of the token's context (403 otherwise). */
 biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp);

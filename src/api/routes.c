@@ -80,6 +80,7 @@ static const biq_route ROUTES[] = {
      PROJECT, 0},
     {"GET", "/api/v1/projects/{key}/charts/scatter", biq_handle_chart_scatter, READERS, PROJECT,
      0},
+    {"GET", "/api/v1/projects/{key}/charts/runs", biq_handle_chart_runs, READERS, PROJECT, 0},
     {"GET", "/api/v1/projects/{key}/forecast", biq_handle_forecast, READERS, PROJECT, 0},
     {"GET", "/api/v1/projects/{key}/export.csv", biq_handle_export_csv, READERS, PROJECT, 0},
     {"GET", "/api/v1/projects/{key}/settings", biq_handle_project_settings_get, READERS, PROJECT,

@@ -1,5 +1,6 @@
 /* views.c - the project views of the Custom UI: the dashboard, the Flow
- * tab's charts, the forecast, the CSV export and the issue panel's time in status.
+ * tab's charts (run charts included), the forecast, the CSV export and the issue
+ * panel's time in status.
  *
  * Every view is the same steps: the route has checked the token's scope
  * (routes.c), the project is opened for reading (views/open.h: snapshot,
@@ -346,6 +347,22 @@ biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp
     return err;
 }
 
+/* The run charts with their XmR limits and signals (?window=). */
+biq_err biq_handle_chart_runs(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    const char *window = NULL;
+    biq_flow_window w;
+    biq_flow_runs *r = NULL;
+    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK && (err = biq_flow_runs_build(v.flow, &w, v.arena, &r)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the run charts");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_runs_json(r));
+    biq_views_close(&v);
+    return err;
+}
+
 /* ------------------------------------------------------------- forecast */
 
 /* items=N (when) or by=YYYY-MM-DD (how many), from=YYYY-MM-DD (default
@@ -540,6 +557,28 @@ static biq_err csv_cfd(const biq_view *v, const biq_flow_window *w, const csv_op
     return err;
 }
 
+/* export.csv?table=runs: every point of every run chart. */
+static biq_err csv_runs(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                        biq_arena *out_arena, text_buf *b)
+{
+    (void)o;
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_runs *r = NULL;
+    biq_err err = biq_flow_runs_build(v->flow, w, v->arena, &r);
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_runs_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (int k = 0; k < BIQ_RUN__COUNT && err == BIQ_OK; k++)
+        for (size_t i = 0; i < r->series[k].n_points && err == BIQ_OK; i++)
+            if ((err = biq_flow_runs_csv_line(r, (biq_run_kind)k, i, line, sizeof line, &len)) ==
+                    BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
 /* The export's tables (?table=, default slices: the bytes of before). */
 typedef biq_err (*csv_builder)(const biq_view *v, const biq_flow_window *w,
                                const csv_options *o, biq_arena *out_arena, text_buf *b);
@@ -553,6 +592,7 @@ static const csv_table CSV_TABLES[] = {
     {"efficiency", csv_efficiency},
     {"sprints", csv_sprints},
     {"cfd", csv_cfd},
+    {"runs", csv_runs},
 };
 
 static biq_err table_param(const biq_request *req, biq_response *resp, const csv_table **out)
@@ -568,7 +608,7 @@ static biq_err table_param(const biq_request *req, biq_response *resp, const csv
             *out = &CSV_TABLES[i];
             return BIQ_OK;
         }
-    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices, efficiency, sprints or cfd");
+    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices, efficiency, sprints, cfd or runs");
 }
 
 /* attachment; filename="KEY-WINDOW.csv" (KEY-WINDOW-TABLE.csv for a table

@@ -87,6 +87,7 @@ typedef struct an_opts {
     const char *forecast_seed;  /* --forecast-seed N */
     const char *board_file;     /* --board FILE: a board configuration (issue #15) */
     bool forecast;
+    bool runs;                  /* --runs: the run charts with XmR limits */
     biq_forecast_spec fspec;    /* parsed; start_day set per run when no --forecast-from */
     const char *settings_path;  /* --settings FILE: project settings (api.md) */
     bool cfd;                   /* --cfd: the CFD in each JSON dashboard */
@@ -152,7 +153,7 @@ static void usage(FILE *f)
                "                   [--forecast-items N [--forecast-from DATE] |\n"
                "                    --forecast-by DATE [--forecast-from DATE]]\n"
                "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints]\n"
-               "                   [--board BOARD.json] [--settings FILE] [--cfd] FILE...\n"
+               "                   [--board BOARD.json] [--settings FILE] [--cfd] [--runs] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
@@ -176,7 +177,9 @@ static void usage(FILE *f)
                "--settings FILE: the project settings JSON (filters, WIP limits, as\n"
                "PUT /api/v1/projects/{key}/settings takes it) applied to every project.\n"
                "--cfd: with --json, each dashboard gains \"cfd\": the cumulative flow\n"
-               "diagram over the window's days (charts/cfd's shape).\n",
+               "diagram over the window's days (charts/cfd's shape).\n"
+               "--runs: the window's run charts (throughput per day and week, WIP,\n"
+               "cycle time, WIP age) with XmR limits and signals (\"runs\" in JSON).\n",
             (unsigned long long)BIQ_FORECAST_SEED_DEFAULT);
 }
 
@@ -286,6 +289,10 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
             return -1;
         if (strcmp(a, "--json") == 0) {
             o->json = true;
+            continue;
+        }
+        if (strcmp(a, "--runs") == 0) {
+            o->runs = true;
             continue;
         }
         if (strcmp(a, "--cfd") == 0) {
@@ -1177,6 +1184,47 @@ static biq_err project_forecast(an_ctx *c, const biq_flow *f, biq_arena *a, biq_
     return biq_flow_forecast(f, &spec, a, fc);
 }
 
+/* The run charts' summary: per series its last point against the limits
+ * ("throughput this week: 14, within limits 3..21"), and the signals. */
+static void text_runs(FILE *out, const biq_flow_runs *r)
+{
+    static const char *const LABEL[BIQ_RUN__COUNT] = {
+        [BIQ_RUN_THROUGHPUT_DAY] = "throughput on the last day",
+        [BIQ_RUN_THROUGHPUT_WEEK] = "throughput this week",
+        [BIQ_RUN_WIP_DAY] = "WIP at the last day's end",
+        [BIQ_RUN_CYCLE_TIME] = "cycle time of the last item done",
+        [BIQ_RUN_AGE_TOTAL] = "total WIP age",
+        [BIQ_RUN_AGE_AVG] = "average WIP age",
+    };
+    fprintf(out, "Run charts (XmR limits: mean +- 2.66 x average moving range; %s days):\n",
+            r->working_days ? "working" : "calendar");
+    for (int k = 0; k < BIQ_RUN__COUNT; k++) {
+        const biq_run_series *s = &r->series[k];
+        const char *unit = biq_run_kind_unit((biq_run_kind)k);
+        bool items = strcmp(unit, "items") == 0;
+        int prec = items ? 0 : 1;
+        if (s->n_points == 0) {
+            fprintf(out, "  %s: %s in the window\n", LABEL[k],
+                    k == BIQ_RUN_THROUGHPUT_WEEK ? "no whole week"
+                    : k == BIQ_RUN_CYCLE_TIME    ? "no item done"
+                                                 : "no whole day");
+            continue;
+        }
+        const biq_run_point *last = &s->points[s->n_points - 1];
+        size_t signalled = 0;
+        for (size_t i = 0; i < s->n_points; i++)
+            signalled += s->points[i].signals != 0;
+        fprintf(out, "  %s: %.*f%s", LABEL[k], prec, last->value, items ? "" : " days");
+        if (!s->limits.has_limits) {
+            fprintf(out, ", no limits (one point)\n");
+            continue;
+        }
+        fprintf(out, ", %s limits %.1f..%.1f (mean %.1f, %zu points, %zu in a signal)\n",
+                last->signals & BIQ_XMR_OUTSIDE ? "outside" : "within", s->limits.lower,
+                s->limits.upper, s->limits.mean, s->n_points, signalled);
+    }
+}
+
 /* ------------------------------------------------------------- running */
 
 /* --cfd: the window's local days (the export's table=cfd days) as "cfd". */
@@ -1213,6 +1261,9 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         err = project_forecast(c, f, a, &fc);
     if (err == BIQ_OK)
         err = biq_flow_sprint_reports_build(f, a, &rs);
+    biq_flow_runs *runs = NULL;
+    if (err == BIQ_OK && c->opts->runs)
+        err = biq_flow_runs_build(f, &w, a, &runs);
     if (err != BIQ_OK) {
         fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
                 err == BIQ_ERR_NOT_FOUND ? "no sprint for that window" : biq_strerror(err));
@@ -1223,6 +1274,11 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         json_t *d = biq_flow_dashboard_json(f, r, &meta);
         if (d != NULL && fc != NULL &&
             json_object_set_new(d, "forecast", biq_flow_forecast_json(fc)) != 0) {
+            json_decref(d);
+            d = NULL;
+        }
+        if (d != NULL && runs != NULL &&
+            json_object_set_new(d, "runs", biq_flow_runs_json(runs)) != 0) {
             json_decref(d);
             d = NULL;
         }
@@ -1248,6 +1304,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         text_sprints(c->out, rs);
         if (fc != NULL)
             text_forecast(c->out, fc);
+        if (runs != NULL)
+            text_runs(c->out, runs);
         fputc('\n', c->out);
     }
     rc = 0;

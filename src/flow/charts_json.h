@@ -54,4 +54,13 @@ json_t *biq_flow_forecast_json(const biq_forecast *f);
 biq_err biq_flow_dashboard_build(const biq_flow *flow, const char *window,
                                  const biq_dashboard_meta *meta, biq_arena *arena, json_t **out);
 
+/* The run charts (biq_flow_runs_build): {"from","to","firstDay","lastDay"
+ * (the whole days, null when none),"workingDays","rules":{"scale",
+ * "runLength","zoneHits","zoneSpan","zoneFraction"},"series":[{"name",
+ * "unit","count","mean"|null,"averageMovingRange","upper","lower",
+ * "zoneUpper","zoneLower" (null without limits),"signalledPoints",
+ * "points":[{"date","at","key" (cycleTime),"value","signals":["outside",
+ * "run","zone"]}]}]} in biq_run_kind order. */
+json_t *biq_flow_runs_json(const biq_flow_runs *r);
+
 #endif

@@ -27,7 +27,7 @@ enum {
     BIQ_FLOW_MAX_TRANSITIONS = 100000,  /* per issue */
     BIQ_FLOW_MAX_STATUSES = 4096,       /* distinct statuses in a project */
     BIQ_FLOW_MAX_TRENDS = 8,            /* rows shown */
-    BIQ_FLOW_MAX_REASONS = 3,           /* one per signal */
+    BIQ_FLOW_MAX_REASONS = 4,           /* one per signal (the XmR one included) */
     BIQ_FLOW_REASON_MAX = 96,           /* bytes per reason phrase */
     BIQ_FLOW_EXPLANATION_MAX = 512,     /* bytes of the template sentence */
     BIQ_FLOW_MAX_WINDOW_DAYS = 365,     /* the API's "N days" windows: 1..365 */
@@ -100,6 +100,8 @@ typedef struct biq_flow_settings {
     size_t n_labels_include;
     const char *const *labels_exclude; /* items with any of them are left out */
     size_t n_labels_exclude;
+    bool xmr_signal; /* bottleneck.xmrSignal: the XmR time-in-status signal as a
+                        fourth bottleneck input (docs/metrics.md); off by default */
 } biq_flow_settings;
 
 /* Fills *s with the defaults (no overrides, T/W/D defaults). Never fails. */
@@ -388,6 +390,12 @@ typedef struct biq_flow_status_window {
 typedef struct biq_flow_status_metrics {
     const biq_flow_status_info *status;
     biq_flow_status_window cur, prev;
+    /* The XmR time-in-status signal (set only when settings.xmr_signal is
+     * on; biq_flow_status_xmr): limits from the previous window's exits,
+     * crossings = current exits strictly above the upper limit. */
+    bool has_xmr;
+    double xmr_upper_ms;
+    uint32_t xmr_crossings;
 } biq_flow_status_metrics;
 
 typedef struct biq_flow_system {
@@ -1007,5 +1015,121 @@ struct biq_flow_column_metrics {
     double wip_avg;       /* time-weighted average */
     uint32_t wip_current; /* issues in the column at the window's end */
 };
+
+/* ------------------------------------------------ run charts and XmR limits */
+
+/* XmR (individuals and moving range) charts (docs/metrics.md, "Run charts
+ * and process limits"; product.md, "XmR"): natural process limits = mean +-
+ * BIQ_XMR_SCALE x the average moving range |x[i] - x[i-1]|. */
+#define BIQ_XMR_SCALE 2.66
+#define BIQ_XMR_ZONE_FRACTION (2.0 / 3.0) /* of the limit distance: the 3-of-4 zone */
+
+enum {
+    BIQ_XMR_RUN_LENGTH = 8,  /* points in a row on one side of the mean */
+    BIQ_XMR_ZONE_SPAN = 4,   /* consecutive points looked at ... */
+    BIQ_XMR_ZONE_HITS = 3,   /* ... of which this many beyond the zone line */
+    BIQ_XMR_MIN_POINTS = 2,  /* fewer: no moving range, no limits */
+};
+
+/* Signal bits of a point: which rules it is part of. */
+enum {
+    BIQ_XMR_OUTSIDE = 1u << 0, /* strictly beyond the upper or the (shown) lower limit */
+    BIQ_XMR_RUN = 1u << 1,     /* one of >= 8 in a row strictly on one side of the mean */
+    BIQ_XMR_ZONE = 1u << 2,    /* one of 3 of 4 in a row strictly beyond mean +- 2/3 of
+                                  the limit distance, on the same side */
+};
+
+typedef struct biq_xmr_limits {
+    size_t n;          /* points the limits come from */
+    bool has_limits;   /* n >= BIQ_XMR_MIN_POINTS */
+    double mean;       /* 0 when n == 0 */
+    double avg_mr;     /* average moving range; 0 without limits */
+    double upper;      /* mean + 2.66 avg_mr (mean without limits) */
+    double lower;      /* mean - 2.66 avg_mr, raised to 0 when clamped */
+    double lower_raw;  /* before the clamp */
+    double zone_upper, zone_lower; /* mean +- 2/3 x 2.66 avg_mr (never clamped) */
+} biq_xmr_limits;
+
+/* The limits of values[0..n); with clamp_zero (counts and durations) a
+ * lower limit below 0 reads as 0. mean = sum / n (biq_flow_quotient);
+ * n == 1 gives the mean and no limits. Pure, never fails, allocates
+ * nothing; values may be NULL when n == 0. */
+void biq_xmr_limits_compute(const double *values, size_t n, bool clamp_zero, biq_xmr_limits *out);
+
+/* The signal bits of each of values[0..n) against lim into signals[0..n)
+ * (zeroed first). Without limits (lim->has_limits false) every point gets
+ * 0. A point equal to the mean is on neither side (it breaks a run and is
+ * never beyond a zone line); a point equal to a limit is not outside. Pure,
+ * never fails. */
+void biq_xmr_signals(const double *values, size_t n, const biq_xmr_limits *lim,
+                     uint8_t *signals);
+
+typedef enum biq_run_kind {
+    BIQ_RUN_THROUGHPUT_DAY = 0, /* items done per whole (working) day */
+    BIQ_RUN_THROUGHPUT_WEEK,    /* items done per whole local week, Monday first */
+    BIQ_RUN_WIP_DAY,            /* WIP (biq_flow_status_load) at each day's end */
+    BIQ_RUN_CYCLE_TIME,         /* days started -> done of each finished item */
+    BIQ_RUN_AGE_TOTAL,          /* total age since started of the WIP at each day's end */
+    BIQ_RUN_AGE_AVG,            /* average of the same (0 with no WIP) */
+    BIQ_RUN__COUNT
+} biq_run_kind;
+
+typedef struct biq_run_point {
+    int64_t day;     /* local day: the day, the week's Monday, or the done day */
+    biq_ms at;       /* the sample instant (the day's end) or the done instant */
+    const biq_flow_issue_view *issue; /* BIQ_RUN_CYCLE_TIME only, else NULL */
+    double value;    /* items, or days (calendar or working time) */
+    uint8_t signals; /* BIQ_XMR_* bits */
+} biq_run_point;
+
+typedef struct biq_run_series {
+    biq_run_kind kind;
+    biq_run_point *points; /* oldest first (cycle time: done order, then issue id) */
+    size_t n_points;
+    biq_xmr_limits limits; /* of the series' own points, clamped at 0 */
+} biq_run_series;
+
+typedef struct biq_flow_runs {
+    biq_flow_window window;
+    bool working_days;  /* the work schedule is on: days off are not points */
+    int64_t first_day;  /* the whole local days of the window; */
+    int64_t last_day;   /* first_day > last_day when there is none */
+    biq_run_series series[BIQ_RUN__COUNT]; /* indexed by biq_run_kind */
+} biq_flow_runs;
+
+/* The run charts of window w. Day series: the local days (flow's zone)
+ * wholly inside (w->from, w->to] (the partial first and last days left
+ * out), only working days when the schedule is on (an item done on a day
+ * off counts on the working day before it, or the first working day of the
+ * window); weeks: the whole Monday..Sunday weeks inside the same days;
+ * cycle time: items done in (w->from, w->to] that started. Ages and cycle
+ * times are durations under the schedule, in 24 h days. BIQ_ERR_INVALID for
+ * a bad window, BIQ_ERR_LIMIT beyond BIQ_FLOW_MAX_CHART_DAYS whole days,
+ * BIQ_ERR_NOMEM. *out lives in arena. Pure. */
+biq_err biq_flow_runs_build(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                            biq_flow_runs **out);
+
+/* Stable names: "throughputPerDay", "throughputPerWeek", "wipPerDay",
+ * "cycleTime", "ageTotal", "ageAverage"; units "items" or "days". Never NULL. */
+const char *biq_run_kind_name(biq_run_kind k);
+const char *biq_run_kind_unit(biq_run_kind k);
+
+/* The bottleneck's XmR input for every status of r (report.c calls it when
+ * settings.xmr_signal is on): per status, the time-in-status samples of
+ * the previous window (closed, non-empty slices ending in it, in exit
+ * order) give limits; each sample ending in the current window strictly
+ * above the upper limit is a crossing. Sets has_xmr, xmr_upper_ms and
+ * xmr_crossings of r->statuses. BIQ_ERR_NOMEM. Pure. */
+biq_err biq_flow_status_xmr(const biq_flow *flow, biq_flow_report *r, biq_arena *arena);
+
+/* The run charts as CSV (export.csv?table=runs): the header line
+ * ("series,unit,date,at,issue_key,value,mean,lower,upper,outside,run,zone"),
+ * then one RFC 4180 line per point i of series kind; limits empty when the
+ * series has none, signals as 0/1. BIQ_ERR_TOO_LARGE when a line does not
+ * fit in size bytes (BIQ_FLOW_CSV_LINE_MAX always does), BIQ_ERR_INVALID
+ * for a point out of range. Pure. */
+biq_err biq_flow_runs_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_runs_csv_line(const biq_flow_runs *r, biq_run_kind kind, size_t i, char *buf,
+                               size_t size, size_t *len);
 
 #endif

@@ -251,11 +251,14 @@ biq_err biq_flow_report_build(const biq_flow *flow, const biq_flow_window *w, bi
         (err = build_statuses(flow, r, arena)) != BIQ_OK || (err = per_week(flow, r, arena)) ||
         (err = build_columns(flow, r, arena)) != BIQ_OK)
         goto out;
-    if (!(r->debt = biq_arena_calloc(arena, 1, sizeof *r->debt)) ||
-        (err = biq_flow_debt_compute(flow, w, arena, r->debt)) != BIQ_OK) {
+    if (!(r->debt = biq_arena_calloc(arena, 1, sizeof *r->debt))) {
         err = BIQ_ERR_NOMEM;
         goto out;
     }
+    if ((err = biq_flow_debt_compute(flow, w, arena, r->debt)) != BIQ_OK)
+        goto out;
+    if (flow->settings.xmr_signal && (err = biq_flow_status_xmr(flow, r, arena)) != BIQ_OK)
+        goto out;
     biq_flow_bottleneck_compute(&flow->settings, r);
     biq_flow_trends_compute(r);
     err = biq_flow_efficiency_build(flow, w, arena, &r->efficiency);

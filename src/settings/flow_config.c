@@ -225,6 +225,8 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
     out->settings.threshold_wip = number_or(tenant_ov, "thresholds.wip", BIQ_FLOW_W_DEFAULT);
     out->settings.threshold_throughput =
         number_or(tenant_ov, "thresholds.throughput", BIQ_FLOW_D_DEFAULT);
+    out->settings.xmr_signal =
+        tenant_ov != NULL && json_is_true(json_object_get(tenant_ov, "bottleneck.xmrSignal"));
     if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
         (err = build_project(tenant_ov, project_ov, arena, out)) != BIQ_OK ||
         (err = build_schedule(tenant_ov, arena, &out->schedule, &c)) != BIQ_OK)

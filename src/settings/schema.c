@@ -64,13 +64,14 @@ static const field_def TENANT_FIELDS[] = {
     {"fields.sprint", F_FIELD_ID, 0, 0, 0},
     {"fields.flagged", F_FIELD_ID, 0, 0, 0}, /* issue #15 */
     {"workSchedule", F_SCHEDULE, 0, 0, 0},
-    {"aiExplanations", F_BOOL, 0, 0, 0},
+    {"aiExplanations", F_BOOL, 0, 0, 1},
     {"notificationEmail", F_EMAIL, 0, 0, 0},
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0}, /* tenant-wide; a project's entry wins */
+    {"bottleneck.xmrSignal", F_BOOL, 0, 0, 0}, /* the XmR input: off unless turned on */
 };
 
 static const field_def PROJECT_FIELDS[] = {
-    /* mutate: equivalent const: min, max and def are read for F_NUMBER only */
+    /* mutate: equivalent const: min, max and def are read for F_NUMBER and F_BOOL only */
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0},
     {"excludedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
     /* Issue #15: the board that frames the project; default 0 = the lowest
@@ -100,8 +101,8 @@ static json_t *default_of(const field_def *f)
     switch (f->kind) {
     case F_NUMBER:
         return json_real(f->def);
-    case F_BOOL:
-        return json_true(); /* aiExplanations: on unless the tenant turns it off */
+    case F_BOOL: /* def: 1 on (aiExplanations), 0 off (bottleneck.xmrSignal) */
+        return json_boolean(f->def != 0);
     case F_STATUS_IDS:
     case F_WIP_LIMITS:
     case F_TYPE_NAMES:

@@ -227,6 +227,7 @@ static const row ROWS[] = {
     {"GET", "/api/v1/projects/EE/charts/cfd", NULL, NULL, NULL, PROJECT_EE},
     {"GET", "/api/v1/projects/EE/charts/wip-stack", NULL, NULL, NULL, PROJECT_EE},
     {"GET", "/api/v1/projects/EE/charts/scatter", NULL, NULL, NULL, PROJECT_EE},
+    {"GET", "/api/v1/projects/EE/charts/runs", NULL, NULL, NULL, PROJECT_EE},
     {"GET", "/api/v1/projects/EE/forecast?items=5", NULL, NULL, NULL, PROJECT_EE},
     {"GET", "/api/v1/projects/EE/export.csv", NULL, NULL, NULL, PROJECT_EE},
     {"GET", "/api/v1/projects/EE/settings", NULL, NULL, NULL, PROJECT_EE},

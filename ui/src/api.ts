@@ -103,6 +103,13 @@ export interface Scatter {
     summary?: string; createdAt?: string; startedAt?: string | null }>;
   lead: Stat; cycle: Stat;
 }
+/** GET /charts/runs (docs/api.md): run charts with XmR limits; limits null with fewer than 2 points. */
+export interface RunSeries {
+  name: string; unit: 'items' | 'days'; count: number; mean: number | null; averageMovingRange: number | null;
+  upper: number | null; lower: number | null; zoneUpper: number | null; zoneLower: number | null; signalledPoints: number;
+  points: Array<{ date: string; at: string; key?: string; value: number; signals: Array<'outside' | 'run' | 'zone'> }>;
+}
+export interface Runs { from: string; to: string; firstDay: string | null; lastDay: string | null; workingDays: boolean; series: RunSeries[] }
 export interface SettingField { value: unknown; default: unknown; overridden: boolean }
 export interface Settings { version: number; fields: Record<string, SettingField> }
 export interface AlertGroups {
@@ -221,6 +228,7 @@ export const api = {
   scatter: (key: string, window: string, asOf: string | null = null) => call<Scatter>(`${p(key)}/charts/scatter${qs({ window, asOf })}`),
   forecast: (key: string, q: ForecastQuery, asOf: string | null = null) =>
     call<Forecast>(`${p(key)}/forecast${qs({ items: q.items, by: q.by, from: q.from, basis: q.basis, asOf })}`),
+  runs: (key: string, window: string, asOf: string | null = null) => call<Runs>(`${p(key)}/charts/runs${qs({ window, asOf })}`),
   exportCsv: (key: string, window: string, asOf: string | null = null) => call<string>(`${p(key)}/export.csv${qs({ window, asOf })}`),
   projectSettings: (key: string) => call<Settings>(`${p(key)}/settings`),
   putProjectSettings: (key: string, body: unknown) => call<Settings>(`${p(key)}/settings`, 'PUT', body),

@@ -10,6 +10,7 @@ import { openIssue } from './bridge';
 import { h, stateMsg, days } from './dom';
 import { L, shortDate, windowDates, windowText } from './labels';
 import { colourAt, OTHER, PALETTE } from './palette';
+import { runsCard } from './runs';
 
 echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, DataZoomComponent, CanvasRenderer]);
 
@@ -269,6 +270,7 @@ export function renderFlow(projectKey: string, ctx: FlowCtx): HTMLElement {
       + (d.corrections.length ? ` · ${d.corrections.length} moved back (marked, not subtracted)` : '');
   }, fail(flow.box));
   api.scatter(projectKey, ctx.window, ctx.asOf).then((d) => { scatterData = d; scatter(sc.box, scLegend, d, mode); }, fail(sc.box));
-  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card);
+  const runs = runsCard(projectKey, ctx.window, ctx.asOf, `Run charts with process limits · ${win}`);
+  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card, runs);
 }
 
