@@ -11,6 +11,7 @@
 enum {
     READYZ_ACQUIRE_TIMEOUT_MS = 1000,
     GAUGES_MAX = 1024,
+    AUTH_GAUGES_MAX = 512,
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp)
@@ -46,8 +47,9 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
     biq_pool_stats ps;
-    char gauges[GAUGES_MAX];
+    char gauges[GAUGES_MAX], auth[AUTH_GAUGES_MAX], all[GAUGES_MAX + AUTH_GAUGES_MAX];
     char *text = NULL;
+    unsigned long long token_hits, token_misses;
 
     biq_pool_stats_get(app->pool, &ps);
     snprintf(gauges, sizeof gauges,
@@ -62,7 +64,20 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
              "biq_db_pool_events_total{event=\"discard\"} %llu\n"
              "biq_db_pool_events_total{event=\"timeout\"} %llu\n",
              ps.size, ps.in_use, ps.open, ps.connects, ps.discards, ps.timeouts);
-    if (biq_metrics_render(app->metrics, gauges, &text) != BIQ_OK)
+    /* A miss is a token verified in full (RSA); a hit re-checked its
+     * claims only (auth/token_cache.h). */
+    biq_keyring_cache_lookups(app->keys, &token_hits, &token_misses);
+    snprintf(auth, sizeof auth,
+             "# HELP biq_token_cache_lookups_total Verified-token cache lookups by result.\n"
+             "# TYPE biq_token_cache_lookups_total counter\n"
+             "biq_token_cache_lookups_total{result=\"hit\"} %llu\n"
+             "biq_token_cache_lookups_total{result=\"miss\"} %llu\n"
+             "# HELP biq_token_cache_entries Verified tokens held.\n"
+             "# TYPE biq_token_cache_entries gauge\n"
+             "biq_token_cache_entries %zu\n",
+             token_hits, token_misses, biq_keyring_cached(app->keys));
+    snprintf(all, sizeof all, "%s%s", gauges, auth);
+    if (biq_metrics_render(app->metrics, all, &text) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_NOMEM, "cannot render metrics");
     /* Copy into the request arena so the text dies with the request. */
     resp->text = biq_arena_strdup(req->arena, text);
