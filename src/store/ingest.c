@@ -1,6 +1,8 @@
 /* ingest.c - page-at-a-time writes of Jira data (see ingest.h). Each write
- * is a handful of statements whatever the page size: rows travel as array
- * parameters and are unpacked with unnest() on the server. */
+ * is a handful of statements whatever the page size: issues and their
+ * transitions are streamed with COPY into transaction-local stage tables
+ * and merged from there (store/copy.h); the small catalogues travel as
+ * array parameters unpacked with unnest() on the server. */
 #include "store/ingest.h"
 
 #include <inttypes.h>
@@ -8,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/copy.h"
 #include "store/pgarray.h"
 
 enum {
-    ISSUE_COLUMNS = 15,
-    TRANSITION_COLUMNS = 8, /* with the status names Jira wrote */
     NUMBER_MAX = 32,
     /* Rows a project gathers in data_commits, on average, between two
      * compactions: what a version read sums (plus dead rows until
@@ -23,13 +24,31 @@ enum {
 /* ms since the epoch to timestamptz, exactly (no floating point). */
 #define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
 
+/* Staging: each write streams its rows with COPY into two temp tables
+ * that die with the transaction (ON COMMIT DROP: no session state
+ * survives, as PgBouncer's transaction pooling needs), then merges them
+ * into the real tables with one INSERT ... SELECT per table, which applies
+ * every rule below. A second write in the same transaction finds the
+ * tables and empties them. The COPY rides in the same round trip (a COPY
+ * ends a multi-statement query, libpq returns at the COPY). */
+#define STAGE_TABLES                                                                               \
+    "SET LOCAL client_min_messages = warning;"                                                     \
+    " CREATE TEMP TABLE IF NOT EXISTS biq_stage_issues (issue_id bigint, key text,"                \
+    "  project_id bigint, project_key text, summary text, status_id bigint, issue_type text,"      \
+    "  priority text, assignee text, created_ms bigint, updated_ms bigint, resolution_ms bigint,"  \
+    "  story_points float8, total int, present int, sprints bigint[]) ON COMMIT DROP;"             \
+    " CREATE TEMP TABLE IF NOT EXISTS biq_stage_transitions (issue_id bigint, history_id bigint,"  \
+    "  item_index int, at_ms bigint, from_status bigint, to_status bigint, from_name text,"        \
+    "  to_name text) ON COMMIT DROP;"                                                              \
+    " DELETE FROM biq_stage_issues; DELETE FROM biq_stage_transitions;"
+
+static const char COPY_ISSUES[] = STAGE_TABLES " COPY biq_stage_issues FROM STDIN";
+static const char COPY_TRANSITIONS_FIRST[] = STAGE_TABLES " COPY biq_stage_transitions FROM STDIN";
+static const char COPY_TRANSITIONS[] = "COPY biq_stage_transitions FROM STDIN";
+
 static const char UPSERT_ISSUES[] =
     "WITH input AS ("
-    " SELECT * FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
-    "  $7::bigint[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[],"
-    "  $13::bigint[], $14::float8[], $15::int[], $16::int[])"
-    "  AS t(issue_id, key, project_id, project_key, summary, status_id, issue_type, priority,"
-    "       assignee, created_ms, updated_ms, resolution_ms, story_points, total, present)"
+    " SELECT * FROM biq_stage_issues t"
     " WHERE NOT EXISTS (SELECT 1 FROM issue_tombstones x"
     "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id"
     "                   AND (x.reason = 'deleted'"
@@ -58,30 +77,31 @@ static const char UPSERT_ISSUES[] =
     " RETURNING issue_id";
 
 /* Only for issues that exist (not deleted, not restricted). The live set
- * is looked up by id list, which the primary key answers whatever the
- * table statistics say: a per-row EXISTS was planned as a scan of all
- * issues on fresh tables, making a backfill quadratic. */
+ * is looked up by id list ($2), which the primary key answers whatever the
+ * table statistics say (a temp table has none): a per-row EXISTS was
+ * planned as a scan of all issues on fresh tables, making a backfill
+ * quadratic. */
 static const char INSERT_TRANSITIONS[] =
     "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"
     " from_status, to_status, from_name, to_name)"
     " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
     "  nullif(t.from_status, 0), t.to_status, t.from_name, t.to_name"
-    " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[],"
-    "             $8::text[], $9::text[])"
-    "  AS t(issue_id, history_id, item_index, at_ms, from_status, to_status, from_name, to_name)"
+    " FROM biq_stage_transitions t"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($10::bigint[])) AS live USING (issue_id)"
+    "       AND i.issue_id = ANY($2::bigint[])) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
-/* Cleared only for issues both written now and carrying the field. */
+/* Cleared only for issues both written now ($2) and carrying the field
+ * (sprints not NULL in the stage). */
 static const char CLEAR_SPRINTS[] =
     "DELETE FROM issue_sprints WHERE tenant_id = $1 AND issue_id = ANY($2::bigint[])"
-    " AND issue_id = ANY($3::bigint[])";
+    " AND issue_id IN (SELECT s.issue_id FROM biq_stage_issues s WHERE s.sprints IS NOT NULL)";
 
 static const char INSERT_SPRINTS[] =
     "INSERT INTO issue_sprints (tenant_id, issue_id, sprint_id)"
-    " SELECT $1, t.issue_id, t.sprint_id FROM unnest($2::bigint[], $3::bigint[]) AS t(issue_id, sprint_id)"
-    " WHERE t.issue_id = ANY($4::bigint[]) ON CONFLICT DO NOTHING";
+    " SELECT $1, s.issue_id, u.sprint_id FROM biq_stage_issues s"
+    "  CROSS JOIN LATERAL unnest(s.sprints) AS u(sprint_id)"
+    " WHERE s.issue_id = ANY($2::bigint[]) ON CONFLICT DO NOTHING";
 
 /* Complete when the embedded changelog held everything, or the full
  * changelog pages received cover Jira's total. */
@@ -115,69 +135,94 @@ biq_err biq_store_tenant_ensure(biq_tx *tx)
     return err;
 }
 
-static void add_issue_row(biq_pgarray *c, const biq_issue *is)
+static void copy_issue_row(biq_copy *c, const biq_issue *is)
 {
-    biq_pgarray_int(&c[0], is->id);
-    biq_pgarray_text(&c[1], is->key);
-    biq_pgarray_int_opt(&c[2], is->project_id, is->project_id > 0);
-    biq_pgarray_text(&c[3], is->project_key);
-    biq_pgarray_text(&c[4], is->summary);
-    biq_pgarray_int(&c[5], is->status_id);
-    biq_pgarray_text(&c[6], is->issue_type);
-    biq_pgarray_text(&c[7], is->priority);
-    biq_pgarray_text(&c[8], is->assignee);
-    biq_pgarray_int_opt(&c[9], is->created, is->created != BIQ_MS_NONE);
-    biq_pgarray_int(&c[10], is->updated);
-    biq_pgarray_int_opt(&c[11], is->resolution_at, is->resolution_at != BIQ_MS_NONE);
-    biq_pgarray_double_opt(&c[12], is->story_points, is->has_story_points);
-    biq_pgarray_int_opt(&c[13], is->changelog_total, is->changelog_total >= 0);
-    biq_pgarray_int_opt(&c[14], is->changelog_present, is->changelog_total >= 0);
+    biq_copy_int(c, is->id);
+    biq_copy_text(c, is->key);
+    biq_copy_int_opt(c, is->project_id, is->project_id > 0);
+    biq_copy_text(c, is->project_key);
+    biq_copy_text(c, is->summary);
+    biq_copy_int(c, is->status_id);
+    biq_copy_text(c, is->issue_type);
+    biq_copy_text(c, is->priority);
+    biq_copy_text(c, is->assignee);
+    biq_copy_int_opt(c, is->created, is->created != BIQ_MS_NONE);
+    biq_copy_int(c, is->updated);
+    biq_copy_int_opt(c, is->resolution_at, is->resolution_at != BIQ_MS_NONE);
+    biq_copy_double_opt(c, is->story_points, is->has_story_points);
+    biq_copy_int_opt(c, is->changelog_total, is->changelog_total >= 0);
+    biq_copy_int_opt(c, is->changelog_present, is->changelog_total >= 0);
+    biq_copy_int_array(c, is->sprint_ids, is->n_sprint_ids);
+    biq_copy_row_end(c);
 }
 
-/* The issue upsert; *applied receives the ids whose row was written. */
-static biq_err upsert_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
-                             PGresult **applied)
+/* The COPY buffer is BIQ_COPY_CHUNK bytes: from the arena, not the stack. */
+static biq_copy *copy_new(biq_arena *arena)
 {
-    biq_pgarray cols[ISSUE_COLUMNS];
-    const char *params[ISSUE_COLUMNS + 1] = {biq_tx_tenant(tx)};
-    for (size_t c = 0; c < ISSUE_COLUMNS; c++)
-        biq_pgarray_init(&cols[c], arena);
-    for (size_t i = 0; i < n; i++)
-        add_issue_row(cols, &issues[i]);
-    biq_err err = finish_all(cols, ISSUE_COLUMNS, params + 1);
-    if (err != BIQ_OK)
-        return err;
-    return biq_tx_exec(tx, UPSERT_ISSUES, ISSUE_COLUMNS + 1, params, applied);
+    return biq_arena_calloc(arena, 1, sizeof(biq_copy));
 }
 
-static const char *all_ids(const biq_issue *issues, size_t n, biq_arena *arena, biq_err *err);
-
-static biq_err insert_transitions(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
-                                  size_t *inserted)
+/* Streams issues[0..n) into biq_stage_issues (creating the stage). */
+static biq_err stage_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena)
 {
-    biq_pgarray cols[TRANSITION_COLUMNS];
-    const char *params[TRANSITION_COLUMNS + 2] = {biq_tx_tenant(tx)};
-    PGresult *res = NULL;
-    for (size_t c = 0; c < TRANSITION_COLUMNS; c++)
-        biq_pgarray_init(&cols[c], arena);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < issues[i].n_transitions; k++) {
-            const biq_transition *t = &issues[i].transitions[k];
-            biq_pgarray_int(&cols[0], issues[i].id);
-            biq_pgarray_int(&cols[1], t->history_id);
-            biq_pgarray_int(&cols[2], t->item_index);
-            biq_pgarray_int(&cols[3], t->at);
-            biq_pgarray_int(&cols[4], t->from_status);
-            biq_pgarray_int(&cols[5], t->to_status);
-            biq_pgarray_text(&cols[6], t->from_name);
-            biq_pgarray_text(&cols[7], t->to_name);
+    biq_copy *c = copy_new(arena);
+    if (c == NULL)
+        return BIQ_ERR_NOMEM;
+    if (biq_copy_begin(c, tx, COPY_ISSUES) == BIQ_OK)
+        for (size_t i = 0; i < n; i++)
+            copy_issue_row(c, &issues[i]);
+    return biq_copy_end(c, NULL);
+}
+
+/* Streams the transitions of issues[0..n) into biq_stage_transitions;
+ * first: the stage does not exist yet in this write. *staged receives the
+ * row count. */
+static biq_err stage_transitions(biq_tx *tx, const biq_issue *issues, size_t n, bool first,
+                                 biq_arena *arena, size_t *staged)
+{
+    biq_copy *c = copy_new(arena);
+    if (c == NULL)
+        return BIQ_ERR_NOMEM;
+    if (biq_copy_begin(c, tx, first ? COPY_TRANSITIONS_FIRST : COPY_TRANSITIONS) == BIQ_OK) {
+        for (size_t i = 0; i < n; i++) {
+            for (size_t k = 0; k < issues[i].n_transitions; k++) {
+                const biq_transition *t = &issues[i].transitions[k];
+                biq_copy_int(c, issues[i].id);
+                biq_copy_int(c, t->history_id);
+                biq_copy_int(c, t->item_index);
+                biq_copy_int(c, t->at);
+                biq_copy_int(c, t->from_status);
+                biq_copy_int(c, t->to_status);
+                biq_copy_text(c, t->from_name);
+                biq_copy_text(c, t->to_name);
+                biq_copy_row_end(c);
+            }
         }
     }
-    if (cols[0].count == 0)
+    return biq_copy_end(c, staged);
+}
+
+static size_t count_transitions(const biq_issue *issues, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += issues[i].n_transitions;
+    return total;
+}
+
+/* Stages and merges the transitions of issues[0..n) whose issue is live;
+ * first as for stage_transitions. Adds the new ones to *inserted. */
+static biq_err merge_transitions(biq_tx *tx, const biq_issue *issues, size_t n, bool first,
+                                 const char *page_ids, biq_arena *arena, size_t *inserted)
+{
+    PGresult *res = NULL;
+    size_t staged = 0;
+    if (count_transitions(issues, n) == 0)
         return BIQ_OK;
-    biq_err err = finish_all(cols, TRANSITION_COLUMNS, params + 1);
-    if (err == BIQ_OK && (params[TRANSITION_COLUMNS + 1] = all_ids(issues, n, arena, &err)) != NULL)
-        err = biq_tx_exec(tx, INSERT_TRANSITIONS, TRANSITION_COLUMNS + 2, params, &res);
+    biq_err err = stage_transitions(tx, issues, n, first, arena, &staged);
+    const char *params[] = {biq_tx_tenant(tx), page_ids};
+    if (err == BIQ_OK)
+        err = biq_tx_exec(tx, INSERT_TRANSITIONS, 2, params, &res);
     if (err == BIQ_OK)
         *inserted += strtoull(PQcmdTuples(res), NULL, 10);
     PQclear(res);
@@ -192,40 +237,6 @@ static const char *ids_literal(PGresult *res, biq_arena *arena, biq_err *err)
     for (int r = 0; r < PQntuples(res); r++)
         biq_pgarray_int(&ids, strtoll(PQgetvalue(res, r, 0), NULL, 10));
     return biq_pgarray_finish(&ids, err);
-}
-
-/* Membership follows the issue's state: replaced only for issues whose row
- * was written and whose payload carried the sprint field. */
-static biq_err replace_sprints(biq_tx *tx, const biq_issue *issues, size_t n,
-                               const char *applied_ids, biq_arena *arena)
-{
-    biq_pgarray carried, pair_issue, pair_sprint;
-    biq_err err;
-    biq_pgarray_init(&carried, arena);
-    biq_pgarray_init(&pair_issue, arena);
-    biq_pgarray_init(&pair_sprint, arena);
-    for (size_t i = 0; i < n; i++) {
-        if (issues[i].sprint_ids == NULL)
-            continue;
-        biq_pgarray_int(&carried, issues[i].id);
-        for (size_t k = 0; k < issues[i].n_sprint_ids; k++) {
-            biq_pgarray_int(&pair_issue, issues[i].id);
-            biq_pgarray_int(&pair_sprint, issues[i].sprint_ids[k]);
-        }
-    }
-    if (carried.count == 0)
-        return BIQ_OK;
-    const char *carried_ids = biq_pgarray_finish(&carried, &err);
-    const char *pi = carried_ids != NULL ? biq_pgarray_finish(&pair_issue, &err) : NULL;
-    const char *ps = pi != NULL ? biq_pgarray_finish(&pair_sprint, &err) : NULL;
-    if (ps == NULL)
-        return err;
-    const char *clear[] = {biq_tx_tenant(tx), applied_ids, carried_ids};
-    const char *insert[] = {biq_tx_tenant(tx), pi, ps, applied_ids};
-    err = biq_tx_exec(tx, CLEAR_SPRINTS, 3, clear, NULL);
-    if (err == BIQ_OK)
-        err = biq_tx_exec(tx, INSERT_SPRINTS, 4, insert, NULL);
-    return err;
 }
 
 static biq_err update_completeness(biq_tx *tx, const char *ids, biq_ingest_result *res)
@@ -248,27 +259,50 @@ static const char *all_ids(const biq_issue *issues, size_t n, biq_arena *arena, 
     return biq_pgarray_finish(&ids, err);
 }
 
+static bool any_sprints(const biq_issue *issues, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (issues[i].sprint_ids != NULL)
+            return true;
+    return false;
+}
+
+/* Membership follows the issue's state: replaced only for issues whose row
+ * was written (applied_ids) and whose payload carried the sprint field. */
+static biq_err replace_sprints(biq_tx *tx, const char *applied_ids)
+{
+    const char *params[] = {biq_tx_tenant(tx), applied_ids};
+    biq_err err = biq_tx_exec(tx, CLEAR_SPRINTS, 2, params, NULL);
+    return err != BIQ_OK ? err : biq_tx_exec(tx, INSERT_SPRINTS, 2, params, NULL);
+}
+
 biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
                                biq_ingest_result *res)
 {
     PGresult *applied = NULL;
     biq_err err;
     const char *applied_ids, *page_ids;
+    const char *params[] = {biq_tx_tenant(tx)};
     if (n == 0)
         return BIQ_OK;
-    if ((err = upsert_issues(tx, issues, n, arena, &applied)) != BIQ_OK)
+    if ((page_ids = all_ids(issues, n, arena, &err)) == NULL)
+        return err;
+    if ((err = stage_issues(tx, issues, n, arena)) != BIQ_OK ||
+        (err = biq_tx_exec(tx, UPSERT_ISSUES, 1, params, &applied)) != BIQ_OK)
         goto out;
     res->issues_written += (size_t)PQntuples(applied);
     res->issues_stale += n - (size_t)PQntuples(applied);
     if ((applied_ids = ids_literal(applied, arena, &err)) == NULL)
         goto out;
-    if ((err = insert_transitions(tx, issues, n, arena, &res->transitions_new)) != BIQ_OK)
+    if ((err = merge_transitions(tx, issues, n, false, page_ids, arena, &res->transitions_new)) !=
+        BIQ_OK)
         goto out;
-    if ((err = replace_sprints(tx, issues, n, applied_ids, arena)) != BIQ_OK)
-        goto out;
-    if ((page_ids = all_ids(issues, n, arena, &err)) == NULL)
+    if (any_sprints(issues, n) && (err = replace_sprints(tx, applied_ids)) != BIQ_OK)
         goto out;
     err = update_completeness(tx, page_ids, res);
+    /* The issues of this write are now in the transaction, with their
+     * transitions and sprints: per-issue extras (store/ingest_extras.c)
+     * are written here, from issues[0..n) and the stage tables. */
 out:
     PQclear(applied);
     return err;
@@ -513,10 +547,11 @@ biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
     if (err != BIQ_OK)
         return err;
     biq_issue page = {.id = issue_id, .transitions = t, .n_transitions = n};
-    if ((err = insert_transitions(tx, &page, 1, arena, &ignored.transitions_new)) != BIQ_OK)
-        return err;
     const char *ids = all_ids(&page, 1, arena, &err);
     if (ids == NULL)
+        return err;
+    if ((err = merge_transitions(tx, &page, 1, true, ids, arena, &ignored.transitions_new)) !=
+        BIQ_OK)
         return err;
     if ((err = update_completeness(tx, ids, &ignored)) == BIQ_OK)
         *complete = ignored.incomplete == 0;
