@@ -337,6 +337,58 @@ START_TEST(text_survives_byte_exact)
 }
 END_TEST
 
+/* Pages travel by COPY in its text format (store/copy.c): the bytes it
+ * escapes (backslash, tab, newline, carriage return), text that looks like
+ * its markers (\N, \.), a real NULL, and non-ASCII all arrive as written,
+ * in issues and in transitions; and a page longer than one COPY chunk,
+ * with an escape straddling each chunk boundary, arrives whole. */
+START_TEST(copy_escapes_survive_byte_exact)
+{
+    static const char SUMMARY[] = "tab\there\\back\nnew\rcr \\N \\.\n\\.\n\\t literal é 故事 \xF0\x9F\x90\x9B";
+    biq_transition named[] = {
+        {.history_id = 201, .item_index = 0, .at = T0 + DAY, .from_status = 1, .to_status = 3,
+         .from_name = "To\tDo", .to_name = "In \\ Progress\n"},
+    };
+    biq_issue is = issue(6, SUMMARY, T0, 0);
+    is.key = "FLOW-6\t";
+    is.assignee = NULL;
+    is.priority = "\\N";
+    is.transitions = named;
+    is.n_transitions = 1;
+    write(TENANT_A, &is, 1);
+    char *s = scalar_text("SELECT summary FROM issues WHERE issue_id = 6");
+    ck_assert_str_eq(s, SUMMARY);
+    free(s);
+    s = scalar_text("SELECT key || '|' || (assignee IS NULL) || '|' || priority"
+                    " FROM issues WHERE issue_id = 6");
+    ck_assert_str_eq(s, "FLOW-6\t|true|\\N");
+    free(s);
+    s = scalar_text("SELECT from_name || '|' || to_name FROM status_transitions WHERE history_id = 201");
+    ck_assert_str_eq(s, "To\tDo|In \\ Progress\n");
+    free(s);
+
+    /* 3 chunks' worth: 1,000-byte summaries of backslashes (each sent as two
+     * bytes), so escapes fall on every 64 KiB boundary. */
+    enum { BIG = 200, SUMMARY_LEN = 1000 };
+    biq_issue *page = biq_arena_calloc(ARENA, BIG, sizeof *page);
+    char *slashes = biq_arena_alloc(ARENA, SUMMARY_LEN + 1);
+    memset(slashes, '\\', SUMMARY_LEN);
+    slashes[SUMMARY_LEN] = '\0';
+    for (int i = 0; i < BIG; i++) {
+        page[i] = issue(1000 + i, slashes, T0, 3);
+        page[i].key = "FLOW-X";
+    }
+    biq_ingest_result r = write(TENANT_A, page, BIG);
+    ck_assert_uint_eq(r.issues_written, BIG);
+    ck_assert_uint_eq(r.transitions_new, 3 * BIG);
+    s = scalar_text("SELECT count(*) || '|' || sum(length(summary)) || '|'"
+                    " || bool_and(summary = repeat(E'\\\\', 1000))"
+                    " FROM issues WHERE issue_id >= 1000");
+    ck_assert_str_eq(s, "200|200000|true");
+    free(s);
+}
+END_TEST
+
 static biq_err load_tx(biq_tx *tx, void *ctx)
 {
     return biq_store_project_load(tx, "FLOW", ARENA, ctx);
@@ -401,6 +453,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, same_ids_in_two_tenants_stay_apart);
     tcase_add_test(tc, unknown_tenant_is_refused);
     tcase_add_test(tc, text_survives_byte_exact);
+    tcase_add_test(tc, copy_escapes_survive_byte_exact);
     tcase_add_test(tc, project_loads_back_as_written);
     suite_add_tcase(s, tc);
     return s;
