@@ -89,7 +89,7 @@ static const char INSERT_TRANSITIONS[] =
     " FROM biq_stage_transitions t"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
     "       AND i.issue_id = ANY($2::bigint[])) AS live USING (issue_id)"
-    " ON CONFLICT DO NOTHING";
+    " ON CONFLICT DO NOTHING RETURNING issue_id";
 
 /* Cleared only for issues both written now ($2) and carrying the field
  * (sprints not NULL in the stage). */
@@ -111,7 +111,7 @@ static const char UPDATE_COMPLETE[] =
     "   FROM changelog_pages p WHERE p.tenant_id = i.tenant_id AND p.issue_id = i.issue_id), 0)"
     "   >= i.changelog_total"
     " WHERE i.tenant_id = $1 AND i.issue_id = ANY($2::bigint[])"
-    " RETURNING i.changelog_complete";
+    " RETURNING i.issue_id, i.changelog_complete";
 
 static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
 {
@@ -202,6 +202,17 @@ static biq_err stage_transitions(biq_tx *tx, const biq_issue *issues, size_t n, 
     return biq_copy_end(c, staged);
 }
 
+/* The index of issue id (decimal text) in issues[0..n), or n. Linear:
+ * only the per-issue counts of a group commit (a batch of events) ask. */
+static size_t index_of(const biq_issue *issues, size_t n, const char *id)
+{
+    int64_t v = strtoll(id, NULL, 10);
+    size_t i = 0;
+    while (i < n && issues[i].id != v)
+        i++;
+    return i;
+}
+
 static size_t count_transitions(const biq_issue *issues, size_t n)
 {
     size_t total = 0;
@@ -213,7 +224,8 @@ static size_t count_transitions(const biq_issue *issues, size_t n)
 /* Stages and merges the transitions of issues[0..n) whose issue is live;
  * first as for stage_transitions. Adds the new ones to *inserted. */
 static biq_err merge_transitions(biq_tx *tx, const biq_issue *issues, size_t n, bool first,
-                                 const char *page_ids, biq_arena *arena, size_t *inserted)
+                                 const char *page_ids, biq_arena *arena, size_t *inserted,
+                                 biq_ingest_result *each)
 {
     PGresult *res = NULL;
     size_t staged = 0;
@@ -223,8 +235,13 @@ static biq_err merge_transitions(biq_tx *tx, const biq_issue *issues, size_t n, 
     const char *params[] = {biq_tx_tenant(tx), page_ids};
     if (err == BIQ_OK)
         err = biq_tx_exec(tx, INSERT_TRANSITIONS, 2, params, &res);
+    for (int r = 0; err == BIQ_OK && r < PQntuples(res); r++) {
+        size_t k = each != NULL ? index_of(issues, n, PQgetvalue(res, r, 0)) : n;
+        if (k < n)
+            each[k].transitions_new++;
+    }
     if (err == BIQ_OK)
-        *inserted += strtoull(PQcmdTuples(res), NULL, 10);
+        *inserted += (size_t)PQntuples(res);
     PQclear(res);
     return err;
 }
@@ -239,13 +256,20 @@ static const char *ids_literal(PGresult *res, biq_arena *arena, biq_err *err)
     return biq_pgarray_finish(&ids, err);
 }
 
-static biq_err update_completeness(biq_tx *tx, const char *ids, biq_ingest_result *res)
+/* each (may be NULL): per-issue counts, as in biq_store_issues_write_each. */
+static biq_err update_completeness(biq_tx *tx, const char *ids, const biq_issue *issues, size_t n,
+                                   biq_ingest_result *res, biq_ingest_result *each)
 {
     PGresult *r = NULL;
     const char *params[] = {biq_tx_tenant(tx), ids};
     biq_err err = biq_tx_exec(tx, UPDATE_COMPLETE, 2, params, &r);
-    for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++)
-        res->incomplete += strcmp(PQgetvalue(r, i, 0), "f") == 0;
+    for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++) {
+        bool incomplete = strcmp(PQgetvalue(r, i, 1), "f") == 0;
+        size_t k = each != NULL ? index_of(issues, n, PQgetvalue(r, i, 0)) : n;
+        res->incomplete += incomplete;
+        if (k < n)
+            each[k].incomplete += incomplete;
+    }
     PQclear(r);
     return err;
 }
@@ -279,6 +303,13 @@ static biq_err replace_sprints(biq_tx *tx, const char *applied_ids)
 biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
                                biq_ingest_result *res)
 {
+    return biq_store_issues_write_each(tx, issues, n, arena, res, NULL);
+}
+
+biq_err biq_store_issues_write_each(biq_tx *tx, const biq_issue *issues, size_t n,
+                                    biq_arena *arena, biq_ingest_result *res,
+                                    biq_ingest_result *each)
+{
     PGresult *applied = NULL;
     biq_err err;
     const char *applied_ids, *page_ids;
@@ -292,14 +323,21 @@ biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, bi
         goto out;
     res->issues_written += (size_t)PQntuples(applied);
     res->issues_stale += n - (size_t)PQntuples(applied);
+    for (size_t i = 0; each != NULL && i < n; i++)
+        each[i].issues_stale = 1;
+    for (int r = 0; each != NULL && r < PQntuples(applied); r++) {
+        size_t k = index_of(issues, n, PQgetvalue(applied, r, 0));
+        if (k < n)
+            each[k] = (biq_ingest_result){.issues_written = 1};
+    }
     if ((applied_ids = ids_literal(applied, arena, &err)) == NULL)
         goto out;
-    if ((err = merge_transitions(tx, issues, n, false, page_ids, arena, &res->transitions_new)) !=
-        BIQ_OK)
+    if ((err = merge_transitions(tx, issues, n, false, page_ids, arena, &res->transitions_new,
+                                 each)) != BIQ_OK)
         goto out;
     if (any_sprints(issues, n) && (err = replace_sprints(tx, applied_ids)) != BIQ_OK)
         goto out;
-    err = update_completeness(tx, page_ids, res);
+    err = update_completeness(tx, page_ids, issues, n, res, each);
     /* The issues of this write are now in the transaction, with their
      * transitions and sprints: per-issue extras (store/ingest_extras.c)
      * are written here, from issues[0..n) and the stage tables. */
@@ -550,10 +588,10 @@ biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
     const char *ids = all_ids(&page, 1, arena, &err);
     if (ids == NULL)
         return err;
-    if ((err = merge_transitions(tx, &page, 1, true, ids, arena, &ignored.transitions_new)) !=
-        BIQ_OK)
+    if ((err = merge_transitions(tx, &page, 1, true, ids, arena, &ignored.transitions_new,
+                                 NULL)) != BIQ_OK)
         return err;
-    if ((err = update_completeness(tx, ids, &ignored)) == BIQ_OK)
+    if ((err = update_completeness(tx, ids, &page, 1, &ignored, NULL)) == BIQ_OK)
         *complete = ignored.incomplete == 0;
     return err;
 }
@@ -562,7 +600,8 @@ biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
  * per ingest commit, so concurrent commits of a project never wait on each
  * other, and the version is the sum of the weights a snapshot sees. */
 static const char APPEND_COMMIT[] =
-    "INSERT INTO data_commits (tenant_id, project_key) VALUES ($1, $2) RETURNING id";
+    "INSERT INTO data_commits (tenant_id, project_key, weight) VALUES ($1, $2, $3::bigint)"
+    " RETURNING id";
 
 /* Folds the project's rows up to ours ($3) into one of their summed weight
  * and newest stamp, leaving the sum every snapshot sees unchanged. Rows a
@@ -592,9 +631,18 @@ static bool compaction_due(uint64_t id)
 
 biq_err biq_store_data_version_bump(biq_tx *tx, const char *project_key)
 {
+    return biq_store_data_version_bump_by(tx, project_key, 1);
+}
+
+biq_err biq_store_data_version_bump_by(biq_tx *tx, const char *project_key, int64_t commits)
+{
     PGresult *res = NULL;
-    const char *params[] = {biq_tx_tenant(tx), project_key, NULL};
-    biq_err err = biq_tx_exec(tx, APPEND_COMMIT, 2, params, &res);
+    char weight[NUMBER_MAX];
+    if (commits < 1)
+        return BIQ_ERR_INTERNAL;
+    snprintf(weight, sizeof weight, "%" PRId64, commits);
+    const char *params[] = {biq_tx_tenant(tx), project_key, weight};
+    biq_err err = biq_tx_exec(tx, APPEND_COMMIT, 3, params, &res);
     if (err != BIQ_OK)
         goto out;
     params[2] = PQgetvalue(res, 0, 0);

@@ -206,3 +206,16 @@ biq_err biq_tx_copy_finish(biq_tx *tx, biq_err prior, size_t *rows)
         err = BIQ_ERR_DB; /* no result at all: the connection went */
     return err;
 }
+
+biq_err biq_tx_set_tenant(biq_tx *tx, const char *tenant_id)
+{
+    size_t len = strlen(tenant_id);
+    if (len == 0 || len > BIQ_TENANT_ID_MAX)
+        return BIQ_ERR_INTERNAL; /* a verified token never gives this */
+    const char *params[] = {tenant_id};
+    biq_err err = biq_tx_exec(tx, "SELECT set_config('app.current_tenant', $1, true)", 1, params,
+                              NULL);
+    if (err == BIQ_OK)
+        memcpy(tx->tenant_id, tenant_id, len + 1);
+    return err;
+}

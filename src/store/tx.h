@@ -63,4 +63,11 @@ biq_err biq_tx_copy_start(biq_tx *tx, const char *sql);
 biq_err biq_tx_copy_data(biq_tx *tx, const char *buf, size_t len);
 biq_err biq_tx_copy_finish(biq_tx *tx, biq_err prior, size_t *rows);
 
+/* Moves tx to tenant_id (non-empty, verified) for the statements that
+ * follow: app.current_tenant is set again, transaction-locally, so RLS
+ * confines them to that tenant, and biq_tx_tenant() answers it. For the
+ * group commit of events (one transaction, several tenants in turn).
+ * BIQ_ERR_INTERNAL for a bad id, else as biq_tx_exec(). */
+biq_err biq_tx_set_tenant(biq_tx *tx, const char *tenant_id);
+
 #endif
