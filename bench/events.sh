@@ -54,7 +54,7 @@ sample_lock_waits() {
 
 # run_events PROJECTS: one wrk run on a fresh database; prints its row.
 run_events() {
-    local projects=$1 token out stored non2xx p50 p99 rate sampler waits
+    local projects=$1 token out stored non2xx p50 p99 rate sampler waits batches
     bench_fresh_db "$db"
     bench_serve "$db" "$work/ev-keys" "$work/events-server.log"
     token=$(BIQ_DEV_MODULE="core:endpoint biq-lifecycle" \
@@ -69,6 +69,10 @@ run_events() {
     out=$(BIQ_BENCH_TOKEN=$token BIQ_BENCH_PROJECTS=$projects wrk -t2 -c"$conns" -d"${secs}s" \
         --latency -s bench/events.lua "http://127.0.0.1:$port" 2>&1)
     wait "$sampler" || true
+    # Group commit (BIQ_EVENT_BATCH_MAX): transactions and the events in them.
+    batches=$(curl -fsS "http://127.0.0.1:$metrics_port/metrics" | awk '
+        /^biq_event_batches_total / { b = $2 } /^biq_event_batch_items_total / { i = $2 }
+        END { if (b > 0) printf "%d batches, %.1f events each", b, i / b; else printf "no batches" }')
     bench_stop
     waits=$(awk '{ s += $1; if ($1 > m) m = $1 } END { printf "%.2f (max %d)", NR ? s / NR : 0, m }' \
         "$work/ev-locks.txt")
@@ -79,7 +83,7 @@ run_events() {
     rate=$(awk -v n="$stored" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
     printf '%-44s | %14s | %14s | %s\n' \
         "durable events/s, $projects project(s) ($conns conns, ${secs}s)" "$rate" "$baseline" \
-        "$(awk -v a="$rate" -v b="$baseline" 'BEGIN { if (b > 0) printf "%.4f", a / b }'); stored $stored, non-2xx ${non2xx:-0}, p50 $p50, p99 $p99, lock waiters $waits"
+        "$(awk -v a="$rate" -v b="$baseline" 'BEGIN { if (b > 0) printf "%.4f", a / b }'); stored $stored, non-2xx ${non2xx:-0}, p50 $p50, p99 $p99, lock waiters $waits; $batches"
 }
 
 printf '%-44s | %14s | %14s | %s\n' "figure" "value" "baseline" "ratio"

@@ -6,12 +6,13 @@
 
 #include "api/app.h"
 #include "api/handlers.h"
+#include "store/batcher.h"
 #include "store/migrate.h"
 
 enum {
     READYZ_ACQUIRE_TIMEOUT_MS = 1000,
     GAUGES_MAX = 1024,
-    AUTH_GAUGES_MAX = 512,
+    AUTH_GAUGES_MAX = 1024,
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp)
@@ -49,7 +50,7 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
     biq_pool_stats ps;
     char gauges[GAUGES_MAX], auth[AUTH_GAUGES_MAX], all[GAUGES_MAX + AUTH_GAUGES_MAX];
     char *text = NULL;
-    unsigned long long token_hits, token_misses;
+    unsigned long long token_hits, token_misses, batches = 0, batched = 0;
 
     biq_pool_stats_get(app->pool, &ps);
     snprintf(gauges, sizeof gauges,
@@ -76,6 +77,15 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
              "# TYPE biq_token_cache_entries gauge\n"
              "biq_token_cache_entries %zu\n",
              token_hits, token_misses, biq_keyring_cached(app->keys));
+    if (app->event_batcher != NULL)
+        biq_batcher_counts(app->event_batcher, &batches, &batched);
+    size_t used = strlen(auth);
+    snprintf(auth + used, sizeof auth - used,
+             "# HELP biq_event_batches_total Group commits of events, and the events they held.\n"
+             "# TYPE biq_event_batches_total counter\n"
+             "biq_event_batches_total %llu\n"
+             "biq_event_batch_items_total %llu\n",
+             batches, batched);
     snprintf(all, sizeof all, "%s%s", gauges, auth);
     if (biq_metrics_render(app->metrics, all, &text) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_NOMEM, "cannot render metrics");

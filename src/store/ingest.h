@@ -22,6 +22,19 @@
 #include "model/jira.h"
 #include "store/tx.h"
 
+enum {
+    /* Writes of at least this many issues stream them with COPY into
+     * transaction-local stage tables; smaller ones (events, their group
+     * commits) send them as one JSON parameter: creating the stage tables
+     * costs more than such a write (docs/performance.md). */
+    BIQ_INGEST_COPY_MIN_ISSUES = 64,
+};
+
+/* Moves the COPY threshold to n issues for the whole process (0 or 1:
+ * every write uses COPY; SIZE_MAX: none does). For tests and benchmarks
+ * that exercise one path; thread-safe. */
+void biq_store_ingest_copy_min(size_t n);
+
 /* Counts of what a write did, for progress and logs. */
 typedef struct biq_ingest_result {
     size_t issues_written;      /* inserted or updated to a newer state */
