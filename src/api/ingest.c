@@ -62,7 +62,26 @@ static void override_field(const json_t *overrides, const char *path, char *dst,
  * settings (`fields.storyPoints`, `fields.sprint`) when a user set them,
  * else those the Forge side discovered for the project and sent with its
  * backfill. Custom field ids differ per site, so without either no custom
- * field is read at all (guessing would misread another site's fields). */
+ * field is read at all (guessing would misread another site's fields).
+ * overrides: the tenant's settings overrides (biq_store_settings_get). */
+static biq_field_ids fields_with(biq_tx *tx, const json_t *overrides, const char *project_key,
+                                 const biq_ms *now, biq_backfill_fields *buf, biq_err *err)
+{
+    biq_field_ids ids = {NULL, NULL, now};
+    *buf = (biq_backfill_fields){{0}, {0}};
+    *err = project_key != NULL ? biq_store_backfill_fields_get(tx, project_key, buf) : BIQ_OK;
+    if (*err != BIQ_OK)
+        return ids;
+    override_field(overrides, "fields.storyPoints", buf->story_points, sizeof buf->story_points);
+    override_field(overrides, "fields.sprint", buf->sprint, sizeof buf->sprint);
+    if (buf->story_points[0] != '\0')
+        ids.story_points = buf->story_points;
+    if (buf->sprint[0] != '\0')
+        ids.sprint = buf->sprint;
+    return ids;
+}
+
+/* fields_with the tenant's settings, read here. */
 static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_ms *now,
                                 biq_backfill_fields *buf, biq_err *err)
 {
@@ -70,18 +89,9 @@ static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_m
     json_t *overrides = NULL;
     int64_t version = 0;
     *buf = (biq_backfill_fields){{0}, {0}};
-    *err = project_key != NULL ? biq_store_backfill_fields_get(tx, project_key, buf) : BIQ_OK;
+    *err = biq_store_settings_get(tx, NULL, &overrides, &version);
     if (*err == BIQ_OK)
-        *err = biq_store_settings_get(tx, NULL, &overrides, &version);
-    if (*err != BIQ_OK)
-        goto out;
-    override_field(overrides, "fields.storyPoints", buf->story_points, sizeof buf->story_points);
-    override_field(overrides, "fields.sprint", buf->sprint, sizeof buf->sprint);
-    if (buf->story_points[0] != '\0')
-        ids.story_points = buf->story_points;
-    if (buf->sprint[0] != '\0')
-        ids.sprint = buf->sprint;
-out:
+        ids = fields_with(tx, overrides, project_key, now, buf, err);
     json_decref(overrides);
     return ids;
 }
@@ -262,26 +272,33 @@ static biq_err write_tenant_events(biq_tx *tx, struct event_job **jobs, size_t n
     struct event_job **owner = biq_arena_calloc(arena, n, sizeof *owner);
     biq_backfill_fields buf;
     biq_field_ids ids = {0};
+    json_t *overrides = NULL;
+    int64_t version = 0;
     size_t k = 0;
     biq_err err;
     if (issues == NULL || each == NULL || owner == NULL)
         return BIQ_ERR_NOMEM;
-    if ((err = biq_tx_set_tenant(tx, jobs[0]->tenant)) != BIQ_OK)
+    /* biq_tx_begin set the first tenant already. */
+    if (strcmp(biq_tx_tenant(tx), jobs[0]->tenant) != 0 &&
+        (err = biq_tx_set_tenant(tx, jobs[0]->tenant)) != BIQ_OK)
         return err;
     if ((err = biq_store_tenant_ensure(tx)) == BIQ_ERR_NOT_FOUND) {
         for (size_t i = 0; i < n; i++)
             jobs[i]->tx_err = BIQ_ERR_NOT_FOUND;
         return BIQ_OK;
     }
+    if (err == BIQ_OK)
+        err = biq_store_settings_get(tx, NULL, &overrides, &version); /* once per tenant */
     for (size_t i = 0; i < n && err == BIQ_OK; i++) {
         const char *project = jobs[i]->event.issue.project_key;
         if (i == 0 || strcmp(project, jobs[i - 1]->event.issue.project_key) != 0)
-            ids = fields_for(tx, project, &jobs[i]->now, &buf, &err);
+            ids = fields_with(tx, overrides, project, &jobs[i]->now, &buf, &err);
         if (err == BIQ_OK && reparse_issue_event(jobs[i], ids) == BIQ_OK) {
             owner[k] = jobs[i];
             issues[k++] = jobs[i]->event.issue;
         }
     }
+    json_decref(overrides);
     if (err == BIQ_OK)
         err = write_issues(tx, issues, k, arena, &total, each);
     for (size_t i = 0; i < k && err == BIQ_OK; i++)

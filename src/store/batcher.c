@@ -18,6 +18,7 @@ struct biq_batcher {
     biq_batch_item *head, *tail;
     size_t queued;
     unsigned leaders;
+    bool filling; /* a leader waits for its batch to fill: no second one starts */
     size_t max_items;
     unsigned max_wait_us;
     biq_batch_fn run;
@@ -131,11 +132,15 @@ static void lead(biq_batcher *b)
     biq_batch_item **batch = b->scratch[slot];
     if (b->max_wait_us > 0) {
         struct timespec until = deadline_after(b->max_wait_us);
+        b->filling = true;
         while (b->queued < b->max_items &&
                pthread_cond_timedwait(&b->more, &b->lock, &until) != ETIMEDOUT) {
         }
+        b->filling = false;
     }
     size_t n = take(b, batch);
+    if (b->queued > 0)
+        pthread_cond_broadcast(&b->done); /* what is left may lead in the free place */
     if (n > 0) {
         pthread_mutex_unlock(&b->lock);
         b->run(b->env, batch, n);
@@ -163,9 +168,10 @@ void biq_batcher_submit(biq_batcher *b, biq_batch_item *item)
     b->queued++;
     pthread_cond_signal(&b->more);
     while (!item->done) {
-        /* Lead when a leader's place is free and there is work (ours, at
-         * least, unless a running leader already took it). */
-        if (b->leaders < BIQ_BATCHER_LEADERS && b->queued > 0)
+        /* Lead when a leader's place is free, no leader is still filling
+         * its batch (it takes what is queued: a second would only split
+         * it), and there is work (ours, unless a leader took it). */
+        if (b->leaders < BIQ_BATCHER_LEADERS && !b->filling && b->queued > 0)
             lead(b);
         else
             pthread_cond_wait(&b->done, &b->lock);

@@ -3,8 +3,9 @@
  * wakes each request only when the batch is over.
  *
  * Leader/follower, no thread of its own: a request submits its item and,
- * when fewer than BIQ_BATCHER_LEADERS batches are running, becomes a
- * leader; a leader waits until max_items are queued or max_wait_us have
+ * when fewer than BIQ_BATCHER_LEADERS batches are running and none is
+ * still filling, becomes a leader; a leader waits until max_items are
+ * queued or max_wait_us have
  * passed since it started leading, takes up to max_items in arrival
  * order, runs run(env, items, n) without the lock and marks them done.
  * While a batch runs, new items queue up, so batches grow with the load
