@@ -24,6 +24,7 @@ struct biq_batcher {
     biq_batch_fn run;
     void *env;
     unsigned long long batches, items;
+    size_t last_n; /* items of the last batch taken: > 1 means load, worth a wait */
     biq_batch_item **scratch[BIQ_BATCHER_LEADERS]; /* max_items slots per leader */
     bool scratch_busy[BIQ_BATCHER_LEADERS];
 };
@@ -130,7 +131,10 @@ static void lead(biq_batcher *b)
     b->scratch_busy[slot] = true;
     b->leaders++;
     biq_batch_item **batch = b->scratch[slot];
-    if (b->max_wait_us > 0) {
+    /* Wait only under load (the last batch held more than one item), as
+     * PostgreSQL's commit_delay waits only with commit_siblings: a lone
+     * request would otherwise pay the whole wait for nobody. */
+    if (b->max_wait_us > 0 && b->last_n > 1) {
         struct timespec until = deadline_after(b->max_wait_us);
         b->filling = true;
         while (b->queued < b->max_items &&
@@ -139,6 +143,7 @@ static void lead(biq_batcher *b)
         b->filling = false;
     }
     size_t n = take(b, batch);
+    b->last_n = n + b->queued; /* what was there to take: the load */
     if (b->queued > 0)
         pthread_cond_broadcast(&b->done); /* what is left may lead in the free place */
     if (n > 0) {

@@ -217,34 +217,44 @@ START_TEST(a_refused_row_fails_alone)
 END_TEST
 
 /* The database connection dies in the middle of a batch (a trigger ends
- * its own backend when it meets summary 'KILL'): no event of that batch
- * is acknowledged or stored, nothing is half-written, and every event
- * refused succeeds when retried once the fault is gone. */
+ * its own backend when it meets a transition of history 9x04): no event
+ * of that batch is acknowledged or stored, nothing is half-written, and
+ * every event refused succeeds when retried once the fault is gone. Which
+ * events share the fatal batch is up to the scheduler (the server's
+ * worker threads), so the round is tried up to ATTEMPTS times until the
+ * batch held more than the fatal event; every round must keep "answered
+ * 200 if and only if stored". */
+enum { ATTEMPTS = 3 };
+
 START_TEST(a_database_failure_mid_batch_acknowledges_nobody)
 {
     static struct post posts[BATCH];
     superuser_sql("CREATE FUNCTION kill_self() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS"
                   " $$BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END$$;"
                   "CREATE TRIGGER kill_self BEFORE INSERT ON status_transitions FOR EACH ROW"
-                  " WHEN (NEW.history_id = 9304) EXECUTE FUNCTION kill_self()");
-    for (int i = 0; i < BATCH; i++) {
-        posts[i] = (struct post){.tenant = i % 2 ? TENANT_B : TENANT_A};
-        event(&posts[i], 300 + i, "GC", "ok", true); /* 304: history 9304 */
-    }
-    post_all(posts, BATCH);
+                  " WHEN (NEW.history_id % 1000 = 304) EXECUTE FUNCTION kill_self()");
     size_t refused = 0;
-    for (int i = 0; i < BATCH; i++) {
-        ck_assert_msg(posts[i].status == 200 || posts[i].status >= 500, "event %d: %ld", i,
-                      posts[i].status);
-        refused += posts[i].status >= 500;
-        /* Acknowledged if and only if stored, issue and transition alike. */
-        ck_assert_int_eq(stored(posts[i].tenant, 300 + i), posts[i].status == 200);
-        char sql[SQL_MAX];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM issues WHERE issue_id = %d", 300 + i);
-        ck_assert_int_eq(harness_count(&H, sql), posts[i].status == 200);
-        free(posts[i].resp);
+    for (int round = 0; round < ATTEMPTS && refused <= 1; round++) {
+        int base = 300 + 1000 * round; /* event 4: history 9000 + base + 4 = 9x04 */
+        for (int i = 0; i < BATCH; i++) {
+            posts[i] = (struct post){.tenant = i % 2 ? TENANT_B : TENANT_A};
+            event(&posts[i], base + i, "GC", "ok", true);
+        }
+        post_all(posts, BATCH);
+        refused = 0;
+        for (int i = 0; i < BATCH; i++) {
+            ck_assert_msg(posts[i].status == 200 || posts[i].status >= 500, "event %d: %ld", i,
+                          posts[i].status);
+            refused += posts[i].status >= 500;
+            /* Acknowledged if and only if stored, issue and transition alike. */
+            ck_assert_int_eq(stored(posts[i].tenant, base + i), posts[i].status == 200);
+            char sql[SQL_MAX];
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM issues WHERE issue_id = %d", base + i);
+            ck_assert_int_eq(harness_count(&H, sql), posts[i].status == 200);
+            free(posts[i].resp);
+        }
+        ck_assert_int_ne(posts[4].status, 200);
     }
-    ck_assert_int_ne(posts[4].status, 200);
     /* Its batch-mates went down with it: more than the one event. */
     ck_assert_uint_gt(refused, 1);
     superuser_sql("DROP TRIGGER kill_self ON status_transitions");
@@ -257,8 +267,9 @@ START_TEST(a_database_failure_mid_batch_acknowledges_nobody)
                                    &resp), 200);
         free(resp);
         free(posts[i].token);
-        ck_assert_int_eq(stored(posts[i].tenant, 300 + i), 1);
     }
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM issues"),
+                     harness_count(&H, "SELECT count(*) FROM status_transitions"));
 }
 END_TEST
 

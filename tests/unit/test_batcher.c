@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/batcher.h"
 #include "testsupport.h"
@@ -32,9 +33,12 @@ struct env {
     atomic_int same_key_shared; /* a batch held two items of one key */
 };
 
+/* A batch takes a while, as a commit does: meanwhile others queue up. */
 static void run(void *env_ptr, biq_batch_item **items, size_t n)
 {
     struct env *env = env_ptr;
+    struct timespec commit = {0, 200000};
+    nanosleep(&commit, NULL);
     int id = atomic_fetch_add(&env->batches, 1) + 1;
     if ((int)n > atomic_load(&env->largest))
         atomic_store(&env->largest, (int)n);
