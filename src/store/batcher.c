@@ -131,10 +131,11 @@ static void lead(biq_batcher *b)
     b->scratch_busy[slot] = true;
     b->leaders++;
     biq_batch_item **batch = b->scratch[slot];
-    /* Wait only under load (the last batch held more than one item), as
-     * PostgreSQL's commit_delay waits only with commit_siblings: a lone
-     * request would otherwise pay the whole wait for nobody. */
-    if (b->max_wait_us > 0 && b->last_n > 1) {
+    /* Wait only under load (the last batch found more than one item, or
+     * another batch is running now), as PostgreSQL's commit_delay waits
+     * only with commit_siblings: a lone request would otherwise pay the
+     * whole wait for nobody. */
+    if (b->max_wait_us > 0 && (b->last_n > 1 || b->leaders > 1)) {
         struct timespec until = deadline_after(b->max_wait_us);
         b->filling = true;
         while (b->queued < b->max_items &&

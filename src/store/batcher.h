@@ -5,9 +5,10 @@
  * Leader/follower, no thread of its own: a request submits its item and,
  * when fewer than BIQ_BATCHER_LEADERS batches are running and none is
  * still filling, becomes a leader; a leader waits until max_items are
- * queued or max_wait_us have passed since it started leading (only when
- * the previous batch found more than one item queued, i.e. under load: a
- * lone request does not wait for nobody), takes up to max_items in
+ * queued or max_wait_us have passed since it started leading (only under
+ * load: the previous batch found more than one item queued, or another
+ * batch is running; a lone request does not wait for nobody), takes up
+ * to max_items in
  * arrival order, runs run(env, items, n) without the lock and marks them
  * done.
  * While a batch runs, new items queue up, so batches grow with the load
