@@ -5,7 +5,10 @@
 -- BIQ_BENCH_PROJECTS=n (default 1) the events spread over n projects,
 -- EV0..EV<n-1> by id mod n; with 1 they all go to project EV.
 local counter = 0
-local base = 0
+-- `base` is the global each thread's setup() sets (thread:set): a chunk
+-- local of that name would shadow it and give every thread the same ids,
+-- so that events of two threads overwrote each other's issues and the
+-- count of stored events fell short of the acknowledged ones.
 
 function setup(thread)
     thread:set("base", (#threads_seen + 1) * 10000000)
@@ -23,7 +26,7 @@ end
 
 function request()
     counter = counter + 1
-    local id = base + counter
+    local id = (base or 0) + counter
     local project = "EV"
     if projects > 1 then
         project = "EV" .. (id % projects)

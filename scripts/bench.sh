@@ -11,11 +11,14 @@
 #  4. auth_bench: FIT verifications per CPU-second against
 #     `openssl speed rsa2048`'s verify rate;
 #  5. bench/ingest.sh: a generated 50k-issue project posted page by page to
-#     the real server, against a bare COPY of the same rows;
+#     the real server, against a bare COPY of the same rows; then
+#     bench/store_ingest_bench.c: the same pages written at the store
+#     (COPY + merge, and the JSON path) against a bare COPY;
 #  6. bench/dashboard.sh: wrk at 1, 16, 64 and 256 connections, warm, cold
 #     and uncached, on that project;
 #  7. bench/events.sh: durable events per second (1 and 16 projects)
-#     against pgbench's one-row INSERT commits;
+#     against pgbench's one-row INSERT commits, fsync off and on, group
+#     commit off and on;
 #  8. bench/attack.sh: RSS and /healthz + dashboard p99 while 1000
 #     anonymous uploads and 64 held 4 MiB pages press on the server;
 #  9. bench/recovery.sh: RPO and RTO of the pgBackRest set-up on a
@@ -92,6 +95,21 @@ printf '%-44s | %14s | %14s | %s\n' "FIT verifications/CPU-s, warm (cached token
 echo
 echo "== page ingest through the server vs COPY (bench/ingest.sh, ${BENCH_INGEST_ISSUES:-50000} issues)"
 bash bench/ingest.sh "$pgdir"
+
+echo
+echo "== page ingest at the store vs COPY (bench/store_ingest_bench.c, ${BENCH_INGEST_ISSUES:-50000} issues)"
+make -s -j"$JOBS" build/obj/bench/store_ingest_bench.o
+# shellcheck disable=SC2046
+"$CC" -o build/bench/store_ingest_bench build/obj/bench/store_ingest_bench.o build/libbiq.a \
+    $(pkg-config --libs $PKGS) -lpthread -lm
+. bench/lib.sh
+for path in copy json; do
+    bench_fresh_db biq_bench_store
+    build/bench/store_ingest_bench --issues "${BENCH_INGEST_ISSUES:-50000}" \
+        --app "postgresql:///biq_bench_store?host=$BIQ_PG_SOCKET&user=biq_app" \
+        --super "postgresql:///biq_bench_store?host=$BIQ_PG_SOCKET&user=postgres" \
+        $([ "$path" = json ] && echo --json) 2>/dev/null | tail -3
+done
 
 echo
 echo "== dashboard requests with wrk, warm and cold cache (bench/dashboard.sh)"

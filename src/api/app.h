@@ -72,6 +72,9 @@ typedef struct biq_app {
     /* The read replica the views load models from (store/replica.h,
      * BIQ_DATABASE_READ_URL); NULL: the primary alone. */
     biq_replica *replica;
+    /* Group commit of issue events (store/batcher.h, api/ingest.c); NULL:
+     * each event in a transaction of its own. */
+    struct biq_batcher *event_batcher;
 } biq_app;
 
 /* The instant the flow metrics are computed at: biq_clock_now of
@@ -97,6 +100,13 @@ biq_err biq_api_tx_failed(biq_response *resp, biq_err err, const char *doing);
  * *out from the caches of app (a biq_app; absent caches read as zero).
  * Thread-safe. */
 void biq_api_cache_probe(void *app, biq_metrics_caches *out);
+
+/* The group commit of POST /forge/events for app (see api/ingest.c):
+ * batches of at most max_items events, filled for at most max_wait_us.
+ * As biq_batcher_new; the caller frees it after the server stopped. */
+struct biq_batcher;
+biq_err biq_api_event_batcher_new(biq_app *app, size_t max_items, unsigned max_wait_us,
+                                  struct biq_batcher **out);
 
 /* The route table: static, read-only. */
 const biq_route *biq_api_routes(size_t *n_routes);

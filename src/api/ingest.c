@@ -5,6 +5,7 @@
  * with the path of its first problem and nothing is written), then written
  * in one tenant transaction; 2xx only after the commit, 5xx when the
  * database failed so that the platform retries. */
+#include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,15 @@
 #include "ingest/ingest.h"
 #include "settings/settings.h"
 #include "store/backfill.h"
+#include "store/batcher.h"
 #include "store/ingest.h"
 #include "store/ingest_extras.h"
 #include "store/settings.h"
 
-enum { PAGE_HASH_HEX = 64 };
+enum {
+    PAGE_HASH_HEX = 64,
+    NUMBER_TEXT_MAX = 24, /* an int64 in decimal, a separator and NUL */
+};
 
 /* Loads the body with the ingest limits; a 4xx naming the problem on
  * failure. */
@@ -54,23 +59,21 @@ static void override_field(const json_t *overrides, const char *path, char *dst,
         memcpy(dst, id, strlen(id) + 1);
 }
 
-/* The field ids to read story points and sprints with: the tenant's
- * settings (`fields.storyPoints`, `fields.sprint`) when a user set them,
+/* The field ids to read story points, sprints and the Flagged field with:
+ * the tenant's settings (`fields.storyPoints`, `fields.sprint`,
+ * `fields.flagged`) when a user set them,
  * else those the Forge side discovered for the project and sent with its
  * backfill. Custom field ids differ per site, so without either no custom
- * field is read at all (guessing would misread another site's fields). */
-static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_ms *now,
-                                biq_backfill_fields *buf, biq_err *err)
+ * field is read at all (guessing would misread another site's fields).
+ * overrides: the tenant's settings overrides (biq_store_settings_get). */
+static biq_field_ids fields_with(biq_tx *tx, const json_t *overrides, const char *project_key,
+                                 const biq_ms *now, biq_backfill_fields *buf, biq_err *err)
 {
     biq_field_ids ids = {NULL, NULL, now, NULL};
-    json_t *overrides = NULL;
-    int64_t version = 0;
     *buf = (biq_backfill_fields){{0}, {0}, {0}};
     *err = project_key != NULL ? biq_store_backfill_fields_get(tx, project_key, buf) : BIQ_OK;
-    if (*err == BIQ_OK)
-        *err = biq_store_settings_get(tx, NULL, &overrides, &version);
     if (*err != BIQ_OK)
-        goto out;
+        return ids;
     override_field(overrides, "fields.storyPoints", buf->story_points, sizeof buf->story_points);
     override_field(overrides, "fields.sprint", buf->sprint, sizeof buf->sprint);
     override_field(overrides, "fields.flagged", buf->flagged, sizeof buf->flagged);
@@ -80,7 +83,20 @@ static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_m
         ids.sprint = buf->sprint;
     if (buf->flagged[0] != '\0')
         ids.flagged = buf->flagged;
-out:
+    return ids;
+}
+
+/* fields_with the tenant's settings, read here. */
+static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_ms *now,
+                                biq_backfill_fields *buf, biq_err *err)
+{
+    biq_field_ids ids = {NULL, NULL, now, NULL};
+    json_t *overrides = NULL;
+    int64_t version = 0;
+    *buf = (biq_backfill_fields){{0}, {0}, {0}};
+    *err = biq_store_settings_get(tx, NULL, &overrides, &version);
+    if (*err == BIQ_OK)
+        ids = fields_with(tx, overrides, project_key, now, buf, err);
     json_decref(overrides);
     return ids;
 }
@@ -100,18 +116,23 @@ static biq_err write_issue_statuses(biq_tx *tx, const biq_issue *issues, size_t 
 }
 
 /* Writes issues, skipping (and purging) those with a security level, and
- * moves the data version of every project touched. */
+ * moves the data version of every project touched (once per run of equal
+ * project keys: callers pass issues grouped by project). each (NULL, or n
+ * entries) receives per-issue counts; a purged issue's stay zero. */
 static biq_err write_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
-                            biq_ingest_result *res)
+                            biq_ingest_result *res, biq_ingest_result *each)
 {
     biq_issue *keep = biq_arena_calloc(arena, n, sizeof *keep);
+    size_t *from = biq_arena_calloc(arena, n, sizeof *from);
+    biq_ingest_result *kept_each = NULL;
     size_t k = 0;
     biq_err err = BIQ_OK;
-    if (keep == NULL && n > 0)
+    if ((keep == NULL || from == NULL) && n > 0)
         return BIQ_ERR_NOMEM;
     for (size_t i = 0; i < n && err == BIQ_OK; i++) {
         const char *project = NULL;
         if (!issues[i].has_security_level) {
+            from[k] = i;
             keep[k++] = issues[i];
             continue;
         }
@@ -121,11 +142,22 @@ static biq_err write_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_a
     }
     if (err == BIQ_OK)
         err = write_issue_statuses(tx, keep, k, arena);
+    if (err == BIQ_OK && each != NULL && k > 0 &&
+        (kept_each = biq_arena_calloc(arena, k, sizeof *kept_each)) == NULL)
+        err = BIQ_ERR_NOMEM;
     if (err == BIQ_OK)
-        err = biq_store_issues_write(tx, keep, k, arena, res);
-    for (size_t i = 0; i < k && err == BIQ_OK; i++) {
-        if (i == 0 || strcmp(keep[i].project_key, keep[i - 1].project_key) != 0)
-            err = biq_store_data_version_bump(tx, keep[i].project_key);
+        err = biq_store_issues_write_each(tx, keep, k, arena, res, kept_each);
+    for (size_t i = 0; i < k && err == BIQ_OK && kept_each != NULL; i++)
+        each[from[i]] = kept_each[i];
+    /* One commit per project for a page; a batch of events (each given)
+     * moves each project's version by its number of events, as their own
+     * transactions would have. */
+    for (size_t i = 0, end; i < k && err == BIQ_OK; i = end) {
+        for (end = i + 1; end < k && strcmp(keep[end].project_key, keep[i].project_key) == 0;
+             end++) {
+        }
+        err = biq_store_data_version_bump_by(tx, keep[i].project_key,
+                                             each != NULL ? (int64_t)(end - i) : 1);
     }
     return err;
 }
@@ -140,15 +172,18 @@ struct event_job {
     biq_parse_error perr;
     biq_err parse_err;
     biq_ingest_result res;
+    /* Group commit (store/batcher.h): the tenant, the item queued, and the
+     * outcome of the transaction that held the event. */
+    const char *tenant;
+    biq_batch_item item;
+    biq_err tx_err;
 };
 
-static biq_err event_issue_tx(biq_tx *tx, struct event_job *job)
+/* Parses the event again with its project's custom field ids and settles
+ * its `updated`; job->parse_err says why it cannot be written. */
+static biq_err reparse_issue_event(struct event_job *job, biq_field_ids ids)
 {
-    biq_backfill_fields buf;
-    biq_err err;
-    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &job->now, &buf, &err);
-    if (err != BIQ_OK)
-        return err;
+    ids.now = &job->now;
     /* Parsed again with this project's custom field ids. */
     job->parse_err = biq_parse_event(job->root, &ids, job->arena, &job->event, &job->perr);
     if (job->parse_err != BIQ_OK)
@@ -163,7 +198,18 @@ static biq_err event_issue_tx(biq_tx *tx, struct event_job *job)
         job->parse_err = BIQ_ERR_SHAPE;
         return job->parse_err;
     }
-    return write_issues(tx, &job->event.issue, 1, job->arena, &job->res);
+    return BIQ_OK;
+}
+
+static biq_err event_issue_tx(biq_tx *tx, struct event_job *job)
+{
+    biq_backfill_fields buf;
+    biq_err err;
+    biq_field_ids ids = fields_for(tx, job->event.issue.project_key, &job->now, &buf, &err);
+    if (err == BIQ_OK)
+        err = reparse_issue_event(job, ids);
+    return err != BIQ_OK ? err : write_issues(tx, &job->event.issue, 1, job->arena, &job->res,
+                                              NULL);
 }
 
 static biq_err event_tx(biq_tx *tx, void *ctx)
@@ -186,6 +232,146 @@ static biq_err event_tx(biq_tx *tx, void *ctx)
     default:
         return BIQ_OK;
     }
+}
+
+/* ---- Group commit of issue events (store/batcher.h) ------------------------
+ *
+ * Concurrent issue events, of one tenant or of many, are written by one
+ * leader in ONE transaction: for each tenant in turn the transaction's
+ * tenant setting is moved (biq_tx_set_tenant: set_config(..., true), so
+ * RLS confines every statement to that tenant and nothing outlives the
+ * transaction), the tenant is checked, each event is parsed again with its
+ * project's field ids (read once per project), and all of the tenant's
+ * valid events are written together: one statuses upsert, one COPY stage
+ * and merge (biq_store_issues_write_each), one data-version bump per
+ * project. Then one COMMIT for everyone, and only then is any event
+ * answered. An event that fails its own checks (its parse, no `updated`)
+ * is answered 4xx and left out; a tenant that is not installed is answered
+ * 202 "rejected"; neither touches the others. When the transaction fails
+ * on the data (a constraint, a trigger: anything but a lost or overloaded
+ * database), it is rolled back and each remaining event is written again
+ * alone, as without batching, so one bad event fails alone; when the
+ * database itself failed, no event of the batch is acknowledged (5xx, the
+ * platform retries). The batch never holds two events of one issue of a
+ * tenant (the batcher's key), and writes in (tenant, project, issue)
+ * order, so concurrent batches lock rows in one order. */
+
+static int compare_jobs(const void *a, const void *b)
+{
+    const struct event_job *x = *(struct event_job *const *)a, *y = *(struct event_job *const *)b;
+    int c = strcmp(x->tenant, y->tenant);
+    if (c == 0)
+        c = strcmp(x->event.issue.project_key, y->event.issue.project_key);
+    if (c == 0)
+        c = (x->event.issue.id > y->event.issue.id) - (x->event.issue.id < y->event.issue.id);
+    return c;
+}
+
+/* Writes jobs[0..n) (one tenant, sorted by project) in tx. Per-job
+ * outcomes go to the jobs; the return value fails the whole batch. */
+static biq_err write_tenant_events(biq_tx *tx, struct event_job **jobs, size_t n,
+                                   biq_arena *arena)
+{
+    biq_issue *issues = biq_arena_calloc(arena, n, sizeof *issues);
+    biq_ingest_result *each = biq_arena_calloc(arena, n, sizeof *each), total = {0};
+    struct event_job **owner = biq_arena_calloc(arena, n, sizeof *owner);
+    biq_backfill_fields buf;
+    biq_field_ids ids = {0};
+    json_t *overrides = NULL;
+    int64_t version = 0;
+    size_t k = 0;
+    biq_err err;
+    if (issues == NULL || each == NULL || owner == NULL)
+        return BIQ_ERR_NOMEM;
+    /* biq_tx_begin set the first tenant already. */
+    if (strcmp(biq_tx_tenant(tx), jobs[0]->tenant) != 0 &&
+        (err = biq_tx_set_tenant(tx, jobs[0]->tenant)) != BIQ_OK)
+        return err;
+    if ((err = biq_store_tenant_ensure(tx)) == BIQ_ERR_NOT_FOUND) {
+        for (size_t i = 0; i < n; i++)
+            jobs[i]->tx_err = BIQ_ERR_NOT_FOUND;
+        return BIQ_OK;
+    }
+    if (err == BIQ_OK)
+        err = biq_store_settings_get(tx, NULL, &overrides, &version); /* once per tenant */
+    for (size_t i = 0; i < n && err == BIQ_OK; i++) {
+        const char *project = jobs[i]->event.issue.project_key;
+        if (i == 0 || strcmp(project, jobs[i - 1]->event.issue.project_key) != 0)
+            ids = fields_with(tx, overrides, project, &jobs[i]->now, &buf, &err);
+        if (err == BIQ_OK && reparse_issue_event(jobs[i], ids) == BIQ_OK) {
+            owner[k] = jobs[i];
+            issues[k++] = jobs[i]->event.issue;
+        }
+    }
+    json_decref(overrides);
+    if (err == BIQ_OK)
+        err = write_issues(tx, issues, k, arena, &total, each);
+    for (size_t i = 0; i < k && err == BIQ_OK; i++)
+        owner[i]->res = each[i];
+    return err;
+}
+
+/* The errors of a failed database rather than of the batch's data: no
+ * event may then be acknowledged, and writing them one by one would only
+ * fail again. */
+static bool database_failed(biq_err err)
+{
+    return err == BIQ_ERR_DB || err == BIQ_ERR_UNAVAILABLE || err == BIQ_ERR_NOMEM;
+}
+
+static void run_event_batch(void *env, biq_batch_item **items, size_t n)
+{
+    biq_app *app = env;
+    struct event_job *first = items[0]->ctx;
+    /* The first submitter's arena: its thread waits until this returns. */
+    biq_arena *arena = first->arena;
+    struct event_job **jobs = biq_arena_calloc(arena, n, sizeof *jobs);
+    biq_tx *tx = NULL;
+    biq_err err = jobs != NULL ? BIQ_OK : BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < n && jobs != NULL; i++)
+        jobs[i] = items[i]->ctx;
+    if (err == BIQ_OK) {
+        qsort(jobs, n, sizeof *jobs, compare_jobs);
+        err = biq_tx_begin(app->pool, jobs[0]->tenant, &tx);
+    }
+    for (size_t g = 0, end; err == BIQ_OK && g < n; g = end) {
+        for (end = g + 1; end < n && strcmp(jobs[end]->tenant, jobs[g]->tenant) == 0; end++) {
+        }
+        err = write_tenant_events(tx, jobs + g, end - g, arena);
+    }
+    if (tx != NULL)
+        err = err == BIQ_OK ? biq_tx_commit(tx) : (biq_tx_rollback(tx), err);
+    if (err == BIQ_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct event_job *job = items[i]->ctx;
+        if (job->parse_err != BIQ_OK || job->tx_err == BIQ_ERR_NOT_FOUND)
+            continue; /* answered on its own merits, not written either way */
+        job->res = (biq_ingest_result){0};
+        job->tx_err = database_failed(err) ? err
+                                            : biq_tx_run(app->pool, job->tenant, event_tx, job);
+    }
+}
+
+biq_err biq_api_event_batcher_new(biq_app *app, size_t max_items, unsigned max_wait_us,
+                                  biq_batcher **out)
+{
+    return biq_batcher_new(max_items, max_wait_us, run_event_batch, app, out);
+}
+
+/* The event's transaction: alone, or in a group commit when the server
+ * batches and the event is an issue upsert (deletes and sprints stay
+ * single: rare, and not worth a second batch path). */
+static biq_err store_event(biq_app *app, const biq_request *req, struct event_job *job)
+{
+    char key[BIQ_TENANT_ID_MAX + NUMBER_TEXT_MAX];
+    if (app->event_batcher == NULL || job->event.kind != BIQ_EVENT_ISSUE_UPSERT)
+        return biq_tx_run(app->pool, req->tenant->tenant_id, event_tx, job);
+    job->tenant = req->tenant->tenant_id;
+    snprintf(key, sizeof key, "%" PRId64 "@%s", job->event.issue.id, job->tenant);
+    job->item = (biq_batch_item){.ctx = job, .key = key};
+    biq_batcher_submit(app->event_batcher, &job->item);
+    return job->tx_err;
 }
 
 static biq_err not_installed(biq_app *app, biq_response *resp)
@@ -217,7 +403,7 @@ biq_err biq_handle_events(void *app_ptr, biq_request *req, biq_response *resp)
     }
     if (job.event.kind == BIQ_EVENT_ISSUE_UPSERT && job.event.issue.has_security_level)
         biq_metrics_add(app->metrics, BIQ_COUNTER_INGEST_RESTRICTED, 1);
-    err = biq_tx_run(app->pool, req->tenant->tenant_id, event_tx, &job);
+    err = store_event(app, req, &job);
     if (err == BIQ_ERR_NOT_FOUND) {
         err = not_installed(app, resp);
     } else if (job.parse_err != BIQ_OK) {
@@ -380,7 +566,8 @@ static biq_err page_tx(biq_tx *tx, void *ctx)
                                         job->arena)) != BIQ_OK ||
         (err = biq_store_sprints_write(tx, job->page.sprints, job->page.n_sprints, job->arena)) !=
             BIQ_OK ||
-        (err = write_issues(tx, job->page.issues, job->page.n_issues, job->arena, &job->res)) !=
+        (err = write_issues(tx, job->page.issues, job->page.n_issues, job->arena, &job->res,
+                            NULL)) !=
             BIQ_OK ||
         (err = page_hash(&job->page, job->arena, hash)) != BIQ_OK)
         return err;

@@ -6,11 +6,13 @@
 
 #include "api/app.h"
 #include "api/handlers.h"
+#include "store/batcher.h"
 #include "store/migrate.h"
 
 enum {
     READYZ_ACQUIRE_TIMEOUT_MS = 1000,
     GAUGES_MAX = 2048,
+    AUTH_GAUGES_MAX = 1024,
 };
 
 /* The read replica's lines (store/replica.h), appended to gauges at *used;
@@ -86,8 +88,9 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
     biq_pool_stats ps;
-    char gauges[GAUGES_MAX];
+    char gauges[GAUGES_MAX], auth[AUTH_GAUGES_MAX], all[GAUGES_MAX + AUTH_GAUGES_MAX];
     char *text = NULL;
+    unsigned long long token_hits, token_misses, batches = 0, batched = 0;
 
     biq_pool_stats_get(app->pool, &ps);
     snprintf(gauges, sizeof gauges,
@@ -102,9 +105,31 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
              "biq_db_pool_events_total{event=\"discard\"} %llu\n"
              "biq_db_pool_events_total{event=\"timeout\"} %llu\n",
              ps.size, ps.in_use, ps.open, ps.connects, ps.discards, ps.timeouts);
-    size_t used = strlen(gauges);
-    replica_gauges(app, gauges, sizeof gauges, &used);
-    if (biq_metrics_render(app->metrics, gauges, &text) != BIQ_OK)
+    size_t gauges_used = strlen(gauges);
+    replica_gauges(app, gauges, sizeof gauges, &gauges_used);
+    /* A miss is a token verified in full (RSA); a hit re-checked its
+     * claims only (auth/token_cache.h). */
+    biq_keyring_cache_lookups(app->keys, &token_hits, &token_misses);
+    snprintf(auth, sizeof auth,
+             "# HELP biq_token_cache_lookups_total Verified-token cache lookups by result.\n"
+             "# TYPE biq_token_cache_lookups_total counter\n"
+             "biq_token_cache_lookups_total{result=\"hit\"} %llu\n"
+             "biq_token_cache_lookups_total{result=\"miss\"} %llu\n"
+             "# HELP biq_token_cache_entries Verified tokens held.\n"
+             "# TYPE biq_token_cache_entries gauge\n"
+             "biq_token_cache_entries %zu\n",
+             token_hits, token_misses, biq_keyring_cached(app->keys));
+    if (app->event_batcher != NULL)
+        biq_batcher_counts(app->event_batcher, &batches, &batched);
+    size_t used = strlen(auth);
+    snprintf(auth + used, sizeof auth - used,
+             "# HELP biq_event_batches_total Group commits of events, and the events they held.\n"
+             "# TYPE biq_event_batches_total counter\n"
+             "biq_event_batches_total %llu\n"
+             "biq_event_batch_items_total %llu\n",
+             batches, batched);
+    snprintf(all, sizeof all, "%s%s", gauges, auth);
+    if (biq_metrics_render(app->metrics, all, &text) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_NOMEM, "cannot render metrics");
     /* Copy into the request arena so the text dies with the request. */
     resp->text = biq_arena_strdup(req->arena, text);

@@ -207,6 +207,14 @@ size_t biq_keyring_cached(biq_keyring *ring)
     return ring != NULL ? biq_token_cache_size(ring->cache) : 0;
 }
 
+void biq_keyring_cache_lookups(biq_keyring *ring, unsigned long long *hits,
+                               unsigned long long *misses)
+{
+    *hits = *misses = 0;
+    if (ring != NULL)
+        biq_token_cache_lookups(ring->cache, hits, misses);
+}
+
 void biq_keyring_free(biq_keyring *ring)
 {
     if (ring == NULL)

@@ -78,6 +78,12 @@ biq_err biq_keyring_authenticate(biq_keyring *ring, const biq_fit_policy *policy
  * metrics. */
 size_t biq_keyring_cached(biq_keyring *ring);
 
+/* The verified-token cache's lookups since the ring was made (0 and 0 for
+ * NULL): hits, and misses (each followed by a full verification). Any
+ * thread. */
+void biq_keyring_cache_lookups(biq_keyring *ring, unsigned long long *hits,
+                               unsigned long long *misses);
+
 /* Frees the keyring and its set. No thread may be using it. NULL is a
  * no-op. */
 void biq_keyring_free(biq_keyring *ring);

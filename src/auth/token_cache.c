@@ -32,6 +32,7 @@ struct biq_token_cache {
     entry *entries;
     atomic_uint_fast64_t clock;
     atomic_size_t used;
+    atomic_ullong hits, misses; /* lookups since creation, for /metrics */
     pthread_mutex_t locks[BIQ_TOKEN_CACHE_LOCKS];
     size_t locks_ready;
 };
@@ -51,6 +52,8 @@ biq_err biq_token_cache_new(size_t capacity, biq_token_cache **out)
         goto out;
     atomic_init(&c->clock, 0);
     atomic_init(&c->used, 0);
+    atomic_init(&c->hits, 0);
+    atomic_init(&c->misses, 0);
     err = BIQ_ERR_CRYPTO;
     if ((c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
         goto out;
@@ -136,6 +139,7 @@ bool biq_token_cache_get(biq_token_cache *c, const uint8_t digest[BIQ_TOKEN_CACH
         break;
     }
     pthread_mutex_unlock(lock);
+    atomic_fetch_add(hit ? &c->hits : &c->misses, 1);
     return hit;
 }
 
@@ -159,6 +163,9 @@ void biq_token_cache_put(biq_token_cache *c, const uint8_t digest[BIQ_TOKEN_CACH
     if (victim == NULL) {
         victim = &slots[0];
         for (size_t i = 1; i < BIQ_TOKEN_CACHE_WAYS; i++)
+            /* mutate: equivalent rel "< -> <=": each stamp is a fresh tick
+             * of one atomic clock, so two used slots never tie
+             * (test capacity_is_a_bound pins the LRU victim in every way) */
             if (slots[i].stamp < victim->stamp)
                 victim = &slots[i];
     }
@@ -184,4 +191,11 @@ size_t biq_token_cache_size(biq_token_cache *c)
 size_t biq_token_cache_capacity(const biq_token_cache *c)
 {
     return c->sets * BIQ_TOKEN_CACHE_WAYS;
+}
+
+void biq_token_cache_lookups(biq_token_cache *c, unsigned long long *hits,
+                             unsigned long long *misses)
+{
+    *hits = atomic_load(&c->hits);
+    *misses = atomic_load(&c->misses);
 }

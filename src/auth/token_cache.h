@@ -87,4 +87,10 @@ size_t biq_token_cache_capacity(const biq_token_cache *cache);
 /* Frees the cache; no thread may be using it. NULL is a no-op. */
 void biq_token_cache_free(biq_token_cache *cache);
 
+/* Lookups since creation: *hits that passed every check, *misses (no
+ * entry, or one that failed a check and was dropped). Any thread; the two
+ * are read one after the other, not as one snapshot. */
+void biq_token_cache_lookups(biq_token_cache *cache, unsigned long long *hits,
+                             unsigned long long *misses);
+
 #endif

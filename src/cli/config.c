@@ -308,6 +308,11 @@ static biq_err load_serve(struct env *env, biq_config *cfg)
     if ((err = load_secret(env, "BIQ_DATABASE_READ_URL", false, cfg->read_database_url,
                            sizeof cfg->read_database_url)) != BIQ_OK)
         return err;
+    if ((err = parse_uint(env, "BIQ_EVENT_BATCH_MAX", BIQ_CONFIG_EVENT_BATCH_DEFAULT, 0,
+                          BIQ_CONFIG_EVENT_BATCH_MAX, &cfg->event_batch_max)) != BIQ_OK ||
+        (err = parse_uint(env, "BIQ_EVENT_BATCH_WAIT_US", BIQ_CONFIG_EVENT_WAIT_US_DEFAULT, 0,
+                          BIQ_CONFIG_EVENT_WAIT_US_MAX, &cfg->event_batch_wait_us)) != BIQ_OK)
+        return err;
     return parse_uint(env, "BIQ_DB_POOL_SIZE", cfg->workers, 1, BIQ_CONFIG_POOL_MAX,
                       &cfg->db_pool_size);
 }

@@ -29,6 +29,13 @@ enum {
     BIQ_CONFIG_SWEEP_MAX_S = 86400,
     BIQ_CONFIG_PROJECT_CACHE_MB_DEFAULT = 512,
     BIQ_CONFIG_PROJECT_CACHE_MB_MAX = 1024 * 1024, /* 1 TiB: a typo guard, not a sizing */
+    /* Group commit of events (store/batcher.h): BIQ_EVENT_BATCH_MAX events
+     * per transaction at most (0: no batching), waiting at most
+     * BIQ_EVENT_BATCH_WAIT_US for a batch to fill. */
+    BIQ_CONFIG_EVENT_BATCH_DEFAULT = 32,
+    BIQ_CONFIG_EVENT_BATCH_MAX = 1024,      /* = BIQ_BATCHER_ITEMS_MAX */
+    BIQ_CONFIG_EVENT_WAIT_US_DEFAULT = 500,
+    BIQ_CONFIG_EVENT_WAIT_US_MAX = 100000,  /* = BIQ_BATCHER_WAIT_US_MAX */
 };
 
 typedef struct biq_config {
@@ -56,6 +63,8 @@ typedef struct biq_config {
     unsigned alert_sweep_s;                            /* BIQ_ALERT_SWEEP_SECONDS, default 3600 */
     unsigned project_cache_mb;                         /* BIQ_PROJECT_CACHE_MB, 0 = off */
     char read_database_url[BIQ_CONFIG_URL_MAX + 1];    /* BIQ_DATABASE_READ_URL(_FILE): "" none */
+    unsigned event_batch_max;                          /* BIQ_EVENT_BATCH_MAX, 0 = off */
+    unsigned event_batch_wait_us;                      /* BIQ_EVENT_BATCH_WAIT_US */
 } biq_config;
 
 /* What a command needs: the variables that must be present. */

@@ -20,6 +20,7 @@
 #include "explain/breaker.h"
 #include "explain/explain.h"
 #include "ingest/ingest.h"
+#include "store/batcher.h"
 
 enum {
     WHY_MAX = 1024,
@@ -30,6 +31,10 @@ enum {
     MIB = 1024 * 1024,
     METRICS_WORKERS = 1, /* one scraper, a few probes */
 };
+
+_Static_assert((int)BIQ_CONFIG_EVENT_BATCH_MAX == (int)BIQ_BATCHER_ITEMS_MAX &&
+                   (int)BIQ_CONFIG_EVENT_WAIT_US_MAX == (int)BIQ_BATCHER_WAIT_US_MAX,
+               "the BIQ_EVENT_BATCH_* limits are the batcher's");
 
 static int64_t real_clock(void)
 {
@@ -153,6 +158,10 @@ static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server,
         (err = biq_replica_new(cfg->read_database_url, cfg->db_pool_size, app->log,
                                &app->replica)) != BIQ_OK)
         return err;
+    if (cfg->event_batch_max > 0 &&
+        (err = biq_api_event_batcher_new(app, cfg->event_batch_max, cfg->event_batch_wait_us,
+                                         &app->event_batcher)) != BIQ_OK)
+        return err;
     app->metrics = biq_metrics_new(routes, n_routes, reasons, n_reasons, counters, n_counters);
     if (app->metrics == NULL)
         return BIQ_ERR_NOMEM;
@@ -228,15 +237,18 @@ int biq_cli_serve(int argc, char **argv)
         goto out;
     }
     biq_log_write(app.log, BIQ_LOG_INFO, "listening",
-                  json_pack("{s:s,s:i,s:s,s:i,s:i,s:i,s:i}", "host", cfg.listen_host, "port",
-                            (int)biq_server_port(server), "metrics_host", cfg.metrics_host,
-                            "metrics_port", (int)biq_server_port(metrics_server), "workers",
-                            (int)cfg.workers, "db_pool", (int)cfg.db_pool_size,
-                            "project_cache_mb", (int)cfg.project_cache_mb));
+                  json_pack("{s:s,s:i,s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "host", cfg.listen_host,
+                            "port", (int)biq_server_port(server), "metrics_host",
+                            cfg.metrics_host, "metrics_port", (int)biq_server_port(metrics_server),
+                            "workers", (int)cfg.workers, "db_pool", (int)cfg.db_pool_size,
+                            "project_cache_mb", (int)cfg.project_cache_mb, "event_batch_max",
+                            (int)cfg.event_batch_max, "event_batch_wait_us",
+                            (int)cfg.event_batch_wait_us));
     status = wait_for_shutdown(&app, server, &set);
 out:
     biq_server_stop(metrics_server);
     biq_server_stop(server);
+    biq_batcher_free(app.event_batcher); /* no request runs any more */
     free(serves);
     biq_alert_worker_stop(app.alert_worker);
     biq_metrics_free(app.metrics);

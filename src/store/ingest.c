@@ -1,19 +1,22 @@
 /* ingest.c - page-at-a-time writes of Jira data (see ingest.h). Each write
- * is a handful of statements whatever the page size: rows travel as array
- * parameters and are unpacked with unnest() on the server. */
+ * is a handful of statements whatever the page size: issues and their
+ * transitions are streamed with COPY into transaction-local stage tables
+ * and merged from there (store/copy.h); the small catalogues travel as
+ * array parameters unpacked with unnest() on the server. */
 #include "store/ingest.h"
 
 #include <inttypes.h>
+#include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/ingest_extras.h"
+#include "store/copy.h"
 #include "store/pgarray.h"
 
 enum {
-    ISSUE_COLUMNS = 15,
-    TRANSITION_COLUMNS = 8, /* with the status names Jira wrote */
     NUMBER_MAX = 32,
     /* Rows a project gathers in data_commits, on average, between two
      * compactions: what a version read sums (plus dead rows until
@@ -24,65 +27,111 @@ enum {
 /* ms since the epoch to timestamptz, exactly (no floating point). */
 #define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
 
-static const char UPSERT_ISSUES[] =
-    "WITH input AS ("
-    " SELECT * FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[],"
-    "  $7::bigint[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[],"
-    "  $13::bigint[], $14::float8[], $15::int[], $16::int[])"
-    "  AS t(issue_id, key, project_id, project_key, summary, status_id, issue_type, priority,"
-    "       assignee, created_ms, updated_ms, resolution_ms, story_points, total, present)"
-    " WHERE NOT EXISTS (SELECT 1 FROM issue_tombstones x"
-    "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id"
-    "                   AND (x.reason = 'deleted'"
-    "                        OR x.state_at >= " MS_TO_TS("t.updated_ms") ")))"
-    " INSERT INTO issues AS i (tenant_id, issue_id, key, project_id, project_key, summary,"
-    "  status_id, issue_type, priority, assignee, created_at, updated_at, resolution_at,"
-    "  story_points, changelog_total, changelog_present)"
-    " SELECT $1, issue_id, key, project_id, project_key, summary, status_id, issue_type,"
-    /* An event without `created` (some webhooks) stands in its `updated`;
-     * least() below lets the real instant win whenever it arrives. */
-    "  priority, assignee, " MS_TO_TS("coalesce(created_ms, updated_ms)") ", "
-    MS_TO_TS("updated_ms") ","
-    "  " MS_TO_TS("resolution_ms") ", story_points, coalesce(total, 0), coalesce(present, 0)"
-    " FROM input"
-    " ON CONFLICT (tenant_id, issue_id) DO UPDATE SET"
-    "  key = EXCLUDED.key, project_id = coalesce(EXCLUDED.project_id, i.project_id),"
-    "  project_key = EXCLUDED.project_key, summary = EXCLUDED.summary,"
-    "  status_id = EXCLUDED.status_id, issue_type = EXCLUDED.issue_type,"
-    "  priority = EXCLUDED.priority, assignee = EXCLUDED.assignee,"
-    "  created_at = least(i.created_at, EXCLUDED.created_at), updated_at = EXCLUDED.updated_at,"
-    "  resolution_at = EXCLUDED.resolution_at, story_points = EXCLUDED.story_points,"
-    /* Histories only ever grow: an event (no changelog counts) keeps them. */
-    "  changelog_total = greatest(i.changelog_total, EXCLUDED.changelog_total),"
-    "  changelog_present = greatest(i.changelog_present, EXCLUDED.changelog_present)"
-    " WHERE i.updated_at <= EXCLUDED.updated_at"
-    " RETURNING issue_id";
+/* Staging. A write of at least BIQ_INGEST_COPY_MIN_ISSUES issues (a
+ * backfill page) streams its rows with COPY into two temp tables that die
+ * with the transaction (ON COMMIT DROP: no session state survives, as
+ * PgBouncer's transaction pooling needs); a smaller one (events, a group
+ * commit of them, a changelog page) sends them as one JSON parameter read
+ * with jsonb_to_recordset, because creating and dropping two tables costs
+ * more catalog work (files, pg_class/pg_attribute rows, a TOAST table
+ * each) than such a write itself. Either way the rows are merged into the
+ * real tables by the same INSERT ... SELECT per table, which applies every
+ * rule below: only the row source differs. A second COPY write in one
+ * transaction finds the tables and empties them. The COPY rides in the
+ * same round trip as the CREATE (a COPY ends a multi-statement query, and
+ * libpq returns at the COPY). */
+#define ISSUE_COLUMNS                                                                              \
+    "issue_id bigint, key text, project_id bigint, project_key text, summary text,"                \
+    " status_id bigint, issue_type text, priority text, assignee text, created_ms bigint,"         \
+    " updated_ms bigint, resolution_ms bigint, story_points float8, total int, present int,"       \
+    " sprints bigint[]"
+#define TRANSITION_COLUMNS                                                                         \
+    "issue_id bigint, history_id bigint, item_index int, at_ms bigint, from_status bigint,"        \
+    " to_status bigint, from_name text, to_name text"
+#define STAGE_TABLES                                                                               \
+    "SET LOCAL client_min_messages = warning;"                                                     \
+    " CREATE TEMP TABLE IF NOT EXISTS biq_stage_issues (" ISSUE_COLUMNS ") ON COMMIT DROP;"        \
+    " CREATE TEMP TABLE IF NOT EXISTS biq_stage_transitions (" TRANSITION_COLUMNS ")"              \
+    "  ON COMMIT DROP;"                                                                            \
+    " DELETE FROM biq_stage_issues; DELETE FROM biq_stage_transitions;"
+
+static const char COPY_ISSUES[] = STAGE_TABLES " COPY biq_stage_issues FROM STDIN";
+static const char COPY_TRANSITIONS[] = "COPY biq_stage_transitions FROM STDIN";
+
+/* The row sources under alias a: the stage tables, or the JSON parameter n. */
+#define ISSUES_STAGE(a) "biq_stage_issues " a
+#define ISSUES_JSON(n, a) "jsonb_to_recordset(" n "::jsonb) AS " a "(" ISSUE_COLUMNS ")"
+#define TRANSITIONS_STAGE(a) "biq_stage_transitions " a
+#define TRANSITIONS_JSON(n, a) "jsonb_to_recordset(" n "::jsonb) AS " a "(" TRANSITION_COLUMNS ")"
+
+#define UPSERT_ISSUES_FROM(source)                                                                 \
+    "WITH input AS ("                                                                              \
+    " SELECT * FROM " source                                                                       \
+    " WHERE NOT EXISTS (SELECT 1 FROM issue_tombstones x"                                          \
+    "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id"                        \
+    "                   AND (x.reason = 'deleted'"                                                 \
+    "                        OR x.state_at >= " MS_TO_TS("t.updated_ms") ")))"                     \
+    " INSERT INTO issues AS i (tenant_id, issue_id, key, project_id, project_key, summary,"        \
+    "  status_id, issue_type, priority, assignee, created_at, updated_at, resolution_at,"          \
+    "  story_points, changelog_total, changelog_present)"                                          \
+    " SELECT $1, issue_id, key, project_id, project_key, summary, status_id, issue_type,"          \
+    /* An event without `created` (some webhooks) stands in its `updated`;                         \
+     * least() below lets the real instant win whenever it arrives. */                             \
+    "  priority, assignee, " MS_TO_TS("coalesce(created_ms, updated_ms)") ", "                     \
+    MS_TO_TS("updated_ms") ","                                                                     \
+    "  " MS_TO_TS("resolution_ms") ", story_points, coalesce(total, 0), coalesce(present, 0)"      \
+    " FROM input"                                                                                  \
+    " ON CONFLICT (tenant_id, issue_id) DO UPDATE SET"                                             \
+    "  key = EXCLUDED.key, project_id = coalesce(EXCLUDED.project_id, i.project_id),"              \
+    "  project_key = EXCLUDED.project_key, summary = EXCLUDED.summary,"                            \
+    "  status_id = EXCLUDED.status_id, issue_type = EXCLUDED.issue_type,"                          \
+    "  priority = EXCLUDED.priority, assignee = EXCLUDED.assignee,"                                \
+    "  created_at = least(i.created_at, EXCLUDED.created_at), updated_at = EXCLUDED.updated_at,"   \
+    "  resolution_at = EXCLUDED.resolution_at, story_points = EXCLUDED.story_points,"              \
+    /* Histories only ever grow: an event (no changelog counts) keeps them. */                     \
+    "  changelog_total = greatest(i.changelog_total, EXCLUDED.changelog_total),"                   \
+    "  changelog_present = greatest(i.changelog_present, EXCLUDED.changelog_present)"              \
+    " WHERE i.updated_at <= EXCLUDED.updated_at"                                                   \
+    " RETURNING issue_id"
 
 /* Only for issues that exist (not deleted, not restricted). The live set
- * is looked up by id list, which the primary key answers whatever the
- * table statistics say: a per-row EXISTS was planned as a scan of all
- * issues on fresh tables, making a backfill quadratic. */
-static const char INSERT_TRANSITIONS[] =
-    "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"
-    " from_status, to_status, from_name, to_name)"
-    " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
-    "  nullif(t.from_status, 0), t.to_status, t.from_name, t.to_name"
-    " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[],"
-    "             $8::text[], $9::text[])"
-    "  AS t(issue_id, history_id, item_index, at_ms, from_status, to_status, from_name, to_name)"
-    " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($10::bigint[])) AS live USING (issue_id)"
-    " ON CONFLICT DO NOTHING";
+ * is looked up by id list ($2), which the primary key answers whatever the
+ * table statistics say (a temp table has none): a per-row EXISTS was
+ * planned as a scan of all issues on fresh tables, making a backfill
+ * quadratic. */
+#define INSERT_TRANSITIONS_FROM(source)                                                            \
+    "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"             \
+    " from_status, to_status, from_name, to_name)"                                                 \
+    " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","                 \
+    "  nullif(t.from_status, 0), t.to_status, t.from_name, t.to_name"                              \
+    " FROM " source                                                                                \
+    " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"                                \
+    "       AND i.issue_id = ANY($2::bigint[])) AS live USING (issue_id)"                          \
+    " ON CONFLICT DO NOTHING RETURNING issue_id"
 
-/* Cleared only for issues both written now and carrying the field. */
-static const char CLEAR_SPRINTS[] =
-    "DELETE FROM issue_sprints WHERE tenant_id = $1 AND issue_id = ANY($2::bigint[])"
-    " AND issue_id = ANY($3::bigint[])";
+/* Cleared only for issues both written now ($2) and carrying the field
+ * (sprints not NULL in the source). */
+#define CLEAR_SPRINTS_FROM(source)                                                                 \
+    "DELETE FROM issue_sprints WHERE tenant_id = $1 AND issue_id = ANY($2::bigint[])"              \
+    " AND issue_id IN (SELECT s.issue_id FROM " source " WHERE s.sprints IS NOT NULL)"
 
-static const char INSERT_SPRINTS[] =
-    "INSERT INTO issue_sprints (tenant_id, issue_id, sprint_id)"
-    " SELECT $1, t.issue_id, t.sprint_id FROM unnest($2::bigint[], $3::bigint[]) AS t(issue_id, sprint_id)"
-    " WHERE t.issue_id = ANY($4::bigint[]) ON CONFLICT DO NOTHING";
+#define INSERT_SPRINTS_FROM(source)                                                                \
+    "INSERT INTO issue_sprints (tenant_id, issue_id, sprint_id)"                                   \
+    " SELECT $1, s.issue_id, u.sprint_id FROM " source                                             \
+    "  CROSS JOIN LATERAL unnest(s.sprints) AS u(sprint_id)"                                       \
+    " WHERE s.issue_id = ANY($2::bigint[]) ON CONFLICT DO NOTHING"
+
+/* [0]: from the stage tables; [1]: from JSON ($2 for the issue upsert,
+ * $3 for the rest, after the tenant and an id list). */
+static const char *const UPSERT_ISSUES[] = {UPSERT_ISSUES_FROM(ISSUES_STAGE("t")),
+                                            UPSERT_ISSUES_FROM(ISSUES_JSON("$2", "t"))};
+static const char *const INSERT_TRANSITIONS[] = {
+    INSERT_TRANSITIONS_FROM(TRANSITIONS_STAGE("t")),
+    INSERT_TRANSITIONS_FROM(TRANSITIONS_JSON("$3", "t"))};
+static const char *const CLEAR_SPRINTS[] = {CLEAR_SPRINTS_FROM(ISSUES_STAGE("s")),
+                                            CLEAR_SPRINTS_FROM(ISSUES_JSON("$3", "s"))};
+static const char *const INSERT_SPRINTS[] = {INSERT_SPRINTS_FROM(ISSUES_STAGE("s")),
+                                             INSERT_SPRINTS_FROM(ISSUES_JSON("$3", "s"))};
 
 /* Complete when the embedded changelog held everything, or the full
  * changelog pages received cover Jira's total. */
@@ -92,7 +141,7 @@ static const char UPDATE_COMPLETE[] =
     "   FROM changelog_pages p WHERE p.tenant_id = i.tenant_id AND p.issue_id = i.issue_id), 0)"
     "   >= i.changelog_total"
     " WHERE i.tenant_id = $1 AND i.issue_id = ANY($2::bigint[])"
-    " RETURNING i.changelog_complete";
+    " RETURNING i.issue_id, i.changelog_complete";
 
 static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
 {
@@ -116,71 +165,207 @@ biq_err biq_store_tenant_ensure(biq_tx *tx)
     return err;
 }
 
-static void add_issue_row(biq_pgarray *c, const biq_issue *is)
+static void copy_issue_row(biq_copy *c, const biq_issue *is)
 {
-    biq_pgarray_int(&c[0], is->id);
-    biq_pgarray_text(&c[1], is->key);
-    biq_pgarray_int_opt(&c[2], is->project_id, is->project_id > 0);
-    biq_pgarray_text(&c[3], is->project_key);
-    biq_pgarray_text(&c[4], is->summary);
-    biq_pgarray_int(&c[5], is->status_id);
-    biq_pgarray_text(&c[6], is->issue_type);
-    biq_pgarray_text(&c[7], is->priority);
-    biq_pgarray_text(&c[8], is->assignee);
-    biq_pgarray_int_opt(&c[9], is->created, is->created != BIQ_MS_NONE);
-    biq_pgarray_int(&c[10], is->updated);
-    biq_pgarray_int_opt(&c[11], is->resolution_at, is->resolution_at != BIQ_MS_NONE);
-    biq_pgarray_double_opt(&c[12], is->story_points, is->has_story_points);
-    biq_pgarray_int_opt(&c[13], is->changelog_total, is->changelog_total >= 0);
-    biq_pgarray_int_opt(&c[14], is->changelog_present, is->changelog_total >= 0);
+    biq_copy_int(c, is->id);
+    biq_copy_text(c, is->key);
+    biq_copy_int_opt(c, is->project_id, is->project_id > 0);
+    biq_copy_text(c, is->project_key);
+    biq_copy_text(c, is->summary);
+    biq_copy_int(c, is->status_id);
+    biq_copy_text(c, is->issue_type);
+    biq_copy_text(c, is->priority);
+    biq_copy_text(c, is->assignee);
+    biq_copy_int_opt(c, is->created, is->created != BIQ_MS_NONE);
+    biq_copy_int(c, is->updated);
+    biq_copy_int_opt(c, is->resolution_at, is->resolution_at != BIQ_MS_NONE);
+    biq_copy_double_opt(c, is->story_points, is->has_story_points);
+    biq_copy_int_opt(c, is->changelog_total, is->changelog_total >= 0);
+    biq_copy_int_opt(c, is->changelog_present, is->changelog_total >= 0);
+    biq_copy_int_array(c, is->sprint_ids, is->n_sprint_ids);
+    biq_copy_row_end(c);
 }
 
-/* The issue upsert; *applied receives the ids whose row was written. */
-static biq_err upsert_issues(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
-                             PGresult **applied)
+static void copy_transition_row(biq_copy *c, int64_t issue_id, const biq_transition *t)
 {
-    biq_pgarray cols[ISSUE_COLUMNS];
-    const char *params[ISSUE_COLUMNS + 1] = {biq_tx_tenant(tx)};
-    for (size_t c = 0; c < ISSUE_COLUMNS; c++)
-        biq_pgarray_init(&cols[c], arena);
-    for (size_t i = 0; i < n; i++)
-        add_issue_row(cols, &issues[i]);
-    biq_err err = finish_all(cols, ISSUE_COLUMNS, params + 1);
-    if (err != BIQ_OK)
-        return err;
-    return biq_tx_exec(tx, UPSERT_ISSUES, ISSUE_COLUMNS + 1, params, applied);
+    biq_copy_int(c, issue_id);
+    biq_copy_int(c, t->history_id);
+    biq_copy_int(c, t->item_index);
+    biq_copy_int(c, t->at);
+    biq_copy_int(c, t->from_status);
+    biq_copy_int(c, t->to_status);
+    biq_copy_text(c, t->from_name);
+    biq_copy_text(c, t->to_name);
+    biq_copy_row_end(c);
 }
 
-static const char *all_ids(const biq_issue *issues, size_t n, biq_arena *arena, biq_err *err);
-
-static biq_err insert_transitions(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
-                                  size_t *inserted)
+/* Streams issues[0..n) into the stage tables (created here), transitions
+ * too when there are any. The COPY buffer (BIQ_COPY_CHUNK bytes) comes
+ * from the arena, not the stack. */
+static biq_err stage_rows(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena)
 {
-    biq_pgarray cols[TRANSITION_COLUMNS];
-    const char *params[TRANSITION_COLUMNS + 2] = {biq_tx_tenant(tx)};
-    PGresult *res = NULL;
-    for (size_t c = 0; c < TRANSITION_COLUMNS; c++)
-        biq_pgarray_init(&cols[c], arena);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < issues[i].n_transitions; k++) {
-            const biq_transition *t = &issues[i].transitions[k];
-            biq_pgarray_int(&cols[0], issues[i].id);
-            biq_pgarray_int(&cols[1], t->history_id);
-            biq_pgarray_int(&cols[2], t->item_index);
-            biq_pgarray_int(&cols[3], t->at);
-            biq_pgarray_int(&cols[4], t->from_status);
-            biq_pgarray_int(&cols[5], t->to_status);
-            biq_pgarray_text(&cols[6], t->from_name);
-            biq_pgarray_text(&cols[7], t->to_name);
+    biq_copy *c = biq_arena_calloc(arena, 1, sizeof *c);
+    bool transitions = false;
+    if (c == NULL)
+        return BIQ_ERR_NOMEM;
+    if (biq_copy_begin(c, tx, COPY_ISSUES) == BIQ_OK)
+        for (size_t i = 0; i < n; i++) {
+            copy_issue_row(c, &issues[i]);
+            transitions = transitions || issues[i].n_transitions > 0;
         }
+    biq_err err = biq_copy_end(c, NULL);
+    if (err != BIQ_OK || !transitions)
+        return err;
+    if (biq_copy_begin(c, tx, COPY_TRANSITIONS) == BIQ_OK)
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < issues[i].n_transitions; k++)
+                copy_transition_row(c, issues[i].id, &issues[i].transitions[k]);
+    return biq_copy_end(c, NULL);
+}
+
+/* Where a write's rows are for the merge statements: staged by COPY
+ * (json false), or in the JSON texts below (arena). */
+typedef struct rows {
+    bool json;
+    const char *issues, *transitions;
+} rows;
+
+static json_t *text_or_null(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *int_or_null(int64_t v, bool present)
+{
+    return present ? json_integer((json_int_t)v) : json_null();
+}
+
+/* The issue as an object of ISSUE_COLUMNS' names; NULL on failure (no
+ * memory, text that is not UTF-8: the parsers never give such). */
+static json_t *issue_json(const biq_issue *is)
+{
+    json_t *sprints = json_null();
+    if (is->sprint_ids != NULL) {
+        sprints = json_array();
+        for (size_t k = 0; sprints != NULL && k < is->n_sprint_ids; k++)
+            if (json_array_append_new(sprints, json_integer((json_int_t)is->sprint_ids[k])) != 0)
+                json_decref(sprints), sprints = NULL;
     }
-    if (cols[0].count == 0)
+    return json_pack("{s:I,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o}",
+                     "issue_id", (json_int_t)is->id, "key", text_or_null(is->key), "project_id",
+                     int_or_null(is->project_id, is->project_id > 0), "project_key",
+                     text_or_null(is->project_key), "summary", text_or_null(is->summary),
+                     "status_id", (json_int_t)is->status_id, "issue_type",
+                     text_or_null(is->issue_type), "priority", text_or_null(is->priority),
+                     "assignee", text_or_null(is->assignee), "created_ms",
+                     int_or_null(is->created, is->created != BIQ_MS_NONE), "updated_ms",
+                     (json_int_t)is->updated, "resolution_ms",
+                     int_or_null(is->resolution_at, is->resolution_at != BIQ_MS_NONE),
+                     "story_points", is->has_story_points ? json_real(is->story_points) : json_null(),
+                     "total", int_or_null(is->changelog_total, is->changelog_total >= 0),
+                     "present", int_or_null(is->changelog_present, is->changelog_total >= 0),
+                     "sprints", sprints);
+}
+
+static json_t *transition_json(int64_t issue_id, const biq_transition *t)
+{
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}", "issue_id", (json_int_t)issue_id,
+                     "history_id", (json_int_t)t->history_id, "item_index",
+                     (json_int_t)t->item_index, "at_ms", (json_int_t)t->at, "from_status",
+                     (json_int_t)t->from_status, "to_status", (json_int_t)t->to_status,
+                     "from_name", text_or_null(t->from_name), "to_name",
+                     text_or_null(t->to_name));
+}
+
+/* The array's compact text in the arena (no ASCII escaping: PostgreSQL
+ * reads UTF-8). Consumes list. */
+static const char *dump_to(biq_arena *arena, json_t *list, biq_err *err)
+{
+    char *text = list != NULL ? json_dumps(list, JSON_COMPACT) : NULL;
+    const char *out = text != NULL ? biq_arena_strdup(arena, text) : NULL;
+    free(text);
+    json_decref(list);
+    if (out == NULL)
+        *err = BIQ_ERR_NOMEM;
+    return out;
+}
+
+/* The rows of issues[0..n) as JSON (the issues too when with_issues). */
+static biq_err json_rows(const biq_issue *issues, size_t n, bool with_issues, biq_arena *arena,
+                         rows *out)
+{
+    biq_err err = BIQ_OK;
+    json_t *is = json_array(), *tr = json_array();
+    for (size_t i = 0; i < n && is != NULL && tr != NULL; i++) {
+        if (with_issues && json_array_append_new(is, issue_json(&issues[i])) != 0)
+            err = BIQ_ERR_INVALID;
+        for (size_t k = 0; k < issues[i].n_transitions; k++)
+            if (json_array_append_new(tr, transition_json(issues[i].id,
+                                                          &issues[i].transitions[k])) != 0)
+                err = BIQ_ERR_INVALID;
+    }
+    out->json = true;
+    out->issues = dump_to(arena, is, &err);
+    out->transitions = dump_to(arena, tr, &err);
+    return err;
+}
+
+/* The size from which writes use COPY: BIQ_INGEST_COPY_MIN_ISSUES unless a
+ * test or benchmark moved it (biq_store_ingest_copy_min). */
+static atomic_size_t copy_min = BIQ_INGEST_COPY_MIN_ISSUES;
+
+void biq_store_ingest_copy_min(size_t n)
+{
+    atomic_store(&copy_min, n);
+}
+
+/* Puts the rows of issues[0..n) where the merge statements read them. */
+static biq_err prepare_rows(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
+                            rows *out)
+{
+    *out = (rows){0};
+    if (n >= atomic_load(&copy_min))
+        return stage_rows(tx, issues, n, arena);
+    return json_rows(issues, n, true, arena, out);
+}
+
+/* The index of issue id (decimal text) in issues[0..n), or n. Linear:
+ * only the per-issue counts of a group commit (a batch of events) ask. */
+static size_t index_of(const biq_issue *issues, size_t n, const char *id)
+{
+    int64_t v = strtoll(id, NULL, 10);
+    size_t i = 0;
+    while (i < n && issues[i].id != v)
+        i++;
+    return i;
+}
+
+static size_t count_transitions(const biq_issue *issues, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += issues[i].n_transitions;
+    return total;
+}
+
+/* Merges the transitions of issues[0..n) (from src) whose issue is live
+ * (page_ids: all of issues' ids). Adds the new ones to *inserted and, when
+ * each is given, to each[i] of their issue. */
+static biq_err merge_transitions(biq_tx *tx, const biq_issue *issues, size_t n, const rows *src,
+                                 const char *page_ids, size_t *inserted, biq_ingest_result *each)
+{
+    PGresult *res = NULL;
+    if (count_transitions(issues, n) == 0)
         return BIQ_OK;
-    biq_err err = finish_all(cols, TRANSITION_COLUMNS, params + 1);
-    if (err == BIQ_OK && (params[TRANSITION_COLUMNS + 1] = all_ids(issues, n, arena, &err)) != NULL)
-        err = biq_tx_exec(tx, INSERT_TRANSITIONS, TRANSITION_COLUMNS + 2, params, &res);
+    const char *params[] = {biq_tx_tenant(tx), page_ids, src->transitions};
+    biq_err err = biq_tx_exec(tx, INSERT_TRANSITIONS[src->json], src->json ? 3 : 2, params, &res);
+    for (int r = 0; err == BIQ_OK && r < PQntuples(res); r++) {
+        size_t k = each != NULL ? index_of(issues, n, PQgetvalue(res, r, 0)) : n;
+        if (k < n)
+            each[k].transitions_new++;
+    }
     if (err == BIQ_OK)
-        *inserted += strtoull(PQcmdTuples(res), NULL, 10);
+        *inserted += (size_t)PQntuples(res);
     PQclear(res);
     return err;
 }
@@ -195,47 +380,20 @@ static const char *ids_literal(PGresult *res, biq_arena *arena, biq_err *err)
     return biq_pgarray_finish(&ids, err);
 }
 
-/* Membership follows the issue's state: replaced only for issues whose row
- * was written and whose payload carried the sprint field. */
-static biq_err replace_sprints(biq_tx *tx, const biq_issue *issues, size_t n,
-                               const char *applied_ids, biq_arena *arena)
-{
-    biq_pgarray carried, pair_issue, pair_sprint;
-    biq_err err;
-    biq_pgarray_init(&carried, arena);
-    biq_pgarray_init(&pair_issue, arena);
-    biq_pgarray_init(&pair_sprint, arena);
-    for (size_t i = 0; i < n; i++) {
-        if (issues[i].sprint_ids == NULL)
-            continue;
-        biq_pgarray_int(&carried, issues[i].id);
-        for (size_t k = 0; k < issues[i].n_sprint_ids; k++) {
-            biq_pgarray_int(&pair_issue, issues[i].id);
-            biq_pgarray_int(&pair_sprint, issues[i].sprint_ids[k]);
-        }
-    }
-    if (carried.count == 0)
-        return BIQ_OK;
-    const char *carried_ids = biq_pgarray_finish(&carried, &err);
-    const char *pi = carried_ids != NULL ? biq_pgarray_finish(&pair_issue, &err) : NULL;
-    const char *ps = pi != NULL ? biq_pgarray_finish(&pair_sprint, &err) : NULL;
-    if (ps == NULL)
-        return err;
-    const char *clear[] = {biq_tx_tenant(tx), applied_ids, carried_ids};
-    const char *insert[] = {biq_tx_tenant(tx), pi, ps, applied_ids};
-    err = biq_tx_exec(tx, CLEAR_SPRINTS, 3, clear, NULL);
-    if (err == BIQ_OK)
-        err = biq_tx_exec(tx, INSERT_SPRINTS, 4, insert, NULL);
-    return err;
-}
-
-static biq_err update_completeness(biq_tx *tx, const char *ids, biq_ingest_result *res)
+/* each (may be NULL): per-issue counts, as in biq_store_issues_write_each. */
+static biq_err update_completeness(biq_tx *tx, const char *ids, const biq_issue *issues, size_t n,
+                                   biq_ingest_result *res, biq_ingest_result *each)
 {
     PGresult *r = NULL;
     const char *params[] = {biq_tx_tenant(tx), ids};
     biq_err err = biq_tx_exec(tx, UPDATE_COMPLETE, 2, params, &r);
-    for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++)
-        res->incomplete += strcmp(PQgetvalue(r, i, 0), "f") == 0;
+    for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++) {
+        bool incomplete = strcmp(PQgetvalue(r, i, 1), "f") == 0;
+        size_t k = each != NULL ? index_of(issues, n, PQgetvalue(r, i, 0)) : n;
+        res->incomplete += incomplete;
+        if (k < n)
+            each[k].incomplete += incomplete;
+    }
     PQclear(r);
     return err;
 }
@@ -249,29 +407,70 @@ static const char *all_ids(const biq_issue *issues, size_t n, biq_arena *arena, 
     return biq_pgarray_finish(&ids, err);
 }
 
+static bool any_sprints(const biq_issue *issues, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (issues[i].sprint_ids != NULL)
+            return true;
+    return false;
+}
+
+/* Membership follows the issue's state: replaced only for issues whose row
+ * was written (applied_ids) and whose payload carried the sprint field. */
+static biq_err replace_sprints(biq_tx *tx, const rows *src, const char *applied_ids)
+{
+    const char *params[] = {biq_tx_tenant(tx), applied_ids, src->issues};
+    int np = src->json ? 3 : 2;
+    biq_err err = biq_tx_exec(tx, CLEAR_SPRINTS[src->json], np, params, NULL);
+    return err != BIQ_OK ? err : biq_tx_exec(tx, INSERT_SPRINTS[src->json], np, params, NULL);
+}
+
 biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
                                biq_ingest_result *res)
 {
+    return biq_store_issues_write_each(tx, issues, n, arena, res, NULL);
+}
+
+biq_err biq_store_issues_write_each(biq_tx *tx, const biq_issue *issues, size_t n,
+                                    biq_arena *arena, biq_ingest_result *res,
+                                    biq_ingest_result *each)
+{
     PGresult *applied = NULL;
     biq_err err;
+    rows src;
     const char *applied_ids, *page_ids;
     if (n == 0)
         return BIQ_OK;
-    if ((err = upsert_issues(tx, issues, n, arena, &applied)) != BIQ_OK)
+    if ((page_ids = all_ids(issues, n, arena, &err)) == NULL)
+        return err;
+    if ((err = prepare_rows(tx, issues, n, arena, &src)) != BIQ_OK)
+        return err;
+    const char *params[] = {biq_tx_tenant(tx), src.issues};
+    if ((err = biq_tx_exec(tx, UPSERT_ISSUES[src.json], src.json ? 2 : 1, params, &applied)) !=
+        BIQ_OK)
         goto out;
     res->issues_written += (size_t)PQntuples(applied);
     res->issues_stale += n - (size_t)PQntuples(applied);
+    for (size_t i = 0; each != NULL && i < n; i++)
+        each[i] = (biq_ingest_result){.issues_stale = 1};
+    for (int r = 0; each != NULL && r < PQntuples(applied); r++) {
+        size_t k = index_of(issues, n, PQgetvalue(applied, r, 0));
+        if (k < n)
+            each[k] = (biq_ingest_result){.issues_written = 1};
+    }
     if ((applied_ids = ids_literal(applied, arena, &err)) == NULL)
         goto out;
-    if ((err = insert_transitions(tx, issues, n, arena, &res->transitions_new)) != BIQ_OK)
+    if ((err = merge_transitions(tx, issues, n, &src, page_ids, &res->transitions_new, each)) !=
+        BIQ_OK)
         goto out;
-    if ((err = replace_sprints(tx, issues, n, applied_ids, arena)) != BIQ_OK)
+    if (any_sprints(issues, n) && (err = replace_sprints(tx, &src, applied_ids)) != BIQ_OK)
         goto out;
-    if ((err = biq_store_extras_issues_write(tx, issues, n, applied_ids, arena)) != BIQ_OK)
-        goto out;
-    if ((page_ids = all_ids(issues, n, arena, &err)) == NULL)
-        goto out;
-    err = update_completeness(tx, page_ids, res);
+    err = update_completeness(tx, page_ids, issues, n, res, each);
+    /* The issues of this write are now in the transaction, with their
+     * transitions and sprints: their extras (flags, links, Sprint history;
+     * store/ingest_extras.c) join them. */
+    if (err == BIQ_OK)
+        err = biq_store_extras_issues_write(tx, issues, n, applied_ids, arena);
 out:
     PQclear(applied);
     return err;
@@ -516,12 +715,15 @@ biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
     if (err != BIQ_OK)
         return err;
     biq_issue page = {.id = issue_id, .transitions = t, .n_transitions = n};
-    if ((err = insert_transitions(tx, &page, 1, arena, &ignored.transitions_new)) != BIQ_OK)
-        return err;
     const char *ids = all_ids(&page, 1, arena, &err);
+    rows src;
     if (ids == NULL)
         return err;
-    if ((err = update_completeness(tx, ids, &ignored)) == BIQ_OK)
+    if ((err = json_rows(&page, 1, false, arena, &src)) != BIQ_OK ||
+        (err = merge_transitions(tx, &page, 1, &src, ids, &ignored.transitions_new, NULL)) !=
+            BIQ_OK)
+        return err;
+    if ((err = update_completeness(tx, ids, &page, 1, &ignored, NULL)) == BIQ_OK)
         *complete = ignored.incomplete == 0;
     return err;
 }
@@ -530,7 +732,8 @@ biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
  * per ingest commit, so concurrent commits of a project never wait on each
  * other, and the version is the sum of the weights a snapshot sees. */
 static const char APPEND_COMMIT[] =
-    "INSERT INTO data_commits (tenant_id, project_key) VALUES ($1, $2) RETURNING id";
+    "INSERT INTO data_commits (tenant_id, project_key, weight) VALUES ($1, $2, $3::bigint)"
+    " RETURNING id";
 
 /* Folds the project's rows up to ours ($3) into one of their summed weight
  * and newest stamp, leaving the sum every snapshot sees unchanged. Rows a
@@ -560,9 +763,18 @@ static bool compaction_due(uint64_t id)
 
 biq_err biq_store_data_version_bump(biq_tx *tx, const char *project_key)
 {
+    return biq_store_data_version_bump_by(tx, project_key, 1);
+}
+
+biq_err biq_store_data_version_bump_by(biq_tx *tx, const char *project_key, int64_t commits)
+{
     PGresult *res = NULL;
-    const char *params[] = {biq_tx_tenant(tx), project_key, NULL};
-    biq_err err = biq_tx_exec(tx, APPEND_COMMIT, 2, params, &res);
+    char weight[NUMBER_MAX];
+    if (commits < 1)
+        return BIQ_ERR_INTERNAL;
+    snprintf(weight, sizeof weight, "%" PRId64, commits);
+    const char *params[] = {biq_tx_tenant(tx), project_key, weight};
+    biq_err err = biq_tx_exec(tx, APPEND_COMMIT, 3, params, &res);
     if (err != BIQ_OK)
         goto out;
     params[2] = PQgetvalue(res, 0, 0);

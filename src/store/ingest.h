@@ -6,8 +6,10 @@
  * request's writes commit or vanish together. Writes are idempotent and
  * order-independent: transitions are keyed by (issue, history id, item),
  * an issue row only ever moves to a newer Jira `updated`, and a deleted
- * issue leaves a tombstone that no late event can get past. Rows go to the
- * server as array parameters, a page per statement (pgarray.h).
+ * issue leaves a tombstone that no late event can get past. Issues and
+ * transitions are streamed with COPY into transaction-local stage tables
+ * and merged from there (copy.h); catalogue rows go as array parameters, a
+ * page per statement (pgarray.h).
  */
 #ifndef BIQ_STORE_INGEST_H
 #define BIQ_STORE_INGEST_H
@@ -19,6 +21,19 @@
 #include "common/err.h"
 #include "model/jira.h"
 #include "store/tx.h"
+
+enum {
+    /* Writes of at least this many issues stream them with COPY into
+     * transaction-local stage tables; smaller ones (events, their group
+     * commits) send them as one JSON parameter: creating the stage tables
+     * costs more than such a write (docs/performance.md). */
+    BIQ_INGEST_COPY_MIN_ISSUES = 64,
+};
+
+/* Moves the COPY threshold to n issues for the whole process (0 or 1:
+ * every write uses COPY; SIZE_MAX: none does). For tests and benchmarks
+ * that exercise one path; thread-safe. */
+void biq_store_ingest_copy_min(size_t n);
 
 /* Counts of what a write did, for progress and logs. */
 typedef struct biq_ingest_result {
@@ -40,6 +55,14 @@ biq_err biq_store_tenant_ensure(biq_tx *tx);
  * literals. Adds to *res. */
 biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, biq_arena *arena,
                                biq_ingest_result *res);
+
+/* biq_store_issues_write that also counts per issue: each[i] (n entries,
+ * the caller's, overwritten) receives what the write did to issues[i]
+ * alone. The ids of issues[0..n) must be distinct (the group commit of
+ * events guarantees it; a Jira page has distinct ids). */
+biq_err biq_store_issues_write_each(biq_tx *tx, const biq_issue *issues, size_t n,
+                                    biq_arena *arena, biq_ingest_result *res,
+                                    biq_ingest_result *each);
 
 /* Deletes an issue and everything under it, and leaves a tombstone.
  * *project_key (arena) receives the project it belonged to, or NULL. */
@@ -84,5 +107,10 @@ biq_err biq_store_changelog_page(biq_tx *tx, int64_t issue_id, int32_t start_at,
 
 /* Moves the data version of project_key forward and stamps the last sync. */
 biq_err biq_store_data_version_bump(biq_tx *tx, const char *project_key);
+
+/* The same for `commits` (>= 1; else BIQ_ERR_INTERNAL) writes committed
+ * together, as a group commit does: the version moves by commits, exactly
+ * as that many transactions of one write each would have moved it. */
+biq_err biq_store_data_version_bump_by(biq_tx *tx, const char *project_key, int64_t commits);
 
 #endif

@@ -1,6 +1,8 @@
 /* tx.c - tenant-scoped transactions over the pool (see tx.h). */
 #include "store/tx.h"
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,4 +153,69 @@ biq_err biq_tx_run(biq_pool *pool, const char *tenant_id, biq_tx_fn fn, void *ct
 const char *biq_tx_tenant(const biq_tx *tx)
 {
     return tx->tenant_id;
+}
+
+biq_err biq_tx_copy_start(biq_tx *tx, const char *sql)
+{
+    PGresult *r = PQexec(tx->conn, sql);
+    biq_err err = biq_store_result_err(tx->conn, r);
+    if (err == BIQ_OK && PQresultStatus(r) != PGRES_COPY_IN)
+        err = BIQ_ERR_INTERNAL; /* not a COPY FROM STDIN: a bug of ours */
+    if (err != BIQ_OK)
+        log_failure(tx, r);
+    PQclear(r);
+    return err;
+}
+
+biq_err biq_tx_copy_data(biq_tx *tx, const char *buf, size_t len)
+{
+    if (len > INT_MAX)
+        return BIQ_ERR_INTERNAL; /* chunks are BIQ_COPY_CHUNK */
+    return PQputCopyData(tx->conn, buf, (int)len) == 1 ? BIQ_OK : BIQ_ERR_DB;
+}
+
+biq_err biq_tx_copy_finish(biq_tx *tx, biq_err prior, size_t *rows)
+{
+    PGresult *r;
+    biq_err err = BIQ_OK;
+    bool first = true;
+    *rows = 0;
+    if (PQputCopyEnd(tx->conn, prior != BIQ_OK ? "aborted by the client" : NULL) != 1)
+        return BIQ_ERR_DB;
+    /* The COPY's own result, then NULL. A lost connection gives an error
+     * result and then NULL; a COPY still waiting for data would give
+     * PGRES_COPY_IN forever, so that ends the loop too. */
+    while ((r = PQgetResult(tx->conn)) != NULL) {
+        biq_err e = biq_store_result_err(tx->conn, r);
+        if (PQresultStatus(r) == PGRES_COPY_IN) { /* the end did not reach the server */
+            PQclear(r);
+            return BIQ_ERR_DB;
+        }
+        if (first && e == BIQ_OK)
+            *rows = strtoull(PQcmdTuples(r), NULL, 10);
+        if (e != BIQ_OK && err == BIQ_OK && prior == BIQ_OK)
+            log_failure(tx, r);
+        if (err == BIQ_OK)
+            err = e;
+        first = false;
+        PQclear(r);
+        if (err != BIQ_OK && PQstatus(tx->conn) != CONNECTION_OK)
+            break;
+    }
+    if (first && err == BIQ_OK)
+        err = BIQ_ERR_DB; /* no result at all: the connection went */
+    return err;
+}
+
+biq_err biq_tx_set_tenant(biq_tx *tx, const char *tenant_id)
+{
+    size_t len = strlen(tenant_id);
+    if (len == 0 || len > BIQ_TENANT_ID_MAX)
+        return BIQ_ERR_INTERNAL; /* a verified token never gives this */
+    const char *params[] = {tenant_id};
+    biq_err err = biq_tx_exec(tx, "SELECT set_config('app.current_tenant', $1, true)", 1, params,
+                              NULL);
+    if (err == BIQ_OK)
+        memcpy(tx->tenant_id, tenant_id, len + 1);
+    return err;
 }

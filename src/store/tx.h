@@ -54,4 +54,20 @@ biq_err biq_tx_exec(biq_tx *tx, const char *sql, int nparams, const char *const 
  * statements (migrations). */
 biq_err biq_store_result_err(PGconn *conn, const PGresult *res);
 
+/* COPY ... FROM STDIN inside the transaction, for store/copy.c only:
+ * start runs sql (expects the server to wait for data), data sends len
+ * bytes of rows, finish ends the COPY (aborts it when prior is not BIQ_OK,
+ * so that nothing of it is kept) and sets *rows to what the server took.
+ * Errors are mapped as biq_tx_exec() maps them. */
+biq_err biq_tx_copy_start(biq_tx *tx, const char *sql);
+biq_err biq_tx_copy_data(biq_tx *tx, const char *buf, size_t len);
+biq_err biq_tx_copy_finish(biq_tx *tx, biq_err prior, size_t *rows);
+
+/* Moves tx to tenant_id (non-empty, verified) for the statements that
+ * follow: app.current_tenant is set again, transaction-locally, so RLS
+ * confines them to that tenant, and biq_tx_tenant() answers it. For the
+ * group commit of events (one transaction, several tenants in turn).
+ * BIQ_ERR_INTERNAL for a bad id, else as biq_tx_exec(). */
+biq_err biq_tx_set_tenant(biq_tx *tx, const char *tenant_id);
+
 #endif

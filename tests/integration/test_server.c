@@ -313,6 +313,29 @@ START_TEST(configuration_errors_name_the_variable)
 }
 END_TEST
 
+/* The verified-token cache's lookups are in /metrics: the first sight of
+ * a token is a miss (full RSA check), the same bytes again a hit. */
+START_TEST(token_cache_lookups_in_metrics)
+{
+    char *body = NULL, auth[8192];
+    const char *install = "{\"eventType\":\"avi:forge:installed:app\"}";
+    char *token = lifecycle_token();
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    free(token);
+    const char *headers[] = {"Content-Type: application/json", auth, NULL};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(http_do(&H, "POST", "/forge/lifecycle", headers, install,
+                                 strlen(install), &body), 200);
+        free(body);
+    }
+    ck_assert_int_eq(harness_ops_get(&H, "/metrics", &body), 200);
+    ck_assert_ptr_nonnull(strstr(body, "biq_token_cache_lookups_total{result=\"hit\"} 2\n"));
+    ck_assert_ptr_nonnull(strstr(body, "biq_token_cache_lookups_total{result=\"miss\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(body, "biq_token_cache_entries 1\n"));
+    free(body);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("server");
@@ -320,6 +343,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, health_ready_metrics);
+    tcase_add_test(tc, token_cache_lookups_in_metrics);
     tcase_add_test(tc, readyz_fails_when_schema_is_behind);
     tcase_add_test(tc, routing_errors_are_json);
     tcase_add_test(tc, body_limits);

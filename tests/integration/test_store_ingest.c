@@ -337,6 +337,81 @@ START_TEST(text_survives_byte_exact)
 }
 END_TEST
 
+/* Rows travel two ways (store/ingest.c): a write of fewer than
+ * BIQ_INGEST_COPY_MIN_ISSUES issues as one JSON parameter, a larger one by
+ * COPY in its text format (store/copy.c). Both must carry the bytes COPY
+ * escapes (backslash, tab, newline, carriage return), text that looks like
+ * its markers (\N, \.), a real NULL and non-ASCII exactly, in issues and in
+ * transitions; and a page longer than one COPY chunk, with an escape
+ * straddling each chunk boundary, arrives whole. */
+static const char SPECIAL[] = "tab\there\\back\nnew\rcr \\N \\.\n\\.\n\\t literal é 故事 \xF0\x9F\x90\x9B";
+static const biq_transition NAMED[] = {
+    {.history_id = 201, .item_index = 0, .at = T0 + DAY, .from_status = 1, .to_status = 3,
+     .from_name = "To\tDo", .to_name = "In \\ Progress\n"},
+};
+
+static biq_issue special_issue(int64_t id)
+{
+    biq_issue is = issue(id, SPECIAL, T0, 0);
+    is.key = "FLOW-6\t";
+    is.assignee = NULL;
+    is.priority = "\\N";
+    is.transitions = NAMED;
+    is.n_transitions = 1;
+    return is;
+}
+
+static void expect_special(int64_t id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT summary FROM issues WHERE issue_id = %lld", (long long)id);
+    char *s = scalar_text(sql);
+    ck_assert_str_eq(s, SPECIAL);
+    free(s);
+    snprintf(sql, sizeof sql, "SELECT key || '|' || (assignee IS NULL) || '|' || priority"
+             " FROM issues WHERE issue_id = %lld", (long long)id);
+    s = scalar_text(sql);
+    ck_assert_str_eq(s, "FLOW-6\t|true|\\N");
+    free(s);
+    snprintf(sql, sizeof sql, "SELECT from_name || '|' || to_name FROM status_transitions"
+             " WHERE issue_id = %lld AND history_id = 201", (long long)id);
+    s = scalar_text(sql);
+    ck_assert_str_eq(s, "To\tDo|In \\ Progress\n");
+    free(s);
+}
+
+START_TEST(copy_escapes_survive_byte_exact)
+{
+    biq_issue alone = special_issue(6);
+    write(TENANT_A, &alone, 1); /* JSON */
+    expect_special(6);
+
+    /* 3 chunks' worth: 1,000-byte summaries of backslashes (each sent as two
+     * bytes), so escapes fall on every 64 KiB boundary; the special issue
+     * first. */
+    enum { BIG = 200, SUMMARY_LEN = 1000 };
+    ck_assert_int_ge(BIG, BIQ_INGEST_COPY_MIN_ISSUES);
+    biq_issue *page = biq_arena_calloc(ARENA, BIG, sizeof *page);
+    char *slashes = biq_arena_alloc(ARENA, SUMMARY_LEN + 1);
+    memset(slashes, '\\', SUMMARY_LEN);
+    slashes[SUMMARY_LEN] = '\0';
+    page[0] = special_issue(7);
+    for (int i = 1; i < BIG; i++) {
+        page[i] = issue(1000 + i, slashes, T0, 3);
+        page[i].key = "FLOW-X";
+    }
+    biq_ingest_result r = write(TENANT_A, page, BIG); /* COPY */
+    ck_assert_uint_eq(r.issues_written, BIG);
+    ck_assert_uint_eq(r.transitions_new, 1 + 3 * (BIG - 1));
+    expect_special(7);
+    char *s = scalar_text("SELECT count(*) || '|' || sum(length(summary)) || '|'"
+                          " || bool_and(summary = repeat(E'\\\\', 1000))"
+                          " FROM issues WHERE issue_id >= 1000");
+    ck_assert_str_eq(s, "199|199000|true");
+    free(s);
+}
+END_TEST
+
 static biq_err load_tx(biq_tx *tx, void *ctx)
 {
     return biq_store_project_load(tx, "FLOW", ARENA, ctx);
@@ -387,21 +462,41 @@ START_TEST(project_loads_back_as_written)
 }
 END_TEST
 
+/* Every rule once more with every write going through COPY and the stage
+ * tables (the default sends writes this small as JSON). */
+static void setup_copy(void)
+{
+    setup();
+    biq_store_ingest_copy_min(1);
+}
+
+static void teardown_copy(void)
+{
+    biq_store_ingest_copy_min(BIQ_INGEST_COPY_MIN_ISSUES);
+    teardown();
+}
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("store_ingest");
-    TCase *tc = tcase_create("store_ingest");
-    tcase_set_timeout(tc, 60);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, same_page_twice_is_identical);
-    tcase_add_test(tc, newest_state_wins_in_any_order);
-    tcase_add_test(tc, deletes_are_final);
-    tcase_add_test(tc, sprint_membership_follows_the_issue);
-    tcase_add_test(tc, truncated_history_completes_from_its_pages);
-    tcase_add_test(tc, same_ids_in_two_tenants_stay_apart);
-    tcase_add_test(tc, unknown_tenant_is_refused);
-    tcase_add_test(tc, text_survives_byte_exact);
-    tcase_add_test(tc, project_loads_back_as_written);
-    suite_add_tcase(s, tc);
+    for (int copy = 0; copy < 2; copy++) {
+        TCase *tc = tcase_create(copy ? "store_ingest_copy" : "store_ingest");
+        tcase_set_timeout(tc, 60);
+        if (copy)
+            tcase_add_checked_fixture(tc, setup_copy, teardown_copy);
+        else
+            tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, same_page_twice_is_identical);
+        tcase_add_test(tc, newest_state_wins_in_any_order);
+        tcase_add_test(tc, deletes_are_final);
+        tcase_add_test(tc, sprint_membership_follows_the_issue);
+        tcase_add_test(tc, truncated_history_completes_from_its_pages);
+        tcase_add_test(tc, same_ids_in_two_tenants_stay_apart);
+        tcase_add_test(tc, unknown_tenant_is_refused);
+        tcase_add_test(tc, text_survives_byte_exact);
+        tcase_add_test(tc, copy_escapes_survive_byte_exact);
+        tcase_add_test(tc, project_loads_back_as_written);
+        suite_add_tcase(s, tc);
+    }
     return s;
 }

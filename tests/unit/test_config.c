@@ -89,6 +89,32 @@ START_TEST(errors_name_the_variable)
 }
 END_TEST
 
+/* Group commit of events: defaults, both ends of each range, one past. */
+START_TEST(event_batch_settings)
+{
+    biq_config cfg;
+    char why[256];
+    const char *base[] = {SERVE_BASE, NULL};
+    ck_assert_int_eq(load(base, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_uint_eq(cfg.event_batch_max, 32);
+    ck_assert_uint_eq(cfg.event_batch_wait_us, 500);
+    const char *low[] = {SERVE_BASE, "BIQ_EVENT_BATCH_MAX=0", "BIQ_EVENT_BATCH_WAIT_US=0", NULL};
+    ck_assert_int_eq(load(low, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_uint_eq(cfg.event_batch_max, 0);
+    ck_assert_uint_eq(cfg.event_batch_wait_us, 0);
+    const char *high[] = {SERVE_BASE, "BIQ_EVENT_BATCH_MAX=1024", "BIQ_EVENT_BATCH_WAIT_US=100000",
+                          NULL};
+    ck_assert_int_eq(load(high, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_uint_eq(cfg.event_batch_max, 1024);
+    ck_assert_uint_eq(cfg.event_batch_wait_us, 100000);
+    const char *max[] = {SERVE_BASE, "BIQ_EVENT_BATCH_MAX=1025", NULL};
+    expect_error(max, BIQ_CONFIG_FOR_SERVE, "BIQ_EVENT_BATCH_MAX: expected an integer from 0 to 1024");
+    const char *wait[] = {SERVE_BASE, "BIQ_EVENT_BATCH_WAIT_US=100001", NULL};
+    expect_error(wait, BIQ_CONFIG_FOR_SERVE,
+                 "BIQ_EVENT_BATCH_WAIT_US: expected an integer from 0 to 100000");
+}
+END_TEST
+
 START_TEST(secrets_from_files)
 {
     biq_config cfg;
@@ -218,6 +244,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, listen_forms);
     tcase_add_test(tc, errors_name_the_variable);
+    tcase_add_test(tc, event_batch_settings);
     tcase_add_test(tc, secrets_from_files);
     tcase_add_test(tc, secret_file_permissions);
     tcase_add_test(tc, anthropic_is_optional_and_checked);

@@ -229,6 +229,46 @@ START_TEST(capacity_is_a_bound)
 }
 END_TEST
 
+/* A full set loses its least recently used entry, wherever it sits: the
+ * victim is put in each of the WAYS slots in turn by touching the others. */
+START_TEST(lru_victim_in_every_slot)
+{
+    biq_jwks *set = set_of(key_a, KID_A);
+    biq_fit_policy p;
+    biq_fit_policy_init(&p, "ari:cloud:ecosystem::app/x", NOW);
+    biq_tenant_ctx ctx = {0}, got;
+    memcpy(ctx.app_id, p.app_id, strlen(p.app_id) + 1);
+    biq_fit_verified info = {.exp = NOW + 20, .iat_lo = NOW, .iat_hi = NOW, .kid = KID_A};
+    uint8_t d[BIQ_TOKEN_CACHE_WAYS + 1][BIQ_TOKEN_CACHE_DIGEST];
+    char text[32];
+    for (int victim = 0; victim < BIQ_TOKEN_CACHE_WAYS; victim++) {
+        biq_token_cache *cache = NULL;
+        unsigned long long hits = 0, misses = 0;
+        ck_assert_int_eq(biq_token_cache_new(BIQ_TOKEN_CACHE_WAYS, &cache), BIQ_OK);
+        for (int i = 0; i <= BIQ_TOKEN_CACHE_WAYS; i++) {
+            snprintf(text, sizeof text, "token-%d", i);
+            ck_assert_int_eq(biq_token_cache_digest(cache, text, strlen(text), d[i]), BIQ_OK);
+        }
+        for (int i = 0; i < BIQ_TOKEN_CACHE_WAYS; i++)
+            biq_token_cache_put(cache, d[i], 1, &p, &ctx, &info);
+        /* Touch all but the victim, newest last: slots fill in put order. */
+        for (int i = 0; i < BIQ_TOKEN_CACHE_WAYS; i++)
+            if (i != victim)
+                ck_assert(biq_token_cache_get(cache, d[i], 1, set, &p, &got));
+        biq_token_cache_put(cache, d[BIQ_TOKEN_CACHE_WAYS], 1, &p, &ctx, &info);
+        for (int i = 0; i <= BIQ_TOKEN_CACHE_WAYS; i++)
+            ck_assert_msg(biq_token_cache_get(cache, d[i], 1, set, &p, &got) == (i != victim),
+                          "victim %d, entry %d", victim, i);
+        /* Lookups counted: WAYS - 1 touches, then WAYS hits and 1 miss. */
+        biq_token_cache_lookups(cache, &hits, &misses);
+        ck_assert_uint_eq(hits, 2 * BIQ_TOKEN_CACHE_WAYS - 1);
+        ck_assert_uint_eq(misses, 1);
+        biq_token_cache_free(cache);
+    }
+    biq_jwks_free(set);
+}
+END_TEST
+
 START_TEST(refused_tokens_are_not_cached)
 {
     biq_keyring *ring = ring_of(key_a, KID_A);
@@ -268,6 +308,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, key_set_install_invalidates);
     tcase_add_test(tc, generation_and_kid_checked);
     tcase_add_test(tc, capacity_is_a_bound);
+    tcase_add_test(tc, lru_victim_in_every_slot);
     tcase_add_test(tc, refused_tokens_are_not_cached);
     suite_add_tcase(s, tc);
     return s;
