@@ -53,8 +53,9 @@ export function createBackend({ invokeRemote, sleep, remoteKey = REMOTE_KEY }) {
     postCatalog: (catalog) => send('POST', '/forge/catalog', catalog),
     /**
      * GET /forge/backfill/requests: {"projects": ["KEY", ...]} asked for from
-     * the UI (route proposed, see README). A 404 (a backend without the
-     * route) means none; other failures throw.
+     * the UI, claimed by this call: the backend lists each request to one
+     * caller until its claim runs out (docs/api.md). A 404 (a backend
+     * without the route) means none; other failures throw.
      */
     pendingBackfills: async () => {
       try {

@@ -55,7 +55,8 @@ biq_err biq_handle_backfill_request(void *app_ptr, biq_request *req, biq_respons
     return BIQ_OK;
 }
 
-/* GET /forge/backfill/requests, GET /forge/reconcile (the Forge side) */
+/* GET /forge/backfill/requests (which claims what it lists, store/sync.h),
+ * GET /forge/reconcile (the Forge side) */
 
 struct read_job {
     biq_err (*read)(biq_tx *tx, json_t **out);

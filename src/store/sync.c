@@ -21,15 +21,33 @@ biq_err biq_store_backfill_request(biq_tx *tx, const char *project_key, const ch
                        3, params, NULL);
 }
 
+/* Claims, in one statement, every request nobody holds: never handed out,
+ * or its claim expired. FOR UPDATE SKIP LOCKED passes over a row another
+ * transaction is claiming (or a backfill start is deleting) right now
+ * instead of waiting for it; a row whose claim another transaction
+ * committed after this one's snapshot is read again at the lock (read
+ * committed) and fails the expiry test. So concurrent callers, on any
+ * instance, split the requests between them and never share one, and no
+ * two claimants wait for each other's locks in opposite orders. */
+static const char CLAIM_REQUESTS[] =
+    "WITH free AS (SELECT project_key FROM backfill_requests"
+    "  WHERE tenant_id = $1 AND (claim_expires_at IS NULL OR claim_expires_at <= clock_timestamp())"
+    "  FOR UPDATE SKIP LOCKED),"
+    " claimed AS (UPDATE backfill_requests b SET claimed_at = clock_timestamp(),"
+    "  claim_expires_at = clock_timestamp() + make_interval(secs => $2::integer),"
+    "  claims = b.claims + 1"
+    "  FROM free WHERE b.tenant_id = $1 AND b.project_key = free.project_key"
+    "  RETURNING b.project_key, b.requested_at)"
+    " SELECT project_key FROM claimed ORDER BY requested_at, project_key";
+
 biq_err biq_store_backfill_requests(biq_tx *tx, json_t **out)
 {
     PGresult *r = NULL;
-    const char *params[] = {biq_tx_tenant(tx)};
+    char seconds[NUMBER_MAX];
+    snprintf(seconds, sizeof seconds, "%d", BIQ_BACKFILL_CLAIM_SECONDS);
+    const char *params[] = {biq_tx_tenant(tx), seconds};
     *out = NULL;
-    biq_err err = biq_tx_exec(tx,
-                              "SELECT project_key FROM backfill_requests WHERE tenant_id = $1"
-                              " ORDER BY requested_at, project_key",
-                              1, params, &r);
+    biq_err err = biq_tx_exec(tx, CLAIM_REQUESTS, 2, params, &r);
     json_t *keys = err == BIQ_OK ? json_array() : NULL;
     for (int i = 0; keys != NULL && i < PQntuples(r); i++)
         json_array_append_new(keys, json_string(PQgetvalue(r, i, 0)));

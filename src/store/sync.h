@@ -16,10 +16,27 @@
 #include "store/tx.h"
 
 /* Records a request for a (new) backfill of project_key by principal (may
- * be empty). A second request while one is pending changes nothing. */
+ * be empty). A second request while one is pending (claimed or not) changes nothing. */
 biq_err biq_store_backfill_request(biq_tx *tx, const char *project_key, const char *principal);
 
-/* {"projects": ["KEY", ...]} of the pending requests, oldest first. */
+enum {
+    /* How long a request handed out by biq_store_backfill_requests stays
+     * the taker's: no other caller gets it meanwhile. Forge's longest
+     * function run (timeoutSeconds, 900 at most): the queue consumer the
+     * poll feeds starts a listed project's backfill within its run, so a
+     * claim still unresolved after that belongs to an invocation that died
+     * (or to a later project of a long list, which then may start twice:
+     * the start is idempotent, docs/scaling.md). */
+    BIQ_BACKFILL_CLAIM_SECONDS = 900,
+};
+
+/* Claims and returns the pending requests nobody holds, oldest first, as
+ * {"projects": ["KEY", ...]}: never handed out, or their claim is older
+ * than BIQ_BACKFILL_CLAIM_SECONDS. Each is then the caller's for
+ * BIQ_BACKFILL_CLAIM_SECONDS: concurrent callers (any instance, any
+ * connection) never get the same request, and a caller that gets none
+ * sees []. The claim commits with the caller's transaction; starting the
+ * project's backfill (biq_store_backfill_start) deletes the request. */
 biq_err biq_store_backfill_requests(biq_tx *tx, json_t **out);
 
 /* {"lastSuccessAt": ISO | null}. */

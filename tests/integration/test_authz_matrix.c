@@ -159,6 +159,10 @@ static void setup(void)
     created_id(st, body, SITE_RULE, sizeof SITE_RULE);
     st = call_as(PADMIN, "POST", "/api/v1/alerts/rules", "{\"kind\":\"no_activity\"}", &body);
     created_id(st, body, EE_RULE, sizeof EE_RULE);
+    /* A backfill request waiting to be picked up: a refused poll that
+     * claimed it would change the snapshot. */
+    ck_assert_int_eq(call_as(VIEWER, "POST", "/api/v1/projects/EE/backfill", "{}", &body), 202);
+    free(body);
     build_tables_sql();
 }
 
@@ -350,6 +354,30 @@ START_TEST(a_viewer_cannot_wreck_the_site)
 }
 END_TEST
 
+/* The backfill request poll claims what it lists (issue 16): every caller
+ * it refuses leaves the waiting request unclaimed, so the one admitted
+ * caller, the Forge function, still gets it, once. */
+START_TEST(refused_pollers_claim_no_backfill_request)
+{
+    char *resp = NULL;
+    for (int c = 0; c < N_CALLERS; c++) {
+        if (c == FUNCTION)
+            continue;
+        ck_assert_int_eq(call_as(c, "GET", "/forge/backfill/requests", NULL, &resp), 403);
+        free(resp);
+    }
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM backfill_requests"
+                                       " WHERE claimed_at IS NULL AND claims = 0"),
+                     1);
+    ck_assert_int_eq(call_as(FUNCTION, "GET", "/forge/backfill/requests", NULL, &resp), 200);
+    ck_assert_str_eq(resp, "{\"projects\":[\"EE\"]}");
+    free(resp);
+    ck_assert_int_eq(call_as(FUNCTION, "GET", "/forge/backfill/requests", NULL, &resp), 200);
+    ck_assert_str_eq(resp, "{\"projects\":[]}");
+    free(resp);
+}
+END_TEST
+
 static json_t *get_json(int caller, const char *path)
 {
     char *resp = NULL;
@@ -506,6 +534,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, ids_are_per_tenant_and_say_nothing_of_others);
     tcase_add_test(tc, uninstall_empties_the_caches_at_once);
     tcase_add_test(tc, tenant_lists_keep_to_the_callers_scope);
+    tcase_add_test(tc, refused_pollers_claim_no_backfill_request);
     suite_add_tcase(s, tc);
     return s;
 }

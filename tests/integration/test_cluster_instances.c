@@ -2,7 +2,9 @@
  * as behind the load balancer of `make cluster` (issue 16): the alert
  * sweep that the trigger fires at all three at once runs once and sends
  * each alert once (the hold is a row claim in the database, not a session
- * lock that PgBouncer's transaction mode would break); a dashboard cached
+ * lock that PgBouncer's transaction mode would break); backfill requests
+ * polled from every instance at once are each handed out once, and again
+ * only once their claim has expired; a dashboard cached
  * by one instance is never stale after a write through another (each
  * request re-reads the project's versions). The read replica's rule has
  * its own test with a real standby (tests/ops/cluster.sh). */
@@ -22,6 +24,8 @@ enum {
     RACERS_PER_INSTANCE = 3,
     RACERS = INSTANCES * RACERS_PER_INSTANCE,
     SLOW_MS = 1500, /* each delivery: the winning sweep lasts seconds */
+    REQUESTED = 8,  /* backfill requests queued in the UI, PA..PH */
+    POLL_ROUNDS = 3, /* concurrent polls of each race, per racer */
 };
 
 static harness NODES[INSTANCES]; /* NODES[0] owns the database */
@@ -166,6 +170,119 @@ START_TEST(three_instances_sweeping_at_once_deliver_each_alert_once)
 }
 END_TEST
 
+/* ------------------------------------------------ backfill request claims */
+
+static const char REQUESTS[] = "/forge/backfill/requests";
+
+struct poller {
+    pthread_t thread;
+    const harness *node;
+    long status[POLL_ROUNDS];
+    json_t *projects[POLL_ROUNDS]; /* each answer's "projects" (new references) */
+};
+
+static void *poll_requests(void *arg)
+{
+    struct poller *p = arg;
+    for (int round = 0; round < POLL_ROUNDS; round++) {
+        char *resp = NULL;
+        p->status[round] = harness_call(p->node, TENANT, NULL, "GET", REQUESTS, NULL, &resp);
+        json_t *o = resp != NULL ? json_loads(resp, 0, NULL) : NULL;
+        p->projects[round] = json_incref(json_object_get(o, "projects"));
+        json_decref(o);
+        free(resp);
+    }
+    return NULL;
+}
+
+static int key_index(const char *key)
+{
+    return key != NULL && key[0] == 'P' && key[1] >= 'A' && key[1] < 'A' + REQUESTED &&
+                   key[2] == '\0'
+               ? key[1] - 'A'
+               : -1;
+}
+
+/* RACERS pollers, spread over the instances, each polling POLL_ROUNDS
+ * times at once; handed[i] counts how often project P<'A'+i> came back
+ * in all the answers together. */
+static void poll_everywhere(int handed[REQUESTED])
+{
+    struct poller pollers[RACERS] = {0};
+    memset(handed, 0, REQUESTED * sizeof handed[0]);
+    for (size_t i = 0; i < RACERS; i++) {
+        pollers[i].node = &NODES[i % INSTANCES];
+        ck_assert_int_eq(pthread_create(&pollers[i].thread, NULL, poll_requests, &pollers[i]), 0);
+    }
+    for (size_t i = 0; i < RACERS; i++) {
+        pthread_join(pollers[i].thread, NULL);
+        for (int round = 0; round < POLL_ROUNDS; round++) {
+            ck_assert_int_eq(pollers[i].status[round], 200);
+            ck_assert(json_is_array(pollers[i].projects[round]));
+            size_t k;
+            const json_t *key;
+            json_array_foreach(pollers[i].projects[round], k, key) {
+                int at = key_index(json_string_value(key));
+                ck_assert_msg(at >= 0, "unexpected project %s", json_string_value(key));
+                handed[at]++;
+            }
+            json_decref(pollers[i].projects[round]);
+        }
+    }
+}
+
+static long long request_count(const char *where)
+{
+    char q[256];
+    snprintf(q, sizeof q, "SELECT count(*) FROM backfill_requests WHERE tenant_id = '%s' AND %s",
+             TENANT, where);
+    return harness_count(&NODES[0], q);
+}
+
+START_TEST(backfill_requests_polled_everywhere_at_once_are_handed_out_once)
+{
+    char key[8], path[64], *resp = NULL;
+    int handed[REQUESTED];
+    for (int i = 0; i < REQUESTED; i++) {
+        snprintf(key, sizeof key, "P%c", 'A' + i);
+        snprintf(path, sizeof path, "/api/v1/projects/%s/backfill", key);
+        ck_assert_int_eq(harness_call(&NODES[i % INSTANCES], TENANT, key, "POST", path, "{}", &resp),
+                         202);
+        free(resp);
+    }
+    /* 27 polls at once over three instances: each request exactly once. */
+    poll_everywhere(handed);
+    for (int i = 0; i < REQUESTED; i++)
+        ck_assert_msg(handed[i] == 1, "P%c handed out %d times", 'A' + i, handed[i]);
+    ck_assert_int_eq(request_count("claims = 1 AND claim_expires_at > now() + interval '10 minutes'"),
+                     REQUESTED);
+    /* Asked again in the UI while claimed: still one request, still held. */
+    ck_assert_int_eq(harness_call(&NODES[1], TENANT, "PC", "POST", "/api/v1/projects/PC/backfill",
+                                  "{}", &resp),
+                     202);
+    free(resp);
+    poll_everywhere(handed);
+    for (int i = 0; i < REQUESTED; i++)
+        ck_assert_msg(handed[i] == 0, "P%c handed out again during its claim", 'A' + i);
+    /* The takers of PB and PE died: their claims run out. */
+    harness_exec(&NODES[0], "UPDATE backfill_requests SET claimed_at = now() - interval '901 seconds',"
+                            " claim_expires_at = now() - interval '1 second'"
+                            " WHERE project_key IN ('PB', 'PE')");
+    poll_everywhere(handed);
+    for (int i = 0; i < REQUESTED; i++)
+        ck_assert_msg(handed[i] == (i == 1 || i == 4), "P%c handed out %d times after expiry",
+                      'A' + i, handed[i]);
+    ck_assert_int_eq(request_count("claims = 2"), 2);
+    /* Starting a backfill ends its request, claim and all. */
+    ck_assert_int_eq(harness_call(&NODES[2], TENANT, NULL, "POST", "/forge/backfill/PB",
+                                  "{\"total\":0}", &resp),
+                     200);
+    free(resp);
+    ck_assert_int_eq(request_count("project_key = 'PB'"), 0);
+    ck_assert_int_eq(request_count("true"), REQUESTED - 1);
+}
+END_TEST
+
 static long long dashboard_version(const harness *node)
 {
     char *resp = NULL;
@@ -231,6 +348,7 @@ Suite *biq_test_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, three_instances_sweeping_at_once_deliver_each_alert_once);
     tcase_add_test(tc, a_dashboard_cached_by_one_instance_shows_a_write_through_another);
+    tcase_add_test(tc, backfill_requests_polled_everywhere_at_once_are_handed_out_once);
     suite_add_tcase(s, tc);
     return s;
 }
