@@ -36,20 +36,26 @@ static int category_rank(biq_status_category c)
     return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
 }
 
+int biq_fl_aging_status_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b)
+{
+    if (a == b)
+        return 0;
+    int ra = category_rank(a->category), rb = category_rank(b->category);
+    if (ra != rb)
+        return ra - rb;
+    int c = strcmp(a->name, b->name);
+    if (c != 0)
+        return c;
+    /* mutate: equivalent rel: the ids differ, the statuses being different */
+    return (a->id > b->id) - (a->id < b->id);
+}
+
 /* Status order of the report, then the oldest first, then issue id. */
 static int cmp_rows(const void *pa, const void *pb)
 {
     const biq_flow_aging_row *a = pa, *b = pb;
-    if (a->status != b->status) {
-        int ra = category_rank(a->status->category), rb = category_rank(b->status->category);
-        if (ra != rb)
-            return ra - rb;
-        int c = strcmp(a->status->name, b->status->name);
-        if (c != 0)
-            return c;
-        /* mutate: equivalent rel: the ids differ, the statuses being different */
-        return (a->status->id > b->status->id) - (a->status->id < b->status->id);
-    }
+    if (a->status != b->status)
+        return biq_fl_aging_status_cmp(a->status, b->status);
     if (a->days_since_created != b->days_since_created)
         return a->days_since_created > b->days_since_created ? -1 : 1;
     int64_t x = a->issue->issue->id, y = b->issue->issue->id;

@@ -88,4 +88,8 @@ bool biq_fl_name_eq(const char *a, const char *b);
 /* ms to 24 h days. */
 double biq_fl_days(int64_t ms);
 
+/* aging.c: the order of the WIP aging chart's statuses (the aging bands
+ * follow it); < 0, 0, > 0 as strcmp. Pure. */
+int biq_fl_aging_status_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
+
 #endif
