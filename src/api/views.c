@@ -211,10 +211,20 @@ biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *re
     biq_err err = backlog_param(req, resp, &backlog);
     if (err == BIQ_OK)
         err = view_open(&v, app, req, resp, req->params[0], NULL, false);
-    if (err == BIQ_OK && (err = biq_flow_wip_aging_with(v.flow, backlog, v.arena, &g)) != BIQ_OK)
+    biq_flow_bands *bands = NULL;
+    json_t *chart = NULL;
+    if (err == BIQ_OK && ((err = biq_flow_wip_aging_with(v.flow, backlog, v.arena, &g)) != BIQ_OK ||
+                          (err = biq_flow_bands_build(v.flow, 0, v.arena, &bands)) != BIQ_OK))
         err = biq_response_error(resp, err, "could not compute the WIP aging chart");
+    /* The bands, pace and SLEs (docs/metrics.md, "Aging bands and pace"). */
+    if (err == BIQ_OK && ((chart = biq_flow_aging_json(v.flow, g)) == NULL ||
+                          biq_flow_aging_add_bands(chart, v.flow, g, bands, v.arena) != BIQ_OK)) {
+        json_decref(chart);
+        chart = NULL;
+        err = biq_response_error(resp, BIQ_ERR_NOMEM, "out of memory");
+    }
     if (err == BIQ_OK)
-        err = send_json(req, resp, biq_flow_aging_json(v.flow, g));
+        err = send_json(req, resp, chart);
     biq_views_close(&v);
     return err;
 }
@@ -407,14 +417,12 @@ static bool buf_append(text_buf *b, const char *s, size_t n)
     return true;
 }
 
-static biq_err csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *out_arena,
-                       text_buf *b)
+static biq_err csv_slices(const biq_view *v, const biq_flow_window *w, text_buf *b)
 {
     char line[BIQ_FLOW_CSV_LINE_MAX];
     size_t len = 0, n = 0;
     biq_flow_csv_row *rows = NULL;
     biq_err err = biq_flow_csv_rows(v->flow, w, v->arena, &rows, &n);
-    b->arena = out_arena;
     if (err == BIQ_OK && (err = biq_flow_csv_header(line, sizeof line, &len)) == BIQ_OK &&
         !buf_append(b, line, len))
         err = BIQ_ERR_NOMEM;
@@ -426,6 +434,65 @@ static biq_err csv_text(const biq_view *v, const biq_flow_window *w, biq_arena *
             err = BIQ_ERR_NOMEM;
     }
     return err;
+}
+
+/* One row per item in progress with its pace against the project's SLEs
+ * (the window plays no part: ages are at now). */
+static biq_err csv_aging(const biq_view *v, const biq_flow_window *w, text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0, n = 0;
+    biq_flow_bands *bands = NULL;
+    biq_flow_pace *rows = NULL;
+    (void)w;
+    biq_err err = biq_flow_bands_build(v->flow, 0, v->arena, &bands);
+    if (err == BIQ_OK)
+        err = biq_flow_paces(v->flow, bands, biq_flow_sles(v->flow), v->arena, &rows, &n);
+    if (err == BIQ_OK && (err = biq_flow_aging_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < n && err == BIQ_OK; i++)
+        if ((err = biq_flow_aging_csv_format(v->flow, &rows[i], line, sizeof line, &len)) ==
+                BIQ_OK &&
+            !buf_append(b, line, len))
+            err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* ?table= of the export: one row per table (absent: the first). */
+typedef biq_err (*csv_table_fn)(const biq_view *v, const biq_flow_window *w, text_buf *b);
+
+static const struct csv_table {
+    const char *name;
+    csv_table_fn build;
+} CSV_TABLES[] = {
+    {"slices", csv_slices}, /* the default: the slice export, unchanged */
+    {"aging", csv_aging},
+};
+
+enum { CSV_TABLES_N = sizeof CSV_TABLES / sizeof CSV_TABLES[0], TABLE_NAMES_MAX = 256 };
+
+static biq_err table_param(const biq_request *req, biq_response *resp,
+                           const struct csv_table **out)
+{
+    const char *name = NULL;
+    char names[TABLE_NAMES_MAX] = "";
+    *out = &CSV_TABLES[0];
+    if (biq_request_query(req, "table", &name) == BIQ_OK) {
+        if (name == NULL)
+            return BIQ_OK;
+        for (size_t i = 0; i < CSV_TABLES_N; i++)
+            if (strcmp(name, CSV_TABLES[i].name) == 0) {
+                *out = &CSV_TABLES[i];
+                return BIQ_OK;
+            }
+    }
+    for (size_t i = 0, used = 0; i < CSV_TABLES_N && used < sizeof names; i++) {
+        int n = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                         CSV_TABLES[i].name);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected one of %s", names);
 }
 
 /* attachment; filename="KEY-WINDOW.csv" with only safe characters. */
@@ -446,16 +513,32 @@ biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
     biq_view v = {0};
     const char *window = NULL;
     biq_flow_window w;
-    text_buf b = {0};
-    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
-    if (err == BIQ_OK && (err = csv_text(&v, &w, req->arena, &b)) != BIQ_OK)
+    text_buf b = {.arena = req->arena};
+    const struct csv_table *table = NULL;
+    biq_err err = table_param(req, resp, &table);
+    if (err == BIQ_OK)
+        err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK && (err = table->build(&v, &w, &b)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not build the export");
     if (err == BIQ_OK) {
+        char name[FILENAME_MAX_LEN] = "";
+        /* The default table keeps its file name: KEY-WINDOW.csv; others
+         * are KEY-TABLE-WINDOW.csv (window: a checked, short value). */
+        size_t used = 0;
+        if (table != &CSV_TABLES[0] && strlen(table->name) + 1 < sizeof name) {
+            memcpy(name, table->name, strlen(table->name));
+            used = strlen(table->name);
+            name[used++] = '-';
+        }
+        if (used + strlen(window) < sizeof name)
+            memcpy(name + used, window, strlen(window) + 1);
+        else
+            name[used] = '\0';
         resp->status = 200;
         resp->text = b.data != NULL ? b.data : "";
         resp->text_len = b.len;
         resp->content_type = "text/csv; charset=utf-8";
-        resp->content_disposition = disposition(req->arena, req->params[0], window);
+        resp->content_disposition = disposition(req->arena, req->params[0], name);
     }
     biq_views_close(&v);
     return err;

@@ -755,4 +755,13 @@ void biq_flow_pace_of(const biq_flow *flow, const biq_flow_bands *b, const biq_f
 biq_err biq_flow_paces(const biq_flow *flow, const biq_flow_bands *b, const biq_flow_sle_set *s,
                        biq_arena *arena, biq_flow_pace **rows, size_t *n);
 
+/* The export's aging table (table=aging): one line per item in progress
+ * (biq_flow_paces): issue_key, status, issue_type, started, age_days (3
+ * decimals), pace (0..1, 4 decimals; empty without finished items),
+ * at_risk, sle_percentile, sle_days (empty without an SLE); cells as
+ * biq_flow_csv_format. BIQ_ERR_TOO_LARGE when a line does not fit. */
+biq_err biq_flow_aging_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_aging_csv_format(const biq_flow *flow, const biq_flow_pace *p, char *buf,
+                                  size_t size, size_t *len);
+
 #endif
