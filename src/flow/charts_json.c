@@ -382,3 +382,28 @@ biq_err biq_flow_aging_add_bands(json_t *chart, const biq_flow *flow, const biq_
     biq_fl_json_set(chart, "atRisk", risk, &ok);
     return err != BIQ_OK ? err : ok ? BIQ_OK : BIQ_ERR_NOMEM;
 }
+
+json_t *biq_flow_paces_json(const biq_flow *flow, const biq_flow_bands *b, biq_arena *arena)
+{
+    bool ok = true;
+    const biq_flow_sle_set *sles = biq_flow_sles(flow);
+    json_t *o = json_object(), *items = json_array(), *risk = json_array();
+    biq_flow_pace *rows = NULL;
+    size_t n = 0;
+    if (biq_flow_paces(flow, b, sles, arena, &rows, &n) != BIQ_OK)
+        ok = false;
+    for (size_t i = 0; i < n && ok; i++) {
+        biq_fl_json_push(items, risk_item(flow, &rows[i], &ok), &ok);
+        if (rows[i].at_risk)
+            biq_fl_json_push(risk, risk_item(flow, &rows[i], &ok), &ok);
+    }
+    biq_fl_json_set(o, "bands", biq_flow_bands_json(b), &ok);
+    biq_fl_json_set(o, "sle", biq_flow_sle_json(sles, b), &ok);
+    biq_fl_json_set(o, "items", items, &ok);
+    biq_fl_json_set(o, "atRisk", risk, &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}

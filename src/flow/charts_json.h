@@ -67,4 +67,9 @@ json_t *biq_flow_sle_json(const biq_flow_sle_set *s, const biq_flow_bands *b);
 biq_err biq_flow_aging_add_bands(json_t *chart, const biq_flow *flow, const biq_flow_aging *g,
                                  const biq_flow_bands *b, biq_arena *arena);
 
+/* `biq analyze --aging`: {"bands", "sle" (as above), "items": [every item in
+ * progress, as the "atRisk" entries below, issue id order], "atRisk": [the
+ * ones at risk]}. NULL when out of memory (the arena included). */
+json_t *biq_flow_paces_json(const biq_flow *flow, const biq_flow_bands *b, biq_arena *arena);
+
 #endif
