@@ -53,9 +53,17 @@ export interface WipAging {
   referenceP95Days: number | null; referenceN: number;
   items: Array<{ key: string; statusId: string; status: string; daysInStatus: number; daysSinceStarted: number | null; daysSinceCreated: number; size: number | null; assignee: string | null; issueType: string; agingPastNormal: boolean;
     /** Not in the backend yet: shown when present. */
-    summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string }>;
+    summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string;
+    /** Share of items finished in the bands' basis whose cycle time <= this item's age (0..1); null: not started. */
+    pace?: number | null; atRisk?: boolean }>;
   wipLimits: Array<{ statusId: string; limit: number }>;
+  /** Aging bands, pace and SLEs (docs/metrics.md "Aging bands and pace"); absent from an older backend. */
+  bands?: AgingBands; sle?: SleInfo; atRisk?: Array<{ key: string; status: string; ageDays: number; pace: number | null; beyondPercentile: boolean; overDays: boolean; sle: Sle | null }>;
 }
+export interface Sle { percentile: number; days: number }
+export interface AgingBand { statusId?: string; status?: string; n: number; p50Days: number | null; p70Days: number | null; p85Days: number | null; p95Days: number | null }
+export interface AgingBands { basisDays: number; percentiles: number[]; statuses: AgingBand[]; inProgress: AgingBand }
+export interface SleInfo { setting: Sle | null; byIssueType: Array<Sle & { issueType: string }>; suggestion: (Sle & { n: number; p85Days: number }) | null }
 export interface Cfd { tz: string; bands: Array<{ statusId: string; name: string }>; days: Array<{ date: string; counts: number[]; done: number; throughput: number; wip: number }> }
 export interface Scatter {
   points: Array<{ key: string; issueType: string; doneAt: string; leadDays: number; cycleDays: number | null;
