@@ -499,7 +499,9 @@ static biq_err table_param(const biq_request *req, biq_response *resp,
 static const char *disposition(biq_arena *arena, const char *key, const char *window)
 {
     char name[FILENAME_MAX_LEN];
-    snprintf(name, sizeof name, "%s-%s", key, window);
+    /* A name too long for the buffer is cut: it is only a file name. */
+    if (snprintf(name, sizeof name, "%s-%s", key, window) >= (int)sizeof name)
+        name[sizeof name - 1] = '\0';
     for (char *p = name; *p != '\0'; p++)
         if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p) == NULL)
             *p = '_';
