@@ -73,13 +73,15 @@ export interface Scatter {
   lead: Stat; cycle: Stat;
 }
 export interface SettingField { value: unknown; default: unknown; overridden: boolean }
-export interface Settings { version: number; fields: Record<string, SettingField> }
+export interface Settings { version: number; fields: Record<string, SettingField>;
+  /** A project's: what the data suggests, never stored by itself (docs/api.md). */
+  suggestions?: { sle: (Sle & { n: number; p85Days: number; basisDays: number }) | null } }
 export interface AlertGroups {
   project: string;
   groups: Array<{ ruleId: number | string; ruleName: string; kind: string; count: number; latestAt: string;
     alerts: Array<{ issueId: string | null; issueKey: string | null; statusId: string | null; valueMs: number | null; firedAt: string }> }>;
 }
-export type RuleKind = 'stuck_in_status' | 'cycle_time_exceeded' | 'no_activity' | 'trend_worsening' | 'wip_breach';
+export type RuleKind = 'stuck_in_status' | 'cycle_time_exceeded' | 'no_activity' | 'trend_worsening' | 'wip_breach' | 'sle_at_risk';
 export interface AlertRule {
   id: number; kind: RuleKind; name: string; enabled: boolean; params: Record<string, unknown>;
   cooldownMinutes: number; destinationIds: number[]; createdAt: string; updatedAt: string;
