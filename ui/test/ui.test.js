@@ -378,7 +378,7 @@ test('the aging chart draws the bands per status, the SLE line and each item\'s 
     assert.equal(await p.getAttribute(box, 'data-sle'), '5');
     assert.equal(await p.getAttribute(box, 'data-at-risk'), String(api.items.filter((i) => i.atRisk).length));
     assert.equal(await p.textContent('[data-testid=aging-sle]'), ` · SLE: 85% within 5d, ${api.atRisk.length} at risk`);
-    await p.screenshot({ path: path.join(ARTIFACTS, 'wip-aging-bands.png'), fullPage: true });
+    await p.locator('[data-testid=wip-aging]').screenshot({ path: path.join(ARTIFACTS, 'wip-aging-bands.png') });
     assert.deepEqual(p.errors, []);
   } finally {
     await stack.put('de00', '/api/v1/projects/PAY/settings', { sle: null }, 'PAY').catch(() => {});
