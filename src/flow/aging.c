@@ -38,8 +38,6 @@ static int category_rank(biq_status_category c)
 
 int biq_fl_aging_status_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b)
 {
-    if (a == b)
-        return 0;
     int ra = category_rank(a->category), rb = category_rank(b->category);
     if (ra != rb)
         return ra - rb;

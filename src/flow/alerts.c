@@ -172,12 +172,11 @@ static biq_err wip_rule(const biq_flow *flow, const biq_alert_rule *r, int64_t d
 }
 
 /* Items in progress at risk of missing their SLE (bands.c), with the
- * pace over the default basis; work in flight only, as biq_flow_paces. */
+ * pace over the default basis; work in flight only, as biq_flow_paces.
+ * Without SLEs nobody is at risk: no hits. */
 static biq_err sle_rule(const biq_flow *flow, const biq_alert_rule *r, int64_t day,
                         biq_arena *arena, hits *h)
 {
-    if (flow->settings.sle == NULL)
-        return BIQ_OK;
     biq_flow_bands *b = NULL;
     biq_flow_pace *rows = NULL;
     size_t n = 0;

@@ -26,6 +26,7 @@ static int cmp_exit(const void *pa, const void *pb)
 static int cmp_i64(const void *pa, const void *pb)
 {
     int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    /* mutate: equivalent rel: differs only for a == b, equal values in any order sort the same */
     return (a > b) - (a < b);
 }
 
@@ -125,7 +126,10 @@ static biq_err exit_ages(const biq_flow *flow, const biq_flow_bands *b, const lo
 
 static biq_err status_bands(const biq_flow *flow, biq_flow_bands *b, biq_arena *arena)
 {
+    /* + 1: a non-zero size for a flow without statuses; more is unused room.
+     * mutate: equivalent const "1 -> 2" */
     long *band_of = biq_arena_alloc(arena, (flow->n_statuses + 1) * sizeof *band_of);
+    /* mutate: equivalent const "1 -> 2": unused room */
     b->statuses = biq_arena_calloc(arena, flow->n_statuses + 1, sizeof *b->statuses);
     if (band_of == NULL || b->statuses == NULL)
         return BIQ_ERR_NOMEM;

@@ -89,7 +89,7 @@ bool biq_fl_name_eq(const char *a, const char *b);
 double biq_fl_days(int64_t ms);
 
 /* aging.c: the order of the WIP aging chart's statuses (the aging bands
- * follow it); < 0, 0, > 0 as strcmp. Pure. */
+ * follow it); < 0, 0, > 0 as strcmp (0 only for one status). Pure. */
 int biq_fl_aging_status_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
 
 #endif
