@@ -363,7 +363,7 @@ biq_err biq_flow_aging_add_bands(json_t *chart, const biq_flow *flow, const biq_
     const biq_flow_sle_set *sles = biq_flow_sles(flow);
     json_t *items = json_object_get(chart, "items"), *risk = json_array();
     biq_flow_pace *rows = NULL;
-    size_t n = 0;
+    size_t n = 0; /* mutate: equivalent const: set by biq_flow_paces before any read */
     if (json_array_size(items) != g->n_rows) {
         json_decref(risk);
         return BIQ_ERR_INVALID;

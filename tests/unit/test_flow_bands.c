@@ -9,6 +9,7 @@
 
 #include "common/arena.h"
 #include "flow/alerts.h"
+#include "flow/charts_json.h"
 #include "flow/flow.h"
 #include "testsupport.h"
 #include "tz/civil.h"
@@ -326,6 +327,101 @@ START_TEST(sle_alert_work_in_flight_only)
 }
 END_TEST
 
+/* The chart's JSON: each row's pace and atRisk, the bands, the SLE with the
+ * suggestion, the items at risk with their status; and the aging table's
+ * lines, byte for byte. */
+START_TEST(chart_json_and_csv)
+{
+    biq_arena *a = biq_arena_new(1 << 22);
+    world w;
+    static const biq_flow_sle_type bug = {"Bug", {50, 5}};
+    biq_flow_sle_set sles = {.has_project = true, .project = {80, 10}, .types = &bug,
+                             .n_types = 1};
+    biq_flow_settings cfg;
+    biq_flow_settings_init(&cfg);
+    cfg.sle = &sles;
+    biq_flow *f = build_with(&w, a, &cfg);
+    biq_flow_aging *g = NULL;
+    biq_flow_bands *b = NULL;
+    ck_assert_int_eq(biq_flow_wip_aging(f, a, &g), BIQ_OK);
+    ck_assert_int_eq(biq_flow_bands_build(f, 0, a, &b), BIQ_OK);
+    json_t *chart = biq_flow_aging_json(f, g);
+    ck_assert_int_eq(biq_flow_aging_add_bands(chart, f, g, b, a), BIQ_OK);
+    const json_t *items = json_object_get(chart, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *it = json_array_get(items, i);
+        const char *key = json_string_value(json_object_get(it, "key"));
+        bool risky = strcmp(key, "W-4") == 0 || strcmp(key, "W-7") == 0 ||
+                     strcmp(key, "W-6") == 0 || strcmp(key, "W-8") == 0;
+        ck_assert_msg(json_is_true(json_object_get(it, "atRisk")) == risky, "%s", key);
+        if (strcmp(key, "W-1") == 0)
+            ck_assert_double_eq(json_real_value(json_object_get(it, "pace")), 0.4);
+    }
+    const json_t *risk = json_object_get(chart, "atRisk");
+    ck_assert_uint_eq(json_array_size(risk), 4); /* W-4, W-6, W-7, W-8 by issue id */
+    const json_t *w4 = json_array_get(risk, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(w4, "key")), "W-4");
+    ck_assert_str_eq(json_string_value(json_object_get(w4, "status")), "QA");
+    ck_assert_str_eq(json_string_value(json_object_get(w4, "statusId")), "3");
+    ck_assert_double_eq(json_real_value(json_object_get(w4, "ageDays")), 11.0);
+    ck_assert(json_is_true(json_object_get(w4, "beyondPercentile")));
+    ck_assert(json_is_true(json_object_get(w4, "overDays")));
+    const json_t *w8 = json_array_get(risk, 3);
+    ck_assert_str_eq(json_string_value(json_object_get(w8, "key")), "W-8");
+    ck_assert(json_is_false(json_object_get(w8, "beyondPercentile")));
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(w8, "sle"), "days")), 5);
+    const json_t *bands = json_object_get(chart, "bands");
+    ck_assert_int_eq(json_integer_value(json_object_get(bands, "basisDays")), 90);
+    const json_t *build_band = json_array_get(json_object_get(bands, "statuses"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(build_band, "status")), "Build");
+    ck_assert(json_is_null(json_object_get(build_band, "p50Days"))); /* n 0 */
+    const json_t *span = json_object_get(bands, "inProgress");
+    ck_assert_ptr_null(json_object_get(span, "status"));
+    ck_assert_double_eq_tol(json_real_value(json_object_get(span, "p85Days")), 8.8, 1e-12);
+    const json_t *sle = json_object_get(chart, "sle");
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(sle, "setting"), "percentile")), 80);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(sle, "byIssueType"), 0), "issueType")),
+                     "Bug");
+    const json_t *sug = json_object_get(sle, "suggestion");
+    ck_assert_int_eq(json_integer_value(json_object_get(sug, "days")), 9);
+    ck_assert_int_eq(json_integer_value(json_object_get(sug, "n")), 5);
+    /* Items that are not the aging rows' are refused. */
+    json_array_clear(json_object_get(chart, "items"));
+    ck_assert_int_eq(biq_flow_aging_add_bands(chart, f, g, b, a), BIQ_ERR_INVALID);
+    json_decref(chart);
+
+    /* analyze's object: every item in progress, the ones at risk apart. */
+    json_t *all = biq_flow_paces_json(f, b, a);
+    ck_assert_uint_eq(json_array_size(json_object_get(all, "items")), 7);
+    ck_assert_uint_eq(json_array_size(json_object_get(all, "atRisk")), 4);
+    json_decref(all);
+
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_pace *rows = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(biq_flow_aging_csv_header(line, sizeof line, &len), BIQ_OK);
+    ck_assert_uint_eq(len, strlen(line));
+    ck_assert_str_eq(line, "issue_key,status,issue_type,started,age_days,pace,at_risk,"
+                           "sle_percentile,sle_days\r\n");
+    ck_assert_int_eq(biq_flow_aging_csv_header(line, 10, &len), BIQ_ERR_TOO_LARGE);
+    ck_assert_int_eq(biq_flow_paces(f, b, biq_flow_sles(f), a, &rows, &n), BIQ_OK);
+    ck_assert_int_eq(biq_flow_aging_csv_format(f, pace_of(rows, n, "W-8"), line, sizeof line, &len),
+                     BIQ_OK);
+    ck_assert_uint_eq(len, strlen(line));
+    ck_assert_str_eq(line, "W-8,In Progress,Bug,2018-04-05T23:59:59.999Z,5.000,0.4000,true,50,5\r\n");
+    ck_assert_int_eq(biq_flow_paces(f, b, NULL, a, &rows, &n), BIQ_OK);
+    ck_assert_int_eq(biq_flow_aging_csv_format(f, pace_of(rows, n, "W-1"), line, sizeof line, &len),
+                     BIQ_OK);
+    ck_assert_uint_eq(len, strlen(line));
+    ck_assert_str_eq(line, "W-1,In Progress,Story,2018-04-07T00:00:00.000Z,4.000,0.4000,false,,\r\n");
+    ck_assert_int_eq(biq_flow_aging_csv_format(f, pace_of(rows, n, "W-1"), line, 20, &len),
+                     BIQ_ERR_TOO_LARGE);
+    biq_arena_free(a);
+}
+END_TEST
+
 /* ------------------------------------------------------------ properties */
 
 static uint64_t next(uint64_t *s)
@@ -391,6 +487,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, pace_and_risk);
     tcase_add_test(tc, sle_validation);
     tcase_add_test(tc, sle_alert_work_in_flight_only);
+    tcase_add_test(tc, chart_json_and_csv);
     tcase_add_test(tc, properties_on_generated_flows);
     suite_add_tcase(s, tc);
     return s;
