@@ -56,7 +56,7 @@ FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(sort $(wildc
 FUZZ_MAIN := $(if $(filter 1,$(FUZZ)),,$(BUILD)/obj/tests/fuzz/replay_main.o)
 
 .PRECIOUS: $(BUILD)/obj/%.o
-.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses backup restore deb image sbom mutate
+.PHONY: all tests run test bench clean lint fuzz fuzz-harnesses backup restore deb image sbom mutate cluster
 all: $(BUILD)/biq
 
 $(BUILD)/biq: $(BUILD)/obj/src/cli/main.o $(BUILD)/libbiq.a
@@ -104,6 +104,9 @@ fuzz:
 
 run:
 	bash scripts/run.sh
+
+cluster:
+	bash scripts/cluster.sh
 
 test:
 	bash scripts/test.sh

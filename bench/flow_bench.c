@@ -17,6 +17,9 @@
  *          on the built flow (what the forecast route adds to an open
  *          view): "when will BENCH_FORECAST_ITEMS items be done" and "how
  *          many in BENCH_FORECAST_DAYS days", beside the full dashboard.
+ *   runs   the run charts of the 30-day window with their XmR limits and
+ *          signals (biq_flow_runs_build + JSON, what charts/runs adds to an
+ *          open view), flow built beforehand, beside the full dashboard.
  * The flow core's and PostgreSQL's P50/P90 are also compared, as a check
  * that both computed the same thing.
  *
@@ -277,6 +280,45 @@ static int bench_forecast_run(const bench_data *d, bench_forecast *bf)
     }
     biq_arena_free(a);
     return err == BIQ_OK ? 0 : fail("forecast", err);
+}
+
+/* ----------------------------------------------------------- run charts */
+
+typedef struct bench_runs {
+    double ms;       /* best of BENCH_RUNS, flow built beforehand */
+    size_t n_points; /* over all series: a check that something was drawn */
+} bench_runs;
+
+static int bench_runs_run(const bench_data *d, bench_runs *br)
+{
+    biq_arena *a = biq_arena_new(BENCH_FLOW_LIMIT);
+    biq_flow *flow = NULL;
+    biq_flow_input in = {.issues = d->issues, .n_issues = d->n_issues, .statuses = d->statuses,
+                         .n_statuses = d->n_statuses, .sprints = d->sprints,
+                         .n_sprints = d->n_sprints, .schedule = d->schedule, .now = d->now};
+    biq_err err = a ? biq_flow_new(&in, a, &flow) : BIQ_ERR_NOMEM;
+    biq_window_spec spec = {.kind = BIQ_WIN_DAYS, .days = BENCH_WINDOW_DAYS};
+    biq_flow_window w;
+    if (err == BIQ_OK)
+        err = biq_flow_window_resolve(flow, &spec, &w);
+    br->ms = INFINITY;
+    for (int run = 0; run < BENCH_RUNS && err == BIQ_OK; run++) {
+        biq_arena *ra = biq_arena_new(BENCH_FLOW_LIMIT);
+        biq_flow_runs *r = NULL;
+        double t0 = now_ms();
+        err = ra ? biq_flow_runs_build(flow, &w, ra, &r) : BIQ_ERR_NOMEM;
+        json_t *j = err == BIQ_OK ? biq_flow_runs_json(r) : NULL;
+        if (err == BIQ_OK && j == NULL)
+            err = BIQ_ERR_NOMEM;
+        br->ms = fmin(br->ms, now_ms() - t0);
+        br->n_points = 0;
+        for (int k = 0; err == BIQ_OK && k < BIQ_RUN__COUNT; k++)
+            br->n_points += r->series[k].n_points;
+        json_decref(j);
+        biq_arena_free(ra);
+    }
+    biq_arena_free(a);
+    return err == BIQ_OK ? 0 : fail("run charts", err);
 }
 
 /* ------------------------------------------------- the adversarial page */
@@ -649,6 +691,15 @@ static void report_forecast(const bench_forecast *bf, const bench_result *res)
     row(f, a, b, res->full_ms / bf->how_many_ms);
 }
 
+static void report_runs(const bench_runs *br, const bench_result *res)
+{
+    char a[BENCH_LINE_MAX], b[BENCH_LINE_MAX], f[BENCH_LINE_MAX];
+    fmt(a, sizeof a, br->ms, 2, "ms");
+    fmt(b, sizeof b, res->full_ms, 1, "ms");
+    snprintf(f, sizeof f, "run charts + XmR, 30d (%zu points, best of 3)", br->n_points);
+    row(f, a, b, res->full_ms / br->ms);
+}
+
 /* ------------------------------------------------------------------ main */
 
 static bool parse_size(const char *s, size_t max, size_t *out)
@@ -682,14 +733,17 @@ int main(int argc, char **argv)
     bench_pg pg = {0};
     bench_adv adv = {0};
     bench_forecast bf = {0};
+    bench_runs br = {0};
     int rc = res == NULL || generate(seed, issues, &d) != 0 || bench_flow(&d, res) != 0 ||
-             bench_forecast_run(&d, &bf) != 0 || bench_adversarial(&d, &adv) != 0;
+             bench_forecast_run(&d, &bf) != 0 || bench_runs_run(&d, &br) != 0 ||
+             bench_adversarial(&d, &adv) != 0;
     bool have_pg = rc == 0 && conninfo != NULL && conninfo[0] != '\0';
     if (have_pg && bench_postgres(conninfo, &d, res, &pg) != 0)
         rc = 1;
     if (rc == 0) {
         report(&d, res, &pg, have_pg);
         report_forecast(&bf, res);
+        report_runs(&br, res);
         report_adversarial(&adv);
     }
     free(res);

@@ -22,7 +22,11 @@
 #     generated 50k-issue site (its own archiving cluster): acknowledged
 #     events lost by a restore to "latest" after kill -9 of the primary,
 #     seconds from restore to /readyz 200;
-# 10. stops and removes the cluster, also on failure.
+# 10. bench/cluster.sh: `make cluster`'s topology (primary, hot standby,
+#     PgBouncer, HAProxy) with 1 and then 3 instances: cold dashboards and
+#     durable events through HAProxy, the scaling ratio, the replica lag
+#     under the event load (issue 16);
+# 11. stops and removes the cluster, also on failure.
 # Prints figures only: never fails because something is slow.
 #
 # Environment: BENCH_ISSUES (default 128000), BENCH_SEED (default 7: among
@@ -104,3 +108,7 @@ bash bench/attack.sh "$pgdir"
 echo
 echo "== recovery: RPO and RTO with pgBackRest (bench/recovery.sh, ${BENCH_RECOVERY_ISSUES:-50000} issues)"
 bash bench/recovery.sh "$pgdir"
+
+echo
+echo "== the cluster: dashboards and events through HAProxy, 1 and 3 instances (bench/cluster.sh, issue 16)"
+bash bench/cluster.sh "$pgdir"

@@ -16,7 +16,7 @@ base=$1 keys=$2 kid=$3 app=$4 tenant=$5 real_tenant=$6
 gen=$(mktemp -d /tmp/biq-demo-XXXXXX)
 trap 'rm -rf "$gen"' EXIT
 shared=${BIQ_SHARED_DIR:-../shared}
-fields='"fields":{"storyPoints":"customfield_10016","sprint":"customfield_10020"}'
+fields='"fields":{"storyPoints":"customfield_10016","sprint":"customfield_10020","flagged":"customfield_10021"}'
 
 # Every /forge route answers the app's Forge functions (src/auth/modules.def).
 post() {
@@ -48,11 +48,18 @@ backfill() {
 echo "demo: generating history..."
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ./build/biq gen --seed 42 --issues "${BIQ_DEMO_ISSUES:-3000}" --projects 3 --now "$now" \
-    --out "$gen" >/dev/null 2>&1
+    --boards "$gen/boards" --out "$gen" >/dev/null 2>&1
 catalog "$gen/statuses.json" "$gen/sprints.json"
 for key in $(ls "$gen" | sed -n 's/-page-[0-9]*\.json$//p' | sort -u); do
     echo "demo: project $key"
     backfill "$key" "$gen/$key"-page-*.json
+done
+# Each project's board (columns, their statuses and WIP limits): the body
+# {"boards":[configuration]} of the board intake route.
+for board in "$gen"/boards/*.json; do
+    [ -e "$board" ] || continue
+    post "/forge/boards/$(basename "$board" .json)" "$board" ||
+        echo "demo: board $(basename "$board" .json) refused (no board intake route?): order inferred"
 done
 for page in "$gen"/changelog-*.json; do
     [ -e "$page" ] || continue

@@ -209,6 +209,7 @@ run_ops "tests/ops/deb-install.sh" bash tests/ops/deb-install.sh
 run_ops "tests/ops/image-rootfs.sh" bash tests/ops/image-rootfs.sh
 run_ops "tests/ops/supply-chain.sh" bash tests/ops/supply-chain.sh
 run_ops "tests/ops/run-talks.sh" bash tests/ops/run-talks.sh
+run_ops "tests/ops/cluster.sh" bash tests/ops/cluster.sh
 
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing binaries: ${failed_names[*]}"

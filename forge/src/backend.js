@@ -34,7 +34,7 @@ export function createBackend({ invokeRemote, sleep, remoteKey = REMOTE_KEY }) {
   }
   const enc = encodeURIComponent;
   return {
-    /** POST /forge/backfill/{key}: {"total", "fields": {"storyPoints","sprint"}}. */
+    /** POST /forge/backfill/{key}: {"total", "fields": {"storyPoints","sprint","flagged"}}. */
     startBackfill: (projectKey, total, fields) =>
       send('POST', `/forge/backfill/${enc(projectKey)}`, { total, fields }),
     /** POST /forge/backfill/{key}/page: one search page as Jira returned it. */
@@ -47,6 +47,8 @@ export function createBackend({ invokeRemote, sleep, remoteKey = REMOTE_KEY }) {
      * and uninstall routes answer the platform's own endpoints alone.
      */
     register: (event) => send('POST', '/forge/register', event),
+    /** POST /forge/boards/{key}: {"boards": [configuration]} replaces the project's boards. */
+    postBoards: (projectKey, boards) => send('POST', `/forge/boards/${enc(projectKey)}`, { boards }),
     /** POST /forge/catalog: {"statuses","sprints","projects"}. */
     postCatalog: (catalog) => send('POST', '/forge/catalog', catalog),
     /**

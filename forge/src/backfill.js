@@ -8,10 +8,11 @@ import { approximateCount, projectJql, searchPages } from './search.js';
 import { changelogPages, isTruncated } from './changelog.js';
 import { fetchFieldIds } from './fields.js';
 import { syncCatalog } from './catalog.js';
+import { syncBoards } from './boards.js';
 
 /** The fields to request: the kept ones plus the site's custom field ids. */
 export function searchFields(fieldIds) {
-  return [...ISSUE_FIELDS, ...[fieldIds.storyPoints, fieldIds.sprint].filter(Boolean)];
+  return [...ISSUE_FIELDS, ...[fieldIds.storyPoints, fieldIds.sprint, fieldIds.flagged].filter(Boolean)];
 }
 
 /** Backfill search order: oldest first, ties broken by key. */
@@ -70,7 +71,7 @@ export async function streamPages(deps, { projectKey, jql, fieldIds, cap, startT
 }
 
 /**
- * Backfills one project: approximate count, start, pages oldest first; or,
+ * Backfills one project: approximate count, start, its boards, pages oldest first; or,
  * given `resumeToken`, continues an earlier run's search without a new start.
  * @param {{jira, route, backend, now?}} deps
  * @param {{projectKey: string, fieldIds: {storyPoints, sprint}, cap?: number,
@@ -84,6 +85,7 @@ export async function backfillProject(deps, { projectKey, fieldIds, cap = DEFAUL
   if (!resumeToken) {
     total = Math.min(await approximateCount(deps, projectJql(projectKey)), cap);
     await deps.backend.startBackfill(projectKey, total, fieldIds);
+    await syncBoards(deps, projectKey);
   }
   const run = await streamPages(deps, {
     projectKey, jql: backfillJql(projectKey), fieldIds, cap, startToken: resumeToken, deadline,

@@ -41,12 +41,22 @@ export const BACKEND_RETRYABLE_STATUSES = Object.freeze([429, 502, 503, 504]);
 export const ISSUE_FIELDS = Object.freeze([
   'summary', 'status', 'issuetype', 'priority', 'project', 'assignee',
   'created', 'updated', 'resolutiondate', 'security',
+  // Issue #15: filters (resolution, labels, sub-tasks) and blocked time.
+  'resolution', 'labels', 'parent', 'issuelinks',
 ]);
 
 /** Schema markers used to find the per-site custom field ids. */
 export const SPRINT_FIELD_SCHEMA = 'com.pyxis.greenhopper.jira:gh-sprint';
 export const STORY_POINTS_FIELD_SCHEMA = 'com.atlassian.jira.plugin.system.customfieldtypes:float';
 export const STORY_POINTS_FIELD_NAMES = Object.freeze(['Story Points', 'Story point estimate']);
+/** The Flagged (impediment) field: a multi-checkbox custom field by this name. */
+export const FLAGGED_FIELD_SCHEMA = 'com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes';
+export const FLAGGED_FIELD_NAME = 'Flagged';
+
+/** Agile API pages (boards) are at most 50 long. */
+export const AGILE_PAGE_SIZE = 50;
+/** Boards read per project: the backend's BIQ_INGEST_BOARDS_MAX. */
+export const MAX_BOARDS_PER_PROJECT = 50;
 
 /** Wall-clock budget of one function run; Forge stops functions at
  * timeoutSeconds (900 at most): leave room to enqueue the continuation. */

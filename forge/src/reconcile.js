@@ -7,6 +7,7 @@ import { projectJql, searchPages } from './search.js';
 import { streamPages } from './backfill.js';
 import { fetchFieldIds } from './fields.js';
 import { syncCatalog } from './catalog.js';
+import { syncBoards } from './boards.js';
 
 /** Re-read a little before the last success: clocks and indexing lag. */
 export const RECONCILE_OVERLAP_MINUTES = 15;
@@ -61,6 +62,7 @@ export async function reconcile(deps, { cap = DEFAULT_RECONCILE_CAP, projectKeys
   let left = cap;
   for (const projectKey of keys) {
     try {
+      await syncBoards(deps, projectKey); // board columns change without issue events
       const jql = `${projectJql(projectKey, `updated >= -${minutes}m`)} ORDER BY updated ASC, key ASC`;
       const run = await streamPages(deps, { projectKey, jql, fieldIds, cap: left, deadline });
       left -= run.issues;

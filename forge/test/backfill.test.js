@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { backfillAll, backfillProject } from '../src/backfill.js';
 import { CHANGELOG_ISSUES, makeDeps, real, siteIssues } from '../testing/fakes.js';
 
-const FIELDS = { storyPoints: 'customfield_10026', sprint: 'customfield_10020' };
+const FIELDS = { storyPoints: 'customfield_10026', sprint: 'customfield_10020', flagged: 'customfield_10021' };
 const eeIssues = () => siteIssues().filter((i) => i.fields.project.key === 'EE');
 
 /** Compact description of the posts: "start EE", "page EE 10", "changelog 13383 40". */
@@ -16,6 +16,7 @@ function shape(posts) {
     if (/^\/forge\/backfill\/[^/]+$/.test(p.path)) return `start ${p.path.split('/')[3]}`;
     if (p.path.endsWith('/page')) return `page ${p.path.split('/')[3]} ${p.body.issues.length}`;
     if (p.path.endsWith('/changelog')) return `changelog ${p.path.split('/')[3]} ${p.body.values.length}`;
+    if (p.path.startsWith('/forge/boards/')) return `boards ${p.path.split('/')[3]} ${p.body.boards.length}`;
     return `${p.method} ${p.path}`;
   });
 }
@@ -25,14 +26,14 @@ test('backfill posts start, then pages oldest first, each followed by its trunca
   const result = await backfillAll(deps, { projectKeys: ['EE', 'K5'] });
   assert.deepEqual(shape(posts), [
     'catalog',
-    'start EE', 'page EE 16',
+    'start EE', 'boards EE 1', 'page EE 16',
     'page EE 16', 'changelog 13383 40', 'changelog 13383 40', 'changelog 13383 20',
     'changelog 13491 40', 'changelog 13491 39',
     'page EE 1', 'changelog 13954 40', 'changelog 13954 40', 'changelog 13954 20',
-    'start K5', 'page K5 3',
+    'start K5', 'boards K5 0', 'page K5 3',
   ]);
   assert.deepEqual(posts[1].body, { total: 33, fields: FIELDS });
-  assert.deepEqual(posts.at(-2).body, { total: 3, fields: FIELDS });
+  assert.deepEqual(posts.at(-3).body, { total: 3, fields: FIELDS });
   assert.equal(result.failed.length, 0);
   assert.equal(result.capped, false);
   assert.deepEqual(result.projects.map((p) => [p.projectKey, p.issues, p.pages]), [['EE', 33, 3], ['K5', 3, 1]]);
@@ -108,8 +109,8 @@ test('the cap stops the run, cuts the last page and bounds the announced total',
   assert.equal(r.capped, true);
   assert.equal(r.issues, 25);
   assert.deepEqual(posts[0].body.total, 25);
-  assert.deepEqual(shape(posts), ['start EE', 'page EE 10', 'page EE 10', 'page EE 5']);
-  assert.deepEqual(posts[3].body.issues, eeIssues().slice(20, 25));
+  assert.deepEqual(shape(posts), ['start EE', 'boards EE 1', 'page EE 10', 'page EE 10', 'page EE 5']);
+  assert.deepEqual(posts[4].body.issues, eeIssues().slice(20, 25));
   assert.equal(jiraCalls.filter((c) => c.path === '/rest/api/3/search/jql').length, 3);
 });
 
@@ -127,7 +128,7 @@ test('a backend failure on one project is reported and the next project still ru
   assert.equal(r.failed.length, 1);
   assert.equal(r.failed[0].projectKey, 'EE');
   assert.match(r.failed[0].error, /POST \/forge\/backfill\/EE\/page: backend answered 500/);
-  assert.deepEqual(shape(posts).slice(-2), ['start K5', 'page K5 3']);
+  assert.deepEqual(shape(posts).slice(-3), ['start K5', 'boards K5 0', 'page K5 3']);
 });
 
 test('without a project list the catalogue projects are backfilled', async () => {

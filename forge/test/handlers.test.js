@@ -48,7 +48,8 @@ test('a run pauses at the time budget and the queued continuation finishes exact
   const c = queued[0].continuation;
   assert.deepEqual(c.projectKeys, ['EE', 'K5']);
   assert.equal(c.nextPageToken, 't30');
-  assert.deepEqual(c.fieldIds, { storyPoints: 'customfield_10026', sprint: 'customfield_10020' });
+  assert.deepEqual(c.fieldIds,
+    { storyPoints: 'customfield_10026', sprint: 'customfield_10020', flagged: 'customfield_10021' });
   assert.equal(posts.filter((p) => p.path.endsWith('/page')).length, Math.ceil(FUNCTION_BUDGET_MS / PAGE_COST_MS));
   resetClock();
   const second = await handleQueued(deps, { body: queued[0] });

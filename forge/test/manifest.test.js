@@ -18,7 +18,9 @@ const mapping = JSON.parse(readFileSync(join(dirname(require.resolve('@forge/man
 const manifestText = readFileSync(join(root, 'manifest.yml'), 'utf8');
 
 const SEED_SCOPES = ['read:jira-work', 'read:jira-user', 'read:issue:jira', 'read:issue.changelog:jira',
-  'read:issue-meta:jira', 'read:jql:jira', 'read:project:jira', 'read:user:jira'];
+  'read:issue-meta:jira', 'read:jql:jira', 'read:project:jira', 'read:user:jira',
+  // Issue #15: boards and their column configuration (docs/platform.md).
+  'read:board-scope:jira-software', 'read:board-scope.admin:jira-software'];
 const BACKEND_FORGE_ROUTES = ['/forge/lifecycle', '/forge/events', '/forge/uninstall', '/forge/alerts/sweep'];
 // Each Custom UI module and the endpoint its calls go through (one resource, `main`).
 const UI_MODULES = {
@@ -91,6 +93,9 @@ test('scopes are exactly the seed read scopes; remote, events, routes and handle
     uiModules.push(ui);
   }
   assert.equal(m.app.runtime.name, 'nodejs24.x', 'Node.js 20 is past its end of life');
+  // The package declares the same floor the deploy runtime meets (issue #15).
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  assert.equal(pkg.engines.node, '>=22');
   const triggerEndpoints = new Set(m.modules.trigger.map((t) => t.endpoint).filter(Boolean));
   assert.deepEqual([...triggerEndpoints].sort(), ['biq-events', 'biq-lifecycle']);
   assert.equal(m.modules.preUninstall[0].endpoint, 'biq-uninstall');

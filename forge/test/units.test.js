@@ -7,15 +7,23 @@ import { BACKOFF_CAP_MS, MAX_RETRIES } from '../src/limits.js';
 import { syncCatalog } from '../src/catalog.js';
 import { FIELD_LIST, makeDeps, real } from '../testing/fakes.js';
 
-test('field discovery picks the Sprint and "Story Points" ids from a realistic /field answer', () => {
-  assert.deepEqual(discoverFields(FIELD_LIST), { storyPoints: 'customfield_10026', sprint: 'customfield_10020' });
+test('field discovery picks the Sprint, "Story Points" and Flagged ids from a realistic /field answer', () => {
+  assert.deepEqual(discoverFields(FIELD_LIST),
+    { storyPoints: 'customfield_10026', sprint: 'customfield_10020', flagged: 'customfield_10021' });
+  // Flagged needs both the name and the multi-checkbox schema.
+  const renamed = FIELD_LIST.map((f) => (f.id === 'customfield_10021' ? { ...f, name: 'Blocked?' } : f));
+  assert.equal(discoverFields(renamed).flagged, null);
+  const retyped = FIELD_LIST.map((f) => (f.id === 'customfield_10021'
+    ? { ...f, schema: { ...f.schema, custom: 'com.atlassian.jira.plugin.system.customfieldtypes:select' } } : f));
+  assert.equal(discoverFields(retyped).flagged, null);
 });
 
 test('"Story point estimate" is used when there is no "Story Points"; float fields of other names are not', () => {
   const list = FIELD_LIST.filter((f) => f.name !== 'Story Points');
-  assert.deepEqual(discoverFields(list), { storyPoints: 'customfield_10016', sprint: 'customfield_10020' });
-  const none = FIELD_LIST.filter((f) => !/Story|Sprint/.test(f.name));
-  assert.deepEqual(discoverFields(none), { storyPoints: null, sprint: null });
+  assert.deepEqual(discoverFields(list),
+    { storyPoints: 'customfield_10016', sprint: 'customfield_10020', flagged: 'customfield_10021' });
+  const none = FIELD_LIST.filter((f) => !/Story|Sprint|Flagged/.test(f.name));
+  assert.deepEqual(discoverFields(none), { storyPoints: null, sprint: null, flagged: null });
   assert.throws(() => discoverFields({}), /expected an array/);
 });
 

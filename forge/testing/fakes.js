@@ -18,6 +18,10 @@ export function real(name) {
   return JSON.parse(readFileSync(join(REALDATA, name), 'utf8'));
 }
 
+/** tests/fixtures/board-configuration.json: GET /rest/agile/1.0/board/{id}/configuration's
+ * documented shape (see tests/fixtures/README.md). */
+export const BOARD_CONFIGURATION = JSON.parse(readFileSync(join(here, '../../tests/fixtures/board-configuration.json'), 'utf8'));
+
 /** Ids of the real per-issue changelog files. */
 export const CHANGELOG_ISSUES = ['13383', '13491', '13954'];
 
@@ -39,6 +43,14 @@ export const FIELD_LIST = [
   { id: 'customfield_10016', key: 'customfield_10016', name: 'Story point estimate', custom: true, orderable: true,
     navigable: true, searchable: true, clauseNames: ['cf[10016]', 'Story point estimate'],
     schema: { type: 'number', custom: 'com.pyxis.greenhopper.jira:jsw-story-points', customId: 10016 } },
+  { id: 'customfield_10021', key: 'customfield_10021', name: 'Flagged', untranslatedName: 'Flagged', custom: true,
+    orderable: true, navigable: true, searchable: true, clauseNames: ['cf[10021]', 'Flagged'],
+    schema: { type: 'array', items: 'option',
+      custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes', customId: 10021 } },
+  { id: 'customfield_10040', key: 'customfield_10040', name: 'Checklist', custom: true, orderable: true,
+    navigable: true, searchable: true, clauseNames: ['cf[10040]'],
+    schema: { type: 'array', items: 'option',
+      custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes', customId: 10040 } },
   { id: 'customfield_10026', key: 'customfield_10026', name: 'Story Points', untranslatedName: 'Story Points',
     custom: true, orderable: true, navigable: true, searchable: true, clauseNames: ['cf[10026]', 'Story Points'],
     schema: { type: 'number', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:float', customId: 10026 } },
@@ -106,8 +118,15 @@ export function fakeJira({ issues = siteIssues(), chunk = 10, changelogChunk = 4
     }
     if (path === '/rest/agile/1.0/board') {
       if (!agile) return response(404, { errorMessages: ['Jira Software is not installed'] });
+      const all = [{ id: 8, name: 'EE board', type: 'scrum' }, { id: 9, name: 'Kanban', type: 'kanban' }];
+      const project = q.get('projectKeyOrId');
       return response(200, { startAt: 0, maxResults: 50, isLast: true,
-        values: [{ id: 8, name: 'EE board', type: 'scrum' }, { id: 9, name: 'Kanban', type: 'kanban' }] });
+        values: project === null || project === 'EE' ? all : [] });
+    }
+    // Board 8's configuration in the documented shape; board 9 is private.
+    if (path === '/rest/agile/1.0/board/8/configuration') return response(200, { ...BOARD_CONFIGURATION, id: 8 });
+    if (path === '/rest/agile/1.0/board/9/configuration') {
+      return response(403, { errorMessages: ['You do not have permission to view this board'] });
     }
     if (path === '/rest/agile/1.0/board/8/sprint') return response(200, real('sprints.json'));
     const jqlProject = (jql) => (/project = "([A-Z0-9_]+)"/.exec(jql || '') || [])[1];

@@ -13,6 +13,7 @@ biq_views_env biq_api_views_env(const biq_app *app)
     return (biq_views_env){.pool = app->pool,
                            .dashboards = app->dashboards,
                            .projects = app->projects,
+                           .replica = app->replica,
                            .clock = &app->flow_clock};
 }
 

@@ -20,6 +20,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "store/pool.h"
+#include "store/replica.h"
 #include "views/open.h"
 
 /* Event counters exported in /metrics (biq_events_total{kind=...}). */
@@ -68,6 +69,9 @@ typedef struct biq_app {
     const struct biq_alerts_config *alerts;
     /* Alert evaluation thread (alerts/worker.h); NULL: none runs. */
     struct biq_alert_worker *alert_worker;
+    /* The read replica the views load models from (store/replica.h,
+     * BIQ_DATABASE_READ_URL); NULL: the primary alone. */
+    biq_replica *replica;
 } biq_app;
 
 /* The instant the flow metrics are computed at: biq_clock_now of

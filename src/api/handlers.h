@@ -17,6 +17,9 @@ enum {
     BIQ_API_EVENT_BODY_MAX = 256 * 1024,        /* Forge drops events over 200 kB */
     BIQ_API_PAGE_BODY_MAX = 4 * 1024 * 1024,    /* search pages, catalogues, id lists */
     BIQ_API_CHANGELOG_BODY_MAX = 1024 * 1024,   /* one page of 100 histories: 131 kB seen */
+    /* Issue #15: BIQ_INGEST_BOARDS_MAX board configurations; a real one is
+     * ~2 kB (10 columns), the cap leaves 20 kB a board. */
+    BIQ_API_BOARDS_BODY_MAX = 1024 * 1024,
 };
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp);
@@ -34,6 +37,10 @@ biq_err biq_handle_backfill_start(void *app, biq_request *req, biq_response *res
 biq_err biq_handle_backfill_page(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_changelog_page(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_catalog(void *app, biq_request *req, biq_response *resp);
+/* POST /forge/boards/{projectKey} (issue #15): {"boards": [configuration]}
+ * replaces the project's stored boards in one transaction and moves its
+ * data version; 4xx naming the problem and nothing written otherwise. */
+biq_err biq_handle_boards(void *app, biq_request *req, biq_response *resp);
 
 biq_err biq_handle_backfill_request(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_backfill_requests(void *app, biq_request *req, biq_response *resp);
@@ -48,13 +55,19 @@ biq_err biq_handle_tenant_get(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_dashboard(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp);
+biq_err biq_handle_chart_wip_stack(void *app, biq_request *req, biq_response *resp);
 biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp);
+/* Run charts with XmR limits and signals for ?window= (views.c). */
+biq_err biq_handle_chart_runs(void *app, biq_request *req, biq_response *resp);
 /* Monte Carlo forecast: ?items=N or ?by=DATE, from, basis, seed (400 naming
  * the parameter when one is wrong). */
 biq_err biq_handle_forecast(void *app, biq_request *req, biq_response *resp);
+/* ?window=, ?table=slices (default) or runs (400 naming the parameter). */
 biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp);
 /* Only for the issue of the token's context (403 otherwise). */
 biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp);
+/* The sprint report of every closed and the active sprint (issue #15). */
+biq_err biq_handle_sprint_report(void *app, biq_request *req, biq_response *resp);
 
 /* Settings (settings.c): GET shows value, default and override per field;
  * PUT validates (422 naming the field), null resets, history recorded. */

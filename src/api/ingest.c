@@ -19,6 +19,7 @@
 #include "settings/settings.h"
 #include "store/backfill.h"
 #include "store/ingest.h"
+#include "store/ingest_extras.h"
 #include "store/settings.h"
 
 enum { PAGE_HASH_HEX = 64 };
@@ -61,10 +62,10 @@ static void override_field(const json_t *overrides, const char *path, char *dst,
 static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_ms *now,
                                 biq_backfill_fields *buf, biq_err *err)
 {
-    biq_field_ids ids = {NULL, NULL, now};
+    biq_field_ids ids = {NULL, NULL, now, NULL};
     json_t *overrides = NULL;
     int64_t version = 0;
-    *buf = (biq_backfill_fields){{0}, {0}};
+    *buf = (biq_backfill_fields){{0}, {0}, {0}};
     *err = project_key != NULL ? biq_store_backfill_fields_get(tx, project_key, buf) : BIQ_OK;
     if (*err == BIQ_OK)
         *err = biq_store_settings_get(tx, NULL, &overrides, &version);
@@ -72,10 +73,13 @@ static biq_field_ids fields_for(biq_tx *tx, const char *project_key, const biq_m
         goto out;
     override_field(overrides, "fields.storyPoints", buf->story_points, sizeof buf->story_points);
     override_field(overrides, "fields.sprint", buf->sprint, sizeof buf->sprint);
+    override_field(overrides, "fields.flagged", buf->flagged, sizeof buf->flagged);
     if (buf->story_points[0] != '\0')
         ids.story_points = buf->story_points;
     if (buf->sprint[0] != '\0')
         ids.sprint = buf->sprint;
+    if (buf->flagged[0] != '\0')
+        ids.flagged = buf->flagged;
 out:
     json_decref(overrides);
     return ids;
@@ -195,7 +199,7 @@ biq_err biq_handle_events(void *app_ptr, biq_request *req, biq_response *resp)
 {
     biq_app *app = app_ptr;
     struct event_job job = {.arena = req->arena, .now = ingest_clock(app)};
-    biq_field_ids clock = {NULL, NULL, &job.now};
+    biq_field_ids clock = {NULL, NULL, &job.now, NULL};
     json_t *root = NULL;
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
@@ -242,6 +246,7 @@ struct start_job {
     const char *project;
     int64_t total;
     const char *sp_field, *sprint_field;
+    const char *flagged_field; /* issue #15 */
     json_t *state;
 };
 
@@ -252,6 +257,8 @@ static biq_err start_tx(biq_tx *tx, void *ctx)
     if (err == BIQ_OK)
         err = biq_store_backfill_start(tx, job->project, job->total, job->sp_field,
                                        job->sprint_field, &job->state);
+    if (err == BIQ_OK)
+        err = biq_store_backfill_flagged_field_set(tx, job->project, job->flagged_field);
     return err;
 }
 
@@ -276,6 +283,9 @@ static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *j
     if (fields != NULL && !json_is_object(fields))
         return biq_response_error(resp, BIQ_ERR_SHAPE, "fields: expected an object");
     json_t *sp = json_object_get(fields, "storyPoints"), *sprint = json_object_get(fields, "sprint");
+    json_t *flagged = json_object_get(fields, "flagged");
+    if (!field_id_ok(flagged))
+        return biq_response_error(resp, BIQ_ERR_SHAPE, "fields.flagged: expected customfield_<digits>");
     if (!field_id_ok(sp))
         return biq_response_error(resp, BIQ_ERR_SHAPE, "fields.storyPoints: expected customfield_<digits>");
     if (!field_id_ok(sprint))
@@ -283,6 +293,7 @@ static biq_err parse_start(json_t *body, biq_response *resp, struct start_job *j
     job->total = json_integer_value(total);
     job->sp_field = json_string_value(sp);
     job->sprint_field = json_string_value(sprint);
+    job->flagged_field = json_string_value(flagged);
     return BIQ_OK;
 }
 
@@ -433,6 +444,10 @@ static biq_err changelog_tx(biq_tx *tx, void *ctx)
     err = biq_store_changelog_page(tx, job->issue_id, start, job->page.n_histories, total,
                                    job->page.transitions, job->page.n_transitions, job->arena,
                                    &project, &job->complete);
+    if (err == BIQ_OK)
+        err = biq_store_extras_changelog_page(tx, job->issue_id, job->page.flag_changes,
+                                              job->page.n_flag_changes, job->page.sprint_changes,
+                                              job->page.n_sprint_changes, job->arena);
     if (err == BIQ_OK && project != NULL)
         err = biq_store_data_version_bump(tx, project);
     if (err == BIQ_OK && project != NULL)

@@ -10,8 +10,48 @@
 
 enum {
     READYZ_ACQUIRE_TIMEOUT_MS = 1000,
-    GAUGES_MAX = 1024,
+    GAUGES_MAX = 2048,
 };
+
+/* The read replica's lines (store/replica.h), appended to gauges at *used;
+ * nothing without a replica. */
+static void replica_gauges(biq_app *app, char *gauges, size_t size, size_t *used)
+{
+    unsigned long long counts[BIQ_REPLICA_SOURCE__COUNT];
+    biq_replica_lag lag;
+    if (app->replica == NULL)
+        return;
+    biq_replica_lag_get(app->replica, app->pool, &lag);
+    biq_replica_counts(app->replica, counts);
+    int n = snprintf(gauges + *used, size - *used,
+                     "# HELP biq_replica_up Whether the read replica answered this scrape.\n"
+                     "# TYPE biq_replica_up gauge\n"
+                     "biq_replica_up %d\n"
+                     "# HELP biq_replica_lag_seconds Now minus the standby's last replayed"
+                     " commit (0 when it has replayed all it received).\n"
+                     "# TYPE biq_replica_lag_seconds gauge\n"
+                     "biq_replica_lag_seconds %.3f\n"
+                     "# HELP biq_replica_lag_bytes WAL the standby has not replayed (-1: unknown).\n"
+                     "# TYPE biq_replica_lag_bytes gauge\n"
+                     "biq_replica_lag_bytes %lld\n"
+                     "# HELP biq_view_model_reads_total Project models loaded, by source and why.\n"
+                     "# TYPE biq_view_model_reads_total counter\n",
+                     lag.up ? 1 : 0, lag.seconds, lag.bytes);
+    if (n < 0 || (size_t)n >= size - *used) {
+        gauges[*used] = '\0'; /* never a cut line: the block or nothing */
+        return;
+    }
+    *used += (size_t)n;
+    for (int i = 0; i < BIQ_REPLICA_SOURCE__COUNT; i++) {
+        n = snprintf(gauges + *used, size - *used, "biq_view_model_reads_total{source=\"%s\"} %llu\n",
+                     biq_replica_source_name((biq_replica_source)i), counts[i]);
+        if (n < 0 || (size_t)n >= size - *used) {
+            gauges[*used] = '\0';
+            return;
+        }
+        *used += (size_t)n;
+    }
+}
 
 biq_err biq_handle_healthz(void *app, biq_request *req, biq_response *resp)
 {
@@ -62,6 +102,8 @@ biq_err biq_handle_metrics(void *app_ptr, biq_request *req, biq_response *resp)
              "biq_db_pool_events_total{event=\"discard\"} %llu\n"
              "biq_db_pool_events_total{event=\"timeout\"} %llu\n",
              ps.size, ps.in_use, ps.open, ps.connects, ps.discards, ps.timeouts);
+    size_t used = strlen(gauges);
+    replica_gauges(app, gauges, sizeof gauges, &used);
     if (biq_metrics_render(app->metrics, gauges, &text) != BIQ_OK)
         return biq_response_error(resp, BIQ_ERR_NOMEM, "cannot render metrics");
     /* Copy into the request arena so the text dies with the request. */

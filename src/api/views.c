@@ -1,5 +1,6 @@
 /* views.c - the project views of the Custom UI: the dashboard, the Flow
- * tab's charts, the forecast, the CSV export and the issue panel's time in status.
+ * tab's charts (run charts included), the forecast, the CSV export and the issue
+ * panel's time in status.
  *
  * Every view is the same steps: the route has checked the token's scope
  * (routes.c), the project is opened for reading (views/open.h: snapshot,
@@ -12,6 +13,7 @@
 #include "api/app.h"
 #include "api/explain.h"
 #include "api/handlers.h"
+#include "flow/blocked_json.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "tz/civil.h"
@@ -259,23 +261,60 @@ static int64_t today(const biq_flow *flow)
                          BIQ_MS_PER_DAY);
 }
 
+/* ?cut=backlog: the CFD counts from the first committed column. */
+static biq_err cut_param(const biq_request *req, biq_response *resp, bool *cut)
+{
+    const char *v = NULL;
+    if (biq_request_query(req, "cut", &v) != BIQ_OK || (v != NULL && strcmp(v, "backlog") != 0))
+        return biq_response_error(resp, BIQ_ERR_INVALID, "cut: expected backlog or nothing");
+    *cut = v != NULL;
+    return BIQ_OK;
+}
+
+/* The day range of a daily chart: from/to, or the CFD_DEFAULT_DAYS to today. */
+static biq_err chart_open(biq_view *v, biq_app *app, biq_request *req, biq_response *resp,
+                          int64_t *first, int64_t *last)
+{
+    bool given = false;
+    biq_err err = cfd_range(req, resp, first, last, &given);
+    if (err == BIQ_OK)
+        err = view_open(v, app, req, resp, req->params[0], NULL, false);
+    if (err == BIQ_OK && !given) {
+        *last = today(v->flow);
+        *first = *last - (CFD_DEFAULT_DAYS - 1);
+    }
+    return err;
+}
+
 biq_err biq_handle_chart_cfd(void *app, biq_request *req, biq_response *resp)
 {
     biq_view v = {0};
     biq_flow_cfd *c = NULL;
     int64_t first = 0, last = 0;
-    bool given = false;
-    biq_err err = cfd_range(req, resp, &first, &last, &given);
+    bool cut = false;
+    biq_err err = cut_param(req, resp, &cut);
     if (err == BIQ_OK)
-        err = view_open(&v, app, req, resp, req->params[0], NULL, false);
-    if (err == BIQ_OK && !given) {
-        last = today(v.flow);
-        first = last - (CFD_DEFAULT_DAYS - 1);
-    }
-    if (err == BIQ_OK && (err = biq_flow_cfd_build(v.flow, first, last, v.arena, &c)) != BIQ_OK)
+        err = chart_open(&v, app, req, resp, &first, &last);
+    if (err == BIQ_OK &&
+        (err = biq_flow_cfd_build(v.flow, first, last, cut, v.arena, &c)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not compute the cumulative flow chart");
     if (err == BIQ_OK)
         err = send_json(req, resp, biq_flow_cfd_json(v.flow, c));
+    biq_views_close(&v);
+    return err;
+}
+
+biq_err biq_handle_chart_wip_stack(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    biq_flow_wip_stack *c = NULL;
+    int64_t first = 0, last = 0;
+    biq_err err = chart_open(&v, app, req, resp, &first, &last);
+    if (err == BIQ_OK &&
+        (err = biq_flow_wip_stack_build(v.flow, first, last, v.arena, &c)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the stacked WIP chart");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_wip_stack_json(v.flow, c));
     biq_views_close(&v);
     return err;
 }
@@ -314,6 +353,22 @@ biq_err biq_handle_chart_scatter(void *app, biq_request *req, biq_response *resp
         err = biq_response_error(resp, err, "could not compute the scatter chart");
     if (err == BIQ_OK)
         err = send_json(req, resp, biq_flow_scatter_json(s));
+    biq_views_close(&v);
+    return err;
+}
+
+/* The run charts with their XmR limits and signals (?window=). */
+biq_err biq_handle_chart_runs(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    const char *window = NULL;
+    biq_flow_window w;
+    biq_flow_runs *r = NULL;
+    biq_err err = windowed_open(&v, app, req, resp, &window, &w);
+    if (err == BIQ_OK && (err = biq_flow_runs_build(v.flow, &w, v.arena, &r)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the run charts");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_runs_json(r));
     biq_views_close(&v);
     return err;
 }
@@ -417,12 +472,20 @@ static bool buf_append(text_buf *b, const char *s, size_t n)
     return true;
 }
 
-static biq_err csv_slices(const biq_view *v, const biq_flow_window *w, text_buf *b)
+/* What a table may take besides the window (?cut=backlog for the CFD). */
+typedef struct csv_options {
+    bool backlog_cut;
+} csv_options;
+
+static biq_err csv_text(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                        biq_arena *out_arena, text_buf *b)
 {
+    (void)o;
     char line[BIQ_FLOW_CSV_LINE_MAX];
     size_t len = 0, n = 0;
     biq_flow_csv_row *rows = NULL;
     biq_err err = biq_flow_csv_rows(v->flow, w, v->arena, &rows, &n);
+    b->arena = out_arena;
     if (err == BIQ_OK && (err = biq_flow_csv_header(line, sizeof line, &len)) == BIQ_OK &&
         !buf_append(b, line, len))
         err = BIQ_ERR_NOMEM;
@@ -436,16 +499,109 @@ static biq_err csv_slices(const biq_view *v, const biq_flow_window *w, text_buf 
     return err;
 }
 
-/* One row per item in progress with its pace against the project's SLEs
- * (the window plays no part: ages are at now). */
-static biq_err csv_aging(const biq_view *v, const biq_flow_window *w, text_buf *b)
+/* table=efficiency: one row per item done in the window (issue #15). */
+static biq_err csv_efficiency(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                              biq_arena *out_arena, text_buf *b)
+{
+    (void)o;
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_efficiency *e = NULL;
+    biq_err err = biq_flow_efficiency_build(v->flow, w, v->arena, &e);
+    b->arena = out_arena;
+    if (err == BIQ_OK &&
+        (err = biq_flow_csv_efficiency_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t i = 0; err == BIQ_OK && i < e->n_items; i++)
+        if ((err = biq_flow_csv_efficiency_line(&e->items[i], line, sizeof line, &len)) ==
+                BIQ_OK &&
+            !buf_append(b, line, len))
+            err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* table=sprints: one row per (sprint, item) of every sprint report; the
+ * window does not apply (each sprint is its own window). */
+static biq_err csv_sprints(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                           biq_arena *out_arena, text_buf *b)
+{
+    (void)o;
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_sprint_reports *rs = NULL;
+    biq_err err = biq_flow_sprint_reports_build(v->flow, v->arena, &rs);
+    (void)w;
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_csv_sprints_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t i = 0; err == BIQ_OK && i < rs->n; i++)
+        for (size_t j = 0; err == BIQ_OK && j < rs->reports[i].n_items; j++)
+            if ((err = biq_flow_csv_sprints_line(&rs->reports[i], &rs->reports[i].items[j], line,
+                                                 sizeof line, &len)) == BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* table=cfd: one line per local day of the window and CFD band. */
+static biq_err csv_cfd(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                       biq_arena *out_arena, text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_cfd *c = NULL;
+    const biq_tz *tz = biq_flow_tz(v->flow);
+    biq_err err = biq_flow_cfd_build(v->flow, biq_tz_local_day(tz, w->from + 1),
+                                     biq_tz_local_day(tz, w->to), o->backlog_cut, v->arena, &c);
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_cfd_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t d = 0; err == BIQ_OK && d < c->n_days; d++)
+        for (size_t k = 0; err == BIQ_OK && k < c->n_bands; k++)
+            if ((err = biq_flow_cfd_csv_format(c, d, k, line, sizeof line, &len)) == BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* export.csv?table=runs: every point of every run chart. */
+static biq_err csv_runs(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                        biq_arena *out_arena, text_buf *b)
+{
+    (void)o;
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0;
+    biq_flow_runs *r = NULL;
+    biq_err err = biq_flow_runs_build(v->flow, w, v->arena, &r);
+    b->arena = out_arena;
+    if (err == BIQ_OK && (err = biq_flow_runs_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (int k = 0; k < BIQ_RUN__COUNT && err == BIQ_OK; k++)
+        for (size_t i = 0; i < r->series[k].n_points && err == BIQ_OK; i++)
+            if ((err = biq_flow_runs_csv_line(r, (biq_run_kind)k, i, line, sizeof line, &len)) ==
+                    BIQ_OK &&
+                !buf_append(b, line, len))
+                err = BIQ_ERR_NOMEM;
+    return err;
+}
+
+/* export.csv?table=aging: one row per item in progress with its pace
+ * against the project's SLEs (the window plays no part: ages are at now). */
+static biq_err csv_aging(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                         biq_arena *out_arena, text_buf *b)
 {
     char line[BIQ_FLOW_CSV_LINE_MAX];
     size_t len = 0, n = 0;
     biq_flow_bands *bands = NULL;
     biq_flow_pace *rows = NULL;
     (void)w;
+    (void)o;
     biq_err err = biq_flow_bands_build(v->flow, 0, v->arena, &bands);
+    b->arena = out_arena;
     if (err == BIQ_OK)
         err = biq_flow_paces(v->flow, bands, biq_flow_sles(v->flow), v->arena, &rows, &n);
     if (err == BIQ_OK && (err = biq_flow_aging_csv_header(line, sizeof line, &len)) == BIQ_OK &&
@@ -459,49 +615,50 @@ static biq_err csv_aging(const biq_view *v, const biq_flow_window *w, text_buf *
     return err;
 }
 
-/* ?table= of the export: one row per table (absent: the first). */
-typedef biq_err (*csv_table_fn)(const biq_view *v, const biq_flow_window *w, text_buf *b);
-
-static const struct csv_table {
+/* The export's tables (?table=, default slices: the bytes of before). */
+typedef biq_err (*csv_builder)(const biq_view *v, const biq_flow_window *w,
+                               const csv_options *o, biq_arena *out_arena, text_buf *b);
+typedef struct csv_table {
     const char *name;
-    csv_table_fn build;
-} CSV_TABLES[] = {
-    {"slices", csv_slices}, /* the default: the slice export, unchanged */
+    csv_builder build;
+} csv_table;
+
+static const csv_table CSV_TABLES[] = {
+    {"slices", csv_text},
+    {"efficiency", csv_efficiency},
+    {"sprints", csv_sprints},
+    {"cfd", csv_cfd},
+    {"runs", csv_runs},
     {"aging", csv_aging},
 };
 
-enum { CSV_TABLES_N = sizeof CSV_TABLES / sizeof CSV_TABLES[0], TABLE_NAMES_MAX = 256 };
-
-static biq_err table_param(const biq_request *req, biq_response *resp,
-                           const struct csv_table **out)
+static biq_err table_param(const biq_request *req, biq_response *resp, const csv_table **out)
 {
-    const char *name = NULL;
-    char names[TABLE_NAMES_MAX] = "";
+    const char *t = NULL;
     *out = &CSV_TABLES[0];
-    if (biq_request_query(req, "table", &name) == BIQ_OK) {
-        if (name == NULL)
+    if (biq_request_query(req, "table", &t) != BIQ_OK)
+        t = "";
+    if (t == NULL)
+        return BIQ_OK;
+    for (size_t i = 0; i < sizeof CSV_TABLES / sizeof CSV_TABLES[0]; i++)
+        if (strcmp(t, CSV_TABLES[i].name) == 0) {
+            *out = &CSV_TABLES[i];
             return BIQ_OK;
-        for (size_t i = 0; i < CSV_TABLES_N; i++)
-            if (strcmp(name, CSV_TABLES[i].name) == 0) {
-                *out = &CSV_TABLES[i];
-                return BIQ_OK;
-            }
-    }
-    for (size_t i = 0, used = 0; i < CSV_TABLES_N && used < sizeof names; i++) {
-        int n = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
-                         CSV_TABLES[i].name);
-        used += n > 0 ? (size_t)n : 0;
-    }
-    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected one of %s", names);
+        }
+    return biq_response_error(resp, BIQ_ERR_INVALID,
+                              "table: expected slices, efficiency, sprints, cfd, runs or aging");
 }
 
-/* attachment; filename="KEY-WINDOW.csv" with only safe characters. */
-static const char *disposition(biq_arena *arena, const char *key, const char *window)
+/* attachment; filename="KEY-WINDOW.csv" (KEY-WINDOW-TABLE.csv for a table
+ * other than slices) with only safe characters. */
+static const char *disposition(biq_arena *arena, const char *key, const char *window,
+                               const csv_table *table)
 {
     char name[FILENAME_MAX_LEN];
-    /* A name too long for the buffer is cut: it is only a file name. */
-    if (snprintf(name, sizeof name, "%s-%s", key, window) >= (int)sizeof name)
-        name[sizeof name - 1] = '\0';
+    if (table == &CSV_TABLES[0])
+        snprintf(name, sizeof name, "%s-%s", key, window);
+    else
+        snprintf(name, sizeof name, "%s-%s-%s", key, window, table->name);
     for (char *p = name; *p != '\0'; p++)
         if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p) == NULL)
             *p = '_';
@@ -515,38 +672,42 @@ biq_err biq_handle_export_csv(void *app, biq_request *req, biq_response *resp)
     biq_view v = {0};
     const char *window = NULL;
     biq_flow_window w;
-    text_buf b = {.arena = req->arena};
-    const struct csv_table *table = NULL;
+    text_buf b = {0};
+    const csv_table *table = NULL;
+    csv_options opts = {0};
     biq_err err = table_param(req, resp, &table);
     if (err == BIQ_OK)
+        err = cut_param(req, resp, &opts.backlog_cut);
+    if (err == BIQ_OK)
         err = windowed_open(&v, app, req, resp, &window, &w);
-    if (err == BIQ_OK && (err = table->build(&v, &w, &b)) != BIQ_OK)
+    if (err == BIQ_OK && (err = table->build(&v, &w, &opts, req->arena, &b)) != BIQ_OK)
         err = biq_response_error(resp, err, "could not build the export");
     if (err == BIQ_OK) {
-        char name[FILENAME_MAX_LEN] = "";
-        /* The default table keeps its file name: KEY-WINDOW.csv; others
-         * are KEY-TABLE-WINDOW.csv (window: a checked, short value). */
-        size_t used = 0;
-        if (table != &CSV_TABLES[0] && strlen(table->name) + 1 < sizeof name) {
-            memcpy(name, table->name, strlen(table->name));
-            used = strlen(table->name);
-            name[used++] = '-';
-        }
-        if (used + strlen(window) < sizeof name)
-            memcpy(name + used, window, strlen(window) + 1);
-        else
-            name[used] = '\0';
         resp->status = 200;
         resp->text = b.data != NULL ? b.data : "";
         resp->text_len = b.len;
         resp->content_type = "text/csv; charset=utf-8";
-        resp->content_disposition = disposition(req->arena, req->params[0], name);
+        resp->content_disposition = disposition(req->arena, req->params[0], window, table);
     }
     biq_views_close(&v);
     return err;
 }
 
 /* ------------------------------------------------------- issue panel */
+
+/* The time in status with the item's flagged and blocked spans ("blocked");
+ * NULL when out of memory. */
+static json_t *issue_panel_json(const biq_view *v, const biq_flow_issue_view *iv)
+{
+    biq_flow_blocked *bl = NULL;
+    json_t *o = biq_flow_issue_json(v->flow, iv);
+    if (o != NULL && (biq_flow_blocked_build(v->flow, iv, v->arena, &bl) != BIQ_OK ||
+                      json_object_set_new(o, "blocked", biq_flow_blocked_json(v->flow, bl)) != 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
 
 /* The issue of the token's context, by key or id. */
 biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *resp)
@@ -561,7 +722,22 @@ biq_err biq_handle_time_in_status(void *app, biq_request *req, biq_response *res
             err = biq_response_error(resp, BIQ_ERR_NOT_FOUND, "no data for this issue yet");
     }
     if (err == BIQ_OK)
-        err = send_json(req, resp, biq_flow_issue_json(v.flow, iv));
+        err = send_json(req, resp, issue_panel_json(&v, iv));
+    biq_views_close(&v);
+    return err;
+}
+
+/* ------------------------------------------------------- sprint report */
+
+biq_err biq_handle_sprint_report(void *app, biq_request *req, biq_response *resp)
+{
+    biq_view v = {0};
+    biq_flow_sprint_reports *rs = NULL;
+    biq_err err = view_open(&v, app, req, resp, req->params[0], NULL, false);
+    if (err == BIQ_OK && (err = biq_flow_sprint_reports_build(v.flow, v.arena, &rs)) != BIQ_OK)
+        err = biq_response_error(resp, err, "could not compute the sprint report");
+    if (err == BIQ_OK)
+        err = send_json(req, resp, biq_flow_sprint_reports_json(v.flow, rs));
     biq_views_close(&v);
     return err;
 }

@@ -21,10 +21,12 @@
 #include "cli/analyze.h"
 #include "cli/commands.h"
 #include "common/arena.h"
+#include "flow/blocked_json.h"
 #include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "ingest/ingest.h"
+#include "settings/settings.h"
 #include "tz/civil.h"
 #include "tz/tz.h"
 
@@ -64,10 +66,15 @@ typedef struct an_changelog {
     const biq_transition *transitions;
     size_t n_transitions;
     int32_t n_histories;
+    const biq_flag_change *flags; /* the page's Flagged and Sprint items */
+    size_t n_flags;
+    const biq_sprint_change *sprints;
+    size_t n_sprints;
 } an_changelog;
 
 typedef struct an_opts {
     bool json;
+    bool sprints; /* --sprints: the sprint report in the JSON too */
     const char *window;
     const char *from_text; /* --from: a date (local day start) or an instant */
     const char *to_text;   /* --to: a date (the day included) or an instant */
@@ -79,8 +86,12 @@ typedef struct an_opts {
     const char *forecast_from;  /* --forecast-from DATE (default: today) */
     const char *forecast_basis; /* --forecast-basis N days */
     const char *forecast_seed;  /* --forecast-seed N */
+    const char *board_file;     /* --board FILE: a board configuration (issue #15) */
     bool forecast;
+    bool runs;                  /* --runs: the run charts with XmR limits */
     biq_forecast_spec fspec;    /* parsed; start_day set per run when no --forecast-from */
+    const char *settings_path;  /* --settings FILE: project settings (api.md) */
+    bool cfd;                   /* --cfd: the CFD in each JSON dashboard */
     const char *sle_text;       /* --sle P/D: the SLE pace is measured against */
     bool aging;                 /* --aging (or --sle): bands, pace, items at risk */
     biq_flow_sle_set sle;       /* parsed --sle; has_project false without it */
@@ -109,9 +120,13 @@ typedef struct an_ctx {
     an_input in;
     biq_ms now;
     biq_ms ingest_now; /* what ingest's future-date limits count from */
+    biq_board board;   /* --board's configuration; has_board when given */
+    bool has_board;
     biq_work_schedule schedule;
     biq_tz *tz;
     biq_window_spec spec; /* resolved once the clock and zone are known */
+    biq_settings_flow_config cfg; /* --settings, built in the input arena */
+    bool has_settings;
 } an_ctx;
 
 /* ------------------------------------------------------------ helpers */
@@ -141,7 +156,8 @@ static void usage(FILE *f)
                "                   [--now ISO|now] [--tz ZONE]\n"
                "                   [--forecast-items N [--forecast-from DATE] |\n"
                "                    --forecast-by DATE [--forecast-from DATE]]\n"
-               "                   [--forecast-basis DAYS] [--forecast-seed N]\n"
+               "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints]\n"
+               "                   [--board BOARD.json] [--settings FILE] [--cfd] [--runs]\n"
                "                   [--aging] [--sle P/D] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
@@ -158,6 +174,17 @@ static void usage(FILE *f)
                "--forecast-from (default today); --forecast-by DATE: \"how many items\n"
                "from --forecast-from to DATE (excluded)\"; basis: the last 1..365 whole\n"
                "days (default 30); seed default %llu (the API's). docs/metrics.md.\n"
+               "The text shows flow efficiency and, when the project has sprints, each\n"
+               "closed and the active sprint's report; --sprints adds \"sprintReport\"\n"
+               "(the API's sprints/report answer) to each --json dashboard.\n"
+               "--board: a board configuration (Jira's GET /rest/agile/1.0/board/ID/\n"
+               "configuration) whose columns frame every project's flow.\n"
+               "--settings FILE: the project settings JSON (filters, WIP limits, as\n"
+               "PUT /api/v1/projects/{key}/settings takes it) applied to every project.\n"
+               "--cfd: with --json, each dashboard gains \"cfd\": the cumulative flow\n"
+               "diagram over the window's days (charts/cfd's shape).\n"
+               "--runs: the window's run charts (throughput per day and week, WIP,\n"
+               "cycle time, WIP age) with XmR limits and signals (\"runs\" in JSON).\n"
                "--aging: the aging bands per status (P50/70/85/95 over the last 90\n"
                "days), each item in progress with its pace, and the items at risk of\n"
                "the SLE given by --sle P/D (\"P%% of items within D days\", P 50..99,\n"
@@ -292,6 +319,18 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
             *(strcmp(a, "--json") == 0 ? &o->json : &o->aging) = true;
             continue;
         }
+        if (strcmp(a, "--runs") == 0) {
+            o->runs = true;
+            continue;
+        }
+        if (strcmp(a, "--cfd") == 0) {
+            o->cfd = true;
+            continue;
+        }
+        if (strcmp(a, "--sprints") == 0) {
+            o->sprints = true;
+            continue;
+        }
         const char **slot = strcmp(a, "--window") == 0 ? &o->window
                             : strcmp(a, "--now") == 0  ? &o->now_text
                             : strcmp(a, "--tz") == 0   ? &o->tz_name
@@ -302,6 +341,8 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
                             : strcmp(a, "--forecast-from") == 0  ? &o->forecast_from
                             : strcmp(a, "--forecast-basis") == 0 ? &o->forecast_basis
                             : strcmp(a, "--forecast-seed") == 0  ? &o->forecast_seed
+                            : strcmp(a, "--board") == 0          ? &o->board_file
+                            : strcmp(a, "--settings") == 0       ? &o->settings_path
                             : strcmp(a, "--sle") == 0            ? &o->sle_text
                                                        : NULL;
         if (slot == NULL)
@@ -376,6 +417,36 @@ out:
         fclose(f);
     free(data);
     return err;
+}
+
+/* --settings FILE: a project settings object as the settings route takes it
+ * (PUT /api/v1/projects/{key}/settings), validated by the same rules, into
+ * the flow settings every project's flow is built with. 0, or 1 (said). */
+static int load_settings(an_ctx *c)
+{
+    char *buf = NULL, msg[BIQ_SETTINGS_MESSAGE_MAX] = "";
+    size_t len = 0;
+    json_error_t jerr;
+    biq_err err = read_file(c->opts->settings_path, &buf, &len);
+    json_t *body = err == BIQ_OK ? json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    json_t *ov = json_object(), *changes = json_object();
+    free(buf);
+    if (err != BIQ_OK)
+        snprintf(msg, sizeof msg, "%s", biq_strerror(err));
+    else if (!json_is_object(body))
+        snprintf(msg, sizeof msg, "expected a JSON object of project settings");
+    else if ((err = biq_settings_apply(true, body, ov, changes, msg, sizeof msg)) == BIQ_OK)
+        err = biq_settings_flow_config_build(NULL, ov, c->in.arena, &c->cfg, msg, sizeof msg);
+    json_decref(body);
+    json_decref(ov);
+    json_decref(changes);
+    if (err != BIQ_OK || msg[0] != '\0') {
+        fprintf(c->err, "biq analyze: --settings %s: %s\n", c->opts->settings_path,
+                msg[0] ? msg : biq_strerror(err));
+        return 1;
+    }
+    c->has_settings = true;
+    return 0;
 }
 
 static bool has(const json_t *o, const char *key)
@@ -474,6 +545,10 @@ static biq_err add_changelog(an_ctx *c, const char *path, const json_t *root,
     cl.transitions = page.transitions;
     cl.n_transitions = page.n_transitions;
     cl.n_histories = page.n_histories;
+    cl.flags = page.flag_changes;
+    cl.n_flags = page.n_flag_changes;
+    cl.sprints = page.sprint_changes;
+    cl.n_sprints = page.n_sprint_changes;
     return vec_push(c->in.arena, &c->in.changelogs, &cl, 1) ? BIQ_OK : BIQ_ERR_NOMEM;
 }
 
@@ -548,6 +623,26 @@ out:
     return err == BIQ_OK ? 0 : 1;
 }
 
+/* --board FILE: one board configuration, by the server's parser. */
+static int load_board(an_ctx *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    json_t *root = NULL;
+    biq_parse_error perr = {.message = ""};
+    const char *path = c->opts->board_file;
+    biq_err err = read_file(path, &buf, &len);
+    if (err == BIQ_OK && (err = biq_ingest_load(buf, len, &root, &perr)) == BIQ_OK)
+        err = biq_parse_board(root, c->in.arena, &c->board, &perr);
+    if (err != BIQ_OK)
+        fprintf(c->err, "biq analyze: --board %s: %s\n", path,
+                perr.message[0] ? perr.message : biq_strerror(err));
+    c->has_board = err == BIQ_OK;
+    json_decref(root);
+    free(buf);
+    return err == BIQ_OK ? 0 : 1;
+}
+
 /* ------------------------------------------------------- preparing */
 
 static int cmp_changelog(const void *a, const void *b)
@@ -572,6 +667,57 @@ static size_t first_page_of(const an_changelog *cls, size_t n, int64_t id)
     return lo;
 }
 
+/* Append the items of src not yet in dst by (history id, item index): the
+ * server's ON CONFLICT DO NOTHING for Flagged and Sprint items, so that the
+ * same files give the same union. Quadratic in one issue's items, which the
+ * parsers bound (BIQ_INGEST_*_CHANGES_MAX). false when out of memory. */
+static bool union_flags(biq_arena *arena, an_vec *dst, const biq_flag_change *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const biq_flag_change *d = dst->data;
+        size_t k = 0;
+        while (k < dst->n && !(d[k].history_id == src[i].history_id &&
+                               d[k].item_index == src[i].item_index))
+            k++;
+        if (k == dst->n && !vec_push(arena, dst, &src[i], 1))
+            return false;
+    }
+    return true;
+}
+
+static bool union_sprints(biq_arena *arena, an_vec *dst, const biq_sprint_change *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const biq_sprint_change *d = dst->data;
+        size_t k = 0;
+        while (k < dst->n && !(d[k].history_id == src[i].history_id &&
+                               d[k].item_index == src[i].item_index))
+            k++;
+        if (k == dst->n && !vec_push(arena, dst, &src[i], 1))
+            return false;
+    }
+    return true;
+}
+
+/* The Flagged and Sprint items of an issue's changelog pages joined to its
+ * embedded ones (the server stores both, whatever the pages' completeness). */
+static biq_err union_page_items(an_ctx *c, biq_issue *is, const an_changelog *cls, size_t n)
+{
+    an_vec f = {.size = sizeof(biq_flag_change)}, sp = {.size = sizeof(biq_sprint_change)};
+    bool ok = union_flags(c->in.arena, &f, is->flag_changes, is->n_flag_changes) &&
+              union_sprints(c->in.arena, &sp, is->sprint_changes, is->n_sprint_changes);
+    for (size_t k = 0; ok && k < n; k++)
+        ok = union_flags(c->in.arena, &f, cls[k].flags, cls[k].n_flags) &&
+             union_sprints(c->in.arena, &sp, cls[k].sprints, cls[k].n_sprints);
+    if (!ok)
+        return BIQ_ERR_NOMEM;
+    is->flag_changes = f.data;
+    is->n_flag_changes = f.n;
+    is->sprint_changes = sp.data;
+    is->n_sprint_changes = sp.n;
+    return BIQ_OK;
+}
+
 /* Replaces a truncated embedded changelog by the pages given for it. */
 static biq_err complete_changelogs(an_ctx *c)
 {
@@ -587,7 +733,13 @@ static biq_err complete_changelogs(an_ctx *c)
             continue;
         an_vec t = {.size = sizeof(biq_transition)};
         int32_t histories = 0;
-        for (; k < c->in.changelogs.n && cls[k].issue_id == is->id; k++) {
+        size_t first = k;
+        while (k < c->in.changelogs.n && cls[k].issue_id == is->id)
+            k++;
+        biq_err err = union_page_items(c, is, &cls[first], k - first);
+        if (err != BIQ_OK)
+            return err;
+        for (k = first; k < c->in.changelogs.n && cls[k].issue_id == is->id; k++) {
             if (!vec_push(c->in.arena, &t, cls[k].transitions, cls[k].n_transitions))
                 return BIQ_ERR_NOMEM;
             histories += cls[k].n_histories;
@@ -768,6 +920,51 @@ static void text_percentiles(FILE *out, const char *label, const biq_flow_stats 
                 days(s->p85_ms), days(s->p95_ms), s->count);
 }
 
+/* Flow efficiency (docs/metrics.md) as whole percents. */
+static void text_efficiency(FILE *out, const biq_flow_efficiency *e)
+{
+    if (e == NULL || !e->cur.has_value) {
+        fprintf(out, "  efficiency  none: no item with cycle time done in the window\n");
+        return;
+    }
+    fprintf(out,
+            "  efficiency  %.0f%% of cycle time active and unblocked (mean of items %.0f%%, "
+            "%u items); blocked %.0f%%",
+            e->cur.value * 100.0, e->cur.mean_ratio * 100.0, e->cur.n,
+            e->cur.blocked_share * 100.0);
+    if (e->prev.has_value)
+        fprintf(out, "; previous %.0f%%\n", e->prev.value * 100.0);
+    else
+        fprintf(out, "; no previous value\n");
+}
+
+/* One line per closed and the active sprint. */
+static void text_sprints(FILE *out, const biq_flow_sprint_reports *rs)
+{
+    if (rs->n > 0)
+        fprintf(out, "Sprints:\n");
+    for (size_t i = 0; i < rs->n; i++) {
+        const biq_sprint_report *r = &rs->reports[i];
+        char from[AN_TIME_MAX], to[AN_TIME_MAX];
+        text_time(from, sizeof from, r->start);
+        text_time(to, sizeof to, r->end);
+        fprintf(out,
+                "  %s (%s, %s .. %s): committed %u, added %u, removed %u, completed %u, "
+                "%s %u, done before start %u",
+                r->sprint->name ? r->sprint->name : "(no name)", r->active ? "active" : "closed",
+                from, to, r->committed, r->added, r->removed, r->completed,
+                r->active ? "not done yet" : "carried over", r->carried_over,
+                r->done_before_start);
+        if (r->has_ratio)
+            fprintf(out, ", completion %.0f%%", r->completion_ratio * 100.0);
+        if (r->approximate)
+            fprintf(out, "; approximate (truncated histories %u, Sprint field missing %u, "
+                         "history gaps %u)",
+                    r->n_truncated, r->n_field_missing, r->n_gaps);
+        fputc('\n', out);
+    }
+}
+
 static void text_header(FILE *out, const an_project *p, const biq_flow_report *r)
 {
     char from[AN_TIME_MAX], to[AN_TIME_MAX], pfrom[AN_TIME_MAX];
@@ -783,6 +980,7 @@ static void text_header(FILE *out, const an_project *p, const biq_flow_report *r
     fprintf(out, "  throughput  %u done (previous %u)\n", r->cur.throughput, r->prev.throughput);
     text_percentiles(out, "lead time   (created \u2192 done)", &r->cur.lead);
     text_percentiles(out, "cycle time  (started \u2192 done)", &r->cur.cycle);
+    text_efficiency(out, r->efficiency);
     if (r->bottleneck.state == BIQ_BN_FOUND)
         fprintf(out, "  bottleneck  %s\n", r->bottleneck.explanation);
     else
@@ -928,6 +1126,16 @@ static void text_trends(FILE *out, const biq_flow_report *r)
     }
 }
 
+/* Arrivals against departures on the CFD's frame (docs/metrics.md). */
+static void text_debt(FILE *out, const biq_flow_report *r)
+{
+    if (r->debt != NULL)
+        fprintf(out, "  flow debt   %+" PRId64 " (arrived %" PRIu32 ", %.2f/day; departed %" PRIu32
+                     ", %.2f/day)\n",
+                r->debt->debt, r->debt->arrivals, r->debt->arrivals_per_day, r->debt->departures,
+                r->debt->departures_per_day);
+}
+
 /* Each finding kind with the issues it concerns and what was done, then
  * the one-line summary. */
 static void text_quality(FILE *out, const biq_flow *f, biq_arena *a)
@@ -1054,7 +1262,60 @@ static biq_err project_forecast(an_ctx *c, const biq_flow *f, biq_arena *a, biq_
     return biq_flow_forecast(f, &spec, a, fc);
 }
 
+/* The run charts' summary: per series its last point against the limits
+ * ("throughput this week: 14, within limits 3..21"), and the signals. */
+static void text_runs(FILE *out, const biq_flow_runs *r)
+{
+    static const char *const LABEL[BIQ_RUN__COUNT] = {
+        [BIQ_RUN_THROUGHPUT_DAY] = "throughput on the last day",
+        [BIQ_RUN_THROUGHPUT_WEEK] = "throughput this week",
+        [BIQ_RUN_WIP_DAY] = "WIP at the last day's end",
+        [BIQ_RUN_CYCLE_TIME] = "cycle time of the last item done",
+        [BIQ_RUN_AGE_TOTAL] = "total WIP age",
+        [BIQ_RUN_AGE_AVG] = "average WIP age",
+    };
+    fprintf(out, "Run charts (XmR limits: mean +- 2.66 x average moving range; %s days):\n",
+            r->working_days ? "working" : "calendar");
+    for (int k = 0; k < BIQ_RUN__COUNT; k++) {
+        const biq_run_series *s = &r->series[k];
+        const char *unit = biq_run_kind_unit((biq_run_kind)k);
+        bool items = strcmp(unit, "items") == 0;
+        int prec = items ? 0 : 1;
+        if (s->n_points == 0) {
+            fprintf(out, "  %s: %s in the window\n", LABEL[k],
+                    k == BIQ_RUN_THROUGHPUT_WEEK ? "no whole week"
+                    : k == BIQ_RUN_CYCLE_TIME    ? "no item done"
+                                                 : "no whole day");
+            continue;
+        }
+        const biq_run_point *last = &s->points[s->n_points - 1];
+        size_t signalled = 0;
+        for (size_t i = 0; i < s->n_points; i++)
+            signalled += s->points[i].signals != 0;
+        fprintf(out, "  %s: %.*f%s", LABEL[k], prec, last->value, items ? "" : " days");
+        if (!s->limits.has_limits) {
+            fprintf(out, ", no limits (one point)\n");
+            continue;
+        }
+        fprintf(out, ", %s limits %.1f..%.1f (mean %.1f, %zu points, %zu in a signal)\n",
+                last->signals & BIQ_XMR_OUTSIDE ? "outside" : "within", s->limits.lower,
+                s->limits.upper, s->limits.mean, s->n_points, signalled);
+    }
+}
+
 /* ------------------------------------------------------------- running */
+
+/* --cfd: the window's local days (the export's table=cfd days) as "cfd". */
+static biq_err project_cfd(const biq_flow *f, const biq_flow_window *w, biq_arena *a, json_t *d)
+{
+    const biq_tz *tz = biq_flow_tz(f);
+    biq_flow_cfd *cfd = NULL;
+    biq_err err = biq_flow_cfd_build(f, biq_tz_local_day(tz, w->from + 1),
+                                     biq_tz_local_day(tz, w->to), false, a, &cfd);
+    if (err == BIQ_OK && json_object_set_new(d, "cfd", biq_flow_cfd_json(f, cfd)) != 0)
+        err = BIQ_ERR_NOMEM;
+    return err;
+}
 
 static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
 {
@@ -1064,20 +1325,31 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     biq_flow_window w;
     biq_flow_report *r = NULL;
     const biq_status *st = c->in.statuses.data;
+    /* --settings' (its "sle" included), with --sle P/D over its SLE. */
     biq_flow_settings settings;
-    biq_flow_settings_init(&settings);
-    settings.sle = c->opts->sle.has_project ? &c->opts->sle : NULL;
+    if (c->has_settings)
+        settings = c->cfg.settings;
+    else
+        biq_flow_settings_init(&settings);
+    if (c->opts->sle.has_project)
+        settings.sle = &c->opts->sle;
     biq_flow_input in = {.issues = p->issues, .n_issues = p->n_issues, .statuses = st,
                          .n_statuses = c->in.statuses.n, .sprints = p->sprints,
-                         .n_sprints = p->n_sprints, .settings = &settings,
-                         .schedule = &c->schedule, .now = c->now};
+                         .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now,
+                         .board = c->has_board ? &c->board : NULL, .settings = &settings};
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
     if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
     biq_forecast *fc = NULL;
-    biq_flow_bands *bands = NULL;
+    biq_flow_sprint_reports *rs = NULL;
     if (err == BIQ_OK)
         err = project_forecast(c, f, a, &fc);
+    if (err == BIQ_OK)
+        err = biq_flow_sprint_reports_build(f, a, &rs);
+    biq_flow_runs *runs = NULL;
+    if (err == BIQ_OK && c->opts->runs)
+        err = biq_flow_runs_build(f, &w, a, &runs);
+    biq_flow_bands *bands = NULL;
     if (err == BIQ_OK && c->opts->aging)
         err = biq_flow_bands_build(f, 0, a, &bands);
     if (err != BIQ_OK) {
@@ -1098,6 +1370,20 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
             json_decref(d);
             d = NULL;
         }
+        if (d != NULL && runs != NULL &&
+            json_object_set_new(d, "runs", biq_flow_runs_json(runs)) != 0) {
+            json_decref(d);
+            d = NULL;
+        }
+        if (d != NULL && c->opts->cfd && project_cfd(f, &w, a, d) != BIQ_OK) {
+            json_decref(d);
+            d = NULL;
+        }
+        if (d != NULL && c->opts->sprints &&
+            json_object_set_new(d, "sprintReport", biq_flow_sprint_reports_json(f, rs)) != 0) {
+            json_decref(d);
+            d = NULL;
+        }
         if (json_array_append_new(dashboards, d) != 0) {
             fprintf(c->err, "biq analyze: out of memory\n");
             goto out;
@@ -1106,9 +1392,13 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
         text_header(c->out, p, r);
         text_statuses(c->out, r);
         text_trends(c->out, r);
+        text_debt(c->out, r);
         text_quality(c->out, f, a);
+        text_sprints(c->out, rs);
         if (fc != NULL)
             text_forecast(c->out, fc);
+        if (runs != NULL)
+            text_runs(c->out, runs);
         if (bands != NULL)
             text_aging(c->out, f, bands, a);
         fputc('\n', c->out);
@@ -1152,6 +1442,10 @@ out:
 
 static int run(an_ctx *c)
 {
+    if (c->opts->board_file != NULL && load_board(c) != 0)
+        return 1;
+    if (c->opts->settings_path != NULL && load_settings(c) != 0)
+        return 1;
     for (int i = 0; i < c->opts->n_files; i++)
         if (load_file(c, c->opts->files[i]) != 0)
             return 1;

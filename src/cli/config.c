@@ -305,6 +305,9 @@ static biq_err load_serve(struct env *env, biq_config *cfg)
     if ((err = parse_uint(env, "BIQ_PROJECT_CACHE_MB", BIQ_CONFIG_PROJECT_CACHE_MB_DEFAULT, 0,
                           BIQ_CONFIG_PROJECT_CACHE_MB_MAX, &cfg->project_cache_mb)) != BIQ_OK)
         return err;
+    if ((err = load_secret(env, "BIQ_DATABASE_READ_URL", false, cfg->read_database_url,
+                           sizeof cfg->read_database_url)) != BIQ_OK)
+        return err;
     return parse_uint(env, "BIQ_DB_POOL_SIZE", cfg->workers, 1, BIQ_CONFIG_POOL_MAX,
                       &cfg->db_pool_size);
 }

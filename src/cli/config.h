@@ -55,6 +55,7 @@ typedef struct biq_config {
     char smtp_from[BIQ_CONFIG_HOST_MAX + 1];           /* BIQ_SMTP_FROM, required with SMTP */
     unsigned alert_sweep_s;                            /* BIQ_ALERT_SWEEP_SECONDS, default 3600 */
     unsigned project_cache_mb;                         /* BIQ_PROJECT_CACHE_MB, 0 = off */
+    char read_database_url[BIQ_CONFIG_URL_MAX + 1];    /* BIQ_DATABASE_READ_URL(_FILE): "" none */
 } biq_config;
 
 /* What a command needs: the variables that must be present. */

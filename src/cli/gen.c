@@ -28,15 +28,19 @@ enum {
 typedef struct gen_opts {
     biq_gen_config cfg;
     const char *out;
+    const char *boards; /* --boards DIR: board configurations, NULL: none */
 } gen_opts;
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: biq gen [--seed N] [--issues N] [--projects N] [--now ISO|now] --out DIR\n"
+    fprintf(f, "usage: biq gen [--seed N] [--issues N] [--projects N] [--now ISO|now]\n"
+               "               [--boards BOARDDIR] --out DIR\n"
                "\n"
                "Writes synthetic Jira data: DIR/<KEY>-page-NNNN.json (search pages of %d\n"
                "issues with changelogs), DIR/changelog-<id>.json (full changelogs of the\n"
-               "issues whose embedded one is truncated), DIR/statuses.json, DIR/sprints.json.\n"
+               "issues whose embedded one is truncated), DIR/statuses.json, DIR/sprints.json;\n"
+               "with --boards, BOARDDIR/<KEY>.json: each project's board configuration as\n"
+               "the body of POST /forge/boards/<KEY> ({\"boards\":[configuration]}).\n"
                "Defaults: --seed 1 --issues %d --projects %d (1..%d) --now "
                "2026-01-01T00:00:00Z.\n"
                "Same options, same bytes; --now now uses the clock.\n",
@@ -102,6 +106,8 @@ static int parse_one(gen_opts *o, const char *name, const char *val)
                        val);
     } else if (strcmp(name, "--out") == 0) {
         o->out = val;
+    } else if (strcmp(name, "--boards") == 0) {
+        o->boards = val;
     } else {
         return bad("unknown option", name);
     }
@@ -125,6 +131,8 @@ static int parse_args(int argc, char **argv, gen_opts *o, bool *help)
     }
     if (o->out == NULL || o->out[0] == '\0')
         return bad("missing --out DIR", NULL);
+    if (o->boards != NULL && o->boards[0] == '\0')
+        return bad("--boards wants a directory", NULL);
     if (o->cfg.n_projects > o->cfg.n_issues)
         return bad("--projects must not exceed --issues", NULL);
     return 0;
@@ -203,6 +211,26 @@ static int write_project(const biq_gen *g, const gen_opts *o, size_t pi, size_t 
     return 0;
 }
 
+/* BOARDDIR/<KEY>.json per project: {"boards":[its configuration]}. */
+static int write_boards(const biq_gen *g, const char *dir)
+{
+    if (ensure_dir(dir) != 0)
+        return 1;
+    for (size_t p = 0; p < biq_gen_project_count(g); p++) {
+        char name[GEN_CLI_PATH_MAX];
+        snprintf(name, sizeof name, "%s.json", biq_gen_project_at(g, p)->key);
+        json_t *board = biq_gen_board_json(g, p);
+        json_t *body = board != NULL ? json_pack("{s:[o]}", "boards", board) : NULL;
+        if (body == NULL) {
+            fprintf(stderr, "biq gen: out of memory\n");
+            return 1;
+        }
+        if (write_json(dir, name, body) != 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int run(const gen_opts *o)
 {
     biq_gen *g = NULL;
@@ -222,6 +250,8 @@ static int run(const gen_opts *o)
     for (size_t p = 0; p < biq_gen_project_count(g); p++)
         if (write_project(g, o, p, &pages, &truncated) != 0)
             goto out;
+    if (o->boards != NULL && write_boards(g, o->boards) != 0)
+        goto out;
     fprintf(stderr, "biq gen: %zu issues in %zu projects, %zu truncated changelogs -> %s\n",
             o->cfg.n_issues, o->cfg.n_projects, truncated, o->out);
     rc = 0;

@@ -149,6 +149,10 @@ static biq_err start(const biq_config *cfg, biq_app *app, biq_server **server,
         return BIQ_ERR_NOMEM;
     if ((err = biq_pool_new(cfg->database_url, cfg->db_pool_size, app->log, &app->pool)) != BIQ_OK)
         return err;
+    if (cfg->read_database_url[0] != '\0' &&
+        (err = biq_replica_new(cfg->read_database_url, cfg->db_pool_size, app->log,
+                               &app->replica)) != BIQ_OK)
+        return err;
     app->metrics = biq_metrics_new(routes, n_routes, reasons, n_reasons, counters, n_counters);
     if (app->metrics == NULL)
         return BIQ_ERR_NOMEM;
@@ -238,6 +242,7 @@ out:
     biq_metrics_free(app.metrics);
     biq_cache_free(app.dashboards);
     biq_project_cache_free(app.projects);
+    biq_replica_free(app.replica);
     biq_pool_free(app.pool);
     biq_jwks_fetcher_free(app.jwks_fetcher);
     biq_keyring_free(app.keys);

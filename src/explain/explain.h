@@ -28,7 +28,9 @@
 #define BIQ_EXPLAIN_PH_CONFIDENCE "{CONFIDENCE}"
 
 enum {
-    BIQ_EXPLAIN_MAX_SIGNALS = BIQ_FLOW_MAX_REASONS,
+    /* The ratio signals (time, WIP, throughput): the model words only those;
+     * a bottleneck with the optional XmR reason (a fourth) keeps the template. */
+    BIQ_EXPLAIN_MAX_SIGNALS = 3,
     BIQ_EXPLAIN_MAX_TOKENS = 160,          /* one sentence needs far fewer */
     BIQ_EXPLAIN_SENTENCE_MAX = 300,        /* bytes of the answer before filling */
     BIQ_EXPLAIN_SENTENCE_MIN = 20,         /* shorter is not an explanation */

@@ -29,31 +29,12 @@ static double size_of(const biq_issue *is)
     return PRIORITY_DEFAULT_WEIGHT;
 }
 
-static int category_rank(biq_status_category c)
-{
-    /* Ranks only order: mutate: equivalent const "0 -> (-1)" (still the lowest),
-     * mutate: equivalent const "3 -> 4" (still above done's 2). */
-    return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
-}
-
-int biq_fl_aging_status_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b)
-{
-    int ra = category_rank(a->category), rb = category_rank(b->category);
-    if (ra != rb)
-        return ra - rb;
-    int c = strcmp(a->name, b->name);
-    if (c != 0)
-        return c;
-    /* mutate: equivalent rel: the ids differ, the statuses being different */
-    return (a->id > b->id) - (a->id < b->id);
-}
-
-/* Status order of the report, then the oldest first, then issue id. */
+/* The project's status order, then the oldest first, then issue id. */
 static int cmp_rows(const void *pa, const void *pb)
 {
     const biq_flow_aging_row *a = pa, *b = pb;
     if (a->status != b->status)
-        return biq_fl_aging_status_cmp(a->status, b->status);
+        return biq_flow_status_order_cmp(a->status, b->status);
     if (a->days_since_created != b->days_since_created)
         return a->days_since_created > b->days_since_created ? -1 : 1;
     int64_t x = a->issue->issue->id, y = b->issue->issue->id;
@@ -71,7 +52,8 @@ static biq_err reference_line(const biq_flow *flow, biq_arena *arena, biq_flow_a
         return BIQ_ERR_NOMEM;
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
-        if (v->done_at != BIQ_MS_NONE && v->done_at > from && v->done_at <= flow->now)
+        if (v->done_at != BIQ_MS_NONE && !v->outcome_excluded && v->done_at > from &&
+            v->done_at <= flow->now)
             lead[n++] = v->lead_ms;
     }
     biq_flow_stats st;
@@ -80,6 +62,19 @@ static biq_err reference_line(const biq_flow *flow, biq_arena *arena, biq_flow_a
     g->reference_p95_days = biq_fl_days((int64_t)st.p95_ms);
     *p95_ms = (int64_t)st.p95_ms;
     return BIQ_OK;
+}
+
+/* The aging chart's blocked marker: blocked or flagged at now. */
+static biq_err blocked_marker(const biq_flow *flow, const biq_flow_issue_view *v,
+                              biq_arena *arena, biq_flow_aging_row *row)
+{
+    biq_flow_blocked *bl = NULL;
+    biq_err err = biq_flow_blocked_build(flow, v, arena, &bl);
+    if (err == BIQ_OK) {
+        row->blocked = bl->blocked_now;
+        row->flagged = bl->flagged_now;
+    }
+    return err;
 }
 
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out)
@@ -118,6 +113,8 @@ biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_
             .size = size_of(v->issue),
             .past_reference = g->reference_n > 0 && age > p95,
         };
+        if ((err = blocked_marker(flow, v, arena, &g->rows[g->n_rows - 1])) != BIQ_OK)
+            goto out;
     }
     qsort(g->rows, g->n_rows, sizeof *g->rows, cmp_rows);
 out:

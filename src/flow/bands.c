@@ -33,7 +33,7 @@ static int cmp_i64(const void *pa, const void *pb)
 static int cmp_band_status(const void *pa, const void *pb)
 {
     const biq_flow_band *a = pa, *b = pb;
-    return biq_fl_aging_status_cmp(a->status, b->status);
+    return biq_flow_status_order_cmp(a->status, b->status);
 }
 
 biq_err biq_flow_sle_set_validate(const biq_flow_sle_set *s)

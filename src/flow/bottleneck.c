@@ -16,6 +16,7 @@ enum {
     SCORE_TIME_BONUS = 1,
     SCORE_WIP = 1,
     SCORE_THROUGHPUT = 1,
+    SCORE_XMR = 1, /* the optional fourth input (settings.xmr_signal) */
     SCORE_MIN = 3,
     SCORE_HIGH = 4,
     SCORE_VERY_HIGH = 5,
@@ -28,7 +29,7 @@ typedef struct signals {
     bool has_t, has_w, has_d;
     double t, w, d;
     int score;
-    bool t_scored, w_scored, d_scored;
+    bool t_scored, w_scored, d_scored, x_scored;
 } signals;
 
 static bool present(const biq_flow_status_window *w)
@@ -69,6 +70,11 @@ static void compute_signals(const biq_flow_settings *cfg, const biq_flow_report 
         s->score += SCORE_THROUGHPUT;
         s->d_scored = true;
     }
+    /* Off by default: every result without the setting stays as it was. */
+    if (cfg->xmr_signal && m->has_xmr && m->xmr_crossings > 0) {
+        s->score += SCORE_XMR;
+        s->x_scored = true;
+    }
 }
 
 static int ascii_casecmp(const char *a, const char *b)
@@ -103,6 +109,18 @@ static void add_reason(biq_flow_bottleneck *b, const char *what, double change)
     snprintf(b->reasons[b->n_reasons++], BIQ_FLOW_REASON_MAX, "%s %s %s", what,
              change >= 0 ? "increased" : "decreased",
              biq_flow_format_change(change, size, sizeof size));
+}
+
+/* "Time in Review crossed its upper process limit"; a name too long for
+ * the phrase is left out rather than cut inside a character. */
+static void add_xmr_reason(biq_flow_bottleneck *b, const char *name)
+{
+    static const char HEAD[] = "Time in ", TAIL[] = " crossed its upper process limit";
+    char *out = b->reasons[b->n_reasons++];
+    if (strlen(name) + sizeof HEAD + sizeof TAIL - 1 <= BIQ_FLOW_REASON_MAX)
+        snprintf(out, BIQ_FLOW_REASON_MAX, "%s%s%s", HEAD, name, TAIL);
+    else
+        snprintf(out, BIQ_FLOW_REASON_MAX, "Time in status%s", TAIL);
 }
 
 static void explain(biq_flow_bottleneck *b)
@@ -142,6 +160,8 @@ static void fill_winner(biq_flow_bottleneck *b, const biq_flow_status_metrics *m
         add_reason(b, "WIP", s->w - 1.0);
     if (s->d_scored)
         add_reason(b, "Throughput", s->d);
+    if (s->x_scored)
+        add_xmr_reason(b, m->status->name);
     explain(b);
 }
 

@@ -26,6 +26,8 @@ static json_t *aging_item(const biq_flow_aging_row *row, bool *ok)
     biq_fl_json_set(o, "assignee", biq_fl_json_str(is->assignee), ok);
     biq_fl_json_set(o, "issueType", biq_fl_json_str(is->issue_type), ok);
     biq_fl_json_set(o, "agingPastNormal", json_boolean(row->past_reference), ok);
+    biq_fl_json_set(o, "blocked", json_boolean(row->blocked), ok);
+    biq_fl_json_set(o, "flagged", json_boolean(row->flagged), ok);
     /* For the tooltip: what the item is and when it got where it is. */
     biq_fl_json_set(o, "summary", biq_fl_json_str(is->summary), ok);
     biq_fl_json_set(o, "createdAt", biq_fl_json_instant(row->issue->slices[0].start), ok);
@@ -71,7 +73,7 @@ static json_t *date_string(int64_t day)
     return json_string(biq_civil_format_date(day, b, sizeof b));
 }
 
-static json_t *cfd_day(const biq_flow_cfd *c, size_t d, bool *ok)
+static json_t *cfd_day(const biq_flow_wip_stack *c, size_t d, bool *ok)
 {
     json_t *o = json_object(), *counts = json_array();
     for (size_t b = 0; b < c->n_bands; b++)
@@ -85,7 +87,7 @@ static json_t *cfd_day(const biq_flow_cfd *c, size_t d, bool *ok)
     return o;
 }
 
-json_t *biq_flow_cfd_json(const biq_flow *flow, const biq_flow_cfd *c)
+json_t *biq_flow_wip_stack_json(const biq_flow *flow, const biq_flow_wip_stack *c)
 {
     bool ok = true;
     json_t *o = json_object(), *bands = json_array(), *days = json_array();
@@ -100,6 +102,93 @@ json_t *biq_flow_cfd_json(const biq_flow *flow, const biq_flow_cfd *c)
     biq_fl_json_set(o, "tz", json_string(biq_tz_name(flow->tz)), &ok);
     biq_fl_json_set(o, "bands", bands, &ok);
     biq_fl_json_set(o, "days", days, &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* ------------------------------------------------- cumulative flow */
+
+static json_t *cfd_band(const biq_flow *flow, const biq_flow_cfd *c, size_t b, bool *ok)
+{
+    const biq_flow_cfd_band *band = &c->bands[b];
+    json_t *o = json_object(), *ids = json_array();
+    if (band->column)
+        for (size_t j = 0; j < band->column->n_statuses; j++)
+            biq_fl_json_push(ids, biq_fl_json_id(flow->statuses[band->column->statuses[j]].id),
+                             ok);
+    else
+        biq_fl_json_push(ids, biq_fl_json_id(band->status->id), ok);
+    biq_fl_json_set(o, "name", json_string(band->name), ok);
+    biq_fl_json_set(o, "statusIds", ids, ok);
+    biq_fl_json_set(o, "done", json_boolean(b >= c->done_band), ok);
+    biq_fl_json_set(o, "wipLimit",
+                    band->column && band->column->wip_limit > 0
+                        ? json_integer(band->column->wip_limit)
+                        : json_null(),
+                    ok);
+    return o;
+}
+
+static json_t *cfd_row(const biq_flow_cfd *c, size_t d, bool *ok)
+{
+    json_t *o = json_object(), *reached = json_array();
+    for (size_t b = 0; b < c->n_bands; b++)
+        biq_fl_json_push(reached, json_integer(c->reached[d * c->n_bands + b]), ok);
+    biq_fl_json_set(o, "date", date_string(c->days[d]), ok);
+    biq_fl_json_set(o, "at", biq_fl_json_instant(c->sample_at[d]), ok);
+    biq_fl_json_set(o, "reached", reached, ok);
+    biq_fl_json_set(o, "arrivals", json_integer(c->arrivals[d]), ok);
+    biq_fl_json_set(o, "departures", json_integer(c->departures[d]), ok);
+    return o;
+}
+
+static json_t *cfd_correction(const biq_flow_cfd_correction *x, bool *ok)
+{
+    json_t *o = json_object();
+    biq_fl_json_set(o, "key", biq_fl_json_str(x->issue->issue->key), ok);
+    biq_fl_json_set(o, "from", json_string(x->from), ok);
+    biq_fl_json_set(o, "to", x->to ? json_string(x->to) : json_null(), ok);
+    biq_fl_json_set(o, "at", biq_fl_json_instant(x->at), ok);
+    biq_fl_json_set(o, "backAt", biq_fl_json_instant(x->back_at), ok);
+    biq_fl_json_set(o, "startDate", date_string(x->start_day), ok);
+    biq_fl_json_set(o, "endDate", date_string(x->end_day), ok);
+    biq_fl_json_set(o, "ongoing", json_boolean(x->back_at == BIQ_MS_NONE), ok);
+    return o;
+}
+
+json_t *biq_flow_cfd_json(const biq_flow *flow, const biq_flow_cfd *c)
+{
+    bool ok = true;
+    json_t *o = json_object(), *bands = json_array(), *days = json_array(),
+           *corr = json_array();
+    uint64_t arrivals = 0, departures = 0;
+    for (size_t b = 0; b < c->n_bands; b++)
+        biq_fl_json_push(bands, cfd_band(flow, c, b, &ok), &ok);
+    for (size_t d = 0; d < c->n_days; d++) {
+        biq_fl_json_push(days, cfd_row(c, d, &ok), &ok);
+        arrivals += c->arrivals[d];
+        departures += c->departures[d];
+    }
+    for (size_t i = 0; i < c->n_corrections; i++)
+        biq_fl_json_push(corr, cfd_correction(&c->corrections[i], &ok), &ok);
+    biq_fl_json_set(o, "tz", json_string(biq_tz_name(flow->tz)), &ok);
+    biq_fl_json_set(o, "frame", json_string(c->by_columns ? "columns" : "statuses"), &ok);
+    biq_fl_json_set(o, "backlogCut", json_boolean(c->backlog_cut), &ok);
+    biq_fl_json_set(o, "bands", bands, &ok);
+    biq_fl_json_set(o, "doneBand",
+                    c->done_band < c->n_bands ? json_integer((json_int_t)c->done_band)
+                                              : json_null(),
+                    &ok);
+    biq_fl_json_set(o, "days", days, &ok);
+    biq_fl_json_set(o, "arrivals", json_integer((json_int_t)arrivals), &ok);
+    biq_fl_json_set(o, "departures", json_integer((json_int_t)departures), &ok);
+    biq_fl_json_set(o, "flowDebt", json_integer((json_int_t)arrivals - (json_int_t)departures),
+                    &ok);
+    biq_fl_json_set(o, "corrections", corr, &ok);
+    biq_fl_json_set(o, "correctionsTruncated", json_boolean(c->corrections_truncated), &ok);
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -243,6 +332,31 @@ static json_t *forecast_inputs(const biq_forecast *f, bool *ok)
     return o;
 }
 
+/* {"width","buckets":[{"from","to","count"(,"fromDate","toDate")}](,"notReached")}:
+ * dates and notReached for "when" only. */
+static json_t *forecast_histogram(const biq_forecast *f, bool *ok)
+{
+    const biq_forecast_histogram *h = &f->histogram;
+    json_t *o = json_object(), *bars = json_array();
+    for (uint32_t b = 0; b < h->n_buckets; b++) {
+        const biq_forecast_bucket *k = &h->buckets[b];
+        json_t *bar = json_object();
+        biq_fl_json_set(bar, "from", json_integer(k->lo), ok);
+        biq_fl_json_set(bar, "to", json_integer(k->hi), ok);
+        biq_fl_json_set(bar, "count", json_integer(k->count), ok);
+        if (f->kind == BIQ_FORECAST_WHEN) {
+            biq_fl_json_set(bar, "fromDate", date_string(k->lo_day), ok);
+            biq_fl_json_set(bar, "toDate", date_string(k->hi_day), ok);
+        }
+        biq_fl_json_push(bars, bar, ok);
+    }
+    biq_fl_json_set(o, "width", json_integer(h->width), ok);
+    biq_fl_json_set(o, "buckets", bars, ok);
+    if (f->kind == BIQ_FORECAST_WHEN)
+        biq_fl_json_set(o, "notReached", json_integer(h->not_reached), ok);
+    return o;
+}
+
 json_t *biq_flow_forecast_json(const biq_forecast *f)
 {
     bool ok = true;
@@ -254,6 +368,8 @@ json_t *biq_flow_forecast_json(const biq_forecast *f)
     biq_fl_json_set(o, "state", json_string(biq_forecast_state_name(f->state)), &ok);
     biq_fl_json_set(o, "percentiles", pcts, &ok);
     biq_fl_json_set(o, "inputs", forecast_inputs(f, &ok), &ok);
+    biq_fl_json_set(o, "histogram",
+                    f->state == BIQ_FORECAST_OK ? forecast_histogram(f, &ok) : json_null(), &ok);
     if (!ok) {
         json_decref(o);
         return NULL;

@@ -18,6 +18,15 @@ json_t *biq_flow_aging_json(const biq_flow *flow, const biq_flow_aging *g);
 
 /* {"tz", "bands": [{"statusId","name"}], "days": [{"date":"YYYY-MM-DD",
  * "at", "counts": [per band], "done", "throughput", "wip"}]} */
+json_t *biq_flow_wip_stack_json(const biq_flow *flow, const biq_flow_wip_stack *c);
+
+/* The cumulative flow diagram (biq_flow_cfd): {"tz", "frame": "columns" |
+ * "statuses", "backlogCut", "bands": [{"name", "statusIds", "done",
+ * "wipLimit"|null}] (left to right), "doneBand": index|null, "days":
+ * [{"date", "at", "reached": [per band: items at it or to its right],
+ * "arrivals", "departures"}], "arrivals", "departures", "flowDebt" (over the
+ * chart's days), "corrections": [{"key", "from", "to"|null, "at",
+ * "backAt"|null, "startDate", "endDate", "ongoing"}], "correctionsTruncated"}. */
 json_t *biq_flow_cfd_json(const biq_flow *flow, const biq_flow_cfd *c);
 
 /* {"points": [{"key","issueType","doneAt","leadDays","cycleDays"|null,
@@ -45,6 +54,14 @@ json_t *biq_flow_forecast_json(const biq_forecast *f);
 biq_err biq_flow_dashboard_build(const biq_flow *flow, const char *window,
                                  const biq_dashboard_meta *meta, biq_arena *arena, json_t **out);
 
+/* The run charts (biq_flow_runs_build): {"from","to","firstDay","lastDay"
+ * (the whole days, null when none),"workingDays","rules":{"scale",
+ * "runLength","zoneHits","zoneSpan","zoneFraction"},"series":[{"name",
+ * "unit","count","mean"|null,"averageMovingRange","upper","lower",
+ * "zoneUpper","zoneLower" (null without limits),"signalledPoints",
+ * "points":[{"date","at","key" (cycleTime),"value","signals":["outside",
+ * "run","zone"]}]}]} in biq_run_kind order. */
+json_t *biq_flow_runs_json(const biq_flow_runs *r);
 /* Aging bands (biq_flow_bands_build): {"basisDays", "basisFrom", "basisTo",
  * "percentiles": [50,70,85,95], "statuses": [{"statusId", "status", "n",
  * "p50Days", "p70Days", "p85Days", "p95Days"}] (null days when n is 0),

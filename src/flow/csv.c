@@ -1,10 +1,12 @@
 /* csv.c - the slice export: one row per (issue, slice) for slices ending in
- * the window, RFC 4180 lines with spreadsheet formula injection defused. */
+ * the window, RFC 4180 lines with spreadsheet formula injection defused;
+ * and the CFD's table (one row per day and band). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "flow/flow_internal.h"
+#include "tz/civil.h"
 
 enum { INSTANT_BUF = 32, NUMBER_BUF = 32, MS_PER_SECOND = 1000 };
 
@@ -135,6 +137,65 @@ biq_err biq_flow_csv_rows(const biq_flow *flow, const biq_flow_window *w, biq_ar
     *rows = r;
     *n = k;
     return BIQ_OK;
+}
+
+/* The writers above for the other tables (flow_internal.h). */
+#define CSV_LINE_CALL(l, call)                                                                     \
+    do {                                                                                           \
+        out_buf o_ = {(l)->buf, (l)->size, (l)->len, (l)->overflow};                               \
+        call;                                                                                      \
+        (l)->len = o_.len;                                                                         \
+        (l)->overflow = o_.overflow;                                                               \
+    } while (0)
+
+void biq_fl_csv_raw(biq_fl_csv_line *l, const char *s)
+{
+    CSV_LINE_CALL(l, put_str(&o_, s));
+}
+
+void biq_fl_csv_text(biq_fl_csv_line *l, const char *s)
+{
+    CSV_LINE_CALL(l, put_text(&o_, s));
+}
+
+void biq_fl_csv_instant(biq_fl_csv_line *l, biq_ms t)
+{
+    CSV_LINE_CALL(l, put_instant(&o_, t));
+}
+
+void biq_fl_csv_seconds(biq_fl_csv_line *l, int64_t ms)
+{
+    CSV_LINE_CALL(l, put_seconds(&o_, ms));
+}
+
+/* ------------------------------------------------------------ CFD table */
+
+static const char CFD_HEADER[] = "date,band,position,reached,in_band,done_band\r\n";
+
+biq_err biq_flow_cfd_csv_header(char *buf, size_t size, size_t *len)
+{
+    out_buf o = {buf, size, 0, size == 0};
+    put(&o, CFD_HEADER, sizeof CFD_HEADER - 1);
+    *len = o.len;
+    return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
+}
+
+biq_err biq_flow_cfd_csv_format(const biq_flow_cfd *c, size_t d, size_t b, char *buf, size_t size,
+                                size_t *len)
+{
+    out_buf o = {buf, size, 0, size == 0};
+    char date[BIQ_CIVIL_DATE_TEXT_MAX], num[NUMBER_BUF];
+    uint32_t top = c->reached[d * c->n_bands + b];
+    uint32_t next = b + 1 < c->n_bands ? c->reached[d * c->n_bands + b + 1] : 0;
+    put_str(&o, biq_civil_format_date(c->days[d], date, sizeof date));
+    put(&o, ",", 1);
+    put_text(&o, c->bands[b].name);
+    int n = snprintf(num, sizeof num, ",%zu,%" PRIu32 ",%" PRIu32, b, top, top - next);
+    if (n > 0 && (size_t)n < sizeof num)
+        put(&o, num, (size_t)n);
+    put_str(&o, b >= c->done_band ? ",true\r\n" : ",false\r\n");
+    *len = o.len;
+    return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
 }
 
 /* ------------------------------------------------ the aging table (pace) */

@@ -2,6 +2,7 @@
  * Numbers are exact (full-precision doubles: days = ms / 86 400 000); the
  * bytes are deterministic because every figure is computed in an order that
  * does not depend on input order, and keys are sorted at serialisation. */
+#include "flow/blocked_json.h"
 #include "flow/dashboard_json.h"
 #include "flow/flow_internal.h"
 #include "flow/json_util.h"
@@ -265,6 +266,45 @@ static void add_lists(json_t *o, const biq_flow_report *r, bool *ok)
     biq_fl_json_set(o, "trends", trends, ok);
 }
 
+/* Issue #15: {"arrivals", "departures", "arrivalsPerDay",
+ * "departuresPerDay", "debt"} (docs/metrics.md, "Flow debt"). */
+static json_t *debt_json(const biq_flow_debt *d, bool *ok)
+{
+    json_t *o = json_object();
+    biq_fl_json_set(o, "arrivals", json_integer(d->arrivals), ok);
+    biq_fl_json_set(o, "departures", json_integer(d->departures), ok);
+    biq_fl_json_set(o, "arrivalsPerDay", biq_fl_json_real(d->arrivals_per_day), ok);
+    biq_fl_json_set(o, "departuresPerDay", biq_fl_json_real(d->departures_per_day), ok);
+    biq_fl_json_set(o, "debt", json_integer((json_int_t)d->debt), ok);
+    return o;
+}
+
+/* The board's columns, left to right: [{"name", "statusIds", "timeInColumn",
+ * "throughput", "wip": {"avg", "current", "limit"|null}}]. */
+static json_t *columns_json(const biq_flow *flow, const biq_flow_report *r, bool *ok)
+{
+    json_t *a = json_array();
+    for (size_t c = 0; c < r->n_columns; c++) {
+        const biq_flow_column_metrics *m = &r->columns[c];
+        json_t *o = json_object(), *ids = json_array(), *wip = json_object();
+        for (size_t j = 0; j < m->column->n_statuses; j++)
+            biq_fl_json_push(ids, biq_fl_json_id(flow->statuses[m->column->statuses[j]].id), ok);
+        biq_fl_json_set(wip, "avg", biq_fl_json_real(m->wip_avg), ok);
+        biq_fl_json_set(wip, "current", json_integer(m->wip_current), ok);
+        biq_fl_json_set(wip, "limit",
+                        m->column->wip_limit > 0 ? json_integer(m->column->wip_limit)
+                                                 : json_null(),
+                        ok);
+        biq_fl_json_set(o, "name", json_string(m->column->name), ok);
+        biq_fl_json_set(o, "statusIds", ids, ok);
+        biq_fl_json_set(o, "timeInColumn", stats_json(&m->time, ok), ok);
+        biq_fl_json_set(o, "throughput", json_integer(m->throughput), ok);
+        biq_fl_json_set(o, "wip", wip, ok);
+        biq_fl_json_push(a, o, ok);
+    }
+    return a;
+}
+
 json_t *biq_flow_dashboard_json(const biq_flow *flow, const biq_flow_report *r,
                                 const biq_dashboard_meta *meta)
 {
@@ -296,6 +336,12 @@ json_t *biq_flow_dashboard_json(const biq_flow *flow, const biq_flow_report *r,
     biq_fl_json_set(sync, "backfill", json_null(), &ok);
     biq_fl_json_set(o, "sync", sync, &ok);
     biq_fl_json_set(o, "dataQuality", data_quality_json(flow, &ok), &ok);
+    if (r->efficiency)
+        biq_fl_json_set(o, "efficiency", biq_flow_efficiency_json(r->efficiency), &ok);
+    if (r->debt)
+        biq_fl_json_set(o, "flowDebt", debt_json(r->debt, &ok), &ok);
+    if (r->n_columns)
+        biq_fl_json_set(o, "columns", columns_json(flow, r, &ok), &ok);
     if (!ok) {
         json_decref(o);
         return NULL;

@@ -32,7 +32,14 @@ biq_err biq_flow_settings_validate(const biq_flow_settings *s)
         !in_range(s->threshold_throughput, D_MIN, D_MAX))
         return BIQ_ERR_INVALID;
     if ((s->n_roles && !s->roles) || (s->n_wip_limits && !s->wip_limits) ||
-        (s->n_excluded_types && !s->excluded_types))
+        (s->n_excluded_types && !s->excluded_types) ||
+        (s->n_included_types && !s->included_types) ||
+        (s->n_excluded_resolutions && !s->excluded_resolutions) ||
+        (s->n_labels_include && !s->labels_include) ||
+        (s->n_labels_exclude && !s->labels_exclude))
+        return BIQ_ERR_INVALID;
+    if (s->subtasks != BIQ_SUBTASKS_COUNT && s->subtasks != BIQ_SUBTASKS_EXCLUDE &&
+        s->subtasks != BIQ_SUBTASKS_ROLLUP)
         return BIQ_ERR_INVALID;
     for (size_t i = 0; i < s->n_roles; i++) {
         const biq_flow_status_role *r = &s->roles[i];
@@ -57,12 +64,34 @@ const char *biq_dq_kind_name(biq_dq_kind kind)
     return (unsigned)kind < BIQ_DQ__COUNT ? names[kind] : "unknown";
 }
 
-static bool excluded(const biq_flow_settings *s, const biq_issue *is)
+static bool name_in(const char *name, const char *const *list, size_t n)
 {
-    for (size_t i = 0; i < s->n_excluded_types; i++)
-        if (biq_fl_name_eq(is->issue_type, s->excluded_types[i]))
+    for (size_t i = 0; i < n; i++)
+        if (biq_fl_name_eq(name, list[i]))
             return true;
     return false;
+}
+
+static bool any_label_in(const biq_issue *is, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < is->n_labels; i++)
+        if (name_in(is->labels[i], list, n))
+            return true;
+    return false;
+}
+
+/* The filters of the settings (flow.h); sub-tasks to roll up are kept here
+ * and dropped once their parents are built. */
+static bool excluded(const biq_flow_settings *s, const biq_issue *is)
+{
+    if (name_in(is->issue_type, s->excluded_types, s->n_excluded_types) ||
+        (s->n_included_types && !name_in(is->issue_type, s->included_types, s->n_included_types)))
+        return true;
+    if (is->is_subtask && s->subtasks == BIQ_SUBTASKS_EXCLUDE)
+        return true;
+    if (s->n_labels_include && !any_label_in(is, s->labels_include, s->n_labels_include))
+        return true;
+    return any_label_in(is, s->labels_exclude, s->n_labels_exclude);
 }
 
 /* Id, then the latest `updated` last (the copy kept), then richer history. */
@@ -134,9 +163,62 @@ static biq_err check_input(const biq_flow_input *in)
         return BIQ_ERR_INVALID;
     if (in->n_issues > BIQ_FLOW_MAX_ISSUES)
         return BIQ_ERR_LIMIT;
+    if (in->board && in->board->n_columns && !in->board->columns)
+        return BIQ_ERR_INVALID;
+    for (size_t c = 0; in->board && c < in->board->n_columns; c++)
+        if (in->board->columns[c].n_status_ids && !in->board->columns[c].status_ids)
+            return BIQ_ERR_INVALID;
     if (in->settings && biq_flow_settings_validate(in->settings) != BIQ_OK)
         return BIQ_ERR_INVALID;
     return biq_work_schedule_validate(in->schedule);
+}
+
+/* The kept issue with this id, or NULL (issues sorted by id). */
+static biq_flow_issue_view *issue_by_id(biq_flow *flow, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (flow->issues[mid].issue->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && flow->issues[lo].issue->id == id ? &flow->issues[lo] : NULL;
+}
+
+/* Policy rollup: each sub-task whose parent is kept (and no sub-task
+ * itself) moves its start into the parent and leaves the list; *n becomes
+ * the new count. BIQ_ERR_NOMEM. */
+static biq_err roll_up(biq_flow *flow, size_t *n)
+{
+    bool *drop = biq_arena_calloc(flow->arena, *n + 1, sizeof *drop);
+    size_t k = 0;
+    if (!drop)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < *n; i++) {
+        const biq_flow_issue_view *v = &flow->issues[i];
+        biq_flow_issue_view *p =
+            v->issue->is_subtask ? issue_by_id(flow, *n, v->issue->parent_id) : NULL;
+        if (!p || p->issue->is_subtask)
+            continue;
+        drop[i] = true;
+        p->n_rolled_up++;
+        if (v->started_at != BIQ_MS_NONE &&
+            (p->started_at == BIQ_MS_NONE || v->started_at < p->started_at))
+            p->started_at = v->started_at;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (!drop[i])
+            flow->issues[k++] = flow->issues[i];
+    for (size_t i = 0; i < k; i++) {
+        biq_flow_issue_view *v = &flow->issues[i];
+        if (v->n_rolled_up && v->done_at != BIQ_MS_NONE && v->started_at != BIQ_MS_NONE &&
+            v->started_at <= v->done_at)
+            v->cycle_ms = biq_fl_sched_between(&flow->sched, v->started_at, v->done_at);
+    }
+    *n = k;
+    return BIQ_OK;
 }
 
 static biq_err build_issues(biq_flow *flow, const biq_flow_input *in)
@@ -153,11 +235,18 @@ static biq_err build_issues(biq_flow *flow, const biq_flow_input *in)
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if ((err = biq_fl_issue_build(flow, order[i], scratch, &flow->issues[i])) != BIQ_OK)
+        biq_flow_issue_view *v = &flow->issues[i];
+        if ((err = biq_fl_issue_build(flow, order[i], scratch, v)) != BIQ_OK)
             goto out;
+        v->outcome_excluded = v->done_at != BIQ_MS_NONE &&
+                              name_in(v->issue->resolution, flow->settings.excluded_resolutions,
+                                      flow->settings.n_excluded_resolutions);
+    }
+    if (flow->settings.subtasks == BIQ_SUBTASKS_ROLLUP && (err = roll_up(flow, &n)) != BIQ_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
         for (size_t s = 0; s < flow->issues[i].n_slices; s++)
             flow->statuses[flow->issues[i].slices[s].status_index].used = true;
-    }
     flow->n_issues = n;
 out:
     return err;
@@ -184,7 +273,8 @@ biq_err biq_flow_new(const biq_flow_input *in, biq_arena *arena, biq_flow **out)
     flow->tz = in->schedule && in->schedule->tz ? in->schedule->tz : biq_tz_utc();
     if ((err = biq_fl_sched_prepare(&flow->sched, in->schedule, arena)) != BIQ_OK ||
         (err = biq_fl_statuses_build(flow, in, arena)) != BIQ_OK ||
-        (err = build_issues(flow, in)) != BIQ_OK)
+        (err = build_issues(flow, in)) != BIQ_OK ||
+        (err = biq_fl_order_build(flow, in->board, arena)) != BIQ_OK)
         goto out;
     err = unknown_status_findings(flow);
 out:

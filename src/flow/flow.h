@@ -27,7 +27,7 @@ enum {
     BIQ_FLOW_MAX_TRANSITIONS = 100000,  /* per issue */
     BIQ_FLOW_MAX_STATUSES = 4096,       /* distinct statuses in a project */
     BIQ_FLOW_MAX_TRENDS = 8,            /* rows shown */
-    BIQ_FLOW_MAX_REASONS = 3,           /* one per signal */
+    BIQ_FLOW_MAX_REASONS = 4,           /* one per signal (the XmR one included) */
     BIQ_FLOW_REASON_MAX = 96,           /* bytes per reason phrase */
     BIQ_FLOW_EXPLANATION_MAX = 512,     /* bytes of the template sentence */
     BIQ_FLOW_MAX_WINDOW_DAYS = 365,     /* the API's "N days" windows: 1..365 */
@@ -66,6 +66,17 @@ typedef struct biq_flow_wip_limit {
 #define BIQ_FLOW_W_DEFAULT 1.2
 #define BIQ_FLOW_D_DEFAULT (-0.2)
 
+/* What sub-tasks are (docs/metrics.md, "Filters"). */
+typedef enum biq_subtask_policy {
+    BIQ_SUBTASKS_COUNT = 0, /* items like any other (the default) */
+    BIQ_SUBTASKS_EXCLUDE,   /* left out */
+    BIQ_SUBTASKS_ROLLUP,    /* not items: their work counts to the parent,
+                               which counts as started at the earliest start
+                               of itself and its sub-tasks; a sub-task whose
+                               parent is not among the kept issues counts as
+                               itself */
+} biq_subtask_policy;
+
 typedef struct biq_flow_settings {
     const biq_flow_status_role *roles;
     size_t n_roles;
@@ -76,6 +87,21 @@ typedef struct biq_flow_settings {
     size_t n_excluded_types;
     const biq_flow_wip_limit *wip_limits; /* the effective (project-wins) limits */
     size_t n_wip_limits;
+    /* Filters (issue #15), every name ASCII case-insensitive; empty lists
+     * filter nothing. */
+    const char *const *included_types; /* non-empty: only these issue types */
+    size_t n_included_types;
+    const char *const *excluded_resolutions; /* done with such a resolution: has
+                                                left WIP, but not throughput,
+                                                lead or cycle time */
+    size_t n_excluded_resolutions;
+    biq_subtask_policy subtasks;
+    const char *const *labels_include; /* non-empty: only items with one of them */
+    size_t n_labels_include;
+    const char *const *labels_exclude; /* items with any of them are left out */
+    size_t n_labels_exclude;
+    bool xmr_signal; /* bottleneck.xmrSignal: the XmR time-in-status signal as a
+                        fourth bottleneck input (docs/metrics.md); off by default */
     const struct biq_flow_sle_set *sle; /* the project's SLEs (below); NULL: none */
 } biq_flow_settings;
 
@@ -161,9 +187,13 @@ typedef struct biq_flow_issue_view {
     biq_ms done_at;    /* entry into the done status it is still in, or NONE */
     int64_t lead_ms;   /* done - created, -1 when not done */
     int64_t cycle_ms;  /* done - started, -1 when not done or never started */
+    bool outcome_excluded; /* done with an excluded resolution: out of
+                              throughput, lead and cycle time (issue #15) */
+    uint32_t n_rolled_up;  /* sub-tasks rolled up into it (policy rollup) */
 } biq_flow_issue_view;
 
-/* Issues kept (excluded types dropped), sorted by issue id. */
+/* Issues kept (filtered out ones and rolled-up sub-tasks dropped), sorted
+ * by issue id. */
 size_t biq_flow_issue_count(const biq_flow *flow);
 /* The i-th issue (i < count); NULL out of range. Points into the flow. */
 const biq_flow_issue_view *biq_flow_issue_at(const biq_flow *flow, size_t i);
@@ -181,6 +211,10 @@ typedef struct biq_flow_status_info {
                           (biq_flow_statuses_resolve); false: by transitions only */
     bool used;         /* has at least one slice */
     int32_t wip_limit; /* -1 when none */
+    uint32_t rank;     /* position in the project's status order
+                          (biq_flow_status_ordered; docs/metrics.md) */
+    int32_t column;    /* index of the board column it is mapped to, -1 when
+                          off the board or no board is known */
 } biq_flow_status_info;
 
 /* What an item in a status counts as (product.md, "WIP"): work in progress
@@ -357,6 +391,12 @@ typedef struct biq_flow_status_window {
 typedef struct biq_flow_status_metrics {
     const biq_flow_status_info *status;
     biq_flow_status_window cur, prev;
+    /* The XmR time-in-status signal (set only when settings.xmr_signal is
+     * on; biq_flow_status_xmr): limits from the previous window's exits,
+     * crossings = current exits strictly above the upper limit. */
+    bool has_xmr;
+    double xmr_upper_ms;
+    uint32_t xmr_crossings;
 } biq_flow_status_metrics;
 
 typedef struct biq_flow_system {
@@ -400,6 +440,8 @@ typedef struct biq_flow_trend {
     bool worsening;
 } biq_flow_trend;
 
+typedef struct biq_flow_column_metrics biq_flow_column_metrics; /* below */
+
 typedef struct biq_flow_report {
     biq_flow_window window;
     biq_flow_status_metrics *statuses; /* used statuses: category, name, id order */
@@ -411,6 +453,13 @@ typedef struct biq_flow_report {
     biq_flow_bottleneck bottleneck;
     biq_flow_trend trends[BIQ_FLOW_MAX_TRENDS];
     size_t n_trends;
+    struct biq_flow_efficiency *efficiency; /* flow efficiency of the window
+                                               and the one before (issue #15) */
+    /* Issue #15: the board's columns (none without a board) and arrivals
+     * against departures in the window (biq_flow_debt_compute). */
+    biq_flow_column_metrics *columns;
+    size_t n_columns;
+    struct biq_flow_debt *debt;
 } biq_flow_report;
 
 /* Computes every dashboard figure for window w (from biq_flow_window_resolve
@@ -438,6 +487,8 @@ typedef struct biq_flow_aging_row {
     double days_since_created;
     double size;               /* story points, else the priority weight */
     bool past_reference;       /* age since created beyond the P95 line */
+    bool blocked;              /* flagged or blocked by an open blocker at now */
+    bool flagged;              /* flagged at now (issue #15) */
 } biq_flow_aging_row;
 
 typedef struct biq_flow_aging {
@@ -456,24 +507,24 @@ biq_err biq_flow_wip_aging_with(const biq_flow *flow, bool include_backlog, biq_
 /* biq_flow_wip_aging_with without the backlog. */
 biq_err biq_flow_wip_aging(const biq_flow *flow, biq_arena *arena, biq_flow_aging **out);
 
-typedef struct biq_flow_cfd {
+typedef struct biq_flow_wip_stack {
     size_t n_days;
     int64_t *days;          /* local day numbers */
     biq_ms *sample_at;      /* end of each day (or now), UTC */
     size_t n_bands;
-    const biq_flow_status_info **bands; /* non-terminal statuses, largest volume first */
+    const biq_flow_status_info **bands; /* used non-terminal statuses, project order */
     uint32_t *counts;       /* n_days x n_bands, row-major */
     uint32_t *done_cum;     /* issues done at or before the sample */
     uint32_t *throughput;   /* issues done since the previous sample (the day) */
     uint32_t *wip;          /* started, not done, not terminal */
-} biq_flow_cfd;
+} biq_flow_wip_stack;
 
 /* One row per local day of [first_day, last_day] (day numbers in the flow's
  * zone), sampled at the day's end (the next local midnight) or now if
  * earlier. BIQ_ERR_INVALID when last < first, BIQ_ERR_LIMIT beyond
  * BIQ_FLOW_MAX_CHART_DAYS. */
-biq_err biq_flow_cfd_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
-                           biq_arena *arena, biq_flow_cfd **out);
+biq_err biq_flow_wip_stack_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
+                                 biq_arena *arena, biq_flow_wip_stack **out);
 
 typedef struct biq_flow_scatter_point {
     const biq_flow_issue_view *issue;
@@ -608,18 +659,43 @@ typedef struct biq_forecast_inputs {
     uint64_t seed;
 } biq_forecast_inputs;
 
+/* The histogram of the trials' outcomes (docs/metrics.md, "Forecasts"):
+ * at most BIQ_FORECAST_MAX_BUCKETS bars of one width, the smallest of 1, 2,
+ * 5, 10, 20, 50, ... that fits the outcomes seen. Bars start at multiples of
+ * the width from the origin (WHEN: day 1, so 1..5, 6..10; HOW_MANY: 0 items,
+ * so 0..4, 5..9); the first bar holds the smallest outcome, the last the
+ * largest, none between is left out (a bar may count 0). */
+enum { BIQ_FORECAST_MAX_BUCKETS = 40 };
+
+typedef struct biq_forecast_bucket {
+    int64_t lo, hi;         /* outcomes lo..hi, both included (days or items) */
+    uint32_t count;         /* trials whose outcome is in lo..hi */
+    int64_t lo_day, hi_day; /* WHEN: the local days of simulated days lo and
+                               hi; unset by biq_forecast_simulate */
+} biq_forecast_bucket;
+
+typedef struct biq_forecast_histogram {
+    biq_forecast_bucket buckets[BIQ_FORECAST_MAX_BUCKETS];
+    uint32_t n_buckets;   /* 0 only when no trial reached (WHEN) */
+    int64_t width;        /* outcomes per bucket, >= 1 */
+    uint32_t not_reached; /* WHEN: trials not done within
+                             BIQ_FORECAST_MAX_SIM_DAYS, in no bucket */
+} biq_forecast_histogram;
+
 typedef struct biq_forecast {
     biq_forecast_kind kind;
     biq_forecast_state state;
     biq_forecast_point points[BIQ_FORECAST_N_PERCENTILES]; /* p ascending; only
                                                               when state is OK */
     biq_forecast_inputs inputs;
+    biq_forecast_histogram histogram; /* only when state is OK: counts sum
+                                         with not_reached to inputs' trials */
 } biq_forecast;
 
 /* The simulation alone, over daily counts daily[0..n_days) (n_days >= 1 and
- * at most BIQ_FORECAST_MAX_SIM_DAYS): fills out->kind, state and points
- * (inputs left untouched). Percentile p of WHEN = the smallest day count at
- * least p% of trials finished within; of HOW_MANY = the largest count at
+ * at most BIQ_FORECAST_MAX_SIM_DAYS): fills out->kind, state, points and
+ * histogram (inputs left untouched). Percentile p of WHEN = the smallest day
+ * count at least p% of trials finished within; of HOW_MANY = the largest count at
  * least p% of trials reached (the (1 - p) quantile: "at least this many with
  * probability p"). A zero total gives BIQ_FORECAST_NO_THROUGHPUT without
  * simulating. PRNG: xoshiro256** seeded by splitmix64 (forecast.c); the
@@ -653,6 +729,409 @@ biq_err biq_flow_forecast(const biq_flow *flow, const biq_forecast_spec *spec, b
 const char *biq_forecast_kind_name(biq_forecast_kind k);
 const char *biq_forecast_state_name(biq_forecast_state s);
 
+/* ------------------------------------- blocked time and flow efficiency */
+
+/* Issue #15 (docs/metrics.md, "Blocked time", "Flow efficiency"). An item
+ * is blocked while it is flagged (the Flagged field) or while one of its
+ * "is blocked by" links points at a blocker not yet done; "blocked time" is
+ * the union of both, never counted twice. Spans are clipped to the item's
+ * life, [created, done_at) when it is done (the final done, so a reopened
+ * item's earlier Done slices are inside it), else [created, now). */
+
+enum {
+    BIQ_FLOW_MAX_FLAG_CHANGES = 100000, /* per issue, like transitions */
+    BIQ_FLOW_MAX_BLOCK_LINKS = 10000,   /* per issue */
+};
+
+typedef struct biq_flow_block_span {
+    biq_ms start;
+    biq_ms end;          /* excluded; now (or done) for a span still running */
+    bool open;           /* still running at now */
+    int64_t blocker_id;  /* link spans: the blocker; 0 for flag and union spans */
+    bool blocker_loaded; /* link spans: the blocker is in the flow (else it is
+                            counted as open until now: "blocker not loaded") */
+} biq_flow_block_span;
+
+typedef struct biq_flow_blocked_status {
+    int64_t status_id;     /* ids, not names: a renamed status is one status */
+    uint32_t status_index; /* into biq_flow_status_at() */
+    int64_t flagged_ms;    /* schedule time flagged in this status */
+    int64_t link_ms;       /* blocked by an open blocker */
+    int64_t blocked_ms;    /* the union: <= flagged_ms + link_ms */
+} biq_flow_blocked_status;
+
+typedef struct biq_flow_blocked {
+    const biq_flow_issue_view *issue;
+    const biq_flow_block_span *flags; /* flagged spans, disjoint, in time order */
+    size_t n_flags;
+    const biq_flow_block_span *links; /* one per link with time, blocker id order */
+    size_t n_links;
+    const biq_flow_block_span *spans; /* the union, disjoint, in time order */
+    size_t n_spans;
+    const biq_flow_blocked_status *per_status; /* statuses with any blocked
+                                                  time, in order of first visit */
+    size_t n_per_status;
+    int64_t flagged_ms, link_ms, blocked_ms; /* totals over the item's life */
+    bool flagged_now;        /* a flag span runs at now */
+    bool blocked_now;        /* any span runs at now */
+    uint32_t n_unloaded;     /* links whose blocker is not in the flow */
+} biq_flow_blocked;
+
+/* One item's flagged and blocked spans. Flags: changes sorted by (at,
+ * history id, item index), those after now ignored; before the first
+ * change the state is the opposite of that change's (a set was preceded by
+ * "not flagged"); without changes the current field holds since creation.
+ * When the replayed state at the end disagrees with the current field (a
+ * change the changelog lacks), the missing change is placed at the issue's
+ * `updated` (clamped between the last change and now). Links: from
+ * linked_at (or created when the changelog does not show it) until the
+ * blocker's done_at when the blocker is in the flow, else until now. Every
+ * duration is schedule time (working time when the schedule is on).
+ * BIQ_ERR_LIMIT past the limits above, BIQ_ERR_NOMEM; *out lives in arena.
+ * Pure. */
+biq_err biq_flow_blocked_build(const biq_flow *flow, const biq_flow_issue_view *v,
+                               biq_arena *arena, biq_flow_blocked **out);
+
+/* Schedule time of [a, b) covered by spans[0..n) (disjoint). Pure. */
+int64_t biq_flow_spans_between(const biq_flow *flow, const biq_flow_block_span *spans, size_t n,
+                               biq_ms a, biq_ms b);
+
+/* Flow efficiency of one item done in the window. */
+typedef struct biq_flow_efficiency_item {
+    const biq_flow_issue_view *issue;
+    int64_t cycle_ms;            /* started -> done */
+    int64_t active_ms;           /* in active, non-external statuses within the cycle */
+    int64_t active_unblocked_ms; /* active_ms less the blocked time inside it */
+    int64_t blocked_ms;          /* blocked time within the cycle, any status (once) */
+    double ratio;                /* active_unblocked / cycle; 0 when cycle is 0 */
+    bool has_ratio;              /* cycle_ms > 0 */
+} biq_flow_efficiency_item;
+
+typedef struct biq_flow_efficiency_window {
+    uint32_t n;                  /* items done in the window that started */
+    int64_t cycle_ms, active_unblocked_ms, blocked_ms; /* sums */
+    bool has_value;              /* cycle_ms > 0 */
+    double value;                /* Σ active unblocked ÷ Σ cycle (biq_flow_quotient) */
+    uint32_t n_ratios;           /* items with cycle_ms > 0 */
+    double mean_ratio;           /* mean of their ratios; 0 when n_ratios == 0 */
+    double blocked_share;        /* Σ blocked ÷ Σ cycle; 0 without a value */
+} biq_flow_efficiency_window;
+
+typedef struct biq_flow_efficiency { /* named: biq_flow_report points at it */
+    biq_flow_efficiency_window cur, prev; /* (from, to] and the window before */
+    biq_flow_efficiency_item *items;      /* the current window's, issue id order */
+    size_t n_items;
+} biq_flow_efficiency;
+
+/* Flow efficiency for window w (product.md): over items whose done_at is in
+ * (from, to] and that were started; BIQ_ERR_INVALID when from > to. Active = role active and not external;
+ * blocked time inside a queue or external status is not active anyway and is
+ * not subtracted again. BIQ_ERR_INVALID for a bad window, BIQ_ERR_NOMEM.
+ * *out lives in arena. Pure. */
+biq_err biq_flow_efficiency_build(const biq_flow *flow, const biq_flow_window *w,
+                                  biq_arena *arena, biq_flow_efficiency **out);
+
+/* ----------------------------------------------------------- sprint report */
+
+enum { BIQ_FLOW_MAX_SPRINT_CHANGES = 100000 }; /* per issue */
+
+typedef struct biq_sprint_item {
+    const biq_flow_issue_view *issue;
+    bool committed;         /* in the sprint at its start (not already done) */
+    bool added;             /* joined after the start (created into it included) */
+    bool removed;           /* left before the end */
+    bool in_at_end;
+    bool completed;         /* done during the sprint and in it at its end */
+    bool carried_over;      /* in it at its end, not done */
+    bool done_before_start; /* in it at the start, already done: listed apart */
+} biq_sprint_item;
+
+typedef struct biq_sprint_event {
+    biq_ms at;
+    const biq_flow_issue_view *issue;
+    bool added; /* false: removed */
+} biq_sprint_event;
+
+typedef struct biq_sprint_report {
+    const biq_sprint *sprint; /* borrowed from the flow's input */
+    bool active;              /* state "active": the report runs to now */
+    biq_ms start, end;        /* end: complete (else end) date, or now if earlier */
+    biq_sprint_item *items;   /* issue id order */
+    size_t n_items;
+    uint32_t committed, added, removed, completed, carried_over, done_before_start;
+    bool has_ratio;           /* completed + carried_over > 0 */
+    double completion_ratio;  /* completed ÷ (completed + carried_over) */
+    biq_sprint_event *events; /* the scope-change timeline: time, then issue id */
+    size_t n_events;
+    /* What the changelog could not tell (docs/metrics.md, "Sprint report"):
+     * issues touching the sprint whose changelog is truncated, whose Sprint
+     * field was not in the payload, or whose Sprint history has a gap (an
+     * item's "to" is not the next item's "from": an item was unreadable). */
+    bool approximate;
+    uint32_t n_truncated, n_field_missing, n_gaps;
+} biq_sprint_report;
+
+typedef struct biq_flow_sprint_reports {
+    biq_sprint_report *reports; /* closed and active sprints, by start then id */
+    size_t n;
+} biq_flow_sprint_reports;
+
+/* Sprint reports for the flow's sprints that are closed or active and have
+ * a start. Membership at an instant is the issue's current sprint_ids walked
+ * back through its sprint_changes (sorted by at, history id, item index):
+ * before a change it is that change's "from". A change at the start instant
+ * counts as before the start, one at the end instant as after the end (Jira
+ * moves open issues at completion). BIQ_ERR_LIMIT past
+ * BIQ_FLOW_MAX_SPRINT_CHANGES, BIQ_ERR_NOMEM; *out lives in arena. Pure. */
+biq_err biq_flow_sprint_reports_build(const biq_flow *flow, biq_arena *arena,
+                                      biq_flow_sprint_reports **out);
+
+/* ------------------------------------------- status order and columns */
+
+/* The project's status order (docs/metrics.md, "Column order"): with a
+ * board, its columns left to right, a column's statuses in the
+ * configuration's order, then the statuses not on the board in the base
+ * order (category new, active, done, unknown; name bytewise; id); without
+ * one, inferred from the moves between statuses of the kept issues: status
+ * a goes before b when more moves go a -> b than b -> a, and the statuses
+ * are placed one at a time, each time the unplaced one with the fewest
+ * such "must come first" statuses still unplaced, ties in the base order
+ * (so a cycle is broken where it is least contradicted, and statuses no
+ * move relates keep the base order). Statuses without slices come after
+ * the used ones, in the base order. More than BIQ_FLOW_ORDER_INFER_MAX
+ * used statuses: the base order alone. */
+enum { BIQ_FLOW_ORDER_INFER_MAX = 512 };
+
+/* The i-th status in the project's order (i < biq_flow_status_count);
+ * NULL out of range. Points into the flow. */
+const biq_flow_status_info *biq_flow_status_ordered(const biq_flow *flow, size_t i);
+
+/* <0 when a comes before b in the project's order, >0 after, 0 for the
+ * same status. Both from the same flow. Pure; a qsort-style comparison for
+ * every list of statuses (tables, aging rows, bands). */
+int biq_flow_status_order_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
+
+/* One board column as the flow sees it. */
+typedef struct biq_flow_column {
+    const char *name;
+    const biq_board_column *board; /* the configuration's entry (borrowed) */
+    const uint32_t *statuses; /* indices (biq_flow_status_at) of its statuses
+                                 the flow knows, configuration order */
+    size_t n_statuses;
+    int32_t wip_limit;        /* the board's max, -1 when none */
+} biq_flow_column;
+
+/* The board's columns, left to right: 0 without a board. */
+size_t biq_flow_column_count(const biq_flow *flow);
+/* The i-th column; NULL out of range. Points into the flow. */
+const biq_flow_column *biq_flow_column_at(const biq_flow *flow, size_t i);
+
+/* ------------------------------------------- cumulative flow (issue #15) */
+
+/* The cumulative flow diagram (docs/metrics.md, "Cumulative flow"). Its
+ * frame is the board's columns left to right, or without a board the used
+ * statuses in the project's order, the terminal ones moved last. Each
+ * item sits at the furthest frame position it has reached (statuses off
+ * the board are not counted until the item reaches a board column); band
+ * b's top at a sample = the items at position b or to its right, so no
+ * line ever falls: the first band's top is the arrivals, the done band's
+ * top the departures. A move back (a reopen included) is not subtracted
+ * but listed as a correction. */
+enum { BIQ_FLOW_CFD_MAX_CORRECTIONS = 100000 }; /* listed per chart */
+
+typedef struct biq_flow_cfd_band {
+    const char *name;                   /* the column's or the status's */
+    const biq_flow_column *column;      /* the board column, NULL without a board */
+    const biq_flow_status_info *status; /* the status without a board, else NULL */
+} biq_flow_cfd_band;
+
+typedef struct biq_flow_cfd_correction {
+    const biq_flow_issue_view *issue;
+    const char *from;  /* the furthest band reached before the move back */
+    const char *to;    /* where it went; NULL for a status off the board */
+    biq_ms at;         /* the move back */
+    biq_ms back_at;    /* when it reached `from` (or beyond) again; NONE: not by the last sample */
+    int64_t start_day; /* local day of `at` (the day whose sample first sees it) */
+    int64_t end_day;   /* local day of back_at, or the chart's last day */
+} biq_flow_cfd_correction;
+
+typedef struct biq_flow_cfd {
+    size_t n_days;
+    int64_t *days;         /* local day numbers */
+    biq_ms *sample_at;     /* end of each day (the next local midnight) or now */
+    size_t n_bands;        /* counted bands, left to right */
+    biq_flow_cfd_band *bands;
+    size_t done_band;      /* first band of the done part (== n_bands: none) */
+    bool by_columns;       /* the frame is the board's columns */
+    bool backlog_cut;      /* bands before the first committed one left out */
+    uint32_t *reached;     /* n_days x n_bands: items at band b or to its right */
+    uint32_t *arrivals;    /* per day: growth of band 0's top (first day: since
+                              the day's start) */
+    uint32_t *departures;  /* per day: growth of the done band's top */
+    biq_flow_cfd_correction *corrections; /* moves back seen by a sample of the
+                                             chart, by time then issue id */
+    size_t n_corrections;
+    bool corrections_truncated; /* more than BIQ_FLOW_CFD_MAX_CORRECTIONS */
+} biq_flow_cfd;
+
+/* The CFD over the local days [first_day, last_day], sampled at each day's
+ * end or now if earlier. cut_backlog: the frame starts at the first
+ * position holding a status whose role is active or done (nothing is cut
+ * when none does). BIQ_ERR_INVALID when last < first, BIQ_ERR_LIMIT beyond
+ * BIQ_FLOW_MAX_CHART_DAYS, BIQ_ERR_NOMEM. *out lives in arena. Pure. */
+biq_err biq_flow_cfd_build(const biq_flow *flow, int64_t first_day, int64_t last_day,
+                           bool cut_backlog, biq_arena *arena, biq_flow_cfd **out);
+
+/* Arrivals against departures over a window (the dashboard's flowDebt):
+ * items whose first arrival on the CFD frame (its first position reached)
+ * falls in (from, to], items whose arrival at the done band does; per day
+ * = count / the window's days; debt = arrivals - departures. */
+typedef struct biq_flow_debt {
+    uint32_t arrivals, departures;
+    double arrivals_per_day, departures_per_day; /* 0 for an empty window */
+    int64_t debt;
+} biq_flow_debt;
+
+/* BIQ_ERR_NOMEM. Pure. */
+biq_err biq_flow_debt_compute(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                              biq_flow_debt *out);
+
+/* The CFD as a table: the header "date,band,position,reached,in_band,
+ * done_band" and one line per (day d, band b): the day, the band's name
+ * (formula injection defused as in the slice export), its position from 0
+ * at the left, items at it or to its right, items at it (its width), and
+ * whether it is part of the done band. BIQ_ERR_TOO_LARGE when the line does
+ * not fit in size bytes. Pure. */
+biq_err biq_flow_cfd_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_cfd_csv_format(const biq_flow_cfd *c, size_t d, size_t b, char *buf, size_t size,
+                                size_t *len);
+
+/* The column-level view beside the status-level one (the dashboard's
+ * `columns`, only with a board). A visit to a column is a run of
+ * consecutive slices in its statuses; its time is the run's duration. */
+struct biq_flow_column_metrics {
+    const biq_flow_column *column;
+    biq_flow_stats time;  /* closed, non-empty visits ending in the window */
+    uint32_t throughput;  /* distinct issues that left the column in it */
+    double wip_avg;       /* time-weighted average */
+    uint32_t wip_current; /* issues in the column at the window's end */
+};
+
+/* ------------------------------------------------ run charts and XmR limits */
+
+/* XmR (individuals and moving range) charts (docs/metrics.md, "Run charts
+ * and process limits"; product.md, "XmR"): natural process limits = mean +-
+ * BIQ_XMR_SCALE x the average moving range |x[i] - x[i-1]|. */
+#define BIQ_XMR_SCALE 2.66
+#define BIQ_XMR_ZONE_FRACTION (2.0 / 3.0) /* of the limit distance: the 3-of-4 zone */
+
+enum {
+    BIQ_XMR_RUN_LENGTH = 8,  /* points in a row on one side of the mean */
+    BIQ_XMR_ZONE_SPAN = 4,   /* consecutive points looked at ... */
+    BIQ_XMR_ZONE_HITS = 3,   /* ... of which this many beyond the zone line */
+    BIQ_XMR_MIN_POINTS = 2,  /* fewer: no moving range, no limits */
+};
+
+/* Signal bits of a point: which rules it is part of. */
+enum {
+    BIQ_XMR_OUTSIDE = 1u << 0, /* strictly beyond the upper or the (shown) lower limit */
+    BIQ_XMR_RUN = 1u << 1,     /* one of >= 8 in a row strictly on one side of the mean */
+    BIQ_XMR_ZONE = 1u << 2,    /* one of 3 of 4 in a row strictly beyond mean +- 2/3 of
+                                  the limit distance, on the same side */
+};
+
+typedef struct biq_xmr_limits {
+    size_t n;          /* points the limits come from */
+    bool has_limits;   /* n >= BIQ_XMR_MIN_POINTS */
+    double mean;       /* 0 when n == 0 */
+    double avg_mr;     /* average moving range; 0 without limits */
+    double upper;      /* mean + 2.66 avg_mr (mean without limits) */
+    double lower;      /* mean - 2.66 avg_mr, raised to 0 when clamped */
+    double lower_raw;  /* before the clamp */
+    double zone_upper, zone_lower; /* mean +- 2/3 x 2.66 avg_mr (never clamped) */
+} biq_xmr_limits;
+
+/* The limits of values[0..n); with clamp_zero (counts and durations) a
+ * lower limit below 0 reads as 0. mean = sum / n (biq_flow_quotient);
+ * n == 1 gives the mean and no limits. Pure, never fails, allocates
+ * nothing; values may be NULL when n == 0. */
+void biq_xmr_limits_compute(const double *values, size_t n, bool clamp_zero, biq_xmr_limits *out);
+
+/* The signal bits of each of values[0..n) against lim into signals[0..n)
+ * (zeroed first). Without limits (lim->has_limits false) every point gets
+ * 0. A point equal to the mean is on neither side (it breaks a run and is
+ * never beyond a zone line); a point equal to a limit is not outside. Pure,
+ * never fails. */
+void biq_xmr_signals(const double *values, size_t n, const biq_xmr_limits *lim,
+                     uint8_t *signals);
+
+typedef enum biq_run_kind {
+    BIQ_RUN_THROUGHPUT_DAY = 0, /* items done per whole (working) day */
+    BIQ_RUN_THROUGHPUT_WEEK,    /* items done per whole local week, Monday first */
+    BIQ_RUN_WIP_DAY,            /* WIP (biq_flow_status_load) at each day's end */
+    BIQ_RUN_CYCLE_TIME,         /* days started -> done of each finished item */
+    BIQ_RUN_AGE_TOTAL,          /* total age since started of the WIP at each day's end */
+    BIQ_RUN_AGE_AVG,            /* average of the same (0 with no WIP) */
+    BIQ_RUN__COUNT
+} biq_run_kind;
+
+typedef struct biq_run_point {
+    int64_t day;     /* local day: the day, the week's Monday, or the done day */
+    biq_ms at;       /* the sample instant (the day's end) or the done instant */
+    const biq_flow_issue_view *issue; /* BIQ_RUN_CYCLE_TIME only, else NULL */
+    double value;    /* items, or days (calendar or working time) */
+    uint8_t signals; /* BIQ_XMR_* bits */
+} biq_run_point;
+
+typedef struct biq_run_series {
+    biq_run_kind kind;
+    biq_run_point *points; /* oldest first (cycle time: done order, then issue id) */
+    size_t n_points;
+    biq_xmr_limits limits; /* of the series' own points, clamped at 0 */
+} biq_run_series;
+
+typedef struct biq_flow_runs {
+    biq_flow_window window;
+    bool working_days;  /* the work schedule is on: days off are not points */
+    int64_t first_day;  /* the whole local days of the window; */
+    int64_t last_day;   /* first_day > last_day when there is none */
+    biq_run_series series[BIQ_RUN__COUNT]; /* indexed by biq_run_kind */
+} biq_flow_runs;
+
+/* The run charts of window w. Day series: the local days (flow's zone)
+ * wholly inside (w->from, w->to] (the partial first and last days left
+ * out), only working days when the schedule is on (an item done on a day
+ * off counts on the working day before it, or the first working day of the
+ * window); weeks: the whole Monday..Sunday weeks inside the same days;
+ * cycle time: items done in (w->from, w->to] that started. Ages and cycle
+ * times are durations under the schedule, in 24 h days. BIQ_ERR_INVALID for
+ * a bad window, BIQ_ERR_LIMIT beyond BIQ_FLOW_MAX_CHART_DAYS whole days,
+ * BIQ_ERR_NOMEM. *out lives in arena. Pure. */
+biq_err biq_flow_runs_build(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
+                            biq_flow_runs **out);
+
+/* Stable names: "throughputPerDay", "throughputPerWeek", "wipPerDay",
+ * "cycleTime", "ageTotal", "ageAverage"; units "items" or "days". Never NULL. */
+const char *biq_run_kind_name(biq_run_kind k);
+const char *biq_run_kind_unit(biq_run_kind k);
+
+/* The bottleneck's XmR input for every status of r (report.c calls it when
+ * settings.xmr_signal is on): per status, the time-in-status samples of
+ * the previous window (closed, non-empty slices ending in it, in exit
+ * order) give limits; each sample ending in the current window strictly
+ * above the upper limit is a crossing. Sets has_xmr, xmr_upper_ms and
+ * xmr_crossings of r->statuses. BIQ_ERR_NOMEM. Pure. */
+biq_err biq_flow_status_xmr(const biq_flow *flow, biq_flow_report *r, biq_arena *arena);
+
+/* The run charts as CSV (export.csv?table=runs): the header line
+ * ("series,unit,date,at,issue_key,value,mean,lower,upper,outside,run,zone"),
+ * then one RFC 4180 line per point i of series kind; limits empty when the
+ * series has none, signals as 0/1. BIQ_ERR_TOO_LARGE when a line does not
+ * fit in size bytes (BIQ_FLOW_CSV_LINE_MAX always does), BIQ_ERR_INVALID
+ * for a point out of range. Pure. */
+biq_err biq_flow_runs_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_runs_csv_line(const biq_flow_runs *r, biq_run_kind kind, size_t i, char *buf,
+                               size_t size, size_t *len);
 /* ------------------------------------------- aging bands, pace and SLEs */
 
 /* Aging bands per status and pace (docs/metrics.md, "Aging bands and

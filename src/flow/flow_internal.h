@@ -48,6 +48,10 @@ struct biq_flow {
     const biq_sprint *sprints;
     size_t n_sprints;
     biq_arena *arena;
+    /* The project's status order (order.c): status indices, n_statuses. */
+    uint32_t *order;
+    biq_flow_column *columns; /* the board's, left to right; none without one */
+    size_t n_columns;
 };
 
 /* roles.c: builds flow->statuses from the catalogue and every id the issues
@@ -55,6 +59,14 @@ struct biq_flow {
 biq_err biq_fl_statuses_build(biq_flow *flow, const biq_flow_input *in, biq_arena *arena);
 /* Index of status id in flow->statuses, or -1. */
 long biq_fl_status_index(const biq_flow *flow, int64_t id);
+
+/* order.c: ranks every status (statuses[].rank, .column, flow->order) and
+ * builds flow->columns; after the issues are built. BIQ_ERR_NOMEM. */
+biq_err biq_fl_order_build(biq_flow *flow, const biq_board *board, biq_arena *arena);
+
+/* The order of statuses before a board or transitions decide: category
+ * (new, active, done, unknown), name bytewise, id. <0, 0, >0. */
+int biq_fl_base_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
 
 /* schedule.c */
 /* Prepares c for s (NULL or not working: calendar time); s must have passed
@@ -88,8 +100,16 @@ bool biq_fl_name_eq(const char *a, const char *b);
 /* ms to 24 h days. */
 double biq_fl_days(int64_t ms);
 
-/* aging.c: the order of the WIP aging chart's statuses (the aging bands
- * follow it); < 0, 0, > 0 as strcmp (0 only for one status). Pure. */
-int biq_fl_aging_status_cmp(const biq_flow_status_info *a, const biq_flow_status_info *b);
+/* csv.c's cell writers for the other export tables (blocked_json.c): a
+ * bounded line that stays overflowed once a write does not fit. */
+typedef struct biq_fl_csv_line {
+    char *buf;
+    size_t size, len;
+    bool overflow;
+} biq_fl_csv_line;
+void biq_fl_csv_raw(biq_fl_csv_line *l, const char *s);     /* as is */
+void biq_fl_csv_text(biq_fl_csv_line *l, const char *s);    /* quoted, defused */
+void biq_fl_csv_instant(biq_fl_csv_line *l, biq_ms t);      /* empty for none */
+void biq_fl_csv_seconds(biq_fl_csv_line *l, int64_t ms);    /* "3600.123" */
 
 #endif

@@ -14,7 +14,7 @@
 
 static const int PERCENTILES[BIQ_FORECAST_N_PERCENTILES] = {50, 70, 85, 95};
 
-enum { PERCENT = 100, DAYS_PER_WEEK_WALK = 7 };
+enum { PERCENT = 100, DAYS_PER_WEEK_WALK = 7, NICE_STEPS_PER_DECADE = 10 };
 
 /* ------------------------------------------------------------------ PRNG */
 
@@ -101,6 +101,53 @@ static int64_t trial_how_many(prng *g, const uint32_t *daily, size_t n_days, int
     return sum;
 }
 
+/* ------------------------------------------------------------- histogram */
+
+/* Bar widths step 1, 2, 5, 10, 20, 50, ...: round bar edges read at a glance. */
+static int64_t next_width(int64_t w)
+{
+    int64_t decade = 1;
+    while (decade * NICE_STEPS_PER_DECADE <= w)
+        decade *= NICE_STEPS_PER_DECADE;
+    int64_t lead = w / decade; /* 1, 2 or 5 */
+    return lead == 1 ? 2 * decade : lead == 2 ? 5 * decade : NICE_STEPS_PER_DECADE * decade;
+}
+
+/* Index of the bar of outcome v: bars start at origin + k * width. */
+static int64_t bar_of(int64_t v, int64_t origin, int64_t width)
+{
+    return (v - origin) / width;
+}
+
+/* The histogram of sorted[0..n) (ascending; WHEN outcomes above
+ * BIQ_FORECAST_MAX_SIM_DAYS are "not reached", all at the end). */
+static void histogram_build(const int64_t *sorted, size_t n, biq_forecast_kind kind,
+                            biq_forecast_histogram *h)
+{
+    memset(h, 0, sizeof *h);
+    size_t m = n;
+    if (kind == BIQ_FORECAST_WHEN)
+        while (m > 0 && sorted[m - 1] > BIQ_FORECAST_MAX_SIM_DAYS)
+            m--;
+    h->not_reached = (uint32_t)(n - m);
+    h->width = 1;
+    if (m == 0)
+        return;
+    int64_t origin = kind == BIQ_FORECAST_WHEN ? 1 : 0;
+    int64_t lo = sorted[0], hi = sorted[m - 1];
+    while (bar_of(hi, origin, h->width) - bar_of(lo, origin, h->width) + 1 >
+           BIQ_FORECAST_MAX_BUCKETS)
+        h->width = next_width(h->width);
+    int64_t first = bar_of(lo, origin, h->width);
+    h->n_buckets = (uint32_t)(bar_of(hi, origin, h->width) - first + 1);
+    for (uint32_t b = 0; b < h->n_buckets; b++) {
+        h->buckets[b].lo = origin + (first + b) * h->width;
+        h->buckets[b].hi = h->buckets[b].lo + h->width - 1;
+    }
+    for (size_t t = 0; t < m; t++)
+        h->buckets[bar_of(sorted[t], origin, h->width) - first].count++;
+}
+
 static bool params_valid(const biq_forecast_params *p)
 {
     if (p->trials < 0 || p->trials > BIQ_FORECAST_MAX_TRIALS)
@@ -121,6 +168,7 @@ biq_err biq_forecast_simulate(const uint32_t *daily, size_t n_days, const biq_fo
     out->kind = p->kind;
     out->state = BIQ_FORECAST_OK;
     memset(out->points, 0, sizeof out->points);
+    memset(&out->histogram, 0, sizeof out->histogram);
     uint64_t total = 0;
     for (size_t i = 0; i < n_days; i++)
         total += daily[i];
@@ -146,6 +194,7 @@ biq_err biq_forecast_simulate(const uint32_t *daily, size_t n_days, const biq_fo
         pt->reached = pt->value <= BIQ_FORECAST_MAX_SIM_DAYS;
         pt->day = 0;
     }
+    histogram_build(res, trials, p->kind, &out->histogram);
     return BIQ_OK;
 }
 
@@ -175,7 +224,7 @@ static biq_err basis_counts(const biq_flow *flow, int64_t first, int32_t basis_d
     int64_t last = first + basis_days - 1;
     for (size_t i = 0; i < flow->n_issues; i++) {
         biq_ms d = flow->issues[i].done_at;
-        if (d == BIQ_MS_NONE || d > flow->now)
+        if (d == BIQ_MS_NONE || flow->issues[i].outcome_excluded || d > flow->now)
             continue;
         int64_t day = biq_tz_local_day(flow->tz, d);
         if (day >= first && day <= last)
@@ -272,6 +321,12 @@ biq_err biq_flow_forecast(const biq_flow *flow, const biq_forecast_spec *spec, b
         for (size_t i = 0; i < BIQ_FORECAST_N_PERCENTILES; i++)
             if (f->points[i].reached)
                 f->points[i].day = kth_sim_day(flow, spec->start_day, f->points[i].value);
+    biq_forecast_histogram *h = &f->histogram;
+    if (f->state == BIQ_FORECAST_OK && f->kind == BIQ_FORECAST_WHEN)
+        for (uint32_t b = 0; b < h->n_buckets; b++) {
+            h->buckets[b].lo_day = kth_sim_day(flow, spec->start_day, h->buckets[b].lo);
+            h->buckets[b].hi_day = kth_sim_day(flow, spec->start_day, h->buckets[b].hi);
+        }
     *out = f;
     return BIQ_OK;
 }

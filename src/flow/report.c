@@ -109,7 +109,7 @@ static biq_err system_window(const biq_flow *flow, biq_ms from, biq_ms to, biq_a
         return BIQ_ERR_NOMEM;
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
-        if (v->done_at == BIQ_MS_NONE || !ends_in(v->done_at, from, to))
+        if (v->done_at == BIQ_MS_NONE || v->outcome_excluded || !ends_in(v->done_at, from, to))
             continue;
         lead[nl++] = v->lead_ms;
         if (v->cycle_ms >= 0)
@@ -121,22 +121,11 @@ static biq_err system_window(const biq_flow *flow, biq_ms from, biq_ms to, biq_a
     return BIQ_OK;
 }
 
-static int category_rank(biq_status_category c)
-{
-    return c == BIQ_CAT_NEW ? 0 : c == BIQ_CAT_ACTIVE ? 1 : c == BIQ_CAT_DONE ? 2 : 3;
-}
-
+/* The project's status order (order.c). */
 static int cmp_metrics(const void *pa, const void *pb)
 {
-    const biq_flow_status_info *a = ((const biq_flow_status_metrics *)pa)->status;
-    const biq_flow_status_info *b = ((const biq_flow_status_metrics *)pb)->status;
-    int ra = category_rank(a->category), rb = category_rank(b->category);
-    if (ra != rb)
-        return ra - rb;
-    int c = strcmp(a->name, b->name);
-    if (c != 0)
-        return c;
-    return (a->id > b->id) - (a->id < b->id);
+    return biq_flow_status_order_cmp(((const biq_flow_status_metrics *)pa)->status,
+                                     ((const biq_flow_status_metrics *)pb)->status);
 }
 
 static biq_err per_week(const biq_flow *flow, biq_flow_report *r, biq_arena *arena)
@@ -149,7 +138,7 @@ static biq_err per_week(const biq_flow *flow, biq_flow_report *r, biq_arena *are
     r->n_weeks = n;
     for (size_t i = 0; i < flow->n_issues; i++) {
         biq_ms d = flow->issues[i].done_at;
-        if (d == BIQ_MS_NONE || !ends_in(d, w->from, w->to))
+        if (d == BIQ_MS_NONE || flow->issues[i].outcome_excluded || !ends_in(d, w->from, w->to))
             continue;
         size_t back = (size_t)((w->to - d) / WEEK_MS);
         if (back < n)
@@ -187,6 +176,64 @@ out:
     return err;
 }
 
+/* ------------------------------------------------------ board columns */
+
+/* One issue's visits to column c: samples of closed visits ending in the
+ * window, whether it left c in it, and its overlap with the window. */
+static void column_issue(const biq_flow *flow, const biq_flow_issue_view *v, int32_t c,
+                         const biq_flow_window *w, int64_t *samples, size_t *n, bool *left,
+                         long double *overlap)
+{
+    for (size_t j = 0; j < v->n_slices;) {
+        if (flow->statuses[v->slices[j].status_index].column != c) {
+            j++;
+            continue;
+        }
+        size_t k = j;
+        while (k + 1 < v->n_slices && flow->statuses[v->slices[k + 1].status_index].column == c)
+            k++;
+        biq_ms start = v->slices[j].start, end = v->slices[k].end;
+        if (!v->slices[k].open && end > start && ends_in(end, w->from, w->to)) {
+            samples[(*n)++] = biq_fl_sched_between(&flow->sched, start, end);
+            *left = true;
+        }
+        biq_ms lo = biq_fl_max(start, w->from), hi = biq_fl_min(end, w->to);
+        if (hi > lo)
+            *overlap += (long double)biq_fl_sched_between(&flow->sched, lo, hi);
+        j = k + 1;
+    }
+}
+
+static biq_err build_columns(const biq_flow *flow, biq_flow_report *r, biq_arena *arena)
+{
+    const biq_flow_window *w = &r->window;
+    size_t total = 0;
+    for (size_t i = 0; i < flow->n_issues; i++)
+        total += flow->issues[i].n_slices;
+    r->columns = biq_arena_calloc(arena, flow->n_columns + 1, sizeof *r->columns);
+    int64_t *samples = biq_arena_alloc(arena, (total + 1) * sizeof *samples);
+    if (!r->columns || !samples)
+        return BIQ_ERR_NOMEM;
+    int64_t len = biq_fl_sched_between(&flow->sched, w->from, w->to);
+    for (size_t c = 0; c < flow->n_columns; c++) {
+        biq_flow_column_metrics *m = &r->columns[c];
+        long double overlap = 0;
+        size_t n = 0;
+        m->column = &flow->columns[c];
+        for (size_t i = 0; i < flow->n_issues; i++) {
+            bool left = false;
+            column_issue(flow, &flow->issues[i], (int32_t)c, w, samples, &n, &left, &overlap);
+            m->throughput += left;
+            long st = biq_fl_status_at(&flow->issues[i], w->to);
+            m->wip_current += st >= 0 && flow->statuses[st].column == (int32_t)c;
+        }
+        biq_flow_stats_compute(samples, n, &m->time);
+        m->wip_avg = len > 0 ? biq_flow_quotient(overlap, (long double)len) : 0.0;
+    }
+    r->n_columns = flow->n_columns;
+    return BIQ_OK;
+}
+
 biq_err biq_flow_report_build(const biq_flow *flow, const biq_flow_window *w, biq_arena *arena,
                               biq_flow_report **out)
 {
@@ -201,10 +248,20 @@ biq_err biq_flow_report_build(const biq_flow *flow, const biq_flow_window *w, bi
     r->window = *w;
     if ((err = system_window(flow, w->from, w->to, arena, &r->cur)) != BIQ_OK ||
         (err = system_window(flow, w->prev_from, w->prev_to, arena, &r->prev)) != BIQ_OK ||
-        (err = build_statuses(flow, r, arena)) != BIQ_OK || (err = per_week(flow, r, arena)))
+        (err = build_statuses(flow, r, arena)) != BIQ_OK || (err = per_week(flow, r, arena)) ||
+        (err = build_columns(flow, r, arena)) != BIQ_OK)
+        goto out;
+    if (!(r->debt = biq_arena_calloc(arena, 1, sizeof *r->debt))) {
+        err = BIQ_ERR_NOMEM;
+        goto out;
+    }
+    if ((err = biq_flow_debt_compute(flow, w, arena, r->debt)) != BIQ_OK)
+        goto out;
+    if (flow->settings.xmr_signal && (err = biq_flow_status_xmr(flow, r, arena)) != BIQ_OK)
         goto out;
     biq_flow_bottleneck_compute(&flow->settings, r);
     biq_flow_trends_compute(r);
+    err = biq_flow_efficiency_build(flow, w, arena, &r->efficiency);
 out:
     if (err == BIQ_OK)
         *out = r;

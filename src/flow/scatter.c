@@ -26,7 +26,8 @@ biq_err biq_flow_scatter_build(const biq_flow *flow, const biq_flow_window *w, b
         goto out;
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
-        if (v->done_at == BIQ_MS_NONE || v->done_at <= w->from || v->done_at > w->to)
+        if (v->done_at == BIQ_MS_NONE || v->outcome_excluded || v->done_at <= w->from ||
+            v->done_at > w->to)
             continue;
         s->points[s->n_points++] = (biq_flow_scatter_point){
             .issue = v,

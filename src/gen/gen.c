@@ -37,6 +37,14 @@ enum {
     GEN_SPRINT_HOUR = 9,          /* sprints start around 09:00 UTC */
     GEN_HIST_RESERVE = BIQ_GEN_MAX_SPRINTS + 4, /* kept for sprint histories */
     GEN_LINE_MAX = 160,
+    GEN_PLANNED_PERMILLE = 650,   /* started work joined its sprint before the start */
+    GEN_DROPPED_PERMILLE = 150,   /* a backlog item planned, then dropped mid-sprint */
+    GEN_DROP_MAX_DAYS = 8,        /* dropped this long after the start, at most */
+    GEN_FLAG_PERMILLE = 150,      /* started work flagged once */
+    GEN_FLAG_MAX_DAYS = 3,
+    GEN_BLOCKED_PERMILLE = 100,   /* started work "is blocked by" an earlier issue */
+    GEN_BLOCKER_BACK = 20,        /* the blocker is among the 20 issues before it */
+    GEN_STREAM_IMPEDIMENTS = 2,   /* rng_for purposes: 0 walk, 1 truncation, 3 plan */
     GEN_MIN_YEAR = 1990, /* a clock outside these years is a mistake */
     GEN_MAX_YEAR = 9000,
 };
@@ -554,30 +562,100 @@ static size_t sprint_at(const gen_project_plan *p, biq_ms t)
     return s;
 }
 
+/* A backlog item planned into the next sprint and dropped from it during
+ * the sprint (the report's "removed"); still in it when the drop would lie
+ * after now. */
+static void plan_and_drop(gen_walk *w)
+{
+    gen_issue *is = w->is;
+    const gen_project_plan *p = is->plan;
+    size_t s = sprint_at(p, is->created) + 1;
+    if (!rng_chance(&w->r, GEN_DROPPED_PERMILLE) || s >= p->pub.n_sprints)
+        return;
+    biq_ms join = p->sprint_start[s] - rng_range(&w->r, BIQ_MS_PER_HOUR, 2 * BIQ_MS_PER_DAY);
+    biq_ms drop = p->sprint_start[s] + rng_range(&w->r, BIQ_MS_PER_DAY,
+                                                 GEN_DROP_MAX_DAYS * BIQ_MS_PER_DAY);
+    gen_history *h = add_history(w, join < is->created ? is->created : join, actor(w));
+    if (h == NULL)
+        return;
+    add_item(h, GEN_ITEM_SPRINT, (int64_t)s, 0, 1);
+    is->sprint_first = s;
+    is->n_sprints = 1;
+    if ((h = add_history(w, drop, actor(w))) == NULL)
+        return;
+    add_item(h, GEN_ITEM_SPRINT, (int64_t)s, 1, 0);
+    is->n_sprints = 0;
+}
+
 /* Sprint membership: every sprint the issue was in progress during, with a
- * history when it joined the first and one per carry-over. */
+ * history when it joined the first (mostly planned before the sprint's
+ * start, else when work began: added mid-sprint) and one per carry-over,
+ * at the completion of the sprint before (as Jira moves open work). */
 static void walk_sprints(gen_walk *w)
 {
     gen_issue *is = w->is;
     const gen_project_plan *p = is->plan;
-    if (w->started == BIQ_MS_NONE)
+    if (w->started == BIQ_MS_NONE) {
+        plan_and_drop(w);
         return;
+    }
     biq_ms finish = w->done != BIQ_MS_NONE ? w->done : w->g->cfg.now;
     size_t first = sprint_at(p, w->started), last = sprint_at(p, finish);
     biq_ms join = w->started - rng_range(&w->r, BIQ_MS_PER_MINUTE, 2 * BIQ_MS_PER_HOUR);
+    if (rng_chance(&w->r, GEN_PLANNED_PERMILLE) && p->sprint_start[first] <= w->started)
+        join = p->sprint_start[first] - rng_range(&w->r, BIQ_MS_PER_HOUR, 2 * BIQ_MS_PER_DAY);
     if (join < is->created)
         join = is->created;
     is->sprint_first = first;
     is->n_sprints = 1;
     add_item(add_history(w, join, actor(w)), GEN_ITEM_SPRINT, (int64_t)first, 0, 1);
     for (size_t s = first + 1; s <= last; s++) {
-        biq_ms at = p->sprint_start[s] + rng_range(&w->r, 0, 20 * BIQ_MS_PER_MINUTE);
+        biq_ms at = p->sprint_start[s] - BIQ_MS_PER_MINUTE; /* the completion before */
         gen_history *h = add_history(w, at, actor(w));
         if (h == NULL)
             break;
         add_item(h, GEN_ITEM_SPRINT, (int64_t)first, (int64_t)is->n_sprints,
                  (int64_t)is->n_sprints + 1);
         is->n_sprints++;
+    }
+}
+
+/* Impediments, from their own random stream: one flag (set, and cleared
+ * unless that lies after now) during the work, and an "is blocked by" link
+ * to one of the issues created before it in the project. */
+static void walk_impediments(gen_walk *w)
+{
+    gen_issue *is = w->is;
+    const gen_project_plan *p = is->plan;
+    gen_rng r = rng_for(w->g->cfg.seed, is->index, GEN_STREAM_IMPEDIMENTS);
+    is->blocker = -1;
+    if (w->started == BIQ_MS_NONE)
+        return;
+    biq_ms end = w->done != BIQ_MS_NONE ? w->done : w->g->cfg.now;
+    biq_ms span = end - w->started;
+    if (span > BIQ_MS_PER_HOUR && rng_chance(&r, GEN_FLAG_PERMILLE)) {
+        biq_ms set = w->started + rng_range(&r, 0, span / 2);
+        biq_ms clear = set + rng_range(&r, 4 * BIQ_MS_PER_HOUR, GEN_FLAG_MAX_DAYS * BIQ_MS_PER_DAY);
+        gen_history *h = add_history(w, set, actor(w));
+        if (h != NULL) {
+            add_item(h, GEN_ITEM_FLAG, 1, 0, 0);
+            is->flagged = true;
+            if ((h = add_history(w, clear, actor(w))) != NULL) {
+                add_item(h, GEN_ITEM_FLAG, 0, 0, 0);
+                is->flagged = false;
+            }
+        }
+    }
+    size_t before = is->index - p->pub.first_issue;
+    if (before > 0 && rng_chance(&r, GEN_BLOCKED_PERMILLE)) {
+        size_t back = 1 + (size_t)rng_below(&r, before < GEN_BLOCKER_BACK ? before
+                                                                           : GEN_BLOCKER_BACK);
+        biq_ms at = w->started + rng_range(&r, 0, span < BIQ_MS_PER_DAY ? span : BIQ_MS_PER_DAY);
+        gen_history *h = add_history(w, at, actor(w));
+        if (h != NULL) {
+            add_item(h, GEN_ITEM_LINK, (int64_t)(is->index - back), 0, 0);
+            is->blocker = (int64_t)(is->index - back);
+        }
     }
 }
 
@@ -642,6 +720,7 @@ bool biq_gen_issue_derive(const biq_gen *g, size_t index, gen_issue *is)
     if (walk_backlog(&w, &t))
         walk_active(&w, t);
     walk_sprints(&w);
+    walk_impediments(&w);
     finish_histories(is);
     gen_rng tr = rng_for(g->cfg.seed, index, 1);
     is->truncated = is->n_hist >= GEN_TRUNCATE_MIN_HIST && rng_chance(&tr, GEN_TRUNCATE_PERMILLE);
@@ -667,6 +746,15 @@ void biq_gen_summary(const gen_issue *is, char *buf, size_t size)
 void biq_gen_key(const gen_issue *is, char *buf, size_t size)
 {
     snprintf(buf, size, "%s-%zu", is->plan->pub.key, is->number);
+}
+
+void biq_gen_key_of(const biq_gen *g, size_t index, char *buf, size_t size)
+{
+    const gen_project_plan *p = plan_of(g, index);
+    if (p == NULL)
+        snprintf(buf, size, "%s", "");
+    else
+        snprintf(buf, size, "%s-%zu", p->pub.key, index - p->pub.first_issue + 1);
 }
 
 /* ---------------------------------------------------------------- model */
@@ -714,6 +802,67 @@ static biq_err model_sprints(const biq_gen *g, const gen_issue *is, biq_arena *a
     return BIQ_OK;
 }
 
+/* Sprint ids first..first+n of the plan into arena (one slot at least). */
+static int64_t *sprint_range(const biq_gen *g, const gen_issue *is, int64_t first, int64_t n,
+                             biq_arena *arena)
+{
+    int64_t *ids = biq_arena_calloc(arena, n > 0 ? (size_t)n : 1, sizeof *ids);
+    for (int64_t s = 0; ids != NULL && s < n; s++) {
+        gen_sprint_view v;
+        biq_gen_sprint_view(g, is->plan, (size_t)(first + s), &v);
+        ids[s] = v.id;
+    }
+    return ids;
+}
+
+/* The Flagged and Sprint histories and the blocking link (issue #15). */
+static biq_err model_impediments(const biq_gen *g, const gen_issue *is, biq_arena *arena,
+                                 biq_issue *out)
+{
+    size_t nf = 0, ns = 0, k = 0, m = 0;
+    for (size_t h = 0; h < is->n_hist; h++)
+        for (uint32_t j = 0; j < is->hist[h].n_items; j++) {
+            nf += is->hist[h].items[j].kind == GEN_ITEM_FLAG;
+            ns += is->hist[h].items[j].kind == GEN_ITEM_SPRINT;
+        }
+    biq_flag_change *f = biq_arena_calloc(arena, nf + 1, sizeof *f);
+    biq_sprint_change *s = biq_arena_calloc(arena, ns + 1, sizeof *s);
+    biq_block_link *l = biq_arena_calloc(arena, 1, sizeof *l);
+    if (f == NULL || s == NULL || l == NULL)
+        return BIQ_ERR_NOMEM;
+    for (size_t h = 0; h < is->n_hist; h++)
+        for (uint32_t j = 0; j < is->hist[h].n_items; j++) {
+            const gen_item *it = &is->hist[h].items[j];
+            if (it->kind == GEN_ITEM_FLAG)
+                f[k++] = (biq_flag_change){.history_id = is->hist[h].id,
+                                           .item_index = (int32_t)j, .at = is->hist[h].at,
+                                           .flagged = it->a != 0};
+            if (it->kind == GEN_ITEM_LINK)
+                l->linked_at = is->hist[h].at;
+            if (it->kind != GEN_ITEM_SPRINT)
+                continue;
+            biq_sprint_change *c = &s[m++];
+            *c = (biq_sprint_change){.history_id = is->hist[h].id, .item_index = (int32_t)j,
+                                     .at = is->hist[h].at, .n_from = (size_t)it->b,
+                                     .n_to = (size_t)it->c};
+            c->from_ids = sprint_range(g, is, it->a, it->b, arena);
+            c->to_ids = sprint_range(g, is, it->a, it->c, arena);
+            if (c->from_ids == NULL || c->to_ids == NULL)
+                return BIQ_ERR_NOMEM;
+        }
+    out->flagged = is->flagged;
+    out->flag_changes = f;
+    out->n_flag_changes = nf;
+    out->sprint_changes = s;
+    out->n_sprint_changes = ns;
+    if (is->blocker >= 0) {
+        l->blocker_id = biq_gen_issue_id((size_t)is->blocker);
+        out->blocked_by = l;
+        out->n_blocked_by = 1;
+    }
+    return BIQ_OK;
+}
+
 static biq_err model_fill(const biq_gen *g, const gen_issue *is, biq_arena *arena,
                           biq_issue *out)
 {
@@ -735,7 +884,9 @@ static biq_err model_fill(const biq_gen *g, const gen_issue *is, biq_arena *aren
     if (out->key == NULL || out->summary == NULL)
         return BIQ_ERR_NOMEM;
     biq_err err = model_transitions(is, arena, out);
-    return err != BIQ_OK ? err : model_sprints(g, is, arena, out);
+    if (err == BIQ_OK)
+        err = model_sprints(g, is, arena, out);
+    return err != BIQ_OK ? err : model_impediments(g, is, arena, out);
 }
 
 biq_err biq_gen_issue_model(const biq_gen *g, size_t index, biq_arena *arena, biq_issue *out)

@@ -16,7 +16,14 @@
  * and other items, timestamps with the author's UTC offset, a few truncated
  * embedded changelogs, and a planted bottleneck: one active status per
  * project whose time in status (and so its WIP) grows over the last 30 days
- * against the 30 before.
+ * against the 30 before. Issue #15's data too: most work is planned into a
+ * sprint before it starts (committed), the rest joins mid-sprint (added),
+ * some backlog items are planned and dropped mid-sprint (removed), open work
+ * moves to the next sprint at completion (carried over); items are flagged
+ * for hours to days (some still flagged), some are "blocked by" an earlier
+ * issue of their project (a Link changelog item); each project has a board
+ * configuration (biq_gen_board_json). These draw from their own random
+ * streams, so the status walk of every issue is what it was without them.
  *
  * Thread safety: a biq_gen is immutable after biq_gen_new(); any number of
  * threads may read it at once.
@@ -117,6 +124,12 @@ json_t *biq_gen_changelog_json(const biq_gen *g, size_t index);
 json_t *biq_gen_statuses_json(const biq_gen *g);
 /* Every project's sprints as one agile page {maxResults,startAt,isLast,values}. */
 json_t *biq_gen_sprints_json(const biq_gen *g);
+/* Project p's board configuration as Jira Software returns it (GET
+ * /rest/agile/1.0/board/{id}/configuration): {id,name,type,filter,
+ * columnConfig:{columns:[{name,statuses:[{id}],max?}],constraintType}}:
+ * the backlog statuses in "To Do", one column per active status (the
+ * planted bottleneck's with a WIP limit "max"), the done ones in "Done". */
+json_t *biq_gen_board_json(const biq_gen *g, size_t project);
 
 /* ------------------------------------------------------- model (in memory) */
 

@@ -22,6 +22,8 @@ enum {
 #define GEN_SITE "https://biq-demo.atlassian.net"
 #define GEN_SPRINT_FIELD "customfield_10020"
 #define GEN_POINTS_FIELD "customfield_10016"
+#define GEN_FLAG_FIELD "customfield_10021"   /* Jira's "Flagged" (impediment) */
+#define GEN_FLAG_OPTION_ID "10019"           /* its one option, "Impediment" */
 
 typedef enum gen_item_kind {
     GEN_ITEM_STATUS = 0, /* a, b: status ids */
@@ -31,6 +33,8 @@ typedef enum gen_item_kind {
     GEN_ITEM_POINTS,     /* a, b: story points, 0 = none */
     GEN_ITEM_PRIORITY,   /* a, b: priority indexes */
     GEN_ITEM_RANK,
+    GEN_ITEM_FLAG,       /* a: 1 set, 0 cleared */
+    GEN_ITEM_LINK,       /* a: the blocker's issue index ("is blocked by" added) */
 } gen_item_kind;
 
 typedef struct gen_item {
@@ -76,6 +80,8 @@ typedef struct gen_issue {
     size_t sprint_first, n_sprints;
     bool truncated;
     uint32_t summary_pick;
+    bool flagged;         /* the Flagged field is set now */
+    int64_t blocker;      /* issue index of its blocker, -1 when none */
     size_t n_hist;
     gen_history hist[BIQ_GEN_MAX_HISTORIES];
 } gen_issue;
@@ -115,6 +121,8 @@ void biq_gen_summary(const gen_issue *is, char *buf, size_t size);
 
 /* The key ("PAY-12") into buf (>= BIQ_GEN_KEY_MAX). */
 void biq_gen_key(const gen_issue *is, char *buf, size_t size);
+/* The key of any issue index without deriving it; "" out of range. */
+void biq_gen_key_of(const biq_gen *g, size_t index, char *buf, size_t size);
 
 /* Sprint s (0-based) of a project: id, state and instants. */
 typedef struct gen_sprint_view {

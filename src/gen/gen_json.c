@@ -319,6 +319,23 @@ static json_t *item_json(const biq_gen *g, const gen_issue *is, const gen_item *
                 json_string(biq_gen_priorities[it->b].id),
                 json_string(biq_gen_priorities[it->b].name), &ok);
         break;
+    case GEN_ITEM_FLAG: {
+        json_t *opt = json_string("[" GEN_FLAG_OPTION_ID "]");
+        o = item_base("Flagged", "custom", GEN_FLAG_FIELD);
+        if (it->a != 0)
+            from_to(o, json_null(), json_null(), opt, json_string("Impediment"), &ok);
+        else
+            from_to(o, opt, json_string("Impediment"), json_null(), json_null(), &ok);
+        break;
+    }
+    case GEN_ITEM_LINK: {
+        char key[BIQ_GEN_KEY_MAX], text[GEN_TEXT_MAX];
+        biq_gen_key_of(g, (size_t)it->a, key, sizeof key);
+        snprintf(text, sizeof text, "This issue is blocked by %s", key);
+        o = item_base("Link", "jira", NULL);
+        from_to(o, json_null(), json_null(), json_string(key), json_string(text), &ok);
+        break;
+    }
     case GEN_ITEM_RANK:
         /* Like the real data: no fieldId on some items, so parsers must
          * match on `field` too. */
@@ -366,6 +383,29 @@ static json_t *sprint_field(const biq_gen *g, const gen_issue *is)
     return a;
 }
 
+/* The Flagged field now: its one option, or null. */
+static json_t *flag_field(const gen_issue *is)
+{
+    if (!is->flagged)
+        return json_null();
+    return json_pack("[{s:s,s:s}]", "id", GEN_FLAG_OPTION_ID, "value", "Impediment");
+}
+
+/* fields.issuelinks: the "is blocked by" link (the other issue's fields
+ * dropped, as the ingest drops them), or []. */
+static json_t *issue_links(const biq_gen *g, const gen_issue *is)
+{
+    char key[BIQ_GEN_KEY_MAX], id[GEN_ID_MAX], link_id[GEN_ID_MAX];
+    if (is->blocker < 0)
+        return json_array();
+    biq_gen_key_of(g, (size_t)is->blocker, key, sizeof key);
+    snprintf(id, sizeof id, "%lld", (long long)biq_gen_issue_id((size_t)is->blocker));
+    snprintf(link_id, sizeof link_id, "%lld", (long long)biq_gen_issue_id(is->index));
+    return json_pack("[{s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s}}]", "id", link_id, "type", "id",
+                     "10000", "name", "Blocks", "inward", "is blocked by", "outward", "blocks",
+                     "inwardIssue", "id", id, "key", key);
+}
+
 static json_t *resolution_json(const gen_issue *is)
 {
     if (is->resolution == GEN_NO_RESOLUTION)
@@ -401,6 +441,8 @@ static json_t *fields_json(const biq_gen *g, const gen_issue *is)
         &ok);
     put(o, GEN_POINTS_FIELD, is->points ? json_real(is->points) : json_null(), &ok);
     put(o, GEN_SPRINT_FIELD, sprint_field(g, is), &ok);
+    put(o, GEN_FLAG_FIELD, flag_field(is), &ok);
+    put(o, "issuelinks", issue_links(g, is), &ok);
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -546,6 +588,63 @@ json_t *biq_gen_sprints_json(const biq_gen *g)
     put(o, "startAt", json_integer(0), &ok);
     put(o, "isLast", json_true(), &ok);
     put(o, "values", vs, &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* A column {name, statuses:[{id}], max?}; max < 0 leaves it out. */
+static json_t *board_column(const char *name, const int64_t *ids, size_t n, int max)
+{
+    json_t *o = json_object(), *sts = json_array();
+    bool ok = o != NULL && sts != NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *st = json_object();
+        put(st, "id", id_string(ids[i]), &ok);
+        push(sts, st, &ok);
+    }
+    put(o, "name", json_string(name), &ok);
+    put(o, "statuses", sts, &ok);
+    if (max >= 0)
+        put(o, "max", json_integer(max), &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *biq_gen_board_json(const biq_gen *g, size_t project)
+{
+    enum { BOTTLENECK_LIMIT = 4, FILTER_ID_BASE = 1000 };
+    if (project >= biq_gen_project_count(g))
+        return NULL;
+    const gen_project_plan *p = &g->projects[project];
+    char name[GEN_TEXT_MAX], filter[GEN_ID_MAX];
+    size_t n_done = p->pub.n_workflow - p->n_new - p->n_active;
+    json_t *o = json_object(), *cfg = json_object(), *cols = json_array(), *f = json_object();
+    bool ok = o != NULL && cfg != NULL && cols != NULL && f != NULL;
+    push(cols, board_column("To Do", p->workflow, p->n_new, -1), &ok);
+    for (size_t i = 0; i < p->n_active; i++) {
+        const int64_t *id = &p->workflow[p->n_new + i];
+        push(cols,
+             board_column(biq_gen_status_by_id(*id)->name, id, 1,
+                          *id == p->pub.bottleneck_status ? BOTTLENECK_LIMIT : -1),
+             &ok);
+    }
+    push(cols, board_column("Done", &p->workflow[p->n_new + p->n_active], n_done, -1), &ok);
+    snprintf(name, sizeof name, "%s board", p->pub.key);
+    snprintf(filter, sizeof filter, "%lld", (long long)(FILTER_ID_BASE + p->pub.board_id));
+    put(f, "id", json_string(filter), &ok);
+    put(cfg, "columns", cols, &ok);
+    put(cfg, "constraintType", json_string("issueCount"), &ok);
+    put(o, "id", json_integer(p->pub.board_id), &ok);
+    put(o, "name", json_string(name), &ok);
+    put(o, "type", json_string("scrum"), &ok);
+    put(o, "filter", f, &ok);
+    put(o, "columnConfig", cfg, &ok);
     if (!ok) {
         json_decref(o);
         return NULL;

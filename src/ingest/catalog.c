@@ -191,7 +191,7 @@ biq_err biq_parse_sprints_at(const json_t *root, const biq_ms *now, biq_arena *a
                              const biq_sprint **out, size_t *n_out, biq_parse_error *perr)
 {
     biq_pctx c;
-    biq_field_ids clock = {NULL, NULL, now};
+    biq_field_ids clock = {NULL, NULL, now, NULL};
     biq_pctx_init(&c, arena, &clock, perr);
     *out = NULL;
     *n_out = 0;

@@ -76,8 +76,7 @@ static biq_err event_changelog(biq_pctx *c, const json_t *body, biq_ms at, biq_i
     size_t saved = biq_pctx_key(c, "changelog");
     err = biq_ingest_history(c, log, at != BIQ_MS_NONE ? at : issue->updated, &tv);
     biq_pctx_pop(c, saved);
-    issue->transitions = tv.v;
-    issue->n_transitions = tv.n;
+    biq_tvec_to_issue(c, &tv, issue);
     issue->changelog_present = 1;
     return err;
 }
@@ -160,5 +159,7 @@ biq_err biq_parse_event(const json_t *root, const biq_field_ids *fields, biq_are
     biq_err err = event_any(&c, root, out);
     if (err != BIQ_OK)
         event_init(out);
+    else
+        out->sprint_items_unreadable = c.sprint_unreadable;
     return err;
 }

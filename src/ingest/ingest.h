@@ -26,7 +26,17 @@
  * Data minimisation (security.md §3): an issue keeps only id, key, summary,
  * status id/name/category, issue type name, priority name, project id/key,
  * assignee displayName, created/updated/resolutiondate, story points and sprint
- * ids from the configured custom fields; changelogs keep status items only.
+ * ids from the configured custom fields; and for issue #15 the resolution's
+ * name, labels, issuetype.subtask, parent id, the Flagged field's state and
+ * of fields.issuelinks only "is blocked by" links as the other issue's id
+ * (never its summary, status or fields). Changelogs keep status items, and
+ * Flagged (set or cleared), Sprint (ids before and after) and Link items
+ * (only to date the current blocking links).
+ * Sprint items: ids come from `from`/`to` ("38, 40", "" for none); an item
+ * with neither (webhooks write only names) is resolved by the names of the
+ * sprints the page carries (sprints[]), each name matching exactly one
+ * sprint, else skipped and counted in sprint_items_unreadable: never
+ * guessed.
  * Everything is copied into the caller's arena, so nothing else of the input
  * is reachable from a result. An issue with a non-null `fields.security` gets
  * has_security_level and nothing but its id, key and project: callers skip it.
@@ -79,6 +89,19 @@
 #define BIQ_INGEST_STORY_POINTS_MAX 1000000.0  /* story points in [0, this] */
 #define BIQ_INGEST_MESSAGE_MAX 320             /* biq_parse_error.message, NUL included */
 #define BIQ_INGEST_PATH_MAX 200                /* biq_parse_error.path, NUL included */
+/* Issue #15's data. Like the sprint ids above, a body over a limit is
+ * refused whole (BIQ_ERR_TOO_LARGE by path), never cut: a truncated link
+ * set or history would read as a real state. The per-issue history limits
+ * count the items kept (flag or sprint changes), over every history of the
+ * issue, so they bound memory however the items are spread. */
+#define BIQ_INGEST_LABELS_MAX 256              /* fields.labels per issue */
+#define BIQ_INGEST_LINKS_MAX 1000              /* fields.issuelinks per issue (all types) */
+#define BIQ_INGEST_FLAG_CHANGES_MAX 10000      /* Flagged items per issue or changelog page */
+#define BIQ_INGEST_SPRINT_CHANGES_MAX 10000    /* Sprint items per issue or changelog page */
+#define BIQ_INGEST_BOARDS_MAX 50               /* board configurations per POST /forge/boards */
+#define BIQ_INGEST_BOARD_COLUMNS_MAX 100       /* columns per board */
+#define BIQ_INGEST_COLUMN_STATUSES_MAX 500     /* statuses per column */
+#define BIQ_INGEST_COLUMN_LIMIT_MAX 100000     /* a column's min/max */
 
 /* Plausible instants (hostile data: the flow's cost must not depend on
  * dates). Every instant read is refused (BIQ_ERR_SHAPE, 422, by path) before
@@ -102,6 +125,12 @@
  *   trustworthy default. */
 #define BIQ_FIELD_STORY_POINTS_DEFAULT "customfield_10016"
 #define BIQ_FIELD_SPRINT_DEFAULT "customfield_10020"
+/* Flagged ("Impediment"), customfield_10021: the id of Jira Cloud's
+ * default Flagged field on the sites we have seen; the Forge side finds the
+ * real one by name and schema (multicheckboxes) and sends it. Changelog
+ * items are matched by this id when it is known, else by the field name
+ * "Flagged". */
+#define BIQ_FIELD_FLAGGED_DEFAULT "customfield_10021"
 
 /* Which custom fields hold story points and sprint membership. A NULL member
  * means "not configured": the value is then never read. `now` is the clock
@@ -111,6 +140,8 @@ typedef struct biq_field_ids {
     const char *story_points;
     const char *sprint;
     const biq_ms *now;
+    const char *flagged; /* the Flagged field (issue #15); NULL: value not read,
+                            changelog items matched by name */
 } biq_field_ids;
 
 /* The first problem found, by path. Both strings are always NUL-terminated
@@ -136,6 +167,8 @@ typedef struct biq_event {
     biq_issue issue;    /* for ISSUE_*: transitions from the body's changelog;
                            created may be BIQ_MS_NONE (keep the stored one) */
     biq_sprint sprint;  /* for SPRINT_* */
+    int32_t sprint_items_unreadable; /* Sprint items skipped: no ids, names
+                                        not resolvable (see below) */
 } biq_event;
 
 typedef struct biq_issue_page {
@@ -151,6 +184,7 @@ typedef struct biq_issue_page {
     size_t n_statuses;
     const biq_sprint *sprints;
     size_t n_sprints;
+    int32_t sprint_items_unreadable; /* as in biq_event */
 } biq_issue_page;
 
 typedef struct biq_changelog_page {
@@ -162,6 +196,12 @@ typedef struct biq_changelog_page {
     int64_t total;       /* -1 when absent */
     bool has_is_last;
     bool is_last;
+    /* Issue #15: the Flagged and Sprint items of the page, input order. */
+    const biq_flag_change *flag_changes;
+    size_t n_flag_changes;
+    const biq_sprint_change *sprint_changes;
+    size_t n_sprint_changes;
+    int32_t sprint_items_unreadable; /* as in biq_event */
 } biq_changelog_page;
 
 /* All parsers below share this contract:
@@ -200,6 +240,28 @@ biq_err biq_parse_changelog_page(const json_t *root, biq_arena *arena, biq_chang
 /* The same with a clock for the future limit (now NULL: none). */
 biq_err biq_parse_changelog_page_at(const json_t *root, const biq_ms *now, biq_arena *arena,
                                     biq_changelog_page *out, biq_parse_error *perr);
+
+/* The same with the field ids (Flagged and Sprint items are matched by
+ * them; fields->now is the clock). fields may be NULL. */
+biq_err biq_parse_changelog_page_with(const json_t *root, const biq_field_ids *fields,
+                                      biq_arena *arena, biq_changelog_page *out,
+                                      biq_parse_error *perr);
+
+/* One board configuration (GET /rest/agile/1.0/board/{id}/configuration):
+ * id, name and columnConfig.columns in order, each with its status ids and
+ * min/max (absent or null: -1). Everything else (filter, estimation,
+ * ranking, location, self links) is not read. Columns may be empty of
+ * statuses (Jira shows them). Limits BIQ_INGEST_BOARD_COLUMNS_MAX,
+ * BIQ_INGEST_COLUMN_STATUSES_MAX; min/max in [0, BIQ_INGEST_COLUMN_LIMIT_MAX].
+ * Contract as above. */
+biq_err biq_parse_board(const json_t *root, biq_arena *arena, biq_board *out,
+                        biq_parse_error *perr);
+
+/* {"boards": [configuration...]} (POST /forge/boards/{projectKey}): at most
+ * BIQ_INGEST_BOARDS_MAX, ids unique (a repeated id is BIQ_ERR_INVALID).
+ * *out NULL and *n_out 0 on failure. */
+biq_err biq_parse_boards(const json_t *root, biq_arena *arena, const biq_board **out,
+                         size_t *n_out, biq_parse_error *perr);
 
 /* Statuses are de-duplicated by id (project statuses repeat them per issue
  * type); the first occurrence wins. */

@@ -18,6 +18,14 @@ typedef struct biq_pctx {
     const biq_field_ids *fields; /* never NULL: points at an empty set instead */
     biq_parse_error *perr;       /* may be NULL */
     bool failed;
+    /* Issue #15: sprints whose names resolve name-only Sprint items (a
+     * backfill page's sprints[]), the keys of the current issue's blocking
+     * links (parallel to its blocked_by; dated by the changelog's Link
+     * items), and the Sprint items skipped as unreadable. */
+    const biq_sprint *known_sprints;
+    size_t n_known_sprints;
+    const char **block_keys;
+    int32_t sprint_unreadable;
     size_t path_len;
     char path[BIQ_INGEST_PATH_MAX];
 } biq_pctx;
@@ -28,7 +36,33 @@ typedef struct biq_tvec {
     biq_transition *v;
     size_t n;
     size_t cap;
+    /* Issue #15's items of the same histories, growing the same way. */
+    biq_flag_change *flags;
+    size_t n_flags, cap_flags;
+    biq_sprint_change *sprints;
+    size_t n_sprints, cap_sprints;
+    struct biq_link_add *links; /* Link items that added a link: (key, at) */
+    size_t n_links, cap_links;
 } biq_tvec;
+
+/* A changelog "Link" item that added a link to the issue `to` (a key). */
+typedef struct biq_link_add {
+    const char *to_key;
+    biq_ms at;
+} biq_link_add;
+
+/* Moves what tv collected into the issue: transitions, flag and sprint
+ * changes, and the linked_at of each current blocking link (the latest Link
+ * item adding its key, c->block_keys). */
+void biq_tvec_to_issue(biq_pctx *c, const biq_tvec *tv, biq_issue *issue);
+
+/* flowdata.c: a changelog item that is not a status item (Flagged, Sprint
+ * and Link items are collected into tv; others are ignored), and the
+ * issue #15 members of fields (resolution, labels, subtask, parent,
+ * Flagged, issuelinks; sets c->block_keys). */
+biq_err biq_ingest_extra_item(biq_pctx *c, const json_t *item, const biq_transition *proto,
+                              int32_t index, biq_tvec *tv);
+biq_err biq_ingest_issue_extras(biq_pctx *c, const json_t *fields, biq_issue *out);
 
 /* Which members an issue needs: search pages have them all; events may lack
  * fields.created (a captured webhook does); deletions may carry only id and

@@ -73,6 +73,8 @@ static biq_err history_items(biq_pctx *c, const json_t *items, biq_transition *p
         else if ((err = item_is_status(c, item, &is_status)) == BIQ_OK && is_status &&
                  (err = status_item(c, item, &t)) == BIQ_OK)
             err = tvec_push(c, tv, &t);
+        else if (err == BIQ_OK && !is_status)
+            err = biq_ingest_extra_item(c, item, proto, (int32_t)i, tv);
         biq_pctx_pop(c, saved);
     }
     return err;
@@ -228,8 +230,7 @@ static biq_err issue_changelog(biq_pctx *c, const json_t *issue, biq_issue *out)
     /* Jira's totals are small; anything past int32 is clamped, not wrapped. */
     out->changelog_total = total > INT32_MAX ? INT32_MAX : (int32_t)total;
     out->changelog_present = (int32_t)json_array_size(histories);
-    out->transitions = tv.v;
-    out->n_transitions = tv.n;
+    biq_tvec_to_issue(c, &tv, out);
     return BIQ_OK;
 }
 
@@ -277,9 +278,10 @@ static biq_err issue_fields(biq_pctx *c, const json_t *fields, biq_issue_need ne
         (err = biq_member_instant(c, fields, "updated", false, &out->updated)) != BIQ_OK ||
         (err = biq_member_instant(c, fields, "resolutiondate", false, &out->resolution_at)) !=
             BIQ_OK ||
-        (err = story_points(c, fields, out)) != BIQ_OK)
+        (err = story_points(c, fields, out)) != BIQ_OK ||
+        (err = sprint_ids(c, fields, out)) != BIQ_OK)
         return err;
-    return sprint_ids(c, fields, out);
+    return biq_ingest_issue_extras(c, fields, out);
 }
 
 static void issue_init(biq_issue *out)
@@ -304,6 +306,7 @@ biq_err biq_ingest_issue(biq_pctx *c, const json_t *v, biq_issue_need need, biq_
     const json_t *fields = NULL;
     biq_err err;
     issue_init(out);
+    c->block_keys = NULL;
     if (!json_is_object(v))
         return biq_pctx_fail(c, BIQ_ERR_SHAPE, "expected an object");
     if ((err = biq_member_id(c, v, "id", true, &out->id)) != BIQ_OK ||

@@ -59,6 +59,9 @@ static biq_err page_object(biq_pctx *c, const json_t *root, biq_issue_page *out)
             BIQ_OK ||
         (err = page_catalogs(c, root, out)) != BIQ_OK)
         return err;
+    /* Name-only Sprint items resolve against the page's own sprints. */
+    c->known_sprints = out->sprints;
+    c->n_known_sprints = out->n_sprints;
     size_t saved = biq_pctx_key(c, "issues");
     err = issue_list(c, issues, out);
     biq_pctx_pop(c, saved);
@@ -90,6 +93,8 @@ biq_err biq_parse_issue_page(const json_t *root, const biq_field_ids *fields, bi
         err = biq_pctx_fail(&c, BIQ_ERR_SHAPE, "expected an issue page or an array of issues");
     if (err != BIQ_OK)
         page_init(out);
+    else
+        out->sprint_items_unreadable = c.sprint_unreadable;
     return err;
 }
 
@@ -112,6 +117,11 @@ static biq_err changelog_object(biq_pctx *c, const json_t *root, biq_changelog_p
     biq_pctx_pop(c, saved);
     out->transitions = tv.v;
     out->n_transitions = tv.n;
+    out->flag_changes = tv.flags;
+    out->n_flag_changes = tv.n_flags;
+    out->sprint_changes = tv.sprints;
+    out->n_sprint_changes = tv.n_sprints;
+    out->sprint_items_unreadable = c->sprint_unreadable;
     out->n_histories = (int32_t)json_array_size(values);
     return err;
 }
@@ -133,9 +143,16 @@ biq_err biq_parse_changelog_page(const json_t *root, biq_arena *arena, biq_chang
 biq_err biq_parse_changelog_page_at(const json_t *root, const biq_ms *now, biq_arena *arena,
                                     biq_changelog_page *out, biq_parse_error *perr)
 {
+    biq_field_ids clock = {NULL, NULL, now, NULL};
+    return biq_parse_changelog_page_with(root, &clock, arena, out, perr);
+}
+
+biq_err biq_parse_changelog_page_with(const json_t *root, const biq_field_ids *fields,
+                                      biq_arena *arena, biq_changelog_page *out,
+                                      biq_parse_error *perr)
+{
     biq_pctx c;
-    biq_field_ids clock = {NULL, NULL, now};
-    biq_pctx_init(&c, arena, &clock, perr);
+    biq_pctx_init(&c, arena, fields, perr);
     changelog_init(out);
     biq_err err = changelog_object(&c, root, out);
     if (err != BIQ_OK)

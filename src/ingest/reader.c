@@ -12,11 +12,12 @@
 #define ID_DIGITS_MAX 19 /* INT64_MAX has 19 digits */
 #define ROOT_PATH "body"
 
-static const biq_field_ids no_fields = {NULL, NULL, NULL};
+static const biq_field_ids no_fields = {NULL, NULL, NULL, NULL};
 
 biq_field_ids biq_field_ids_default(void)
 {
-    biq_field_ids f = {BIQ_FIELD_STORY_POINTS_DEFAULT, BIQ_FIELD_SPRINT_DEFAULT, NULL};
+    biq_field_ids f = {BIQ_FIELD_STORY_POINTS_DEFAULT, BIQ_FIELD_SPRINT_DEFAULT, NULL,
+                       BIQ_FIELD_FLAGGED_DEFAULT};
     return f;
 }
 

@@ -1,6 +1,6 @@
 /* flow_config.c - the stored overrides as the flow core reads them:
- * typed flow settings (thresholds, status roles, WIP limits, excluded
- * issue types) and the work schedule (settings.h), and the flow input of a
+ * typed flow settings (thresholds, status roles, WIP limits, the filters
+ * of issue types, resolutions, sub-tasks and labels) and the work schedule (settings.h), and the flow input of a
  * loaded project. */
 #include <stdlib.h>
 #include <string.h>
@@ -119,29 +119,61 @@ static void add_wip_limits(const json_t *list, biq_flow_wip_limit *wl, int32_t *
     }
 }
 
+/* A name list of the overrides as arena strings; *n its length. */
+static biq_err names_of(const json_t *ov, const char *path, biq_arena *arena,
+                        const char *const **out, size_t *n)
+{
+    const json_t *list = list_of(ov, path);
+    size_t k = list ? json_array_size(list) : 0;
+    const char **names = biq_arena_calloc(arena, k + 1, sizeof *names);
+    if (names == NULL)
+        return BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < k; i++)
+        if ((names[i] = biq_arena_strdup(arena, json_string_value(json_array_get(list, i)))) ==
+            NULL)
+            return BIQ_ERR_NOMEM;
+    *out = names;
+    *n = k;
+    return BIQ_OK;
+}
+
+/* The filters of issue #15 (schema.c validated their shapes). */
+static biq_err build_filters(const json_t *ov, biq_arena *arena, biq_flow_settings *s)
+{
+    biq_err err;
+    const json_t *sub = ov ? json_object_get(ov, "subtasks") : NULL;
+    for (int i = 0; json_is_string(sub) && i < BIQ_SETTINGS_SUBTASK_POLICIES; i++)
+        if (strcmp(json_string_value(sub), biq_settings_subtask_names[i]) == 0)
+            s->subtasks = (biq_subtask_policy)i;
+    if ((err = names_of(ov, "excludedIssueTypes", arena, &s->excluded_types,
+                        &s->n_excluded_types)) != BIQ_OK ||
+        (err = names_of(ov, "includedIssueTypes", arena, &s->included_types,
+                        &s->n_included_types)) != BIQ_OK ||
+        (err = names_of(ov, "excludedResolutions", arena, &s->excluded_resolutions,
+                        &s->n_excluded_resolutions)) != BIQ_OK ||
+        (err = names_of(ov, "labels.include", arena, &s->labels_include,
+                        &s->n_labels_include)) != BIQ_OK)
+        return err;
+    return names_of(ov, "labels.exclude", arena, &s->labels_exclude, &s->n_labels_exclude);
+}
+
 static biq_err build_project(const json_t *tenant_ov, const json_t *ov, biq_arena *arena,
                              biq_settings_flow_config *cfg)
 {
     biq_flow_settings *s = &cfg->settings;
-    const json_t *types = list_of(ov, "excludedIssueTypes");
     const json_t *limits = list_of(ov, "wipLimits"),
                  *tenant_limits = list_of(tenant_ov, "wipLimits");
-    size_t nt = types ? json_array_size(types) : 0;
     size_t nl = json_array_size(limits) + json_array_size(tenant_limits);
-    const char **names = biq_arena_calloc(arena, nt + 1, sizeof *names);
     biq_flow_wip_limit *wl = biq_arena_calloc(arena, nl + 1, sizeof *wl);
     int32_t *breach = biq_arena_calloc(arena, nl + 1, sizeof *breach);
-    if (names == NULL || wl == NULL || breach == NULL)
+    if (wl == NULL || breach == NULL)
         return BIQ_ERR_NOMEM;
-    for (size_t i = 0; i < nt; i++)
-        if ((names[i] = biq_arena_strdup(arena, json_string_value(json_array_get(types, i)))) ==
-            NULL)
-            return BIQ_ERR_NOMEM;
+    biq_err err = build_filters(ov, arena, s);
+    if (err != BIQ_OK)
+        return err;
     nl = 0;
     add_wip_limits(limits, wl, breach, &nl);
     add_wip_limits(tenant_limits, wl, breach, &nl);
-    s->excluded_types = names;
-    s->n_excluded_types = nt;
     s->wip_limits = wl;
     s->n_wip_limits = nl;
     cfg->breach_minutes = breach;
@@ -228,6 +260,8 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
     out->settings.threshold_wip = number_or(tenant_ov, "thresholds.wip", BIQ_FLOW_W_DEFAULT);
     out->settings.threshold_throughput =
         number_or(tenant_ov, "thresholds.throughput", BIQ_FLOW_D_DEFAULT);
+    out->settings.xmr_signal =
+        tenant_ov != NULL && json_is_true(json_object_get(tenant_ov, "bottleneck.xmrSignal"));
     if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
         (err = build_project(tenant_ov, project_ov, arena, out)) != BIQ_OK ||
         (err = build_sle(project_ov, arena, out)) != BIQ_OK ||
@@ -235,6 +269,39 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
         return err;
     if (biq_flow_settings_validate(&out->settings) != BIQ_OK)
         return biq_settings_fail(&c, "settings", "do not form valid flow settings");
+    return BIQ_OK;
+}
+
+biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *board,
+                                           biq_arena *arena)
+{
+    biq_flow_settings *s = &cfg->settings;
+    size_t extra = 0, n = s->n_wip_limits;
+    for (size_t c = 0; board && c < board->n_columns; c++)
+        extra += board->columns[c].max > 0 ? board->columns[c].n_status_ids : 0;
+    if (extra == 0)
+        return BIQ_OK;
+    biq_flow_wip_limit *wl = biq_arena_calloc(arena, n + extra, sizeof *wl);
+    int32_t *breach = biq_arena_calloc(arena, n + extra, sizeof *breach);
+    if (wl == NULL || breach == NULL)
+        return BIQ_ERR_NOMEM;
+    if (n > 0) {
+        memcpy(wl, s->wip_limits, n * sizeof *wl);
+        memcpy(breach, cfg->breach_minutes, n * sizeof *breach);
+    }
+    for (size_t c = 0; c < board->n_columns; c++) {
+        const biq_board_column *col = &board->columns[c];
+        for (size_t k = 0; col->max > 0 && k < col->n_status_ids; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < n && !taken; j++)
+                taken = wl[j].status_id == col->status_ids[k];
+            if (!taken)
+                wl[n++] = (biq_flow_wip_limit){.status_id = col->status_ids[k], .limit = col->max};
+        }
+    }
+    s->wip_limits = wl;
+    s->n_wip_limits = n;
+    cfg->breach_minutes = breach;
     return BIQ_OK;
 }
 
@@ -247,6 +314,7 @@ biq_flow_input biq_settings_flow_input(const biq_project_data *data,
                             .n_statuses = data->n_statuses,
                             .sprints = data->sprints,
                             .n_sprints = data->n_sprints,
+                            .board = data->board,
                             .settings = &cfg->settings,
                             .schedule = &cfg->schedule,
                             .now = now};

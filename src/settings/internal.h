@@ -9,7 +9,7 @@
 
 #include "common/err.h"
 
-enum { BIQ_SETTINGS_WEEK_DAYS = 7 };
+enum { BIQ_SETTINGS_WEEK_DAYS = 7, BIQ_SETTINGS_SUBTASK_POLICIES = 3 };
 
 /* Where a refusal's "path: reason" is written. */
 typedef struct biq_settings_checker {
@@ -25,5 +25,8 @@ int biq_settings_clock_minutes(const json_t *v);
 
 /* "mon" .. "sun", Monday first (bit d of a schedule's working days). */
 extern const char *const biq_settings_weekdays[BIQ_SETTINGS_WEEK_DAYS];
+
+/* The `subtasks` setting's words, indexed by biq_subtask_policy. */
+extern const char *const biq_settings_subtask_names[BIQ_SETTINGS_SUBTASK_POLICIES];
 
 #endif

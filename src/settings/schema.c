@@ -28,6 +28,9 @@ enum {
 const char *const biq_settings_weekdays[BIQ_SETTINGS_WEEK_DAYS] = {"mon", "tue", "wed", "thu",
                                                                    "fri", "sat", "sun"};
 
+const char *const biq_settings_subtask_names[BIQ_SETTINGS_SUBTASK_POLICIES] = {"count", "exclude",
+                                                                             "rollup"};
+
 typedef enum field_kind {
     F_STATUS_IDS,
     F_NUMBER,
@@ -37,6 +40,9 @@ typedef enum field_kind {
     F_EMAIL,
     F_WIP_LIMITS,
     F_TYPE_NAMES,
+    F_RESOLUTIONS, /* resolution names: like type names */
+    F_LABELS,      /* Jira labels: names without spaces */
+    F_SUBTASKS,    /* "count", "exclude" or "rollup" */
     F_SLE,       /* {"percentile", "days"} */
     F_SLE_TYPES, /* [{"issueType", "percentile", "days"}] */
 } field_kind;
@@ -58,16 +64,27 @@ static const field_def TENANT_FIELDS[] = {
     {"thresholds.throughput", F_NUMBER, -1.0, 1.0, BIQ_FLOW_D_DEFAULT},
     {"fields.storyPoints", F_FIELD_ID, 0, 0, 0},
     {"fields.sprint", F_FIELD_ID, 0, 0, 0},
+    {"fields.flagged", F_FIELD_ID, 0, 0, 0}, /* issue #15 */
     {"workSchedule", F_SCHEDULE, 0, 0, 0},
-    {"aiExplanations", F_BOOL, 0, 0, 0},
+    {"aiExplanations", F_BOOL, 0, 0, 1},
     {"notificationEmail", F_EMAIL, 0, 0, 0},
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0}, /* tenant-wide; a project's entry wins */
+    {"bottleneck.xmrSignal", F_BOOL, 0, 0, 0}, /* the XmR input: off unless turned on */
 };
 
 static const field_def PROJECT_FIELDS[] = {
-    /* mutate: equivalent const: min, max and def are read for F_NUMBER only */
+    /* mutate: equivalent const: min, max and def are read for F_NUMBER and F_BOOL only */
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0},
     {"excludedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
+    /* Issue #15: the board that frames the project; default 0 = the lowest
+     * board id stored for it (store/project_load.h). */
+    {"boardId", F_NUMBER, 1.0, 9007199254740991.0, 0},
+    /* Filters (issue #15; docs/metrics.md, "Filters"). */
+    {"includedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
+    {"excludedResolutions", F_RESOLUTIONS, 0, 0, 0},
+    {"subtasks", F_SUBTASKS, 0, 0, 0},
+    {"labels.include", F_LABELS, 0, 0, 0},
+    {"labels.exclude", F_LABELS, 0, 0, 0},
     /* Service level expectations: null (the default) until an admin sets
      * one; the API shows a suggestion beside them, never stores it. */
     {"sle", F_SLE, 0, 0, 0},
@@ -90,13 +107,17 @@ static json_t *default_of(const field_def *f)
     switch (f->kind) {
     case F_NUMBER:
         return json_real(f->def);
-    case F_BOOL:
-        return json_true(); /* aiExplanations: on unless the tenant turns it off */
+    case F_BOOL: /* def: 1 on (aiExplanations), 0 off (bottleneck.xmrSignal) */
+        return json_boolean(f->def != 0);
     case F_STATUS_IDS:
     case F_WIP_LIMITS:
     case F_TYPE_NAMES:
+    case F_RESOLUTIONS:
+    case F_LABELS:
     case F_SLE_TYPES:
         return json_array();
+    case F_SUBTASKS:
+        return json_string(biq_settings_subtask_names[BIQ_SUBTASKS_COUNT]);
     case F_SLE:
     case F_FIELD_ID:
     case F_SCHEDULE: /* calendar time in UTC */
@@ -166,10 +187,16 @@ static biq_err check_list(biq_settings_checker *c, const char *path, const json_
         else if (plain_string(e) != NULL && json_string_length(e) > 0 &&
                  json_string_length(e) <= BIQ_SETTINGS_NAME_MAX && printable(plain_string(e)))
             n = json_string(plain_string(e));
+        if (n != NULL && kind == F_LABELS && strchr(plain_string(e), ' ') != NULL) {
+            json_decref(n);
+            n = NULL;
+        }
         if (n == NULL)
             return biq_settings_fail(c, path,
-                                     kind == F_STATUS_IDS ? "entries must be status ids"
-                                                          : "entries must be issue type names");
+                                     kind == F_STATUS_IDS    ? "entries must be status ids"
+                                     : kind == F_RESOLUTIONS ? "entries must be resolution names"
+                                     : kind == F_LABELS      ? "entries must be labels (no spaces)"
+                                                             : "entries must be issue type names");
         json_array_append_new(*out, n);
     }
     return BIQ_OK;
@@ -461,7 +488,16 @@ static biq_err check_value(biq_settings_checker *c, const field_def *f, const js
         return BIQ_OK;
     case F_STATUS_IDS:
     case F_TYPE_NAMES:
+    case F_RESOLUTIONS:
+    case F_LABELS:
         return check_list(c, f->path, v, f->kind, out);
+    case F_SUBTASKS:
+        for (int i = 0; i < BIQ_SETTINGS_SUBTASK_POLICIES; i++)
+            if (plain_string(v) != NULL && strcmp(plain_string(v), biq_settings_subtask_names[i]) == 0) {
+                *out = json_string(biq_settings_subtask_names[i]);
+                return BIQ_OK;
+            }
+        return biq_settings_fail(c, f->path, "must be count, exclude or rollup");
     case F_WIP_LIMITS:
         return check_wip_limits(c, v, out);
     case F_SCHEDULE:

@@ -51,6 +51,17 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
                                        biq_arena *arena, biq_settings_flow_config *out, char *msg,
                                        size_t msg_len);
 
+/* Issue #15: the board's column WIP limits as defaults. Each status of a
+ * column with a `max` gets that max as its WIP limit unless it already has
+ * one; after biq_settings_flow_config_build, whose limits (the project's,
+ * then the tenant's) therefore win: project admin > tenant > board column.
+ * A column limit counts the whole column in Jira; as a per-status default
+ * it is exact for one-status columns and looser for wider ones. Board
+ * limits carry no breach period (breach_minutes 0: no wip_breach alert).
+ * board may be NULL (nothing to add). BIQ_ERR_NOMEM; cfg unchanged then. */
+biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *board,
+                                           biq_arena *arena);
+
 /* The flow input of a loaded project under cfg at now (milliseconds since
  * the epoch): the one place a biq_flow_input is filled from loaded data.
  * Borrows data and cfg (they must outlive the flow built from it). */

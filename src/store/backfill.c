@@ -104,6 +104,18 @@ biq_err biq_store_backfill_start(biq_tx *tx, const char *project_key, int64_t to
     return err == BIQ_OK ? refresh(tx, project_key, state) : err;
 }
 
+biq_err biq_store_backfill_flagged_field_set(biq_tx *tx, const char *project_key,
+                                             const char *flagged_field)
+{
+    const char *params[] = {biq_tx_tenant(tx), project_key, flagged_field};
+    if (flagged_field == NULL)
+        return BIQ_OK;
+    return biq_tx_exec(tx,
+                       "UPDATE backfills SET flagged_field = $3 WHERE tenant_id = $1"
+                       " AND project_key = $2",
+                       3, params, NULL);
+}
+
 static void copy_field(PGresult *r, int col, char *dst, size_t size)
 {
     dst[0] = '\0';
@@ -117,13 +129,14 @@ biq_err biq_store_backfill_fields_get(biq_tx *tx, const char *project_key,
     PGresult *r = NULL;
     const char *params[] = {biq_tx_tenant(tx), project_key};
     biq_err err = biq_tx_exec(tx,
-                              "SELECT story_points_field, sprint_field FROM backfills"
+                              "SELECT story_points_field, sprint_field, flagged_field FROM backfills"
                               " WHERE tenant_id = $1 AND project_key = $2",
                               2, params, &r);
     memset(out, 0, sizeof *out);
     if (err == BIQ_OK) {
         copy_field(r, 0, out->story_points, sizeof out->story_points);
         copy_field(r, 1, out->sprint, sizeof out->sprint);
+        copy_field(r, 2, out->flagged, sizeof out->flagged);
     }
     PQclear(r);
     return err;

@@ -25,6 +25,7 @@ enum {
 typedef struct biq_backfill_fields {
     char story_points[BIQ_FIELD_ID_MAX + 1];
     char sprint[BIQ_FIELD_ID_MAX + 1];
+    char flagged[BIQ_FIELD_ID_MAX + 1]; /* issue #15: the Flagged field */
 } biq_backfill_fields;
 
 /* Starts (or restarts) the backfill of project_key: state running,
@@ -34,6 +35,12 @@ typedef struct biq_backfill_fields {
 biq_err biq_store_backfill_start(biq_tx *tx, const char *project_key, int64_t total,
                                  const char *story_points_field, const char *sprint_field,
                                  json_t **state);
+
+/* Records the Flagged field id the Forge side resolved for project_key's
+ * backfill (issue #15), after biq_store_backfill_start; NULL keeps the
+ * stored one. */
+biq_err biq_store_backfill_flagged_field_set(biq_tx *tx, const char *project_key,
+                                             const char *flagged_field);
 
 /* The field ids stored for project_key (empty when none or no backfill). */
 biq_err biq_store_backfill_fields_get(biq_tx *tx, const char *project_key,

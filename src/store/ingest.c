@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/ingest_extras.h"
 #include "store/pgarray.h"
 
 enum {
@@ -265,6 +266,8 @@ biq_err biq_store_issues_write(biq_tx *tx, const biq_issue *issues, size_t n, bi
     if ((err = insert_transitions(tx, issues, n, arena, &res->transitions_new)) != BIQ_OK)
         goto out;
     if ((err = replace_sprints(tx, issues, n, applied_ids, arena)) != BIQ_OK)
+        goto out;
+    if ((err = biq_store_extras_issues_write(tx, issues, n, applied_ids, arena)) != BIQ_OK)
         goto out;
     if ((page_ids = all_ids(issues, n, arena, &err)) == NULL)
         goto out;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+enum { POOL_SECONDS_TEXT_MAX = 16 }; /* a decimal unsigned */
+
 struct slot {
     PGconn *conn; /* NULL until first used, or after a discard */
     bool busy;
@@ -20,6 +22,7 @@ struct biq_pool {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     char *conninfo;
+    char connect_timeout[POOL_SECONDS_TEXT_MAX]; /* "": conninfo's own (or none) */
     biq_log *log;
     unsigned size;
     unsigned in_use;
@@ -156,9 +159,14 @@ static void log_notice(void *arg, const PGresult *res)
                             primary != NULL ? primary : ""));
 }
 
-static PGconn *connect_db(const char *conninfo, biq_log *log)
+/* A connect_timeout given after the expanded conninfo overrides the one
+ * in it (libpq processes keywords in order). */
+static PGconn *connect_db(const char *conninfo, const char *connect_timeout, biq_log *log)
 {
-    PGconn *conn = PQconnectdb(conninfo);
+    const char *const keys[] = {"dbname", "connect_timeout", NULL};
+    const char *const values[] = {conninfo, connect_timeout, NULL};
+    PGconn *conn = connect_timeout[0] != '\0' ? PQconnectdbParams(keys, values, 1)
+                                               : PQconnectdb(conninfo);
     if (conn == NULL)
         return NULL;
     PQsetNoticeReceiver(conn, log_notice, log);
@@ -232,7 +240,7 @@ biq_err biq_pool_acquire(biq_pool *pool, unsigned timeout_ms, PGconn **out)
     }
     if (s->conn == NULL) {
         /* Connecting happens outside the lock: only this thread owns s. */
-        PGconn *conn = connect_db(pool->conninfo, pool->log);
+        PGconn *conn = connect_db(pool->conninfo, pool->connect_timeout, pool->log);
         if (conn == NULL) {
             unclaim_slot(pool, s);
             return BIQ_ERR_DB;
@@ -295,6 +303,13 @@ void biq_pool_stats_get(biq_pool *pool, biq_pool_stats *out)
     out->connects = pool->connects;
     out->discards = pool->discards;
     out->timeouts = pool->timeouts;
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void biq_pool_set_connect_timeout(biq_pool *pool, unsigned seconds)
+{
+    pthread_mutex_lock(&pool->lock);
+    snprintf(pool->connect_timeout, sizeof pool->connect_timeout, "%u", seconds);
     pthread_mutex_unlock(&pool->lock);
 }
 

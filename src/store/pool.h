@@ -44,6 +44,11 @@ typedef struct biq_pool_stats {
  * biq_pool_free() once no connection is out. */
 biq_err biq_pool_new(const char *conninfo, unsigned size, biq_log *log, biq_pool **out);
 
+/* Bounds every later connect of pool to seconds, whatever its conninfo
+ * says (the read replica's pool: a standby that is gone must cost seconds,
+ * not libpq's unbounded default). Call before the first acquire. */
+void biq_pool_set_connect_timeout(biq_pool *pool, unsigned seconds);
+
 /* The pool's logger (may be NULL). */
 biq_log *biq_pool_log(const biq_pool *pool);
 

@@ -2,6 +2,7 @@
  * project_load.h). Four queries, each streaming a whole table's share in
  * one round trip; rows are matched up by issue id in memory. */
 #include "store/project_load.h"
+#include "store/project_load_extras.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 static const char LOAD_ISSUES[] =
     "SELECT issue_id, key, project_id, summary, status_id, issue_type, priority, assignee,"
     " " TS_MS("created_at") ", " TS_MS("updated_at") ", " TS_MS("resolution_at") ","
-    " story_points, changelog_total, changelog_present, changelog_complete"
+    " story_points, changelog_total, changelog_present, changelog_complete,"
+    " resolution, is_subtask, parent_id, flagged"
     " FROM issues WHERE tenant_id = $1 AND project_key = $2 ORDER BY issue_id";
 
 static const char LOAD_TRANSITIONS[] =
@@ -109,6 +111,10 @@ static biq_err load_issues(biq_tx *tx, const char *key, biq_arena *arena, biq_pr
         /* Completed from pages: present then means "all of them". */
         bool complete = strcmp(PQgetvalue(r, i, 14), "t") == 0;
         is->changelog_present = complete ? is->changelog_total : (int32_t)num(r, i, 13);
+        is->resolution = text(r, i, 15, arena, &failed);
+        is->is_subtask = strcmp(PQgetvalue(r, i, 16), "t") == 0;
+        is->parent_id = num(r, i, 17);
+        is->flagged = strcmp(PQgetvalue(r, i, 18), "t") == 0;
     }
     out->n_issues = n;
     err = failed ? BIQ_ERR_NOMEM : BIQ_OK;
@@ -288,6 +294,8 @@ biq_err biq_store_project_load(biq_tx *tx, const char *project_key, biq_arena *a
     if ((err = load_membership(tx, project_key, arena, out)) != BIQ_OK)
         return err;
     if ((err = load_statuses(tx, arena, out)) != BIQ_OK)
+        return err;
+    if ((err = biq_store_project_load_extras(tx, project_key, arena, out)) != BIQ_OK)
         return err;
     return load_sprints(tx, project_key, arena, out);
 }

@@ -1,6 +1,11 @@
 /* project_load.h - reading one project's Jira data back as the model
  * structs the flow core takes (model/jira.h).
  *
+ * Issue #15's data rides along: each issue's resolution, labels (in Jira's
+ * order), sub-task flag, parent, flagged state, Flagged and Sprint
+ * histories (ordered like transitions) and "is blocked by" links (by
+ * blocker id); and the project's board.
+ *
  * Runs inside the caller's tenant transaction; everything returned lives in
  * the caller's arena. Issues come ordered by id, each with its transitions
  * ordered by instant, history id and item, and its sprint ids. Bounded:
@@ -21,6 +26,9 @@
 enum {
     BIQ_LOAD_ISSUES_MAX = 200000,
     BIQ_LOAD_TRANSITIONS_MAX = 4000000,
+    /* Issue #15: rows of each of labels, flag changes, block links and
+     * sprint changes (each kind on its own). */
+    BIQ_LOAD_EXTRA_ROWS_MAX = 4000000,
 };
 
 typedef struct biq_project_data {
@@ -34,6 +42,10 @@ typedef struct biq_project_data {
     size_t n_sprints;
     int64_t data_version;      /* 0 when nothing was ever ingested */
     biq_ms last_sync;          /* BIQ_MS_NONE when never */
+    /* The board that frames the project (issue #15): the project setting
+     * `boardId` when that board is stored for the project, else the lowest
+     * board id stored for it; NULL when none is stored. */
+    const biq_board *board;
 } biq_project_data;
 
 /* Loads project_key of the tenant of tx into *out. A project with no

@@ -83,14 +83,35 @@ typedef struct model_load {
     biq_arena *arena;
     biq_project_data *out;
     bool unchanged; /* the versions the key was made of held */
+    bool standby;   /* reading the replica: first check it holds the key's versions */
+    bool behind;    /* it did not */
 } model_load;
+
+/* What the model depends on; settings only shape the flow. */
+static bool same_data(const biq_project_versions *a, const biq_project_versions *b)
+{
+    return a->installed == b->installed && a->data_version == b->data_version &&
+           a->committed_us == b->committed_us && strcmp(a->catalogue, b->catalogue) == 0;
+}
 
 static biq_err model_tx(biq_tx *tx, void *ctx)
 {
     model_load *m = ctx;
     const biq_project_versions *was = &m->v->versions;
     biq_project_versions now;
-    biq_err err = biq_store_project_load(tx, m->v->project_key, m->arena, m->out);
+    biq_err err;
+    /* Read-your-writes: the standby serves only the very versions this
+     * request read on the primary, so it never shows less than a write
+     * acknowledged before the request began (store/replica.h). */
+    if (m->standby) {
+        if ((err = biq_store_project_versions(tx, m->v->project_key, &now)) != BIQ_OK)
+            return err;
+        if (!same_data(&now, was)) {
+            m->behind = true;
+            return BIQ_ERR_UNAVAILABLE;
+        }
+    }
+    err = biq_store_project_load(tx, m->v->project_key, m->arena, m->out);
     if (err == BIQ_OK)
         err = biq_store_project_versions(tx, m->v->project_key, &now);
     /* Statements of a read-committed transaction each see the newest
@@ -103,12 +124,46 @@ static biq_err model_tx(biq_tx *tx, void *ctx)
     return err;
 }
 
+/* The standby first when there is one and it is not backing off; any
+ * failure there (behind, unreachable, a recovery conflict) reads the
+ * primary, which is always right. Returns true with *err when the standby
+ * answered. */
+static bool load_from_standby(model_load *m, biq_err *err)
+{
+    biq_replica *r = m->v->env.replica;
+    if (r == NULL)
+        return false;
+    biq_pool *standby = biq_replica_pool(r);
+    if (standby == NULL) {
+        biq_replica_count(r, BIQ_REPLICA_PRIMARY_BACKOFF);
+        return false;
+    }
+    m->standby = true;
+    *err = biq_tx_run(standby, m->v->tenant_id, model_tx, m);
+    if (*err == BIQ_OK) {
+        biq_replica_count(r, BIQ_REPLICA_STANDBY);
+        return true;
+    }
+    if (m->behind) {
+        biq_replica_count(r, BIQ_REPLICA_PRIMARY_BEHIND);
+    } else {
+        biq_replica_failed(r);
+        biq_replica_count(r, BIQ_REPLICA_PRIMARY_FAILED);
+    }
+    return false;
+}
+
 /* The project cache's loader (biq_project_load_fn). */
 static biq_err load_model(void *ctx, biq_arena *arena, biq_project_data *out, bool *keep)
 {
     const biq_view *v = ctx;
     model_load m = {.v = v, .arena = arena, .out = out};
-    biq_err err = biq_tx_run(v->env.pool, v->tenant_id, model_tx, &m);
+    biq_err err = BIQ_OK;
+    if (!load_from_standby(&m, &err)) {
+        m = (model_load){.v = v, .arena = arena, .out = out};
+        memset(out, 0, sizeof *out); /* a failed standby load may have begun filling it */
+        err = biq_tx_run(v->env.pool, v->tenant_id, model_tx, &m);
+    }
     *keep = m.unchanged;
     return err;
 }
@@ -143,6 +198,8 @@ static biq_err build_flow(biq_view *v)
 {
     biq_err err = biq_settings_flow_config_build(v->tenant_ov, v->project_ov, v->arena, &v->cfg,
                                                  v->msg, sizeof v->msg);
+    if (err == BIQ_OK)
+        err = biq_settings_flow_config_add_board(&v->cfg, v->data.board, v->arena);
     if (err != BIQ_OK) {
         v->failed = BIQ_VIEWS_FAILED_SETTINGS;
         return err;

@@ -41,6 +41,7 @@
 #include "flow/flow.h"
 #include "settings/settings.h"
 #include "store/pool.h"
+#include "store/replica.h"
 #include "store/settings.h"
 #include "views/lru.h"
 #include "views/project_cache.h"
@@ -59,6 +60,9 @@ typedef struct biq_views_env {
     biq_cache *dashboards;       /* computed dashboards; NULL: none cached */
     biq_project_cache *projects; /* loaded projects; NULL: loaded per view */
     const biq_clock *clock;      /* the flow clock */
+    /* The read replica the models are loaded from when it holds exactly the
+     * versions just read on the primary (store/replica.h); NULL: none. */
+    biq_replica *replica;
 } biq_views_env;
 
 /* Which step of biq_views_open failed. */

@@ -4,8 +4,9 @@
  * hours on (Berlin's rules as a POSIX zone, so no file is read; Mon-Fri
  * 09:00-17:00; holidays, one on a weekend) at a fixed clock (FUZZ_NOW),
  * and every view of it: the report of the 30-day and the month-to-date
- * window with its dashboard JSON, the CSV export lines, WIP aging, 30 days
- * of cumulative flow and the scatter.
+ * window with its dashboard JSON (the bottleneck's XmR input on), the CSV
+ * export lines, WIP aging, 30 days of cumulative flow, the scatter and the
+ * run charts (JSON and CSV; their limits contain the mean).
  *
  * Properties: the flow builds (or refuses with a limit); each issue's
  * slices tile [first start, now] in order with 0 <= working duration <=
@@ -93,6 +94,18 @@ static void views(const biq_flow *f, const char *window, biq_arena *a)
     biq_flow_scatter *sc = NULL;
     FUZZ_CHECK(biq_flow_scatter_build(f, &w, a, &sc) == BIQ_OK);
     json_decref(biq_flow_scatter_json(sc));
+    biq_flow_runs *runs = NULL;
+    FUZZ_CHECK(biq_flow_runs_build(f, &w, a, &runs) == BIQ_OK);
+    json_decref(biq_flow_runs_json(runs));
+    for (int k = 0; k < BIQ_RUN__COUNT; k++) {
+        const biq_run_series *s = &runs->series[k];
+        FUZZ_CHECK(s->limits.lower <= s->limits.mean && s->limits.mean <= s->limits.upper);
+        for (size_t i = 0; i < s->n_points; i++) {
+            size_t len = 0;
+            FUZZ_CHECK(biq_flow_runs_csv_line(runs, (biq_run_kind)k, i, line, sizeof line, &len) ==
+                       BIQ_OK);
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,7 +123,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             .day_start_min = WORK_START_MIN, .day_end_min = WORK_END_MIN,
                             .holidays = holidays,
                             .n_holidays = sizeof holidays / sizeof holidays[0]};
-    biq_flow_input in = {.issues = page.issues, .n_issues = page.n_issues,
+    biq_flow_settings cfg;
+    biq_flow_settings_init(&cfg);
+    cfg.xmr_signal = true;
+    biq_flow_input in = {.issues = page.issues, .n_issues = page.n_issues, .settings = &cfg,
                          .statuses = page.statuses, .n_statuses = page.n_statuses,
                          .sprints = page.sprints, .n_sprints = page.n_sprints,
                          .schedule = &ws, .now = FUZZ_NOW * 1000};
@@ -127,9 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(biq_flow_wip_aging(f, arena, &g) == BIQ_OK);
     json_decref(biq_flow_aging_json(f, g));
     int64_t today = biq_tz_local_day(zone, FUZZ_NOW * 1000);
-    biq_flow_cfd *c = NULL;
-    FUZZ_CHECK(biq_flow_cfd_build(f, today - (CFD_DAYS - 1), today, arena, &c) == BIQ_OK);
-    json_decref(biq_flow_cfd_json(f, c));
+    biq_flow_wip_stack *c = NULL;
+    FUZZ_CHECK(biq_flow_wip_stack_build(f, today - (CFD_DAYS - 1), today, arena, &c) == BIQ_OK);
+    json_decref(biq_flow_wip_stack_json(f, c));
     json_decref(biq_flow_findings_json(f));
 out:
     biq_arena_free(arena);

@@ -407,7 +407,41 @@ def issue21_seeds(shared):
     settings_seeds()
 
 
+def issue15_seeds(shared):
+    """Issue #15's data: board configurations (the documented shape in
+    tests/fixtures), issues with labels, resolution, parent, Flagged and
+    blocking links, and Flagged/Sprint/Link changelog items."""
+    with open(os.path.join(HERE, "..", "fixtures", "board-configuration.json")) as f:
+        board = json.load(f)
+    put("fuzz_board", "documented.json", json.dumps(board))
+    put("fuzz_board", "list.json", compact({"boards": [board, dict(board, id=85, name="Other")]}))
+    put("fuzz_board", "list-dup.json", compact({"boards": [board, board]}))
+    put("fuzz_board", "empty-columns.json", compact({"id": 1, "columnConfig": {"columns": []}}))
+    put("fuzz_board", "bad-max.json", compact({"id": 1, "columnConfig": {"columns": [{"name": "a", "max": -3}]}}))
+    put("fuzz_board", "empty-list.json", compact({"boards": []}))
+    blocks = {"name": "Blocks", "inward": "is blocked by", "outward": "blocks"}
+    fields = {"summary": "s", "status": {"id": "3", "statusCategory": {"key": "indeterminate"}},
+              "created": "2024-01-01T00:00:00Z", "updated": "2024-01-05T00:00:00Z",
+              "resolution": {"id": "1", "name": "Won't Do"}, "labels": ["a", "b"],
+              "issuetype": {"name": "Sub-task", "subtask": True}, "parent": {"id": "10001"},
+              "customfield_10021": [{"id": "10019", "value": "Impediment"}],
+              "issuelinks": [{"type": blocks, "inwardIssue": {"id": "10005", "key": "P-5"}},
+                             {"type": blocks, "outwardIssue": {"id": "10006", "key": "P-6"}}]}
+    items = [{"field": "Flagged", "fieldId": "customfield_10021", "toString": "Impediment"},
+             {"field": "Sprint", "fieldId": "customfield_10020", "from": "38", "to": "38, 40"},
+             {"field": "Sprint", "fieldId": "Sprint", "fromString": "S 1", "toString": "S 2"},
+             {"field": "Link", "to": "P-5", "toString": "This issue is blocked by P-5"}]
+    hist = [{"id": "100", "created": "2024-01-02T00:00:00Z", "items": items}]
+    issue = {"id": "10010", "key": "P-10", "fields": fields, "changelog": {"total": 1, "histories": hist}}
+    put("fuzz_ingest_issue_page", "issue15.json", compact({"sprints": [{"id": 1, "name": "S 1"}, {"id": 2, "name": "S 2"}], "issues": [issue]}))
+    put("fuzz_ingest_changelog", "issue15.json", compact({"values": hist}))
+    put("fuzz_ingest_event", "issue15.json", compact({"webhookEvent": "jira:issue_updated", "timestamp": 1704153600000,
+                                                       "issue": {"id": "10010", "key": "P-10", "fields": fields},
+                                                       "changelog": {"id": "900", "items": items}}))
+
+
 GROUPS = {
+    "issue15": lambda a: issue15_seeds(a.shared),
     "claims": lambda a: claims_seeds(),
     "jose": lambda a: jose_seeds(a.shared, a.key),
     "ingest": lambda a: ingest_seeds(a.shared),

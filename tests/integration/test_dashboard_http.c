@@ -268,10 +268,15 @@ START_TEST(bad_parameters_name_the_parameter)
         {"/api/v1/projects/EE/dashboard?window=weekly", "window"},
         {"/api/v1/projects/EE/charts/scatter?window=0", "window"},
         {"/api/v1/projects/EE/export.csv?window=x", "window"},
+        {"/api/v1/projects/EE/export.csv?table=nope", "table"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-06-01", "from"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-02-30&to=2020-03-01", "from"},
         {"/api/v1/projects/EE/charts/cfd?from=2020-06-10&to=2020-06-01", "to"},
         {"/api/v1/projects/EE/charts/cfd?from=2019-01-01&to=2020-06-01", "to"},
+        {"/api/v1/projects/EE/charts/cfd?cut=todo", "cut"},
+        {"/api/v1/projects/EE/charts/wip-stack?from=2020-06-01", "from"},
+        {"/api/v1/projects/EE/export.csv?table=aging2", "table"},
+        {"/api/v1/projects/EE/export.csv?table=cfd&cut=x", "cut"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *e = get_json(TENANT, "EE", cases[i].path, 400);
@@ -295,7 +300,28 @@ START_TEST(charts_and_export)
     json_decref(cfd);
     cfd = get_json(TENANT, "EE", "/api/v1/projects/EE/charts/cfd", 200);
     ck_assert_uint_eq(json_array_size(json_object_get(cfd, "days")), 30);
+    /* Issue #15: the cumulative shape (bands' tops never fall). */
+    ck_assert_str_eq(str_at(cfd, "frame", NULL), "statuses");
+    const json_t *days = json_object_get(cfd, "days");
+    for (size_t d = 1; d < json_array_size(days); d++) {
+        const json_t *r0 = json_object_get(json_array_get(days, d - 1), "reached"),
+                     *r1 = json_object_get(json_array_get(days, d), "reached");
+        for (size_t b = 0; b < json_array_size(r1); b++)
+            ck_assert_int_ge(json_integer_value(json_array_get(r1, b)),
+                             json_integer_value(json_array_get(r0, b)));
+    }
     json_decref(cfd);
+    cfd = get_json(TENANT, "EE", "/api/v1/projects/EE/charts/cfd?cut=backlog", 200);
+    ck_assert(json_is_boolean(json_object_get(cfd, "backlogCut")));
+    json_decref(cfd);
+    /* The stacked-WIP chart keeps its shape under its own name. */
+    json_t *stack = get_json(TENANT, "EE",
+                             "/api/v1/projects/EE/charts/wip-stack?from=2020-06-10&to=2020-06-19",
+                             200);
+    ck_assert_uint_eq(json_array_size(json_object_get(stack, "days")), 10);
+    ck_assert_ptr_nonnull(json_object_get(json_array_get(json_object_get(stack, "days"), 0),
+                                          "counts"));
+    json_decref(stack);
     json_t *sc = get_json(TENANT, "EE", "/api/v1/projects/EE/charts/scatter?window=30", 200);
     json_t *d = dashboard("30");
     ck_assert_int_eq(
@@ -319,6 +345,79 @@ START_TEST(charts_and_export)
     ck_assert_msg(strstr(csv, "EE-998,\"'=1+2\",") != NULL, "%s", strstr(csv, "EE-998"));
     ck_assert_ptr_null(strstr(csv, ",=1+2"));
     free(csv);
+    /* table=cfd: one line per day and band; table=slices is the default. */
+    ck_assert_int_eq(http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=7d&table=cfd",
+                               token, NULL, &csv),
+                     200);
+    ck_assert_msg(strncmp(csv, "date,band,position,reached,in_band,done_band\r\n", 46) == 0,
+                  "%.200s", csv);
+    size_t lines = 0;
+    for (const char *p = csv; (p = strstr(p, "\r\n")) != NULL; p += 2)
+        lines++;
+    /* The first day's lines are the bands; a 7-day window touches 7 or 8
+     * local days (8 when now is not a midnight). */
+    char first[16];
+    snprintf(first, sizeof first, "\r\n%.10s,", csv + 46);
+    size_t bands = 0;
+    for (const char *p = csv + 44; (p = strstr(p, first)) != NULL; p += 2)
+        bands++;
+    ck_assert_uint_gt(bands, 0);
+    ck_assert_msg(lines - 1 == bands * 7 || lines - 1 == bands * 8, "%zu lines, %zu bands", lines,
+                  bands);
+    free(csv);
+    char *slices = NULL;
+    ck_assert_int_eq(http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=7d&table=slices",
+                               token, NULL, &slices),
+                     200);
+    ck_assert_msg(strncmp(slices, "issue_key,summary,project,", 26) == 0, "%.200s", slices);
+    free(slices);
+    free(token);
+}
+END_TEST
+
+/* Issue #15's views: efficiency on the dashboard, the sprint report, the
+ * export's other tables; the default table's bytes are those of before. */
+START_TEST(efficiency_sprints_and_export_tables)
+{
+    json_t *d = dashboard("90");
+    json_t *e = json_object_get(d, "efficiency");
+    ck_assert_ptr_nonnull(e);
+    ck_assert(json_is_integer(json_object_get(e, "n")));
+    ck_assert_ptr_nonnull(json_object_get(json_object_get(e, "previous"), "value"));
+    json_decref(d);
+    json_t *rs = get_json(TENANT, "EE", "/api/v1/projects/EE/sprints/report", 200);
+    json_t *list = json_object_get(rs, "sprints");
+    ck_assert(json_is_array(list));
+    size_t i;
+    json_t *r;
+    json_array_foreach(list, i, r)
+    {
+        json_int_t completed = json_integer_value(json_object_get(r, "completed"));
+        json_int_t carried = json_integer_value(json_object_get(r, "carriedOver"));
+        json_t *ratio = json_object_get(r, "completionRatio");
+        ck_assert(completed + carried > 0 ? json_is_real(ratio) : json_is_null(ratio));
+    }
+    json_decref(rs);
+    char *token = harness_token(&H, TENANT, "EE"), *a = NULL, *b = NULL, *c = NULL;
+    ck_assert_int_eq(
+        http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=90d", token, NULL, &a), 200);
+    ck_assert_int_eq(http_json(&H, "GET", "/api/v1/projects/EE/export.csv?window=90d&table=slices",
+                               token, NULL, &b),
+                     200);
+    ck_assert_str_eq(a, b);
+    free(b);
+    ck_assert_int_eq(http_json(&H, "GET",
+                               "/api/v1/projects/EE/export.csv?window=90d&table=efficiency", token,
+                               NULL, &b),
+                     200);
+    ck_assert_msg(strncmp(b, "issue_key,summary,started,done,cycle_seconds,", 45) == 0, "%.80s", b);
+    ck_assert_int_eq(
+        http_json(&H, "GET", "/api/v1/projects/EE/export.csv?table=sprints", token, NULL, &c),
+        200);
+    ck_assert_msg(strncmp(c, "sprint_id,sprint,state,", 23) == 0, "%.80s", c);
+    free(a);
+    free(b);
+    free(c);
     free(token);
 }
 END_TEST
@@ -513,6 +612,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, ingest_commit_is_never_hidden_by_the_cache);
     tcase_add_test(tc, bad_parameters_name_the_parameter);
     tcase_add_test(tc, charts_and_export);
+    tcase_add_test(tc, efficiency_sprints_and_export_tables);
     tcase_add_test(tc, settings_validate_reset_and_record);
     tcase_add_test(tc, settings_change_the_numbers);
     tcase_add_test(tc, project_settings_exclude_types_and_set_limits);

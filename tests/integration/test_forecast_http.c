@@ -2,7 +2,8 @@
  * real server with real tokens, on the DevLake capture ingested through the
  * Forge routes, at a pinned flow clock (BIQ_FLOW_CLOCK):
  *   - "when" and "how many" equal `biq analyze --json`'s forecast on the
- *     same files at the same clock and seed (the same bytes of JSON);
+ *     same files at the same clock and seed (the same bytes of JSON),
+ *     histogram included, whose bars hold every trial and each percentile;
  *   - the default seed is BIQ_FORECAST_SEED_DEFAULT and stated; a fixed seed
  *     answers the same twice;
  *   - bad parameters get 400 with a message naming the parameter;
@@ -87,6 +88,45 @@ static json_t *analyze(const char *options)
     return NULL;
 }
 
+/* The histogram (docs/api.md): at most BIQ_FORECAST_MAX_BUCKETS contiguous
+ * bars of one width whose counts, with "when"'s notReached, are the trials;
+ * every percentile's value lies on a bar; "when" bars carry their dates. */
+static void check_histogram(const json_t *f)
+{
+    const json_t *h = json_object_get(f, "histogram"), *bars = json_object_get(h, "buckets");
+    bool when = strcmp(json_string_value(json_object_get(f, "kind")), "when") == 0;
+    json_int_t width = json_integer_value(json_object_get(h, "width")), sum = 0;
+    size_t n = json_array_size(bars);
+    ck_assert_int_ge(width, 1);
+    ck_assert_uint_ge(n, 1);
+    ck_assert_uint_le(n, BIQ_FORECAST_MAX_BUCKETS);
+    for (size_t b = 0; b < n; b++) {
+        const json_t *bar = json_array_get(bars, b);
+        json_int_t lo = json_integer_value(json_object_get(bar, "from"));
+        ck_assert_int_eq(json_integer_value(json_object_get(bar, "to")) - lo + 1, width);
+        if (b > 0)
+            ck_assert_int_eq(lo, json_integer_value(
+                                     json_object_get(json_array_get(bars, b - 1), "to")) + 1);
+        sum += json_integer_value(json_object_get(bar, "count"));
+        ck_assert(json_is_string(json_object_get(bar, "fromDate")) == when);
+    }
+    if (when)
+        sum += json_integer_value(json_object_get(h, "notReached"));
+    ck_assert_int_eq(sum, json_integer_value(json_object_get(json_object_get(f, "inputs"),
+                                                             "trials")));
+    json_int_t first = json_integer_value(json_object_get(json_array_get(bars, 0), "from"));
+    json_int_t last = json_integer_value(json_object_get(json_array_get(bars, n - 1), "to"));
+    size_t i;
+    const json_t *pt;
+    json_array_foreach (json_object_get(f, "percentiles"), i, pt) {
+        const json_t *v = json_object_get(pt, "value");
+        if (json_is_integer(v)) {
+            ck_assert_int_ge(json_integer_value(v), first);
+            ck_assert_int_le(json_integer_value(v), last);
+        }
+    }
+}
+
 START_TEST(forecast_equals_offline_report)
 {
     static const struct {
@@ -109,6 +149,7 @@ START_TEST(forecast_equals_offline_report)
         ck_assert_str_eq(json_string_value(json_object_get(server, "state")), "ok");
         ck_assert_int_eq(json_array_size(json_object_get(server, "percentiles")),
                          BIQ_FORECAST_N_PERCENTILES);
+        check_histogram(server);
         /* Asked again: the same bytes. */
         json_t *again = get_json("EE", path, 200);
         char *c = json_dumps(again, JSON_SORT_KEYS);

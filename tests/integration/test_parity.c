@@ -38,6 +38,7 @@ enum {
 
 static harness H;
 static bool started;
+static const char *analyze_extra = ""; /* more analyze options (--settings FILE) */
 static char current_clock[64];
 
 /* Windows the API accepts that every data set can answer. */
@@ -187,8 +188,8 @@ static json_t *analyze(const file_set *fs, bool with_catalogue, const char *wind
     size_t n = list_files(fs, with_catalogue, files);
     char *cmd = malloc(CMD_LEN);
     ck_assert_ptr_nonnull(cmd);
-    int len = snprintf(cmd, CMD_LEN, "'%s' analyze --json --now %s --window %s",
-                       getenv("BIQ_TEST_BIN"), fs->clock, window);
+    int len = snprintf(cmd, CMD_LEN, "'%s' analyze --json --now %s --window %s%s",
+                       getenv("BIQ_TEST_BIN"), fs->clock, window, analyze_extra);
     for (size_t i = 0; i < n; i++) {
         len += snprintf(cmd + len, CMD_LEN - (size_t)len, " '%s/%s'", fs->dir, files[i]);
         ck_assert_int_lt(len, CMD_LEN);
@@ -308,6 +309,7 @@ static void setup(void)
 {
     harness_init(&H, "biq_parity");
     started = false;
+    analyze_extra = "";
 }
 
 static void teardown(void)
@@ -450,6 +452,56 @@ START_TEST(as_of_a_past_day_equals_analyze_at_its_end)
 }
 END_TEST
 
+/* Issue #15: the filters are project settings the flow core applies, so
+ * the server with them stored and `biq analyze --settings FILE` with the
+ * same JSON give the same bytes. On the DevLake capture (Chinese issue type
+ * names, sub-tasks, "Won't Do" resolutions, labels): the settings change
+ * the server's dashboard, and every window still matches analyze. */
+START_TEST(filters_same_bytes_in_server_and_analyze)
+{
+    static const char settings[] =
+        "{\"includedIssueTypes\":[\"\u6545\u4e8b\",\"\u4efb\u52a1\",\"Story\","
+        "\"\u5b50\u4efb\u52a1\"],\"excludedIssueTypes\":[\"Epic\"],"
+        "\"excludedResolutions\":[\"won't do\",\"Duplicate\"],\"subtasks\":\"rollup\","
+        "\"labels\":{\"exclude\":[\"saas\"]}}";
+    file_set fs = {.name = "devlake-merico filtered",
+                   .clock = "2021-06-01T00:00:00Z",
+                   .backfill = "EE",
+                   .catalogue = {"statuses.json", "sprints.json", "projects.json"}};
+    snprintf(fs.dir, sizeof fs.dir, "%s/realdata/devlake-merico", harness_shared_dir());
+    server_at(fs.clock);
+    const char *tenant = "ari:cloud:ecosystem::installation/dddddddd-0000-4000-8000-000000000008";
+    ingest(&fs, tenant, true);
+    json_t *before = dashboard(tenant, "EE", "365");
+    char *resp = NULL;
+    ck_assert_int_eq(harness_call(&H, tenant, "EE", "PUT", "/api/v1/projects/EE/settings",
+                                  settings, &resp),
+                     200);
+    free(resp);
+    json_t *after = dashboard(tenant, "EE", "365");
+    json_object_del(before, "dataVersion");
+    json_object_del(after, "dataVersion");
+    char *a = dump(before), *b = dump(after);
+    ck_assert_msg(strcmp(a, b) != 0, "the filters changed nothing");
+    free(a);
+    free(b);
+    json_decref(before);
+    json_decref(after);
+    char path[PATH_LEN], opt[PATH_LEN + 16];
+    snprintf(path, sizeof path, "%s/project-settings.json", H.work_dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputs(settings, f) >= 0, 1);
+    ck_assert_int_eq(fclose(f), 0);
+    snprintf(opt, sizeof opt, " --settings '%s'", path);
+    analyze_extra = opt;
+    size_t done = 0;
+    ck_assert_uint_ge(compare(&fs, tenant, true, &done), sizeof WINDOWS / sizeof WINDOWS[0]);
+    ck_assert_uint_gt(done, 0);
+    analyze_extra = "";
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("parity");
@@ -460,6 +512,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, generated_site_same_numbers_with_and_without_catalogue);
     tcase_add_test(tc, peer_scenario_page_same_numbers);
     tcase_add_test(tc, as_of_a_past_day_equals_analyze_at_its_end);
+    tcase_add_test(tc, filters_same_bytes_in_server_and_analyze);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -106,6 +106,15 @@ static void seed(PGconn *super, const char *tenant, int base)
     seed_one(super, "INSERT INTO reconciles (tenant_id, last_success_at, finished_at)"
                     " VALUES ('%s', now(), now())", tenant);
     seed_one(super, "INSERT INTO alert_sweeps (tenant_id) VALUES ('%s')", tenant);
+    /* Issue #15's tables (0009_flow_data). */
+    seed_one(super, "INSERT INTO flag_changes VALUES ('%s', %d, %d, 0, now(), true)", tenant, base,
+             base);
+    seed_one(super, "INSERT INTO block_links VALUES ('%s', %d, %d + 1, now())", tenant, base, base);
+    seed_one(super, "INSERT INTO sprint_changes VALUES ('%s', %d, %d, 0, now(), '{}', '{%d}')",
+             tenant, base, base, base);
+    seed_one(super, "INSERT INTO project_boards (tenant_id, project_key, board_id, columns)"
+                    " VALUES ('%s', 'P%d', %d, '[]')",
+             tenant, base, base);
 }
 
 static void setup(void)

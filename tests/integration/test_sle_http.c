@@ -264,7 +264,7 @@ START_TEST(export_aging_table)
     json_t *e = call_json("GET", "/api/v1/projects/FLOW/export.csv?table=nope", NULL, 400);
     ck_assert_str_eq(
         json_string_value(json_object_get(json_object_get(e, "error"), "message")),
-        "table: expected one of slices, aging");
+        "table: expected slices, efficiency, sprints, cfd, runs or aging");
     json_decref(e);
 }
 END_TEST

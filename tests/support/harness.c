@@ -451,6 +451,18 @@ void harness_restart_app(harness *h, const char *const *extra_env)
     serve_app(h, extra_env);
 }
 
+void harness_twin_start(const harness *h, harness *twin, const char *name,
+                        const char *const *extra_env)
+{
+    *twin = *h;
+    twin->server_pid = -1;
+    twin->port = 0;
+    int n = snprintf(twin->log_path, sizeof twin->log_path, "%s/%s.log", h->work_dir, name);
+    if (n <= 0 || (size_t)n >= sizeof twin->log_path)
+        abort();
+    serve_app(twin, extra_env);
+}
+
 char *harness_token(const harness *h, const char *tenant, const char *project_key)
 {
     fit_claims c;

@@ -93,6 +93,14 @@ char *harness_token(const harness *h, const char *tenant, const char *project_ke
 long harness_call(const harness *h, const char *tenant, const char *project_key,
                   const char *method, const char *path, const char *body, char **resp);
 
+/* Starts another biq serve (a "twin", one instance more of a cluster) on
+ * h's database, JWKS and signing key: *twin is a copy of h (after
+ * harness_start_app) with its own process, ports and log
+ * (<work_dir>/<name>.log). Stop it with harness_server_stop(twin, sig);
+ * never harness_cleanup() a twin: h owns the database, folder and key. */
+void harness_twin_start(const harness *h, harness *twin, const char *name,
+                        const char *const *extra_env);
+
 /* Sends sig (0: none, it is already stopping) to the server and waits for
  * it; returns the exit status. */
 int harness_server_stop(harness *h, int sig);

@@ -191,6 +191,26 @@ START_TEST(alert_delivery_settings)
 }
 END_TEST
 
+/* The read replica is optional: unset is "", set is kept as given, and
+ * it is a secret like the primary's URL (either form, not both). */
+START_TEST(read_replica_url_is_optional)
+{
+    biq_config cfg;
+    char why[256];
+    const char *none[] = {SERVE_BASE, NULL};
+    ck_assert_int_eq(load(none, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_str_eq(cfg.read_database_url, "");
+    const char *set[] = {SERVE_BASE, "BIQ_DATABASE_READ_URL=postgresql://biq_app@127.0.0.1:6433/biq",
+                         NULL};
+    ck_assert_int_eq(load(set, BIQ_CONFIG_FOR_SERVE, &cfg, why), BIQ_OK);
+    ck_assert_str_eq(cfg.read_database_url, "postgresql://biq_app@127.0.0.1:6433/biq");
+    ck_assert_str_eq(cfg.database_url, "postgresql:///biq");
+    const char *both[] = {SERVE_BASE, "BIQ_DATABASE_READ_URL=x", "BIQ_DATABASE_READ_URL_FILE=/y",
+                          NULL};
+    expect_error(both, BIQ_CONFIG_FOR_SERVE, "BIQ_DATABASE_READ_URL: set either it or its _FILE");
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("config");
@@ -202,6 +222,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, secret_file_permissions);
     tcase_add_test(tc, anthropic_is_optional_and_checked);
     tcase_add_test(tc, alert_delivery_settings);
+    tcase_add_test(tc, read_replica_url_is_optional);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -472,7 +472,7 @@ START_TEST(charts_under_every_arena_limit)
          limit += 16) {
         biq_arena *a = biq_arena_new(limit);
         ck_assert_ptr_nonnull(a);
-        biq_flow_cfd *c = NULL;
+        biq_flow_wip_stack *c = NULL;
         biq_flow_aging *g = NULL;
         biq_flow_scatter *sc = NULL;
         biq_flow_report *r = NULL;
@@ -481,7 +481,7 @@ START_TEST(charts_under_every_arena_limit)
         biq_alert_hit *hits = NULL;
         size_t n_hits = 0;
         biq_err e[6] = {
-            biq_flow_cfd_build(f, d0, d0 + 9, a, &c),
+            biq_flow_wip_stack_build(f, d0, d0 + 9, a, &c),
             biq_flow_wip_aging(f, a, &g),
             biq_flow_scatter_build(f, &w, a, &sc),
             biq_flow_report_build(f, &w, a, &r),

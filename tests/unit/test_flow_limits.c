@@ -465,14 +465,14 @@ START_TEST(inverted_windows_refused)
     ck_assert_int_eq(biq_flow_report_build(f, &hw, a, &r), BIQ_OK);
     ck_assert_ptr_nonnull(r);
     /* Charts: an inverted CFD range, and one past the day cap. */
-    biq_flow_cfd *c = NULL;
+    biq_flow_wip_stack *c = NULL;
     int64_t d0 = biq_civil_days(2018, 1, 1);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0 + 1, d0, a, &c), BIQ_ERR_INVALID);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0, d0, a, &c), BIQ_OK);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0 + 1, d0, a, &c), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0, d0, a, &c), BIQ_OK);
     ck_assert_uint_eq(c->n_days, 1);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0, d0 + BIQ_FLOW_MAX_CHART_DAYS - 1, a, &c), BIQ_OK);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0, d0 + BIQ_FLOW_MAX_CHART_DAYS - 1, a, &c), BIQ_OK);
     ck_assert_uint_eq(c->n_days, BIQ_FLOW_MAX_CHART_DAYS);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0, d0 + BIQ_FLOW_MAX_CHART_DAYS, a, &c),
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0, d0 + BIQ_FLOW_MAX_CHART_DAYS, a, &c),
                      BIQ_ERR_LIMIT);
     biq_arena_free(a);
 }

@@ -1,8 +1,8 @@
 /* test_flow_order.c - the orders users see, pinned (issue 22): bottleneck
  * ties between names that differ only in case or sort differently with and
- * without case, status rows in category-then-name-then-id order, CFD bands
- * of equal size, WIP aging rows, and the sizes the aging chart gives
- * priorities. */
+ * without case, status rows in the project's order (issue #15: category,
+ * name, id only where no board or move decides), stacked-WIP bands, WIP
+ * aging rows, and the sizes the aging chart gives priorities. */
 #include <string.h>
 
 #include "common/arena.h"
@@ -147,7 +147,7 @@ static const biq_status catalogue[] = {
 };
 #define N_CATALOGUE (sizeof catalogue / sizeof catalogue[0])
 
-START_TEST(status_rows_in_category_then_name_then_id_order)
+START_TEST(status_rows_in_the_order_the_transitions_give)
 {
     biq_arena *a = biq_arena_new(1 << 20);
     /* Issue 1 walks every status; the last one is outside the catalogue. */
@@ -167,9 +167,10 @@ START_TEST(status_rows_in_category_then_name_then_id_order)
     ck_assert_int_eq(biq_flow_window_resolve(f, &spec, &w), BIQ_OK);
     biq_flow_report *r = NULL;
     ck_assert_int_eq(biq_flow_report_build(f, &w, a, &r), BIQ_OK);
-    /* new, then active by name (bytewise: "Alpha" < "beta"), the same name
-     * by id, then done, then the unknown category last. */
-    const int64_t want[] = {S_ZETA, S_ALPHA, S_ALPHA2, S_BETA, S_DONE, S_MYSTERY};
+    /* Issue #15: without a board the moves decide (docs/metrics.md, "Column
+     * order"): the one walk, not category then name ("Alpha" < "beta" and
+     * id 3 < 4 would give Zeta, Alpha 3, Alpha 4, beta). */
+    const int64_t want[] = {S_ZETA, S_BETA, S_ALPHA2, S_ALPHA, S_DONE, S_MYSTERY};
     ck_assert_uint_eq(r->n_statuses, 6);
     for (size_t i = 0; i < 6; i++)
         ck_assert_msg(r->statuses[i].status->id == want[i], "row %zu: %lld, want %lld", i,
@@ -217,7 +218,7 @@ static biq_issue sitting(int64_t id, const char *key, int64_t status)
     return issue(id, key, T0, status, NULL, 0);
 }
 
-static void expect_bands(const biq_flow_cfd *c, const int64_t *want, size_t n)
+static void expect_bands(const biq_flow_wip_stack *c, const int64_t *want, size_t n)
 {
     ck_assert_uint_eq(c->n_bands, n);
     for (size_t i = 0; i < n; i++)
@@ -225,7 +226,7 @@ static void expect_bands(const biq_flow_cfd *c, const int64_t *want, size_t n)
                       (long long)c->bands[i]->id, (long long)want[i]);
 }
 
-START_TEST(cfd_bands_of_equal_size)
+START_TEST(wip_stack_bands_in_project_order_whatever_their_size)
 {
     biq_arena *a = biq_arena_new(4 << 20);
     /* One issue in each of Zeta (new), beta, Alpha, Alpha (two ids): four
@@ -238,31 +239,34 @@ START_TEST(cfd_bands_of_equal_size)
     biq_flow *f = NULL;
     ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
     int64_t d0 = biq_civil_days(2018, 1, 1);
-    biq_flow_cfd *c = NULL;
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0, d0 + 9, a, &c), BIQ_OK);
+    biq_flow_wip_stack *c = NULL;
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0, d0 + 9, a, &c), BIQ_OK);
     const int64_t equal[] = {S_ZETA, S_ALPHA, S_ALPHA2, S_BETA};
     expect_bands(c, equal, 4);
     for (size_t d = 0; d < c->n_days; d++)
         for (size_t k = 0; k < c->n_bands; k++)
             ck_assert_uint_eq(c->counts[d * c->n_bands + k], 1);
-    /* A second issue in beta makes its band the largest: first. */
+    /* A second issue in beta makes its band the largest: the order stays
+     * (issue #15: bands follow the project's order, no longer volume). */
     biq_issue more[6];
     memcpy(more, is, sizeof is);
     more[5] = sitting(6, "A-6", S_BETA);
     in.issues = more;
     in.n_issues = 6;
     ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0, d0 + 9, a, &c), BIQ_OK);
-    const int64_t larger[] = {S_BETA, S_ZETA, S_ALPHA, S_ALPHA2};
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0, d0 + 9, a, &c), BIQ_OK);
+    const int64_t larger[] = {S_ZETA, S_ALPHA, S_ALPHA2, S_BETA};
     expect_bands(c, larger, 4);
-    ck_assert_uint_eq(c->counts[0], 2);
-    /* Larger by one day only: still first. */
+    ck_assert_uint_eq(c->counts[3], 2);
+    /* One move Alpha (4) -> Zeta: Alpha 4 must come before Zeta, and Alpha 3
+     * (no move) keeps its base place before Alpha 4; Zeta then precedes beta
+     * again by category. */
     biq_transition t[] = {tr(1, T0 + 9 * DAY + H, S_ALPHA2, S_ZETA)};
     more[1] = issue(2, "A-2", T0, S_ZETA, t, 1);
     more[5] = sitting(6, "A-6", S_DONE);
     ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d0, d0 + 9, a, &c), BIQ_OK);
-    const int64_t by_one[] = {S_ZETA, S_ALPHA, S_BETA, S_ALPHA2};
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d0, d0 + 9, a, &c), BIQ_OK);
+    const int64_t by_one[] = {S_ALPHA, S_ALPHA2, S_ZETA, S_BETA};
     expect_bands(c, by_one, 4);
     biq_arena_free(a);
 }
@@ -351,9 +355,9 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bottleneck_ties_by_name_then_case_then_id);
     tcase_add_test(tc, bottleneck_higher_score_beats_name);
-    tcase_add_test(tc, status_rows_in_category_then_name_then_id_order);
+    tcase_add_test(tc, status_rows_in_the_order_the_transitions_give);
     tcase_add_test(tc, status_rows_by_name_before_id);
-    tcase_add_test(tc, cfd_bands_of_equal_size);
+    tcase_add_test(tc, wip_stack_bands_in_project_order_whatever_their_size);
     tcase_add_test(tc, aging_rows_in_status_order_then_oldest_then_id);
     tcase_add_test(tc, aging_sizes_from_points_or_priority);
     suite_add_tcase(s, tc);

@@ -92,7 +92,7 @@ static biq_flow *make(biq_arena *a, world *w, biq_ms now)
     return f;
 }
 
-static uint32_t band(const biq_flow_cfd *c, size_t day, int64_t status)
+static uint32_t band(const biq_flow_wip_stack *c, size_t day, int64_t status)
 {
     for (size_t b = 0; b < c->n_bands; b++)
         if (c->bands[b]->id == status)
@@ -112,9 +112,9 @@ START_TEST(peer_cfd_wip_and_throughput)
     biq_arena *a = biq_arena_new(1 << 22);
     world w;
     biq_flow *f = make(a, &w, jan(10));
-    biq_flow_cfd *c = NULL;
+    biq_flow_wip_stack *c = NULL;
     int64_t d1 = biq_civil_days(2018, 1, 1);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d1, d1 + 8, a, &c), BIQ_OK);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d1, d1 + 8, a, &c), BIQ_OK);
     ck_assert_uint_eq(c->n_days, 9);
     ck_assert_uint_eq(c->n_bands, 4); /* Done is terminal: not a band */
     for (size_t d = 0; d < 9; d++) {
@@ -133,6 +133,71 @@ START_TEST(peer_cfd_wip_and_throughput)
     }
     /* Bands stack by volume: Backlog holds the most issue-days. */
     ck_assert_int_eq(c->bands[0]->id, BACKLOG);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* Issue #15's true CFD on the same scenario: without a board the frame is
+ * the statuses in the order the moves give (Backlog, Next, Build, QA,
+ * Done); nothing moves back, so each band's top is the peer's cumulative
+ * column, Done included, the first line the arrivals and the last the
+ * departures. */
+START_TEST(peer_true_cfd_equals_the_peers_columns)
+{
+    static const uint32_t expected[9][5] = {
+        {16, 0, 0, 0, 0},   {17, 9, 0, 0, 0},   {18, 13, 8, 0, 0},
+        {18, 14, 10, 3, 0}, {18, 15, 11, 8, 0}, {18, 15, 12, 8, 0},
+        {18, 15, 12, 8, 2}, {18, 15, 12, 9, 4}, {18, 15, 12, 9, 6},
+    };
+    /* Day 1 counts from its start (nothing before 2018-01-01). */
+    static const uint32_t arrivals[9] = {16, 1, 1, 0, 0, 0, 0, 0, 0};
+    static const uint32_t departures[9] = {0, 0, 0, 0, 0, 0, 2, 2, 2};
+    static const int64_t order[5] = {BACKLOG, NEXT, BUILD, QA, DONE};
+    biq_arena *a = biq_arena_new(1 << 22);
+    world w;
+    biq_flow *f = make(a, &w, jan(10));
+    biq_flow_cfd *c = NULL;
+    int64_t d1 = biq_civil_days(2018, 1, 1);
+    ck_assert_int_eq(biq_flow_cfd_build(f, d1, d1 + 8, false, a, &c), BIQ_OK);
+    ck_assert_uint_eq(c->n_bands, 5);
+    ck_assert(!c->by_columns && !c->backlog_cut);
+    ck_assert_uint_eq(c->done_band, 4);
+    for (size_t b = 0; b < 5; b++)
+        ck_assert_int_eq(c->bands[b].status->id, order[b]);
+    for (size_t d = 0; d < 9; d++) {
+        for (size_t b = 0; b < 5; b++)
+            ck_assert_msg(c->reached[d * 5 + b] == expected[d][b], "day %zu band %zu: %u, want %u",
+                          d + 1, b, c->reached[d * 5 + b], expected[d][b]);
+        ck_assert_uint_eq(c->arrivals[d], arrivals[d]);
+        ck_assert_uint_eq(c->departures[d], departures[d]);
+    }
+    ck_assert_uint_eq(c->n_corrections, 0);
+    /* From backlog cut: counting starts at Next (the first active status):
+     * arrivals are commitments, 9 on the 2nd, 4, 1, 1 after. */
+    ck_assert_int_eq(biq_flow_cfd_build(f, d1, d1 + 8, true, a, &c), BIQ_OK);
+    ck_assert_uint_eq(c->n_bands, 4);
+    ck_assert(c->backlog_cut);
+    ck_assert_uint_eq(c->done_band, 3);
+    ck_assert_int_eq(c->bands[0].status->id, NEXT);
+    static const uint32_t committed[9] = {0, 9, 4, 1, 1, 0, 0, 0, 0};
+    for (size_t d = 0; d < 9; d++) {
+        for (size_t b = 0; b < 4; b++)
+            ck_assert_uint_eq(c->reached[d * 4 + b], expected[d][b + 1]);
+        ck_assert_uint_eq(c->arrivals[d], committed[d]);
+        ck_assert_uint_eq(c->departures[d], departures[d]);
+    }
+    /* Flow debt over (01 12:00, 09 12:00]: A-2 and A-3 arrived (A-1 and the
+     * others at 01 12:00 are on the window's open edge), 6 departed. */
+    biq_flow_window win;
+    biq_window_spec ws = {.kind = BIQ_WIN_CUSTOM, .from = jan(1), .to = jan(9)};
+    ck_assert_int_eq(biq_window_resolve(&ws, jan(10), NULL, NULL, 0, &win), BIQ_OK);
+    biq_flow_debt debt;
+    ck_assert_int_eq(biq_flow_debt_compute(f, &win, a, &debt), BIQ_OK);
+    ck_assert_uint_eq(debt.arrivals, 2);
+    ck_assert_uint_eq(debt.departures, 6);
+    ck_assert_int_eq(debt.debt, -4);
+    ck_assert_double_eq_tol(debt.arrivals_per_day, 2.0 / 8.0, 1e-12);
+    ck_assert_double_eq_tol(debt.departures_per_day, 6.0 / 8.0, 1e-12);
     biq_arena_free(a);
 }
 END_TEST
@@ -225,6 +290,7 @@ Suite *biq_test_suite(void)
     TCase *tc = tcase_create("peer");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, peer_cfd_wip_and_throughput);
+    tcase_add_test(tc, peer_true_cfd_equals_the_peers_columns);
     tcase_add_test(tc, peer_cycle_times_and_percentiles);
     tcase_add_test(tc, peer_wip_aging);
     suite_add_tcase(s, tc);

@@ -185,9 +185,9 @@ static char *charts(const biq_flow *f, biq_arena *a)
         ck_assert_int_eq(biq_flow_csv_format(&rows[i], out + used, cap - used, &len), BIQ_OK);
         used += len;
     }
-    biq_flow_cfd *c = NULL;
+    biq_flow_wip_stack *c = NULL;
     int64_t last = biq_tz_local_day(biq_flow_tz(f), NOW);
-    ck_assert_int_eq(biq_flow_cfd_build(f, last - 89, last, a, &c), BIQ_OK);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, last - 89, last, a, &c), BIQ_OK);
     for (size_t d = 0; d < c->n_days; d++) {
         for (size_t b = 0; b < c->n_bands; b++)
             used += (size_t)snprintf(out + used, cap - used, "%u,", c->counts[d * c->n_bands + b]);

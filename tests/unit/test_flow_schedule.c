@@ -121,9 +121,9 @@ START_TEST(cfd_days_follow_the_zone)
     biq_transition t[] = {tr(1, utc(2024, 3, 30, 23) + 30 * 60000, BACKLOG, PROG)};
     biq_issue is = issue(1, "C-1", utc(2024, 3, 28, 12), PROG, t, 1);
     biq_flow *f = make(&e, &is, 1, utc(2024, 4, 2, 12));
-    biq_flow_cfd *c = NULL;
+    biq_flow_wip_stack *c = NULL;
     int64_t d30 = biq_civil_days(2024, 3, 30);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d30, d30 + 2, e.a, &c), BIQ_OK);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d30, d30 + 2, e.a, &c), BIQ_OK);
     ck_assert_int_eq(c->sample_at[0], utc(2024, 3, 30, 23)); /* midnight CET */
     ck_assert_int_eq(c->sample_at[1], utc(2024, 3, 31, 22)); /* midnight CEST */
     ck_assert_int_eq(c->sample_at[2] - c->sample_at[1], 24 * H);
@@ -138,8 +138,8 @@ START_TEST(cfd_days_follow_the_zone)
     /* Calendar durations when the schedule only gives the zone. */
     ck_assert_int_eq(biq_flow_issue_at(f, 0)->slices[0].duration_ms,
                      utc(2024, 3, 30, 23) + 30 * 60000 - utc(2024, 3, 28, 12));
-    ck_assert_int_eq(biq_flow_cfd_build(f, d30, d30 - 1, e.a, &c), BIQ_ERR_INVALID);
-    ck_assert_int_eq(biq_flow_cfd_build(f, d30, d30 + BIQ_FLOW_MAX_CHART_DAYS, e.a, &c),
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d30, d30 - 1, e.a, &c), BIQ_ERR_INVALID);
+    ck_assert_int_eq(biq_flow_wip_stack_build(f, d30, d30 + BIQ_FLOW_MAX_CHART_DAYS, e.a, &c),
                      BIQ_ERR_LIMIT);
     biq_arena_free(e.a);
 }

@@ -3,7 +3,9 @@
  * D days" Binomial(D, 1/2), checked against the closed-form quantiles for
  * several seeds; "when" against the negative binomial; fixed seed gives the
  * same bytes; zero throughput cannot be forecast; limits are refused; the
- * flow's basis (calendar and working days) and dates. */
+ * flow's basis (calendar and working days) and dates; the histogram of
+ * outcomes (bars of one width, at most BIQ_FORECAST_MAX_BUCKETS, agreeing
+ * with the percentiles). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +234,190 @@ START_TEST(limits_refused)
 }
 END_TEST
 
+/* --------------------------------------------------------- histogram */
+
+static uint32_t hist_sum(const biq_forecast_histogram *h)
+{
+    uint32_t sum = h->not_reached;
+    for (uint32_t b = 0; b < h->n_buckets; b++)
+        sum += h->buckets[b].count;
+    return sum;
+}
+
+/* Trials whose outcome is at most v (bars of width 1). */
+static uint32_t hist_at_most(const biq_forecast_histogram *h, int64_t v)
+{
+    uint32_t n = 0;
+    for (uint32_t b = 0; b < h->n_buckets; b++)
+        n += h->buckets[b].hi <= v ? h->buckets[b].count : 0;
+    return n;
+}
+
+START_TEST(histogram_of_a_point_is_one_bar)
+{
+    biq_arena *a = biq_arena_new(8u << 20);
+    const uint32_t daily[] = {3, 3, 3, 3};
+    biq_forecast w = run(daily, 4, (biq_forecast_params){.kind = BIQ_FORECAST_WHEN, .items = 10},
+                         a);
+    biq_forecast h = run(daily, 4,
+                         (biq_forecast_params){.kind = BIQ_FORECAST_HOW_MANY, .horizon = 7}, a);
+    ck_assert_uint_eq(w.histogram.n_buckets, 1);
+    ck_assert_int_eq(w.histogram.width, 1);
+    ck_assert_int_eq(w.histogram.buckets[0].lo, 4);
+    ck_assert_int_eq(w.histogram.buckets[0].hi, 4);
+    ck_assert_uint_eq(w.histogram.buckets[0].count, BIQ_FORECAST_TRIALS_DEFAULT);
+    ck_assert_uint_eq(w.histogram.not_reached, 0);
+    ck_assert_uint_eq(h.histogram.n_buckets, 1);
+    ck_assert_int_eq(h.histogram.buckets[0].lo, 21);
+    ck_assert_uint_eq(h.histogram.buckets[0].count, BIQ_FORECAST_TRIALS_DEFAULT);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* The docs' worked example: "how many in 2 days" is Binomial(4, 1/2), so
+ * the bars 0..4 hold 1, 4, 6, 4, 1 sixteenths of the trials (within 4 sigma
+ * of 10 000 trials); the bars agree with the percentiles exactly. */
+START_TEST(histogram_of_the_worked_example)
+{
+    biq_arena *a = biq_arena_new(8u << 20);
+    const uint32_t daily[] = {2, 0, 1, 1};
+    biq_forecast h = run(daily, 4,
+                         (biq_forecast_params){.kind = BIQ_FORECAST_HOW_MANY, .horizon = 2,
+                                               .seed = BIQ_FORECAST_SEED_DEFAULT},
+                         a);
+    const double sixteenths[] = {1, 4, 6, 4, 1};
+    const double n = BIQ_FORECAST_TRIALS_DEFAULT;
+    ck_assert_uint_eq(h.histogram.n_buckets, 5);
+    ck_assert_int_eq(h.histogram.width, 1);
+    for (uint32_t b = 0; b < 5; b++) {
+        double q = sixteenths[b] / 16, want = n * q, sd = sqrt(n * q * (1 - q));
+        ck_assert_int_eq(h.histogram.buckets[b].lo, b);
+        ck_assert_int_eq(h.histogram.buckets[b].hi, b);
+        ck_assert_msg(fabs(h.histogram.buckets[b].count - want) <= 4 * sd, "bar %u: %u vs %.0f",
+                      b, h.histogram.buckets[b].count, want);
+    }
+    ck_assert_uint_eq(hist_sum(&h.histogram), BIQ_FORECAST_TRIALS_DEFAULT);
+    /* "At least v with probability p": trials at >= v reach p%, at >= v+1 do not. */
+    for (int i = 0; i < BIQ_FORECAST_N_PERCENTILES; i++) {
+        int64_t v = h.points[i].value;
+        uint32_t at_least_v = BIQ_FORECAST_TRIALS_DEFAULT - hist_at_most(&h.histogram, v - 1);
+        uint32_t above_v = BIQ_FORECAST_TRIALS_DEFAULT - hist_at_most(&h.histogram, v);
+        ck_assert_uint_ge(at_least_v * 100u, (uint32_t)PCTS[i] * BIQ_FORECAST_TRIALS_DEFAULT);
+        ck_assert_uint_lt(above_v * 100u, (uint32_t)PCTS[i] * BIQ_FORECAST_TRIALS_DEFAULT);
+    }
+    /* "When 3 items": done within v days for p% of trials, within v-1 for fewer. */
+    biq_forecast w = run(daily, 4,
+                         (biq_forecast_params){.kind = BIQ_FORECAST_WHEN, .items = 3,
+                                               .seed = BIQ_FORECAST_SEED_DEFAULT},
+                         a);
+    ck_assert_int_eq(w.histogram.width, 1);
+    ck_assert_int_eq(w.histogram.buckets[0].lo, 2); /* 3 items need two days at least */
+    ck_assert_uint_eq(hist_sum(&w.histogram), BIQ_FORECAST_TRIALS_DEFAULT);
+    for (int i = 0; i < BIQ_FORECAST_N_PERCENTILES; i++) {
+        int64_t v = w.points[i].value;
+        ck_assert_uint_ge(hist_at_most(&w.histogram, v) * 100u,
+                          (uint32_t)PCTS[i] * BIQ_FORECAST_TRIALS_DEFAULT);
+        ck_assert_uint_lt(hist_at_most(&w.histogram, v - 1) * 100u,
+                          (uint32_t)PCTS[i] * BIQ_FORECAST_TRIALS_DEFAULT);
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
+/* Days of 0 or k done, one simulated day: the outcomes are exactly 0 and k,
+ * so the bars span 0..k: k + 1 outcomes fit BIQ_FORECAST_MAX_BUCKETS bars of
+ * 1 up to k = 39; beyond, the width steps 2, 5, 10. */
+START_TEST(histogram_width_fits_the_bar_limit)
+{
+    biq_arena *a = biq_arena_new(8u << 20);
+    static const struct {
+        uint32_t k;
+        int64_t width;
+        uint32_t bars;
+    } cases[] = {
+        {39, 1, 40}, /* exactly BIQ_FORECAST_MAX_BUCKETS */
+        {40, 2, 21}, /* one more: 0..1, ..., 40..41 */
+        {79, 2, 40},
+        {80, 5, 17},
+        {100, 5, 21},
+        {300, 10, 31},
+        {1000, 50, 21},
+    };
+    ck_assert_int_eq(BIQ_FORECAST_MAX_BUCKETS, 40);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const uint32_t daily[] = {0, cases[i].k};
+        biq_forecast h = run(daily, 2,
+                             (biq_forecast_params){.kind = BIQ_FORECAST_HOW_MANY, .horizon = 1,
+                                                   .trials = 1000, .seed = 5},
+                             a);
+        const biq_forecast_histogram *g = &h.histogram;
+        ck_assert_msg(g->width == cases[i].width && g->n_buckets == cases[i].bars,
+                      "k=%u: width %lld, %u bars", cases[i].k, (long long)g->width,
+                      g->n_buckets);
+        ck_assert_int_eq(g->buckets[0].lo, 0);
+        ck_assert_int_eq(g->buckets[0].hi, cases[i].width - 1);
+        const biq_forecast_bucket *last = &g->buckets[g->n_buckets - 1];
+        ck_assert_int_le(last->lo, cases[i].k);
+        ck_assert_int_ge(last->hi, cases[i].k);
+        ck_assert_int_eq(last->hi - last->lo + 1, cases[i].width);
+        ck_assert_uint_eq(g->buckets[0].count + last->count, 1000); /* nothing between */
+        ck_assert_uint_gt(g->buckets[0].count, 0);
+        ck_assert_uint_gt(last->count, 0);
+    }
+    /* "When" bars count from day 1: 1..5, 6..10 (a 0-day bar cannot exist). */
+    const uint32_t bern[] = {0, 1};
+    biq_forecast w = run(bern, 2,
+                         (biq_forecast_params){.kind = BIQ_FORECAST_WHEN, .items = 200, .seed = 9},
+                         a);
+    ck_assert_int_gt(w.histogram.width, 1);
+    for (uint32_t b = 0; b < w.histogram.n_buckets; b++) {
+        ck_assert_int_eq((w.histogram.buckets[b].lo - 1) % w.histogram.width, 0);
+        if (b > 0)
+            ck_assert_int_eq(w.histogram.buckets[b].lo, w.histogram.buckets[b - 1].hi + 1);
+    }
+    ck_assert_uint_le(w.histogram.n_buckets, BIQ_FORECAST_MAX_BUCKETS);
+    ck_assert_uint_eq(hist_sum(&w.histogram), BIQ_FORECAST_TRIALS_DEFAULT);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* Trials past BIQ_FORECAST_MAX_SIM_DAYS are counted apart, in no bar. */
+START_TEST(histogram_counts_not_reached_apart)
+{
+    biq_arena *a = biq_arena_new(8u << 20);
+    uint32_t sparse[100] = {0};
+    sparse[17] = 1; /* 0.01 a day: 3660 days give 36.6 on average */
+    biq_forecast none = run(sparse, 100,
+                            (biq_forecast_params){.kind = BIQ_FORECAST_WHEN,
+                                                  .items = BIQ_FORECAST_MAX_ITEMS, .trials = 100},
+                            a);
+    ck_assert_uint_eq(none.histogram.n_buckets, 0);
+    ck_assert_uint_eq(none.histogram.not_reached, 100);
+    biq_forecast some = run(sparse, 100,
+                            (biq_forecast_params){.kind = BIQ_FORECAST_WHEN, .items = 37,
+                                                  .trials = 1000, .seed = 11},
+                            a);
+    const biq_forecast_histogram *g = &some.histogram;
+    ck_assert_uint_gt(g->not_reached, 0);
+    ck_assert_uint_gt(g->n_buckets, 0);
+    ck_assert_uint_eq(hist_sum(g), 1000);
+    ck_assert_int_le(g->buckets[g->n_buckets - 1].lo, BIQ_FORECAST_MAX_SIM_DAYS);
+    ck_assert_uint_gt(g->buckets[g->n_buckets - 1].count, 0);
+    /* JSON: the bars, their count and the trials not reached. */
+    json_t *o = biq_flow_forecast_json(&some);
+    json_t *hj = json_object_get(o, "histogram");
+    ck_assert_int_eq(json_integer_value(json_object_get(hj, "notReached")), g->not_reached);
+    ck_assert_int_eq(json_integer_value(json_object_get(hj, "width")), g->width);
+    ck_assert_uint_eq(json_array_size(json_object_get(hj, "buckets")), g->n_buckets);
+    json_t *b0 = json_array_get(json_object_get(hj, "buckets"), 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(b0, "from")), g->buckets[0].lo);
+    ck_assert_int_eq(json_integer_value(json_object_get(b0, "to")), g->buckets[0].hi);
+    ck_assert_int_eq(json_integer_value(json_object_get(b0, "count")), g->buckets[0].count);
+    json_decref(o);
+    biq_arena_free(a);
+}
+END_TEST
+
 /* ---------------------------------------------------------- on a flow */
 
 static const biq_status catalogue[] = {
@@ -292,6 +478,14 @@ START_TEST(flow_calendar_days)
         ck_assert_int_eq(f->points[i].value, 10);
         ck_assert_int_eq(f->points[i].day, today + 9);
     }
+    ck_assert_uint_eq(f->histogram.n_buckets, 1);
+    ck_assert_int_eq(f->histogram.buckets[0].lo_day, today + 9);
+    ck_assert_int_eq(f->histogram.buckets[0].hi_day, today + 9);
+    json_t *wj = biq_flow_forecast_json(f);
+    json_t *bar = json_array_get(json_object_get(json_object_get(wj, "histogram"), "buckets"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(bar, "fromDate")), "2024-05-24");
+    ck_assert_str_eq(json_string_value(json_object_get(bar, "toDate")), "2024-05-24");
+    json_decref(wj);
     biq_forecast_spec h = {.kind = BIQ_FORECAST_HOW_MANY, .start_day = today,
                            .by_day = today + 7, .basis_days = 10};
     ck_assert_int_eq(biq_flow_forecast(flow, &h, a, &f), BIQ_OK);
@@ -302,6 +496,9 @@ START_TEST(flow_calendar_days)
     biq_flow *later = make(&fx, NULL, (today + 100) * DAY, a);
     ck_assert_int_eq(biq_flow_forecast(later, &w, a, &f), BIQ_OK);
     ck_assert_int_eq(f->state, BIQ_FORECAST_NO_THROUGHPUT);
+    json_t *none = biq_flow_forecast_json(f);
+    ck_assert(json_is_null(json_object_get(none, "histogram")));
+    json_decref(none);
     /* Spec limits. */
     biq_forecast_spec bad = h;
     bad.by_day = today;
@@ -349,6 +546,8 @@ START_TEST(flow_working_days)
         ck_assert_int_eq(f->points[i].value, 5);
         ck_assert_int_eq(f->points[i].day, today + 6);
     }
+    ck_assert_int_eq(f->histogram.buckets[0].lo, 5);
+    ck_assert_int_eq(f->histogram.buckets[0].lo_day, today + 6); /* Tuesday, weekend skipped */
     biq_forecast_spec h = {.kind = BIQ_FORECAST_HOW_MANY, .start_day = today,
                            .by_day = today + 7, .basis_days = 28};
     ck_assert_int_eq(biq_flow_forecast(flow, &h, a, &f), BIQ_OK);
@@ -370,6 +569,10 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, fixed_seed_same_bytes);
     tcase_add_test(tc, zero_throughput_cannot_forecast);
     tcase_add_test(tc, limits_refused);
+    tcase_add_test(tc, histogram_of_a_point_is_one_bar);
+    tcase_add_test(tc, histogram_of_the_worked_example);
+    tcase_add_test(tc, histogram_width_fits_the_bar_limit);
+    tcase_add_test(tc, histogram_counts_not_reached_apart);
     tcase_add_test(tc, flow_calendar_days);
     tcase_add_test(tc, flow_working_days);
     suite_add_tcase(s, tc);

@@ -57,7 +57,7 @@ static biq_err parse(kind k, const char *body, const biq_ms *now, biq_parse_erro
     biq_arena *a = biq_arena_new(ARENA_LIMIT);
     json_t *root = NULL;
     ck_assert_int_eq(biq_ingest_load(body, strlen(body), &root, perr), BIQ_OK);
-    biq_field_ids ids = {NULL, NULL, now};
+    biq_field_ids ids = {NULL, NULL, now, NULL};
     biq_issue_page ip;
     biq_changelog_page cp;
     const biq_sprint *sp = NULL;

@@ -156,7 +156,7 @@ static biq_issue_page parse_devlake_page(biq_arena *arena)
 
 /* The mattermost captures come from a site whose sprint field is 10021
  * (its 10020 holds a time-in-status string). */
-static const biq_field_ids webhook_fields = {"customfield_10016", "customfield_10021", NULL};
+static const biq_field_ids webhook_fields = {"customfield_10016", "customfield_10021", NULL, NULL};
 
 /* ---- tests ---------------------------------------------------------------- */
 
@@ -240,7 +240,7 @@ START_TEST(devlake_story_points_field)
     biq_arena *arena = biq_arena_new(ARENA_LIMIT);
     biq_issue_page p;
     biq_parse_error perr;
-    biq_field_ids ids = {"customfield_10024", NULL, NULL};
+    biq_field_ids ids = {"customfield_10024", NULL, NULL, NULL};
     json_t *root = load_rel("devlake-merico/issues-with-changelog.json");
     ck_assert_int_eq(biq_parse_issue_page(root, &ids, arena, &p, &perr), BIQ_ERR_SHAPE);
     ck_assert_str_eq(perr.path, "issues[0].fields.customfield_10024");

@@ -43,7 +43,34 @@ export interface Dashboard {
     summary?: string;
   };
   sync: { lastSyncAt: string | null; backfill: { state: string; received: number; total: number } };
+  /** Flow efficiency of the window (issue #15); absent from an older backend. */
+  efficiency?: Efficiency;
+  /** Arrivals against departures in the window (issue #15); absent from an older backend. */
+  flowDebt?: { arrivals: number; departures: number; arrivalsPerDay: number; departuresPerDay: number; debt: number };
 }
+/** Σ active, unblocked time ÷ Σ cycle time of the items done in the window (docs/metrics.md). */
+export interface Efficiency {
+  value: number | null; meanOfRatios: number | null; n: number; nRatios: number;
+  cycleDays: number; activeUnblockedDays: number; blockedDays: number; blockedShare: number | null;
+  previous: { value: number | null; meanOfRatios: number | null; n: number; blockedShare: number | null };
+}
+export interface Span { start: string; end: string | null; open: boolean }
+/** One item's flagged and blocked time (the issue panel's "blocked"). */
+export interface Blocked {
+  flaggedDays: number; blockedByLinkDays: number; blockedDays: number; flaggedNow: boolean; blockedNow: boolean; unloadedBlockers: number;
+  flagged: Span[]; spans: Span[];
+  links: Array<Span & { blockerId: string; blockerKey: string | null; blockerLoaded: boolean }>;
+  perStatus: Array<{ statusId: string; status: string; flaggedDays: number; blockedByLinkDays: number; blockedDays: number }>;
+}
+export interface SprintItem { key: string; committed: boolean; added: boolean; removed: boolean; completed: boolean; carriedOver: boolean; doneBeforeStart: boolean; inAtEnd: boolean }
+export interface SprintReport {
+  id: string; name: string | null; state: string | null; start: string; end: string; active: boolean;
+  committed: number; added: number; removed: number; completed: number; carriedOver: number; doneBeforeStart: number;
+  completionRatio: number | null; approximate: boolean;
+  approximateReasons: { truncatedHistory: number; sprintFieldMissing: number; historyGap: number };
+  items: SprintItem[]; timeline: Array<{ at: string; key: string; change: 'added' | 'removed' }>;
+}
+export interface SprintReports { sprints: SprintReport[]; generatedAt: string }
 export interface Finding {
   kind: string; count: number; issues: number; issueKeys: string[]; moreIssues: number; action: string;
   /** unknown_status only: the statuses with no role. */
@@ -54,6 +81,8 @@ export interface WipAging {
   items: Array<{ key: string; statusId: string; status: string; daysInStatus: number; daysSinceStarted: number | null; daysSinceCreated: number; size: number | null; assignee: string | null; issueType: string; agingPastNormal: boolean;
     /** Not in the backend yet: shown when present. */
     summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string;
+    /** Flagged or blocked by an open blocker now (issue #15). */
+    blocked?: boolean; flagged?: boolean;
     /** Share of items finished in the bands' basis whose cycle time <= this item's age (0..1); null: not started. */
     pace?: number | null; atRisk?: boolean }>;
   wipLimits: Array<{ statusId: string; limit: number }>;
@@ -64,7 +93,17 @@ export interface Sle { percentile: number; days: number }
 export interface AgingBand { statusId?: string; status?: string; n: number; p50Days: number | null; p70Days: number | null; p85Days: number | null; p95Days: number | null }
 export interface AgingBands { basisDays: number; percentiles: number[]; statuses: AgingBand[]; inProgress: AgingBand }
 export interface SleInfo { setting: Sle | null; byIssueType: Array<Sle & { issueType: string }>; suggestion: (Sle & { n: number; p85Days: number }) | null }
-export interface Cfd { tz: string; bands: Array<{ statusId: string; name: string }>; days: Array<{ date: string; counts: number[]; done: number; throughput: number; wip: number }> }
+/** The cumulative flow diagram (docs/api.md, charts/cfd): bands left to
+ * right, reached[b] = items at band b or to its right (never falls). */
+export interface CfdCorrection { key: string; from: string; to: string | null; at: string; backAt: string | null; startDate: string; endDate: string; ongoing: boolean }
+export interface Cfd {
+  tz: string; frame: 'columns' | 'statuses'; backlogCut: boolean;
+  bands: Array<{ name: string; statusIds: string[]; done: boolean; wipLimit: number | null }>;
+  doneBand: number | null;
+  days: Array<{ date: string; at: string; reached: number[]; arrivals: number; departures: number }>;
+  arrivals: number; departures: number; flowDebt: number;
+  corrections: CfdCorrection[]; correctionsTruncated: boolean;
+}
 export interface Scatter {
   points: Array<{ key: string; issueType: string; doneAt: string; leadDays: number; cycleDays: number | null;
     leadAboveP85?: boolean; leadAboveP95?: boolean; cycleAboveP85?: boolean; cycleAboveP95?: boolean;
@@ -72,6 +111,13 @@ export interface Scatter {
     summary?: string; createdAt?: string; startedAt?: string | null }>;
   lead: Stat; cycle: Stat;
 }
+/** GET /charts/runs (docs/api.md): run charts with XmR limits; limits null with fewer than 2 points. */
+export interface RunSeries {
+  name: string; unit: 'items' | 'days'; count: number; mean: number | null; averageMovingRange: number | null;
+  upper: number | null; lower: number | null; zoneUpper: number | null; zoneLower: number | null; signalledPoints: number;
+  points: Array<{ date: string; at: string; key?: string; value: number; signals: Array<'outside' | 'run' | 'zone'> }>;
+}
+export interface Runs { from: string; to: string; firstDay: string | null; lastDay: string | null; workingDays: boolean; series: RunSeries[] }
 export interface SettingField { value: unknown; default: unknown; overridden: boolean }
 export interface Settings { version: number; fields: Record<string, SettingField>;
   /** A project's: what the data suggests, never stored by itself (docs/api.md). */
@@ -115,7 +161,23 @@ export interface Visits {
   /** totalDays stops at done; sinceDoneDays is the time after it (null when not done). */
   issueKey: string; totalDays: number; generatedAt: string; doneAt?: string | null; sinceDoneDays?: number | null;
   visits: Array<{ statusId: string; status: string; entered: string; left: string | null; durationDays: number; current: boolean }>;
+  /** Flagged and blocked spans (issue #15); absent from an older backend. */
+  blocked?: Blocked;
 }
+
+/** GET /projects/{key}/forecast (docs/api.md): "when" (items) or "how many" (by). */
+export interface Forecast {
+  kind: 'when' | 'how_many'; state: 'ok' | 'no_throughput';
+  /** p ascending (50, 70, 85, 95); "when": value = simulated days, date = the day the N-th is done (null past the cap); "how many": at least value items. */
+  percentiles: Array<{ p: number; value: number | null; date?: string | null; reached?: boolean }>;
+  inputs: { basisFrom: string; basisTo: string; daysSampled: number; zeroThroughputDays: number; totalDone: number; maxPerDay: number;
+    workingDays: boolean; from: string; items?: number; by?: string; simulatedDays?: number; trials: number; seed: number };
+  /** The trials' outcomes in bars of one width; null when state is no_throughput; absent from an older backend. */
+  histogram?: { width: number; notReached?: number;
+    buckets: Array<{ from: number; to: number; count: number; fromDate?: string; toDate?: string }> } | null;
+}
+/** The forecast's query: exactly one of items / by; from and basis optional (the API's defaults). */
+export interface ForecastQuery { items?: string; by?: string; from?: string; basis?: string }
 
 /** An error the UI can show as is: `message` is written for the reader. */
 export class ApiError extends Error {
@@ -174,6 +236,9 @@ export const api = {
   cfd: (key: string, range: { from: string; to: string } | null = null, asOf: string | null = null) =>
     call<Cfd>(`${p(key)}/charts/cfd${qs({ from: range?.from, to: range?.to, asOf })}`),
   scatter: (key: string, window: string, asOf: string | null = null) => call<Scatter>(`${p(key)}/charts/scatter${qs({ window, asOf })}`),
+  forecast: (key: string, q: ForecastQuery, asOf: string | null = null) =>
+    call<Forecast>(`${p(key)}/forecast${qs({ items: q.items, by: q.by, from: q.from, basis: q.basis, asOf })}`),
+  runs: (key: string, window: string, asOf: string | null = null) => call<Runs>(`${p(key)}/charts/runs${qs({ window, asOf })}`),
   exportCsv: (key: string, window: string, asOf: string | null = null) => call<string>(`${p(key)}/export.csv${qs({ window, asOf })}`),
   projectSettings: (key: string) => call<Settings>(`${p(key)}/settings`),
   putProjectSettings: (key: string, body: unknown) => call<Settings>(`${p(key)}/settings`, 'PUT', body),
@@ -195,4 +260,5 @@ export const api = {
   testResult: (id: number, testId: string) =>
     call<TestResult>(`/alerts/destinations/${id}/tests/${encodeURIComponent(testId)}`),
   timeInStatus: (issueKey: string) => call<Visits>(`/issues/${encodeURIComponent(issueKey)}/time-in-status`),
+  sprintReport: (key: string, asOf: string | null = null) => call<SprintReports>(`${p(key)}/sprints/report${qs({ asOf })}`),
 };

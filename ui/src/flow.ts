@@ -10,6 +10,7 @@ import { openIssue } from './bridge';
 import { h, stateMsg, days } from './dom';
 import { L, shortDate, windowDates, windowText } from './labels';
 import { colourAt, OTHER, PALETTE } from './palette';
+import { runsCard } from './runs';
 
 echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, DataZoomComponent, CanvasRenderer]);
 
@@ -130,7 +131,8 @@ function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: 
     const sug = data.sle?.suggestion;
     note.append(h('span', { 'data-testid': 'aging-sle' }, sle
       ? ` · SLE: ${sle.percentile}% within ${sle.days}d, ${data.atRisk?.length ?? 0} at risk`
-      : sug ? ` · No SLE set; suggested ${sug.percentile}% within ${sug.days}d (P85 of ${sug.n} items, last ${data.bands!.basisDays} days)` : ' · No SLE set'));
+      : sug ? ` · SLE: none (suggested ${sug.percentile}% within ${sug.days}d)` : ' · SLE: none'),
+    h('span', { class: 'subtle' }, ' · shades: P50/70/85/95 per status · ring: pace (red: at risk)'));
   }
   const lines: unknown[] = [];
   if (p95 != null) lines.push({ yAxis: p95, lineStyle: { color: '#C9372C', type: 'dashed' }, label: { formatter: `P95 of ${L.leadShort.toLowerCase()} ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' } });
@@ -161,19 +163,53 @@ function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: 
   chart.on('click', (p) => { const key = (p.value as unknown[])?.[3]; if (typeof key === 'string') void openIssue(key); });
 }
 
+/** The CFD tooltip for one day: each band's top and width, the day's arrivals
+ * and departures, and the corrections that began that day. */
+function cfdTip(data: Cfd, d: number): string {
+  const day = data.days[d];
+  if (!day) return '';
+  const lines = [`<b>${esc(shortDate(day.date))}</b> (end of day, ${esc(data.tz)})`];
+  for (let b = 0; b < data.bands.length; b++) {
+    const top = day.reached[b] ?? 0, width = top - (day.reached[b + 1] ?? 0);
+    lines.push(`${esc(data.bands[b].name)}: <b>${width}</b> in it · ${top} reached it or beyond`);
+  }
+  lines.push(`arrived ${day.arrivals} · departed ${day.departures}`);
+  const corr = data.corrections.filter((c) => c.startDate === day.date);
+  for (const c of corr) lines.push(`<span style="color:#C9372C">correction: ${esc(c.key)} ${esc(c.from)} → ${esc(c.to ?? 'off the board')}</span>`);
+  return lines.join('<br/>');
+}
+
+/** The cumulative flow diagram: bands drawn bottom-up with the done band at
+ * the bottom (its top is the departures line) and the first band on top (its
+ * top is the arrivals line); moves back are marks, not dips. */
 function cfd(box: HTMLElement, data: Cfd): void {
   if (data.days.length === 0 || data.bands.length === 0) { box.replaceChildren(stateMsg('empty', 'No cumulative flow data for this period.')); return; }
   box.dataset.days = String(data.days.length);
   box.dataset.colours = JSON.stringify(data.bands.map((b, i) => [b.name, colourAt(i)]));
+  const order = data.bands.map((_, i) => i).reverse(); // bottom-up: rightmost (done) first
+  box.dataset.stack = JSON.stringify(order.map((i) => data.bands[i].name));
+  box.dataset.corrections = String(data.corrections.length);
+  box.dataset.flowDebt = String(data.flowDebt);
+  const dates = data.days.map((d) => d.date);
+  const width = (d: Cfd['days'][number], b: number) => (d.reached[b] ?? 0) - (d.reached[b + 1] ?? 0);
+  const marks = data.corrections.filter((c) => dates.includes(c.startDate))
+    .map((c) => { const d = dates.indexOf(c.startDate); return [c.startDate, data.days[d].reached[0] ?? 0, c.key]; });
+  const legend = [...data.bands.map((b) => b.name), ...(marks.length ? [L.cfdCorrections] : [])];
+  box.dataset.legend = JSON.stringify(legend);
+  box.dataset.xName = `${L.cfdDayAxis} (${data.tz})`;
+  box.dataset.yName = L.cfdItemsAxis;
   mount(box, {
-    color: data.bands.map((_, i) => colourAt(i)),
-    legend: { type: 'scroll', top: 0 },
-    grid: { left: 56, right: 24, top: 52, bottom: 40 },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', boundaryGap: false, data: data.days.map((d) => d.date), axisLabel: { formatter: dayLabel } },
-    yAxis: { type: 'value', name: 'issues' },
-    series: data.bands.map((b, i) => ({ name: b.name, type: 'line', stack: 'cfd', areaStyle: { opacity: 0.85, color: colourAt(i) }, itemStyle: { color: colourAt(i) }, symbol: 'none', lineStyle: { width: 0.5, color: colourAt(i) },
-      data: data.days.map((d) => d.counts[i] ?? 0) })),
+    color: order.map((i) => colourAt(i)),
+    legend: { type: 'scroll', top: 0, data: legend },
+    grid: { left: 64, right: 24, top: 52, bottom: 56 },
+    tooltip: { trigger: 'axis', formatter: (ps: Array<{ dataIndex: number }>) => cfdTip(data, ps[0]?.dataIndex ?? 0) },
+    xAxis: { type: 'category', boundaryGap: false, data: dates, axisLabel: { formatter: dayLabel }, name: box.dataset.xName, nameLocation: 'middle', nameGap: 30 },
+    yAxis: { type: 'value', name: L.cfdItemsAxis, nameTextStyle: { align: 'left' }, minInterval: 1 },
+    series: [
+      ...order.map((i) => ({ name: data.bands[i].name, type: 'line', stack: 'cfd', areaStyle: { opacity: 0.85, color: colourAt(i) }, itemStyle: { color: colourAt(i) }, symbol: 'none', lineStyle: { width: 0.5, color: colourAt(i) },
+        data: data.days.map((d) => width(d, i)) })),
+      ...(marks.length ? [{ name: L.cfdCorrections, type: 'scatter', symbol: 'triangle', symbolSize: 10, itemStyle: { color: '#C9372C' }, data: marks }] : []),
+    ],
   });
 }
 
@@ -239,13 +275,15 @@ export function renderFlow(projectKey: string, ctx: FlowCtx): HTMLElement {
   const backlogBox = h('input', { type: 'checkbox', 'data-testid': 'aging-backlog' }) as HTMLInputElement;
   const agingExtra = h('span', { class: 'card-tools' },
     h('label', { class: 'check-inline' }, backlogBox, ' Include backlog'),
-    h('span', { class: 'subtle' }, ' · size = story points · colour = assignee · ring = pace (red: at risk of the SLE) · bands = P50/70/85/95 per status · click opens the issue'));
+    h('span', { class: 'subtle' }, ' · size = story points · colour = assignee · click opens the issue'));
   const aging = chartBox(`${L.wipAging} (${when})`, 'wip-aging', agingExtra);
   const agingNote = h('p', { class: 'subtle chart-note', 'data-testid': 'wip-aging-limits' });
   aging.card.append(agingNote);
   const range = cfdRange(ctx.dash);
-  const flow = chartBox(`${L.cfd} · ${win}`, 'cfd');
+  const flow = chartBox(`${L.cfd} · ${win}`, 'cfd', h('span', { class: 'subtle' }, ' done at the bottom · arrivals on top · a band\'s width is its WIP'));
   if (range) { flow.box.dataset.from = range.from; flow.box.dataset.to = range.to; }
+  const flowNote = h('p', { class: 'subtle chart-note', 'data-testid': 'cfd-summary' });
+  flow.card.append(flowNote);
   let mode: 'lead' | 'cycle' = 'lead';
   let scatterData: Scatter | null = null;
   const toggle = h('div', { class: 'segmented', role: 'group', 'aria-label': 'Time measure' });
@@ -275,8 +313,14 @@ export function renderFlow(projectKey: string, ctx: FlowCtx): HTMLElement {
   };
   backlogBox.addEventListener('change', loadAging);
   loadAging();
-  api.cfd(projectKey, range, ctx.asOf).then((d) => { flow.box.replaceChildren(); cfd(flow.box, d); }, fail(flow.box));
+  api.cfd(projectKey, range, ctx.asOf).then((d) => {
+    flow.box.replaceChildren();
+    cfd(flow.box, d);
+    flowNote.textContent = `Arrived ${d.arrivals} · departed ${d.departures} · flow debt ${d.flowDebt > 0 ? '+' : ''}${d.flowDebt}`
+      + (d.corrections.length ? ` · ${d.corrections.length} moved back (marked, not subtracted)` : '');
+  }, fail(flow.box));
   api.scatter(projectKey, ctx.window, ctx.asOf).then((d) => { scatterData = d; scatter(sc.box, scLegend, d, mode); }, fail(sc.box));
-  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card);
+  const runs = runsCard(projectKey, ctx.window, ctx.asOf, `Run charts with process limits · ${win}`);
+  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card, runs);
 }
 

@@ -28,6 +28,9 @@ export const L = {
   daysInStatus: 'days in status (log scale)',
   wipAging: 'WIP aging',
   cfd: 'Cumulative flow',
+  cfdDayAxis: 'Day',
+  cfdItemsAxis: 'Items (cumulative)',
+  cfdCorrections: 'Moved back (correction)',
   scatter: 'Lead / cycle time scatter',
   empty: '—',
 } as const;

@@ -5,6 +5,7 @@ import { api, ApiError, type Change, type Dashboard, type StatusRow } from './ap
 import { days, h, num, pct, dateTime } from './dom';
 import { L, METRIC_LABEL, wipNowLabel, windowText } from './labels';
 import { adminHref } from './bridge';
+import { efficiencyPanel } from './efficiency';
 
 const CONFIDENCE_CLASS: Record<string, string> = { medium: 'lozenge-moved', high: 'lozenge-removed', 'very high': 'lozenge-removed bold' };
 
@@ -173,6 +174,7 @@ export function renderOverview(d: Dashboard, opts: OverviewOpts = {}): HTMLEleme
     h('p', { class: 'subtle window-line', 'data-testid': 'window-text' }, `Window: ${windowText(d, opts.picked ?? '30d')}${d.asOf ? ` · as of ${d.asOf}` : ''}`),
     unknownNotice(d),
     h('div', { class: 'grid-2' }, insight(d, opts), system(d)),
+    efficiencyPanel(d),
     breakdown(d),
     changes(d),
     stagesTable(d),

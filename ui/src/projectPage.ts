@@ -1,6 +1,6 @@
 /* projectPage.ts - the jira:projectPage shell, read-only for anyone who may
  * browse the project: header (window picker, last sync, Export CSV), the
- * Overview / Flow / Sync tabs, the partial-history banner and the polling that
+ * Overview / Flow / Forecast / Sync tabs, the partial-history banner and the polling that
  * keeps sync and backfill progress fresh. Its one action is "Request backfill"
  * of its own project (Sync tab); settings and alerts live on the project
  * settings page (project admins) and the admin page (Jira admins).
@@ -9,13 +9,15 @@ import { api, ApiError, type Dashboard } from './api';
 import { ago, h, stateMsg } from './dom';
 import { neverSynced, renderOverview } from './overview';
 import { renderFlow } from './flow';
+import { renderForecast } from './forecast';
 import { backfillPanel } from './settings';
+import { renderSprints } from './sprints';
 
 const WINDOWS: Array<[string, string]> = [['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days'], ['mtd', 'Month to date'], ['qtd', 'Quarter to date']];
 const SPRINT_WINDOWS: Array<[string, string]> = [['sprint-current', 'Current sprint'], ['sprint-last', 'Last sprint'], ['sprint-last3', 'Last 3 sprints']];
 const POLL_MS = 2000;
-type Tab = 'overview' | 'flow' | 'sync';
-const TABS: Tab[] = ['overview', 'flow', 'sync'];
+type Tab = 'overview' | 'flow' | 'forecast' | 'sync' | 'sprints';
+const TABS: Tab[] = ['overview', 'flow', 'forecast', 'sync', 'sprints'];
 
 export function mountProjectPage(root: HTMLElement, key: string): void {
   const params = new URLSearchParams(location.search);
@@ -51,7 +53,8 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
     h('header', { class: 'page-head' }, h('h1', {}, `Flow · ${key}`), h('div', { class: 'toolbar' }, h('label', {}, 'Window ', picker), asOfBox, sync, exportBtn, exportMsg)),
     tabs, banner, body));
 
-  const setTabs = () => tabs.replaceChildren(...TABS.map((t) =>
+  // The Sprints tab only for a project with sprints (probeSprints).
+  const setTabs = () => tabs.replaceChildren(...TABS.filter((t) => t !== 'sprints' || state.hasSprints || state.tab === 'sprints').map((t) =>
     h('button', { role: 'tab', 'aria-selected': String(t === state.tab), 'data-tab': t, onclick: () => { state.tab = t; setTabs(); show(); } }, t[0].toUpperCase() + t.slice(1))));
 
   const showBanner = (d: Dashboard) => {
@@ -81,6 +84,8 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
       backfill.el));
     else if (state.tab === 'overview') body.replaceChildren(renderOverview(d, { picked: state.window, onAsOf: (day) => setAsOf(day) }));
     else if (state.tab === 'flow') body.replaceChildren(renderFlow(key, { window: state.window, asOf: state.asOf, dash: d }));
+    else if (state.tab === 'sprints') body.replaceChildren(renderSprints(key, state.asOf));
+    else if (state.tab === 'forecast') body.replaceChildren(renderForecast(key, { asOf: state.asOf, dash: d }));
     else body.replaceChildren(h('div', { class: 'settings', 'data-testid': 'sync' }, backfill.el,
       h('p', { class: 'subtle', 'data-testid': 'settings-hint' },
         `Project administrators change ${key}'s WIP limits, excluded issue types and alert rules in Project settings → BottleneckIQ; `,
@@ -111,8 +116,8 @@ export function mountProjectPage(root: HTMLElement, key: string): void {
 
   /** Sprint windows are offered only when the project has a sprint. */
   function probeSprints(): void {
-    api.dashboard(key, 'sprint-last', state.asOf).then(() => { state.hasSprints = true; fillPicker(); }, () => {
-      api.dashboard(key, 'sprint-current', state.asOf).then(() => { state.hasSprints = true; fillPicker(); }, () => undefined);
+    api.dashboard(key, 'sprint-last', state.asOf).then(() => { state.hasSprints = true; fillPicker(); setTabs(); }, () => {
+      api.dashboard(key, 'sprint-current', state.asOf).then(() => { state.hasSprints = true; fillPicker(); setTabs(); }, () => undefined);
     });
   }
 

@@ -148,6 +148,9 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
     h('div', { class: 'table-wrap' }, roleTable), addStatus,
     h('h3', {}, 'Bottleneck thresholds'),
     h('div', { class: 'row' }, thr('time', 'Time ratio T (1.0–10.0)', 1, 10), thr('wip', 'WIP ratio W (1.0–10.0)', 1, 10), thr('throughput', 'Throughput change D (−1.0–1.0)', -1, 1)),
+    h('div', { class: 'row' }, h('label', { class: 'field check' },
+      h('input', { type: 'checkbox', name: 'bottleneck.xmrSignal', 'data-testid': 'input-bottleneck.xmrSignal', checked: v('bottleneck.xmrSignal') === true }),
+      'Also score a time in status above its upper process limit (XmR, +1) ', m('bottleneck.xmrSignal'))),
     h('h3', {}, 'Jira fields'),
     h('p', { class: 'subtle' }, 'The custom fields story points and sprints are read from. Leave empty to use the ones BottleneckIQ discovered.'),
     h('div', { class: 'row' }, fieldId('storyPoints', 'Story points field id'), fieldId('sprint', 'Sprint field id')),
@@ -209,6 +212,7 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
     const limits = readLimits(form);
     if (normLimits(limits) !== normLimits(tenantLimits)) changed.wipLimits = limits;
     if (chk('aiExplanations') !== v('aiExplanations')) changed.aiExplanations = chk('aiExplanations');
+    if (chk('bottleneck.xmrSignal') !== (v('bottleneck.xmrSignal') === true)) changed['bottleneck.xmrSignal'] = chk('bottleneck.xmrSignal');
     const email = val('notificationEmail').trim() || null;
     if (email !== (v('notificationEmail') ?? null)) changed.notificationEmail = email;
     if (Object.keys(changed).length === 0) { status(ctx.msg, 'ok', 'Nothing changed.'); return; }

@@ -192,7 +192,9 @@ test('the project page is read-only: no settings, rule or destination control, o
       const forms = await p.locator('form, input:not([type=hidden]):not([data-testid=as-of]):not([data-testid=aging-backlog]), textarea').count();
       assert.equal(forms, 0, `${tab}: no form or input`);
       const buttons = await p.locator('button:not([role=tab])').allTextContents();
-      const allowed = ['Export CSV', 'Request backfill', 'Lead time (created → done)', 'Cycle time (started → done)', 'today'];
+      const allowed = ['Export CSV', 'Request backfill', 'Lead time (created → done)', 'Cycle time (started → done)', 'today',
+        // The run charts' series picker (runs.ts).
+        'Throughput / day', 'Throughput / week', 'WIP', 'WIP age (total)', 'WIP age (average)'];
       for (const b of buttons) assert.ok(allowed.includes(b.trim()), `${tab}: unexpected button "${b}"`);
       if (tab === 'sync') {
         assert.deepEqual(buttons.filter((b) => b !== 'Export CSV' && b !== 'today'), ['Request backfill']);
