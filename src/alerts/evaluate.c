@@ -52,6 +52,7 @@ static const struct {
     {"no_activity", BIQ_ALERTS_RULE_NO_ACTIVITY},
     {"wip_breach", BIQ_ALERTS_RULE_WIP_BREACH},
     {"trend_worsening", BIQ_ALERTS_RULE_TREND_WORSENING},
+    {"sle_at_risk", BIQ_ALERTS_RULE_SLE_AT_RISK},
 };
 
 static biq_alerts_rule_kind kind_named(const char *name)
@@ -165,6 +166,10 @@ static bool to_rule(const biq_alerts_rule *t, const biq_settings_flow_config *cf
         out->kind = BIQ_ALERT_WIP_BREACH;
         out->threshold_ms = breach_minutes(cfg, t->status_id) * BIQ_MS_PER_MINUTE;
         return out->threshold_ms > 0;
+    case BIQ_ALERTS_RULE_SLE_AT_RISK:
+        /* Day-grained, as cycle_time_exceeded: on ingest and daily. */
+        out->kind = BIQ_ALERT_SLE_AT_RISK;
+        return cadence != BIQ_ALERT_CADENCE_HOURLY;
     case BIQ_ALERTS_RULE_TREND_WORSENING: /* evaluate_trends() */
     case BIQ_ALERTS_RULE_UNKNOWN:
         break;
@@ -283,7 +288,11 @@ static void describe(const biq_alert_hit *h, char *line, size_t len)
     char status[VALUE_MAX], key[VALUE_MAX];
     biq_encode_plain(h->status != NULL ? h->status->name : "?", status, sizeof status);
     biq_encode_plain(h->issue != NULL ? h->issue->issue->key : "", key, sizeof key);
-    if (h->issue != NULL)
+    if (h->issue != NULL && h->kind == BIQ_ALERT_SLE_AT_RISK && h->sle != NULL)
+        snprintf(line, len, "- %s (%s): %s, older than %.0f%% of finished items (SLE: %d%% within "
+                 "%d days)", key, status, age, h->pace * 100.0, (int)h->sle->percent,
+                 (int)h->sle->days);
+    else if (h->issue != NULL)
         snprintf(line, len, "- %s (%s): %s", key, status, age);
     else
         snprintf(line, len, "- %s over its WIP limit (at least %u items) for %s", status,

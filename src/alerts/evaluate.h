@@ -69,6 +69,7 @@ typedef enum biq_alerts_rule_kind {
     BIQ_ALERTS_RULE_NO_ACTIVITY,
     BIQ_ALERTS_RULE_WIP_BREACH,
     BIQ_ALERTS_RULE_TREND_WORSENING,
+    BIQ_ALERTS_RULE_SLE_AT_RISK, /* against the project's SLE settings */
 } biq_alerts_rule_kind;
 
 /* A stored rule, typed. Absent members read as 0 (false, NULL). */

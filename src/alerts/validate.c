@@ -109,7 +109,8 @@ static biq_err text_field(const field_ctx *c, const json_t *o, const char *name,
 }
 
 static const char *const RULE_KINDS[] = {"stuck_in_status", "cycle_time_exceeded", "no_activity",
-                                         "trend_worsening", "wip_breach", NULL};
+                                         "trend_worsening", "wip_breach",  "sle_at_risk",
+                                         NULL};
 
 static biq_err trend_params(const field_ctx *c, const json_t *p, json_t *out)
 {
@@ -143,8 +144,12 @@ static biq_err rule_params(const field_ctx *c, const char *kind, const json_t *p
     static const char *const WIP[] = {"statusId", NULL};
     long long v;
     biq_err err;
+    static const char *const NONE[] = {NULL};
     if (strcmp(kind, "trend_worsening") == 0)
         return trend_params(c, p, out);
+    /* sle_at_risk measures against the project's SLE settings: no params. */
+    if (strcmp(kind, "sle_at_risk") == 0)
+        return only_known(c, p, NONE);
     bool stuck = strcmp(kind, "stuck_in_status") == 0, wip = strcmp(kind, "wip_breach") == 0;
     if ((err = only_known(c, p, stuck ? STUCK : wip ? WIP : DAYS)) != BIQ_OK)
         return err;
@@ -221,7 +226,7 @@ static biq_err rule_fields(const field_ctx *c, const json_t *body, json_t *out)
         err = text_field(c, body, "kind", BIQ_ALERT_NAME_MAX, &kind);
     if (err == BIQ_OK && !one_of(kind, RULE_KINDS))
         err = bad(c, "kind", "expected stuck_in_status, cycle_time_exceeded, no_activity, "
-                             "trend_worsening or wip_breach");
+                             "trend_worsening, wip_breach or sle_at_risk");
     if (err == BIQ_OK)
         err = text_field(c, body, "name", BIQ_ALERT_NAME_MAX, &name);
     if (err == BIQ_OK)

@@ -6,8 +6,10 @@
  * writes nothing. */
 #include "api/app.h"
 #include "api/handlers.h"
+#include "flow/charts_json.h"
 #include "settings/settings.h"
 #include "store/settings.h"
+#include "views/open.h"
 
 typedef struct settings_job {
     const char *project_key; /* NULL: the tenant's */
@@ -16,6 +18,30 @@ typedef struct settings_job {
     json_t *result;
     char msg[BIQ_SETTINGS_MESSAGE_MAX];
 } settings_job;
+
+/* Beside a project's settings, what the data suggests and no setting takes
+ * by itself: {"sle": {"percentile": 85, "days", "p85Days", "n",
+ * "basisDays"} | null}, the P85 of cycle time over the last 90 days
+ * (docs/metrics.md, "Service level expectations"). A project that cannot
+ * be read (no data yet) suggests nothing: null, never a failed answer. */
+static biq_err add_suggestions(biq_app *app, const char *tenant_id, const char *project_key,
+                               json_t *result)
+{
+    biq_views_env env = biq_api_views_env(app);
+    biq_view v = {0};
+    biq_flow_bands *b = NULL;
+    json_t *sle = NULL;
+    if (biq_views_open(&v, &env, tenant_id, project_key, NULL, false, BIQ_VIEWS_NOW) == BIQ_OK &&
+        biq_flow_bands_build(v.flow, 0, v.arena, &b) == BIQ_OK) {
+        json_t *all = biq_flow_sle_json(NULL, b);
+        sle = json_incref(json_object_get(all, "suggestion"));
+        json_decref(all);
+    }
+    biq_views_close(&v);
+    json_t *s = json_pack("{s:o}", "sle", sle != NULL ? sle : json_null());
+    return s != NULL && json_object_set_new(result, "suggestions", s) == 0 ? BIQ_OK
+                                                                           : BIQ_ERR_NOMEM;
+}
 
 /* The tenant must exist: settings of an uninstalled tenant are a 404, as
  * every other tenant view. */
@@ -67,6 +93,8 @@ static biq_err answer(biq_app *app, biq_request *req, biq_response *resp, settin
 {
     job->msg[0] = '\0';
     biq_err err = biq_tx_run(app->pool, req->tenant->tenant_id, fn, job);
+    if (err == BIQ_OK && job->project_key != NULL)
+        err = add_suggestions(app, req->tenant->tenant_id, job->project_key, job->result);
     if (err != BIQ_OK) {
         json_decref(job->result);
         if (job->msg[0] != '\0')

@@ -213,10 +213,20 @@ biq_err biq_handle_chart_wip_aging(void *app, biq_request *req, biq_response *re
     biq_err err = backlog_param(req, resp, &backlog);
     if (err == BIQ_OK)
         err = view_open(&v, app, req, resp, req->params[0], NULL, false);
-    if (err == BIQ_OK && (err = biq_flow_wip_aging_with(v.flow, backlog, v.arena, &g)) != BIQ_OK)
+    biq_flow_bands *bands = NULL;
+    json_t *chart = NULL;
+    if (err == BIQ_OK && ((err = biq_flow_wip_aging_with(v.flow, backlog, v.arena, &g)) != BIQ_OK ||
+                          (err = biq_flow_bands_build(v.flow, 0, v.arena, &bands)) != BIQ_OK))
         err = biq_response_error(resp, err, "could not compute the WIP aging chart");
+    /* The bands, pace and SLEs (docs/metrics.md, "Aging bands and pace"). */
+    if (err == BIQ_OK && ((chart = biq_flow_aging_json(v.flow, g)) == NULL ||
+                          biq_flow_aging_add_bands(chart, v.flow, g, bands, v.arena) != BIQ_OK)) {
+        json_decref(chart);
+        chart = NULL;
+        err = biq_response_error(resp, BIQ_ERR_NOMEM, "out of memory");
+    }
     if (err == BIQ_OK)
-        err = send_json(req, resp, biq_flow_aging_json(v.flow, g));
+        err = send_json(req, resp, chart);
     biq_views_close(&v);
     return err;
 }
@@ -579,6 +589,32 @@ static biq_err csv_runs(const biq_view *v, const biq_flow_window *w, const csv_o
     return err;
 }
 
+/* export.csv?table=aging: one row per item in progress with its pace
+ * against the project's SLEs (the window plays no part: ages are at now). */
+static biq_err csv_aging(const biq_view *v, const biq_flow_window *w, const csv_options *o,
+                         biq_arena *out_arena, text_buf *b)
+{
+    char line[BIQ_FLOW_CSV_LINE_MAX];
+    size_t len = 0, n = 0;
+    biq_flow_bands *bands = NULL;
+    biq_flow_pace *rows = NULL;
+    (void)w;
+    (void)o;
+    biq_err err = biq_flow_bands_build(v->flow, 0, v->arena, &bands);
+    b->arena = out_arena;
+    if (err == BIQ_OK)
+        err = biq_flow_paces(v->flow, bands, biq_flow_sles(v->flow), v->arena, &rows, &n);
+    if (err == BIQ_OK && (err = biq_flow_aging_csv_header(line, sizeof line, &len)) == BIQ_OK &&
+        !buf_append(b, line, len))
+        err = BIQ_ERR_NOMEM;
+    for (size_t i = 0; i < n && err == BIQ_OK; i++)
+        if ((err = biq_flow_aging_csv_format(v->flow, &rows[i], line, sizeof line, &len)) ==
+                BIQ_OK &&
+            !buf_append(b, line, len))
+            err = BIQ_ERR_NOMEM;
+    return err;
+}
+
 /* The export's tables (?table=, default slices: the bytes of before). */
 typedef biq_err (*csv_builder)(const biq_view *v, const biq_flow_window *w,
                                const csv_options *o, biq_arena *out_arena, text_buf *b);
@@ -593,6 +629,7 @@ static const csv_table CSV_TABLES[] = {
     {"sprints", csv_sprints},
     {"cfd", csv_cfd},
     {"runs", csv_runs},
+    {"aging", csv_aging},
 };
 
 static biq_err table_param(const biq_request *req, biq_response *resp, const csv_table **out)
@@ -608,7 +645,8 @@ static biq_err table_param(const biq_request *req, biq_response *resp, const csv
             *out = &CSV_TABLES[i];
             return BIQ_OK;
         }
-    return biq_response_error(resp, BIQ_ERR_INVALID, "table: expected slices, efficiency, sprints, cfd or runs");
+    return biq_response_error(resp, BIQ_ERR_INVALID,
+                              "table: expected slices, efficiency, sprints, cfd, runs or aging");
 }
 
 /* attachment; filename="KEY-WINDOW.csv" (KEY-WINDOW-TABLE.csv for a table

@@ -41,6 +41,7 @@ enum {
     AN_DATE_LEN = 10,       /* YYYY-MM-DD */
     AN_SPAN_DIGITS_MAX = 7, /* --window N: up to BIQ_FLOW_MAX_SPAN_DAYS */
     AN_KEYS_SHOWN = 20,     /* issue keys listed per finding kind */
+    AN_SLE_TEXT_MAX = 8,    /* the P of --sle P/D */
 };
 
 typedef enum an_kind {
@@ -91,6 +92,9 @@ typedef struct an_opts {
     biq_forecast_spec fspec;    /* parsed; start_day set per run when no --forecast-from */
     const char *settings_path;  /* --settings FILE: project settings (api.md) */
     bool cfd;                   /* --cfd: the CFD in each JSON dashboard */
+    const char *sle_text;       /* --sle P/D: the SLE pace is measured against */
+    bool aging;                 /* --aging (or --sle): bands, pace, items at risk */
+    biq_flow_sle_set sle;       /* parsed --sle; has_project false without it */
     char **files;
     int n_files;
 } an_opts;
@@ -153,7 +157,8 @@ static void usage(FILE *f)
                "                   [--forecast-items N [--forecast-from DATE] |\n"
                "                    --forecast-by DATE [--forecast-from DATE]]\n"
                "                   [--forecast-basis DAYS] [--forecast-seed N] [--sprints]\n"
-               "                   [--board BOARD.json] [--settings FILE] [--cfd] [--runs] FILE...\n"
+               "                   [--board BOARD.json] [--settings FILE] [--cfd] [--runs]\n"
+               "                   [--aging] [--sle P/D] FILE...\n"
                "\n"
                "Reads Jira exports (search pages or arrays of issues with changelogs,\n"
                "statuses, sprints, projects, changelog-<issueid>.json pages) and prints\n"
@@ -179,7 +184,11 @@ static void usage(FILE *f)
                "--cfd: with --json, each dashboard gains \"cfd\": the cumulative flow\n"
                "diagram over the window's days (charts/cfd's shape).\n"
                "--runs: the window's run charts (throughput per day and week, WIP,\n"
-               "cycle time, WIP age) with XmR limits and signals (\"runs\" in JSON).\n",
+               "cycle time, WIP age) with XmR limits and signals (\"runs\" in JSON).\n"
+               "--aging: the aging bands per status (P50/70/85/95 over the last 90\n"
+               "days), each item in progress with its pace, and the items at risk of\n"
+               "the SLE given by --sle P/D (\"P%% of items within D days\", P 50..99,\n"
+               "D 1..365; implies --aging).\n",
             (unsigned long long)BIQ_FORECAST_SEED_DEFAULT);
 }
 
@@ -275,6 +284,25 @@ static bool date_or_instant(const char *t, const biq_tz *tz, biq_ms *out)
 }
 
 /* 0 to run, -1 after --help, or 2. */
+/* "P/D" into *out: the forecast numbers' digits rule for each part. */
+static bool parse_sle(const char *text, biq_flow_sle *out)
+{
+    char p[AN_SLE_TEXT_MAX];
+    const char *slash = strchr(text, '/');
+    int64_t pct = 0, days = 0;
+    size_t n = slash != NULL ? (size_t)(slash - text) : 0;
+    if (slash == NULL || n >= sizeof p)
+        return false;
+    memcpy(p, text, n);
+    p[n] = '\0';
+    if (!biq_flow_forecast_number(p, BIQ_FLOW_SLE_PERCENT_MAX, &pct) ||
+        !biq_flow_forecast_number(slash + 1, BIQ_FLOW_SLE_DAYS_MAX, &days) ||
+        pct < BIQ_FLOW_SLE_PERCENT_MIN || days < BIQ_FLOW_SLE_DAYS_MIN)
+        return false;
+    *out = (biq_flow_sle){(int32_t)pct, (int32_t)days};
+    return true;
+}
+
 static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
 {
     *o = (an_opts){.window = "30d"};
@@ -287,8 +315,8 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return -1;
-        if (strcmp(a, "--json") == 0) {
-            o->json = true;
+        if (strcmp(a, "--json") == 0 || strcmp(a, "--aging") == 0) {
+            *(strcmp(a, "--json") == 0 ? &o->json : &o->aging) = true;
             continue;
         }
         if (strcmp(a, "--runs") == 0) {
@@ -315,6 +343,7 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
                             : strcmp(a, "--forecast-seed") == 0  ? &o->forecast_seed
                             : strcmp(a, "--board") == 0          ? &o->board_file
                             : strcmp(a, "--settings") == 0       ? &o->settings_path
+                            : strcmp(a, "--sle") == 0            ? &o->sle_text
                                                        : NULL;
         if (slot == NULL)
             return usage_error(err, "unknown option", a);
@@ -341,6 +370,10 @@ static int parse_args(FILE *err, int argc, char **argv, an_opts *o)
     const char *t = o->now_text;
     if (t != NULL && strcmp(t, "now") != 0 && biq_parse_instant(t, strlen(t), &o->now) != BIQ_OK)
         return usage_error(err, "bad --now (want 2024-01-01T00:00:00Z or now):", t);
+    if (o->sle_text != NULL && !parse_sle(o->sle_text, &o->sle.project))
+        return usage_error(err, "bad --sle (want P/D: P 50..99, D 1..365):", o->sle_text);
+    o->sle.has_project = o->sle_text != NULL;
+    o->aging |= o->sle_text != NULL;
     return parse_forecast(err, o);
 }
 
@@ -1163,6 +1196,51 @@ static void text_forecast(FILE *out, const biq_forecast *fc)
             (unsigned long long)in->seed);
 }
 
+static void text_band(FILE *out, const char *label, const biq_flow_band *b)
+{
+    fprintf(out, "  ");
+    put_padded(out, label, AN_STATUS_NAME_WIDTH);
+    fprintf(out, " %5u", b->n);
+    for (size_t k = 0; k < BIQ_FLOW_BAND_N_PERCENTILES; k++)
+        put_days(out, 8, b->n, b->p_ms[k]);
+    fputc('\n', out);
+}
+
+/* The aging section: bands per status, the SLE (or its suggestion), then
+ * every item in progress with its pace, the ones at risk marked. */
+static void text_aging(FILE *out, const biq_flow *f, const biq_flow_bands *b, biq_arena *a)
+{
+    const biq_flow_sle_set *sles = biq_flow_sles(f);
+    biq_flow_pace *rows = NULL;
+    size_t n = 0;
+    fprintf(out, "Aging bands (age since started when items done in the last %d days left "
+                 "the status):\n  ",
+            (int)b->basis_days);
+    put_padded(out, "status", AN_STATUS_NAME_WIDTH);
+    fprintf(out, " %5s %8s %8s %8s %8s\n", "n", "P50", "P70", "P85", "P95");
+    for (size_t i = 0; i < b->n_statuses; i++)
+        text_band(out, b->statuses[i].status->name, &b->statuses[i]);
+    text_band(out, "(in progress: cycle time)", &b->span);
+    if (sles != NULL && sles->has_project)
+        fprintf(out, "  SLE         %d%% within %d days\n", (int)sles->project.percent,
+                (int)sles->project.days);
+    else
+        fprintf(out, "  SLE         none set (--sle P/D)\n");
+    if (b->has_suggestion)
+        fprintf(out, "  suggestion  %d%% within %d days (P85 of %u cycle times)\n",
+                (int)b->suggestion.percent, (int)b->suggestion.days, b->span.n);
+    if (biq_flow_paces(f, b, sles, a, &rows, &n) != BIQ_OK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const biq_flow_pace *p = &rows[i];
+        fprintf(out, "  %s %-12s %7.2f days", p->at_risk ? "AT RISK" : "pace   ",
+                p->issue->issue->key ? p->issue->issue->key : "?", days((double)p->age_ms));
+        if (p->has_pace)
+            fprintf(out, ", older than %.0f%% of finished items", p->pace * 100.0);
+        fputc('\n', out);
+    }
+}
+
 /* The forecast asked for into *fc (NULL when none was asked). BIQ_ERR_INVALID
  * (said on c->err) for a --forecast-by not after the start day. */
 static biq_err project_forecast(an_ctx *c, const biq_flow *f, biq_arena *a, biq_forecast **fc)
@@ -1247,11 +1325,18 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     biq_flow_window w;
     biq_flow_report *r = NULL;
     const biq_status *st = c->in.statuses.data;
+    /* --settings' (its "sle" included), with --sle P/D over its SLE. */
+    biq_flow_settings settings;
+    if (c->has_settings)
+        settings = c->cfg.settings;
+    else
+        biq_flow_settings_init(&settings);
+    if (c->opts->sle.has_project)
+        settings.sle = &c->opts->sle;
     biq_flow_input in = {.issues = p->issues, .n_issues = p->n_issues, .statuses = st,
                          .n_statuses = c->in.statuses.n, .sprints = p->sprints,
                          .n_sprints = p->n_sprints, .schedule = &c->schedule, .now = c->now,
-                         .board = c->has_board ? &c->board : NULL,
-                         .settings = c->has_settings ? &c->cfg.settings : NULL};
+                         .board = c->has_board ? &c->board : NULL, .settings = &settings};
     biq_err err = a == NULL ? BIQ_ERR_NOMEM : biq_flow_new(&in, a, &f);
     if (err == BIQ_OK && (err = biq_flow_window_resolve(f, &c->spec, &w)) == BIQ_OK)
         err = biq_flow_report_build(f, &w, a, &r);
@@ -1264,6 +1349,9 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     biq_flow_runs *runs = NULL;
     if (err == BIQ_OK && c->opts->runs)
         err = biq_flow_runs_build(f, &w, a, &runs);
+    biq_flow_bands *bands = NULL;
+    if (err == BIQ_OK && c->opts->aging)
+        err = biq_flow_bands_build(f, 0, a, &bands);
     if (err != BIQ_OK) {
         fprintf(c->err, "biq analyze: project %s: %s\n", p->key ? p->key : "(none)",
                 err == BIQ_ERR_NOT_FOUND ? "no sprint for that window" : biq_strerror(err));
@@ -1272,6 +1360,11 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
     if (c->opts->json) {
         biq_dashboard_meta meta = {.project_key = p->key, .project_name = p->name};
         json_t *d = biq_flow_dashboard_json(f, r, &meta);
+        if (d != NULL && bands != NULL &&
+            json_object_set_new(d, "aging", biq_flow_paces_json(f, bands, a)) != 0) {
+            json_decref(d);
+            d = NULL;
+        }
         if (d != NULL && fc != NULL &&
             json_object_set_new(d, "forecast", biq_flow_forecast_json(fc)) != 0) {
             json_decref(d);
@@ -1306,6 +1399,8 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
             text_forecast(c->out, fc);
         if (runs != NULL)
             text_runs(c->out, runs);
+        if (bands != NULL)
+            text_aging(c->out, f, bands, a);
         fputc('\n', c->out);
     }
     rc = 0;

@@ -24,6 +24,8 @@ const char *biq_alert_kind_name(biq_alert_kind kind)
         return "no_activity";
     case BIQ_ALERT_WIP_BREACH:
         return "wip_breach";
+    case BIQ_ALERT_SLE_AT_RISK:
+        return "sle_at_risk";
     }
     return "unknown";
 }
@@ -68,6 +70,7 @@ static int64_t ticket_age(const biq_flow *flow, const biq_alert_rule *r,
     case BIQ_ALERT_NO_ACTIVITY:
         return biq_fl_sched_between(&flow->sched, last_activity(v), flow->now);
     case BIQ_ALERT_WIP_BREACH:
+    case BIQ_ALERT_SLE_AT_RISK: /* sle_rule() */
         break;
     }
     return -1;
@@ -168,8 +171,35 @@ static biq_err wip_rule(const biq_flow *flow, const biq_alert_rule *r, int64_t d
     return push(h, &hit);
 }
 
+/* Items in progress at risk of missing their SLE (bands.c), with the
+ * pace over the default basis; work in flight only, as biq_flow_paces.
+ * Without SLEs nobody is at risk: no hits. */
+static biq_err sle_rule(const biq_flow *flow, const biq_alert_rule *r, int64_t day,
+                        biq_arena *arena, hits *h)
+{
+    biq_flow_bands *b = NULL;
+    biq_flow_pace *rows = NULL;
+    size_t n = 0;
+    biq_err err = biq_flow_bands_build(flow, 0, arena, &b);
+    if (err == BIQ_OK)
+        err = biq_flow_paces(flow, b, flow->settings.sle, arena, &rows, &n);
+    for (size_t i = 0; i < n && err == BIQ_OK; i++) {
+        const biq_flow_issue_view *v = rows[i].issue;
+        if (!rows[i].at_risk)
+            continue;
+        biq_alert_hit hit = {.rule_id = r->rule_id, .kind = r->kind, .issue = v,
+                             .status = &flow->statuses[v->slices[v->n_slices - 1].status_index],
+                             .value_ms = rows[i].age_ms, .pace = rows[i].pace,
+                             .sle = rows[i].sle, .utc_day = day};
+        err = push(h, &hit);
+    }
+    return err;
+}
+
 static bool rule_ok(const biq_alert_rule *r)
 {
+    if (r->kind == BIQ_ALERT_SLE_AT_RISK)
+        return true; /* the SLEs were validated with the flow's settings */
     return r->threshold_ms > 0 && (unsigned)r->kind <= BIQ_ALERT_WIP_BREACH &&
            (r->kind != BIQ_ALERT_WIP_BREACH || r->status_id != 0);
 }
@@ -189,8 +219,9 @@ biq_err biq_flow_alerts_evaluate(const biq_flow *flow, const biq_alert_rule *rul
             goto out;
     err = BIQ_OK;
     for (size_t i = 0; i < n_rules && err == BIQ_OK; i++)
-        err = rules[i].kind == BIQ_ALERT_WIP_BREACH ? wip_rule(flow, &rules[i], day, arena, &h)
-                                                    : ticket_rule(flow, &rules[i], day, &h);
+        err = rules[i].kind == BIQ_ALERT_WIP_BREACH     ? wip_rule(flow, &rules[i], day, arena, &h)
+              : rules[i].kind == BIQ_ALERT_SLE_AT_RISK ? sle_rule(flow, &rules[i], day, arena, &h)
+                                                        : ticket_rule(flow, &rules[i], day, &h);
 out:
     if (err == BIQ_OK) {
         *out = h.v ? h.v : biq_arena_alloc(arena, 0);

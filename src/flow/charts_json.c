@@ -376,3 +376,150 @@ json_t *biq_flow_forecast_json(const biq_forecast *f)
     }
     return o;
 }
+
+/* ------------------------------------------------- aging bands and SLEs */
+
+static json_t *band_json(const biq_flow_band *b, bool *ok)
+{
+    static const char *const keys[BIQ_FLOW_BAND_N_PERCENTILES] = {"p50Days", "p70Days",
+                                                                  "p85Days", "p95Days"};
+    json_t *o = json_object();
+    if (b->status != NULL) {
+        biq_fl_json_set(o, "statusId", biq_fl_json_id(b->status->id), ok);
+        biq_fl_json_set(o, "status", json_string(b->status->name), ok);
+    }
+    biq_fl_json_set(o, "n", json_integer(b->n), ok);
+    for (size_t k = 0; k < BIQ_FLOW_BAND_N_PERCENTILES; k++)
+        biq_fl_json_set(o, keys[k], b->n ? biq_fl_json_days(b->p_ms[k]) : json_null(), ok);
+    return o;
+}
+
+json_t *biq_flow_bands_json(const biq_flow_bands *b)
+{
+    bool ok = true;
+    json_t *o = json_object(), *statuses = json_array(), *pcts = json_array();
+    for (size_t k = 0; k < BIQ_FLOW_BAND_N_PERCENTILES; k++)
+        biq_fl_json_push(pcts, json_integer(biq_flow_band_percents[k]), &ok);
+    for (size_t i = 0; i < b->n_statuses; i++)
+        biq_fl_json_push(statuses, band_json(&b->statuses[i], &ok), &ok);
+    biq_fl_json_set(o, "basisDays", json_integer(b->basis_days), &ok);
+    biq_fl_json_set(o, "basisFrom", biq_fl_json_instant(b->basis_from), &ok);
+    biq_fl_json_set(o, "basisTo", biq_fl_json_instant(b->basis_to), &ok);
+    biq_fl_json_set(o, "percentiles", pcts, &ok);
+    biq_fl_json_set(o, "statuses", statuses, &ok);
+    biq_fl_json_set(o, "inProgress", band_json(&b->span, &ok), &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *sle_value(const biq_flow_sle *s)
+{
+    return json_pack("{s:i,s:i}", "percentile", (int)s->percent, "days", (int)s->days);
+}
+
+json_t *biq_flow_sle_json(const biq_flow_sle_set *s, const biq_flow_bands *b)
+{
+    bool ok = true;
+    json_t *o = json_object(), *types = json_array();
+    for (size_t i = 0; s != NULL && i < s->n_types; i++) {
+        json_t *t = sle_value(&s->types[i].sle);
+        biq_fl_json_set(t, "issueType", biq_fl_json_str(s->types[i].issue_type), &ok);
+        biq_fl_json_push(types, t, &ok);
+    }
+    biq_fl_json_set(o, "setting", s != NULL && s->has_project ? sle_value(&s->project)
+                                                              : json_null(), &ok);
+    biq_fl_json_set(o, "byIssueType", types, &ok);
+    json_t *sug = json_null();
+    if (b->has_suggestion) {
+        sug = sle_value(&b->suggestion);
+        biq_fl_json_set(sug, "p85Days", biq_fl_json_days(b->span.p_ms[2]), &ok);
+        biq_fl_json_set(sug, "n", json_integer(b->span.n), &ok);
+        biq_fl_json_set(sug, "basisDays", json_integer(b->basis_days), &ok);
+    }
+    biq_fl_json_set(o, "suggestion", sug, &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *pace_fields(json_t *o, const biq_flow_pace *p, bool *ok)
+{
+    biq_fl_json_set(o, "pace", p->has_pace ? biq_fl_json_real(p->pace) : json_null(), ok);
+    biq_fl_json_set(o, "atRisk", json_boolean(p->at_risk), ok);
+    return o;
+}
+
+static json_t *risk_item(const biq_flow *flow, const biq_flow_pace *p, bool *ok)
+{
+    const biq_flow_issue_view *v = p->issue;
+    const biq_flow_status_info *st =
+        biq_flow_status_at(flow, v->slices[v->n_slices - 1].status_index);
+    json_t *o = json_object();
+    biq_fl_json_set(o, "key", biq_fl_json_str(v->issue->key), ok);
+    biq_fl_json_set(o, "statusId", biq_fl_json_id(st->id), ok);
+    biq_fl_json_set(o, "status", json_string(st->name), ok);
+    biq_fl_json_set(o, "issueType", biq_fl_json_str(v->issue->issue_type), ok);
+    biq_fl_json_set(o, "ageDays", biq_fl_json_days((double)p->age_ms), ok);
+    pace_fields(o, p, ok);
+    biq_fl_json_set(o, "beyondPercentile", json_boolean(p->beyond_percent), ok);
+    biq_fl_json_set(o, "overDays", json_boolean(p->over_days), ok);
+    biq_fl_json_set(o, "sle", p->sle ? sle_value(p->sle) : json_null(), ok);
+    return o;
+}
+
+biq_err biq_flow_aging_add_bands(json_t *chart, const biq_flow *flow, const biq_flow_aging *g,
+                                 const biq_flow_bands *b, biq_arena *arena)
+{
+    bool ok = true;
+    const biq_flow_sle_set *sles = biq_flow_sles(flow);
+    json_t *items = json_object_get(chart, "items"), *risk = json_array();
+    biq_flow_pace *rows = NULL;
+    size_t n = 0; /* mutate: equivalent const: set by biq_flow_paces before any read */
+    if (json_array_size(items) != g->n_rows) {
+        json_decref(risk);
+        return BIQ_ERR_INVALID;
+    }
+    for (size_t i = 0; i < g->n_rows; i++) {
+        biq_flow_pace p;
+        biq_flow_pace_of(flow, b, sles, g->rows[i].issue, &p);
+        pace_fields(json_array_get(items, i), &p, &ok);
+    }
+    biq_err err = biq_flow_paces(flow, b, sles, arena, &rows, &n);
+    for (size_t i = 0; i < n && err == BIQ_OK; i++)
+        if (rows[i].at_risk)
+            biq_fl_json_push(risk, risk_item(flow, &rows[i], &ok), &ok);
+    biq_fl_json_set(chart, "bands", biq_flow_bands_json(b), &ok);
+    biq_fl_json_set(chart, "sle", biq_flow_sle_json(sles, b), &ok);
+    biq_fl_json_set(chart, "atRisk", risk, &ok);
+    return err != BIQ_OK ? err : ok ? BIQ_OK : BIQ_ERR_NOMEM;
+}
+
+json_t *biq_flow_paces_json(const biq_flow *flow, const biq_flow_bands *b, biq_arena *arena)
+{
+    bool ok = true;
+    const biq_flow_sle_set *sles = biq_flow_sles(flow);
+    json_t *o = json_object(), *items = json_array(), *risk = json_array();
+    biq_flow_pace *rows = NULL;
+    size_t n = 0;
+    if (biq_flow_paces(flow, b, sles, arena, &rows, &n) != BIQ_OK)
+        ok = false;
+    for (size_t i = 0; i < n && ok; i++) {
+        biq_fl_json_push(items, risk_item(flow, &rows[i], &ok), &ok);
+        if (rows[i].at_risk)
+            biq_fl_json_push(risk, risk_item(flow, &rows[i], &ok), &ok);
+    }
+    biq_fl_json_set(o, "bands", biq_flow_bands_json(b), &ok);
+    biq_fl_json_set(o, "sle", biq_flow_sle_json(sles, b), &ok);
+    biq_fl_json_set(o, "items", items, &ok);
+    biq_fl_json_set(o, "atRisk", risk, &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}

@@ -62,5 +62,31 @@ biq_err biq_flow_dashboard_build(const biq_flow *flow, const char *window,
  * "points":[{"date","at","key" (cycleTime),"value","signals":["outside",
  * "run","zone"]}]}]} in biq_run_kind order. */
 json_t *biq_flow_runs_json(const biq_flow_runs *r);
+/* Aging bands (biq_flow_bands_build): {"basisDays", "basisFrom", "basisTo",
+ * "percentiles": [50,70,85,95], "statuses": [{"statusId", "status", "n",
+ * "p50Days", "p70Days", "p85Days", "p95Days"}] (null days when n is 0),
+ * "inProgress": {"n", "p50Days", ...}}. */
+json_t *biq_flow_bands_json(const biq_flow_bands *b);
+
+/* The SLEs beside their suggestion: {"setting": {"percentile", "days"} |
+ * null, "byIssueType": [{"issueType", "percentile", "days"}],
+ * "suggestion": {"percentile": 85, "days", "p85Days", "n", "basisDays"} |
+ * null (nothing finished in the basis)}. s may be NULL (none set). */
+json_t *biq_flow_sle_json(const biq_flow_sle_set *s, const biq_flow_bands *b);
+
+/* Adds to a WIP aging chart (biq_flow_aging_json of g) the bands of b
+ * ("bands"), the flow settings' SLEs ("sle"), each item's "pace" (0..1,
+ * null when never started or nothing finished) and "atRisk", and
+ * "atRisk": [{"key", "statusId", "status", "issueType", "ageDays",
+ * "pace", "atRisk", "beyondPercentile", "overDays", "sle"}] (items in
+ * progress at risk, issue id order). BIQ_ERR_INVALID when chart's items
+ * are not g's, BIQ_ERR_NOMEM (chart then partly extended: drop it). */
+biq_err biq_flow_aging_add_bands(json_t *chart, const biq_flow *flow, const biq_flow_aging *g,
+                                 const biq_flow_bands *b, biq_arena *arena);
+
+/* `biq analyze --aging`: {"bands", "sle" (as above), "items": [every item in
+ * progress, as the "atRisk" entries below, issue id order], "atRisk": [the
+ * ones at risk]}. NULL when out of memory (the arena included). */
+json_t *biq_flow_paces_json(const biq_flow *flow, const biq_flow_bands *b, biq_arena *arena);
 
 #endif

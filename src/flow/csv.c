@@ -197,3 +197,56 @@ biq_err biq_flow_cfd_csv_format(const biq_flow_cfd *c, size_t d, size_t b, char 
     *len = o.len;
     return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
 }
+
+/* ------------------------------------------------ the aging table (pace) */
+
+static const char AGING_HEADER[] = "issue_key,status,issue_type,started,age_days,pace,at_risk,"
+                                   "sle_percentile,sle_days\r\n";
+
+biq_err biq_flow_aging_csv_header(char *buf, size_t size, size_t *len)
+{
+    out_buf o = {buf, size, 0, size == 0};
+    put(&o, AGING_HEADER, sizeof AGING_HEADER - 1);
+    *len = o.len;
+    return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
+}
+
+/* v with `decimals` places (0..9). */
+static void put_fixed(out_buf *o, int decimals, double v)
+{
+    char b[NUMBER_BUF];
+    int n = snprintf(b, sizeof b, "%.*f", decimals, v);
+    if (n > 0 && (size_t)n < sizeof b)
+        put(o, b, (size_t)n);
+}
+
+biq_err biq_flow_aging_csv_format(const biq_flow *flow, const biq_flow_pace *p, char *buf,
+                                  size_t size, size_t *len)
+{
+    out_buf o = {buf, size, 0, size == 0};
+    const biq_flow_issue_view *v = p->issue;
+    put_text(&o, v->issue->key);
+    put(&o, ",", 1);
+    put_text(&o, flow->statuses[v->slices[v->n_slices - 1].status_index].name);
+    put(&o, ",", 1);
+    put_text(&o, v->issue->issue_type);
+    put(&o, ",", 1);
+    put_instant(&o, v->started_at);
+    put(&o, ",", 1);
+    if (p->age_ms >= 0)
+        put_fixed(&o, 3, biq_fl_days(p->age_ms));
+    put(&o, ",", 1);
+    if (p->has_pace)
+        put_fixed(&o, 4, p->pace);
+    put_str(&o, p->at_risk ? ",true," : ",false,");
+    if (p->sle != NULL) {
+        put_fixed(&o, 0, (double)p->sle->percent);
+        put(&o, ",", 1);
+        put_fixed(&o, 0, (double)p->sle->days);
+    } else {
+        put(&o, ",", 1);
+    }
+    put(&o, "\r\n", 2);
+    *len = o.len;
+    return o.overflow ? BIQ_ERR_TOO_LARGE : BIQ_OK;
+}

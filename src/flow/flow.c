@@ -50,6 +50,8 @@ biq_err biq_flow_settings_validate(const biq_flow_settings *s)
     for (size_t i = 0; i < s->n_wip_limits; i++)
         if (s->wip_limits[i].limit < 1)
             return BIQ_ERR_INVALID;
+    if (s->sle != NULL && biq_flow_sle_set_validate(s->sle) != BIQ_OK)
+        return BIQ_ERR_INVALID;
     return BIQ_OK;
 }
 

@@ -102,13 +102,14 @@ typedef struct biq_flow_settings {
     size_t n_labels_exclude;
     bool xmr_signal; /* bottleneck.xmrSignal: the XmR time-in-status signal as a
                         fourth bottleneck input (docs/metrics.md); off by default */
+    const struct biq_flow_sle_set *sle; /* the project's SLEs (below); NULL: none */
 } biq_flow_settings;
 
 /* Fills *s with the defaults (no overrides, T/W/D defaults). Never fails. */
 void biq_flow_settings_init(biq_flow_settings *s);
 
-/* BIQ_OK, or BIQ_ERR_INVALID when a threshold is out of range or an override
- * or limit is malformed. Thread-safe, allocates nothing. */
+/* BIQ_OK, or BIQ_ERR_INVALID when a threshold is out of range or an override,
+ * limit or SLE is malformed. Thread-safe, allocates nothing. */
 biq_err biq_flow_settings_validate(const biq_flow_settings *s);
 
 /* Working time: when `working` is false only the zone is used (day
@@ -1131,5 +1132,115 @@ biq_err biq_flow_status_xmr(const biq_flow *flow, biq_flow_report *r, biq_arena 
 biq_err biq_flow_runs_csv_header(char *buf, size_t size, size_t *len);
 biq_err biq_flow_runs_csv_line(const biq_flow_runs *r, biq_run_kind kind, size_t i, char *buf,
                                size_t size, size_t *len);
+/* ------------------------------------------- aging bands, pace and SLEs */
+
+/* Aging bands per status and pace (docs/metrics.md, "Aging bands and
+ * pace"; product.md): the basis is the items done in (now - basis days,
+ * now], the same half-open rule as the aging chart's reference line. */
+enum {
+    BIQ_FLOW_BANDS_BASIS_DEFAULT_DAYS = 90,
+    BIQ_FLOW_BANDS_MAX_BASIS_DAYS = BIQ_FLOW_MAX_WINDOW_DAYS,
+    BIQ_FLOW_BAND_N_PERCENTILES = 4, /* 50, 70, 85, 95 */
+    BIQ_FLOW_SLE_PERCENT_MIN = 50,
+    BIQ_FLOW_SLE_PERCENT_MAX = 99,
+    BIQ_FLOW_SLE_DAYS_MIN = 1,
+    BIQ_FLOW_SLE_DAYS_MAX = 365,
+    BIQ_FLOW_SLE_SUGGESTED_PERCENT = 85, /* the suggestion: P85 of cycle time */
+    BIQ_FLOW_SLE_MAX_TYPES = 256,        /* per-issue-type SLEs of a project */
+};
+
+/* The percentiles of a band, in order: 50, 70, 85, 95. */
+extern const int biq_flow_band_percents[BIQ_FLOW_BAND_N_PERCENTILES];
+
+typedef struct biq_flow_band {
+    const biq_flow_status_info *status; /* NULL: the whole in-progress span */
+    uint32_t n;                         /* items the band is drawn from */
+    double p_ms[BIQ_FLOW_BAND_N_PERCENTILES]; /* type 7; 0 when n == 0 */
+} biq_flow_band;
+
+/* "percent% of items finish within days days". */
+typedef struct biq_flow_sle {
+    int32_t percent; /* BIQ_FLOW_SLE_PERCENT_MIN..MAX */
+    int32_t days;    /* BIQ_FLOW_SLE_DAYS_MIN..MAX, in the flow's (working) days */
+} biq_flow_sle;
+
+typedef struct biq_flow_sle_type {
+    const char *issue_type; /* ASCII case-insensitive, as excluded types */
+    biq_flow_sle sle;
+} biq_flow_sle_type;
+
+/* A project's SLEs: an item of a listed type has its type's, any other the
+ * project's; none set: no item is at risk. Borrowed by whatever reads it. */
+typedef struct biq_flow_sle_set {
+    bool has_project;
+    biq_flow_sle project;
+    const biq_flow_sle_type *types;
+    size_t n_types;
+} biq_flow_sle_set;
+
+/* BIQ_OK, or BIQ_ERR_INVALID when a percent or day count is out of range,
+ * a type is NULL or listed twice, or there are more than
+ * BIQ_FLOW_SLE_MAX_TYPES. Pure. */
+biq_err biq_flow_sle_set_validate(const biq_flow_sle_set *s);
+
+/* The flow settings' SLEs, or NULL when none. */
+const biq_flow_sle_set *biq_flow_sles(const biq_flow *flow);
+
+/* The SLE an issue of issue_type falls under, or NULL. Pure. */
+const biq_flow_sle *biq_flow_sle_for(const biq_flow_sle_set *s, const char *issue_type);
+
+typedef struct biq_flow_bands {
+    int32_t basis_days;
+    biq_ms basis_from, basis_to;  /* (from, to]: to is now */
+    biq_flow_band *statuses;      /* active statuses, in the aging chart's order */
+    size_t n_statuses;
+    biq_flow_band span;           /* cycle time: started -> done */
+    const int64_t *cycle_sorted;  /* the span's cycle times, ascending (span.n) */
+    /* The SLE suggestion: BIQ_FLOW_SLE_SUGGESTED_PERCENT% within days =
+     * the P85 of the span rounded up to whole days (1..365); only when
+     * span.n > 0. Never a setting by itself. */
+    bool has_suggestion;
+    biq_flow_sle suggestion;
+} biq_flow_bands;
+
+/* The bands over the basis_days (1..BIQ_FLOW_BANDS_MAX_BASIS_DAYS; 0 = the
+ * default) before now. A status band holds, per finished item that was in
+ * that (active, non-terminal) status, its age since started when it last
+ * left it; the span band the items' cycle times. BIQ_ERR_INVALID for a bad
+ * basis, BIQ_ERR_NOMEM. *out lives in arena. Pure. */
+biq_err biq_flow_bands_build(const biq_flow *flow, int32_t basis_days, biq_arena *arena,
+                             biq_flow_bands **out);
+
+typedef struct biq_flow_pace {
+    const biq_flow_issue_view *issue;
+    int64_t age_ms;       /* since started, at now; -1 when never started */
+    uint32_t at_or_below; /* finished items whose cycle time <= age_ms */
+    uint32_t n;           /* finished items (the span's n) */
+    bool has_pace;        /* started and n > 0 */
+    double pace;          /* at_or_below / n, 0..1; 0 without pace */
+    const biq_flow_sle *sle; /* the one that applies, or NULL */
+    bool beyond_percent;  /* pace strictly above the SLE's percent */
+    bool over_days;       /* age already over the SLE's days */
+    bool at_risk;         /* either of the two */
+} biq_flow_pace;
+
+/* The pace of item v at the flow's now against b and the SLEs s (NULL:
+ * none). Comparisons are exact (integer counts). Pure, cannot fail. */
+void biq_flow_pace_of(const biq_flow *flow, const biq_flow_bands *b, const biq_flow_sle_set *s,
+                      const biq_flow_issue_view *v, biq_flow_pace *out);
+
+/* The pace of every item in progress (started, not done, not in a terminal
+ * status), in issue id order. BIQ_ERR_NOMEM. *rows lives in arena. */
+biq_err biq_flow_paces(const biq_flow *flow, const biq_flow_bands *b, const biq_flow_sle_set *s,
+                       biq_arena *arena, biq_flow_pace **rows, size_t *n);
+
+/* The export's aging table (table=aging): one line per item in progress
+ * (biq_flow_paces): issue_key, status, issue_type, started, age_days (3
+ * decimals), pace (0..1, 4 decimals; empty without finished items),
+ * at_risk, sle_percentile, sle_days (empty without an SLE); cells as
+ * biq_flow_csv_format. BIQ_ERR_TOO_LARGE when a line does not fit. */
+biq_err biq_flow_aging_csv_header(char *buf, size_t size, size_t *len);
+biq_err biq_flow_aging_csv_format(const biq_flow *flow, const biq_flow_pace *p, char *buf,
+                                  size_t size, size_t *len);
 
 #endif

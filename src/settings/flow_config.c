@@ -214,6 +214,41 @@ static biq_err build_schedule(const json_t *ov, biq_arena *arena, biq_work_sched
     return BIQ_OK;
 }
 
+/* The project's SLEs (schema.c validated them), in arena; the flow
+ * settings point at them only when one is set. */
+static biq_err build_sle(const json_t *ov, biq_arena *arena, biq_settings_flow_config *cfg)
+{
+    const json_t *p = ov ? json_object_get(ov, "sle") : NULL;
+    const json_t *types = list_of(ov, "sleByIssueType");
+    size_t nt = types ? json_array_size(types) : 0;
+    cfg->settings.sle = NULL;
+    if (!json_is_object(p) && nt == 0)
+        return BIQ_OK;
+    biq_flow_sle_set *set = biq_arena_calloc(arena, 1, sizeof *set);
+    biq_flow_sle_type *t = biq_arena_calloc(arena, nt + 1, sizeof *t);
+    if (set == NULL || t == NULL)
+        return BIQ_ERR_NOMEM;
+    *set = (biq_flow_sle_set){.types = t, .n_types = nt};
+    if (json_is_object(p)) {
+        set->has_project = true;
+        set->project = (biq_flow_sle){
+            (int32_t)json_integer_value(json_object_get(p, "percentile")),
+            (int32_t)json_integer_value(json_object_get(p, "days"))};
+    }
+    for (size_t i = 0; i < nt; i++) {
+        const json_t *e = json_array_get(types, i);
+        const char *name = json_string_value(json_object_get(e, "issueType"));
+        t[i] = (biq_flow_sle_type){
+            biq_arena_strdup(arena, name != NULL ? name : ""),
+            {(int32_t)json_integer_value(json_object_get(e, "percentile")),
+             (int32_t)json_integer_value(json_object_get(e, "days"))}};
+        if (t[i].issue_type == NULL)
+            return BIQ_ERR_NOMEM;
+    }
+    cfg->settings.sle = set;
+    return BIQ_OK;
+}
+
 biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *project_ov,
                                        biq_arena *arena, biq_settings_flow_config *out, char *msg,
                                        size_t msg_len)
@@ -229,6 +264,7 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
         tenant_ov != NULL && json_is_true(json_object_get(tenant_ov, "bottleneck.xmrSignal"));
     if ((err = build_roles(tenant_ov, arena, &out->settings, &c)) != BIQ_OK ||
         (err = build_project(tenant_ov, project_ov, arena, out)) != BIQ_OK ||
+        (err = build_sle(project_ov, arena, out)) != BIQ_OK ||
         (err = build_schedule(tenant_ov, arena, &out->schedule, &c)) != BIQ_OK)
         return err;
     if (biq_flow_settings_validate(&out->settings) != BIQ_OK)

@@ -43,6 +43,8 @@ typedef enum field_kind {
     F_RESOLUTIONS, /* resolution names: like type names */
     F_LABELS,      /* Jira labels: names without spaces */
     F_SUBTASKS,    /* "count", "exclude" or "rollup" */
+    F_SLE,       /* {"percentile", "days"} */
+    F_SLE_TYPES, /* [{"issueType", "percentile", "days"}] */
 } field_kind;
 
 typedef struct field_def {
@@ -83,6 +85,10 @@ static const field_def PROJECT_FIELDS[] = {
     {"subtasks", F_SUBTASKS, 0, 0, 0},
     {"labels.include", F_LABELS, 0, 0, 0},
     {"labels.exclude", F_LABELS, 0, 0, 0},
+    /* Service level expectations: null (the default) until an admin sets
+     * one; the API shows a suggestion beside them, never stores it. */
+    {"sle", F_SLE, 0, 0, 0},
+    {"sleByIssueType", F_SLE_TYPES, 0, 0, 0},
 };
 
 typedef struct field_set {
@@ -108,9 +114,11 @@ static json_t *default_of(const field_def *f)
     case F_TYPE_NAMES:
     case F_RESOLUTIONS:
     case F_LABELS:
+    case F_SLE_TYPES:
         return json_array();
     case F_SUBTASKS:
         return json_string(biq_settings_subtask_names[BIQ_SUBTASKS_COUNT]);
+    case F_SLE:
     case F_FIELD_ID:
     case F_SCHEDULE: /* calendar time in UTC */
     case F_EMAIL:
@@ -384,6 +392,70 @@ static biq_err check_schedule(biq_settings_checker *c, const json_t *v, json_t *
     return err;
 }
 
+/* "P% of items finish within D days": {"percentile": P, "days": D} (and
+ * "issueType" for a per-type entry) into out. */
+static biq_err check_sle(biq_settings_checker *c, const char *path, const json_t *v, bool typed,
+                         json_t *out)
+{
+    static const char *const members[] = {"percentile", "days", "issueType"};
+    if (!json_is_object(v) || !only_members(v, members, typed ? 3 : 2))
+        return biq_settings_fail(c, path,
+                                 typed ? "must be {\"issueType\", \"percentile\", \"days\"}"
+                                       : "must be {\"percentile\", \"days\"} or null");
+    if (!int_member(v, "percentile", BIQ_FLOW_SLE_PERCENT_MIN, BIQ_FLOW_SLE_PERCENT_MAX, false))
+        return biq_settings_fail(c, path, "percentile must be an integer between 50 and 99");
+    if (!int_member(v, "days", BIQ_FLOW_SLE_DAYS_MIN, BIQ_FLOW_SLE_DAYS_MAX, false))
+        return biq_settings_fail(c, path, "days must be an integer between 1 and 365");
+    if (typed) {
+        const json_t *t = json_object_get(v, "issueType");
+        if (plain_string(t) == NULL || json_string_length(t) == 0 ||
+            json_string_length(t) > BIQ_SETTINGS_NAME_MAX || !printable(plain_string(t)))
+            return biq_settings_fail(c, path, "issueType must be an issue type name");
+        json_object_set_new(out, "issueType", json_string(plain_string(t)));
+    }
+    json_object_set_new(out, "percentile", json_integer(json_integer_value(json_object_get(v, "percentile"))));
+    json_object_set_new(out, "days", json_integer(json_integer_value(json_object_get(v, "days"))));
+    return BIQ_OK;
+}
+
+static bool same_type_name(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a - 'A' + 'a') : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+static biq_err check_sle_types(biq_settings_checker *c, const json_t *v, json_t **out)
+{
+    char path[PATH_MAX_LEN];
+    if (!json_is_array(v))
+        return biq_settings_fail(c, "sleByIssueType", "must be an array");
+    if (json_array_size(v) > BIQ_FLOW_SLE_MAX_TYPES)
+        return biq_settings_fail(c, "sleByIssueType", "too many entries (at most 256)");
+    *out = json_array();
+    size_t i;
+    const json_t *e;
+    json_array_foreach (v, i, e) {
+        json_t *n = json_object();
+        snprintf(path, sizeof path, "sleByIssueType[%zu]", i);
+        json_array_append_new(*out, n);
+        biq_err err = check_sle(c, path, e, true, n);
+        if (err != BIQ_OK)
+            return err;
+        /* One SLE per type: a second would make which one applies a guess
+         * (types match without case, as excluded types). */
+        for (size_t k = 0; k < i; k++)
+            if (same_type_name(json_string_value(json_object_get(json_array_get(*out, k), "issueType")),
+                               json_string_value(json_object_get(n, "issueType"))))
+                return biq_settings_fail(c, path, "issueType is listed twice");
+    }
+    return BIQ_OK;
+}
+
 /* Validates a non-null value of field f into its normalised form *out (a
  * new reference, also on failure when partly built: the caller drops it). */
 static biq_err check_value(biq_settings_checker *c, const field_def *f, const json_t *v,
@@ -430,6 +502,11 @@ static biq_err check_value(biq_settings_checker *c, const field_def *f, const js
         return check_wip_limits(c, v, out);
     case F_SCHEDULE:
         return check_schedule(c, v, out);
+    case F_SLE:
+        *out = json_object();
+        return check_sle(c, f->path, v, false, *out);
+    case F_SLE_TYPES:
+        return check_sle_types(c, v, out);
     }
     return BIQ_ERR_INTERNAL;
 }

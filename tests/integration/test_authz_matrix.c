@@ -239,6 +239,11 @@ static const row ROWS[] = {
      "{\"nope\":1}", BIT(PADMIN)},
     {"GET", "/api/v1/issues/EE-1/time-in-status", NULL, NULL, NULL, BIT(PANEL)},
     {"GET", "/api/v1/projects/EE/sprints/report", NULL, NULL, NULL, PROJECT_EE},
+    /* Issue #14's SLEs: the setting, the aging table, the alert kind. */
+    {"PUT", "/api/v1/projects/EE/settings", "{\"sle\":{\"percentile\":85,\"days\":10}}", NULL,
+     "{\"sle\":{\"percentile\":10,\"days\":1}}", BIT(PADMIN)},
+    {"GET", "/api/v1/projects/EE/export.csv?table=aging", NULL, NULL, NULL, PROJECT_EE},
+    {"POST", "/api/v1/alerts/rules", "{\"kind\":\"sle_at_risk\"}", NULL, "{}", ADMINS},
 };
 enum { N_ROWS = sizeof ROWS / sizeof ROWS[0] };
 

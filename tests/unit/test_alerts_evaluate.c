@@ -192,6 +192,37 @@ START_TEST(wip_breach_reads_typed_settings)
 }
 END_TEST
 
+/* sle_at_risk reads the project's SLE settings; none set finds nothing.
+ * Finished: A-2 (cycle 4 d), A-3 (1 d). At 50% within 30 days: A-1 (8 d,
+ * 2 of 2 = 100%) and A-5 (9 d) are beyond 50%; A-6 (3 d, 1 of 2 = 50%)
+ * is not strictly beyond. Day-grained: on ingest and daily, not hourly. */
+START_TEST(sle_rule_reads_project_sle)
+{
+    project p;
+    load(&p);
+    biq_arena *a = biq_arena_new(ARENA_LIMIT);
+    const char *rules = "[{\"id\":11,\"kind\":\"sle_at_risk\",\"name\":\"sle\","
+                        "\"enabled\":true,\"cooldownMinutes\":60,\"params\":{}}]";
+    const char *sle = "{\"sle\":{\"percentile\":50,\"days\":30}}";
+    biq_alerts_found f = run(&p, rules, "", sle, BIQ_ALERT_CADENCE_DAILY, a);
+    ck_assert_uint_eq(f.n_hits, 2);
+    ck_assert_str_eq(f.hits[0].issue->issue->key, "A-1");
+    ck_assert_str_eq(f.hits[1].issue->issue->key, "A-5");
+    ck_assert_int_eq(f.hits[0].kind, BIQ_ALERT_SLE_AT_RISK);
+    ck_assert_int_eq(f.hits[0].value_ms, 8 * DAY);
+    ck_assert_uint_eq(run(&p, rules, "", sle, BIQ_ALERT_CADENCE_INGEST, a).n_hits, 2);
+    ck_assert_uint_eq(run(&p, rules, "", sle, BIQ_ALERT_CADENCE_HOURLY, a).n_hits, 0);
+    ck_assert_uint_eq(run(&p, rules, "", "", BIQ_ALERT_CADENCE_DAILY, a).n_hits, 0);
+    biq_alerts_rule *typed = NULL;
+    size_t n = 0;
+    json_t *stored = json_loads(rules, 0, NULL);
+    ck_assert_int_eq(biq_alerts_rules_read(stored, a, &typed, &n), BIQ_OK);
+    ck_assert_int_eq(typed[0].kind, BIQ_ALERTS_RULE_SLE_AT_RISK);
+    json_decref(stored);
+    biq_arena_free(a);
+}
+END_TEST
+
 /* Trend rules run with the daily cadence only. */
 START_TEST(trend_rules_are_daily)
 {
@@ -222,6 +253,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, disabled_and_unknown_rules_find_nothing);
     tcase_add_test(tc, wip_breach_reads_typed_settings);
     tcase_add_test(tc, trend_rules_are_daily);
+    tcase_add_test(tc, sle_rule_reads_project_sle);
     suite_add_tcase(s, tc);
     return s;
 }

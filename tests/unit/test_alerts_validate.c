@@ -53,6 +53,13 @@ START_TEST(rule_defaults_per_kind)
     r = rule("{\"kind\":\"wip_breach\",\"params\":{\"statusId\":\"10033\"}}", BIQ_OK, NULL);
     ck_assert_int_eq(param(r, "statusId"), 10033);
     json_decref(r);
+    /* sle_at_risk measures against the project's SLE settings: no params. */
+    r = rule("{\"kind\":\"sle_at_risk\",\"projectKey\":\"PAY\"}", BIQ_OK, NULL);
+    ck_assert_uint_eq(json_object_size(json_object_get(r, "params")), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "name")), "sle_at_risk");
+    json_decref(r);
+    rule("{\"kind\":\"sle_at_risk\",\"params\":{\"days\":3}}", BIQ_ERR_SHAPE,
+         "params.days: unknown field");
 }
 END_TEST
 

@@ -14,6 +14,7 @@
 #include "cli/analyze.h"
 #include "cli/commands.h"
 #include "common/arena.h"
+#include "flow/charts_json.h"
 #include "flow/dashboard_json.h"
 #include "flow/flow.h"
 #include "gen/gen.h"
@@ -201,6 +202,83 @@ START_TEST(forecast_options)
     ck_assert_int_ne(r.rc, 0);
     ck_assert_ptr_nonnull(strstr(r.err, "--forecast-by must be after"));
     run_free(&r);
+}
+END_TEST
+
+/* --aging / --sle P/D: the JSON's "aging" is the flow core's for the same
+ * issues under that SLE (and absent without the options: the dashboard
+ * stays the server's); the text lists the items at risk; bad SLEs are
+ * usage errors. */
+START_TEST(aging_options)
+{
+    char paths[4][PATH_LEN];
+    for (size_t i = 0; i < 4; i++)
+        devlake_path(DEVLAKE[i], paths[i]);
+    const char *args[] = {"--json", "--sle", "85/20", "--now", "2020-07-01T00:00:00Z",
+                          paths[0], paths[1], paths[2], paths[3]};
+    run_result r = run(args, 9);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    json_t *arr = json_loads(r.out, 0, NULL);
+    const json_t *ee = json_array_get(arr, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ee, "project"), "key")),
+                     "EE");
+    char *got = biq_flow_json_dumps(json_object_get(ee, "aging"));
+
+    dataset *d = malloc(sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    devlake_load(d);
+    static biq_issue mine[MAX_ISSUES];
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_issues; i++)
+        if (strcmp(d->issues[i].project_key, "EE") == 0)
+            mine[n++] = d->issues[i];
+    biq_flow_sle_set sle = {.has_project = true, .project = {85, 20}};
+    biq_flow_settings cfg;
+    biq_flow_settings_init(&cfg);
+    cfg.sle = &sle;
+    biq_arena *a = biq_arena_new(64 << 20);
+    biq_flow_input in = {.issues = mine, .n_issues = n, .statuses = d->statuses,
+                         .n_statuses = d->n_statuses, .settings = &cfg,
+                         .now = INT64_C(1593561600000)};
+    biq_flow *f = NULL;
+    biq_flow_bands *b = NULL;
+    ck_assert_int_eq(biq_flow_new(&in, a, &f), BIQ_OK);
+    ck_assert_int_eq(biq_flow_bands_build(f, 0, a, &b), BIQ_OK);
+    json_t *want_j = biq_flow_paces_json(f, b, a);
+    char *want = biq_flow_json_dumps(want_j);
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_gt(json_array_size(json_object_get(json_object_get(ee, "aging"), "atRisk")), 0);
+    free(got);
+    free(want);
+    json_decref(want_j);
+    json_decref(arr);
+    biq_arena_free(a);
+    devlake_free(d);
+    free(d);
+    run_free(&r);
+
+    const char *plain[] = {"--json", "--now", "2020-07-01T00:00:00Z", paths[0], paths[1],
+                           paths[2], paths[3]};
+    r = run(plain, 7);
+    ck_assert_ptr_null(strstr(r.out, "\"aging\""));
+    run_free(&r);
+    const char *text[] = {"--aging", "--sle", "85/20", "--now", "2020-07-01T00:00:00Z",
+                          paths[0], paths[1], paths[2], paths[3]};
+    r = run(text, 9);
+    ck_assert_msg(r.rc == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Aging bands (age since started"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  SLE         85% within 20 days\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  AT RISK EE-"));
+    run_free(&r);
+    static const char *const bad[] = {"49/10", "100/10", "85/0", "85/366", "85", "85/10x",
+                                      "/10", "85/", "123456789/1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args_bad[] = {"--sle", bad[i], "x"};
+        r = run(args_bad, 3);
+        ck_assert_int_eq(r.rc, 2);
+        ck_assert_msg(strstr(r.err, "bad --sle") != NULL, "%s: %s", bad[i], r.err);
+        run_free(&r);
+    }
 }
 END_TEST
 
@@ -437,6 +515,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, default_clock_is_the_latest_instant_of_the_data);
     tcase_add_test(tc, text_report_reads_like_a_report);
     tcase_add_test(tc, forecast_options);
+    tcase_add_test(tc, aging_options);
     tcase_add_test(tc, status_table_aligns_by_display_width);
     tcase_add_test(tc, generated_data_end_to_end_names_the_planted_bottleneck);
     tcase_add_test(tc, errors_are_clear);

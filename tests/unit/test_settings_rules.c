@@ -118,6 +118,40 @@ START_TEST(overrides_mean_schedule_days_and_roles)
 }
 END_TEST
 
+/* The project's SLEs reach the flow settings: none set is NULL (nobody at
+ * risk), a per-type list alone is a set without the project's. */
+START_TEST(overrides_mean_sles)
+{
+    biq_arena *a = biq_arena_new(1u << 20);
+    biq_settings_flow_config cfg;
+    char msg[BIQ_SETTINGS_MESSAGE_MAX];
+    json_t *ov = json_loads("{\"sle\":{\"percentile\":85,\"days\":12},\"sleByIssueType\":"
+                            "[{\"issueType\":\"Bug\",\"percentile\":70,\"days\":3}]}",
+                            0, NULL);
+    ck_assert_int_eq(biq_settings_flow_config_build(NULL, ov, a, &cfg, msg, sizeof msg), BIQ_OK);
+    ck_assert_ptr_nonnull(cfg.settings.sle);
+    ck_assert(cfg.settings.sle->has_project);
+    ck_assert_int_eq(cfg.settings.sle->project.percent, 85);
+    ck_assert_int_eq(cfg.settings.sle->project.days, 12);
+    ck_assert_uint_eq(cfg.settings.sle->n_types, 1);
+    ck_assert_str_eq(cfg.settings.sle->types[0].issue_type, "Bug");
+    ck_assert_int_eq(cfg.settings.sle->types[0].sle.percent, 70);
+    ck_assert_int_eq(cfg.settings.sle->types[0].sle.days, 3);
+    json_object_del(ov, "sle");
+    ck_assert_int_eq(biq_settings_flow_config_build(NULL, ov, a, &cfg, msg, sizeof msg), BIQ_OK);
+    ck_assert(!cfg.settings.sle->has_project);
+    json_object_del(ov, "sleByIssueType");
+    ck_assert_int_eq(biq_settings_flow_config_build(NULL, ov, a, &cfg, msg, sizeof msg), BIQ_OK);
+    ck_assert_ptr_null(cfg.settings.sle);
+    /* Stored overrides no PUT could make are refused, not used. */
+    json_object_set_new(ov, "sle", json_pack("{s:i,s:i}", "percentile", 10, "days", 3));
+    ck_assert_int_eq(biq_settings_flow_config_build(NULL, ov, a, &cfg, msg, sizeof msg),
+                     BIQ_ERR_SHAPE);
+    json_decref(ov);
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("settings_rules");
@@ -125,6 +159,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, every_rule_holds);
     tcase_add_test(tc, one_custom_field_id_rule);
     tcase_add_test(tc, overrides_mean_schedule_days_and_roles);
+    tcase_add_test(tc, overrides_mean_sles);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,6 +34,7 @@ const PARAMS: Record<RuleKind, ParamSpec[]> = {
   trend_worsening: [{ key: 'metric', label: 'Metric', type: 'metric' },
     { key: 'percent', label: 'Worse by at least (%, 1–500)', type: 'int', min: 1, max: 500, def: 30 }],
   wip_breach: [{ key: 'statusId', label: 'Status (over its WIP limit for its breach minutes)', type: 'status' }],
+  sle_at_risk: [], /* against the project's SLE (project settings) */
 };
 const KINDS = Object.keys(PARAMS) as RuleKind[];
 const METRICS: Record<string, string> = { leadTime: 'Lead time', timeInStatus: 'Time in status', wip: 'WIP', throughput: 'Throughput' };
@@ -58,6 +59,7 @@ function condition(r: AlertRule, statuses: Statuses): string {
     case 'no_activity': return `No change for ${p.days} days`;
     case 'trend_worsening': return `${METRICS[String(p.metric)] ?? p.metric} worse by ${p.percent}% or more (week on week)`;
     case 'wip_breach': return `${statusName(statuses, p.statusId)} over its WIP limit`;
+    case 'sle_at_risk': return 'Work in progress at risk of missing the project\'s SLE';
     default: return JSON.stringify(p);
   }
 }

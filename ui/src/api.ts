@@ -82,9 +82,17 @@ export interface WipAging {
     /** Not in the backend yet: shown when present. */
     summary?: string; createdAt?: string; startedAt?: string | null; enteredAt?: string;
     /** Flagged or blocked by an open blocker now (issue #15). */
-    blocked?: boolean; flagged?: boolean }>;
+    blocked?: boolean; flagged?: boolean;
+    /** Share of items finished in the bands' basis whose cycle time <= this item's age (0..1); null: not started. */
+    pace?: number | null; atRisk?: boolean }>;
   wipLimits: Array<{ statusId: string; limit: number }>;
+  /** Aging bands, pace and SLEs (docs/metrics.md "Aging bands and pace"); absent from an older backend. */
+  bands?: AgingBands; sle?: SleInfo; atRisk?: Array<{ key: string; status: string; ageDays: number; pace: number | null; beyondPercentile: boolean; overDays: boolean; sle: Sle | null }>;
 }
+export interface Sle { percentile: number; days: number }
+export interface AgingBand { statusId?: string; status?: string; n: number; p50Days: number | null; p70Days: number | null; p85Days: number | null; p95Days: number | null }
+export interface AgingBands { basisDays: number; percentiles: number[]; statuses: AgingBand[]; inProgress: AgingBand }
+export interface SleInfo { setting: Sle | null; byIssueType: Array<Sle & { issueType: string }>; suggestion: (Sle & { n: number; p85Days: number }) | null }
 /** The cumulative flow diagram (docs/api.md, charts/cfd): bands left to
  * right, reached[b] = items at band b or to its right (never falls). */
 export interface CfdCorrection { key: string; from: string; to: string | null; at: string; backAt: string | null; startDate: string; endDate: string; ongoing: boolean }
@@ -111,13 +119,15 @@ export interface RunSeries {
 }
 export interface Runs { from: string; to: string; firstDay: string | null; lastDay: string | null; workingDays: boolean; series: RunSeries[] }
 export interface SettingField { value: unknown; default: unknown; overridden: boolean }
-export interface Settings { version: number; fields: Record<string, SettingField> }
+export interface Settings { version: number; fields: Record<string, SettingField>;
+  /** A project's: what the data suggests, never stored by itself (docs/api.md). */
+  suggestions?: { sle: (Sle & { n: number; p85Days: number; basisDays: number }) | null } }
 export interface AlertGroups {
   project: string;
   groups: Array<{ ruleId: number | string; ruleName: string; kind: string; count: number; latestAt: string;
     alerts: Array<{ issueId: string | null; issueKey: string | null; statusId: string | null; valueMs: number | null; firedAt: string }> }>;
 }
-export type RuleKind = 'stuck_in_status' | 'cycle_time_exceeded' | 'no_activity' | 'trend_worsening' | 'wip_breach';
+export type RuleKind = 'stuck_in_status' | 'cycle_time_exceeded' | 'no_activity' | 'trend_worsening' | 'wip_breach' | 'sle_at_risk';
 export interface AlertRule {
   id: number; kind: RuleKind; name: string; enabled: boolean; params: Record<string, unknown>;
   cooldownMinutes: number; destinationIds: number[]; createdAt: string; updatedAt: string;

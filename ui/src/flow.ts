@@ -3,7 +3,7 @@
  * title names the window it shows (with its dates) and the "as of" day. */
 import * as echarts from 'echarts/core';
 import { ScatterChart, LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, DataZoomComponent } from 'echarts/components';
+import { GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, DataZoomComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { api, ApiError, type Cfd, type Dashboard, type Scatter, type WipAging } from './api';
 import { openIssue } from './bridge';
@@ -12,7 +12,7 @@ import { L, shortDate, windowDates, windowText } from './labels';
 import { colourAt, OTHER, PALETTE } from './palette';
 import { runsCard } from './runs';
 
-echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, DataZoomComponent, CanvasRenderer]);
+echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, DataZoomComponent, CanvasRenderer]);
 
 const FONT = { fontFamily: '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, sans-serif', color: '#44546F' };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -50,9 +50,36 @@ function agingTip(i: AgingItem): string {
     `started: ${i.daysSinceStarted == null ? 'not started' : `${days(i.daysSinceStarted)} ago`}${i.startedAt ? ` (${dateOf(i.startedAt)})` : ''}`,
     `created: ${days(i.daysSinceCreated)} ago${i.createdAt ? ` (${dateOf(i.createdAt)})` : ''}`,
     `${esc(i.assignee ?? 'Unassigned')} · ${i.size == null ? '—' : Number(i.size.toFixed(1))} points`];
+  if (i.pace != null) lines.push(`pace: older than <b>${Math.round(i.pace * 100)}%</b> of finished items`);
+  if (i.atRisk) lines.push('<span style="color:#C9372C">at risk of missing the SLE</span>');
   if (i.agingPastNormal) lines.push('<span style="color:#C9372C">aging past normal flow</span>');
   lines.push('<span style="color:#626F86">click to open</span>');
   return lines.join('<br/>');
+}
+
+/** The ring of a point by its pace: at risk red, else darker as it ages past the bands. */
+function paceColour(i: AgingItem): string {
+  if (i.atRisk) return '#C9372C';
+  if (i.pace == null) return '#FFFFFF';
+  return i.pace > 0.85 ? '#E56910' : i.pace > 0.7 ? '#F5CD47' : i.pace > 0.5 ? '#94C748' : '#22A06B';
+}
+
+/** Band shades, P50 lightest to P95 (green to red, as ActionableAgile reads them). */
+const BAND_FILL = ['#22A06B22', '#94C74826', '#F5CD472E', '#E5691033'];
+
+/** markArea rectangles of the per-status bands (column i spans x i..i+1): 0..P50, P50..P70, P70..P85, P85..P95. */
+function bandAreas(data: WipAging, statuses: string[]): unknown[] {
+  const out: unknown[] = [];
+  for (const b of data.bands?.statuses ?? []) {
+    const col = statuses.indexOf(b.status ?? '');
+    if (col < 0 || b.n === 0) continue;
+    const edges = [0.01, b.p50Days, b.p70Days, b.p85Days, b.p95Days].map((v) => Math.max(0.01, v ?? 0.01));
+    for (let k = 0; k < 4; k++) {
+      if (edges[k + 1] <= edges[k]) continue; // a tie at a band edge: nothing to shade
+      out.push([{ xAxis: col, yAxis: edges[k], itemStyle: { color: BAND_FILL[k] } }, { xAxis: col + 1, yAxis: edges[k + 1] }]);
+    }
+  }
+  return out;
 }
 
 function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: boolean): void {
@@ -89,11 +116,32 @@ function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: 
   groups.length > PALETTE.length ? ` · ${groups.length - PALETTE.length} more assignees in grey` : '');
   const p95 = data.referenceP95Days;
   const byKey = new Map(data.items.map((i) => [i.key, i]));
+  // With bands (work in progress only) points stand at their age since
+  // started, the axis the bands, pace and SLE are measured on; the backlog
+  // view keeps days in status (items never started have no such age).
+  const banded = !backlog && data.bands != null;
+  const yOf = (i: AgingItem) => Math.max(0.01, banded ? i.daysSinceStarted ?? i.daysInStatus : i.daysInStatus);
+  const areas = banded ? bandAreas(data, statuses) : [];
+  const sle = banded ? data.sle?.setting ?? null : null;
+  box.dataset.yAxis = banded ? 'started' : 'status';
+  box.dataset.bands = String(areas.length);
+  box.dataset.sle = sle ? String(sle.days) : '';
+  box.dataset.atRisk = String(data.items.filter((i) => i.atRisk).length);
+  if (banded) {
+    const sug = data.sle?.suggestion;
+    note.append(h('span', { 'data-testid': 'aging-sle' }, sle
+      ? ` · SLE: ${sle.percentile}% within ${sle.days}d, ${data.atRisk?.length ?? 0} at risk`
+      : sug ? ` · SLE: none (suggested ${sug.percentile}% within ${sug.days}d)` : ' · SLE: none'),
+    h('span', { class: 'subtle' }, ' · shades: P50/70/85/95 per status · ring: pace (red: at risk)'));
+  }
+  const lines: unknown[] = [];
+  if (p95 != null) lines.push({ yAxis: p95, lineStyle: { color: '#C9372C', type: 'dashed' }, label: { formatter: `P95 of ${L.leadShort.toLowerCase()} ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' } });
+  if (sle) lines.push({ yAxis: sle.days, lineStyle: { color: '#AE2E24', type: 'solid', width: 2 }, label: { formatter: `SLE ${sle.percentile}% ≤ ${sle.days}d`, position: 'insideStartTop' } });
   const chart = mount(box, {
     color: groups.map((_, i) => colourAt(i)),
     legend: { type: 'scroll', top: 0 },
     grid: { left: 56, right: 24, top: 52, bottom: 64 },
-    tooltip: { formatter: (p: { data: unknown[] }) => { const it = byKey.get(String(p.data[3])); return it ? agingTip(it) : ''; } },
+    tooltip: { formatter: (p: { value: unknown[] }) => { const it = byKey.get(String(p.value?.[3])); return it ? agingTip(it) : ''; } },
     // A value axis carries the jittered points (status i at i + 0.5); a category
     // axis over the same span only draws the status names under their columns.
     xAxis: [
@@ -101,16 +149,18 @@ function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: 
       { type: 'category', data: statuses, position: 'bottom', axisLabel: { interval: 0, rotate: statuses.length > 5 ? 20 : 0, formatter: axisLabel } },
     ],
     // Log scale: a few old items must not flatten the live work.
-    yAxis: { type: 'log', logBase: 10, min: 0.01, name: L.daysInStatus, nameTextStyle: { align: 'left' } },
+    yAxis: { type: 'log', logBase: 10, min: 0.01, name: banded ? 'days since started (log scale)' : L.daysInStatus, nameTextStyle: { align: 'left' } },
     series: groups.map(([who, items], idx) => ({
       name: who, type: 'scatter', xAxisIndex: 0, itemStyle: { color: colourAt(idx) },
       symbolSize: (v: number[]) => 8 + 4 * Math.sqrt(Math.max(0, v[2] ?? 1)),
-      data: items.map((i, n) => [statuses.indexOf(i.status) + 0.5 + (((n * 37) % 11) / 10 - 0.5) * 0.6, Math.max(0.01, i.daysInStatus), i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : '']),
-      ...(idx === 0 && p95 != null ? { markLine: { symbol: 'none', silent: true, lineStyle: { color: '#C9372C', type: 'dashed' },
-        label: { formatter: `P95 of ${L.leadShort.toLowerCase()} ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' }, data: [{ yAxis: p95 }] } } : {}),
+      // The ring is the pace (paceColour); the fill stays the assignee's.
+      data: items.map((i, n) => ({ value: [statuses.indexOf(i.status) + 0.5 + (((n * 37) % 11) / 10 - 0.5) * 0.6, yOf(i), i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : ''],
+        itemStyle: banded ? { borderColor: paceColour(i), borderWidth: i.atRisk ? 3 : 2 } : {} })),
+      ...(idx === 0 && lines.length > 0 ? { markLine: { symbol: 'none', silent: true, data: lines } } : {}),
+      ...(idx === 0 && areas.length > 0 ? { markArea: { silent: true, data: areas } } : {}),
     })),
   });
-  chart.on('click', (p) => { const key = (p.data as unknown[])?.[3]; if (typeof key === 'string') void openIssue(key); });
+  chart.on('click', (p) => { const key = (p.value as unknown[])?.[3]; if (typeof key === 'string') void openIssue(key); });
 }
 
 /** The CFD tooltip for one day: each band's top and width, the day's arrivals

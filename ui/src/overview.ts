@@ -127,7 +127,7 @@ function stagesTable(d: Dashboard): HTMLElement {
 
 export const KIND_LABEL: Record<string, string> = {
   stuck_in_status: 'Stuck in status', cycle_time_exceeded: 'Cycle time exceeded', no_activity: 'No activity',
-  trend_worsening: 'Trend worsening', wip_breach: 'WIP breach',
+  trend_worsening: 'Trend worsening', wip_breach: 'WIP breach', sle_at_risk: 'SLE at risk',
 };
 
 /** Recent alerts: the grouped list of GET /api/v1/alerts (the 50 newest). */

@@ -221,6 +221,31 @@ function tenantForm(s: Settings, project: Settings | null, statuses: Dashboard['
   return form;
 }
 
+type SleValue = { percentile: number; days: number };
+const SLE_INPUT = 'width:5em;display:inline-block';
+
+/** "P% of items finish within D days": empty = none (nobody is at risk);
+ * the data's suggestion is shown beside it and applied only when saved. */
+function sleFields(s: Settings, ctx: Ctx): HTMLElement {
+  const cur = (s.fields.sle?.value as SleValue | null | undefined) ?? null;
+  const sug = s.suggestions?.sle ?? null;
+  const pct = h('input', { name: 'sle.percentile', 'data-testid': 'input-sle-percentile', type: 'number', min: '50', max: '99', style: SLE_INPUT, value: cur ? String(cur.percentile) : '' }) as HTMLInputElement;
+  const dys = h('input', { name: 'sle.days', 'data-testid': 'input-sle-days', type: 'number', min: '1', max: '365', style: SLE_INPUT, value: cur ? String(cur.days) : '' }) as HTMLInputElement;
+  return h('fieldset', { class: 'field wide', 'data-testid': 'sle' },
+    h('span', {}, 'Service level expectation ', meta(s, 'sle', ctx)),
+    h('span', { style: 'display:flex;align-items:center;gap:.4em' }, pct, '% of items finish within ', dys, ' days'),
+    h('p', { class: 'subtle', 'data-testid': 'sle-suggestion' }, sug
+      ? `Suggested from the last ${sug.basisDays} days: ${sug.percentile}% within ${sug.days} days (P85 of ${sug.n} cycle times). Not applied until you save it.`
+      : 'No suggestion: nothing finished in the last 90 days.'));
+}
+
+function readSle(form: HTMLElement): SleValue | null {
+  const p = form.querySelector<HTMLInputElement>('input[name="sle.percentile"]')!.value.trim();
+  const d = form.querySelector<HTMLInputElement>('input[name="sle.days"]')!.value.trim();
+  // Both empty: none. Anything else goes to the backend, which names what is wrong.
+  return p === '' && d === '' ? null : { percentile: Number(p), days: Number(d) };
+}
+
 function projectForm(key: string, s: Settings, tenant: Settings | null, statuses: Dashboard['statuses'], ctx: Ctx): HTMLElement {
   const limits = limitsOf(s);
   const form = h('form', { class: 'settings-form', 'data-testid': 'project-settings', novalidate: true },
@@ -230,6 +255,7 @@ function projectForm(key: string, s: Settings, tenant: Settings | null, statuses
     wipTable('', statuses, limits, 'Tenant-wide limit', limitsOf(tenant)),
     h('label', { class: 'field wide' }, h('span', {}, 'Excluded issue types (comma-separated) ', meta(s, 'excludedIssueTypes', ctx)),
       h('input', { name: 'excluded', 'data-testid': 'input-excludedIssueTypes', value: ((s.fields.excludedIssueTypes?.value as string[]) ?? []).join(', ') })),
+    sleFields(s, ctx),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn-primary', 'data-testid': 'save-project' }, 'Save project settings'), ctx.msg));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -240,6 +266,8 @@ function projectForm(key: string, s: Settings, tenant: Settings | null, statuses
     if (normLimits(wipLimits) !== normLimits(limits)) changed.wipLimits = wipLimits;
     const oldTypes = (s.fields.excludedIssueTypes?.value as string[]) ?? [];
     if (JSON.stringify(excludedIssueTypes) !== JSON.stringify(oldTypes)) changed.excludedIssueTypes = excludedIssueTypes;
+    const sle = readSle(form);
+    if (JSON.stringify(sle) !== JSON.stringify(s.fields.sle?.value ?? null)) changed.sle = sle;
     if (Object.keys(changed).length === 0) { status(ctx.msg, 'ok', 'Nothing changed.'); return; }
     void save(ctx, changed);
   });

@@ -447,3 +447,38 @@ test('[issue-11 backend] project settings page: a rule of the project bound to a
     await clearAlerts().catch(() => {});
   }
 });
+
+test('the project settings page shows the SLE suggestion and stores an SLE only when saved', async () => {
+  await api.put('/api/v1/projects/PAY/settings', { sle: null });
+  const before = await api.get('/api/v1/projects/PAY/settings');
+  const sug = before.suggestions.sle;
+  assert.ok(sug, 'the demo data suggests an SLE');
+  const q = await page('/project/PAY/settings');
+  try {
+    await q.waitForSelector('[data-testid=sle-suggestion]');
+    assert.equal(await q.textContent('[data-testid=sle-suggestion]'),
+      `Suggested from the last ${sug.basisDays} days: ${sug.percentile}% within ${sug.days} days (P85 of ${sug.n} cycle times). Not applied until you save it.`);
+    assert.equal(await q.textContent('[data-testid=badge-sle]'), 'default');
+    assert.equal(await q.inputValue('[data-testid=input-sle-percentile]'), '');
+    // Saving something else leaves the SLE unset.
+    await q.fill('[data-testid=input-excludedIssueTypes]', 'Epic');
+    await q.click('[data-testid=save-project]');
+    await q.waitForSelector('[data-testid=project-settings-msg] .msg-ok');
+    assert.equal((await api.get('/api/v1/projects/PAY/settings')).fields.sle.value, null);
+    // A bad SLE is refused with the backend's words; a good one is stored.
+    await q.fill('[data-testid=input-sle-percentile]', '100');
+    await q.fill('[data-testid=input-sle-days]', '7');
+    await q.click('[data-testid=save-project]');
+    await q.waitForSelector('[data-testid=project-settings-msg] .msg-error');
+    assert.match(await q.textContent('[data-testid=project-settings-msg]'), /sle: percentile must be an integer between 50 and 99/);
+    await q.fill('[data-testid=input-sle-percentile]', '85');
+    await q.click('[data-testid=save-project]');
+    await q.waitForSelector('[data-testid=badge-sle]:text("override")');
+    assert.deepEqual((await api.get('/api/v1/projects/PAY/settings')).fields.sle.value, { percentile: 85, days: 7 });
+    await q.screenshot({ path: path.join(ARTIFACTS, 'project-settings-sle.png'), fullPage: true });
+    assert.deepEqual(q.errors, []);
+  } finally {
+    await api.put('/api/v1/projects/PAY/settings', { sle: null, excludedIssueTypes: null }).catch(() => {});
+    await q.close();
+  }
+});

@@ -355,3 +355,35 @@ async function viewerWrites() {
     await q.close();
   }
 }
+
+test('the aging chart draws the bands per status, the SLE line and each item\'s pace', async () => {
+  await stack.put('de00', '/api/v1/projects/PAY/settings', { sle: { percentile: 85, days: 5 } }, 'PAY');
+  let p;
+  try {
+    const api = await stack.get('de00', '/api/v1/projects/PAY/charts/wip-aging', 'PAY');
+    assert.deepEqual(api.sle.setting, { percentile: 85, days: 5 });
+    // The rectangles the chart must draw: per column with finished items, each
+    // of 0..P50, P50..P70, P70..P85, P85..P95 that is not empty (ties draw none).
+    const columns = new Set(api.items.map((i) => i.status));
+    let rects = 0;
+    for (const b of api.bands.statuses) {
+      if (!columns.has(b.status) || b.n === 0) continue;
+      const e = [0.01, b.p50Days, b.p70Days, b.p85Days, b.p95Days].map((v) => Math.max(0.01, v ?? 0.01));
+      for (let k = 0; k < 4; k++) rects += e[k + 1] > e[k] ? 1 : 0;
+    }
+    assert.ok(rects > 0, 'the demo data has bands to draw');
+    p = await page('/project/PAY?tab=flow');
+    const box = '[data-testid=wip-aging-chart]';
+    await p.waitForSelector(`${box}[data-points][data-bands] canvas`);
+    assert.equal(await p.getAttribute(box, 'data-y-axis'), 'started');
+    assert.equal(await p.getAttribute(box, 'data-bands'), String(rects));
+    assert.equal(await p.getAttribute(box, 'data-sle'), '5');
+    assert.equal(await p.getAttribute(box, 'data-at-risk'), String(api.items.filter((i) => i.atRisk).length));
+    assert.equal(await p.textContent('[data-testid=aging-sle]'), ` · SLE: 85% within 5d, ${api.atRisk.length} at risk`);
+    await p.locator('[data-testid=wip-aging]').screenshot({ path: path.join(ARTIFACTS, 'wip-aging-bands.png') });
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await stack.put('de00', '/api/v1/projects/PAY/settings', { sle: null }, 'PAY').catch(() => {});
+    await p?.close();
+  }
+});
