@@ -46,7 +46,17 @@ export interface Dashboard {
   /** Flow efficiency of the window (issue #15); absent from an older backend. */
   efficiency?: Efficiency;
   /** Arrivals against departures in the window (issue #15); absent from an older backend. */
-  flowDebt?: { arrivals: number; departures: number; arrivalsPerDay: number; departuresPerDay: number; debt: number };
+  flowDebt?: FlowDebt;
+  /** The board's columns left to right, only when the project has a board (issue #15). */
+  columns?: ColumnRow[];
+}
+/** Arrivals on the CFD's frame against departures at its done band, over the window (docs/metrics.md, "Cumulative flow"). */
+export interface FlowDebt { arrivals: number; departures: number; arrivalsPerDay: number; departuresPerDay: number; debt: number }
+/** One board column of the dashboard's column-level view (docs/metrics.md, "Column order"). */
+export interface ColumnRow {
+  name: string; statusIds: string[];
+  timeInColumn: { count: number; avgDays: number | null; p50Days: number | null; p85Days: number | null; p90Days: number | null; p95Days: number | null };
+  throughput: number; wip: Wip;
 }
 /** Σ active, unblocked time ÷ Σ cycle time of the items done in the window (docs/metrics.md). */
 export interface Efficiency {

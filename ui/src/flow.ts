@@ -11,6 +11,7 @@ import { h, stateMsg, days } from './dom';
 import { L, shortDate, windowDates, windowText } from './labels';
 import { colourAt, OTHER, PALETTE } from './palette';
 import { runsCard } from './runs';
+import { columnView } from './columns';
 
 echarts.use([ScatterChart, LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, DataZoomComponent, CanvasRenderer]);
 
@@ -51,11 +52,21 @@ function agingTip(i: AgingItem): string {
     `created: ${days(i.daysSinceCreated)} ago${i.createdAt ? ` (${dateOf(i.createdAt)})` : ''}`,
     `${esc(i.assignee ?? 'Unassigned')} · ${i.size == null ? '—' : Number(i.size.toFixed(1))} points`];
   if (i.pace != null) lines.push(`pace: older than <b>${Math.round(i.pace * 100)}%</b> of finished items`);
+  if (i.blocked) lines.push(`<span style="color:#C9372C">${BLOCKED_MARK} <b>blocked</b>: ${i.flagged ? 'flagged (impediment)' : 'blocked by an open issue'}</span>`);
   if (i.atRisk) lines.push('<span style="color:#C9372C">at risk of missing the SLE</span>');
   if (i.agingPastNormal) lines.push('<span style="color:#C9372C">aging past normal flow</span>');
   lines.push('<span style="color:#626F86">click to open</span>');
   return lines.join('<br/>');
 }
+
+/** The blocked marker's glyph in the tooltip and the note. */
+const BLOCKED_MARK = '⚑';
+/** The marker drawn above a blocked item: a flag when flagged, a bar ("no entry") when blocked by an open issue. */
+const FLAG_SYMBOL = 'path://M0,0H2V14H0Z M2,0H11L8.5,3.5L11,7H2Z';
+const LINK_SYMBOL = 'path://M0,0H10V4H0Z';
+const BLOCKED_COLOUR = '#C9372C';
+/** Pixels the marker stands above its item's centre. */
+const MARK_LIFT = 14;
 
 /** The ring of a point by its pace: at risk red, else darker as it ages past the bands. */
 function paceColour(i: AgingItem): string {
@@ -137,8 +148,26 @@ function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: 
   const lines: unknown[] = [];
   if (p95 != null) lines.push({ yAxis: p95, lineStyle: { color: '#C9372C', type: 'dashed' }, label: { formatter: `P95 of ${L.leadShort.toLowerCase()} ${days(p95)} (n=${data.referenceN})`, position: 'insideEndTop' } });
   if (sle) lines.push({ yAxis: sle.days, lineStyle: { color: '#AE2E24', type: 'solid', width: 2 }, label: { formatter: `SLE ${sle.percentile}% ≤ ${sle.days}d`, position: 'insideStartTop' } });
+  // One jittered x per item, shared by its point and its blocked marker.
+  const xOf = new Map<string, number>();
+  for (const [, items] of groups) items.forEach((i, n) => xOf.set(i.key, statuses.indexOf(i.status) + 0.5 + (((n * 37) % 11) / 10 - 0.5) * 0.6));
+  const pointOf = (i: AgingItem) => [xOf.get(i.key)!, yOf(i), i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : ''];
+  // Blocked items (flagged, or blocked by an open blocker now) get a marker
+  // above the point; the point itself keeps its assignee fill and pace ring.
+  const blocked = data.items.filter((i) => i.blocked);
+  const flagged = blocked.filter((i) => i.flagged), byLink = blocked.filter((i) => !i.flagged);
+  box.dataset.blocked = String(blocked.length);
+  box.dataset.blockedKeys = JSON.stringify(blocked.map((i) => i.key));
+  box.dataset.flaggedKeys = JSON.stringify(flagged.map((i) => i.key));
+  if (blocked.length) note.append(h('span', { 'data-testid': 'aging-blocked' }, ` · ${BLOCKED_MARK} ${blocked.length} blocked${flagged.length ? ` (${flagged.length} flagged)` : ''}`));
+  const markers = [['Blocked: flagged', flagged, FLAG_SYMBOL, [14, 18]], ['Blocked by an open issue', byLink, LINK_SYMBOL, [14, 6]]] as const;
+  const markerSeries = markers.filter(([, items]) => items.length > 0).map(([name, items, symbol, size]) => ({
+    name, type: 'scatter', xAxisIndex: 0, symbol, symbolSize: size, symbolOffset: [0, -MARK_LIFT], z: 5,
+    itemStyle: { color: BLOCKED_COLOUR, borderColor: '#FFFFFF', borderWidth: 1 },
+    data: items.map((i) => ({ value: pointOf(i) })),
+  }));
   const chart = mount(box, {
-    color: groups.map((_, i) => colourAt(i)),
+    color: [...groups.map((_, i) => colourAt(i)), ...markerSeries.map(() => BLOCKED_COLOUR)],
     legend: { type: 'scroll', top: 0 },
     grid: { left: 56, right: 24, top: 52, bottom: 64 },
     tooltip: { formatter: (p: { value: unknown[] }) => { const it = byKey.get(String(p.value?.[3])); return it ? agingTip(it) : ''; } },
@@ -154,12 +183,21 @@ function wipAging(box: HTMLElement, note: HTMLElement, data: WipAging, backlog: 
       name: who, type: 'scatter', xAxisIndex: 0, itemStyle: { color: colourAt(idx) },
       symbolSize: (v: number[]) => 8 + 4 * Math.sqrt(Math.max(0, v[2] ?? 1)),
       // The ring is the pace (paceColour); the fill stays the assignee's.
-      data: items.map((i, n) => ({ value: [statuses.indexOf(i.status) + 0.5 + (((n * 37) % 11) / 10 - 0.5) * 0.6, yOf(i), i.size, i.key, i.status, i.agingPastNormal ? 'aging past normal flow' : ''],
+      data: items.map((i) => ({ value: pointOf(i),
         itemStyle: banded ? { borderColor: paceColour(i), borderWidth: i.atRisk ? 3 : 2 } : {} })),
       ...(idx === 0 && lines.length > 0 ? { markLine: { symbol: 'none', silent: true, data: lines } } : {}),
       ...(idx === 0 && areas.length > 0 ? { markArea: { silent: true, data: areas } } : {}),
-    })),
+    })).concat(markerSeries as never[]),
   });
+  // Where each blocked marker is drawn (CSS pixels in the chart box), for tests and tools.
+  const place = () => {
+    box.dataset.blockedAt = JSON.stringify(blocked.map((i) => {
+      const [x, y] = chart.convertToPixel({ xAxisIndex: 0, yAxisIndex: 0 }, [xOf.get(i.key)!, yOf(i)]) as number[];
+      return [i.key, Math.round(x), Math.round(y - MARK_LIFT)];
+    }));
+  };
+  place();
+  chart.on('finished', place);
   chart.on('click', (p) => { const key = (p.value as unknown[])?.[3]; if (typeof key === 'string') void openIssue(key); });
 }
 
@@ -321,6 +359,7 @@ export function renderFlow(projectKey: string, ctx: FlowCtx): HTMLElement {
   }, fail(flow.box));
   api.scatter(projectKey, ctx.window, ctx.asOf).then((d) => { scatterData = d; scatter(sc.box, scLegend, d, mode); }, fail(sc.box));
   const runs = runsCard(projectKey, ctx.window, ctx.asOf, `Run charts with process limits · ${win}`);
-  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card, sc.card, runs);
+  return h('div', { class: 'flow', 'data-testid': 'flow', 'data-palette': JSON.stringify([...PALETTE]), 'data-other': OTHER }, aging.card, flow.card,
+    ctx.dash ? columnView(ctx.dash) : null, sc.card, runs);
 }
 

@@ -5,7 +5,7 @@ import { api, ApiError, type Change, type Dashboard, type StatusRow } from './ap
 import { days, h, num, pct, dateTime } from './dom';
 import { L, METRIC_LABEL, wipNowLabel, windowText } from './labels';
 import { adminHref } from './bridge';
-import { efficiencyPanel } from './efficiency';
+import { efficiencyPanel, flowDebtPanel } from './efficiency';
 
 const CONFIDENCE_CLASS: Record<string, string> = { medium: 'lozenge-moved', high: 'lozenge-removed', 'very high': 'lozenge-removed bold' };
 
@@ -90,7 +90,7 @@ const t = (v: number | null | undefined, count: number) => (count > 0 ? days(v) 
 
 /** WIP for work in progress; a backlog queue labelled "waiting" (never
  * WIP); "—" for done, terminal and unknown statuses (product.md). */
-function loadCells(s: StatusRow): HTMLElement[] {
+export function loadCells(s: StatusRow): HTMLElement[] {
   if (s.wip) {
     const { limit, current } = s.wip;
     const state = limit == null ? '' : current > limit ? 'over' : current >= 0.8 * limit ? 'approaching' : '';
@@ -169,12 +169,19 @@ function unknownNotice(d: Dashboard): HTMLElement | null {
       : h('span', { 'data-testid': 'assign-roles' }, 'A Jira administrator assigns their roles in Jira settings → Apps → BottleneckIQ → Status roles.'));
 }
 
+/** Flow efficiency with the flow debt card beside it (either may be absent from an older backend). */
+function overviewFlow(d: Dashboard): HTMLElement | null {
+  const eff = efficiencyPanel(d), debt = flowDebtPanel(d);
+  if (!eff || !debt) return eff ?? debt;
+  return h('div', { class: 'grid-2', 'data-testid': 'overview-flow' }, eff, debt);
+}
+
 export function renderOverview(d: Dashboard, opts: OverviewOpts = {}): HTMLElement {
   return h('div', { class: 'overview', 'data-testid': 'overview', 'data-version': d.dataVersion },
     h('p', { class: 'subtle window-line', 'data-testid': 'window-text' }, `Window: ${windowText(d, opts.picked ?? '30d')}${d.asOf ? ` · as of ${d.asOf}` : ''}`),
     unknownNotice(d),
     h('div', { class: 'grid-2' }, insight(d, opts), system(d)),
-    efficiencyPanel(d),
+    overviewFlow(d),
     breakdown(d),
     changes(d),
     stagesTable(d),
