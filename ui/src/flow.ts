@@ -235,14 +235,20 @@ function cfd(box: HTMLElement, data: Cfd): void {
   const legend = [...data.bands.map((b) => b.name), ...(marks.length ? [L.cfdCorrections] : [])];
   box.dataset.legend = JSON.stringify(legend);
   box.dataset.xName = `${L.cfdDayAxis} (${data.tz})`;
-  box.dataset.yName = L.cfdItemsAxis;
+  // Items done long before the window make the done band most of the
+  // chart; the axis starts a little below the lowest line of the window
+  // (said in its name) so that the working bands stay readable.
+  const low = Math.min(...data.days.map((d) => d.reached[data.bands.length - 1] ?? 0));
+  const yMin = low >= 20 ? Math.floor((low * 0.9) / 10) * 10 : 0;
+  box.dataset.yMin = String(yMin);
+  box.dataset.yName = yMin > 0 ? `${L.cfdItemsAxis} (from ${yMin})` : L.cfdItemsAxis;
   mount(box, {
     color: order.map((i) => colourAt(i)),
     legend: { type: 'scroll', top: 0, data: legend },
     grid: { left: 64, right: 24, top: 52, bottom: 56 },
     tooltip: { trigger: 'axis', formatter: (ps: Array<{ dataIndex: number }>) => cfdTip(data, ps[0]?.dataIndex ?? 0) },
     xAxis: { type: 'category', boundaryGap: false, data: dates, axisLabel: { formatter: dayLabel }, name: box.dataset.xName, nameLocation: 'middle', nameGap: 30 },
-    yAxis: { type: 'value', name: L.cfdItemsAxis, nameTextStyle: { align: 'left' }, minInterval: 1 },
+    yAxis: { type: 'value', name: box.dataset.yName, nameTextStyle: { align: 'left' }, minInterval: 1, min: yMin },
     series: [
       ...order.map((i) => ({ name: data.bands[i].name, type: 'line', stack: 'cfd', areaStyle: { opacity: 0.85, color: colourAt(i) }, itemStyle: { color: colourAt(i) }, symbol: 'none', lineStyle: { width: 0.5, color: colourAt(i) },
         data: data.days.map((d) => width(d, i)) })),

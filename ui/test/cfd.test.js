@@ -43,7 +43,13 @@ test('the CFD draws cumulative bands bottom-up, done at the bottom, with marks a
     assert.match(summary, new RegExp(`^Arrived ${cfd.arrivals} · departed ${cfd.departures} · flow debt ${cfd.flowDebt > 0 ? '\\+' : ''}${cfd.flowDebt}`));
     // Axis titles and the legend (bands left to right, then the marks when any).
     assert.equal(await p.getAttribute('[data-testid=cfd-chart]', 'data-x-name'), `Day (${cfd.tz})`);
-    assert.equal(await p.getAttribute('[data-testid=cfd-chart]', 'data-y-name'), 'Items (cumulative)');
+    // The axis starts below the lowest line of the window (never hiding a
+    // band's top) and says so in its name when it does not start at 0.
+    const low = Math.min(...cfd.days.map((d) => d.reached[cfd.bands.length - 1]));
+    const yMin = Number(await p.getAttribute('[data-testid=cfd-chart]', 'data-y-min'));
+    assert.ok(yMin <= low && yMin >= 0, `axis from ${yMin}, lowest line ${low}`);
+    if (low >= 20) assert.ok(yMin >= Math.floor(low * 0.9 / 10) * 10 && yMin > 0, 'a large done band does not flatten the chart');
+    assert.equal(await p.getAttribute('[data-testid=cfd-chart]', 'data-y-name'), yMin > 0 ? `Items (cumulative) (from ${yMin})` : 'Items (cumulative)');
     const legend = JSON.parse(await p.getAttribute('[data-testid=cfd-chart]', 'data-legend'));
     const marked = cfd.corrections.some((c) => cfd.days.some((d) => d.date === c.startDate));
     assert.deepEqual(legend, [...cfd.bands.map((b) => b.name), ...(marked ? ['Moved back (correction)'] : [])]);
