@@ -82,8 +82,8 @@ biq_err biq_flow_wip_stack_build(const biq_flow *flow, int64_t first_day, int64_
     if (last_day - first_day + 1 > BIQ_FLOW_MAX_CHART_DAYS)
         goto out;
     size_t days = (size_t)(last_day - first_day + 1);
-    /* mutate: equivalent const "1 -> 2": room; by_status is indexed d * n_statuses + st */
     if (!(c = biq_arena_calloc(arena, 1, sizeof *c)) ||
+        /* mutate: equivalent const "1 -> 2": room; by_status is indexed d * n_statuses + st */
         (err = alloc_cfd(arena, days, flow->n_statuses + 1, c, &by_status)) != BIQ_OK) {
         err = BIQ_ERR_NOMEM;
         goto out;

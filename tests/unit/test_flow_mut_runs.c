@@ -2,10 +2,13 @@
  * where the mutation run (scripts/mutate.py) found them unpinned: the issue
  * key's cell at the exact size it may take (a 4096-byte cell: the quotes,
  * the key, a doubled quote or the apostrophe that defuses a formula, and
- * the NUL), on a hand-built series. Expected values by hand. */
+ * the NUL), on a hand-built series; the JSON's count of signalled points.
+ * Expected values by hand. */
+#include <jansson.h>
 #include <string.h>
 
 #include "common/arena.h"
+#include "flow/charts_json.h"
 #include "flow/flow.h"
 #include "testsupport.h"
 #include "tz/civil.h"
@@ -82,6 +85,56 @@ START_TEST(defused_and_quoted_keys_at_the_cell_size)
 }
 END_TEST
 
+/* Three cycle-time points, the second outside its limits and the third in
+ * a run and a zone signal: 2 signalled of 3; the other series are empty:
+ * count 0, signalled 0, mean null; no whole day: firstDay null. */
+START_TEST(json_counts_signalled_points)
+{
+    static biq_issue is = {.id = 1, .key = "A-1"};
+    static biq_flow_issue_view v = {.issue = &is};
+    int64_t d = biq_civil_days(2024, 5, 16);
+    biq_run_point pts[3] = {
+        {.day = d, .at = d * DAY, .issue = &v, .value = 1.0},
+        {.day = d, .at = d * DAY, .issue = &v, .value = 9.0, .signals = BIQ_XMR_OUTSIDE},
+        {.day = d, .at = d * DAY, .issue = &v, .value = 2.0,
+         .signals = BIQ_XMR_RUN | BIQ_XMR_ZONE},
+    };
+    biq_flow_runs r;
+    memset(&r, 0, sizeof r);
+    r.first_day = d + 1;
+    r.last_day = d;
+    for (int k = 0; k < BIQ_RUN__COUNT; k++)
+        r.series[k].kind = (biq_run_kind)k;
+    r.series[BIQ_RUN_CYCLE_TIME].points = pts;
+    r.series[BIQ_RUN_CYCLE_TIME].n_points = 3;
+    r.series[BIQ_RUN_CYCLE_TIME].limits = (biq_xmr_limits){.n = 3, .mean = 4.0};
+    json_t *o = biq_flow_runs_json(&r);
+    ck_assert_ptr_nonnull(o);
+    ck_assert(json_is_null(json_object_get(o, "firstDay")));
+    json_t *series = json_object_get(o, "series");
+    ck_assert_uint_eq(json_array_size(series), BIQ_RUN__COUNT);
+    for (size_t k = 0; k < BIQ_RUN__COUNT; k++) {
+        json_t *sj = json_array_get(series, k);
+        bool ct = k == BIQ_RUN_CYCLE_TIME;
+        ck_assert_str_eq(json_string_value(json_object_get(sj, "name")),
+                         biq_run_kind_name((biq_run_kind)k));
+        ck_assert_int_eq(json_integer_value(json_object_get(sj, "count")), (ct ? 3 : 0));
+        ck_assert(json_is_integer(json_object_get(sj, "signalledPoints")));
+        ck_assert_int_eq(json_integer_value(json_object_get(sj, "signalledPoints")), (ct ? 2 : 0));
+        ck_assert(ct ? json_real_value(json_object_get(sj, "mean")) == 4.0
+                     : json_is_null(json_object_get(sj, "mean")));
+        ck_assert(json_is_null(json_object_get(sj, "upper")));
+    }
+    json_t *p1 = json_array_get(json_object_get(json_array_get(series, BIQ_RUN_CYCLE_TIME),
+                                                "points"), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(p1, "key")), "A-1");
+    ck_assert_uint_eq(json_array_size(json_object_get(p1, "signals")), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p1, "signals"), 0)), "run");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p1, "signals"), 1)), "zone");
+    json_decref(o);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("flow_mut_runs");
@@ -89,6 +142,7 @@ Suite *biq_test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, plain_key_at_the_cell_size);
     tcase_add_test(tc, defused_and_quoted_keys_at_the_cell_size);
+    tcase_add_test(tc, json_counts_signalled_points);
     suite_add_tcase(s, tc);
     return s;
 }
