@@ -56,8 +56,9 @@ started with scripts/pg.sh; otherwise the output says it was skipped.
 Environment: MUTATE_SEED (default 22), MUTATE_PER_FILE (default 5),
 MUTATE_DIRS (default "src/flow src/auth src/ingest src/settings"; missing
 ones are skipped; a .c file named there is taken alone, e.g.
-MUTATE_DIRS="src/flow/xmr.c src/flow/runs.c"), MUTATE_TIMEOUT (seconds per test binary, default 60),
-MUTATE_KEEP=1 keeps the scratch folder, MUTATE_LIST=1 only lists the sample,
+MUTATE_DIRS="src/flow/xmr.c src/flow/runs.c"), MUTATE_TIMEOUT (seconds per
+test binary, default 60), MUTATE_KEEP=1 keeps the scratch folder,
+MUTATE_LIST=1 only lists the sample,
 MUTATE_TESTS (a regular expression: only the test binaries whose name it
 matches are built and run, e.g. "^test_flow|^test_forecast"; all by default).
 """
