@@ -55,8 +55,12 @@ started with scripts/pg.sh; otherwise the output says it was skipped.
 
 Environment: MUTATE_SEED (default 22), MUTATE_PER_FILE (default 5),
 MUTATE_DIRS (default "src/flow src/auth src/ingest src/settings"; missing
-ones are skipped), MUTATE_TIMEOUT (seconds per test binary, default 60),
-MUTATE_KEEP=1 keeps the scratch folder, MUTATE_LIST=1 only lists the sample.
+ones are skipped; a .c file named there is taken alone, e.g.
+MUTATE_DIRS="src/flow/xmr.c src/flow/runs.c"), MUTATE_TIMEOUT (seconds per
+test binary, default 60), MUTATE_KEEP=1 keeps the scratch folder,
+MUTATE_LIST=1 only lists the sample,
+MUTATE_TESTS (a regular expression: only the test binaries whose name it
+matches are built and run, e.g. "^test_flow|^test_forecast"; all by default).
 """
 import hashlib
 import os
@@ -75,6 +79,7 @@ TIMEOUT = int(os.environ.get('MUTATE_TIMEOUT', '60'))
 KEEP = os.environ.get('MUTATE_KEEP') == '1'
 LIST_ONLY = os.environ.get('MUTATE_LIST') == '1'
 MIN_SCORE = os.environ.get('MUTATE_MIN')
+TESTS_RE = os.environ.get('MUTATE_TESTS')
 BUILD = 'build'
 
 # ------------------------------------------------------------- tokenizer
@@ -461,9 +466,13 @@ def stop_pg(scratch, pg):
 def main():
     t_start = time.time()
     dirs = [d.rstrip('/') for d in DIRS if os.path.isdir(os.path.join(ROOT, d))]
-    missing = [d for d in DIRS if d not in dirs]
-    files = []
+    # A .c file named in MUTATE_DIRS is taken as it is (a run restricted to some files).
+    files = [d for d in DIRS if d.endswith('.c') and os.path.isfile(os.path.join(ROOT, d))]
+    missing = [d for d in DIRS if d not in dirs and d not in files]
+    dirs += files
     for d in dirs:
+        if d in files:
+            continue
         for dp, _, fns in os.walk(os.path.join(ROOT, d)):
             for fn in sorted(fns):
                 if fn.endswith('.c'):
@@ -498,6 +507,12 @@ def main():
         sql = '%s/tests/integration/test_flow_sql' % BUILD
         have_sql = os.path.isfile(os.path.join(scratch, 'tests/integration/test_flow_sql.c'))
         t0 = time.time()
+        if TESTS_RE:
+            # MUTATE_TESTS: only the test binaries whose name matches (a faster,
+            # narrower run: the score is then against those tests only).
+            unit = [u for u in unit if re.search(TESTS_RE, os.path.basename(u))]
+            fuzz = [z for z in fuzz if re.search(TESTS_RE, os.path.basename(z))]
+            have_sql = have_sql and re.search(TESTS_RE, os.path.basename(sql)) is not None
         targets = unit + fuzz + ([sql] if have_sql else [])
         p = make(scratch, targets)
         if p.returncode != 0 and os.path.isdir(os.path.join(scratch, BUILD)):

@@ -14,6 +14,7 @@ static int cmp_flag(const void *pa, const void *pb)
         return a->at < b->at ? -1 : 1;
     if (a->history_id != b->history_id)
         return a->history_id < b->history_id ? -1 : 1;
+    /* mutate: equivalent rel: differs only for equal (at, history, item): one changelog item */
     return (a->item_index > b->item_index) - (a->item_index < b->item_index);
 }
 
@@ -41,7 +42,7 @@ static const biq_flow_issue_view *issue_by_id(const biq_flow *flow, int64_t id)
         int64_t at = flow->issues[mid].issue->id;
         if (at == id)
             return &flow->issues[mid];
-        if (at < id)
+        if (at < id) /* mutate: equivalent rel "< -> <=": at == id returned just above */
             lo = mid + 1;
         else
             hi = mid;
@@ -128,7 +129,7 @@ static biq_err link_spans(const biq_flow *flow, const biq_issue *is, biq_ms crea
         if (!b)
             (*n_unloaded)++;
         else if (b->done_at != BIQ_MS_NONE && b->done_at <= flow->now &&
-                 b->done_at < life_end) {
+                 b->done_at <= life_end) { /* done at now: the link ended, not open */
             end = b->done_at;
             open = false;
         }

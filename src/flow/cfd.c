@@ -194,6 +194,7 @@ static biq_err walk_item(const biq_flow *flow, counter *k, const biq_flow_issue_
             if (err != BIQ_OK)
                 return err;
         }
+        /* mutate: equivalent rel "> -> >=": at p == m the reach (m, m] is empty and m stays */
         if (p > m) {
             count_reach(k, m, p, t);
             m = p;
@@ -281,6 +282,7 @@ biq_err biq_flow_cfd_build(const biq_flow *flow, int64_t first_day, int64_t last
     c->backlog_cut = f.cut > 0;
     counter k = {.f = &f, .c = c, .base = biq_tz_day_start(flow->tz, first_day)};
     k.diff = biq_arena_calloc(arena, (days + 1) * f.n + 1, sizeof *k.diff);
+    /* mutate: equivalent const "1 -> 0": before[] is read below f.n only (0: a unique pointer) */
     k.before = biq_arena_calloc(arena, f.n + 1, sizeof *k.before);
     if (!k.diff || !k.before || alloc_days(arena, days, c->n_bands, c) != BIQ_OK)
         goto out;

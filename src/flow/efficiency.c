@@ -21,6 +21,7 @@ static biq_err item_of(const biq_flow *flow, const biq_flow_issue_view *v, biq_a
     for (size_t i = 0; i < v->n_slices; i++) {
         const biq_flow_slice *s = &v->slices[i];
         biq_ms lo = biq_fl_max(s->start, a), hi = biq_fl_min(s->end, b);
+        /* mutate: equivalent rel "<= -> <": at hi == lo both sums below add 0 */
         if (hi <= lo || !is_active(&flow->statuses[s->status_index]))
             continue;
         int64_t active = biq_fl_sched_between(&flow->sched, lo, hi);
@@ -86,6 +87,7 @@ biq_err biq_flow_efficiency_build(const biq_flow *flow, const biq_flow_window *w
     if (w->from > w->to || w->prev_from > w->prev_to)
         return BIQ_ERR_INVALID;
     biq_flow_efficiency *e = biq_arena_calloc(arena, 1, sizeof *e);
+    /* mutate: equivalent const "1 -> 0": at most n_issues items (0 gives a unique pointer) */
     if (!e || !(e->items = biq_arena_calloc(arena, flow->n_issues + 1, sizeof *e->items)))
         return BIQ_ERR_NOMEM;
     biq_err err = window_of(flow, w->from, w->to, arena, &e->cur, e->items, &e->n_items);

@@ -46,6 +46,7 @@ static biq_err make_bands(const biq_flow *flow, biq_arena *arena, const uint32_t
                           biq_flow_wip_stack *c)
 {
     size_t ns = flow->n_statuses, nb = 0;
+    /* mutate: equivalent const: at most ns bands are written (0 gives a unique pointer) */
     c->bands = biq_arena_alloc(arena, (ns + 1) * sizeof *c->bands);
     if (!c->bands)
         return BIQ_ERR_NOMEM;
@@ -82,6 +83,7 @@ biq_err biq_flow_wip_stack_build(const biq_flow *flow, int64_t first_day, int64_
         goto out;
     size_t days = (size_t)(last_day - first_day + 1);
     if (!(c = biq_arena_calloc(arena, 1, sizeof *c)) ||
+        /* mutate: equivalent const "1 -> 2": room; by_status is indexed d * n_statuses + st */
         (err = alloc_cfd(arena, days, flow->n_statuses + 1, c, &by_status)) != BIQ_OK) {
         err = BIQ_ERR_NOMEM;
         goto out;
