@@ -121,7 +121,6 @@ static biq_err lowest_count(const biq_flow *flow, size_t idx, biq_ms t0, biq_are
 {
     size_t n = 0, k = 0;
     long count = 0;
-    /* mutate: equivalent rel "< -> <=": issues[n_issues] is a zeroed entry without slices */
     for (size_t i = 0; i < flow->n_issues; i++) {
         const biq_flow_issue_view *v = &flow->issues[i];
         count += biq_fl_status_at(v, t0) == (long)idx;
