@@ -612,10 +612,40 @@ biq_err biq_handle_backfill_page(void *app_ptr, biq_request *req, biq_response *
 struct changelog_job {
     const char *issue;
     biq_arena *arena;
+    const json_t *root;
+    biq_ms now;
     biq_changelog_page page;
+    biq_parse_error perr;
+    biq_err parse_err;
     bool complete;
     int64_t issue_id;
 };
+
+/* The page's Flagged and Sprint items read with the field ids of the
+ * issue's project (fields_for: the same ids its embedded changelog is read
+ * with), so that both paths store the same histories. The first parse (no
+ * field ids) already checked the body and gave the status transitions,
+ * which no field id changes; this one replaces only the page's Flagged and
+ * Sprint items. job->parse_err says why the page cannot be written (e.g.
+ * an item matched by the id only now is over a limit). */
+static biq_err changelog_reparse(biq_tx *tx, struct changelog_job *job, const char *project)
+{
+    biq_backfill_fields buf;
+    biq_err err;
+    biq_field_ids ids = fields_for(tx, project, &job->now, &buf, &err);
+    if (err != BIQ_OK)
+        return err;
+    biq_changelog_page again;
+    job->parse_err = biq_parse_changelog_page_with(job->root, &ids, job->arena, &again, &job->perr);
+    if (job->parse_err != BIQ_OK)
+        return job->parse_err;
+    job->page.flag_changes = again.flag_changes;
+    job->page.n_flag_changes = again.n_flag_changes;
+    job->page.sprint_changes = again.sprint_changes;
+    job->page.n_sprint_changes = again.n_sprint_changes;
+    job->page.sprint_items_unreadable = again.sprint_items_unreadable;
+    return BIQ_OK;
+}
 
 static biq_err changelog_tx(biq_tx *tx, void *ctx)
 {
@@ -632,6 +662,8 @@ static biq_err changelog_tx(biq_tx *tx, void *ctx)
                                    job->page.transitions, job->page.n_transitions, job->arena,
                                    &project, &job->complete);
     if (err == BIQ_OK)
+        err = changelog_reparse(tx, job, project);
+    if (err == BIQ_OK)
         err = biq_store_extras_changelog_page(tx, job->issue_id, job->page.flag_changes,
                                               job->page.n_flag_changes, job->page.sprint_changes,
                                               job->page.n_sprint_changes, job->arena);
@@ -646,19 +678,24 @@ biq_err biq_handle_changelog_page(void *app_ptr, biq_request *req, biq_response 
 {
     biq_app *app = app_ptr;
     struct changelog_job job = {.issue = req->params[0], .arena = req->arena};
-    biq_parse_error perr;
     json_t *root = NULL;
     biq_err err = load_body(req, resp, &root);
     if (err != BIQ_OK)
         return err;
-    biq_ms now = ingest_clock(app);
-    err = biq_parse_changelog_page_at(root, &now, req->arena, &job.page, &perr);
+    job.root = root;
+    job.now = ingest_clock(app);
+    /* Checked before the transaction: a malformed page is a 400 whether or
+     * not its issue has arrived. changelog_tx reads its Flagged and Sprint
+     * items again with the project's field ids. */
+    err = biq_parse_changelog_page_at(root, &job.now, req->arena, &job.page, &job.perr);
     if (err != BIQ_OK) {
-        err = parse_failed(resp, err, &perr);
+        err = parse_failed(resp, err, &job.perr);
         goto out;
     }
     err = biq_tx_run(app->pool, req->tenant->tenant_id, changelog_tx, &job);
-    if (err == BIQ_ERR_NOT_FOUND)
+    if (job.parse_err != BIQ_OK)
+        err = parse_failed(resp, job.parse_err, &job.perr);
+    else if (err == BIQ_ERR_NOT_FOUND)
         biq_response_error(resp, err, "issue %s is not known yet: send its page first", job.issue);
     else if (err != BIQ_OK)
         biq_response_error(resp, err, "could not store the changelog page");

@@ -538,7 +538,12 @@ static biq_err add_changelog(an_ctx *c, const char *path, const json_t *root,
                  "(name it changelog-<issueid>.json)");
         return BIQ_ERR_SHAPE;
     }
-    biq_err err = biq_parse_changelog_page_at(root, &c->ingest_now, c->in.arena, &page, perr);
+    /* The field ids add_issues reads embedded changelogs with, so that a
+     * page and an embedded changelog give the same Flagged and Sprint
+     * histories (as on the server, src/api/ingest.c's changelog_reparse). */
+    biq_field_ids ids = biq_field_ids_default();
+    ids.now = &c->ingest_now;
+    biq_err err = biq_parse_changelog_page_with(root, &ids, c->in.arena, &page, perr);
     if (err != BIQ_OK)
         return err;
     cl.start_at = page.start_at;

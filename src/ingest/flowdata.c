@@ -7,6 +7,7 @@
  * (to select it) and the other issue's id and key are read; the key only
  * dates the link and is not kept in the result.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest/ingest_internal.h"
@@ -16,6 +17,9 @@
 #define FIELD_FLAGGED "Flagged"
 #define FIELD_SPRINT "Sprint"
 #define FIELD_LINK "Link"
+/* How Jira words a Link item that added an "is blocked by" link; only these
+ * date a blocking link (another type's link to the same issue does not). */
+#define LINK_BLOCKED_BY_PREFIX "This issue is blocked by "
 #define SPRINT_NAME_SEP ", "
 #define ID_DIGITS_MAX 18 /* below INT64_MAX's 19: no overflow check needed */
 
@@ -197,14 +201,22 @@ static biq_err sprint_item(biq_pctx *c, const json_t *item, const biq_transition
 }
 
 /* A Link item whose `to` is set added a link to that issue (removals have
- * only `from`). The key is kept only to date the current links. */
+ * only `from`); only an "is blocked by" one (its toString says so) is kept,
+ * with the key only to date the current blocking links. At most
+ * BIQ_INGEST_LINK_ITEMS_MAX are kept per issue or page (BIQ_ERR_TOO_LARGE
+ * beyond: refused, never cut, like the other histories). */
 static biq_err link_item(biq_pctx *c, const json_t *item, const biq_transition *proto,
                          biq_tvec *tv)
 {
-    const char *to = NULL;
+    const char *to = NULL, *to_s = NULL;
     biq_err err = biq_member_string(c, item, "to", BIQ_INGEST_KEY_MAX, false, &to);
-    if (err != BIQ_OK || to == NULL)
+    if (err == BIQ_OK)
+        err = biq_member_text(c, item, "toString", BIQ_INGEST_NAME_MAX, false, &to_s);
+    if (err != BIQ_OK || to == NULL || to_s == NULL ||
+        strncmp(to_s, LINK_BLOCKED_BY_PREFIX, strlen(LINK_BLOCKED_BY_PREFIX)) != 0)
         return err;
+    if (tv->n_links >= BIQ_INGEST_LINK_ITEMS_MAX)
+        return biq_pctx_fail(c, BIQ_ERR_TOO_LARGE, "too many \"is blocked by\" Link items");
     if ((err = vec_room(c, (void **)&tv->links, tv->n_links, &tv->cap_links, sizeof *tv->links)) !=
         BIQ_OK)
         return err;
@@ -228,6 +240,31 @@ biq_err biq_ingest_extra_item(biq_pctx *c, const json_t *item, const biq_transit
     return BIQ_OK;
 }
 
+/* Link items by key, the latest first within a key. */
+static int cmp_link_add(const void *a, const void *b)
+{
+    const biq_link_add *x = a, *y = b;
+    int k = strcmp(x->to_key, y->to_key);
+    if (k != 0)
+        return k;
+    return (x->at < y->at) - (x->at > y->at);
+}
+
+/* The first of links[0..n) (sorted by cmp_link_add) with key `key`, or
+ * NULL: the latest Link item adding it. */
+static const biq_link_add *latest_link(const biq_link_add *links, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(links[mid].to_key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(links[lo].to_key, key) == 0 ? &links[lo] : NULL;
+}
+
 void biq_tvec_to_issue(biq_pctx *c, const biq_tvec *tv, biq_issue *issue)
 {
     issue->transitions = tv->v;
@@ -236,16 +273,19 @@ void biq_tvec_to_issue(biq_pctx *c, const biq_tvec *tv, biq_issue *issue)
     issue->n_flag_changes = tv->n_flags;
     issue->sprint_changes = tv->sprints;
     issue->n_sprint_changes = tv->n_sprints;
-    if (c->block_keys == NULL)
+    if (c->block_keys == NULL || tv->n_links == 0)
         return;
-    /* blocked_by is the parser's own arena array (issue_links below). */
+    /* blocked_by is the parser's own arena array (issue_links below). Sorted
+     * once, each link is dated by a binary search: O((items + links) log
+     * items), not items x links. The Link items are the parser's own
+     * (tv->links is never handed out), so they are sorted in place. */
+    qsort(tv->links, tv->n_links, sizeof *tv->links, cmp_link_add);
     biq_block_link *links = (biq_block_link *)issue->blocked_by;
     for (size_t i = 0; i < issue->n_blocked_by; i++) {
-        const char *key = c->block_keys[i];
-        for (size_t k = 0; key && k < tv->n_links; k++)
-            if (strcmp(tv->links[k].to_key, key) == 0 &&
-                (links[i].linked_at == BIQ_MS_NONE || tv->links[k].at > links[i].linked_at))
-                links[i].linked_at = tv->links[k].at;
+        const biq_link_add *latest =
+            c->block_keys[i] ? latest_link(tv->links, tv->n_links, c->block_keys[i]) : NULL;
+        if (latest != NULL)
+            links[i].linked_at = latest->at;
     }
 }
 

@@ -98,6 +98,8 @@
 #define BIQ_INGEST_LINKS_MAX 1000              /* fields.issuelinks per issue (all types) */
 #define BIQ_INGEST_FLAG_CHANGES_MAX 10000      /* Flagged items per issue or changelog page */
 #define BIQ_INGEST_SPRINT_CHANGES_MAX 10000    /* Sprint items per issue or changelog page */
+#define BIQ_INGEST_LINK_ITEMS_MAX 10000        /* "is blocked by" Link items (adds) per issue
+                                                * or changelog page */
 #define BIQ_INGEST_BOARDS_MAX 50               /* board configurations per POST /forge/boards */
 #define BIQ_INGEST_BOARD_COLUMNS_MAX 100       /* columns per board */
 #define BIQ_INGEST_COLUMN_STATUSES_MAX 500     /* statuses per column */

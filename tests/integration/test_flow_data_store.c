@@ -282,6 +282,68 @@ START_TEST(boards_replace_and_choose)
 }
 END_TEST
 
+struct load_key {
+    const char *project;
+    biq_project_data *d;
+};
+
+static biq_err load_key_tx(biq_tx *tx, void *ctx)
+{
+    struct load_key *k = ctx;
+    return biq_store_project_load(tx, k->project, ARENA, k->d);
+}
+
+/* A site whose Flagged field is named "Impediment flag" (customfield_10099)
+ * and has another field named "Flagged": its items are matched by the id
+ * on both paths, so FE-1's embedded changelog and FE-2's full-changelog
+ * page store the same flag history. */
+#define FE_HISTORIES                                                                               \
+    "{\"id\":\"200\",\"created\":\"2024-01-02T00:00:00Z\",\"items\":["                              \
+    "{\"field\":\"Impediment flag\",\"fieldId\":\"customfield_10099\",\"toString\":\"Impediment\"},"\
+    "{\"field\":\"Flagged\",\"fieldId\":\"customfield_10500\",\"toString\":\"not the flag\"}]},"   \
+    "{\"id\":\"201\",\"created\":\"2024-01-03T00:00:00Z\",\"items\":["                              \
+    "{\"field\":\"Impediment flag\",\"fieldId\":\"customfield_10099\",\"toString\":null}]}"
+#define FE_ISSUE(id, key, changelog)                                                               \
+    "{\"id\":\"" id "\",\"key\":\"" key "\",\"fields\":{\"project\":{\"id\":\"101\",\"key\":\"FE\"},"   \
+    "\"summary\":\"s\",\"status\":{\"id\":\"3\",\"name\":\"In Progress\","                          \
+    "\"statusCategory\":{\"key\":\"indeterminate\"}},\"created\":\"2024-01-01T00:00:00Z\","           \
+    "\"updated\":\"2024-01-05T00:00:00Z\"},\"changelog\":" changelog "}"
+
+START_TEST(renamed_flagged_field_same_on_both_paths)
+{
+    expect("/forge/backfill/FE", "{\"total\":2,\"fields\":{\"flagged\":\"customfield_10099\"}}", 200);
+    expect("/forge/backfill/FE/page",
+           "{\"issues\":[" FE_ISSUE("10101", "FE-1",
+                                    "{\"total\":2,\"histories\":[" FE_HISTORIES "]}") "," FE_ISSUE(
+               "10102", "FE-2", "{\"total\":2,\"histories\":[]}") "]}",
+           200);
+    expect("/forge/issues/FE-2/changelog",
+           "{\"startAt\":0,\"total\":2,\"values\":[" FE_HISTORIES "]}", 200);
+    biq_project_data d;
+    struct load_key k = {"FE", &d};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT, load_key_tx, &k), BIQ_OK);
+    ck_assert_uint_eq(d.n_issues, 2);
+    const biq_issue *embedded = d.issues[0].id == 10101 ? &d.issues[0] : &d.issues[1];
+    const biq_issue *paged = d.issues[0].id == 10101 ? &d.issues[1] : &d.issues[0];
+    ck_assert_int_eq(paged->id, 10102);
+    ck_assert_uint_eq(embedded->n_flag_changes, 2);
+    ck_assert_uint_eq(paged->n_flag_changes, embedded->n_flag_changes);
+    for (size_t i = 0; i < embedded->n_flag_changes; i++) {
+        const biq_flag_change *e = &embedded->flag_changes[i], *p = &paged->flag_changes[i];
+        ck_assert_int_eq(p->history_id, e->history_id);
+        ck_assert_int_eq(p->item_index, e->item_index);
+        ck_assert_int_eq(p->at, e->at);
+        ck_assert(p->flagged == e->flagged);
+    }
+    ck_assert(embedded->flag_changes[0].flagged && !embedded->flag_changes[1].flagged);
+    ck_assert_int_eq(embedded->flag_changes[0].at, JAN2);
+    /* The field named "Flagged" is not the flag on either path. */
+    ck_assert_int_eq(harness_count(&H, "SELECT count(*) FROM flag_changes WHERE history_id = 200"
+                                       " AND item_index = 1"),
+                     0);
+}
+END_TEST
+
 START_TEST(backfill_refuses_a_bad_flagged_field)
 {
     char *resp = NULL;
@@ -305,6 +367,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, newest_updated_wins_and_links_follow);
     tcase_add_test(tc, boards_replace_and_choose);
     tcase_add_test(tc, backfill_refuses_a_bad_flagged_field);
+    tcase_add_test(tc, renamed_flagged_field_same_on_both_paths);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -351,51 +351,104 @@ START_TEST(replays_and_reverse_order_give_the_same_tables)
 END_TEST
 
 /* Strings of the captures that must never be stored: those under these
- * members, at any depth. */
+ * members, at any depth. A board's filter, location and subQuery (issue
+ * #15 reads only its id, name and columns) and self links are among them. */
 static const char *const FORBIDDEN_MEMBERS[] = {
-    "description", "body", "filename", "emailAddress", "avatarUrls", "environment",
-    "worklog", "attachment", "comment", "timetracking", "content", NULL,
+    "description", "body",    "filename", "emailAddress", "avatarUrls", "environment",
+    "worklog",     "attachment", "comment", "timetracking", "content",  "filter",
+    "location",    "subQuery", "self",     NULL,
 };
 
-static bool is_forbidden(const char *member)
+/* Members holding another issue (links, parent): its `fields` (summary,
+ * status, assignee, priority...) are never stored, only its id (issue #15). */
+static const char *const OTHER_ISSUE_MEMBERS[] = {"inwardIssue", "outwardIssue", "parent", NULL};
+
+static bool listed(const char *const *names, const char *member)
 {
-    for (const char *const *m = FORBIDDEN_MEMBERS; *m != NULL; m++) {
+    for (const char *const *m = names; member != NULL && *m != NULL; m++) {
         if (strcmp(member, *m) == 0)
             return true;
     }
     return false;
 }
 
-/* Collects forbidden strings (long enough to be telling) into list. */
-static void collect(json_t *v, bool inside, json_t *list, json_t *allowed)
+/* Collects forbidden strings (long enough to be telling) into list, and
+ * every other string into allowed. member: the member v is the value of
+ * (the array's, for its elements; NULL at the top). */
+static void collect(json_t *v, const char *member, bool inside, json_t *list, json_t *allowed)
 {
     const char *k;
     json_t *child;
     size_t i;
     if (json_is_object(v)) {
         json_object_foreach(v, k, child) {
-            bool forbidden = inside || is_forbidden(k);
+            bool forbidden = inside || listed(FORBIDDEN_MEMBERS, k) ||
+                             (strcmp(k, "fields") == 0 && listed(OTHER_ISSUE_MEMBERS, member));
             if (!forbidden && json_is_string(child))
                 json_object_set_new(allowed, json_string_value(child), json_true());
-            collect(child, forbidden, list, allowed);
+            collect(child, k, forbidden, list, allowed);
         }
     } else if (json_is_array(v)) {
-        json_array_foreach(v, i, child) collect(child, inside, list, allowed);
+        json_array_foreach(v, i, child) collect(child, member, inside, list, allowed);
     } else if (inside && json_is_string(v) && strlen(json_string_value(v)) >= 12) {
         json_array_append(list, v);
     }
 }
 
+/* How database_text reads a column of each type as the text it holds.
+ * Strings inside jsonb are read unescaped (jsonpath), keys with ::text. */
+#define SCAN_SEP "E'\\x01'"
+static const char *scan_expr(const char *data_type, const char *udt, const char *col, char *buf,
+                             size_t len)
+{
+    if (strcmp(data_type, "text") == 0 || strcmp(data_type, "character varying") == 0 ||
+        strcmp(data_type, "character") == 0)
+        snprintf(buf, len, "%s", col);
+    else if (strcmp(udt, "_text") == 0 || strcmp(udt, "_varchar") == 0)
+        snprintf(buf, len, "array_to_string(%s, " SCAN_SEP ")", col);
+    else if (strcmp(data_type, "jsonb") == 0 || strcmp(data_type, "json") == 0)
+        snprintf(buf, len,
+                 "%s::text || " SCAN_SEP " || coalesce((SELECT string_agg(x #>> '{}', " SCAN_SEP
+                 ") FROM jsonb_path_query(%s::jsonb, 'lax $.** ? (@.type() == \"string\")') x),"
+                 " '')",
+                 col, col);
+    else
+        return NULL;
+    return buf;
+}
+
+/* Types that cannot hold a string: not scanned. Any other type fails the
+ * test, so a new column of a new type is never silently left out. */
+static bool holds_no_text(const char *data_type, const char *udt)
+{
+    static const char *const NO_TEXT[] = {"bigint", "integer", "smallint", "boolean", "numeric",
+                                          "double precision", "real", "date",
+                                          "timestamp with time zone",
+                                          "timestamp without time zone", NULL};
+    static const char *const NO_TEXT_ARRAYS[] = {"_int8", "_int4", "_int2", NULL};
+    return listed(NO_TEXT, data_type) || listed(NO_TEXT_ARRAYS, udt);
+}
+
+/* Every string the database holds, in every column of every public table
+ * (text, varchar, text[], json, jsonb), separated by \x01. */
 static char *database_text(void)
 {
     PGconn *c = harness_pg(&H, "postgres");
-    PGresult *cols = harness_sql(c, "SELECT table_name, column_name FROM information_schema.columns"
-                                    " WHERE table_schema = 'public' AND data_type = 'text'");
+    PGresult *cols = harness_sql(c, "SELECT table_name, column_name, data_type, udt_name"
+                                    " FROM information_schema.columns c"
+                                    " JOIN information_schema.tables t USING (table_schema, table_name)"
+                                    " WHERE table_schema = 'public' AND t.table_type = 'BASE TABLE'");
     size_t cap = 1 << 20, len = 0;
     char *out = calloc(1, cap);
     for (int i = 0; i < PQntuples(cols); i++) {
-        char sql[512];
-        snprintf(sql, sizeof sql, "SELECT string_agg(%s, E'\\x01') FROM %s", PQgetvalue(cols, i, 1),
+        char expr[1024], sql[2048];
+        const char *type = PQgetvalue(cols, i, 2), *udt = PQgetvalue(cols, i, 3);
+        if (scan_expr(type, udt, PQgetvalue(cols, i, 1), expr, sizeof expr) == NULL) {
+            ck_assert_msg(holds_no_text(type, udt), "%s.%s: type %s (%s) is not scanned",
+                          PQgetvalue(cols, i, 0), PQgetvalue(cols, i, 1), type, udt);
+            continue;
+        }
+        snprintf(sql, sizeof sql, "SELECT string_agg(%s, " SCAN_SEP ") FROM %s", expr,
                  PQgetvalue(cols, i, 0));
         PGresult *r = harness_sql(c, sql);
         size_t n = (size_t)PQgetlength(r, 0, 0);
@@ -414,18 +467,86 @@ static char *database_text(void)
     return out;
 }
 
+/* Issue #15's inputs with other issues' fields and a board's filter and
+ * location, each string long and unique: a page of one issue with an "is
+ * blocked by" link, a "relates to" link and a parent (their summary,
+ * status and assignee), and a board configuration as Jira sends it (and a
+ * filter name and query besides). */
+static const char FLOW_PAGE[] =
+    "{\"issues\":[{\"id\":\"77001\",\"key\":\"XF-1\",\"fields\":{"
+    "\"project\":{\"id\":\"7700\",\"key\":\"XF\"},\"summary\":\"XF own summary kept\","
+    "\"status\":{\"id\":\"3\",\"name\":\"In Progress\",\"statusCategory\":{\"key\":\"indeterminate\"}},"
+    "\"created\":\"2024-01-01T00:00:00Z\",\"updated\":\"2024-01-05T00:00:00Z\","
+    "\"labels\":[\"xf-label-kept\"],"
+    "\"parent\":{\"id\":\"77000\",\"key\":\"XF-0\",\"fields\":{"
+    "\"summary\":\"ZQX parent summary never stored\","
+    "\"status\":{\"id\":\"97001\",\"name\":\"ZQX parent status never stored\"},"
+    "\"assignee\":{\"accountId\":\"zqx-parent-assignee-id\",\"displayName\":\"ZQX parent assignee name\"},"
+    "\"priority\":{\"name\":\"ZQX parent priority never stored\"},"
+    "\"issuetype\":{\"name\":\"ZQX parent issue type never stored\"}}},"
+    "\"issuelinks\":["
+    "{\"id\":\"1\",\"self\":\"https://zqx.example/rest/api/2/issueLink/1\","
+    "\"type\":{\"name\":\"Blocks\",\"inward\":\"is blocked by\",\"outward\":\"blocks\"},"
+    "\"inwardIssue\":{\"id\":\"77002\",\"key\":\"XF-2\",\"fields\":{"
+    "\"summary\":\"ZQX blocker summary never stored\","
+    "\"status\":{\"id\":\"97002\",\"name\":\"ZQX blocker status never stored\","
+    "\"statusCategory\":{\"key\":\"indeterminate\",\"name\":\"ZQX blocker category name\"}},"
+    "\"assignee\":{\"displayName\":\"ZQX blocker assignee name\"},"
+    "\"priority\":{\"name\":\"ZQX blocker priority never stored\"}}}},"
+    "{\"id\":\"2\",\"type\":{\"name\":\"Relates\",\"inward\":\"relates to\",\"outward\":\"relates to\"},"
+    "\"outwardIssue\":{\"id\":\"77003\",\"key\":\"XF-3\",\"fields\":{"
+    "\"summary\":\"ZQX related summary never stored\","
+    "\"status\":{\"id\":\"97003\",\"name\":\"ZQX related status never stored\"},"
+    "\"assignee\":{\"displayName\":\"ZQX related assignee name\"}}}}]},"
+    "\"changelog\":{\"total\":1,\"histories\":[{\"id\":\"770\",\"created\":\"2024-01-02T00:00:00Z\","
+    "\"items\":[{\"field\":\"Link\",\"to\":\"XF-2\",\"toString\":\"This issue is blocked by XF-2\"}]}]}}]}";
+
+static const char FLOW_BOARDS[] =
+    "{\"boards\":[{\"id\":7701,\"name\":\"XF board name kept\",\"type\":\"kanban\","
+    "\"self\":\"https://zqx.example/rest/agile/1.0/board/7701/configuration\","
+    "\"location\":{\"type\":\"project\",\"key\":\"XF\",\"id\":\"7700\","
+    "\"name\":\"ZQX location project name\",\"projectKeyOrId\":\"zqx-location-project\"},"
+    "\"filter\":{\"id\":\"97010\",\"name\":\"ZQX board filter name never stored\","
+    "\"jql\":\"project = XF AND labels = zqx-filter-jql-secret\","
+    "\"self\":\"https://zqx.example/rest/api/2/filter/97010\"},"
+    "\"subQuery\":{\"query\":\"resolution = EMPTY OR zqx-subquery-secret\"},"
+    "\"columnConfig\":{\"columns\":[{\"name\":\"XF column kept\",\"statuses\":[{\"id\":\"3\","
+    "\"self\":\"https://zqx.example/rest/api/2/status/3\"}]}],\"constraintType\":\"issueCount\"}}]}";
+
+static void add_text_strings(const char *text, json_t *list, json_t *allowed)
+{
+    json_t *root = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(root);
+    collect(root, NULL, false, list, allowed);
+    json_decref(root);
+}
+
 static void add_file_strings(const char *path, json_t *list, json_t *allowed)
 {
     json_t *root = json_load_file(path, JSON_ALLOW_NUL, NULL);
     ck_assert_ptr_nonnull(root);
-    collect(root, false, list, allowed);
+    collect(root, NULL, false, list, allowed);
     json_decref(root);
 }
 
 START_TEST(nothing_forbidden_is_stored)
 {
     ingest_everything(TENANT, false);
+    expect_status(TENANT, "/forge/backfill/XF", "{\"total\":1}", 200);
+    expect_status(TENANT, "/forge/backfill/XF/page", FLOW_PAGE, 200);
+    expect_status(TENANT, "/forge/boards/XF", FLOW_BOARDS, 200);
+    /* The fixture went in: its kept parts are in the new tables. */
+    ck_assert_int_eq(count("SELECT count(*) FROM block_links WHERE issue_id = 77001"), 1);
+    ck_assert_int_eq(count("SELECT count(*) FROM issues WHERE issue_id = 77001 AND parent_id = 77000"
+                           " AND 'xf-label-kept' = ANY (labels)"),
+                     1);
+    ck_assert_int_eq(count("SELECT count(*) FROM project_boards WHERE project_key = 'XF'"), 1);
     json_t *list = json_array(), *allowed = json_object();
+    add_text_strings(FLOW_PAGE, list, allowed);
+    add_text_strings(FLOW_BOARDS, list, allowed);
+    /* The fixture's forbidden strings: 7 of the parent, 7 of the links
+     * (and their self), 7 of the board; "indeterminate" is also kept. */
+    ck_assert_uint_ge(json_array_size(list), 21);
     char (*names)[PATH_LEN] = malloc(FILES_MAX * PATH_LEN);
     size_t n = webhook_files(names);
     for (size_t i = 0; i < n; i++)
@@ -450,8 +571,13 @@ START_TEST(nothing_forbidden_is_stored)
         ck_assert_msg(strstr(db, text) == NULL, "stored a forbidden string: %.80s", text);
     }
     ck_assert_uint_ge(checked, 50);
-    /* Nor any e-mail address at all. */
+    /* Nor any e-mail address, nor anything of the issue #15 fixture's
+     * other issues and board but what is kept. */
     ck_assert_ptr_null(strstr(db, "@merico"));
+    ck_assert_ptr_null(strstr(db, "ZQX"));
+    ck_assert_ptr_null(strstr(db, "zqx"));
+    ck_assert_ptr_nonnull(strstr(db, "xf-label-kept")); /* text[] is scanned */
+    ck_assert_ptr_nonnull(strstr(db, "XF column kept")); /* jsonb is scanned */
     free(db);
     json_decref(list);
     json_decref(allowed);

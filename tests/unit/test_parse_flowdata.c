@@ -496,6 +496,203 @@ START_TEST(realdata_webhook_sprint_names_only)
 }
 END_TEST
 
+/* ---- Link items (review L1): only "is blocked by" adds date a blocking
+ * link, they are limited, and dating stays correct at the limits. */
+
+#define LINK_ADD(key, text) \
+    "{\"field\":\"Link\",\"fieldtype\":\"jira\",\"from\":null,\"fromString\":null,\"to\":\"" key \
+    "\",\"toString\":\"" text "\"}"
+
+/* One issue P-1 (as a bare array) with fields.issuelinks = [links] and an
+ * embedded changelog of [histories]; parsed with FIELDS. */
+static biq_err parse_with_changelog(const char *links, const char *histories, biq_arena *a,
+                                    biq_issue_page *page, biq_parse_error *perr)
+{
+    size_t n = strlen(links) + strlen(histories) + 512;
+    char *text = malloc(n);
+    ck_assert_ptr_nonnull(text);
+    snprintf(text, n,
+             "[{\"id\":\"1\",\"key\":\"P-1\",\"fields\":{\"status\":{\"id\":\"3\"},"
+             "\"created\":\"2024-01-01T00:00:00Z\",\"updated\":\"2024-01-05T00:00:00Z\","
+             "\"issuelinks\":[%s]},\"changelog\":{\"total\":1000,\"histories\":[%s]}}]",
+             links, histories);
+    json_t *root = parse_json(text);
+    free(text);
+    biq_err err = biq_parse_issue_page(root, &FIELDS, a, page, perr);
+    json_decref(root);
+    return err;
+}
+
+/* P-5 is both "blocked by" and "relates to"; a later "relates to" add of
+ * P-5 and an outward "blocks" add of P-8 do not date the blocking links. */
+START_TEST(link_items_of_other_types_do_not_date)
+{
+    biq_arena *a = biq_arena_new(ARENA_LIMIT);
+    biq_issue_page page;
+    biq_parse_error perr;
+    const char *links =
+        "{\"id\":\"1\"," BLOCKS_TYPE ",\"inwardIssue\":{\"id\":\"10005\",\"key\":\"P-5\"}},"
+        "{\"id\":\"2\",\"type\":{\"name\":\"Relates\",\"inward\":\"relates to\",\"outward\":\"relates to\"},"
+        "\"inwardIssue\":{\"id\":\"10005\",\"key\":\"P-5\"}},"
+        "{\"id\":\"3\"," BLOCKS_TYPE ",\"inwardIssue\":{\"id\":\"10008\",\"key\":\"P-8\"}}";
+    const char *histories =
+        "{\"id\":\"100\",\"created\":\"2024-01-02T00:00:00Z\",\"items\":["
+        LINK_ADD("P-5", "This issue is blocked by P-5") "]},"
+        "{\"id\":\"101\",\"created\":\"2024-01-03T00:00:00Z\",\"items\":["
+        LINK_ADD("P-8", "This issue blocks P-8") "]},"
+        "{\"id\":\"102\",\"created\":\"2024-01-04T00:00:00Z\",\"items\":["
+        LINK_ADD("P-5", "This issue relates to P-5") "]}";
+    ck_assert_msg(parse_with_changelog(links, histories, a, &page, &perr) == BIQ_OK, "%s",
+                  perr.message);
+    const biq_issue *is = &page.issues[0];
+    ck_assert_uint_eq(is->n_blocked_by, 2);
+    ck_assert_int_eq(is->blocked_by[0].blocker_id, 10005);
+    ck_assert_int_eq(is->blocked_by[0].linked_at, JAN2);
+    ck_assert_int_eq(is->blocked_by[1].blocker_id, 10008);
+    ck_assert_int_eq(is->blocked_by[1].linked_at, BIQ_MS_NONE);
+    /* A Link item without toString (or with null) dates nothing either. */
+    ck_assert_int_eq(parse_with_changelog(
+                         links,
+                         "{\"id\":\"100\",\"created\":\"2024-01-02T00:00:00Z\",\"items\":["
+                         "{\"field\":\"Link\",\"to\":\"P-5\"},"
+                         "{\"field\":\"Link\",\"to\":\"P-8\",\"toString\":null}]}",
+                         a, &page, &perr),
+                     BIQ_OK);
+    ck_assert_int_eq(page.issues[0].blocked_by[0].linked_at, BIQ_MS_NONE);
+    ck_assert_int_eq(page.issues[0].blocked_by[1].linked_at, BIQ_MS_NONE);
+    biq_arena_free(a);
+}
+END_TEST
+
+/* A buffer that grows as text is appended (test-only). */
+typedef struct tbuf {
+    char *s;
+    size_t len, cap;
+} tbuf;
+
+static void tbuf_str(tbuf *b, const char *text)
+{
+    size_t n = strlen(text);
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+        ck_assert_ptr_nonnull(b->s);
+    }
+    memcpy(b->s + b->len, text, n + 1);
+    b->len += n;
+}
+
+static void tbuf_int(tbuf *b, int v)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", v);
+    tbuf_str(b, num);
+}
+
+static tbuf tbuf_new(void)
+{
+    tbuf b = {NULL, 0, 0};
+    tbuf_str(&b, "");
+    return b;
+}
+
+/* `"is blocked by"` Link add of key P-<i> (text as Jira words it). */
+static void tbuf_link_add(tbuf *b, int i)
+{
+    tbuf_str(b, "{\"field\":\"Link\",\"fieldtype\":\"jira\",\"to\":\"P-");
+    tbuf_int(b, i);
+    tbuf_str(b, "\",\"toString\":\"This issue is blocked by P-");
+    tbuf_int(b, i);
+    tbuf_str(b, "\"}");
+}
+
+/* A changelog page of `blocking` "is blocked by" Link adds (keys P-0...,
+ * BIQ_INGEST_ITEMS_MAX per history) and one "relates to" add. */
+static char *link_items_page(int blocking)
+{
+    tbuf b = tbuf_new();
+    tbuf_str(&b, "{\"startAt\":0,\"total\":1000,\"values\":[");
+    int h = 0;
+    for (int i = 0; i < blocking; h++) {
+        tbuf_str(&b, h ? ",{\"id\":\"" : "{\"id\":\"");
+        tbuf_int(&b, h + 1);
+        tbuf_str(&b, "\",\"created\":\"2024-01-02T00:00:00Z\",\"items\":[");
+        for (int k = 0; k < BIQ_INGEST_ITEMS_MAX && i < blocking; k++, i++) {
+            tbuf_str(&b, k ? "," : "");
+            tbuf_link_add(&b, i);
+        }
+        tbuf_str(&b, "]}");
+    }
+    tbuf_str(&b, ",{\"id\":\"");
+    tbuf_int(&b, h + 1);
+    tbuf_str(&b, "\",\"created\":\"2024-01-03T00:00:00Z\",\"items\":[" LINK_ADD(
+                     "P-1", "This issue relates to P-1") "]}]}");
+    return b.s;
+}
+
+/* BIQ_INGEST_LINK_ITEMS_MAX "is blocked by" adds pass (the "relates to"
+ * one is not counted); one more is refused, never cut. */
+START_TEST(link_items_limit)
+{
+    biq_arena *a = biq_arena_new(ARENA_LIMIT);
+    biq_changelog_page page;
+    biq_parse_error perr;
+    for (int n = BIQ_INGEST_LINK_ITEMS_MAX; n <= BIQ_INGEST_LINK_ITEMS_MAX + 1; n++) {
+        char *text = link_items_page(n);
+        json_t *root = parse_json(text);
+        free(text);
+        biq_err err = biq_parse_changelog_page_with(root, &FIELDS, a, &page, &perr);
+        json_decref(root);
+        if (n == BIQ_INGEST_LINK_ITEMS_MAX) {
+            ck_assert_msg(err == BIQ_OK, "%s: %s", perr.path, perr.message);
+        } else {
+            ck_assert_int_eq(err, BIQ_ERR_TOO_LARGE);
+            ck_assert_ptr_nonnull(strstr(perr.message, "Link"));
+        }
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
+/* BIQ_INGEST_LINKS_MAX blocking links, each added on Jan 2 and the even
+ * ones again on Jan 3 (in reverse order): every link gets its latest add. */
+START_TEST(link_items_date_every_link_at_the_limits)
+{
+    biq_arena *a = biq_arena_new(ARENA_LIMIT);
+    biq_issue_page page;
+    biq_parse_error perr;
+    tbuf links = tbuf_new(), hist = tbuf_new();
+    tbuf_str(&hist, "{\"id\":\"100\",\"created\":\"2024-01-02T00:00:00Z\",\"items\":[");
+    for (int i = 0; i < BIQ_INGEST_LINKS_MAX; i++) {
+        tbuf_str(&links, i ? ",{" BLOCKS_TYPE ",\"inwardIssue\":{\"id\":\""
+                           : "{" BLOCKS_TYPE ",\"inwardIssue\":{\"id\":\"");
+        tbuf_int(&links, 20000 + i);
+        tbuf_str(&links, "\",\"key\":\"P-");
+        tbuf_int(&links, i);
+        tbuf_str(&links, "\"}}");
+        tbuf_str(&hist, i ? "," : "");
+        tbuf_link_add(&hist, i);
+    }
+    tbuf_str(&hist, "]},{\"id\":\"101\",\"created\":\"2024-01-03T00:00:00Z\",\"items\":[");
+    for (int i = BIQ_INGEST_LINKS_MAX - 2; i >= 0; i -= 2) {
+        tbuf_str(&hist, i == BIQ_INGEST_LINKS_MAX - 2 ? "" : ",");
+        tbuf_link_add(&hist, i);
+    }
+    tbuf_str(&hist, "]}");
+    ck_assert_msg(parse_with_changelog(links.s, hist.s, a, &page, &perr) == BIQ_OK, "%s",
+                  perr.message);
+    free(links.s);
+    free(hist.s);
+    const biq_issue *is = &page.issues[0];
+    ck_assert_uint_eq(is->n_blocked_by, BIQ_INGEST_LINKS_MAX);
+    for (size_t i = 0; i < is->n_blocked_by; i++) {
+        ck_assert_int_eq(is->blocked_by[i].blocker_id, 20000 + (int64_t)i);
+        ck_assert_int_eq(is->blocked_by[i].linked_at, i % 2 == 0 ? JAN2 + DAY : JAN2);
+    }
+    biq_arena_free(a);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("parse_flowdata");
@@ -510,6 +707,9 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, realdata_devlake_page);
     tcase_add_test(tc, realdata_changelog_pages);
     tcase_add_test(tc, realdata_webhook_sprint_names_only);
+    tcase_add_test(tc, link_items_of_other_types_do_not_date);
+    tcase_add_test(tc, link_items_limit);
+    tcase_add_test(tc, link_items_date_every_link_at_the_limits);
     suite_add_tcase(s, tc);
     return s;
 }
