@@ -258,7 +258,8 @@ static biq_err evaluate(run *r)
     err = biq_settings_flow_config_build(r->tenant_ov, r->project_ov, r->arena, &cfg, msg,
                                          sizeof msg);
     if (err == BIQ_OK)
-        err = biq_settings_flow_config_add_board(&cfg, r->data.board, r->arena);
+        err = biq_settings_flow_config_add_board(&cfg, r->data.boards, r->data.n_boards,
+                                                  r->arena);
     if (err != BIQ_OK)
         return err;
     return biq_alerts_evaluate(&r->data, &cfg, r->typed, r->n_typed, r->cadence,

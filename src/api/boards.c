@@ -1,8 +1,11 @@
 /* boards.c - POST /forge/boards/{projectKey} (issue #15): the Forge side's
  * reading of a project's board configurations. Parsed whole first (a bad
- * body is a 4xx naming the problem and writes nothing), then the stored
- * set is replaced and the project's data version moved in one tenant
- * transaction, so cached views pick up the new column order. */
+ * body is a 4xx naming the problem and writes nothing), then, when it
+ * differs from the stored set, the stored set is replaced and the
+ * project's data version moved in one tenant transaction, so cached views
+ * pick up the new column order. The same boards again (the daily
+ * reconcile) write nothing and keep the version, and with it every cached
+ * model and dashboard of the project. The answer's "changed" says which. */
 #include "api/app.h"
 #include "api/handlers.h"
 #include "ingest/ingest.h"
@@ -14,6 +17,7 @@ struct boards_job {
     biq_arena *arena;
     const biq_board *boards;
     size_t n;
+    bool changed; /* the stored set differed: replaced, version moved */
 };
 
 static biq_err boards_tx(biq_tx *tx, void *ctx)
@@ -21,8 +25,9 @@ static biq_err boards_tx(biq_tx *tx, void *ctx)
     struct boards_job *job = ctx;
     biq_err err = biq_store_tenant_ensure(tx);
     if (err == BIQ_OK)
-        err = biq_store_boards_replace(tx, job->project, job->boards, job->n, job->arena);
-    if (err == BIQ_OK)
+        err = biq_store_boards_replace(tx, job->project, job->boards, job->n, job->arena,
+                                       &job->changed);
+    if (err == BIQ_OK && job->changed)
         err = biq_store_data_version_bump(tx, job->project);
     return err;
 }
@@ -50,7 +55,8 @@ biq_err biq_handle_boards(void *app_ptr, biq_request *req, biq_response *resp)
     } else if (err != BIQ_OK) {
         biq_response_error(resp, err, "could not store the boards");
     } else {
-        biq_response_json(resp, 200, json_pack("{s:b,s:I}", "ok", 1, "boards", (json_int_t)job.n));
+        biq_response_json(resp, 200, json_pack("{s:b,s:I,s:b}", "ok", 1, "boards",
+                                                    (json_int_t)job.n, "changed", job.changed));
     }
 out:
     json_decref(root);

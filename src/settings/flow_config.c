@@ -2,6 +2,7 @@
  * typed flow settings (thresholds, status roles, WIP limits, the filters
  * of issue types, resolutions, sub-tasks and labels) and the work schedule (settings.h), and the flow input of a
  * loaded project. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,14 @@ static double number_or(const json_t *ov, const char *path, double def)
 {
     const json_t *v = ov ? json_object_get(ov, path) : NULL;
     return json_is_number(v) ? json_number_value(v) : def;
+}
+
+/* The project's boardId; 0 when unset or not a whole number (a value
+ * stored before the schema took integers only can never name a board). */
+static int64_t board_id_of(const json_t *project_ov)
+{
+    double v = number_or(project_ov, "boardId", 0);
+    return v >= 1 && v <= BIQ_SETTINGS_BOARD_ID_MAX && v == floor(v) ? (int64_t)v : 0;
 }
 
 /* Appends the WIP limits of list to wl[*n] unless a status already has
@@ -256,6 +265,8 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
     biq_settings_checker c = {msg, msg_len};
     biq_err err;
     biq_flow_settings_init(&out->settings);
+    out->board_id = board_id_of(project_ov);
+    out->board = NULL;
     out->settings.threshold_time = number_or(tenant_ov, "thresholds.time", BIQ_FLOW_T_DEFAULT);
     out->settings.threshold_wip = number_or(tenant_ov, "thresholds.wip", BIQ_FLOW_W_DEFAULT);
     out->settings.threshold_throughput =
@@ -272,15 +283,31 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
     return BIQ_OK;
 }
 
-biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *board,
-                                           biq_arena *arena)
+/* The board whose id is want, else the lowest id; NULL when none. */
+static const biq_board *pick_board(const biq_board *boards, size_t n_boards, int64_t want)
 {
+    const biq_board *lowest = NULL;
+    for (size_t i = 0; i < n_boards; i++) {
+        if (want > 0 && boards[i].id == want)
+            return &boards[i];
+        if (lowest == NULL || boards[i].id < lowest->id)
+            lowest = &boards[i];
+    }
+    return lowest;
+}
+
+biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *boards,
+                                           size_t n_boards, biq_arena *arena)
+{
+    const biq_board *board = pick_board(boards, n_boards, cfg->board_id);
     biq_flow_settings *s = &cfg->settings;
     size_t extra = 0, n = s->n_wip_limits;
     for (size_t c = 0; board && c < board->n_columns; c++)
         extra += board->columns[c].max > 0 ? board->columns[c].n_status_ids : 0;
-    if (extra == 0)
+    if (extra == 0) {
+        cfg->board = board;
         return BIQ_OK;
+    }
     biq_flow_wip_limit *wl = biq_arena_calloc(arena, n + extra, sizeof *wl);
     int32_t *breach = biq_arena_calloc(arena, n + extra, sizeof *breach);
     if (wl == NULL || breach == NULL)
@@ -302,6 +329,7 @@ biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const 
     s->wip_limits = wl;
     s->n_wip_limits = n;
     cfg->breach_minutes = breach;
+    cfg->board = board;
     return BIQ_OK;
 }
 
@@ -314,7 +342,7 @@ biq_flow_input biq_settings_flow_input(const biq_project_data *data,
                             .n_statuses = data->n_statuses,
                             .sprints = data->sprints,
                             .n_sprints = data->n_sprints,
-                            .board = data->board,
+                            .board = cfg->board,
                             .settings = &cfg->settings,
                             .schedule = &cfg->schedule,
                             .now = now};

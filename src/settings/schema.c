@@ -34,6 +34,7 @@ const char *const biq_settings_subtask_names[BIQ_SETTINGS_SUBTASK_POLICIES] = {"
 typedef enum field_kind {
     F_STATUS_IDS,
     F_NUMBER,
+    F_INTEGER, /* a whole number within min..max, stored as a JSON integer */
     F_FIELD_ID,
     F_SCHEDULE,
     F_BOOL,
@@ -50,7 +51,7 @@ typedef enum field_kind {
 typedef struct field_def {
     const char *path;
     field_kind kind;
-    double min, max, def; /* F_NUMBER */
+    double min, max, def; /* F_NUMBER, F_INTEGER */
 } field_def;
 
 static const field_def TENANT_FIELDS[] = {
@@ -73,12 +74,12 @@ static const field_def TENANT_FIELDS[] = {
 };
 
 static const field_def PROJECT_FIELDS[] = {
-    /* mutate: equivalent const: min, max and def are read for F_NUMBER and F_BOOL only */
+    /* mutate: equivalent const: min, max and def are read for F_NUMBER, F_INTEGER and F_BOOL only */
     {"wipLimits", F_WIP_LIMITS, 0, 0, 0},
     {"excludedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
     /* Issue #15: the board that frames the project; default 0 = the lowest
-     * board id stored for it (store/project_load.h). */
-    {"boardId", F_NUMBER, 1.0, 9007199254740991.0, 0},
+     * board id stored for it (biq_settings_flow_config_add_board). */
+    {"boardId", F_INTEGER, 1.0, BIQ_SETTINGS_BOARD_ID_MAX, 0},
     /* Filters (issue #15; docs/metrics.md, "Filters"). */
     {"includedIssueTypes", F_TYPE_NAMES, 0, 0, 0},
     {"excludedResolutions", F_RESOLUTIONS, 0, 0, 0},
@@ -107,6 +108,8 @@ static json_t *default_of(const field_def *f)
     switch (f->kind) {
     case F_NUMBER:
         return json_real(f->def);
+    case F_INTEGER:
+        return json_integer((json_int_t)f->def);
     case F_BOOL: /* def: 1 on (aiExplanations), 0 off (bottleneck.xmrSignal) */
         return json_boolean(f->def != 0);
     case F_STATUS_IDS:
@@ -469,6 +472,15 @@ static biq_err check_value(biq_settings_checker *c, const field_def *f, const js
             return biq_settings_fail(c, f->path, what);
         }
         *out = json_real(json_number_value(v));
+        return BIQ_OK;
+    case F_INTEGER: /* 12.0 is the integer 12; 12.5 names nothing */
+        if (!json_is_number(v) || json_number_value(v) < f->min || json_number_value(v) > f->max ||
+            json_number_value(v) != floor(json_number_value(v))) {
+            snprintf(what, sizeof what, "must be a whole number between %.0f and %.0f", f->min,
+                     f->max);
+            return biq_settings_fail(c, f->path, what);
+        }
+        *out = json_integer((json_int_t)json_number_value(v));
         return BIQ_OK;
     case F_BOOL:
         if (!json_is_boolean(v))

@@ -33,6 +33,9 @@ enum {
     BIQ_SETTINGS_BREACH_MINUTES_MAX = 525600, /* a year */
 };
 
+/* The largest boardId: JSON's exact-integer range (2^53 - 1). */
+#define BIQ_SETTINGS_BOARD_ID_MAX 9007199254740991.0
+
 /* The flow core's view of a tenant's and a project's overrides. */
 typedef struct biq_settings_flow_config {
     biq_flow_settings settings;
@@ -41,6 +44,12 @@ typedef struct biq_settings_flow_config {
      * entry for a status wins over the tenant's, as for the limit), in
      * minutes; 0: the limit has none (no wip_breach alert). */
     const int32_t *breach_minutes;
+    /* The project's `boardId` setting; 0 when unset (the lowest stored
+     * board id frames the project). Set by biq_settings_flow_config_build. */
+    int64_t board_id;
+    /* The board that frames the flow, picked among the loaded ones by
+     * biq_settings_flow_config_add_board; NULL when none (or before). */
+    const biq_board *board;
 } biq_settings_flow_config;
 
 /* Builds *out from the overrides (either may be NULL: defaults) with every
@@ -51,19 +60,26 @@ biq_err biq_settings_flow_config_build(const json_t *tenant_ov, const json_t *pr
                                        biq_arena *arena, biq_settings_flow_config *out, char *msg,
                                        size_t msg_len);
 
-/* Issue #15: the board's column WIP limits as defaults. Each status of a
+/* Issue #15: picks the board that frames the flow among the project's
+ * stored boards (boards[0..n_boards), as loaded: biq_project_data.boards)
+ * into cfg->board: the one whose id is cfg->board_id (the project's
+ * `boardId` setting) when it is among them, else the lowest id; none when
+ * n_boards is 0. Done per request from the settings, so a settings change
+ * takes effect on the next request even while the model is cached.
+ * Then the board's column WIP limits become defaults. Each status of a
  * column with a `max` gets that max as its WIP limit unless it already has
  * one; after biq_settings_flow_config_build, whose limits (the project's,
  * then the tenant's) therefore win: project admin > tenant > board column.
  * A column limit counts the whole column in Jira; as a per-status default
  * it is exact for one-status columns and looser for wider ones. Board
  * limits carry no breach period (breach_minutes 0: no wip_breach alert).
- * board may be NULL (nothing to add). BIQ_ERR_NOMEM; cfg unchanged then. */
-biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *board,
-                                           biq_arena *arena);
+ * boards may be NULL when n_boards is 0. BIQ_ERR_NOMEM; cfg unchanged then. */
+biq_err biq_settings_flow_config_add_board(biq_settings_flow_config *cfg, const biq_board *boards,
+                                           size_t n_boards, biq_arena *arena);
 
 /* The flow input of a loaded project under cfg at now (milliseconds since
  * the epoch): the one place a biq_flow_input is filled from loaded data.
+ * Its board is cfg->board (biq_settings_flow_config_add_board).
  * Borrows data and cfg (they must outlive the flow built from it). */
 biq_flow_input biq_settings_flow_input(const biq_project_data *data,
                                        const biq_settings_flow_config *cfg, int64_t now);

@@ -259,17 +259,25 @@ biq_err biq_store_extras_changelog_page(biq_tx *tx, int64_t issue_id,
     return ids == NULL ? err : insert_histories(tx, flags, sprints, ids);
 }
 
-/* A board's columns as stored: [{"name","statuses":[ids],"min","max"}]. */
-static const char *columns_json(const biq_board *b, biq_arena *arena)
+/* Every append is checked, so a column is never stored without its
+ * statuses (review L2). */
+const char *biq_store_board_columns_json(const biq_board *b, biq_arena *arena)
 {
     json_t *cols = json_array();
     for (size_t i = 0; cols && i < b->n_columns; i++) {
         const biq_board_column *c = &b->columns[i];
         json_t *ids = json_array();
-        for (size_t k = 0; ids && k < c->n_status_ids; k++)
-            json_array_append_new(ids, json_integer((json_int_t)c->status_ids[k]));
-        json_t *col = json_pack("{s:s?,s:o*,s:i,s:i}", "name", c->name, "statuses", ids, "min",
-                                (int)c->min, "max", (int)c->max);
+        for (size_t k = 0; ids && k < c->n_status_ids; k++) {
+            if (json_array_append_new(ids, json_integer((json_int_t)c->status_ids[k])) != 0) {
+                json_decref(ids);
+                ids = NULL;
+            }
+        }
+        /* "o" (not "o*"): a NULL ids fails the pack instead of dropping
+         * the member; json_pack steals ids in every case. */
+        json_t *col = ids == NULL ? NULL
+                                  : json_pack("{s:s?,s:o,s:i,s:i}", "name", c->name, "statuses",
+                                              ids, "min", (int)c->min, "max", (int)c->max);
         if (col == NULL || json_array_append_new(cols, col) != 0) {
             json_decref(cols);
             return NULL;
@@ -278,30 +286,54 @@ static const char *columns_json(const biq_board *b, biq_arena *arena)
     return json_text(cols, arena);
 }
 
+/* The stored set and the new one ($3..$5) differ: a row of either is not
+ * in the other (ids are unique on both sides, so this is set equality;
+ * jsonb compares by value, EXCEPT treats NULL names as equal). */
+static const char BOARDS_DIFFER[] =
+    "SELECT EXISTS ("
+    " (SELECT b.board_id, b.name, b.columns FROM project_boards b"
+    "   WHERE b.tenant_id = $1 AND b.project_key = $2"
+    "  EXCEPT SELECT t.id, t.name, t.cols::jsonb"
+    "   FROM unnest($3::bigint[], $4::text[], $5::text[]) AS t(id, name, cols))"
+    " UNION ALL"
+    " (SELECT t.id, t.name, t.cols::jsonb"
+    "   FROM unnest($3::bigint[], $4::text[], $5::text[]) AS t(id, name, cols)"
+    "  EXCEPT SELECT b.board_id, b.name, b.columns FROM project_boards b"
+    "   WHERE b.tenant_id = $1 AND b.project_key = $2))";
+
+static const char DELETE_BOARDS[] =
+    "DELETE FROM project_boards WHERE tenant_id = $1 AND project_key = $2";
+
+static const char INSERT_BOARDS[] =
+    "INSERT INTO project_boards (tenant_id, project_key, board_id, name, columns)"
+    " SELECT $1, $2, t.id, t.name, t.cols::jsonb"
+    " FROM unnest($3::bigint[], $4::text[], $5::text[]) AS t(id, name, cols)";
+
 biq_err biq_store_boards_replace(biq_tx *tx, const char *project_key, const biq_board *boards,
-                                 size_t n, biq_arena *arena)
+                                 size_t n, biq_arena *arena, bool *changed)
 {
     biq_pgarray c[3];
     const char *params[5] = {biq_tx_tenant(tx), project_key};
-    biq_err err = biq_tx_exec(tx, "DELETE FROM project_boards WHERE tenant_id = $1"
-                                  " AND project_key = $2",
-                              2, params, NULL);
-    if (err != BIQ_OK || n == 0)
-        return err;
+    PGresult *r = NULL;
+    biq_err err;
+    *changed = false;
     init_all(c, 3, arena);
     for (size_t i = 0; i < n; i++) {
-        const char *cols = columns_json(&boards[i], arena);
+        const char *cols = biq_store_board_columns_json(&boards[i], arena);
         if (cols == NULL)
             return BIQ_ERR_NOMEM;
         biq_pgarray_int(&c[0], boards[i].id);
         biq_pgarray_text(&c[1], boards[i].name);
         biq_pgarray_text(&c[2], cols);
     }
-    if ((err = finish_all(c, 3, params + 2)) != BIQ_OK)
+    if ((err = finish_all(c, 3, params + 2)) != BIQ_OK ||
+        (err = biq_tx_exec(tx, BOARDS_DIFFER, 5, params, &r)) != BIQ_OK)
         return err;
-    return biq_tx_exec(tx,
-                       "INSERT INTO project_boards (tenant_id, project_key, board_id, name, columns)"
-                       " SELECT $1, $2, t.id, t.name, t.cols::jsonb"
-                       " FROM unnest($3::bigint[], $4::text[], $5::text[]) AS t(id, name, cols)",
-                       5, params, NULL);
+    *changed = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (!*changed)
+        return BIQ_OK;
+    if ((err = biq_tx_exec(tx, DELETE_BOARDS, 2, params, NULL)) != BIQ_OK || n == 0)
+        return err;
+    return biq_tx_exec(tx, INSERT_BOARDS, 5, params, NULL);
 }

@@ -14,6 +14,7 @@
 #ifndef BIQ_STORE_INGEST_EXTRAS_H
 #define BIQ_STORE_INGEST_EXTRAS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,9 +38,18 @@ biq_err biq_store_extras_changelog_page(biq_tx *tx, int64_t issue_id,
                                         const biq_sprint_change *sprints, size_t n_sprints,
                                         biq_arena *arena);
 
+/* A board's columns as stored (project_boards.columns):
+ * [{"name","statuses":[ids],"min","max"}], compact, in arena. NULL when
+ * out of memory (never a column without a member). Pure. */
+const char *biq_store_board_columns_json(const biq_board *b, biq_arena *arena);
+
 /* Replaces the stored boards of project_key with boards[0..n) (n may be 0:
- * the project then has none). Ids are unique (biq_parse_boards checks). */
+ * the project then has none). Ids are unique (biq_parse_boards checks).
+ * *changed says whether the stored set differed (ids, names, columns,
+ * whatever their order in boards); when it did not, nothing is written,
+ * so the caller need not move the data version (the daily reconcile posts
+ * the same boards: review L4). BIQ_ERR_NOMEM, or the database's error. */
 biq_err biq_store_boards_replace(biq_tx *tx, const char *project_key, const biq_board *boards,
-                                 size_t n, biq_arena *arena);
+                                 size_t n, biq_arena *arena, bool *changed);
 
 #endif

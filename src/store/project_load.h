@@ -4,7 +4,8 @@
  * Issue #15's data rides along: each issue's resolution, labels (in Jira's
  * order), sub-task flag, parent, flagged state, Flagged and Sprint
  * histories (ordered like transitions) and "is blocked by" links (by
- * blocker id); and the project's board.
+ * blocker id); and every board stored for the project (the settings pick
+ * the one that frames it: biq_settings_flow_config_add_board).
  *
  * Runs inside the caller's tenant transaction; everything returned lives in
  * the caller's arena. Issues come ordered by id, each with its transitions
@@ -29,6 +30,10 @@ enum {
     /* Issue #15: rows of each of labels, flag changes, block links and
      * sprint changes (each kind on its own). */
     BIQ_LOAD_EXTRA_ROWS_MAX = 4000000,
+    /* Boards of a project: what one POST /forge/boards may store
+     * (BIQ_INGEST_BOARDS_MAX); more is BIQ_ERR_LIMIT. */
+    BIQ_LOAD_BOARDS_MAX = 50,
+    BIQ_LOAD_LIMIT_TEXT = 24, /* a bound as decimal text, with its NUL */
 };
 
 typedef struct biq_project_data {
@@ -42,10 +47,13 @@ typedef struct biq_project_data {
     size_t n_sprints;
     int64_t data_version;      /* 0 when nothing was ever ingested */
     biq_ms last_sync;          /* BIQ_MS_NONE when never */
-    /* The board that frames the project (issue #15): the project setting
-     * `boardId` when that board is stored for the project, else the lowest
-     * board id stored for it; NULL when none is stored. */
-    const biq_board *board;
+    /* Every board stored for the project (issue #15), ascending by id, at
+     * most BIQ_LOAD_BOARDS_MAX; NULL and 0 when none is stored. Which one
+     * frames the flow is a setting (`boardId`), applied per request by
+     * biq_settings_flow_config_add_board, so the model (which the project
+     * cache shares across settings versions) never depends on settings. */
+    const biq_board *boards;
+    size_t n_boards;
 } biq_project_data;
 
 /* Loads project_key of the tenant of tx into *out. A project with no

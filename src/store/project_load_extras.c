@@ -5,8 +5,14 @@
 #include "store/project_load_extras.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ingest/ingest.h"
+
+_Static_assert(BIQ_LOAD_BOARDS_MAX == BIQ_INGEST_BOARDS_MAX,
+               "a project loads every board one POST /forge/boards may store");
 
 #define TS_MS(col) "(extract(epoch from " col ") * 1000)::bigint"
 
@@ -33,14 +39,12 @@ static const char LOAD_SPRINT_CHANGES[] =
     " WHERE s.tenant_id = $1 AND i.project_key = $2"
     " ORDER BY s.issue_id, s.at, s.history_id, s.item_index";
 
-/* The chosen board: the project's boardId setting when stored, else the
- * lowest id (a NULL comparison sorts last). */
-static const char LOAD_BOARD[] =
+/* Every stored board of the project, by id; one more than the bound so
+ * that an oversized set is seen (the settings pick the board, not the
+ * load: the cached model does not depend on settings, views/open.c). */
+static const char LOAD_BOARDS[] =
     "SELECT b.board_id, b.name, b.columns::text FROM project_boards b"
-    " WHERE b.tenant_id = $1 AND b.project_key = $2"
-    " ORDER BY b.board_id = (SELECT (s.overrides->>'boardId')::numeric FROM project_settings s"
-    "                        WHERE s.tenant_id = $1 AND s.project_key = $2) DESC NULLS LAST,"
-    "  b.board_id LIMIT 1";
+    " WHERE b.tenant_id = $1 AND b.project_key = $2 ORDER BY b.board_id LIMIT $3";
 
 static int64_t num(PGresult *r, int row, int col)
 {
@@ -208,23 +212,31 @@ static biq_err board_columns(const char *text, biq_arena *arena, biq_board *b)
     return err;
 }
 
-static biq_err load_board(biq_tx *tx, const char *key, biq_arena *arena, biq_project_data *out)
+static biq_err load_boards(biq_tx *tx, const char *key, biq_arena *arena, biq_project_data *out)
 {
     PGresult *r = NULL;
-    const char *params[] = {biq_tx_tenant(tx), key};
-    biq_err err = biq_tx_exec(tx, LOAD_BOARD, 2, params, &r);
-    if (err == BIQ_OK && PQntuples(r) == 1) {
-        biq_board *b = biq_arena_calloc(arena, 1, sizeof *b);
-        if (b == NULL) {
+    char limit[BIQ_LOAD_LIMIT_TEXT];
+    snprintf(limit, sizeof limit, "%d", BIQ_LOAD_BOARDS_MAX + 1);
+    const char *params[] = {biq_tx_tenant(tx), key, limit};
+    biq_err err = biq_tx_exec(tx, LOAD_BOARDS, 3, params, &r);
+    int n = err == BIQ_OK ? PQntuples(r) : 0;
+    if (n > BIQ_LOAD_BOARDS_MAX)
+        err = BIQ_ERR_LIMIT;
+    biq_board *all = NULL;
+    if (err == BIQ_OK && n > 0 && (all = biq_arena_calloc(arena, (size_t)n, sizeof *all)) == NULL)
+        err = BIQ_ERR_NOMEM;
+    for (int i = 0; err == BIQ_OK && i < n; i++) {
+        biq_board *b = &all[i];
+        b->id = num(r, i, 0);
+        b->name = PQgetisnull(r, i, 1) ? NULL : biq_arena_strdup(arena, PQgetvalue(r, i, 1));
+        if (!PQgetisnull(r, i, 1) && b->name == NULL)
             err = BIQ_ERR_NOMEM;
-        } else {
-            b->id = num(r, 0, 0);
-            b->name = PQgetisnull(r, 0, 1) ? NULL : biq_arena_strdup(arena, PQgetvalue(r, 0, 1));
-            err = board_columns(PQgetvalue(r, 0, 2), arena, b);
-            out->board = err == BIQ_OK ? b : NULL;
-        }
+        else
+            err = board_columns(PQgetvalue(r, i, 2), arena, b);
     }
     PQclear(r);
+    out->boards = err == BIQ_OK ? all : NULL;
+    out->n_boards = err == BIQ_OK ? (size_t)n : 0;
     return err;
 }
 
@@ -237,5 +249,5 @@ biq_err biq_store_project_load_extras(biq_tx *tx, const char *project_key, biq_a
         (err = load_links(tx, project_key, arena, out)) != BIQ_OK ||
         (err = load_sprint_changes(tx, project_key, arena, out)) != BIQ_OK)
         return err;
-    return load_board(tx, project_key, arena, out);
+    return load_boards(tx, project_key, arena, out);
 }

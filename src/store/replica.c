@@ -18,7 +18,7 @@ struct biq_replica {
 };
 
 static const char *const SOURCE_NAMES[BIQ_REPLICA_SOURCE__COUNT] = {
-    "standby", "primary_behind", "primary_failed", "primary_backoff"};
+    "standby", "primary_behind", "primary_failed", "primary_backoff", "primary_busy"};
 
 /* When every WAL record received is replayed, the standby is as fresh as
  * the primary has told it to be: its last replayed commit may be old only
@@ -83,6 +83,15 @@ void biq_replica_failed(biq_replica *r)
     pthread_mutex_lock(&r->lock);
     r->retry_at = t;
     pthread_mutex_unlock(&r->lock);
+}
+
+biq_replica_verdict biq_replica_classify(biq_err err, bool acquiring)
+{
+    if (err == BIQ_ERR_LIMIT || err == BIQ_ERR_NOMEM)
+        return BIQ_REPLICA_REQUEST;
+    if (acquiring && err == BIQ_ERR_UNAVAILABLE)
+        return BIQ_REPLICA_BUSY;
+    return BIQ_REPLICA_FAILED;
 }
 
 void biq_replica_count(biq_replica *r, biq_replica_source source)

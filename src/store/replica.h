@@ -10,7 +10,10 @@
  *
  * A standby that fails (no connection within BIQ_REPLICA_CONNECT_TIMEOUT_S,
  * or a statement error) is not tried again for BIQ_REPLICA_RETRY_MS: the
- * reads go to the primary meanwhile, and each is counted by why. The lag
+ * reads go to the primary meanwhile, and each is counted by why. Only the
+ * standby's own failures back off (biq_replica_classify): a busy standby
+ * pool sends one read to the primary, and a failure of the read itself (a
+ * project over the load limits, out of memory) is the request's answer. The lag
  * (seconds and bytes of WAL the standby has not replayed) is measured on
  * demand, for /metrics. Thread-safe.
  */
@@ -36,6 +39,8 @@ typedef enum biq_replica_source {
     BIQ_REPLICA_PRIMARY_BEHIND,  /* the standby had other versions (behind, mostly) */
     BIQ_REPLICA_PRIMARY_FAILED,  /* the standby failed this read */
     BIQ_REPLICA_PRIMARY_BACKOFF, /* within BIQ_REPLICA_RETRY_MS of a failure */
+    BIQ_REPLICA_PRIMARY_BUSY,    /* no standby connection free within
+                                    BIQ_REPLICA_ACQUIRE_TIMEOUT_MS */
     BIQ_REPLICA_SOURCE__COUNT
 } biq_replica_source;
 
@@ -60,6 +65,27 @@ void biq_replica_free(biq_replica *r);
  * failure (the caller then reads the primary and counts
  * BIQ_REPLICA_PRIMARY_BACKOFF). */
 biq_pool *biq_replica_pool(biq_replica *r);
+
+/* What the error of a read on the standby means. */
+typedef enum biq_replica_verdict {
+    BIQ_REPLICA_FAILED,  /* the standby's fault: back off, read the primary */
+    BIQ_REPLICA_BUSY,    /* its pool had no connection in time: read the
+                            primary this once, no backoff */
+    BIQ_REPLICA_REQUEST, /* the read's own failure, which the primary would
+                            give too: answer with it, no backoff */
+} biq_replica_verdict;
+
+/* Classifies err (not BIQ_OK) of a standby read. acquiring: it came from
+ * opening the transaction (biq_tx_begin_timeout), not from a statement.
+ *   - acquiring, BIQ_ERR_UNAVAILABLE (no free connection): BUSY;
+ *   - BIQ_ERR_LIMIT (a project over the load limits) and BIQ_ERR_NOMEM:
+ *     REQUEST, from either stage;
+ *   - anything else: FAILED: a connection that cannot be made or was lost
+ *     (BIQ_ERR_DB), and any SQL error of a statement, including a
+ *     recovery conflict or statement timeout (BIQ_ERR_UNAVAILABLE) and a
+ *     schema the standby has not replayed yet (BIQ_ERR_INTERNAL).
+ * Pure. */
+biq_replica_verdict biq_replica_classify(biq_err err, bool acquiring);
 
 /* Marks the standby failed: biq_replica_pool answers NULL for
  * BIQ_REPLICA_RETRY_MS from now. */

@@ -82,6 +82,12 @@ biq_err biq_tx_exec(biq_tx *tx, const char *sql, int nparams, const char *const 
 
 biq_err biq_tx_begin(biq_pool *pool, const char *tenant_id, biq_tx **out)
 {
+    return biq_tx_begin_timeout(pool, tenant_id, BIQ_POOL_ACQUIRE_TIMEOUT_MS, out);
+}
+
+biq_err biq_tx_begin_timeout(biq_pool *pool, const char *tenant_id, unsigned timeout_ms,
+                             biq_tx **out)
+{
     biq_err err;
     biq_tx *tx = NULL;
     size_t len = strlen(tenant_id);
@@ -94,7 +100,7 @@ biq_err biq_tx_begin(biq_pool *pool, const char *tenant_id, biq_tx **out)
         return BIQ_ERR_NOMEM;
     tx->pool = pool;
     memcpy(tx->tenant_id, tenant_id, len + 1);
-    if ((err = biq_pool_acquire(pool, BIQ_POOL_ACQUIRE_TIMEOUT_MS, &tx->conn)) != BIQ_OK)
+    if ((err = biq_pool_acquire(pool, timeout_ms, &tx->conn)) != BIQ_OK)
         goto out;
     if ((err = biq_tx_exec(tx, "BEGIN", 0, NULL, NULL)) != BIQ_OK)
         goto out;

@@ -22,6 +22,13 @@ typedef struct biq_tx biq_tx;
  * or BIQ_OK with *out set; the caller ends it with commit or rollback. */
 biq_err biq_tx_begin(biq_pool *pool, const char *tenant_id, biq_tx **out);
 
+/* biq_tx_begin waiting at most timeout_ms (instead of
+ * BIQ_POOL_ACQUIRE_TIMEOUT_MS) for a pooled connection: for a pool whose
+ * callers have somewhere else to go, such as the read replica's
+ * (BIQ_REPLICA_ACQUIRE_TIMEOUT_MS). Same errors. */
+biq_err biq_tx_begin_timeout(biq_pool *pool, const char *tenant_id, unsigned timeout_ms,
+                             biq_tx **out);
+
 /* Work to run inside one tenant transaction; ctx is the caller's. */
 typedef biq_err (*biq_tx_fn)(biq_tx *tx, void *ctx);
 

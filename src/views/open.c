@@ -124,10 +124,14 @@ static biq_err model_tx(biq_tx *tx, void *ctx)
     return err;
 }
 
-/* The standby first when there is one and it is not backing off; any
- * failure there (behind, unreachable, a recovery conflict) reads the
- * primary, which is always right. Returns true with *err when the standby
- * answered. */
+/* The standby first when there is one and it is not backing off. Waits
+ * at most BIQ_REPLICA_ACQUIRE_TIMEOUT_MS for a standby connection. Behind,
+ * busy, or failed (unreachable, a statement error, a recovery conflict:
+ * biq_replica_classify), the primary reads, which is always right; only a
+ * failure backs the standby off. An error the primary would give too (a
+ * project over the load limits, out of memory) is the answer: no backoff,
+ * no second load. Returns true when *err is the answer (BIQ_OK: the
+ * standby's model is in m->out); false: read the primary. */
 static bool load_from_standby(model_load *m, biq_err *err)
 {
     biq_replica *r = m->v->env.replica;
@@ -139,17 +143,35 @@ static bool load_from_standby(model_load *m, biq_err *err)
         return false;
     }
     m->standby = true;
-    *err = biq_tx_run(standby, m->v->tenant_id, model_tx, m);
+    biq_tx *tx = NULL;
+    *err = biq_tx_begin_timeout(standby, m->v->tenant_id, BIQ_REPLICA_ACQUIRE_TIMEOUT_MS, &tx);
+    bool acquiring = *err != BIQ_OK;
+    if (!acquiring) {
+        *err = model_tx(tx, m);
+        if (*err == BIQ_OK)
+            *err = biq_tx_commit(tx);
+        else
+            biq_tx_rollback(tx);
+    }
     if (*err == BIQ_OK) {
         biq_replica_count(r, BIQ_REPLICA_STANDBY);
         return true;
     }
     if (m->behind) {
         biq_replica_count(r, BIQ_REPLICA_PRIMARY_BEHIND);
-    } else {
-        biq_replica_failed(r);
-        biq_replica_count(r, BIQ_REPLICA_PRIMARY_FAILED);
+        return false;
     }
+    switch (biq_replica_classify(*err, acquiring)) {
+    case BIQ_REPLICA_REQUEST:
+        return true;
+    case BIQ_REPLICA_BUSY:
+        biq_replica_count(r, BIQ_REPLICA_PRIMARY_BUSY);
+        return false;
+    case BIQ_REPLICA_FAILED:
+        break;
+    }
+    biq_replica_failed(r);
+    biq_replica_count(r, BIQ_REPLICA_PRIMARY_FAILED);
     return false;
 }
 
@@ -199,7 +221,8 @@ static biq_err build_flow(biq_view *v)
     biq_err err = biq_settings_flow_config_build(v->tenant_ov, v->project_ov, v->arena, &v->cfg,
                                                  v->msg, sizeof v->msg);
     if (err == BIQ_OK)
-        err = biq_settings_flow_config_add_board(&v->cfg, v->data.board, v->arena);
+        err = biq_settings_flow_config_add_board(&v->cfg, v->data.boards, v->data.n_boards,
+                                                  v->arena);
     if (err != BIQ_OK) {
         v->failed = BIQ_VIEWS_FAILED_SETTINGS;
         return err;

@@ -140,7 +140,7 @@ START_TEST(page_round_trips_every_field)
     ck_assert_int_eq(is->sprint_changes[0].from_ids[0], 38);
     ck_assert_uint_eq(is->sprint_changes[0].n_to, 2);
     ck_assert_int_eq(is->sprint_changes[0].to_ids[1], 40);
-    ck_assert_ptr_null(d.board);
+    ck_assert_uint_eq(d.n_boards, 0);
     /* The same page again merges: nothing doubles. */
     post_page(page(5, LINK("10005", "FD-5") "," LINK("10008", "FD-8"), FIELDS_FULL, HISTORIES));
     d = load();
@@ -218,28 +218,28 @@ START_TEST(boards_replace_and_choose)
            200);
     ck_assert_int_eq(boards_stored(), 2);
     ck_assert_int_gt(version(), v0);
-    /* Without a setting, the lowest id frames the project. */
+    /* Every stored board loads, by id; the settings pick one per request
+     * (test_board_limits.c, and over HTTP test_project_cache_http.c). */
     biq_project_data d = load();
-    ck_assert_ptr_nonnull(d.board);
-    ck_assert_int_eq(d.board->id, 84);
-    ck_assert_str_eq(d.board->name, "EE board");
-    ck_assert_uint_eq(d.board->n_columns, 3);
-    ck_assert_str_eq(d.board->columns[1].name, "Doing");
-    ck_assert_int_eq(d.board->columns[1].status_ids[0], 3);
-    ck_assert_int_eq(d.board->columns[1].max, 5);
-    ck_assert_int_eq(d.board->columns[1].min, -1);
-    ck_assert_int_eq(d.board->columns[0].max, -1);
-    /* The project's boardId picks another stored board; one not stored
-     * falls back to the lowest. */
+    ck_assert_uint_eq(d.n_boards, 2);
+    const biq_board *b = &d.boards[0];
+    ck_assert_int_eq(b->id, 84);
+    ck_assert_str_eq(b->name, "EE board");
+    ck_assert_uint_eq(b->n_columns, 3);
+    ck_assert_str_eq(b->columns[1].name, "Doing");
+    ck_assert_int_eq(b->columns[1].status_ids[0], 3);
+    ck_assert_int_eq(b->columns[1].max, 5);
+    ck_assert_int_eq(b->columns[1].min, -1);
+    ck_assert_int_eq(b->columns[0].max, -1);
+    ck_assert_int_eq(d.boards[1].id, 90);
+    ck_assert_int_eq(d.boards[1].columns[1].max, 4);
+    /* A boardId setting does not change what loads. */
     harness_exec(&H, "INSERT INTO project_settings (tenant_id, project_key, overrides) VALUES"
                      " ('ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-00000000000a',"
                      " 'FD', '{\"boardId\": 90}')");
     d = load();
-    ck_assert_int_eq(d.board->id, 90);
-    ck_assert_int_eq(d.board->columns[1].max, 4);
-    harness_exec(&H, "UPDATE project_settings SET overrides = '{\"boardId\": 7}' WHERE project_key = 'FD'");
-    d = load();
-    ck_assert_int_eq(d.board->id, 84);
+    ck_assert_uint_eq(d.n_boards, 2);
+    ck_assert_int_eq(d.boards[0].id, 84);
     /* Bad bodies: 4xx naming the problem, nothing written. */
     long long v1 = version();
     static const struct {
@@ -278,7 +278,55 @@ START_TEST(boards_replace_and_choose)
     expect("/forge/boards/FD", "{\"boards\":[]}", 200);
     ck_assert_int_eq(boards_stored(), 0);
     d = load();
-    ck_assert_ptr_null(d.board);
+    ck_assert_uint_eq(d.n_boards, 0);
+    ck_assert_ptr_null(d.boards);
+}
+END_TEST
+
+/* Review L4: the daily reconcile posts the same boards; that must not
+ * move the data version (which would drop every cached model and
+ * dashboard of the project). A real change moves it. */
+START_TEST(same_boards_keep_the_version)
+{
+    post_page(page(5, "", "", ""));
+    static const char TWO[] = "{\"boards\":[" BOARD(90, "Ninety", 4) "," BOARD(84, "EE board", 5) "]}";
+    expect("/forge/boards/FD", TWO, 200);
+    long long v0 = version();
+    /* The same set: again, and in another order. */
+    char *resp = NULL;
+    ck_assert_int_eq(post("/forge/boards/FD", TWO, &resp), 200);
+    ck_assert_ptr_nonnull(strstr(resp, "\"changed\":false"));
+    free(resp);
+    expect("/forge/boards/FD",
+           "{\"boards\":[" BOARD(84, "EE board", 5) "," BOARD(90, "Ninety", 4) "]}", 200);
+    ck_assert_int_eq(version(), v0);
+    /* A column limit changed: stored, and the version moves. */
+    ck_assert_int_eq(post("/forge/boards/FD",
+                          "{\"boards\":[" BOARD(90, "Ninety", 6) "," BOARD(84, "EE board", 5) "]}",
+                          &resp),
+                     200);
+    ck_assert_ptr_nonnull(strstr(resp, "\"changed\":true"));
+    free(resp);
+    long long v1 = version();
+    ck_assert_int_gt(v1, v0);
+    biq_project_data d = load();
+    ck_assert_uint_eq(d.n_boards, 2);
+    ck_assert_int_eq(d.boards[1].columns[1].max, 6);
+    /* A renamed board, a board fewer, none: each a change. */
+    expect("/forge/boards/FD",
+           "{\"boards\":[" BOARD(90, "Ninety!", 6) "," BOARD(84, "EE board", 5) "]}", 200);
+    ck_assert_int_gt(version(), v1);
+    long long v2 = version();
+    expect("/forge/boards/FD", "{\"boards\":[" BOARD(84, "EE board", 5) "]}", 200);
+    ck_assert_int_gt(version(), v2);
+    long long v3 = version();
+    expect("/forge/boards/FD", "{\"boards\":[]}", 200);
+    ck_assert_int_gt(version(), v3);
+    ck_assert_int_eq(boards_stored(), 0);
+    /* None again: unchanged. */
+    long long v4 = version();
+    expect("/forge/boards/FD", "{\"boards\":[]}", 200);
+    ck_assert_int_eq(version(), v4);
 }
 END_TEST
 
@@ -366,6 +414,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, page_round_trips_every_field);
     tcase_add_test(tc, newest_updated_wins_and_links_follow);
     tcase_add_test(tc, boards_replace_and_choose);
+    tcase_add_test(tc, same_boards_keep_the_version);
     tcase_add_test(tc, backfill_refuses_a_bad_flagged_field);
     tcase_add_test(tc, renamed_flagged_field_same_on_both_paths);
     suite_add_tcase(s, tc);

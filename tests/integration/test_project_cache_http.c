@@ -8,6 +8,9 @@
  *     model (or dashboard) of the old installation is served;
  *   - answers with the cache equal answers with it switched off
  *     (BIQ_PROJECT_CACHE_MB=0), which loads per request as before;
+ *   - a project's boardId setting takes effect on the next request while
+ *     its model stays cached (the model holds every board; the settings
+ *     pick one per request);
  *   - a bad BIQ_PROJECT_CACHE_MB stops the server naming the variable. */
 #include <jansson.h>
 #include <signal.h>
@@ -227,6 +230,60 @@ START_TEST(ingest_commit_loads_the_new_data)
 }
 END_TEST
 
+/* Where status id comes in a dashboard's statuses (-1 when not listed). */
+static long position_of(const json_t *d, const char *id)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach (json_object_get(d, "statuses"), i, s) {
+        if (strcmp(json_string_value(json_object_get(s, "id")), id) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Two boards of EE with opposite column orders: 84 puts To Do (10033)
+ * first, 90 puts In Progress (3) first. */
+#define EE_BOARD(id, first, second)                                                                \
+    "{\"id\":" #id ",\"name\":\"b" #id "\",\"columnConfig\":{\"columns\":["                           \
+    "{\"name\":\"A\",\"statuses\":[{\"id\":\"" first "\"}]},"                                         \
+    "{\"name\":\"B\",\"statuses\":[{\"id\":\"" second "\"}]}]}}"
+
+START_TEST(board_setting_applies_while_the_model_is_cached)
+{
+    post(TENANT, "/forge/boards/EE",
+         "{\"boards\":[" EE_BOARD(90, "3", "10033") "," EE_BOARD(84, "10033", "3") "]}");
+    /* No setting: the lowest id (84) frames the project. */
+    json_t *before = dashboard(TENANT, "30d");
+    ck_assert_uint_eq(project("miss"), 1);
+    ck_assert_int_ge(position_of(before, "10033"), 0);
+    ck_assert_int_lt(position_of(before, "10033"), position_of(before, "3"));
+    char *resp = NULL;
+    long st = harness_call(&H, TENANT, "EE", "PUT", "/api/v1/projects/EE/settings",
+                           "{\"boardId\":90}", &resp);
+    ck_assert_msg(st == 200, "PUT boardId: %ld %s", st, resp);
+    free(resp);
+    /* The next request shows board 90's order, from the same cached model. */
+    json_t *after = dashboard(TENANT, "30d");
+    ck_assert_int_eq(data_version(after), data_version(before));
+    ck_assert_uint_eq(project("miss"), 1);
+    ck_assert_uint_ge(project("hit"), 1);
+    ck_assert_int_ge(position_of(after, "3"), 0);
+    ck_assert_int_lt(position_of(after, "3"), position_of(after, "10033"));
+    /* And back: null resets to the lowest id. */
+    st = harness_call(&H, TENANT, "EE", "PUT", "/api/v1/projects/EE/settings",
+                      "{\"boardId\":null}", &resp);
+    ck_assert_msg(st == 200, "PUT boardId null: %ld %s", st, resp);
+    free(resp);
+    json_t *reset = dashboard(TENANT, "30d");
+    ck_assert_uint_eq(project("miss"), 1);
+    ck_assert_int_lt(position_of(reset, "10033"), position_of(reset, "3"));
+    json_decref(before);
+    json_decref(after);
+    json_decref(reset);
+}
+END_TEST
+
 /* The DevLake status, sprint and project catalogues, as tenant. */
 static void post_catalogue(const char *tenant)
 {
@@ -336,6 +393,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, other_windows_and_views_reuse_one_load);
     tcase_add_test(tc, ingest_commit_loads_the_new_data);
     tcase_add_test(tc, reinstall_never_serves_the_old_installation);
+    tcase_add_test(tc, board_setting_applies_while_the_model_is_cached);
     tcase_add_test(tc, answers_equal_those_without_the_cache);
     tcase_add_test(tc, bad_size_is_refused_naming_the_variable);
     suite_add_tcase(s, tc);

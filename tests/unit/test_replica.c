@@ -1,8 +1,11 @@
 /* test_replica.c - the read replica's bookkeeping (store/replica.h) without
  * a database: pg_lsn text, the backoff after a failure, the counters, and
- * a standby that cannot be reached (a lag scrape says so, then backs off).
+ * a standby that cannot be reached (a lag scrape says so, then backs off),
+ * and which errors of a standby read are the standby's (a backoff) and
+ * which are not (a busy pool; the request's own limits).
  * The routing rule itself runs against a real standby in
  * tests/ops/cluster.sh. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,6 +67,7 @@ START_TEST(a_failure_backs_off_and_counters_count_by_source)
     ck_assert_str_eq(biq_replica_source_name(BIQ_REPLICA_PRIMARY_BEHIND), "primary_behind");
     ck_assert_str_eq(biq_replica_source_name(BIQ_REPLICA_PRIMARY_FAILED), "primary_failed");
     ck_assert_str_eq(biq_replica_source_name(BIQ_REPLICA_PRIMARY_BACKOFF), "primary_backoff");
+    ck_assert_str_eq(biq_replica_source_name(BIQ_REPLICA_PRIMARY_BUSY), "primary_busy");
     ck_assert_str_eq(biq_replica_source_name(BIQ_REPLICA_SOURCE__COUNT), "unknown");
     biq_replica_free(r);
 }
@@ -80,6 +84,31 @@ START_TEST(an_unreachable_standby_reads_down_then_backs_off)
     ck_assert_ptr_null(biq_replica_pool(r)); /* the failed connect started the backoff */
     biq_replica_free(r);
     biq_replica_free(NULL);
+}
+END_TEST
+
+/* Only the standby's own failures back off (review M4). */
+START_TEST(only_standby_failures_are_failures)
+{
+    static const struct {
+        biq_err err;
+        bool acquiring;
+        biq_replica_verdict want;
+    } cases[] = {
+        /* Opening the transaction. */
+        {BIQ_ERR_UNAVAILABLE, true, BIQ_REPLICA_BUSY}, /* no free connection in time */
+        {BIQ_ERR_DB, true, BIQ_REPLICA_FAILED},        /* cannot connect */
+        {BIQ_ERR_NOMEM, true, BIQ_REPLICA_REQUEST},
+        /* The read's statements. */
+        {BIQ_ERR_DB, false, BIQ_REPLICA_FAILED},          /* connection lost */
+        {BIQ_ERR_UNAVAILABLE, false, BIQ_REPLICA_FAILED}, /* recovery conflict, timeout */
+        {BIQ_ERR_INTERNAL, false, BIQ_REPLICA_FAILED},    /* e.g. a schema not replayed yet */
+        {BIQ_ERR_LIMIT, false, BIQ_REPLICA_REQUEST},      /* too large on the primary too */
+        {BIQ_ERR_NOMEM, false, BIQ_REPLICA_REQUEST},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(biq_replica_classify(cases[i].err, cases[i].acquiring) == cases[i].want,
+                      "case %zu", i);
 }
 END_TEST
 
@@ -100,6 +129,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, a_failure_backs_off_and_counters_count_by_source);
     tcase_add_test(tc, an_unreachable_standby_reads_down_then_backs_off);
     tcase_add_test(tc, a_replica_of_no_connections_is_a_configuration_error);
+    tcase_add_test(tc, only_standby_failures_are_failures);
     suite_add_tcase(s, tc);
     return s;
 }
