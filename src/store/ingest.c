@@ -98,7 +98,11 @@ static const char COPY_TRANSITIONS[] = "COPY biq_stage_transitions FROM STDIN";
  * is looked up by id list ($2), which the primary key answers whatever the
  * table statistics say (a temp table has none): a per-row EXISTS was
  * planned as a scan of all issues on fresh tables, making a backfill
- * quadratic. */
+ * quadratic. This join is the reference to issues (0012_ingest_speed
+ * dropped the foreign key and its per-row check): FOR KEY SHARE takes the
+ * lock the check took, so a concurrent delete of the issue waits for this
+ * transaction (and then deletes its rows too, ISSUE_CHILDREN_DELETE), and
+ * this statement waits for a deleting one and then finds no issue. */
 #define INSERT_TRANSITIONS_FROM(source)                                                            \
     "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"             \
     " from_status, to_status, from_name, to_name)"                                                 \
@@ -106,7 +110,7 @@ static const char COPY_TRANSITIONS[] = "COPY biq_stage_transitions FROM STDIN";
     "  nullif(t.from_status, 0), t.to_status, t.from_name, t.to_name"                              \
     " FROM " source                                                                                \
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"                                \
-    "       AND i.issue_id = ANY($2::bigint[])) AS live USING (issue_id)"                          \
+    "       AND i.issue_id = ANY($2::bigint[]) FOR KEY SHARE OF i) AS live USING (issue_id)"       \
     " ON CONFLICT DO NOTHING RETURNING issue_id"
 
 /* Cleared only for issues both written now ($2) and carrying the field
@@ -483,6 +487,40 @@ static const char *first_value(PGresult *res, biq_arena *arena)
     return biq_arena_strdup(arena, PQgetvalue(res, 0, 0));
 }
 
+/* The cascade of 0012_ingest_speed, by hand: only rows whose issue is not
+ * there (a restricted issue's newer state stays, rows and all). Its own
+ * statement after the DELETE FROM issues, not a CTE of it: a writer that
+ * held the issue (FOR KEY SHARE, INSERT_TRANSITIONS_FROM) and made the
+ * delete wait has committed rows that only a snapshot taken after the
+ * wait sees. */
+#define CHILD_DELETE(table, alias)                                                                 \
+    "DELETE FROM " table " " alias " WHERE " alias ".tenant_id = $1"                               \
+    " AND " alias ".issue_id = ANY($2::bigint[]) AND NOT EXISTS (SELECT 1 FROM issues i"           \
+    "  WHERE i.tenant_id = " alias ".tenant_id AND i.issue_id = " alias ".issue_id)"
+static const char ISSUE_CHILDREN_DELETE[] =
+    "WITH t AS (" CHILD_DELETE("status_transitions", "t") "),"
+    " s AS (" CHILD_DELETE("issue_sprints", "s") "),"
+    " f AS (" CHILD_DELETE("flag_changes", "f") "),"
+    " l AS (" CHILD_DELETE("block_links", "l") "),"
+    " c AS (" CHILD_DELETE("sprint_changes", "c") ")"
+    " SELECT 1";
+
+biq_err biq_store_issue_children_delete(biq_tx *tx, const char *ids)
+{
+    const char *params[] = {biq_tx_tenant(tx), ids};
+    return biq_tx_exec(tx, ISSUE_CHILDREN_DELETE, 2, params, NULL);
+}
+
+/* "{id}" when res (a DELETE ... RETURNING) removed the issue, else NULL. */
+static biq_err children_of_deleted(biq_tx *tx, PGresult *res, int64_t issue_id)
+{
+    char ids[NUMBER_MAX + 2];
+    if (res == NULL || PQntuples(res) == 0)
+        return BIQ_OK;
+    snprintf(ids, sizeof ids, "{%" PRId64 "}", issue_id);
+    return biq_store_issue_children_delete(tx, ids);
+}
+
 biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,
                                const char **project_key)
 {
@@ -497,6 +535,8 @@ biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,
                               2, params, &res);
     if (err == BIQ_OK)
         *project_key = first_value(res, arena);
+    if (err == BIQ_OK)
+        err = children_of_deleted(tx, res, issue_id);
     PQclear(res);
     if (err == BIQ_OK)
         err = biq_tx_exec(tx,
@@ -522,6 +562,8 @@ biq_err biq_store_issue_restrict(biq_tx *tx, int64_t issue_id, biq_ms updated, b
                               3, params, &res);
     if (err == BIQ_OK)
         *project_key = first_value(res, arena);
+    if (err == BIQ_OK)
+        err = children_of_deleted(tx, res, issue_id);
     PQclear(res);
     if (err == BIQ_OK)
         err = biq_tx_exec(tx,

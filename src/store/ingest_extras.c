@@ -43,14 +43,17 @@ static const char UPSERT_LINKS[] =
     " SET linked_at = coalesce(EXCLUDED.linked_at, b.linked_at)";
 
 /* Histories of issues that exist (not deleted, not restricted), as for
- * status transitions. */
+ * status transitions: the join, with its lock, is the reference to issues
+ * (store/ingest.c INSERT_TRANSITIONS_FROM). Links and membership are only
+ * written for issues this transaction has just written (applied ids),
+ * whose rows it holds locked. */
 static const char INSERT_FLAGS[] =
     "INSERT INTO flag_changes (tenant_id, issue_id, history_id, item_index, at, flagged)"
     " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ", t.flagged"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::boolean[])"
     "  AS t(issue_id, history_id, item_index, at_ms, flagged)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($7::bigint[])) AS live USING (issue_id)"
+    "       AND i.issue_id = ANY($7::bigint[]) FOR KEY SHARE OF i) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
 static const char INSERT_SPRINT_CHANGES[] =
@@ -61,7 +64,7 @@ static const char INSERT_SPRINT_CHANGES[] =
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::text[], $7::text[])"
     "  AS t(issue_id, history_id, item_index, at_ms, from_ids, to_ids)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($8::bigint[])) AS live USING (issue_id)"
+    "       AND i.issue_id = ANY($8::bigint[]) FOR KEY SHARE OF i) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
 static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
