@@ -1,7 +1,8 @@
 /* ingest_extras.c - issue #15's writes (see ingest_extras.h). Rows travel
- * as array parameters like store/ingest.c's; per-issue lists (labels,
- * sprint ids) travel as one JSON text each, because unnest() would
- * flatten a two-dimensional array. */
+ * as array parameters like store/ingest.c's; per-row lists (sprint ids)
+ * travel as one JSON text each, because unnest() would flatten a
+ * two-dimensional array. The issue columns ride in the issue upsert of
+ * store/ingest.c (one write of each row instead of two). */
 #include "store/ingest_extras.h"
 
 #include <inttypes.h>
@@ -12,21 +13,12 @@
 #include "store/pgarray.h"
 
 enum {
-    ISSUE_COLUMNS = 6, /* id, resolution, labels, subtask, parent, flagged */
     FLAG_COLUMNS = 5,
     SPRINT_COLUMNS = 6,
     NUMBER_MAX = 32,
 };
 
 #define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
-
-static const char UPDATE_ISSUES[] =
-    "UPDATE issues i SET resolution = t.resolution,"
-    " labels = ARRAY(SELECT jsonb_array_elements_text(t.labels::jsonb)),"
-    " is_subtask = t.subtask, parent_id = t.parent, flagged = t.flagged"
-    " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::boolean[], $6::bigint[],"
-    "             $7::boolean[]) AS t(issue_id, resolution, labels, subtask, parent, flagged)"
-    " WHERE i.tenant_id = $1 AND i.issue_id = t.issue_id AND i.issue_id = ANY($8::bigint[])";
 
 /* The new set's links: kept links keep a date the payload cannot give. */
 static const char DELETE_LINKS[] =
@@ -86,17 +78,6 @@ static const char *json_text(json_t *v, biq_arena *arena)
     return copy;
 }
 
-static const char *labels_json(const biq_issue *is, biq_arena *arena)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < is->n_labels; i++)
-        if (json_array_append_new(a, json_string(is->labels[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return json_text(a, arena);
-}
-
 static const char *ids_json(const int64_t *ids, size_t n, biq_arena *arena)
 {
     json_t *a = json_array();
@@ -115,31 +96,6 @@ static const char *ids_of(const biq_issue *issues, size_t n, biq_arena *arena, b
     for (size_t i = 0; i < n; i++)
         biq_pgarray_int(&ids, issues[i].id);
     return biq_pgarray_finish(&ids, err);
-}
-
-static biq_err update_issues(biq_tx *tx, const biq_issue *issues, size_t n,
-                             const char *applied_ids, biq_arena *arena)
-{
-    biq_pgarray c[ISSUE_COLUMNS];
-    const char *params[ISSUE_COLUMNS + 2] = {biq_tx_tenant(tx)};
-    for (size_t k = 0; k < ISSUE_COLUMNS; k++)
-        biq_pgarray_init(&c[k], arena);
-    for (size_t i = 0; i < n; i++) {
-        const char *labels = labels_json(&issues[i], arena);
-        if (labels == NULL)
-            return BIQ_ERR_NOMEM;
-        biq_pgarray_int(&c[0], issues[i].id);
-        biq_pgarray_text(&c[1], issues[i].resolution);
-        biq_pgarray_text(&c[2], labels);
-        biq_pgarray_text(&c[3], issues[i].is_subtask ? "t" : "f");
-        biq_pgarray_int_opt(&c[4], issues[i].parent_id, issues[i].parent_id > 0);
-        biq_pgarray_text(&c[5], issues[i].flagged ? "t" : "f");
-    }
-    biq_err err = finish_all(c, ISSUE_COLUMNS, params + 1);
-    if (err != BIQ_OK)
-        return err;
-    params[ISSUE_COLUMNS + 1] = applied_ids;
-    return biq_tx_exec(tx, UPDATE_ISSUES, ISSUE_COLUMNS + 2, params, NULL);
 }
 
 static biq_err replace_links(biq_tx *tx, const biq_issue *issues, size_t n,
@@ -227,8 +183,9 @@ biq_err biq_store_extras_issues_write(biq_tx *tx, const biq_issue *issues, size_
     biq_err err = BIQ_OK;
     if (n == 0)
         return BIQ_OK;
-    if ((err = update_issues(tx, issues, n, applied_ids, arena)) != BIQ_OK ||
-        (err = replace_links(tx, issues, n, applied_ids, arena)) != BIQ_OK)
+    /* The issue #15 columns (resolution, labels, sub-task, parent,
+     * flagged) are written by the issue upsert itself (store/ingest.c). */
+    if ((err = replace_links(tx, issues, n, applied_ids, arena)) != BIQ_OK)
         return err;
     init_all(flags, FLAG_COLUMNS, arena);
     init_all(sprints, SPRINT_COLUMNS, arena);

@@ -354,6 +354,8 @@ static const biq_transition NAMED[] = {
      .from_name = "To\tDo", .to_name = "In \\ Progress\n"},
 };
 
+static const char *const SPECIAL_LABELS[] = {SPECIAL, "q\"uote", "{brace,comma}", ""};
+
 static biq_issue special_issue(int64_t id)
 {
     biq_issue is = issue(id, SPECIAL, T0, 0);
@@ -362,6 +364,13 @@ static biq_issue special_issue(int64_t id)
     is.priority = "\\N";
     is.transitions = NAMED;
     is.n_transitions = 1;
+    /* The issue #15 columns ride in the same row (0012_ingest_speed). */
+    is.resolution = SPECIAL;
+    is.labels = SPECIAL_LABELS;
+    is.n_labels = 4;
+    is.is_subtask = true;
+    is.parent_id = 41;
+    is.flagged = true;
     return is;
 }
 
@@ -381,6 +390,22 @@ static void expect_special(int64_t id)
              " WHERE issue_id = %lld AND history_id = 201", (long long)id);
     s = scalar_text(sql);
     ck_assert_str_eq(s, "To\tDo|In \\ Progress\n");
+    free(s);
+    snprintf(sql, sizeof sql, "SELECT resolution FROM issues WHERE issue_id = %lld", (long long)id);
+    s = scalar_text(sql);
+    ck_assert_str_eq(s, SPECIAL);
+    free(s);
+    for (int k = 0; k < 4; k++) {
+        snprintf(sql, sizeof sql, "SELECT labels[%d] FROM issues WHERE issue_id = %lld", k + 1,
+                 (long long)id);
+        s = scalar_text(sql);
+        ck_assert_str_eq(s, SPECIAL_LABELS[k]);
+        free(s);
+    }
+    snprintf(sql, sizeof sql, "SELECT cardinality(labels) || '|' || is_subtask || '|' || parent_id"
+             " || '|' || flagged FROM issues WHERE issue_id = %lld", (long long)id);
+    s = scalar_text(sql);
+    ck_assert_str_eq(s, "4|true|41|true");
     free(s);
 }
 
