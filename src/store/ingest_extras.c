@@ -1,6 +1,6 @@
 /* ingest_extras.c - issue #15's writes (see ingest_extras.h). Rows travel
  * as array parameters like store/ingest.c's; per-row lists (sprint ids)
- * travel as one JSON text each, because unnest() would flatten a
+ * travel as one array literal text each, because unnest() would flatten a
  * two-dimensional array. The issue columns ride in the issue upsert of
  * store/ingest.c (one write of each row instead of two). */
 #include "store/ingest_extras.h"
@@ -51,8 +51,7 @@ static const char INSERT_FLAGS[] =
 static const char INSERT_SPRINT_CHANGES[] =
     "INSERT INTO sprint_changes (tenant_id, issue_id, history_id, item_index, at, from_ids, to_ids)"
     " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
-    "  ARRAY(SELECT jsonb_array_elements_text(t.from_ids::jsonb)::bigint),"
-    "  ARRAY(SELECT jsonb_array_elements_text(t.to_ids::jsonb)::bigint)"
+    "  t.from_ids::bigint[], t.to_ids::bigint[]"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::text[], $7::text[])"
     "  AS t(issue_id, history_id, item_index, at_ms, from_ids, to_ids)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
@@ -68,7 +67,7 @@ static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
     return BIQ_OK;
 }
 
-/* A JSON text in the arena: labels as strings, ids as numbers. */
+/* A JSON text in the arena (a board's columns). */
 static const char *json_text(json_t *v, biq_arena *arena)
 {
     char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
@@ -78,15 +77,17 @@ static const char *json_text(json_t *v, biq_arena *arena)
     return copy;
 }
 
-static const char *ids_json(const int64_t *ids, size_t n, biq_arena *arena)
+/* The ids as an array literal ("{1,2}") in the arena, sent as one text
+ * element and cast to bigint[] by the statement (unnest() would flatten a
+ * two-dimensional array); NULL on failure. */
+static const char *ids_literal(const int64_t *ids, size_t n, biq_arena *arena)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_integer((json_int_t)ids[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return json_text(a, arena);
+    biq_pgarray a;
+    biq_err err;
+    biq_pgarray_init(&a, arena);
+    for (size_t i = 0; i < n; i++)
+        biq_pgarray_int(&a, ids[i]);
+    return biq_pgarray_finish(&a, &err);
 }
 
 static const char *ids_of(const biq_issue *issues, size_t n, biq_arena *arena, biq_err *err)
@@ -137,8 +138,8 @@ static bool add_sprints(biq_pgarray *c, int64_t issue_id, const biq_sprint_chang
                         biq_arena *arena)
 {
     for (size_t k = 0; k < n; k++) {
-        const char *from = ids_json(s[k].from_ids, s[k].n_from, arena);
-        const char *to = ids_json(s[k].to_ids, s[k].n_to, arena);
+        const char *from = ids_literal(s[k].from_ids, s[k].n_from, arena);
+        const char *to = ids_literal(s[k].to_ids, s[k].n_to, arena);
         if (from == NULL || to == NULL)
             return false;
         biq_pgarray_int(&c[0], issue_id);

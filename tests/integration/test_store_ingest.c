@@ -506,7 +506,9 @@ static const biq_block_link LINKS[] = {{.blocker_id = 900, .linked_at = T0 + DAY
 static const int64_t FROM_NONE[] = {0};
 static const biq_sprint_change SPRINT_CHANGES[] = {
     {.history_id = 301, .item_index = 0, .at = T0 + DAY, .from_ids = FROM_NONE, .n_from = 0,
-     .to_ids = SPRINTS_1, .n_to = 1}};
+     .to_ids = SPRINTS_1, .n_to = 1},
+    {.history_id = 302, .item_index = 1, .at = T0 + 2 * DAY, .from_ids = SPRINTS_1, .n_from = 1,
+     .to_ids = SPRINTS_2, .n_to = 2}};
 
 /* An issue with a row in every per-issue table. */
 static biq_issue full_issue(int64_t id)
@@ -519,7 +521,7 @@ static biq_issue full_issue(int64_t id)
     is.blocked_by = LINKS;
     is.n_blocked_by = 1;
     is.sprint_changes = SPRINT_CHANGES;
-    is.n_sprint_changes = 1;
+    is.n_sprint_changes = 2;
     return is;
 }
 
@@ -584,6 +586,13 @@ START_TEST(every_delete_path_leaves_no_orphans)
     write(TENANT_B, page, 4);
     for (int64_t id = 1; id <= 4; id++)
         expect_rows_of(TENANT_A, id, true);
+    char q[512];
+    snprintf(q, sizeof q, "SELECT string_agg(from_ids::text || '>' || to_ids::text, ' '"
+             " ORDER BY history_id) FROM sprint_changes WHERE tenant_id = '%s' AND issue_id = 4",
+             TENANT_A);
+    char *hist = scalar_text(q);
+    ck_assert_str_eq(hist, "{}>{7} {7}>{7,8}"); /* Jira's order, both paths */
+    free(hist);
     /* An issue delete event. */
     const char *project = NULL;
     DELETE_ID = 1;
