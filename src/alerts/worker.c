@@ -107,6 +107,35 @@ static void sweep(biq_alert_worker *w)
     after(&w->next_sweep, w->interval_s);
 }
 
+/* Takes the oldest pending run (*first) and every other queued run of the
+ * same tenant and project, up to BIQ_ALERT_COALESCE_MAX issues, out of the
+ * queue (the rest keep their order); their issue ids go to ids, distinct.
+ * One evaluation of the project for all of them instead of one each: under
+ * an event load each was a tenant transaction reading the project's rules
+ * (docs/performance.md, "Events"). Under the lock. Returns the count. */
+static size_t take_project(biq_alert_worker *w, const pending *first, int64_t *ids)
+{
+    size_t n = 0, kept = 0;
+    for (size_t i = 0; i < w->count; i++) {
+        pending *q = &w->queue[(w->head + i) % BIQ_ALERT_QUEUE_MAX];
+        bool same = strcmp(q->tenant, first->tenant) == 0 &&
+                    strcmp(q->project, first->project) == 0;
+        if (same && n < BIQ_ALERT_COALESCE_MAX) {
+            bool seen = false;
+            for (size_t k = 0; k < n && !seen; k++)
+                seen = ids[k] == q->issue_id;
+            if (!seen)
+                ids[n++] = q->issue_id;
+            continue;
+        }
+        if (kept != i)
+            w->queue[(w->head + kept) % BIQ_ALERT_QUEUE_MAX] = *q;
+        kept++;
+    }
+    w->count = kept;
+    return n;
+}
+
 static void *loop(void *arg)
 {
     biq_alert_worker *w = arg;
@@ -114,12 +143,12 @@ static void *loop(void *arg)
     while (!w->stop) {
         if (w->count > 0) {
             pending p = w->queue[w->head];
-            w->head = (w->head + 1) % BIQ_ALERT_QUEUE_MAX;
-            w->count--;
+            int64_t ids[BIQ_ALERT_COALESCE_MAX];
+            size_t n = take_project(w, &p, ids);
             pthread_mutex_unlock(&w->lock);
             biq_alert_run_stats stats = {0};
             (void)biq_alerts_evaluate_project(&w->env, p.tenant, p.project,
-                                              BIQ_ALERT_CADENCE_INGEST, &p.issue_id, 1, &stats);
+                                              BIQ_ALERT_CADENCE_INGEST, ids, n, &stats);
             pthread_mutex_lock(&w->lock);
         } else if (due(&w->next_sweep)) {
             sweep(w);

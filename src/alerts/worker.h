@@ -38,6 +38,7 @@
 enum {
     BIQ_ALERT_SWEEP_INTERVAL_S = 3600, /* backup sweeps: thresholds under 24 h */
     BIQ_ALERT_QUEUE_MAX = 1024,        /* pending ingest runs; more are dropped */
+    BIQ_ALERT_COALESCE_MAX = 256,      /* issues of one project evaluated in one run */
     BIQ_ALERT_TENANTS_MAX = 10000,     /* tenants swept by one process */
 };
 

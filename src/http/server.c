@@ -7,14 +7,19 @@
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -29,10 +34,16 @@ enum {
     DRAIN_POLL_MS = 20,
     BODY_DISCARD_FACTOR = 4, /* read at most this many caps of an oversized body */
     FD_RESERVE = 256, /* descriptors kept for the database, files, logs */
+    ACCEPT_RETRY_MS = 50, /* out of descriptors: the pause before accepting again */
 };
 
 struct biq_server {
     struct MHD_Daemon *daemon;
+    /* Our own listening socket and the thread that accepts on it (see
+     * accept_main); stop_fd (an eventfd) tells that thread to end. */
+    int listen_fd, stop_fd;
+    pthread_t acceptor;
+    bool accepting;
     biq_server_config cfg;
     atomic_uint in_flight;
     atomic_bool draining;
@@ -657,39 +668,129 @@ static biq_err resolve(const char *name, const char *host, unsigned port,
     return BIQ_OK;
 }
 
+/* Connections are accepted here, not by libmicrohttpd's workers, and handed
+ * to the daemon with MHD_add_connection, which places a connection on the
+ * worker (descriptor mod workers) that has room: consecutive connections
+ * land on different workers. When every worker accepts for itself, the
+ * first one woken takes a burst of new connections (up to 10 in a row) and
+ * then serves them one after the other, since a handler holds its thread
+ * until the response: measured with 16 keep-alive connections and 8
+ * workers, runs had 1 to 4 busy workers, and as many events a batch
+ * (docs/performance.md, "Events"). */
+static void *accept_main(void *arg)
+{
+    biq_server *srv = arg;
+    struct pollfd fds[2] = {{.fd = srv->listen_fd, .events = POLLIN},
+                            {.fd = srv->stop_fd, .events = POLLIN}};
+    for (;;) {
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (fds[1].revents != 0)
+            break;
+        if ((fds[0].revents & POLLIN) == 0)
+            continue;
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int fd = accept(srv->listen_fd, (struct sockaddr *)&peer, &len);
+        if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+                        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)) {
+            close(fd);
+            continue;
+        }
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                struct timespec pause = {0, ACCEPT_RETRY_MS * 1000000L};
+                nanosleep(&pause, NULL);
+            }
+            continue; /* EAGAIN, ECONNABORTED, EINTR: the next one */
+        }
+        /* Refused (limits, memory): libmicrohttpd closes the socket. */
+        (void)MHD_add_connection(srv->daemon, fd, (struct sockaddr *)&peer, len);
+    }
+    return NULL;
+}
+
+static int open_listener(const struct sockaddr_storage *addr)
+{
+    int one = 1;
+    socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                : sizeof(struct sockaddr_in);
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    bool ok = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0;
+    if (ok && addr->ss_family == AF_INET6)
+        ok = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) == 0;
+    ok = ok && bind(fd, (const struct sockaddr *)addr, len) == 0;
+    ok = ok && listen(fd, BIQ_HTTP_LISTEN_BACKLOG) == 0;
+    if (!ok) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Ends the acceptor and closes the listening socket (idempotent). */
+static void stop_accepting(biq_server *srv)
+{
+    if (srv->accepting) {
+        uint64_t one = 1;
+        ssize_t w = write(srv->stop_fd, &one, sizeof one);
+        (void)w; /* an eventfd write of 1 only fails past 2^64-2 */
+        pthread_join(srv->acceptor, NULL);
+        srv->accepting = false;
+    }
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    if (srv->stop_fd >= 0)
+        close(srv->stop_fd);
+    srv->listen_fd = srv->stop_fd = -1;
+}
+
 biq_err biq_server_start(const biq_server_config *cfg, biq_server **out, char *why,
                          size_t why_len)
 {
     struct sockaddr_storage addr;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
     biq_err err;
     *out = NULL;
     biq_server *srv = calloc(1, sizeof *srv);
     if (srv == NULL)
         return BIQ_ERR_NOMEM;
     srv->cfg = *cfg;
+    srv->listen_fd = srv->stop_fd = -1;
     const char *name = cfg->name != NULL ? cfg->name : "BIQ_LISTEN";
     if ((err = resolve(name, cfg->host, cfg->port, &addr, &flags, why, why_len)) != BIQ_OK) {
         free(srv);
         return err;
     }
+    if ((srv->listen_fd = open_listener(&addr)) < 0) {
+        snprintf(why, why_len, "%s: cannot listen on %s:%u (address in use or not allowed)",
+                 name, cfg->host, cfg->port);
+        free(srv);
+        return BIQ_ERR_IO;
+    }
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        flags, 0, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv, /* first: nothing raw on stderr */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BIQ_HTTP_PER_IP_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BIQ_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BIQ_HTTP_HEADER_MEMORY,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)BIQ_HTTP_LISTEN_BACKLOG,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
         MHD_OPTION_END);
-    if (srv->daemon == NULL) {
-        snprintf(why, why_len, "%s: cannot listen on %s:%u (address in use or not allowed)",
-                 name, cfg->host, cfg->port);
+    srv->stop_fd = srv->daemon != NULL ? eventfd(0, EFD_CLOEXEC) : -1;
+    srv->accepting = srv->stop_fd >= 0 &&
+                     pthread_create(&srv->acceptor, NULL, accept_main, srv) == 0;
+    if (!srv->accepting) {
+        snprintf(why, why_len, "%s: cannot start the HTTP workers on %s:%u", name, cfg->host,
+                 cfg->port);
+        stop_accepting(srv);
+        if (srv->daemon != NULL)
+            MHD_stop_daemon(srv->daemon);
         free(srv);
         return BIQ_ERR_IO;
     }
@@ -699,9 +800,14 @@ biq_err biq_server_start(const biq_server_config *cfg, biq_server **out, char *w
 
 unsigned biq_server_port(const biq_server *server)
 {
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    return info != NULL ? info->port : 0;
+    struct sockaddr_storage addr;
+    socklen_t len = sizeof addr;
+    if (server->listen_fd < 0 ||
+        getsockname(server->listen_fd, (struct sockaddr *)&addr, &len) != 0)
+        return 0;
+    if (addr.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&addr)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&addr)->sin_port);
 }
 
 unsigned biq_server_in_flight(const biq_server *server)
@@ -712,9 +818,7 @@ unsigned biq_server_in_flight(const biq_server *server)
 unsigned biq_server_drain(biq_server *server, unsigned timeout_ms)
 {
     atomic_store(&server->draining, true);
-    MHD_socket listener = MHD_quiesce_daemon(server->daemon);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    stop_accepting(server); /* no new connections; the open ones finish */
     for (unsigned waited = 0; waited < timeout_ms; waited += DRAIN_POLL_MS) {
         if (atomic_load(&server->in_flight) == 0)
             break;
@@ -728,6 +832,7 @@ void biq_server_stop(biq_server *server)
 {
     if (server == NULL)
         return;
+    stop_accepting(server);
     MHD_stop_daemon(server->daemon);
     free(server);
 }

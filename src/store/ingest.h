@@ -64,6 +64,13 @@ biq_err biq_store_issues_write_each(biq_tx *tx, const biq_issue *issues, size_t 
                                     biq_arena *arena, biq_ingest_result *res,
                                     biq_ingest_result *each);
 
+/* Deletes the rows under the issues of ids (an array literal, e.g.
+ * "{1,2}") that are gone from issues: transitions, sprint membership,
+ * flags, links, Sprint history (the tables without a foreign key to
+ * issues since 0012_ingest_speed). Every statement that deletes issues
+ * calls it next, in the same transaction: it is their ON DELETE CASCADE. */
+biq_err biq_store_issue_children_delete(biq_tx *tx, const char *ids);
+
 /* Deletes an issue and everything under it, and leaves a tombstone.
  * *project_key (arena) receives the project it belonged to, or NULL. */
 biq_err biq_store_issue_delete(biq_tx *tx, int64_t issue_id, biq_arena *arena,

@@ -1,7 +1,8 @@
 /* ingest_extras.c - issue #15's writes (see ingest_extras.h). Rows travel
- * as array parameters like store/ingest.c's; per-issue lists (labels,
- * sprint ids) travel as one JSON text each, because unnest() would
- * flatten a two-dimensional array. */
+ * as array parameters like store/ingest.c's; per-row lists (sprint ids)
+ * travel as one array literal text each, because unnest() would flatten a
+ * two-dimensional array. The issue columns ride in the issue upsert of
+ * store/ingest.c (one write of each row instead of two). */
 #include "store/ingest_extras.h"
 
 #include <inttypes.h>
@@ -12,21 +13,12 @@
 #include "store/pgarray.h"
 
 enum {
-    ISSUE_COLUMNS = 6, /* id, resolution, labels, subtask, parent, flagged */
     FLAG_COLUMNS = 5,
     SPRINT_COLUMNS = 6,
     NUMBER_MAX = 32,
 };
 
 #define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
-
-static const char UPDATE_ISSUES[] =
-    "UPDATE issues i SET resolution = t.resolution,"
-    " labels = ARRAY(SELECT jsonb_array_elements_text(t.labels::jsonb)),"
-    " is_subtask = t.subtask, parent_id = t.parent, flagged = t.flagged"
-    " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::boolean[], $6::bigint[],"
-    "             $7::boolean[]) AS t(issue_id, resolution, labels, subtask, parent, flagged)"
-    " WHERE i.tenant_id = $1 AND i.issue_id = t.issue_id AND i.issue_id = ANY($8::bigint[])";
 
 /* The new set's links: kept links keep a date the payload cannot give. */
 static const char DELETE_LINKS[] =
@@ -43,25 +35,27 @@ static const char UPSERT_LINKS[] =
     " SET linked_at = coalesce(EXCLUDED.linked_at, b.linked_at)";
 
 /* Histories of issues that exist (not deleted, not restricted), as for
- * status transitions. */
+ * status transitions: the join, with its lock, is the reference to issues
+ * (store/ingest.c INSERT_TRANSITIONS_FROM). Links and membership are only
+ * written for issues this transaction has just written (applied ids),
+ * whose rows it holds locked. */
 static const char INSERT_FLAGS[] =
     "INSERT INTO flag_changes (tenant_id, issue_id, history_id, item_index, at, flagged)"
     " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ", t.flagged"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::boolean[])"
     "  AS t(issue_id, history_id, item_index, at_ms, flagged)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($7::bigint[])) AS live USING (issue_id)"
+    "       AND i.issue_id = ANY($7::bigint[]) FOR KEY SHARE OF i) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
 static const char INSERT_SPRINT_CHANGES[] =
     "INSERT INTO sprint_changes (tenant_id, issue_id, history_id, item_index, at, from_ids, to_ids)"
     " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
-    "  ARRAY(SELECT jsonb_array_elements_text(t.from_ids::jsonb)::bigint),"
-    "  ARRAY(SELECT jsonb_array_elements_text(t.to_ids::jsonb)::bigint)"
+    "  t.from_ids::bigint[], t.to_ids::bigint[]"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::text[], $7::text[])"
     "  AS t(issue_id, history_id, item_index, at_ms, from_ids, to_ids)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
-    "       AND i.issue_id = ANY($8::bigint[])) AS live USING (issue_id)"
+    "       AND i.issue_id = ANY($8::bigint[]) FOR KEY SHARE OF i) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
 static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
@@ -73,7 +67,7 @@ static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
     return BIQ_OK;
 }
 
-/* A JSON text in the arena: labels as strings, ids as numbers. */
+/* A JSON text in the arena (a board's columns). */
 static const char *json_text(json_t *v, biq_arena *arena)
 {
     char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
@@ -83,26 +77,17 @@ static const char *json_text(json_t *v, biq_arena *arena)
     return copy;
 }
 
-static const char *labels_json(const biq_issue *is, biq_arena *arena)
+/* The ids as an array literal ("{1,2}") in the arena, sent as one text
+ * element and cast to bigint[] by the statement (unnest() would flatten a
+ * two-dimensional array); NULL on failure. */
+static const char *ids_literal(const int64_t *ids, size_t n, biq_arena *arena)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < is->n_labels; i++)
-        if (json_array_append_new(a, json_string(is->labels[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return json_text(a, arena);
-}
-
-static const char *ids_json(const int64_t *ids, size_t n, biq_arena *arena)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_integer((json_int_t)ids[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    return json_text(a, arena);
+    biq_pgarray a;
+    biq_err err;
+    biq_pgarray_init(&a, arena);
+    for (size_t i = 0; i < n; i++)
+        biq_pgarray_int(&a, ids[i]);
+    return biq_pgarray_finish(&a, &err);
 }
 
 static const char *ids_of(const biq_issue *issues, size_t n, biq_arena *arena, biq_err *err)
@@ -112,31 +97,6 @@ static const char *ids_of(const biq_issue *issues, size_t n, biq_arena *arena, b
     for (size_t i = 0; i < n; i++)
         biq_pgarray_int(&ids, issues[i].id);
     return biq_pgarray_finish(&ids, err);
-}
-
-static biq_err update_issues(biq_tx *tx, const biq_issue *issues, size_t n,
-                             const char *applied_ids, biq_arena *arena)
-{
-    biq_pgarray c[ISSUE_COLUMNS];
-    const char *params[ISSUE_COLUMNS + 2] = {biq_tx_tenant(tx)};
-    for (size_t k = 0; k < ISSUE_COLUMNS; k++)
-        biq_pgarray_init(&c[k], arena);
-    for (size_t i = 0; i < n; i++) {
-        const char *labels = labels_json(&issues[i], arena);
-        if (labels == NULL)
-            return BIQ_ERR_NOMEM;
-        biq_pgarray_int(&c[0], issues[i].id);
-        biq_pgarray_text(&c[1], issues[i].resolution);
-        biq_pgarray_text(&c[2], labels);
-        biq_pgarray_text(&c[3], issues[i].is_subtask ? "t" : "f");
-        biq_pgarray_int_opt(&c[4], issues[i].parent_id, issues[i].parent_id > 0);
-        biq_pgarray_text(&c[5], issues[i].flagged ? "t" : "f");
-    }
-    biq_err err = finish_all(c, ISSUE_COLUMNS, params + 1);
-    if (err != BIQ_OK)
-        return err;
-    params[ISSUE_COLUMNS + 1] = applied_ids;
-    return biq_tx_exec(tx, UPDATE_ISSUES, ISSUE_COLUMNS + 2, params, NULL);
 }
 
 static biq_err replace_links(biq_tx *tx, const biq_issue *issues, size_t n,
@@ -178,8 +138,8 @@ static bool add_sprints(biq_pgarray *c, int64_t issue_id, const biq_sprint_chang
                         biq_arena *arena)
 {
     for (size_t k = 0; k < n; k++) {
-        const char *from = ids_json(s[k].from_ids, s[k].n_from, arena);
-        const char *to = ids_json(s[k].to_ids, s[k].n_to, arena);
+        const char *from = ids_literal(s[k].from_ids, s[k].n_from, arena);
+        const char *to = ids_literal(s[k].to_ids, s[k].n_to, arena);
         if (from == NULL || to == NULL)
             return false;
         biq_pgarray_int(&c[0], issue_id);
@@ -224,8 +184,9 @@ biq_err biq_store_extras_issues_write(biq_tx *tx, const biq_issue *issues, size_
     biq_err err = BIQ_OK;
     if (n == 0)
         return BIQ_OK;
-    if ((err = update_issues(tx, issues, n, applied_ids, arena)) != BIQ_OK ||
-        (err = replace_links(tx, issues, n, applied_ids, arena)) != BIQ_OK)
+    /* The issue #15 columns (resolution, labels, sub-task, parent,
+     * flagged) are written by the issue upsert itself (store/ingest.c). */
+    if ((err = replace_links(tx, issues, n, applied_ids, arena)) != BIQ_OK)
         return err;
     init_all(flags, FLAG_COLUMNS, arena);
     init_all(sprints, SPRINT_COLUMNS, arena);

@@ -23,9 +23,9 @@
 #include "model/jira.h"
 #include "store/tx.h"
 
-/* After the issue upsert of issues[0..n): applied_ids is the array literal
- * ("{1,2}") of the ids whose row the upsert wrote. Sets their issue #15
- * columns and replaces their link set (a link kept keeps its stored
+/* After the issue upsert of issues[0..n) (which also wrote their issue #15
+ * columns): applied_ids is the array literal ("{1,2}") of the ids whose
+ * row the upsert wrote. Replaces their link set (a link kept keeps its stored
  * linked_at when the new payload cannot date it); adds the Flagged and
  * Sprint history of every issue of the batch that exists. */
 biq_err biq_store_extras_issues_write(biq_tx *tx, const biq_issue *issues, size_t n,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "store/ingest.h"
 #include "store/pgarray.h"
 
 enum { NUMBER_MAX = 32 };
@@ -110,15 +111,26 @@ biq_err biq_store_reconcile_ids(biq_tx *tx, const char *project_key, const int64
     const char *params[] = {biq_tx_tenant(tx), project_key, literal};
     err = biq_tx_exec(tx,
                       "WITH gone AS (DELETE FROM issues WHERE tenant_id = $1 AND project_key = $2"
-                      "  AND NOT (issue_id = ANY($3::bigint[])) RETURNING issue_id)"
-                      " INSERT INTO issue_tombstones (tenant_id, issue_id, reason, state_at)"
+                      "  AND NOT (issue_id = ANY($3::bigint[])) RETURNING issue_id),"
+                      " marked AS (INSERT INTO issue_tombstones (tenant_id, issue_id, reason, state_at)"
                       " SELECT $1, issue_id, 'restricted', now() FROM gone"
                       " ON CONFLICT (tenant_id, issue_id) DO UPDATE SET"
                       "  state_at = greatest(issue_tombstones.state_at, EXCLUDED.state_at)"
-                      "  WHERE issue_tombstones.reason = 'restricted'",
+                      "  WHERE issue_tombstones.reason = 'restricted')"
+                      " SELECT issue_id FROM gone",
                       3, params, &r);
+    if (err == BIQ_OK && PQntuples(r) > 0) {
+        /* Their transitions, sprints, flags and links (0012_ingest_speed). */
+        biq_pgarray gone;
+        biq_pgarray_init(&gone, arena);
+        for (int i = 0; i < PQntuples(r); i++)
+            biq_pgarray_int(&gone, strtoll(PQgetvalue(r, i, 0), NULL, 10));
+        const char *gone_ids = biq_pgarray_finish(&gone, &err);
+        if (gone_ids != NULL)
+            err = biq_store_issue_children_delete(tx, gone_ids);
+    }
     if (err == BIQ_OK)
-        *removed = (size_t)strtoull(PQcmdTuples(r), NULL, 10);
+        *removed = (size_t)PQntuples(r);
     PQclear(r);
     return err;
 }

@@ -3,12 +3,14 @@
  * per request, configuration errors at start, and a clean SIGTERM. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -336,6 +338,68 @@ START_TEST(token_cache_lookups_in_metrics)
 }
 END_TEST
 
+/* New connections are handed to the workers in turn (src/http/server.c,
+ * accept_main; libmicrohttpd places each at descriptor mod workers): with
+ * 2 workers, a handler blocked in the database holds one worker, and of a
+ * burst of connections opened with its own some are served by the other.
+ * When the workers accepted for themselves, the first one woken took the
+ * whole burst (up to 10 in a row) and served it after the blocked one
+ * (docs/performance.md, "Events"). */
+START_TEST(a_blocked_handler_holds_one_worker_only)
+{
+    static const char body[] = "{\"eventType\":\"avi:forge:installed:app\"}";
+    static const char get[] = "GET /no/such/route HTTP/1.1\r\nHost: x\r\n\r\n";
+    enum { REPLY_WAIT_MS = 3000, BURST = 4 };
+    char head[4096], reply[1024] = {0}, *resp = NULL, auth[8192];
+    ck_assert_int_eq(harness_server_stop(&H, SIGTERM), 0);
+    /* The new server's child truncates the log only once it runs: empty
+     * it first, or the old port is read back from it. */
+    ck_assert_int_eq(truncate(H.log_path, 0), 0);
+    const char *env[] = {JWKS_ENV, "BIQ_APP_ID=ari:cloud:ecosystem::app/11111111-2222-4333-8444-555555555555",
+                         "BIQ_WORKERS=2", NULL};
+    harness_server_start(&H, env);
+    char *token = lifecycle_token();
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    const char *headers[] = {"Content-Type: application/json", auth, NULL};
+    ck_assert_int_eq(http_do(&H, "POST", "/forge/lifecycle", headers, body, sizeof body - 1, &resp),
+                     200);
+    free(resp);
+    /* The tenant's row locked: the next install waits in its handler. */
+    PGconn *owner = harness_pg(&H, "postgres");
+    PQclear(harness_sql(owner, "BEGIN"));
+    PQclear(harness_sql(owner, "SELECT 1 FROM tenants FOR UPDATE"));
+    int blocked = connect_loopback();
+    struct pollfd others[BURST];
+    for (int i = 0; i < BURST; i++)
+        others[i] = (struct pollfd){.fd = connect_loopback(), .events = POLLIN};
+    int n = snprintf(head, sizeof head,
+                     "POST /forge/lifecycle HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                     token, sizeof body - 1, body);
+    ck_assert_int_eq(send(blocked, head, (size_t)n, MSG_NOSIGNAL), n);
+    usleep(300000); /* in its handler, waiting for the lock */
+    for (int i = 0; i < BURST; i++)
+        ck_assert_int_eq(send(others[i].fd, get, sizeof get - 1, MSG_NOSIGNAL),
+                         (ssize_t)(sizeof get - 1));
+    ck_assert_msg(poll(others, BURST, REPLY_WAIT_MS) > 0,
+                  "every connection of the burst waited for the blocked handler");
+    for (int i = 0; i < BURST; i++)
+        if (others[i].revents & POLLIN) {
+            ck_assert_int_gt(recv(others[i].fd, reply, sizeof reply - 1, 0), 12);
+            ck_assert_msg(strncmp(reply, "HTTP/1.1 404", 12) == 0, "reply: %s", reply);
+        }
+    PQclear(harness_sql(owner, "ROLLBACK"));
+    memset(reply, 0, sizeof reply);
+    ck_assert_int_gt(recv(blocked, reply, sizeof reply - 1, 0), 12);
+    ck_assert_msg(strncmp(reply, "HTTP/1.1 200", 12) == 0, "reply: %s", reply);
+    close(blocked);
+    for (int i = 0; i < BURST; i++)
+        close(others[i].fd);
+    PQfinish(owner);
+    free(token);
+}
+END_TEST
+
 Suite *biq_test_suite(void)
 {
     Suite *s = suite_create("server");
@@ -353,6 +417,7 @@ Suite *biq_test_suite(void)
     tcase_add_test(tc, sigterm_exits_cleanly);
     tcase_add_test(tc, sigterm_drains_a_request_in_flight);
     tcase_add_test(tc, configuration_errors_name_the_variable);
+    tcase_add_test(tc, a_blocked_handler_holds_one_worker_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,14 +2,18 @@
  * idempotent, order-independent, newest state wins, deletes are final,
  * sprint membership follows the issue, truncated histories complete from
  * their pages, and two tenants with the same Jira ids stay apart. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "store/ingest.h"
 #include "store/pool.h"
 #include "store/project_load.h"
+#include "store/sync.h"
 #include "store/tenants.h"
 #include "testsupport.h"
 
@@ -350,6 +354,8 @@ static const biq_transition NAMED[] = {
      .from_name = "To\tDo", .to_name = "In \\ Progress\n"},
 };
 
+static const char *const SPECIAL_LABELS[] = {SPECIAL, "q\"uote", "{brace,comma}", ""};
+
 static biq_issue special_issue(int64_t id)
 {
     biq_issue is = issue(id, SPECIAL, T0, 0);
@@ -358,6 +364,13 @@ static biq_issue special_issue(int64_t id)
     is.priority = "\\N";
     is.transitions = NAMED;
     is.n_transitions = 1;
+    /* The issue #15 columns ride in the same row (0012_ingest_speed). */
+    is.resolution = SPECIAL;
+    is.labels = SPECIAL_LABELS;
+    is.n_labels = 4;
+    is.is_subtask = true;
+    is.parent_id = 41;
+    is.flagged = true;
     return is;
 }
 
@@ -377,6 +390,22 @@ static void expect_special(int64_t id)
              " WHERE issue_id = %lld AND history_id = 201", (long long)id);
     s = scalar_text(sql);
     ck_assert_str_eq(s, "To\tDo|In \\ Progress\n");
+    free(s);
+    snprintf(sql, sizeof sql, "SELECT resolution FROM issues WHERE issue_id = %lld", (long long)id);
+    s = scalar_text(sql);
+    ck_assert_str_eq(s, SPECIAL);
+    free(s);
+    for (int k = 0; k < 4; k++) {
+        snprintf(sql, sizeof sql, "SELECT labels[%d] FROM issues WHERE issue_id = %lld", k + 1,
+                 (long long)id);
+        s = scalar_text(sql);
+        ck_assert_str_eq(s, SPECIAL_LABELS[k]);
+        free(s);
+    }
+    snprintf(sql, sizeof sql, "SELECT cardinality(labels) || '|' || is_subtask || '|' || parent_id"
+             " || '|' || flagged FROM issues WHERE issue_id = %lld", (long long)id);
+    s = scalar_text(sql);
+    ck_assert_str_eq(s, "4|true|41|true");
     free(s);
 }
 
@@ -464,6 +493,217 @@ END_TEST
 
 /* Every rule once more with every write going through COPY and the stage
  * tables (the default sends writes this small as JSON). */
+
+/* 0012_ingest_speed: the per-issue tables have no foreign key any more;
+ * the store deletes their rows with the issue and the tenant, and only
+ * ever inserts them under a live issue. */
+static const char *const CHILD_TABLES[] = {"status_transitions", "issue_sprints", "flag_changes",
+                                           "block_links", "sprint_changes"};
+enum { N_CHILD_TABLES = sizeof CHILD_TABLES / sizeof CHILD_TABLES[0] };
+static const biq_flag_change FLAGS[] = {{.history_id = 201, .item_index = 0, .at = T0 + DAY,
+                                         .flagged = true}};
+static const biq_block_link LINKS[] = {{.blocker_id = 900, .linked_at = T0 + DAY}};
+static const int64_t FROM_NONE[] = {0};
+static const biq_sprint_change SPRINT_CHANGES[] = {
+    {.history_id = 301, .item_index = 0, .at = T0 + DAY, .from_ids = FROM_NONE, .n_from = 0,
+     .to_ids = SPRINTS_1, .n_to = 1},
+    {.history_id = 302, .item_index = 1, .at = T0 + 2 * DAY, .from_ids = SPRINTS_1, .n_from = 1,
+     .to_ids = SPRINTS_2, .n_to = 2}};
+
+/* An issue with a row in every per-issue table. */
+static biq_issue full_issue(int64_t id)
+{
+    biq_issue is = issue(id, "full", T0 + 2 * DAY, 3);
+    is.sprint_ids = SPRINTS_2;
+    is.n_sprint_ids = 2;
+    is.flag_changes = FLAGS;
+    is.n_flag_changes = 1;
+    is.blocked_by = LINKS;
+    is.n_blocked_by = 1;
+    is.sprint_changes = SPRINT_CHANGES;
+    is.n_sprint_changes = 2;
+    return is;
+}
+
+/* Rows of table (one of CHILD_TABLES) matching where, as a number. */
+static long child_rows(const char *table, const char *where)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s c WHERE %s", table, where);
+    char *v = scalar_text(sql);
+    long n = strtol(v, NULL, 10);
+    free(v);
+    return n;
+}
+
+static void expect_no_orphans(void)
+{
+    for (size_t k = 0; k < N_CHILD_TABLES; k++)
+        ck_assert_msg(child_rows(CHILD_TABLES[k],
+                                 "NOT EXISTS (SELECT 1 FROM issues i WHERE i.tenant_id = c.tenant_id"
+                                 " AND i.issue_id = c.issue_id)") == 0,
+                      "orphan rows in %s", CHILD_TABLES[k]);
+}
+
+static void expect_rows_of(const char *tenant, int64_t id, bool present)
+{
+    char where[256];
+    snprintf(where, sizeof where, "c.tenant_id = '%s' AND c.issue_id = %lld", tenant, (long long)id);
+    for (size_t k = 0; k < N_CHILD_TABLES; k++)
+        ck_assert_msg((child_rows(CHILD_TABLES[k], where) > 0) == present, "%s of issue %lld: %s",
+                      CHILD_TABLES[k], (long long)id, present ? "missing" : "present");
+}
+
+struct restrict_job {
+    int64_t id;
+    biq_ms updated;
+};
+static biq_err restrict_tx(biq_tx *tx, void *ctx)
+{
+    struct restrict_job *j = ctx;
+    const char *project = NULL;
+    return biq_store_issue_restrict(tx, j->id, j->updated, ARENA, &project);
+}
+
+static biq_err reconcile_tx(biq_tx *tx, void *ctx)
+{
+    static const int64_t keep[] = {4};
+    size_t *removed = ctx;
+    return biq_store_reconcile_ids(tx, "FLOW", keep, 1, ARENA, removed);
+}
+
+static biq_err uninstall_tx(biq_tx *tx, void *ctx)
+{
+    return biq_store_tenant_delete(tx, ctx);
+}
+
+START_TEST(every_delete_path_leaves_no_orphans)
+{
+    biq_issue page[4];
+    for (int64_t id = 1; id <= 4; id++)
+        page[id - 1] = full_issue(id);
+    write(TENANT_A, page, 4);
+    write(TENANT_B, page, 4);
+    for (int64_t id = 1; id <= 4; id++)
+        expect_rows_of(TENANT_A, id, true);
+    char q[512];
+    snprintf(q, sizeof q, "SELECT string_agg(from_ids::text || '>' || to_ids::text, ' '"
+             " ORDER BY history_id) FROM sprint_changes WHERE tenant_id = '%s' AND issue_id = 4",
+             TENANT_A);
+    char *hist = scalar_text(q);
+    ck_assert_str_eq(hist, "{}>{7} {7}>{7,8}"); /* Jira's order, both paths */
+    free(hist);
+    /* An issue delete event. */
+    const char *project = NULL;
+    DELETE_ID = 1;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, delete_tx, &project), BIQ_OK);
+    expect_rows_of(TENANT_A, 1, false);
+    expect_no_orphans();
+    /* A security level on a state newer than the stored one. */
+    struct restrict_job r = {2, T0 + 3 * DAY};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, restrict_tx, &r), BIQ_OK);
+    expect_rows_of(TENANT_A, 2, false);
+    /* ... but one older than it leaves the issue, rows and all. */
+    struct restrict_job older = {4, T0};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, restrict_tx, &older), BIQ_OK);
+    expect_rows_of(TENANT_A, 4, true);
+    expect_no_orphans();
+    /* The reconcile: Jira returns only issue 4, so 3 goes. */
+    size_t removed = 0;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, reconcile_tx, &removed), BIQ_OK);
+    ck_assert_uint_eq(removed, 1);
+    expect_rows_of(TENANT_A, 3, false);
+    expect_rows_of(TENANT_A, 4, true);
+    expect_no_orphans();
+    /* Tenant B's same ids were never touched. */
+    for (int64_t id = 1; id <= 4; id++)
+        expect_rows_of(TENANT_B, id, true);
+    /* The uninstall. */
+    bool existed = false;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, uninstall_tx, &existed), BIQ_OK);
+    ck_assert(existed);
+    char where[160];
+    snprintf(where, sizeof where, "c.tenant_id = '%s'", TENANT_A);
+    for (size_t k = 0; k < N_CHILD_TABLES; k++)
+        ck_assert_int_eq(child_rows(CHILD_TABLES[k], where), 0);
+    expect_no_orphans();
+    for (int64_t id = 1; id <= 4; id++)
+        expect_rows_of(TENANT_B, id, true);
+}
+END_TEST
+
+/* A thread running the store's issue delete (it blocks on a lock). */
+struct delete_thread {
+    int64_t id;
+    biq_err err;
+    _Atomic bool done;
+};
+static void *delete_thread_main(void *arg)
+{
+    struct delete_thread *d = arg;
+    const char *project = NULL;
+    DELETE_ID = d->id;
+    d->err = biq_tx_run(POOL, TENANT_A, delete_tx, &project);
+    atomic_store(&d->done, true);
+    return NULL;
+}
+
+START_TEST(rows_need_a_live_issue)
+{
+    /* Deleted, then delivered again with all its histories: nothing. */
+    biq_issue is = full_issue(5);
+    write(TENANT_A, &is, 1);
+    const char *project = NULL;
+    DELETE_ID = 5;
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, delete_tx, &project), BIQ_OK);
+    is.updated = T0 + 9 * DAY;
+    biq_ingest_result res = write(TENANT_A, &is, 1);
+    ck_assert_uint_eq(res.issues_written, 0);
+    ck_assert_uint_eq(res.transitions_new, 0);
+    expect_rows_of(TENANT_A, 5, false);
+    /* Never seen (its changelog page first): refused, nothing stored. */
+    struct page_job orphan = {778, 0, 1, 1, TRANSITIONS, 1, false};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, page_tx, &orphan), BIQ_ERR_NOT_FOUND);
+    expect_rows_of(TENANT_A, 778, false);
+    /* Restricted as of a newer state: an older delivery stores nothing. */
+    biq_issue r = full_issue(6);
+    write(TENANT_A, &r, 1);
+    struct restrict_job job = {6, T0 + 5 * DAY};
+    ck_assert_int_eq(biq_tx_run(POOL, TENANT_A, restrict_tx, &job), BIQ_OK);
+    write(TENANT_A, &r, 1);
+    expect_rows_of(TENANT_A, 6, false);
+    expect_no_orphans();
+
+    /* A writer holding the issue as the merge does (FOR KEY SHARE) makes
+     * a delete wait; the delete then removes what the writer committed. */
+    biq_issue live = full_issue(7);
+    write(TENANT_A, &live, 1);
+    PGconn *w = harness_pg(&H, "postgres");
+    PQclear(harness_sql(w, "BEGIN"));
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT 1 FROM issues WHERE tenant_id = '%s' AND issue_id = 7 FOR KEY SHARE", TENANT_A);
+    PQclear(harness_sql(w, sql));
+    snprintf(sql, sizeof sql,
+             "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"
+             " to_status) VALUES ('%s', 7, 999, 0, now(), 3)",
+             TENANT_A);
+    PQclear(harness_sql(w, sql));
+    struct delete_thread d = {.id = 7};
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, delete_thread_main, &d), 0);
+    struct timespec wait = {0, 300 * 1000 * 1000};
+    nanosleep(&wait, NULL);
+    ck_assert_msg(!atomic_load(&d.done), "the delete did not wait for the writer");
+    PQclear(harness_sql(w, "COMMIT"));
+    PQfinish(w);
+    pthread_join(th, NULL);
+    ck_assert_int_eq(d.err, BIQ_OK);
+    expect_rows_of(TENANT_A, 7, false);
+    expect_no_orphans();
+}
+END_TEST
+
 static void setup_copy(void)
 {
     setup();
@@ -496,6 +736,8 @@ Suite *biq_test_suite(void)
         tcase_add_test(tc, text_survives_byte_exact);
         tcase_add_test(tc, copy_escapes_survive_byte_exact);
         tcase_add_test(tc, project_loads_back_as_written);
+        tcase_add_test(tc, every_delete_path_leaves_no_orphans);
+        tcase_add_test(tc, rows_need_a_live_issue);
         suite_add_tcase(s, tc);
     }
     return s;
