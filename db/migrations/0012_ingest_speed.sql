@@ -19,12 +19,12 @@
 -- transaction that deletes issues (biq_store_issue_delete,
 -- biq_store_issue_restrict, biq_store_reconcile_ids: one statement right
 -- after the DELETE FROM issues, src/store/ingest.c ISSUE_CHILDREN_DELETE).
--- The tenant reference of these five tables goes too: a row can only be
--- inserted under a live issue, whose own reference to tenants stands for
--- it. An uninstall (biq_store_tenant_delete, src/store/tenants.c) deletes
--- the tenant (cascading to issues and every other table as before) and
--- then, in the same transaction, these tables' rows of the tenant.
---
+-- The reference to tenants stays (ON DELETE CASCADE): the security
+-- posture promises that an uninstall drops the whole tenant graph by
+-- cascading deletes in one transaction, and these tables are part of it.
+-- Its per-row check is an index probe of the one tenants row; the issues
+-- reference was the costly one (its check locks and re-plans per row).
+
 -- changelog_pages keeps its reference: one row per changelog page, never
 -- a bulk insert. Keys are unchanged (every key leads with tenant_id).
 
@@ -33,11 +33,6 @@ ALTER TABLE issue_sprints DROP CONSTRAINT issue_sprints_tenant_id_issue_id_fkey;
 ALTER TABLE flag_changes DROP CONSTRAINT flag_changes_tenant_id_issue_id_fkey;
 ALTER TABLE block_links DROP CONSTRAINT block_links_tenant_id_issue_id_fkey;
 ALTER TABLE sprint_changes DROP CONSTRAINT sprint_changes_tenant_id_issue_id_fkey;
-ALTER TABLE status_transitions DROP CONSTRAINT status_transitions_tenant_id_fkey;
-ALTER TABLE issue_sprints DROP CONSTRAINT issue_sprints_tenant_id_fkey;
-ALTER TABLE flag_changes DROP CONSTRAINT flag_changes_tenant_id_fkey;
-ALTER TABLE block_links DROP CONSTRAINT block_links_tenant_id_fkey;
-ALTER TABLE sprint_changes DROP CONSTRAINT sprint_changes_tenant_id_fkey;
 
 -- Orphans cannot exist yet (the constraints held until now); nothing to
 -- clean.

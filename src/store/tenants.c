@@ -28,18 +28,6 @@ biq_err biq_store_tenant_upsert(biq_tx *tx, const biq_tenant_ctx *ctx)
                        5, params, NULL);
 }
 
-/* The tables without a reference to tenants (0012_ingest_speed): emptied
- * by hand after the tenant's row went, in a statement of its own, so that
- * its snapshot sees the rows of writers the delete waited for (their
- * issues were held FOR KEY SHARE). */
-static const char TENANT_CHILDREN_DELETE[] =
-    "WITH t AS (DELETE FROM status_transitions WHERE tenant_id = $1),"
-    " s AS (DELETE FROM issue_sprints WHERE tenant_id = $1),"
-    " f AS (DELETE FROM flag_changes WHERE tenant_id = $1),"
-    " l AS (DELETE FROM block_links WHERE tenant_id = $1),"
-    " c AS (DELETE FROM sprint_changes WHERE tenant_id = $1)"
-    " SELECT 1";
-
 biq_err biq_store_tenant_delete(biq_tx *tx, bool *existed)
 {
     PGresult *res = NULL;
@@ -47,8 +35,6 @@ biq_err biq_store_tenant_delete(biq_tx *tx, bool *existed)
     biq_err err = biq_tx_exec(tx, "DELETE FROM tenants WHERE tenant_id = $1", 1, params, &res);
     *existed = err == BIQ_OK && strcmp(PQcmdTuples(res), "0") != 0;
     PQclear(res);
-    if (err == BIQ_OK)
-        err = biq_tx_exec(tx, TENANT_CHILDREN_DELETE, 1, params, NULL);
     return err;
 }
 

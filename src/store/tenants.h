@@ -16,8 +16,8 @@
  * verified context whose tenant_id opened tx. */
 biq_err biq_store_tenant_upsert(biq_tx *tx, const biq_tenant_ctx *ctx);
 
-/* Deletes the tenant of tx and every row of it: by ON DELETE CASCADE, and
- * by hand for the per-issue tables of 0012_ingest_speed.
+/* Deletes the tenant of tx and every row of it, by ON DELETE CASCADE from
+ * tenants (every tenant table references it; security.md).
  * *existed tells whether there was anything to delete. */
 biq_err biq_store_tenant_delete(biq_tx *tx, bool *existed);
 
