@@ -15,7 +15,6 @@
 enum {
     FLAG_COLUMNS = 5,
     SPRINT_COLUMNS = 6,
-    NUMBER_MAX = 32,
 };
 
 #define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"

@@ -123,8 +123,7 @@ out:
     return err;
 }
 
-/* Issues are sorted by id: find one by binary search. */
-static biq_issue *find_issue(biq_project_data *d, int64_t id)
+biq_issue *biq_project_data_issue(biq_project_data *d, int64_t id)
 {
     size_t lo = 0, hi = d->n_issues;
     while (lo < hi) {
@@ -166,7 +165,7 @@ static biq_err load_transitions(biq_tx *tx, const char *key, biq_arena *arena,
         /* Names of statuses missing from the catalogue come from here. */
         t->from_name = text(r, i, 6, arena, &failed);
         t->to_name = text(r, i, 7, arena, &failed);
-        biq_issue *is = find_issue(out, num(r, i, 0));
+        biq_issue *is = biq_project_data_issue(out, num(r, i, 0));
         if (is == NULL)
             continue;
         if (is->transitions == NULL)
@@ -194,7 +193,7 @@ static biq_err load_membership(biq_tx *tx, const char *key, biq_arena *arena,
     }
     for (int i = 0; i < (int)n; i++) {
         ids[i] = num(r, i, 1);
-        biq_issue *is = find_issue(out, num(r, i, 0));
+        biq_issue *is = biq_project_data_issue(out, num(r, i, 0));
         if (is == NULL)
             continue;
         if (is->sprint_ids == NULL)

@@ -56,6 +56,10 @@ typedef struct biq_project_data {
     size_t n_boards;
 } biq_project_data;
 
+/* The issue with this id in d (whose issues are sorted by id, as loaded),
+ * by binary search; NULL when there is none. Points into d. */
+biq_issue *biq_project_data_issue(biq_project_data *d, int64_t id);
+
 /* Loads project_key of the tenant of tx into *out. A project with no
  * issues loads as empty (n_issues == 0), not as an error. */
 biq_err biq_store_project_load(biq_tx *tx, const char *project_key, biq_arena *arena,

@@ -51,19 +51,6 @@ static int64_t num(PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-static biq_issue *find_issue(biq_project_data *d, int64_t id)
-{
-    size_t lo = 0, hi = d->n_issues;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->issues[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < d->n_issues && d->issues[lo].id == id ? &d->issues[lo] : NULL;
-}
-
 /* Runs sql and allocates n elements of size for its rows. */
 static biq_err rows(biq_tx *tx, const char *sql, const char *key, size_t size, biq_arena *arena,
                     PGresult **r, void **v)
@@ -86,7 +73,7 @@ static biq_err load_labels(biq_tx *tx, const char *key, biq_arena *arena, biq_pr
     biq_err err = rows(tx, LOAD_LABELS, key, sizeof *all, arena, &r, (void **)&all);
     for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++) {
         all[i] = biq_arena_strndup(arena, PQgetvalue(r, i, 1), (size_t)PQgetlength(r, i, 1));
-        biq_issue *is = find_issue(out, num(r, i, 0));
+        biq_issue *is = biq_project_data_issue(out, num(r, i, 0));
         if (all[i] == NULL)
             err = BIQ_ERR_NOMEM;
         else if (is != NULL && is->labels == NULL)
@@ -108,7 +95,7 @@ static biq_err load_flags(biq_tx *tx, const char *key, biq_arena *arena, biq_pro
                                    .item_index = (int32_t)num(r, i, 2),
                                    .at = num(r, i, 3),
                                    .flagged = strcmp(PQgetvalue(r, i, 4), "t") == 0};
-        biq_issue *is = find_issue(out, num(r, i, 0));
+        biq_issue *is = biq_project_data_issue(out, num(r, i, 0));
         if (is == NULL)
             continue;
         if (is->flag_changes == NULL)
@@ -127,7 +114,7 @@ static biq_err load_links(biq_tx *tx, const char *key, biq_arena *arena, biq_pro
     for (int i = 0; err == BIQ_OK && i < PQntuples(r); i++) {
         all[i] = (biq_block_link){.blocker_id = num(r, i, 1),
                                   .linked_at = PQgetisnull(r, i, 2) ? BIQ_MS_NONE : num(r, i, 2)};
-        biq_issue *is = find_issue(out, num(r, i, 0));
+        biq_issue *is = biq_project_data_issue(out, num(r, i, 0));
         if (is == NULL)
             continue;
         if (is->blocked_by == NULL)
@@ -170,7 +157,7 @@ static biq_err load_sprint_changes(biq_tx *tx, const char *key, biq_arena *arena
         if ((err = id_array(PQgetvalue(r, i, 4), arena, &sc->from_ids, &sc->n_from)) != BIQ_OK ||
             (err = id_array(PQgetvalue(r, i, 5), arena, &sc->to_ids, &sc->n_to)) != BIQ_OK)
             break;
-        biq_issue *is = find_issue(out, num(r, i, 0));
+        biq_issue *is = biq_project_data_issue(out, num(r, i, 0));
         if (is == NULL)
             continue;
         if (is->sprint_changes == NULL)
