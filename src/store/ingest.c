@@ -25,7 +25,6 @@ enum {
 };
 
 /* ms since the epoch to timestamptz, exactly (no floating point). */
-#define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
 
 /* Staging. A write of at least BIQ_INGEST_COPY_MIN_ISSUES issues (a
  * backfill page) streams its rows with COPY into two temp tables that are
@@ -82,7 +81,7 @@ static const char COPY_TRANSITIONS[] = "COPY " STAGE_TRANSITIONS " FROM STDIN";
     " WHERE NOT EXISTS (SELECT 1 FROM issue_tombstones x"                                          \
     "                   WHERE x.tenant_id = $1 AND x.issue_id = t.issue_id"                        \
     "                   AND (x.reason = 'deleted'"                                                 \
-    "                        OR x.state_at >= " MS_TO_TS("t.updated_ms") ")))"                     \
+    "                        OR x.state_at >= " BIQ_SQL_MS_TO_TS("t.updated_ms") ")))"                     \
     " INSERT INTO issues AS i (tenant_id, issue_id, key, project_id, project_key, summary,"        \
     "  status_id, issue_type, priority, assignee, created_at, updated_at, resolution_at,"          \
     "  story_points, changelog_total, changelog_present, changelog_complete, resolution, labels,"  \
@@ -90,9 +89,9 @@ static const char COPY_TRANSITIONS[] = "COPY " STAGE_TRANSITIONS " FROM STDIN";
     " SELECT $1, issue_id, key, project_id, project_key, summary, status_id, issue_type,"          \
     /* An event without `created` (some webhooks) stands in its `updated`;                         \
      * least() below lets the real instant win whenever it arrives. */                             \
-    "  priority, assignee, " MS_TO_TS("coalesce(created_ms, updated_ms)") ", "                     \
-    MS_TO_TS("updated_ms") ","                                                                     \
-    "  " MS_TO_TS("resolution_ms") ", story_points, coalesce(total, 0), coalesce(present, 0),"     \
+    "  priority, assignee, " BIQ_SQL_MS_TO_TS("coalesce(created_ms, updated_ms)") ", "                     \
+    BIQ_SQL_MS_TO_TS("updated_ms") ","                                                                     \
+    "  " BIQ_SQL_MS_TO_TS("resolution_ms") ", story_points, coalesce(total, 0), coalesce(present, 0),"     \
     /* A new issue has no changelog pages yet (their foreign key). */                              \
     "  coalesce(present, 0) >= coalesce(total, 0), resolution,"                                    \
     "  ARRAY(SELECT jsonb_array_elements_text(labels::jsonb)), subtask, parent_id, flagged"        \
@@ -130,7 +129,7 @@ static const char COPY_TRANSITIONS[] = "COPY " STAGE_TRANSITIONS " FROM STDIN";
 #define INSERT_TRANSITIONS_FROM(source)                                                            \
     "INSERT INTO status_transitions (tenant_id, issue_id, history_id, item_index, at,"             \
     " from_status, to_status, from_name, to_name)"                                                 \
-    " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","                 \
+    " SELECT $1, t.issue_id, t.history_id, t.item_index, " BIQ_SQL_MS_TO_TS("t.at_ms") ","                 \
     "  nullif(t.from_status, 0), t.to_status, t.from_name, t.to_name"                              \
     " FROM " source                                                                                \
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"                                \
@@ -668,7 +667,7 @@ biq_err biq_store_issue_restrict(biq_tx *tx, int64_t issue_id, biq_ms updated, b
     /* Only states older than the restricted one go; a newer one stays. */
     biq_err err = biq_tx_exec(tx,
                               "DELETE FROM issues WHERE tenant_id = $1 AND issue_id = $2::bigint"
-                              " AND updated_at <= " MS_TO_TS("$3::bigint") " RETURNING project_key",
+                              " AND updated_at <= " BIQ_SQL_MS_TO_TS("$3::bigint") " RETURNING project_key",
                               3, params, &res);
     if (err == BIQ_OK)
         *project_key = first_value(res, arena);
@@ -678,7 +677,7 @@ biq_err biq_store_issue_restrict(biq_tx *tx, int64_t issue_id, biq_ms updated, b
     if (err == BIQ_OK)
         err = biq_tx_exec(tx,
                           "INSERT INTO issue_tombstones (tenant_id, issue_id, reason, state_at)"
-                          " VALUES ($1, $2::bigint, 'restricted', " MS_TO_TS("$3::bigint") ")"
+                          " VALUES ($1, $2::bigint, 'restricted', " BIQ_SQL_MS_TO_TS("$3::bigint") ")"
                           " ON CONFLICT (tenant_id, issue_id) DO UPDATE"
                           " SET state_at = greatest(issue_tombstones.state_at, EXCLUDED.state_at)"
                           " WHERE issue_tombstones.reason = 'restricted'",
@@ -749,7 +748,7 @@ biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *
                        "INSERT INTO statuses AS s (tenant_id, status_id, name, category, seen_at)"
                        " SELECT $1::text, n.id, n.name, n.category, n.seen_at FROM"
                        " (SELECT DISTINCT ON (t.id) t.id, t.name, t.category,"
-                       "   coalesce(" MS_TO_TS("t.seen") ", 'infinity')"
+                       "   coalesce(" BIQ_SQL_MS_TO_TS("t.seen") ", 'infinity')"
                        "  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[])"
                        "   WITH ORDINALITY AS t(id, name, category, seen, ord)"
                        "  ORDER BY t.id, t.seen DESC NULLS FIRST, t.name COLLATE \"C\", t.ord DESC)"
@@ -792,7 +791,7 @@ biq_err biq_store_sprints_write(biq_tx *tx, const biq_sprint *s, size_t n, biq_a
                        "INSERT INTO sprints (tenant_id, sprint_id, name, state, start_at, end_at,"
                        " complete_at, board_id)"
                        " SELECT DISTINCT ON (t.id) $1, t.id, t.name, t.state,"
-                       "  " MS_TO_TS("t.s") ", " MS_TO_TS("t.e") ", " MS_TO_TS("t.c") ", t.board"
+                       "  " BIQ_SQL_MS_TO_TS("t.s") ", " BIQ_SQL_MS_TO_TS("t.e") ", " BIQ_SQL_MS_TO_TS("t.c") ", t.board"
                        " FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[],"
                        "  $6::bigint[], $7::bigint[], $8::bigint[]) WITH ORDINALITY"
                        "  AS t(id, name, state, s, e, c, board, ord) ORDER BY t.id, t.ord DESC"

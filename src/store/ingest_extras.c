@@ -17,7 +17,6 @@ enum {
     SPRINT_COLUMNS = 6,
 };
 
-#define MS_TO_TS(col) "'epoch'::timestamptz + " col " * interval '1 millisecond'"
 
 /* The new set's links: kept links keep a date the payload cannot give. */
 static const char DELETE_LINKS[] =
@@ -27,7 +26,7 @@ static const char DELETE_LINKS[] =
 
 static const char UPSERT_LINKS[] =
     "INSERT INTO block_links AS b (tenant_id, issue_id, blocker_id, linked_at)"
-    " SELECT $1, t.issue_id, t.blocker_id, " MS_TO_TS("t.at_ms")
+    " SELECT $1, t.issue_id, t.blocker_id, " BIQ_SQL_MS_TO_TS("t.at_ms")
     " FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS t(issue_id, blocker_id, at_ms)"
     " WHERE t.issue_id = ANY($5::bigint[])"
     " ON CONFLICT (tenant_id, issue_id, blocker_id) DO UPDATE"
@@ -40,7 +39,7 @@ static const char UPSERT_LINKS[] =
  * whose rows it holds locked. */
 static const char INSERT_FLAGS[] =
     "INSERT INTO flag_changes (tenant_id, issue_id, history_id, item_index, at, flagged)"
-    " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ", t.flagged"
+    " SELECT $1, t.issue_id, t.history_id, t.item_index, " BIQ_SQL_MS_TO_TS("t.at_ms") ", t.flagged"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::boolean[])"
     "  AS t(issue_id, history_id, item_index, at_ms, flagged)"
     " JOIN (SELECT i.issue_id FROM issues i WHERE i.tenant_id = $1"
@@ -49,7 +48,7 @@ static const char INSERT_FLAGS[] =
 
 static const char INSERT_SPRINT_CHANGES[] =
     "INSERT INTO sprint_changes (tenant_id, issue_id, history_id, item_index, at, from_ids, to_ids)"
-    " SELECT $1, t.issue_id, t.history_id, t.item_index, " MS_TO_TS("t.at_ms") ","
+    " SELECT $1, t.issue_id, t.history_id, t.item_index, " BIQ_SQL_MS_TO_TS("t.at_ms") ","
     "  t.from_ids::bigint[], t.to_ids::bigint[]"
     " FROM unnest($2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::text[], $7::text[])"
     "  AS t(issue_id, history_id, item_index, at_ms, from_ids, to_ids)"

@@ -10,7 +10,6 @@
 
 enum { NUMBER_MAX = 32 };
 
-#define MS_TO_TS(p) "'epoch'::timestamptz + " p " * interval '1 millisecond'"
 #define TS_ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 biq_err biq_store_backfill_request(biq_tx *tx, const char *project_key, const char *principal)
@@ -86,8 +85,8 @@ biq_err biq_store_reconcile_record(biq_tx *tx, biq_ms started, biq_ms finished, 
     const char *params[] = {biq_tx_tenant(tx), s, f, p, n};
     return biq_tx_exec(tx,
                        "INSERT INTO reconciles AS r (tenant_id, last_success_at, finished_at,"
-                       " projects, issues) VALUES ($1, " MS_TO_TS("$2::bigint") ","
-                       " " MS_TO_TS("$3::bigint") ", $4::int, $5::int)"
+                       " projects, issues) VALUES ($1, " BIQ_SQL_MS_TO_TS("$2::bigint") ","
+                       " " BIQ_SQL_MS_TO_TS("$3::bigint") ", $4::int, $5::int)"
                        " ON CONFLICT (tenant_id) DO UPDATE SET"
                        " last_success_at = greatest(r.last_success_at, EXCLUDED.last_success_at),"
                        " finished_at = EXCLUDED.finished_at, projects = EXCLUDED.projects,"

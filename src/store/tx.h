@@ -77,4 +77,8 @@ biq_err biq_tx_copy_finish(biq_tx *tx, biq_err prior, size_t *rows);
  * BIQ_ERR_INTERNAL for a bad id, else as biq_tx_exec(). */
 biq_err biq_tx_set_tenant(biq_tx *tx, const char *tenant_id);
 
+/* SQL text turning epoch milliseconds (a bigint expression) into a
+ * timestamptz: the one spelling every statement of the store uses. */
+#define BIQ_SQL_MS_TO_TS(expr) "'epoch'::timestamptz + " expr " * interval '1 millisecond'"
+
 #endif
