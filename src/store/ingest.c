@@ -176,17 +176,6 @@ static const char UPDATE_COMPLETE[] =
     " WHERE i.tenant_id = $1 AND i.issue_id = ANY($2::bigint[])"
     " RETURNING i.issue_id, i.changelog_complete";
 
-static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
-{
-    biq_err err = BIQ_OK;
-    for (size_t i = 0; i < n; i++) {
-        out[i] = biq_pgarray_finish(&arrays[i], &err);
-        if (out[i] == NULL)
-            return err;
-    }
-    return BIQ_OK;
-}
-
 biq_err biq_store_tenant_ensure(biq_tx *tx)
 {
     PGresult *res = NULL;
@@ -731,7 +720,7 @@ biq_err biq_store_statuses_write(biq_tx *tx, const biq_status *s, const biq_ms *
         biq_pgarray_int_opt(&cols[3], seen_at != NULL ? seen_at[i] : 0,
                             seen_at != NULL && seen_at[i] != BIQ_MS_NONE);
     }
-    if ((err = finish_all(cols, 4, params + 1)) != BIQ_OK)
+    if ((err = biq_pgarray_finish_all(cols, 4, params + 1)) != BIQ_OK)
         return err;
     /* Per id, the row seen last wins inside one delivery (the newest issue,
      * or the catalogue's last mention); across deliveries, seen_at decides
@@ -785,7 +774,7 @@ biq_err biq_store_sprints_write(biq_tx *tx, const biq_sprint *s, size_t n, biq_a
         biq_pgarray_int_opt(&cols[5], s[i].complete, s[i].complete != BIQ_MS_NONE);
         biq_pgarray_int_opt(&cols[6], s[i].board_id, s[i].board_id > 0);
     }
-    if ((err = finish_all(cols, 7, params + 1)) != BIQ_OK)
+    if ((err = biq_pgarray_finish_all(cols, 7, params + 1)) != BIQ_OK)
         return err;
     return biq_tx_exec(tx,
                        "INSERT INTO sprints (tenant_id, sprint_id, name, state, start_at, end_at,"
@@ -816,7 +805,7 @@ biq_err biq_store_projects_write(biq_tx *tx, const biq_project *p, size_t n, biq
         biq_pgarray_text(&cols[1], p[i].key);
         biq_pgarray_text(&cols[2], p[i].name);
     }
-    if ((err = finish_all(cols, 3, params + 1)) != BIQ_OK)
+    if ((err = biq_pgarray_finish_all(cols, 3, params + 1)) != BIQ_OK)
         return err;
     return biq_tx_exec(tx,
                        "INSERT INTO projects (tenant_id, project_id, key, name)"

@@ -56,15 +56,6 @@ static const char INSERT_SPRINT_CHANGES[] =
     "       AND i.issue_id = ANY($8::bigint[]) FOR KEY SHARE OF i) AS live USING (issue_id)"
     " ON CONFLICT DO NOTHING";
 
-static biq_err finish_all(biq_pgarray *arrays, size_t n, const char **out)
-{
-    biq_err err = BIQ_OK;
-    for (size_t i = 0; i < n; i++)
-        if ((out[i] = biq_pgarray_finish(&arrays[i], &err)) == NULL)
-            return err;
-    return BIQ_OK;
-}
-
 /* A JSON text in the arena (a board's columns). */
 static const char *json_text(json_t *v, biq_arena *arena)
 {
@@ -111,7 +102,7 @@ static biq_err replace_links(biq_tx *tx, const biq_issue *issues, size_t n,
             biq_pgarray_int(&c[1], l->blocker_id);
             biq_pgarray_int_opt(&c[2], l->linked_at, l->linked_at != BIQ_MS_NONE);
         }
-    biq_err err = finish_all(c, 3, cols);
+    biq_err err = biq_pgarray_finish_all(c, 3, cols);
     if (err != BIQ_OK)
         return err;
     const char *del[] = {biq_tx_tenant(tx), applied_ids, cols[0], cols[1]};
@@ -157,12 +148,13 @@ static biq_err insert_histories(biq_tx *tx, biq_pgarray *flags, biq_pgarray *spr
     const char *fp[FLAG_COLUMNS + 2] = {biq_tx_tenant(tx)};
     const char *sp[SPRINT_COLUMNS + 2] = {biq_tx_tenant(tx)};
     biq_err err = BIQ_OK;
-    if (flags[0].count > 0 && (err = finish_all(flags, FLAG_COLUMNS, fp + 1)) == BIQ_OK) {
+    if (flags[0].count > 0 &&
+        (err = biq_pgarray_finish_all(flags, FLAG_COLUMNS, fp + 1)) == BIQ_OK) {
         fp[FLAG_COLUMNS + 1] = live_ids;
         err = biq_tx_exec(tx, INSERT_FLAGS, FLAG_COLUMNS + 2, fp, NULL);
     }
     if (err == BIQ_OK && sprints[0].count > 0 &&
-        (err = finish_all(sprints, SPRINT_COLUMNS, sp + 1)) == BIQ_OK) {
+        (err = biq_pgarray_finish_all(sprints, SPRINT_COLUMNS, sp + 1)) == BIQ_OK) {
         sp[SPRINT_COLUMNS + 1] = live_ids;
         err = biq_tx_exec(tx, INSERT_SPRINT_CHANGES, SPRINT_COLUMNS + 2, sp, NULL);
     }
@@ -285,7 +277,7 @@ biq_err biq_store_boards_replace(biq_tx *tx, const char *project_key, const biq_
         biq_pgarray_text(&c[1], boards[i].name);
         biq_pgarray_text(&c[2], cols);
     }
-    if ((err = finish_all(c, 3, params + 2)) != BIQ_OK ||
+    if ((err = biq_pgarray_finish_all(c, 3, params + 2)) != BIQ_OK ||
         (err = biq_tx_exec(tx, BOARDS_DIFFER, 5, params, &r)) != BIQ_OK)
         return err;
     *changed = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;

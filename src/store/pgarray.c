@@ -111,3 +111,12 @@ const char *biq_pgarray_finish(biq_pgarray *a, biq_err *err)
     *err = BIQ_OK;
     return a->buf;
 }
+
+biq_err biq_pgarray_finish_all(biq_pgarray *arrays, size_t n, const char **out)
+{
+    biq_err err = BIQ_OK;
+    for (size_t i = 0; i < n; i++)
+        if ((out[i] = biq_pgarray_finish(&arrays[i], &err)) == NULL)
+            return err;
+    return BIQ_OK;
+}

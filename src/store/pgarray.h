@@ -46,4 +46,8 @@ void biq_pgarray_double_opt(biq_pgarray *a, double v, bool present);
  * or BIQ_ERR_TOO_LARGE) when any append failed. */
 const char *biq_pgarray_finish(biq_pgarray *a, biq_err *err);
 
+/* biq_pgarray_finish() of arrays[0..n) into out[0..n): BIQ_OK, or the first
+ * failure (out then holds the literals finished before it). */
+biq_err biq_pgarray_finish_all(biq_pgarray *arrays, size_t n, const char **out);
+
 #endif
