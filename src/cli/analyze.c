@@ -970,14 +970,21 @@ static void text_sprints(FILE *out, const biq_flow_sprint_reports *rs)
     }
 }
 
-static void text_header(FILE *out, const an_project *p, const biq_flow_report *r)
+/* The project's line: the issues the flow sees (as of now, after the
+ * filters), and the files' count when it differs. */
+static void text_header(FILE *out, const an_project *p, const biq_flow *f,
+                        const biq_flow_report *r)
 {
     char from[AN_TIME_MAX], to[AN_TIME_MAX], pfrom[AN_TIME_MAX];
+    size_t seen = biq_flow_issue_count(f);
     text_time(from, sizeof from, r->window.from);
     text_time(to, sizeof to, r->window.to);
     text_time(pfrom, sizeof pfrom, r->window.prev_from);
-    fprintf(out, "%s  %s  (%zu issues)\n", p->key ? p->key : "(no project)",
-            p->name ? p->name : "", p->n_issues);
+    fprintf(out, "%s  %s  (%zu issues", p->key ? p->key : "(no project)", p->name ? p->name : "",
+            seen);
+    if (seen != p->n_issues)
+        fprintf(out, "; %zu in the files", p->n_issues);
+    fputs(")\n", out);
     if (r->window.prev_to > r->window.prev_from)
         fprintf(out, "  window      %s .. %s (previous from %s)\n", from, to, pfrom);
     else
@@ -1394,7 +1401,7 @@ static int project_report(an_ctx *c, an_project *p, json_t *dashboards)
             goto out;
         }
     } else {
-        text_header(c->out, p, r);
+        text_header(c->out, p, f, r);
         text_statuses(c->out, r);
         text_trends(c->out, r);
         text_debt(c->out, r);

@@ -149,7 +149,11 @@ START_TEST(text_report_reads_like_a_report)
     ck_assert_msg(r.rc == 0, "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "33 issues, window 90d, now 2021-03-31T16:00:00.000Z"));
     ck_assert_ptr_nonnull(strstr(r.out, "EE  Enterprise Edition  (30 issues)"));
-    ck_assert_ptr_nonnull(strstr(r.out, "K5  K5  (3 issues)"));
+    /* K5's three issues were created on 2022-07-16, after --now: as of
+     * then the project has none, and the header says so beside the files'
+     * count; EE's 30 all existed, so its line has no second count. */
+    ck_assert_ptr_nonnull(strstr(r.out, "K5  K5  (0 issues; 3 in the files)"));
+    ck_assert_ptr_null(strstr(r.out, "EE  Enterprise Edition  (30 issues;"));
     ck_assert_ptr_nonnull(strstr(r.out, "  bottleneck  "));
     ck_assert_ptr_nonnull(strstr(r.out, "unknown_status"));
     ck_assert(strstr(r.out, "EE  ") < strstr(r.out, "K5  "));
