@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/deps.sh pgbackrest lintian jq buildah umoci shellcheck python3
+bash scripts/deps.sh pgbackrest lintian jq buildah umoci shellcheck python3 pgbouncer haproxy
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (gcc, clang, gcc+asan+ubsan)"

@@ -672,33 +672,42 @@ static size_t first_page_of(const an_changelog *cls, size_t n, int64_t id)
     return lo;
 }
 
-/* Append the items of src not yet in dst by (history id, item index): the
- * server's ON CONFLICT DO NOTHING for Flagged and Sprint items, so that the
- * same files give the same union. Quadratic in one issue's items, which the
- * parsers bound (BIQ_INGEST_*_CHANGES_MAX). false when out of memory. */
-static bool union_flags(biq_arena *arena, an_vec *dst, const biq_flag_change *src, size_t n)
+/* Where a changelog item came from: its history and position in it. */
+typedef struct an_item_key {
+    int64_t history_id;
+    int32_t item_index;
+} an_item_key;
+
+static an_item_key flag_key(const void *p)
 {
-    for (size_t i = 0; i < n; i++) {
-        const biq_flag_change *d = dst->data;
-        size_t k = 0;
-        while (k < dst->n && !(d[k].history_id == src[i].history_id &&
-                               d[k].item_index == src[i].item_index))
-            k++;
-        if (k == dst->n && !vec_push(arena, dst, &src[i], 1))
-            return false;
-    }
-    return true;
+    const biq_flag_change *c = p;
+    return (an_item_key){c->history_id, c->item_index};
 }
 
-static bool union_sprints(biq_arena *arena, an_vec *dst, const biq_sprint_change *src, size_t n)
+static an_item_key sprint_key(const void *p)
 {
+    const biq_sprint_change *c = p;
+    return (an_item_key){c->history_id, c->item_index};
+}
+
+/* Appends the items of src[0..n) (of dst->size bytes each) not yet in dst
+ * by key: the server's ON CONFLICT DO NOTHING for Flagged and Sprint items,
+ * so that the same files give the same union. Quadratic in one issue's
+ * items, which the parsers bound (BIQ_INGEST_*_CHANGES_MAX). false when out
+ * of memory. */
+static bool union_items(biq_arena *arena, an_vec *dst, const void *src, size_t n,
+                        an_item_key (*key)(const void *))
+{
+    const char *s = src;
     for (size_t i = 0; i < n; i++) {
-        const biq_sprint_change *d = dst->data;
+        an_item_key want = key(s + i * dst->size);
         size_t k = 0;
-        while (k < dst->n && !(d[k].history_id == src[i].history_id &&
-                               d[k].item_index == src[i].item_index))
-            k++;
-        if (k == dst->n && !vec_push(arena, dst, &src[i], 1))
+        for (; k < dst->n; k++) {
+            an_item_key have = key((const char *)dst->data + k * dst->size);
+            if (have.history_id == want.history_id && have.item_index == want.item_index)
+                break;
+        }
+        if (k == dst->n && !vec_push(arena, dst, s + i * dst->size, 1))
             return false;
     }
     return true;
@@ -709,11 +718,12 @@ static bool union_sprints(biq_arena *arena, an_vec *dst, const biq_sprint_change
 static biq_err union_page_items(an_ctx *c, biq_issue *is, const an_changelog *cls, size_t n)
 {
     an_vec f = {.size = sizeof(biq_flag_change)}, sp = {.size = sizeof(biq_sprint_change)};
-    bool ok = union_flags(c->in.arena, &f, is->flag_changes, is->n_flag_changes) &&
-              union_sprints(c->in.arena, &sp, is->sprint_changes, is->n_sprint_changes);
+    biq_arena *a = c->in.arena;
+    bool ok = union_items(a, &f, is->flag_changes, is->n_flag_changes, flag_key) &&
+              union_items(a, &sp, is->sprint_changes, is->n_sprint_changes, sprint_key);
     for (size_t k = 0; ok && k < n; k++)
-        ok = union_flags(c->in.arena, &f, cls[k].flags, cls[k].n_flags) &&
-             union_sprints(c->in.arena, &sp, cls[k].sprints, cls[k].n_sprints);
+        ok = union_items(a, &f, cls[k].flags, cls[k].n_flags, flag_key) &&
+             union_items(a, &sp, cls[k].sprints, cls[k].n_sprints, sprint_key);
     if (!ok)
         return BIQ_ERR_NOMEM;
     is->flag_changes = f.data;

@@ -34,21 +34,13 @@ static const int64_t CLOCK_S = 1592611200; /* CLOCK in seconds */
 
 enum { PATH_LEN = 1024, OUT_CHUNK = 65536 };
 
-static void post(const char *tenant, const char *path, const char *body)
-{
-    char *resp = NULL;
-    long st = harness_call(&H, tenant, NULL, "POST", path, body, &resp);
-    ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
-    free(resp);
-}
-
 static void setup(void)
 {
     static const char *const env[] = {"BIQ_FLOW_CLOCK=2020-06-20T00:00:00Z", NULL};
     harness_init(&H, "biq_dashboard_http");
     harness_start_app(&H, env);
-    post(TENANT, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
-    post(TENANT_2, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
+    harness_post_ok(&H, TENANT, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
+    harness_post_ok(&H, TENANT_2, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
     harness_ingest_devlake(&H, TENANT, "{\"total\":33}");
 }
 
@@ -230,7 +222,7 @@ START_TEST(ingest_commit_is_never_hidden_by_the_cache)
     ck_assert(json_equal(before, again));
     int64_t v0 = json_integer_value(json_object_get(before, "dataVersion"));
     /* A new EE issue in progress since June 10th. */
-    post(TENANT, "/forge/events",
+    harness_post_ok(&H, TENANT, "/forge/events",
          "{\"eventType\":\"avi:jira:created:issue\",\"issue\":{\"id\":\"19999\",\"key\":\"EE-999\","
          "\"fields\":{\"summary\":\"new\",\"project\":{\"id\":\"10000\",\"key\":\"EE\"},"
          "\"status\":{\"id\":\"3\",\"name\":\"In "
@@ -330,7 +322,7 @@ START_TEST(charts_and_export)
     json_decref(sc);
     json_decref(d);
     /* A summary a spreadsheet would run as a formula. */
-    post(TENANT, "/forge/events",
+    harness_post_ok(&H, TENANT, "/forge/events",
          "{\"eventType\":\"avi:jira:created:issue\",\"issue\":{\"id\":\"19998\",\"key\":"
          "\"EE-998\",\"fields\":{\"summary\":\"=1+2\",\"project\":{\"id\":\"10000\","
          "\"key\":\"EE\"},\"status\":{\"id\":\"3\",\"name\":\"In Progress\","

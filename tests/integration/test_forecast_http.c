@@ -25,20 +25,12 @@ static const char CLOCK[] = "2020-06-20T00:00:00Z";
 
 enum { PATH_LEN = 1024 };
 
-static void post(const char *tenant, const char *path, const char *body)
-{
-    char *resp = NULL;
-    long st = harness_call(&H, tenant, NULL, "POST", path, body, &resp);
-    ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
-    free(resp);
-}
-
 static void setup(void)
 {
     static const char *const env[] = {"BIQ_FLOW_CLOCK=2020-06-20T00:00:00Z", NULL};
     harness_init(&H, "biq_forecast_http");
     harness_start_app(&H, env);
-    post(TENANT, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
+    harness_post_ok(&H, TENANT, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
     harness_ingest_devlake(&H, TENANT, "{\"total\":33}");
 }
 

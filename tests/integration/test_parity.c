@@ -54,14 +54,6 @@ typedef struct file_set {
 
 /* ------------------------------------------------------------ plumbing */
 
-static void post(const char *tenant, const char *path, const char *body)
-{
-    char *resp = NULL;
-    long st = harness_call(&H, tenant, NULL, "POST", path, body, &resp);
-    ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
-    free(resp);
-}
-
 static void server_at(const char *clock)
 {
     char env0[128];
@@ -133,7 +125,7 @@ static void ingest(const file_set *fs, const char *tenant, bool with_catalogue)
     char *files[MAX_FILES];
     size_t n = list_files(fs, with_catalogue, files);
     char path[PATH_LEN];
-    post(tenant, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
+    harness_post_ok(&H, tenant, "/forge/lifecycle", "{\"eventType\":\"avi:forge:installed:app\"}");
     if (with_catalogue) {
         char *st = read_in(fs, "statuses.json"), *sp = read_in(fs, "sprints.json");
         char *pr = is_catalogue(fs, "projects.json") ? read_in(fs, "projects.json") : NULL;
@@ -142,14 +134,14 @@ static void ingest(const file_set *fs, const char *tenant, bool with_catalogue)
         ck_assert_ptr_nonnull(body);
         snprintf(body, len, "{\"statuses\":%s,\"sprints\":%s%s%s}", st, sp,
                  pr ? ",\"projects\":" : "", pr ? pr : "");
-        post(tenant, "/forge/catalog", body);
+        harness_post_ok(&H, tenant, "/forge/catalog", body);
         free(body);
         free(st);
         free(sp);
         free(pr);
     }
     snprintf(path, sizeof path, "/forge/backfill/%s", fs->backfill);
-    post(tenant, path,
+    harness_post_ok(&H, tenant, path,
          "{\"total\":1000,\"fields\":{\"storyPoints\":\"customfield_10016\","
          "\"sprint\":\"customfield_10020\"}}");
     for (size_t pass = 0; pass < 2; pass++) /* pages first: changelogs need their issue */
@@ -164,7 +156,7 @@ static void ingest(const file_set *fs, const char *tenant, bool with_catalogue)
                 snprintf(path, sizeof path, "/forge/issues/%.*s/changelog",
                          (int)(strrchr(files[i], '.') - id), id);
             if (id == NULL) {
-                post(tenant, path, body);
+                harness_post_ok(&H, tenant, path, body);
             } else {
                 /* devlake's three changelog pages belong to issues its page
                  * does not hold: the server answers 404 (analyze ignores

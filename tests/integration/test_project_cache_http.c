@@ -33,14 +33,6 @@ static const char CLOCK_ENV[] = "BIQ_FLOW_CLOCK=2020-06-20T00:00:00Z";
 
 enum { PATH_LEN = 256, EVENT_LEN = 2048 };
 
-static void post(const char *tenant, const char *path, const char *body)
-{
-    char *resp = NULL;
-    long st = harness_call(&H, tenant, NULL, "POST", path, body, &resp);
-    ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
-    free(resp);
-}
-
 /* Restarts the server on the same database and keys with cache_env on
  * top of what harness_start_app gave it. */
 static void restart(const char *cache_env)
@@ -54,8 +46,8 @@ static void setup(void)
     static const char *const env[] = {CLOCK_ENV, NULL};
     harness_init(&H, "biq_project_cache_http");
     harness_start_app(&H, env);
-    post(TENANT, "/forge/lifecycle", INSTALLED);
-    post(TENANT_2, "/forge/lifecycle", INSTALLED);
+    harness_post_ok(&H, TENANT, "/forge/lifecycle", INSTALLED);
+    harness_post_ok(&H, TENANT_2, "/forge/lifecycle", INSTALLED);
     harness_ingest_devlake(&H, TENANT, "{\"total\":33}");
 }
 
@@ -151,7 +143,7 @@ static void create_issue(const char *tenant, int id)
              "\"updated\":\"2020-06-10T00:00:00.000+0000\"},"
              "\"changelog\":{\"startAt\":0,\"maxResults\":0,\"total\":0,\"histories\":[]}}}",
              id, id);
-    post(tenant, "/forge/events", body);
+    harness_post_ok(&H, tenant, "/forge/events", body);
 }
 
 START_TEST(other_windows_and_views_reuse_one_load)
@@ -218,7 +210,7 @@ START_TEST(ingest_commit_loads_the_new_data)
     snprintf(path, sizeof path, "%s/realdata/devlake-merico/issues-with-changelog.json",
              harness_shared_dir());
     char *page = harness_read_file(path);
-    post(TENANT, "/forge/backfill/EE/page", page);
+    harness_post_ok(&H, TENANT, "/forge/backfill/EE/page", page);
     free(page);
     json_t *paged = dashboard(TENANT, "30d");
     ck_assert_int_gt(data_version(paged), data_version(after));
@@ -251,7 +243,7 @@ static long position_of(const json_t *d, const char *id)
 
 START_TEST(board_setting_applies_while_the_model_is_cached)
 {
-    post(TENANT, "/forge/boards/EE",
+    harness_post_ok(&H, TENANT, "/forge/boards/EE",
          "{\"boards\":[" EE_BOARD(90, "3", "10033") "," EE_BOARD(84, "10033", "3") "]}");
     /* No setting: the lowest id (84) frames the project. */
     json_t *before = dashboard(TENANT, "30d");
@@ -300,7 +292,7 @@ static void post_catalogue(const char *tenant)
     ck_assert_ptr_nonnull(body);
     snprintf(body, n, "{\"statuses\":%s,\"sprints\":%s,\"projects\":%s}", parts[0], parts[1],
              parts[2]);
-    post(tenant, "/forge/catalog", body);
+    harness_post_ok(&H, tenant, "/forge/catalog", body);
     for (int i = 0; i < 3; i++)
         free(parts[i]);
     free(body);
@@ -317,12 +309,12 @@ START_TEST(reinstall_never_serves_the_old_installation)
     ck_assert_int_eq(data_version(first), 1);
     ck_assert_int_eq(wip_of(first, "3"), 1);
     json_decref(dashboard(TENANT_2, "7d"));
-    post(TENANT_2, "/forge/lifecycle", UNINSTALLED);
-    post(TENANT_2, "/forge/lifecycle", INSTALLED);
+    harness_post_ok(&H, TENANT_2, "/forge/lifecycle", UNINSTALLED);
+    harness_post_ok(&H, TENANT_2, "/forge/lifecycle", INSTALLED);
     post_catalogue(TENANT_2);
     /* The same version number again, now with no issue in progress: the
      * new issue is created straight into Done. */
-    post(TENANT_2, "/forge/events",
+    harness_post_ok(&H, TENANT_2, "/forge/events",
          "{\"eventType\":\"avi:jira:created:issue\",\"issue\":{\"id\":\"30002\",\"key\":\"EE-2\","
          "\"fields\":{\"summary\":\"new\",\"project\":{\"id\":\"10000\",\"key\":\"EE\"},"
          "\"status\":{\"id\":\"10034\",\"name\":\"Done\",\"statusCategory\":{\"key\":\"done\"}},"

@@ -546,6 +546,14 @@ long harness_call(const harness *h, const char *tenant, const char *project_key,
     return status;
 }
 
+void harness_post_ok(const harness *h, const char *tenant, const char *path, const char *body)
+{
+    char *resp = NULL;
+    long st = harness_call(h, tenant, NULL, "POST", path, body, &resp);
+    ck_assert_msg(st == 200, "POST %s: %ld %s", path, st, resp);
+    free(resp);
+}
+
 /* Posts one body as tenant; any answer but 200 fails the test. */
 static void post_ok(const harness *h, const char *tenant, const char *path, const char *body)
 {

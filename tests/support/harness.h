@@ -93,6 +93,9 @@ char *harness_token(const harness *h, const char *tenant, const char *project_ke
 long harness_call(const harness *h, const char *tenant, const char *project_key,
                   const char *method, const char *path, const char *body, char **resp);
 
+/* POST body to path as tenant (no project) and assert a 200. */
+void harness_post_ok(const harness *h, const char *tenant, const char *path, const char *body);
+
 /* Starts another biq serve (a "twin", one instance more of a cluster) on
  * h's database, JWKS and signing key: *twin is a copy of h (after
  * harness_start_app) with its own process, ports and log
